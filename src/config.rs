@@ -1,0 +1,42 @@
+//! `schemagen.toml`: defaults for the command-line options, read from the current directory.
+
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+use crate::diagnostic::{Diagnostic, Origin, Result};
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    /// Directory of the YAML files (default `schema`).
+    pub schema: Option<PathBuf>,
+    /// SQL files or directories that hold the current schema (default `supabase/migrations`).
+    pub sql: Option<Vec<PathBuf>>,
+    /// Directory of templates that override the embedded ones.
+    pub templates: Option<PathBuf>,
+    /// Where `generate` writes migrations (default: the first `sql` directory).
+    pub out: Option<PathBuf>,
+    /// Where `generate` writes rollbacks (default: `rollbacks` beside `out`).
+    pub rollback_dir: Option<PathBuf>,
+}
+
+pub const FILE: &str = "schemagen.toml";
+
+impl Config {
+    /// The config in `dir`, or the defaults when there is none.
+    pub fn load(dir: &Path) -> Result<Config> {
+        let path = dir.join(FILE);
+        if !path.is_file() {
+            return Ok(Config::default());
+        }
+        let text = crate::source::read(&path)?;
+        toml::from_str(&text).map_err(|e| {
+            let offset = e.span().map_or(0, |s| s.start);
+            Diagnostic::new(format!("{FILE} is invalid: {}", e.message()))
+                .at(Origin::at_offset(&path, &text, offset), Some(&text))
+                .hint("keys: schema, sql, templates, out, rollback_dir")
+                .into()
+        })
+    }
+}

@@ -1,0 +1,123 @@
+//! Problems a person can act on: a message, where it is (file, line, column, the line
+//! itself) and a hint. Independent of how the CLI prints them.
+
+use std::fmt;
+use std::path::Path;
+
+/// A place in a source file. Lines and columns count from 1.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Origin {
+    pub file: String,
+    pub line: usize,
+    pub column: usize,
+}
+
+impl Origin {
+    pub fn new(file: &Path, line: usize, column: usize) -> Self {
+        Origin {
+            file: file.display().to_string(),
+            line,
+            column,
+        }
+    }
+
+    /// The origin of byte `offset` in `text`.
+    pub fn at_offset(file: &Path, text: &str, offset: usize) -> Self {
+        let offset = offset.min(text.len());
+        let before = &text[..offset];
+        let line = before.matches('\n').count() + 1;
+        let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+        let column = before[line_start..].chars().count() + 1;
+        Origin::new(file, line, column)
+    }
+}
+
+impl fmt::Display for Origin {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}:{}", self.file, self.line, self.column)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Diagnostic {
+    pub message: String,
+    pub origin: Option<Origin>,
+    /// The source line the origin points into, shown under the location.
+    pub source_line: Option<String>,
+    pub hint: Option<String>,
+}
+
+impl Diagnostic {
+    pub fn new(message: impl Into<String>) -> Self {
+        Diagnostic {
+            message: message.into(),
+            origin: None,
+            source_line: None,
+            hint: None,
+        }
+    }
+
+    pub fn at(mut self, origin: Origin, source: Option<&str>) -> Self {
+        self.source_line = source.and_then(|s| s.lines().nth(origin.line - 1)).map(str::to_string);
+        self.origin = Some(origin);
+        self
+    }
+
+    pub fn hint(mut self, hint: impl Into<String>) -> Self {
+        self.hint = Some(hint.into());
+        self
+    }
+}
+
+impl fmt::Display for Diagnostic {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(f, "error: {}", self.message)?;
+        if let Some(origin) = &self.origin {
+            let gutter = origin.line.to_string().len();
+            writeln!(f, "{:gutter$}--> {origin}", "")?;
+            if let Some(line) = &self.source_line {
+                writeln!(f, "{:gutter$} |", "")?;
+                writeln!(f, "{} | {}", origin.line, line)?;
+                writeln!(f, "{:gutter$} | {:>col$}", "", "^", col = origin.column)?;
+            }
+        }
+        if let Some(hint) = &self.hint {
+            writeln!(f, "help: {hint}")?;
+        }
+        Ok(())
+    }
+}
+
+/// One or more diagnostics: the error type of every stage.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub struct Errors(pub Vec<Diagnostic>);
+
+impl fmt::Display for Errors {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, d) in self.0.iter().enumerate() {
+            if i > 0 {
+                writeln!(f)?;
+            }
+            write!(f, "{d}")?;
+        }
+        Ok(())
+    }
+}
+
+impl From<Diagnostic> for Errors {
+    fn from(d: Diagnostic) -> Self {
+        Errors(vec![d])
+    }
+}
+
+pub type Result<T> = std::result::Result<T, Errors>;
+
+/// The closest of `candidates` to `word`, for "did you mean" hints.
+pub fn closest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    candidates
+        .into_iter()
+        .map(|c| (strsim::jaro_winkler(word, c), c))
+        .filter(|(score, _)| *score > 0.8)
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .map(|(_, c)| c)
+}

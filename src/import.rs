@@ -1,0 +1,305 @@
+//! Model → YAML files a person would maintain: one per table, short forms wherever the
+//! loader reads them back to the same model, names only where they are not the default.
+
+use std::fmt::Write as _;
+
+use crate::model::naming::{join_columns, make_object_name};
+use crate::model::{Column, Constraint, ConstraintKind, FkAction, Index, Schema, Table};
+use crate::pgtree::{expr_columns, quote_ident};
+
+/// (file name, YAML text) for every table, in name order.
+pub fn to_yaml(schema: &Schema) -> Vec<(String, String)> {
+    schema.tables.values().map(|t| (file_name(t), table_yaml(t))).collect()
+}
+
+fn file_name(t: &Table) -> String {
+    let base = if t.name.schema == "public" { t.name.name.clone() } else { format!("{}.{}", t.name.schema, t.name.name) };
+    let safe: String = base.chars().map(|c| if c.is_alphanumeric() || matches!(c, '_' | '-' | '.') { c } else { '_' }).collect();
+    format!("{safe}.yaml")
+}
+
+/// A YAML scalar, quoted only when a plain one would be read differently.
+pub fn scalar(s: &str) -> String {
+    const SPECIAL_START: &[char] = &['\'', '"', '{', '[', '*', '&', '!', '|', '>', '%', '@', '`', '#', '-', '?', ':', ',', ']', '}'];
+    let reserved = matches!(s.to_lowercase().as_str(), "true" | "false" | "yes" | "no" | "on" | "off" | "null" | "~" | "");
+    let plain = !reserved
+        && !s.starts_with(SPECIAL_START)
+        && !s.starts_with(' ')
+        && !s.ends_with(' ')
+        && !s.ends_with(':')
+        && !s.contains(": ")
+        && !s.contains(" #")
+        && !s.contains(['\n', '\t', '\r'])
+        && s.parse::<f64>().is_err();
+    if plain {
+        return s.to_string();
+    }
+    let mut out = String::from("\"");
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\t' => out.push_str("\\t"),
+            '\r' => out.push_str("\\r"),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+fn constraint_prefix(c: &Constraint, default_name: &str) -> String {
+    if c.name == default_name { String::new() } else { format!(" constraint {}", quote_ident(&c.name)) }
+}
+
+fn deferrable(c: &Constraint) -> &'static str {
+    match (c.deferrable, c.initially_deferred) {
+        (true, true) => " deferrable initially deferred",
+        (true, false) => " deferrable",
+        _ => "",
+    }
+}
+
+/// `schema.table(columns)`, as SQL.
+fn ref_target(fk: &crate::model::ForeignKey) -> String {
+    let mut s = fk.ref_table.sql();
+    if !fk.ref_columns.is_empty() {
+        let _ = write!(s, "({})", fk.ref_columns.iter().map(|c| quote_ident(c)).collect::<Vec<_>>().join(", "));
+    }
+    s
+}
+
+fn references(fk: &crate::model::ForeignKey) -> String {
+    let mut s = ref_target(fk);
+    if fk.match_full {
+        s.push_str(" match full");
+    }
+    if fk.on_update != FkAction::NoAction {
+        let _ = write!(s, " on update {}", fk.on_update.sql().to_lowercase());
+    }
+    if fk.on_delete != FkAction::NoAction {
+        let _ = write!(s, " on delete {}", fk.on_delete.sql().to_lowercase());
+    }
+    s
+}
+
+/// Which constraints sit on a single column (written in its line) and which on the table.
+fn column_constraint_sql(t: &Table, col: &str, c: &Constraint) -> Option<String> {
+    let table = t.name.name.as_str();
+    match &c.kind {
+        ConstraintKind::Check { expr, no_inherit: false } => {
+            let cols = expr_columns(expr);
+            (cols.len() == 1 && cols[0] == col).then(|| {
+                format!("{} check ({})", constraint_prefix(c, &make_object_name(table, Some(col), "check")), expr.0)
+            })
+        }
+        ConstraintKind::PrimaryKey { columns } if columns.len() == 1 && columns[0] == col => {
+            Some(format!("{} primary key{}", constraint_prefix(c, &make_object_name(table, None, "pkey")), deferrable(c)))
+        }
+        ConstraintKind::Unique { columns, nulls_not_distinct: false } if columns.len() == 1 && columns[0] == col => {
+            Some(format!("{} unique{}", constraint_prefix(c, &make_object_name(table, Some(col), "key")), deferrable(c)))
+        }
+        ConstraintKind::ForeignKey(fk) if fk.columns.len() == 1 && fk.columns[0] == col => Some(format!(
+            "{} references {}{}",
+            constraint_prefix(c, &make_object_name(table, Some(col), "fkey")),
+            references(fk),
+            deferrable(c)
+        )),
+        _ => None,
+    }
+}
+
+fn column_sql(col: &Column) -> String {
+    let mut s = col.data_type.sql();
+    if let Some(coll) = &col.collation {
+        let _ = write!(s, " collate {}", quote_ident(coll));
+    }
+    if let Some(g) = &col.generated {
+        let _ = write!(s, " generated always as ({}) stored", g.0);
+    }
+    match col.identity {
+        Some(crate::model::Identity::Always) => s.push_str(" generated always as identity"),
+        Some(crate::model::Identity::ByDefault) => s.push_str(" generated by default as identity"),
+        None => {}
+    }
+    if col.not_null && col.identity.is_none() && !col.data_type.is_serial() {
+        s.push_str(" not null");
+    }
+    if let Some(d) = &col.default {
+        let _ = write!(s, " default {}", d.0);
+    }
+    s
+}
+
+fn table_yaml(t: &Table) -> String {
+    let mut y = String::new();
+    if t.name.schema == "public" {
+        let _ = writeln!(y, "table: {}", scalar(&t.name.name));
+    } else {
+        let _ = writeln!(y, "table: {}\nschema: {}", scalar(&t.name.name), scalar(&t.name.schema));
+    }
+    if let Some(c) = &t.comment {
+        let _ = writeln!(y, "comment: {}", scalar(c));
+    }
+    let mut on_columns = vec![false; t.constraints.len()];
+    y.push_str("columns:\n");
+    for col in &t.columns {
+        let mut line = column_sql(col);
+        for (i, c) in t.constraints.iter().enumerate() {
+            if !on_columns[i]
+                && c.comment.is_none()
+                && let Some(sql) = column_constraint_sql(t, &col.name, c)
+            {
+                line.push_str(&sql);
+                on_columns[i] = true;
+            }
+        }
+        match &col.comment {
+            None => {
+                let _ = writeln!(y, "  {}: {}", scalar(&col.name), scalar(&line));
+            }
+            Some(comment) => {
+                let _ = writeln!(y, "  {}:\n    type: {}\n    comment: {}", scalar(&col.name), scalar(&line), scalar(comment));
+            }
+        }
+    }
+    let rest: Vec<&Constraint> = t.constraints.iter().zip(&on_columns).filter(|(_, on)| !**on).map(|(c, _)| c).collect();
+    write_table_constraints(&mut y, t, &rest);
+    if !t.indexes.is_empty() {
+        y.push_str("indexes:\n");
+        for i in &t.indexes {
+            write_index(&mut y, i);
+        }
+    }
+    y
+}
+
+fn flow_list(cols: &[String]) -> String {
+    format!("[{}]", cols.iter().map(|c| scalar(c)).collect::<Vec<_>>().join(", "))
+}
+
+fn write_table_constraints(y: &mut String, t: &Table, rest: &[&Constraint]) {
+    let table = t.name.name.as_str();
+    let named = |c: &Constraint, default: String| (c.name != default).then(|| c.name.clone());
+    let extras = |y: &mut String, c: &Constraint| {
+        if c.deferrable {
+            let _ = writeln!(y, "    deferrable: {}", if c.initially_deferred { "initially deferred" } else { "true" });
+        }
+    };
+    for c in rest {
+        if let ConstraintKind::PrimaryKey { columns } = &c.kind {
+            if named(c, make_object_name(table, None, "pkey")).is_none() && !c.deferrable {
+                let _ = writeln!(y, "primary_key: {}", flow_list(columns));
+            } else {
+                let _ = writeln!(y, "primary_key:\n  name: {}\n  columns: {}", scalar(&c.name), flow_list(columns));
+                if c.deferrable {
+                    let _ = writeln!(y, "  deferrable: {}", if c.initially_deferred { "initially deferred" } else { "true" });
+                }
+            }
+        }
+    }
+    let uniques: Vec<&&Constraint> = rest.iter().filter(|c| matches!(c.kind, ConstraintKind::Unique { .. })).collect();
+    if !uniques.is_empty() {
+        y.push_str("unique:\n");
+        for c in uniques {
+            let ConstraintKind::Unique { columns, nulls_not_distinct } = &c.kind else { continue };
+            let name = named(c, make_object_name(table, Some(&join_columns(columns)), "key"));
+            if name.is_none() && !nulls_not_distinct && !c.deferrable {
+                let _ = writeln!(y, "  - {}", flow_list(columns));
+                continue;
+            }
+            let _ = writeln!(y, "  - name: {}\n    columns: {}", scalar(&c.name), flow_list(columns));
+            if *nulls_not_distinct {
+                y.push_str("    nulls_not_distinct: true\n");
+            }
+            extras(y, c);
+        }
+    }
+    let checks: Vec<&&Constraint> = rest.iter().filter(|c| matches!(c.kind, ConstraintKind::Check { .. })).collect();
+    if !checks.is_empty() {
+        y.push_str("checks:\n");
+        for c in checks {
+            let ConstraintKind::Check { expr, no_inherit } = &c.kind else { continue };
+            if *no_inherit {
+                let _ = writeln!(y, "  {}:\n    expr: {}\n    no_inherit: true", scalar(&c.name), scalar(&expr.0));
+            } else {
+                let _ = writeln!(y, "  {}: {}", scalar(&c.name), scalar(&expr.0));
+            }
+        }
+    }
+    let fks: Vec<&&Constraint> = rest.iter().filter(|c| c.kind.is_foreign_key()).collect();
+    if !fks.is_empty() {
+        y.push_str("foreign_keys:\n");
+        for c in fks {
+            let ConstraintKind::ForeignKey(fk) = &c.kind else { continue };
+            let _ = writeln!(y, "  - name: {}\n    columns: {}\n    references: {}", scalar(&c.name), flow_list(&fk.columns), scalar(&ref_target(fk)));
+            if fk.match_full {
+                y.push_str("    match: full\n");
+            }
+            if fk.on_delete != FkAction::NoAction {
+                let _ = writeln!(y, "    on_delete: {}", fk.on_delete.sql().to_lowercase());
+            }
+            if fk.on_update != FkAction::NoAction {
+                let _ = writeln!(y, "    on_update: {}", fk.on_update.sql().to_lowercase());
+            }
+            extras(y, c);
+        }
+    }
+}
+
+fn index_keys(i: &Index) -> Vec<String> {
+    i.keys
+        .iter()
+        .map(|k| {
+            let mut s = match (&k.column, &k.expr) {
+                (Some(c), _) => quote_ident(c),
+                (None, Some(e)) => format!("({})", e.0),
+                (None, None) => String::new(),
+            };
+            if let Some(c) = &k.collation {
+                let _ = write!(s, " collate {}", quote_ident(c));
+            }
+            if let Some(o) = &k.opclass {
+                let _ = write!(s, " {o}");
+            }
+            if k.desc {
+                s.push_str(" desc");
+            }
+            match k.nulls_first {
+                Some(true) => s.push_str(" nulls first"),
+                Some(false) => s.push_str(" nulls last"),
+                None => {}
+            }
+            s
+        })
+        .collect()
+}
+
+fn write_index(y: &mut String, i: &Index) {
+    let keys = index_keys(i).join(", ");
+    let simple = !i.unique && i.method == "btree" && i.include.is_empty() && i.predicate.is_none() && !i.nulls_not_distinct && i.comment.is_none();
+    if simple {
+        let _ = writeln!(y, "  {}: {}", scalar(&i.name), scalar(&keys));
+        return;
+    }
+    let _ = writeln!(y, "  {}:\n    columns: {}", scalar(&i.name), scalar(&keys));
+    if i.unique {
+        y.push_str("    unique: true\n");
+    }
+    if i.method != "btree" {
+        let _ = writeln!(y, "    using: {}", scalar(&i.method));
+    }
+    if !i.include.is_empty() {
+        let _ = writeln!(y, "    include: {}", flow_list(&i.include));
+    }
+    if i.nulls_not_distinct {
+        y.push_str("    nulls_not_distinct: true\n");
+    }
+    if let Some(p) = &i.predicate {
+        let _ = writeln!(y, "    where: {}", scalar(&p.0));
+    }
+    if let Some(c) = &i.comment {
+        let _ = writeln!(y, "    comment: {}", scalar(c));
+    }
+}

@@ -1,0 +1,65 @@
+//! schemagen: a Supabase/PostgreSQL schema declared in YAML, diffed against the SQL that
+//! exists, rendered as ordered migration and rollback SQL.
+//!
+//! The pipeline, one module per stage: `source` (YAML and SQL → `model::Schema`),
+//! `diff` (two schemas → changes), `plan` (changes → ordered steps with reverses),
+//! `render` (steps → SQL through templates). `import` writes a schema back as YAML.
+
+pub mod cli;
+pub mod config;
+pub mod diagnostic;
+pub mod diff;
+pub mod import;
+pub mod model;
+pub mod pgtree;
+pub mod plan;
+pub mod render;
+pub mod source;
+
+use std::path::{Path, PathBuf};
+
+use minijinja::context;
+
+use crate::diagnostic::Result;
+use crate::model::Schema;
+use crate::plan::Plan;
+use crate::render::Renderer;
+use crate::source::sql::LoadReport;
+
+/// The desired schema, from YAML files.
+pub fn load_desired(dir: &Path) -> Result<Schema> {
+    source::yaml::load_dir(dir)
+}
+
+/// The current schema, from SQL files replayed in order.
+pub fn load_current(paths: &[PathBuf]) -> Result<(Schema, LoadReport)> {
+    source::sql::load_paths(paths)
+}
+
+/// The ordered plan that turns `current` into `desired`.
+pub fn plan_migration(current: &Schema, desired: &Schema) -> Result<Plan> {
+    plan::plan(&diff::diff(current, desired))
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Direction {
+    Up,
+    Down,
+}
+
+/// The statements of a plan in apply order (up) or in rollback order (down).
+pub fn render_statements(renderer: &Renderer, plan: &Plan, direction: Direction) -> Result<Vec<String>> {
+    let stmts = match direction {
+        Direction::Up => plan.up(),
+        Direction::Down => plan.down(),
+    };
+    stmts.into_iter().map(|s| renderer.stmt(s)).collect()
+}
+
+/// A whole migration file: header, and the statements in one transaction.
+pub fn render_file(renderer: &Renderer, plan: &Plan, direction: Direction, title: &str, source: &str) -> Result<String> {
+    let statements = render_statements(renderer, plan, direction)?;
+    let mut text = renderer.render("migration.sql.j2", &context! { title, source, statements })?;
+    text.push('\n');
+    Ok(text)
+}

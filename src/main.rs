@@ -1,0 +1,6 @@
+use clap::Parser;
+
+fn main() {
+    let cli = schemagen::cli::Cli::parse();
+    std::process::exit(schemagen::cli::run(cli));
+}

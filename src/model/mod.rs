@@ -1,0 +1,285 @@
+//! The one model both sources load into and the diff compares.
+//!
+//! Everything here is already normalised: type names are canonical, expressions are
+//! pg_query-deparsed text, and every constraint and index has the name PostgreSQL would
+//! give it. Two schemas that PostgreSQL would store identically compare equal.
+
+pub mod naming;
+pub mod types;
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt;
+
+use serde::Serialize;
+
+pub use types::DataType;
+
+use crate::diagnostic::Origin;
+
+/// A schema-qualified name. Unqualified names in the sources mean `public`.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+pub struct QualifiedName {
+    pub schema: String,
+    pub name: String,
+}
+
+impl QualifiedName {
+    pub fn new(schema: impl Into<String>, name: impl Into<String>) -> Self {
+        QualifiedName {
+            schema: schema.into(),
+            name: name.into(),
+        }
+    }
+
+    /// `schema.name` with each part quoted only where SQL needs it.
+    pub fn sql(&self) -> String {
+        format!(
+            "{}.{}",
+            crate::pgtree::quote_ident(&self.schema),
+            crate::pgtree::quote_ident(&self.name)
+        )
+    }
+}
+
+impl fmt::Display for QualifiedName {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.sql())
+    }
+}
+
+/// A normalised SQL expression: the text pg_query deparses it to.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(transparent)]
+pub struct Expr(pub String);
+
+#[derive(Debug, Clone, Default)]
+pub struct Schema {
+    /// Schemas the project creates (CREATE SCHEMA), beyond `public`.
+    pub schemas: BTreeSet<String>,
+    pub tables: BTreeMap<QualifiedName, Table>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Table {
+    pub name: QualifiedName,
+    pub columns: Vec<Column>,
+    pub constraints: Vec<Constraint>,
+    pub indexes: Vec<Index>,
+    pub comment: Option<String>,
+    #[serde(skip)]
+    pub origin: Option<Origin>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Column {
+    pub name: String,
+    #[serde(rename = "type")]
+    pub data_type: DataType,
+    pub not_null: bool,
+    pub default: Option<Expr>,
+    pub identity: Option<Identity>,
+    pub generated: Option<Expr>,
+    pub collation: Option<String>,
+    pub comment: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum Identity {
+    #[serde(rename = "ALWAYS")]
+    Always,
+    #[serde(rename = "BY DEFAULT")]
+    ByDefault,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Constraint {
+    pub name: String,
+    #[serde(flatten)]
+    pub kind: ConstraintKind,
+    pub deferrable: bool,
+    pub initially_deferred: bool,
+    pub comment: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum ConstraintKind {
+    PrimaryKey {
+        columns: Vec<String>,
+    },
+    Unique {
+        columns: Vec<String>,
+        nulls_not_distinct: bool,
+    },
+    Check {
+        expr: Expr,
+        no_inherit: bool,
+    },
+    ForeignKey(ForeignKey),
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ForeignKey {
+    pub columns: Vec<String>,
+    pub ref_table: QualifiedName,
+    /// Empty when the source named no columns and the target's key is not known here
+    /// (a platform table such as `auth.users`): PostgreSQL then uses the primary key.
+    pub ref_columns: Vec<String>,
+    pub on_delete: FkAction,
+    pub on_update: FkAction,
+    pub match_full: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Default)]
+pub enum FkAction {
+    #[default]
+    #[serde(rename = "NO ACTION")]
+    NoAction,
+    #[serde(rename = "RESTRICT")]
+    Restrict,
+    #[serde(rename = "CASCADE")]
+    Cascade,
+    #[serde(rename = "SET NULL")]
+    SetNull,
+    #[serde(rename = "SET DEFAULT")]
+    SetDefault,
+}
+
+impl FkAction {
+    pub fn sql(self) -> &'static str {
+        match self {
+            FkAction::NoAction => "NO ACTION",
+            FkAction::Restrict => "RESTRICT",
+            FkAction::Cascade => "CASCADE",
+            FkAction::SetNull => "SET NULL",
+            FkAction::SetDefault => "SET DEFAULT",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Index {
+    pub name: String,
+    pub unique: bool,
+    /// Access method; `btree` is the default and is written as such.
+    pub method: String,
+    pub keys: Vec<IndexKey>,
+    pub include: Vec<String>,
+    pub predicate: Option<Expr>,
+    pub nulls_not_distinct: bool,
+    pub comment: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct IndexKey {
+    /// A plain column, or an expression (normalised text).
+    pub column: Option<String>,
+    pub expr: Option<Expr>,
+    pub collation: Option<String>,
+    pub opclass: Option<String>,
+    pub desc: bool,
+    /// Only set when it differs from the direction's default (NULLS LAST for ASC).
+    pub nulls_first: Option<bool>,
+}
+
+impl Schema {
+    pub fn table(&self, name: &QualifiedName) -> Option<&Table> {
+        self.tables.get(name)
+    }
+
+    /// The unique or primary-key constraint on `table` whose columns are exactly `columns`.
+    pub fn key_on<'a>(&'a self, table: &QualifiedName, columns: &[String]) -> Option<&'a Constraint> {
+        self.tables.get(table)?.constraints.iter().find(|c| match &c.kind {
+            ConstraintKind::PrimaryKey { columns: k } | ConstraintKind::Unique { columns: k, .. } => {
+                k == columns
+            }
+            _ => false,
+        })
+    }
+}
+
+impl Table {
+    pub fn new(name: QualifiedName) -> Self {
+        Table {
+            name,
+            columns: Vec::new(),
+            constraints: Vec::new(),
+            indexes: Vec::new(),
+            comment: None,
+            origin: None,
+        }
+    }
+
+    pub fn column(&self, name: &str) -> Option<&Column> {
+        self.columns.iter().find(|c| c.name == name)
+    }
+
+    pub fn column_mut(&mut self, name: &str) -> Option<&mut Column> {
+        self.columns.iter_mut().find(|c| c.name == name)
+    }
+
+    pub fn constraint(&self, name: &str) -> Option<&Constraint> {
+        self.constraints.iter().find(|c| c.name == name)
+    }
+
+    pub fn index(&self, name: &str) -> Option<&Index> {
+        self.indexes.iter().find(|i| i.name == name)
+    }
+
+    pub fn primary_key(&self) -> Option<&Vec<String>> {
+        self.constraints.iter().find_map(|c| match &c.kind {
+            ConstraintKind::PrimaryKey { columns } => Some(columns),
+            _ => None,
+        })
+    }
+
+    /// Names of relations this table brings into its schema: itself and its indexes,
+    /// including the indexes behind primary-key and unique constraints.
+    pub fn relation_names(&self) -> impl Iterator<Item = &str> {
+        std::iter::once(self.name.name.as_str())
+            .chain(self.indexes.iter().map(|i| i.name.as_str()))
+            .chain(self.constraints.iter().filter(|c| c.kind.has_index()).map(|c| c.name.as_str()))
+    }
+}
+
+impl ConstraintKind {
+    pub fn has_index(&self) -> bool {
+        matches!(self, ConstraintKind::PrimaryKey { .. } | ConstraintKind::Unique { .. })
+    }
+
+    pub fn is_foreign_key(&self) -> bool {
+        matches!(self, ConstraintKind::ForeignKey(_))
+    }
+
+    /// The table's own columns the constraint lists (not those its expression reads).
+    pub fn columns(&self) -> &[String] {
+        match self {
+            ConstraintKind::PrimaryKey { columns } | ConstraintKind::Unique { columns, .. } => columns,
+            ConstraintKind::ForeignKey(fk) => &fk.columns,
+            ConstraintKind::Check { .. } => &[],
+        }
+    }
+}
+
+impl Constraint {
+    /// Equal definitions, names aside.
+    pub fn same_definition(&self, other: &Constraint) -> bool {
+        self.kind == other.kind
+            && self.deferrable == other.deferrable
+            && self.initially_deferred == other.initially_deferred
+    }
+}
+
+impl Index {
+    pub fn same_definition(&self, other: &Index) -> bool {
+        Index {
+            name: String::new(),
+            comment: None,
+            ..self.clone()
+        } == Index {
+            name: String::new(),
+            comment: None,
+            ..other.clone()
+        }
+    }
+}

@@ -1,0 +1,267 @@
+//! Helpers over pg_query's trees: names, types, expressions and quoting, shared by both
+//! sources so that YAML and SQL normalise through exactly the same code.
+
+use std::cell::RefCell;
+use std::collections::HashMap;
+
+use pg_query::protobuf::{self, a_const, KeywordKind, Token};
+use pg_query::{Node, NodeEnum, NodeRef};
+
+use crate::model::{DataType, Expr};
+
+/// Quotes an identifier the way `quote_ident` does: only when it is not a plain
+/// lower-case name or is a keyword that cannot stand as a column name.
+pub fn quote_ident(name: &str) -> String {
+    let plain = name
+        .chars()
+        .enumerate()
+        .all(|(i, c)| c == '_' || c.is_ascii_lowercase() || (i > 0 && (c.is_ascii_digit() || c == '$')));
+    if plain && !name.is_empty() && !is_reserved(name) {
+        return name.to_string();
+    }
+    format!("\"{}\"", name.replace('"', "\"\""))
+}
+
+thread_local! {
+    static RESERVED: RefCell<HashMap<String, bool>> = RefCell::new(HashMap::new());
+}
+
+/// Whether the scanner reads `word` as a keyword that needs quoting as an identifier.
+fn is_reserved(word: &str) -> bool {
+    RESERVED.with(|cache| {
+        if let Some(hit) = cache.borrow().get(word) {
+            return *hit;
+        }
+        let reserved = pg_query::scan(word)
+            .ok()
+            .and_then(|r| r.tokens.first().map(|t| t.keyword_kind))
+            .is_some_and(|k| k != KeywordKind::NoKeyword as i32 && k != KeywordKind::UnreservedKeyword as i32);
+        cache.borrow_mut().insert(word.to_string(), reserved);
+        reserved
+    })
+}
+
+/// A string literal.
+pub fn quote_literal(text: &str) -> String {
+    format!("'{}'", text.replace('\'', "''"))
+}
+
+/// The text of a `String` node.
+pub fn str_of(node: &Node) -> Option<&str> {
+    match node.node.as_ref()? {
+        NodeEnum::String(s) => Some(&s.sval),
+        _ => None,
+    }
+}
+
+/// Every `String` node of a name list (`["public", "users"]`).
+pub fn strings(nodes: &[Node]) -> Vec<String> {
+    nodes.iter().filter_map(str_of).map(str::to_string).collect()
+}
+
+/// The SQL text of an expression node, as pg_query deparses it.
+pub fn expr_sql(node: &Node) -> Expr {
+    let select = protobuf::SelectStmt {
+        target_list: vec![Node {
+            node: Some(NodeEnum::ResTarget(Box::new(protobuf::ResTarget {
+                val: Some(Box::new(node.clone())),
+                ..Default::default()
+            }))),
+        }],
+        limit_option: protobuf::LimitOption::Default as i32,
+        op: protobuf::SetOperation::SetopNone as i32,
+        ..Default::default()
+    };
+    let text = NodeEnum::SelectStmt(Box::new(select))
+        .deparse(Default::default())
+        .unwrap_or_default();
+    Expr(text.strip_prefix("SELECT ").unwrap_or(&text).to_string())
+}
+
+/// Parses and deparses an expression written by hand, so formatting never matters.
+pub fn normalize_expr(text: &str) -> Result<Expr, String> {
+    let node = parse_expr(text)?;
+    Ok(expr_sql(&node))
+}
+
+/// The tree of an expression written as text.
+pub fn parse_expr(text: &str) -> Result<Node, String> {
+    let parsed = pg_query::parse(&format!("SELECT {text}"), 0).map_err(|e| parse_message(&e))?;
+    let stmt = parsed
+        .protobuf
+        .stmts
+        .into_iter()
+        .next()
+        .and_then(|s| s.stmt)
+        .and_then(|s| s.node);
+    match stmt {
+        Some(NodeEnum::SelectStmt(select)) if select.target_list.len() == 1 && select.from_clause.is_empty() => {
+            match select.target_list.into_iter().next().and_then(|t| t.node) {
+                Some(NodeEnum::ResTarget(target)) if target.name.is_empty() => {
+                    target.val.map(|v| *v).ok_or_else(|| "empty expression".to_string())
+                }
+                _ => Err("expected a single expression".to_string()),
+            }
+        }
+        _ => Err("expected a single expression".to_string()),
+    }
+}
+
+/// pg_query's message without its "Invalid statement:" prefix.
+pub fn parse_message(e: &pg_query::Error) -> String {
+    match e {
+        pg_query::Error::Parse(m) => m.clone(),
+        other => other.to_string(),
+    }
+}
+
+/// True for a NULL constant, possibly cast: PostgreSQL stores no default for it.
+pub fn is_null_const(node: &Node) -> bool {
+    match node.node.as_ref() {
+        Some(NodeEnum::AConst(c)) => c.isnull,
+        Some(NodeEnum::TypeCast(tc)) => tc.arg.as_deref().is_some_and(is_null_const),
+        _ => false,
+    }
+}
+
+/// The text of a constant (`10`, `'x'`), as it appears in a type modifier or an option.
+pub fn const_text(node: &Node) -> Option<String> {
+    match node.node.as_ref()? {
+        NodeEnum::AConst(c) => match c.val.as_ref()? {
+            a_const::Val::Ival(i) => Some(i.ival.to_string()),
+            a_const::Val::Fval(f) => Some(f.fval.clone()),
+            a_const::Val::Sval(s) => Some(s.sval.clone()),
+            a_const::Val::Boolval(b) => Some(b.boolval.to_string()),
+            a_const::Val::Bsval(b) => Some(b.bsval.clone()),
+        },
+        NodeEnum::Integer(i) => Some(i.ival.to_string()),
+        NodeEnum::String(s) => Some(s.sval.clone()),
+        NodeEnum::ColumnRef(c) => c.fields.last().and_then(str_of).map(str::to_string),
+        _ => None,
+    }
+}
+
+pub fn data_type(tn: &protobuf::TypeName) -> DataType {
+    let mods = tn.typmods.iter().map(|m| const_text(m).unwrap_or_else(|| expr_sql(m).0)).collect();
+    DataType::from_parts(strings(&tn.names), mods, tn.array_bounds.len())
+}
+
+/// Distinct names of the columns an expression reads, in order of first appearance.
+pub fn column_refs(node: &Node) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    let Some(inner) = node.node.as_ref() else {
+        return out;
+    };
+    for (n, _, _, _) in inner.nodes() {
+        if let NodeRef::ColumnRef(c) = n
+            && let Some(name) = c.fields.last().and_then(str_of)
+            && !out.iter().any(|o| o == name)
+        {
+            out.push(name.to_string());
+        }
+    }
+    out
+}
+
+/// Columns an expression stored as text reads.
+pub fn expr_columns(expr: &Expr) -> Vec<String> {
+    parse_expr(&expr.0).map(|n| column_refs(&n)).unwrap_or_default()
+}
+
+/// The name PostgreSQL derives for an index expression (FigureIndexColname), or "expr".
+pub fn index_expr_name(node: &Node) -> String {
+    fn figure(node: &Node) -> Option<String> {
+        match node.node.as_ref()? {
+            NodeEnum::ColumnRef(c) => c.fields.last().and_then(str_of).map(str::to_string),
+            NodeEnum::FuncCall(f) => f.funcname.last().and_then(str_of).map(str::to_string),
+            NodeEnum::TypeCast(tc) => tc
+                .arg
+                .as_deref()
+                .and_then(figure)
+                .or_else(|| tc.type_name.as_ref().and_then(|t| strings(&t.names).pop())),
+            NodeEnum::CollateClause(c) => c.arg.as_deref().and_then(figure),
+            NodeEnum::CoalesceExpr(_) => Some("coalesce".into()),
+            NodeEnum::MinMaxExpr(m) => Some(if m.op == protobuf::MinMaxOp::IsGreatest as i32 {
+                "greatest".into()
+            } else {
+                "least".into()
+            }),
+            NodeEnum::CaseExpr(_) => Some("case".into()),
+            NodeEnum::NullIfExpr(_) => Some("nullif".into()),
+            _ => None,
+        }
+    }
+    figure(node).unwrap_or_else(|| "expr".to_string())
+}
+
+/// Rewrites references to column `old` as `new` in an expression.
+pub fn rename_column_in_expr(expr: &Expr, old: &str, new: &str) -> Expr {
+    let Ok(scan) = pg_query::scan(&expr.0) else {
+        return expr.clone();
+    };
+    let mut out = String::new();
+    let mut pos = 0;
+    for token in scan.tokens {
+        let (start, end) = (token.start as usize, token.end as usize);
+        let text = &expr.0[start..end];
+        let is_ident = token.token == Token::Ident as i32;
+        let name = if text.starts_with('"') {
+            text[1..text.len() - 1].replace("\"\"", "\"")
+        } else {
+            text.to_lowercase()
+        };
+        if is_ident && name == old {
+            out.push_str(&expr.0[pos..start]);
+            out.push_str(&quote_ident(new));
+            pos = end;
+        }
+    }
+    out.push_str(&expr.0[pos..]);
+    normalize_expr(&out).unwrap_or(Expr(out))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn quoting_follows_quote_ident() {
+        assert_eq!(quote_ident("users"), "users");
+        assert_eq!(quote_ident("user"), "\"user\"");
+        assert_eq!(quote_ident("order"), "\"order\"");
+        assert_eq!(quote_ident("Mixed"), "\"Mixed\"");
+        assert_eq!(quote_ident("has space"), "\"has space\"");
+        assert_eq!(quote_ident("a\"b"), "\"a\"\"b\"");
+        assert_eq!(quote_ident("name"), "name");
+        assert_eq!(quote_ident("1abc"), "\"1abc\"");
+    }
+
+    #[test]
+    fn formatting_does_not_change_expressions() {
+        assert_eq!(normalize_expr("(a>0)").unwrap(), normalize_expr("a > 0").unwrap());
+        assert_eq!(normalize_expr("NOW()").unwrap(), normalize_expr("now()").unwrap());
+        assert_ne!(normalize_expr("a > 1").unwrap(), normalize_expr("a > 0").unwrap());
+    }
+
+    #[test]
+    fn column_refs_are_distinct() {
+        let node = parse_expr("char_length(model_id) <= 1000 and model_id <> ''").unwrap();
+        assert_eq!(column_refs(&node), vec!["model_id"]);
+        let node = parse_expr("a < b").unwrap();
+        assert_eq!(column_refs(&node), vec!["a", "b"]);
+    }
+
+    #[test]
+    fn renames_only_the_column() {
+        let e = normalize_expr("char_length(name) > 0 AND names <> name").unwrap();
+        let r = rename_column_in_expr(&e, "name", "title");
+        assert_eq!(r, normalize_expr("char_length(title) > 0 AND names <> title").unwrap());
+    }
+
+    #[test]
+    fn index_expression_names() {
+        assert_eq!(index_expr_name(&parse_expr("lower(email)").unwrap()), "lower");
+        assert_eq!(index_expr_name(&parse_expr("a + b").unwrap()), "expr");
+        assert_eq!(index_expr_name(&parse_expr("(data->>'x')::int").unwrap()), "int4");
+    }
+}

@@ -1,0 +1,520 @@
+//! Changes → ordered steps, each with the statements that apply it and those that undo it.
+//!
+//! Order comes from two things. Each step has a phase (drops of what others use first,
+//! then creates, then alters, keys, indexes, and the drops of columns and tables last),
+//! which is the order whenever nothing else matters. And each step says which objects it
+//! needs, creates, removes or stops needing; those facts become edges of a petgraph graph,
+//! and the plan is its topological order with the phase (then the diff's sorted order)
+//! choosing among the steps that are ready. A foreign-key cycle between new tables is
+//! broken by adding those keys after all the tables exist.
+
+use std::cmp::Reverse;
+use std::collections::{BinaryHeap, HashMap};
+
+use petgraph::algo::tarjan_scc;
+use petgraph::graph::{DiGraph, NodeIndex};
+
+use crate::diagnostic::{Diagnostic, Result};
+use crate::diff::{Change, CommentTarget};
+use crate::model::{Column, Constraint, ConstraintKind, Identity, Index, QualifiedName, Table};
+use crate::render::Stmt;
+
+/// A template context from model values, each serialised as it is.
+macro_rules! ctx {
+    ($($key:ident $(=> $value:expr)?),* $(,)?) => {
+        minijinja::Value::from(std::collections::BTreeMap::from([$( (stringify!($key), ctx!(@value $key $(=> $value)?)) ),*]))
+    };
+    (@value $key:ident) => { minijinja::Value::from(minijinja::value::Serde(&$key)) };
+    (@value $key:ident => $value:expr) => { minijinja::Value::from(minijinja::value::Serde(&$value)) };
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Phase {
+    CreateSchema,
+    DropForeignKey,
+    DropKeyOrIndex,
+    CreateTable,
+    AddColumn,
+    AlterColumn,
+    AddKey,
+    AddForeignKey,
+    CreateIndex,
+    Comment,
+    DropColumn,
+    DropTable,
+    DropSchema,
+}
+
+/// Something a step can need, create or remove.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+enum Object {
+    Schema(String),
+    Table(QualifiedName),
+    /// A primary key or unique constraint on these columns: what a foreign key needs.
+    Key(QualifiedName, Vec<String>),
+    Constraint(QualifiedName, String),
+    Index(String, String),
+}
+
+#[derive(Debug, Clone)]
+pub struct Step {
+    pub phase: Phase,
+    /// One line for summaries: `+ table public.users`.
+    pub summary: String,
+    pub up: Vec<Stmt>,
+    pub down: Vec<Stmt>,
+    requires: Vec<Object>,
+    provides: Vec<Object>,
+    removes: Vec<Object>,
+    releases: Vec<Object>,
+}
+
+impl Step {
+    fn new(phase: Phase, summary: String, up: Vec<Stmt>, down: Vec<Stmt>) -> Self {
+        Step { phase, summary, up, down, requires: vec![], provides: vec![], removes: vec![], releases: vec![] }
+    }
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Plan {
+    pub steps: Vec<Step>,
+}
+
+impl Plan {
+    pub fn is_empty(&self) -> bool {
+        self.steps.is_empty()
+    }
+
+    pub fn up(&self) -> Vec<&Stmt> {
+        self.steps.iter().flat_map(|s| s.up.iter()).collect()
+    }
+
+    /// The reverses of the steps, in reverse order.
+    pub fn down(&self) -> Vec<&Stmt> {
+        self.steps.iter().rev().flat_map(|s| s.down.iter()).collect()
+    }
+}
+
+pub fn plan(changes: &[Change]) -> Result<Plan> {
+    let deferred = cyclic_foreign_keys(changes);
+    let mut steps = Vec::new();
+    for change in changes {
+        steps.extend(steps_for(change, &deferred));
+    }
+    order(steps)
+}
+
+/// Foreign keys between new tables that reference each other in a cycle: these cannot be
+/// written inside CREATE TABLE, so they are added once all the tables exist.
+fn cyclic_foreign_keys(changes: &[Change]) -> Vec<(QualifiedName, String)> {
+    let created: Vec<&Table> = changes
+        .iter()
+        .filter_map(|c| match c {
+            Change::CreateTable(t) => Some(t),
+            _ => None,
+        })
+        .collect();
+    let mut graph = DiGraph::<usize, ()>::new();
+    let nodes: HashMap<&QualifiedName, NodeIndex> = created.iter().enumerate().map(|(i, t)| (&t.name, graph.add_node(i))).collect();
+    for t in &created {
+        for fk in t.constraints.iter().filter_map(fk_of) {
+            if let Some(&target) = nodes.get(&fk.ref_table)
+                && fk.ref_table != t.name
+            {
+                graph.add_edge(nodes[&t.name], target, ());
+            }
+        }
+    }
+    let mut deferred = Vec::new();
+    for scc in tarjan_scc(&graph).into_iter().filter(|s| s.len() > 1) {
+        let members: Vec<&QualifiedName> = scc.iter().map(|n| &created[graph[*n]].name).collect();
+        for n in &scc {
+            let t = created[graph[*n]];
+            for c in &t.constraints {
+                if let ConstraintKind::ForeignKey(fk) = &c.kind
+                    && fk.ref_table != t.name
+                    && members.contains(&&fk.ref_table)
+                {
+                    deferred.push((t.name.clone(), c.name.clone()));
+                }
+            }
+        }
+    }
+    deferred
+}
+
+fn fk_of(c: &Constraint) -> Option<&crate::model::ForeignKey> {
+    match &c.kind {
+        ConstraintKind::ForeignKey(fk) => Some(fk),
+        _ => None,
+    }
+}
+
+fn create_table_stmts(table: &Table, with_foreign_keys: impl Fn(&Constraint) -> bool) -> Vec<Stmt> {
+    let constraints: Vec<&Constraint> = table.constraints.iter().filter(|c| !c.kind.is_foreign_key() || with_foreign_keys(c)).collect();
+    let mut out = vec![Stmt::new("create_table.sql.j2", ctx! { table, constraints })];
+    for index in &table.indexes {
+        out.push(Stmt::new("create_index.sql.j2", ctx! { table => &table.name, index }));
+    }
+    let name = &table.name;
+    if let Some(text) = &table.comment {
+        out.push(comment_stmt(&CommentTarget::Table(name.clone()), &Some(text.clone())));
+    }
+    for c in table.columns.iter().filter(|c| c.comment.is_some()) {
+        out.push(comment_stmt(&CommentTarget::Column(name.clone(), c.name.clone()), &c.comment));
+    }
+    for c in constraints.iter().filter(|c| c.comment.is_some()) {
+        out.push(comment_stmt(&CommentTarget::Constraint(name.clone(), c.name.clone()), &c.comment));
+    }
+    for i in table.indexes.iter().filter(|i| i.comment.is_some()) {
+        out.push(comment_stmt(&CommentTarget::Index(name.clone(), i.name.clone()), &i.comment));
+    }
+    out
+}
+
+fn comment_stmt(target: &CommentTarget, text: &Option<String>) -> Stmt {
+    let (kind, table, name) = match target {
+        CommentTarget::Table(t) => ("TABLE", t, None),
+        CommentTarget::Column(t, c) => ("COLUMN", t, Some(c)),
+        CommentTarget::Constraint(t, c) => ("CONSTRAINT", t, Some(c)),
+        CommentTarget::Index(t, i) => ("INDEX", t, Some(i)),
+    };
+    Stmt::new("comment.sql.j2", ctx! { kind, table, name, text })
+}
+
+fn key_objects(table: &QualifiedName, c: &Constraint) -> Vec<Object> {
+    let mut out = vec![Object::Constraint(table.clone(), c.name.clone())];
+    if c.kind.has_index() {
+        out.push(Object::Key(table.clone(), c.kind.columns().to_vec()));
+        out.push(Object::Index(table.schema.clone(), c.name.clone()));
+    }
+    out
+}
+
+/// What a foreign key needs of the table it references.
+fn fk_targets(c: &Constraint) -> Vec<Object> {
+    match fk_of(c) {
+        Some(fk) => {
+            let mut out = vec![Object::Table(fk.ref_table.clone())];
+            if !fk.ref_columns.is_empty() {
+                out.push(Object::Key(fk.ref_table.clone(), fk.ref_columns.clone()));
+            }
+            out
+        }
+        None => vec![],
+    }
+}
+
+fn constraint_steps(table: &QualifiedName, constraint: &Constraint) -> (Stmt, Stmt) {
+    (
+        Stmt::new("add_constraint.sql.j2", ctx! { table, constraint }),
+        Stmt::new("drop_constraint.sql.j2", ctx! { table, constraint }),
+    )
+}
+
+fn steps_for(change: &Change, deferred: &[(QualifiedName, String)]) -> Vec<Step> {
+    match change {
+        Change::CreateSchema(schema) => {
+            let mut s = Step::new(
+                Phase::CreateSchema,
+                format!("+ schema {schema}"),
+                vec![Stmt::new("create_schema.sql.j2", ctx! { schema })],
+                vec![Stmt::new("drop_schema.sql.j2", ctx! { schema })],
+            );
+            s.provides.push(Object::Schema(schema.clone()));
+            vec![s]
+        }
+        Change::DropSchema(schema) => {
+            let mut s = Step::new(
+                Phase::DropSchema,
+                format!("- schema {schema}"),
+                vec![Stmt::new("drop_schema.sql.j2", ctx! { schema })],
+                vec![Stmt::new("create_schema.sql.j2", ctx! { schema })],
+            );
+            s.removes.push(Object::Schema(schema.clone()));
+            vec![s]
+        }
+        Change::CreateTable(table) => {
+            let is_deferred = |c: &Constraint| deferred.contains(&(table.name.clone(), c.name.clone()));
+            let mut create = Step::new(
+                Phase::CreateTable,
+                format!("+ table {}", table.name),
+                create_table_stmts(table, |c| !is_deferred(c)),
+                vec![Stmt::new("drop_table.sql.j2", ctx! { table => &table.name })],
+            );
+            create.requires.push(Object::Schema(table.name.schema.clone()));
+            create.provides.push(Object::Table(table.name.clone()));
+            let mut steps = Vec::new();
+            for c in &table.constraints {
+                if c.kind.is_foreign_key() && is_deferred(c) {
+                    let (up, down) = constraint_steps(&table.name, c);
+                    let mut s = Step::new(Phase::AddForeignKey, format!("+ constraint {} on {}", c.name, table.name), vec![up], vec![down]);
+                    s.requires.push(Object::Table(table.name.clone()));
+                    s.requires.extend(fk_targets(c));
+                    s.provides.extend(key_objects(&table.name, c));
+                    steps.push(s);
+                } else {
+                    create.requires.extend(fk_targets(c).into_iter().filter(|o| o != &Object::Table(table.name.clone()) && !matches!(o, Object::Key(t, _) if t == &table.name)));
+                    create.provides.extend(key_objects(&table.name, c));
+                }
+            }
+            for i in &table.indexes {
+                create.provides.push(Object::Index(table.name.schema.clone(), i.name.clone()));
+            }
+            steps.insert(0, create);
+            steps
+        }
+        Change::DropTable(table) => {
+            // Its foreign keys go first as steps of their own, so that tables that
+            // reference each other can be dropped, and restored, in any order.
+            let mut steps = Vec::new();
+            let mut drop = Step::new(
+                Phase::DropTable,
+                format!("- table {}", table.name),
+                vec![Stmt::new("drop_table.sql.j2", ctx! { table => &table.name })],
+                create_table_stmts(table, |_| false),
+            );
+            drop.requires.push(Object::Schema(table.name.schema.clone()));
+            drop.removes.push(Object::Table(table.name.clone()));
+            for c in &table.constraints {
+                if c.kind.is_foreign_key() {
+                    let (up, down) = constraint_steps(&table.name, c);
+                    let mut s = Step::new(Phase::DropForeignKey, format!("- constraint {} on {}", c.name, table.name), vec![down], vec![up]);
+                    s.requires.push(Object::Table(table.name.clone()));
+                    s.releases.extend(fk_targets(c));
+                    s.removes.push(Object::Constraint(table.name.clone(), c.name.clone()));
+                    steps.push(s);
+                } else {
+                    drop.removes.extend(key_objects(&table.name, c));
+                }
+            }
+            for i in &table.indexes {
+                drop.removes.push(Object::Index(table.name.schema.clone(), i.name.clone()));
+            }
+            steps.push(drop);
+            steps
+        }
+        Change::AddColumn { table, column } => {
+            let mut s = Step::new(
+                Phase::AddColumn,
+                format!("+ column {table}.{}", column.name),
+                vec![Stmt::new("add_column.sql.j2", ctx! { table, column })],
+                vec![Stmt::new("drop_column.sql.j2", ctx! { table, column => &column.name })],
+            );
+            s.requires.push(Object::Table(table.clone()));
+            vec![s]
+        }
+        Change::DropColumn { table, column } => {
+            let mut s = Step::new(
+                Phase::DropColumn,
+                format!("- column {table}.{}", column.name),
+                vec![Stmt::new("drop_column.sql.j2", ctx! { table, column => &column.name })],
+                vec![Stmt::new("add_column.sql.j2", ctx! { table, column })],
+            );
+            s.requires.push(Object::Table(table.clone()));
+            vec![s]
+        }
+        Change::AlterColumn { table, from, to } => {
+            let mut s = Step::new(
+                Phase::AlterColumn,
+                format!("~ column {table}.{}: {}", to.name, describe_column_change(from, to)),
+                alter_column(table, from, to),
+                alter_column(table, to, from),
+            );
+            s.requires.push(Object::Table(table.clone()));
+            vec![s]
+        }
+        Change::AddConstraint { table, constraint } => {
+            let (up, down) = constraint_steps(table, constraint);
+            let phase = if constraint.kind.is_foreign_key() { Phase::AddForeignKey } else { Phase::AddKey };
+            let mut s = Step::new(phase, format!("+ constraint {} on {table}", constraint.name), vec![up], vec![down]);
+            if let Some(text) = &constraint.comment {
+                s.up.push(comment_stmt(&CommentTarget::Constraint(table.clone(), constraint.name.clone()), &Some(text.clone())));
+            }
+            s.requires.push(Object::Table(table.clone()));
+            s.requires.extend(fk_targets(constraint));
+            s.provides.extend(key_objects(table, constraint));
+            vec![s]
+        }
+        Change::DropConstraint { table, constraint } => {
+            let (add, drop) = constraint_steps(table, constraint);
+            let phase = if constraint.kind.is_foreign_key() { Phase::DropForeignKey } else { Phase::DropKeyOrIndex };
+            let mut down = vec![add];
+            if let Some(text) = &constraint.comment {
+                down.push(comment_stmt(&CommentTarget::Constraint(table.clone(), constraint.name.clone()), &Some(text.clone())));
+            }
+            let mut s = Step::new(phase, format!("- constraint {} on {table}", constraint.name), vec![drop], down);
+            s.requires.push(Object::Table(table.clone()));
+            s.releases.extend(fk_targets(constraint));
+            s.removes.extend(key_objects(table, constraint));
+            vec![s]
+        }
+        Change::CreateIndex { table, index } => {
+            let (create, drop) = index_stmts(table, index);
+            let mut s = Step::new(Phase::CreateIndex, format!("+ index {} on {table}", index.name), create, vec![drop]);
+            s.requires.push(Object::Table(table.clone()));
+            s.provides.push(Object::Index(table.schema.clone(), index.name.clone()));
+            vec![s]
+        }
+        Change::DropIndex { table, index } => {
+            let (create, drop) = index_stmts(table, index);
+            let mut s = Step::new(Phase::DropKeyOrIndex, format!("- index {} on {table}", index.name), vec![drop], create);
+            s.requires.push(Object::Table(table.clone()));
+            s.removes.push(Object::Index(table.schema.clone(), index.name.clone()));
+            vec![s]
+        }
+        Change::Comment { target, from, to } => {
+            let table = match target {
+                CommentTarget::Table(t) | CommentTarget::Column(t, _) | CommentTarget::Constraint(t, _) | CommentTarget::Index(t, _) => t,
+            };
+            let mut s = Step::new(Phase::Comment, format!("~ comment on {}", describe_target(target)), vec![comment_stmt(target, to)], vec![comment_stmt(target, from)]);
+            s.requires.push(Object::Table(table.clone()));
+            vec![s]
+        }
+    }
+}
+
+fn index_stmts(table: &QualifiedName, index: &Index) -> (Vec<Stmt>, Stmt) {
+    let mut create = vec![Stmt::new("create_index.sql.j2", ctx! { table, index })];
+    if index.comment.is_some() {
+        create.push(comment_stmt(&CommentTarget::Index(table.clone(), index.name.clone()), &index.comment));
+    }
+    (create, Stmt::new("drop_index.sql.j2", ctx! { table, index }))
+}
+
+fn describe_target(target: &CommentTarget) -> String {
+    match target {
+        CommentTarget::Table(t) => format!("table {t}"),
+        CommentTarget::Column(t, c) => format!("column {t}.{c}"),
+        CommentTarget::Constraint(t, c) => format!("constraint {c} on {t}"),
+        CommentTarget::Index(t, i) => format!("index {i} on {t}"),
+    }
+}
+
+fn describe_column_change(from: &Column, to: &Column) -> String {
+    let mut parts = Vec::new();
+    if from.data_type != to.data_type || from.collation != to.collation {
+        parts.push(format!("type {} → {}", from.data_type, to.data_type));
+    }
+    if from.default != to.default {
+        parts.push("default".to_string());
+    }
+    if from.not_null != to.not_null {
+        parts.push(if to.not_null { "set not null" } else { "drop not null" }.to_string());
+    }
+    if from.identity != to.identity {
+        parts.push("identity".to_string());
+    }
+    parts.join(", ")
+}
+
+/// The statements that turn column `from` into `to`. Called with the two swapped, it
+/// gives the reverse, so the rollback is exact by construction.
+fn alter_column(table: &QualifiedName, from: &Column, to: &Column) -> Vec<Stmt> {
+    let column = &from.name;
+    let mut out = Vec::new();
+    let type_changes = from.data_type != to.data_type || from.collation != to.collation;
+    // A default that cannot be cast to the new type blocks ALTER TYPE: drop it first and
+    // set the wanted one after. Identity and default exclude each other, so the old one of
+    // either goes before the new one of the other arrives.
+    let drop_default = from.default.is_some() && (from.default != to.default || type_changes);
+    if drop_default {
+        out.push(Stmt::new("column_default.sql.j2", ctx! { table, column, default => None::<String> }));
+    }
+    if from.identity.is_some() && to.identity.is_none() {
+        out.push(Stmt::new("column_identity.sql.j2", ctx! { table, column, action => "drop" }));
+    }
+    if type_changes {
+        let using = !from.data_type.casts_implicitly_to(&to.data_type);
+        out.push(Stmt::new(
+            "column_type.sql.j2",
+            ctx! { table, column, type => to.data_type.sql(), collation => &to.collation, using },
+        ));
+    }
+    if to.not_null && !from.not_null {
+        out.push(Stmt::new("column_not_null.sql.j2", ctx! { table, column, not_null => true }));
+    }
+    match (from.identity, to.identity) {
+        (None, Some(identity)) => out.push(identity_stmt(table, column, "add", identity)),
+        (Some(a), Some(b)) if a != b => out.push(identity_stmt(table, column, "set", b)),
+        _ => {}
+    }
+    if to.default.is_some() && (drop_default || from.default.is_none()) {
+        out.push(Stmt::new("column_default.sql.j2", ctx! { table, column, default => &to.default }));
+    }
+    if from.not_null && !to.not_null {
+        out.push(Stmt::new("column_not_null.sql.j2", ctx! { table, column, not_null => false }));
+    }
+    out
+}
+
+fn identity_stmt(table: &QualifiedName, column: &str, action: &str, identity: Identity) -> Stmt {
+    Stmt::new("column_identity.sql.j2", ctx! { table, column, action, identity })
+}
+
+/// Topological order of the steps' dependencies; the lowest phase first among ready steps.
+fn order(steps: Vec<Step>) -> Result<Plan> {
+    let mut graph = DiGraph::<usize, ()>::with_capacity(steps.len(), steps.len());
+    let nodes: Vec<NodeIndex> = (0..steps.len()).map(|i| graph.add_node(i)).collect();
+    let mut providers: HashMap<&Object, Vec<usize>> = HashMap::new();
+    let mut removers: HashMap<&Object, Vec<usize>> = HashMap::new();
+    for (i, s) in steps.iter().enumerate() {
+        for o in &s.provides {
+            providers.entry(o).or_default().push(i);
+        }
+        for o in &s.removes {
+            removers.entry(o).or_default().push(i);
+        }
+    }
+    for (i, s) in steps.iter().enumerate() {
+        for o in &s.requires {
+            for &p in providers.get(o).into_iter().flatten().filter(|&&p| p != i) {
+                graph.add_edge(nodes[p], nodes[i], ());
+            }
+            if !providers.contains_key(o) {
+                for &r in removers.get(o).into_iter().flatten().filter(|&&r| r != i) {
+                    graph.add_edge(nodes[i], nodes[r], ());
+                }
+            }
+        }
+        for o in &s.releases {
+            for &r in removers.get(o).into_iter().flatten().filter(|&&r| r != i) {
+                graph.add_edge(nodes[i], nodes[r], ());
+            }
+        }
+        // An object removed and created again (a changed key) is removed first.
+        for o in &s.provides {
+            for &r in removers.get(o).into_iter().flatten().filter(|&&r| r != i) {
+                graph.add_edge(nodes[r], nodes[i], ());
+            }
+        }
+    }
+    let mut indegree: Vec<usize> = nodes.iter().map(|&n| graph.neighbors_directed(n, petgraph::Direction::Incoming).count()).collect();
+    let mut ready: BinaryHeap<Reverse<(Phase, usize)>> =
+        (0..steps.len()).filter(|&i| indegree[i] == 0).map(|i| Reverse((steps[i].phase, i))).collect();
+    let mut order = Vec::with_capacity(steps.len());
+    while let Some(Reverse((_, i))) = ready.pop() {
+        order.push(i);
+        for next in graph.neighbors_directed(nodes[i], petgraph::Direction::Outgoing) {
+            let j = graph[next];
+            indegree[j] -= 1;
+            if indegree[j] == 0 {
+                ready.push(Reverse((steps[j].phase, j)));
+            }
+        }
+    }
+    if order.len() < steps.len() {
+        let cycle: Vec<String> = tarjan_scc(&graph)
+            .into_iter()
+            .find(|scc| scc.len() > 1)
+            .unwrap_or_default()
+            .into_iter()
+            .map(|n| steps[graph[n]].summary.clone())
+            .collect();
+        return Err(Diagnostic::new(format!("the changes depend on each other in a cycle: {}", cycle.join(" → ")))
+            .hint("break the cycle in the YAML, e.g. make one foreign key DEFERRABLE or split the change in two migrations")
+            .into());
+    }
+    let mut slots: Vec<Option<Step>> = steps.into_iter().map(Some).collect();
+    Ok(Plan { steps: order.into_iter().map(|i| slots[i].take().expect("each step once")).collect() })
+}

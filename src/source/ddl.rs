@@ -1,0 +1,750 @@
+//! Replays DDL statement trees onto a `Schema`, as PostgreSQL would execute them:
+//! defaults for names, NOT NULL implied by keys and identity, cascades of drops and
+//! renames. The YAML loader builds the same trees, so both sources share this code.
+
+use pg_query::protobuf::{
+    self, AlterTableType, ConstrType, DropBehavior, ObjectType, SortByDir, SortByNulls,
+};
+use pg_query::{Node, NodeEnum};
+
+use crate::model::naming::{choose_name, join_columns, distinct_index_column_names};
+use crate::model::{
+    Column, Constraint, ConstraintKind, Expr, FkAction, ForeignKey, Identity, Index, IndexKey,
+    QualifiedName, Schema, Table,
+};
+use crate::pgtree::{
+    column_refs, const_text, data_type, expr_columns, expr_sql, index_expr_name, is_null_const,
+    rename_column_in_expr, str_of, strings,
+};
+
+/// What became of one statement.
+pub enum Outcome {
+    Applied,
+    /// Not part of the model (data, session settings, objects not modelled): the label says what.
+    Skipped(&'static str),
+    /// Modelled, but it refers to something the model does not hold (a platform table).
+    Unresolved(String),
+}
+
+pub fn qualified(rv: &protobuf::RangeVar) -> QualifiedName {
+    let schema = if rv.schemaname.is_empty() { "public" } else { &rv.schemaname };
+    QualifiedName::new(schema, rv.relname.clone())
+}
+
+/// A name list (`["app", "users"]` or `["users"]`) as a qualified name.
+fn qualified_list(names: &[String]) -> Option<QualifiedName> {
+    match names {
+        [name] => Some(QualifiedName::new("public", name.clone())),
+        [.., schema, name] => Some(QualifiedName::new(schema.clone(), name.clone())),
+        [] => None,
+    }
+}
+
+fn list_strings(node: &Node) -> Vec<String> {
+    match node.node.as_ref() {
+        Some(NodeEnum::List(l)) => strings(&l.items),
+        Some(NodeEnum::String(s)) => vec![s.sval.clone()],
+        _ => Vec::new(),
+    }
+}
+
+pub fn apply(schema: &mut Schema, stmt: &NodeEnum) -> Outcome {
+    match stmt {
+        NodeEnum::CreateStmt(s) => create_table(schema, s),
+        NodeEnum::AlterTableStmt(s) => alter_table(schema, s),
+        NodeEnum::IndexStmt(s) => create_index(schema, s),
+        NodeEnum::RenameStmt(s) => rename(schema, s),
+        NodeEnum::DropStmt(s) => drop(schema, s),
+        NodeEnum::CommentStmt(s) => comment(schema, s),
+        NodeEnum::CreateSchemaStmt(s) => {
+            if s.schemaname != "public" && !s.schemaname.is_empty() {
+                schema.schemas.insert(s.schemaname.clone());
+            }
+            Outcome::Applied
+        }
+        NodeEnum::TransactionStmt(_) => Outcome::Applied,
+        other => Outcome::Skipped(statement_kind(other)),
+    }
+}
+
+/// A short name for statements the model does not hold, for the load report.
+pub fn statement_kind(stmt: &NodeEnum) -> &'static str {
+    match stmt {
+        NodeEnum::InsertStmt(_) => "INSERT",
+        NodeEnum::UpdateStmt(_) => "UPDATE",
+        NodeEnum::DeleteStmt(_) => "DELETE",
+        NodeEnum::SelectStmt(_) => "SELECT",
+        NodeEnum::DoStmt(_) => "DO",
+        NodeEnum::VariableSetStmt(_) => "SET",
+        NodeEnum::CreateFunctionStmt(_) => "CREATE FUNCTION",
+        NodeEnum::CreatePolicyStmt(_) => "CREATE POLICY",
+        NodeEnum::AlterPolicyStmt(_) => "ALTER POLICY",
+        NodeEnum::CreateTrigStmt(_) => "CREATE TRIGGER",
+        NodeEnum::ViewStmt(_) => "CREATE VIEW",
+        NodeEnum::CreateTableAsStmt(_) => "CREATE TABLE AS",
+        NodeEnum::GrantStmt(_) => "GRANT",
+        NodeEnum::GrantRoleStmt(_) => "GRANT ROLE",
+        NodeEnum::AlterDefaultPrivilegesStmt(_) => "ALTER DEFAULT PRIVILEGES",
+        NodeEnum::CreateEnumStmt(_) => "CREATE TYPE AS ENUM",
+        NodeEnum::CompositeTypeStmt(_) => "CREATE TYPE",
+        NodeEnum::CreateDomainStmt(_) => "CREATE DOMAIN",
+        NodeEnum::CreateExtensionStmt(_) => "CREATE EXTENSION",
+        NodeEnum::CreateSeqStmt(_) => "CREATE SEQUENCE",
+        NodeEnum::AlterSeqStmt(_) => "ALTER SEQUENCE",
+        NodeEnum::AlterOwnerStmt(_) => "ALTER OWNER",
+        NodeEnum::CreatePublicationStmt(_) | NodeEnum::AlterPublicationStmt(_) => "PUBLICATION",
+        NodeEnum::NotifyStmt(_) => "NOTIFY",
+        NodeEnum::CreateRoleStmt(_) | NodeEnum::AlterRoleStmt(_) => "ROLE",
+        NodeEnum::AlterEnumStmt(_) => "ALTER TYPE",
+        _ => "other statement",
+    }
+}
+
+fn create_table(schema: &mut Schema, s: &protobuf::CreateStmt) -> Outcome {
+    let Some(rv) = s.relation.as_ref() else {
+        return Outcome::Skipped("CREATE TABLE");
+    };
+    let name = qualified(rv);
+    if schema.tables.contains_key(&name) {
+        if s.if_not_exists {
+            return Outcome::Applied;
+        }
+        // PostgreSQL would refuse; the later definition is the one a reader expects.
+        schema.tables.remove(&name);
+    }
+    let mut table = Table::new(name.clone());
+    let mut pending = Vec::new();
+    for elt in &s.table_elts {
+        match elt.node.as_ref() {
+            Some(NodeEnum::ColumnDef(def)) => {
+                let (column, constraints) = column_from_def(def);
+                table.columns.push(column);
+                pending.extend(constraints);
+            }
+            Some(NodeEnum::Constraint(c)) => pending.push(PendingConstraint::from_node(c, None)),
+            _ => {}
+        }
+    }
+    for c in &s.constraints {
+        if let Some(NodeEnum::Constraint(c)) = c.node.as_ref() {
+            pending.push(PendingConstraint::from_node(c, None));
+        }
+    }
+    schema.tables.insert(name.clone(), table);
+    // PostgreSQL names CHECKs first, then the indexes of keys, then foreign keys.
+    pending.sort_by_key(|p| match p.kind {
+        ConstrType::ConstrCheck => 0,
+        ConstrType::ConstrPrimary | ConstrType::ConstrUnique => 1,
+        _ => 2,
+    });
+    for p in pending {
+        add_constraint(schema, &name, p);
+    }
+    Outcome::Applied
+}
+
+/// A constraint as written, before it has a name and resolved columns.
+pub struct PendingConstraint {
+    kind: ConstrType,
+    node: protobuf::Constraint,
+    /// The column it was written on, for column constraints.
+    column: Option<String>,
+}
+
+impl PendingConstraint {
+    fn from_node(c: &protobuf::Constraint, column: Option<&str>) -> Self {
+        PendingConstraint {
+            kind: ConstrType::try_from(c.contype).unwrap_or(ConstrType::Undefined),
+            node: c.clone(),
+            column: column.map(str::to_string),
+        }
+    }
+
+    fn key_columns(&self) -> Vec<String> {
+        if self.node.keys.is_empty() {
+            self.column.iter().cloned().collect()
+        } else {
+            strings(&self.node.keys)
+        }
+    }
+}
+
+/// A column and the constraints written on it.
+fn column_from_def(def: &protobuf::ColumnDef) -> (Column, Vec<PendingConstraint>) {
+    let data_type = def.type_name.as_ref().map(data_type).unwrap_or_else(|| {
+        crate::model::DataType::from_parts(vec!["text".into()], vec![], 0)
+    });
+    let mut column = Column {
+        name: def.colname.clone(),
+        not_null: def.is_not_null || data_type.is_serial(),
+        data_type,
+        default: def.raw_default.as_deref().filter(|d| !is_null_const(d)).map(expr_sql),
+        identity: None,
+        generated: None,
+        collation: def.coll_clause.as_ref().map(|c| strings(&c.collname).join(".")),
+        comment: None,
+    };
+    let mut pending: Vec<PendingConstraint> = Vec::new();
+    for node in &def.constraints {
+        let Some(NodeEnum::Constraint(c)) = node.node.as_ref() else {
+            continue;
+        };
+        match ConstrType::try_from(c.contype).unwrap_or(ConstrType::Undefined) {
+            ConstrType::ConstrNull => column.not_null = false,
+            ConstrType::ConstrNotnull => column.not_null = true,
+            ConstrType::ConstrDefault => {
+                column.default = c.raw_expr.as_deref().filter(|d| !is_null_const(d)).map(expr_sql)
+            }
+            ConstrType::ConstrIdentity => {
+                column.identity = Some(identity_kind(&c.generated_when));
+                column.not_null = true;
+            }
+            ConstrType::ConstrGenerated => column.generated = c.raw_expr.as_deref().map(expr_sql),
+            ConstrType::ConstrAttrDeferrable
+            | ConstrType::ConstrAttrNotDeferrable
+            | ConstrType::ConstrAttrDeferred
+            | ConstrType::ConstrAttrImmediate => {
+                if let Some(last) = pending.last_mut() {
+                    match ConstrType::try_from(c.contype).unwrap_or(ConstrType::Undefined) {
+                        ConstrType::ConstrAttrDeferrable => last.node.deferrable = true,
+                        ConstrType::ConstrAttrNotDeferrable => last.node.deferrable = false,
+                        ConstrType::ConstrAttrDeferred => {
+                            last.node.initdeferred = true;
+                            last.node.deferrable = true;
+                        }
+                        _ => last.node.initdeferred = false,
+                    }
+                }
+            }
+            _ => pending.push(PendingConstraint::from_node(c, Some(&def.colname))),
+        }
+    }
+    (column, pending)
+}
+
+fn identity_kind(generated_when: &str) -> Identity {
+    if generated_when == "d" { Identity::ByDefault } else { Identity::Always }
+}
+
+fn fk_action(code: &str) -> FkAction {
+    match code {
+        "r" => FkAction::Restrict,
+        "c" => FkAction::Cascade,
+        "n" => FkAction::SetNull,
+        "d" => FkAction::SetDefault,
+        _ => FkAction::NoAction,
+    }
+}
+
+/// Names and adds a constraint to `table`, with PostgreSQL's side effects.
+fn add_constraint(schema: &mut Schema, table_name: &QualifiedName, p: PendingConstraint) {
+    let Some(table) = schema.tables.get(table_name) else {
+        return;
+    };
+    let explicit = (!p.node.conname.is_empty()).then(|| p.node.conname.clone());
+    let relname = table_name.name.as_str();
+    let constraint_taken = |n: &str| table.constraints.iter().any(|c| c.name == n);
+    let relation_taken = |n: &str| {
+        table.relation_names().any(|r| r == n)
+            || schema.tables.contains_key(&QualifiedName::new(table_name.schema.clone(), n))
+    };
+    let (name, kind) = match p.kind {
+        ConstrType::ConstrCheck => {
+            let Some(raw) = p.node.raw_expr.as_deref() else { return };
+            let refs = column_refs(raw);
+            let name = explicit.unwrap_or_else(|| {
+                let col = (refs.len() == 1).then(|| refs[0].as_str());
+                choose_name(relname, col, "check", constraint_taken)
+            });
+            (name, ConstraintKind::Check { expr: expr_sql(raw), no_inherit: p.node.is_no_inherit })
+        }
+        ConstrType::ConstrPrimary => {
+            let columns = p.key_columns();
+            let name = explicit.unwrap_or_else(|| choose_name(relname, None, "pkey", relation_taken));
+            (name, ConstraintKind::PrimaryKey { columns })
+        }
+        ConstrType::ConstrUnique => {
+            let columns = p.key_columns();
+            let name = explicit.unwrap_or_else(|| {
+                choose_name(relname, Some(&join_columns(&columns)), "key", relation_taken)
+            });
+            (name, ConstraintKind::Unique { columns, nulls_not_distinct: p.node.nulls_not_distinct })
+        }
+        ConstrType::ConstrForeign => {
+            let columns = if p.node.fk_attrs.is_empty() {
+                p.column.iter().cloned().collect()
+            } else {
+                strings(&p.node.fk_attrs)
+            };
+            let Some(pk) = p.node.pktable.as_ref() else { return };
+            let ref_table = qualified(pk);
+            let mut ref_columns = strings(&p.node.pk_attrs);
+            if ref_columns.is_empty()
+                && let Some(key) = schema.tables.get(&ref_table).and_then(Table::primary_key)
+            {
+                ref_columns = key.clone();
+            }
+            let name = explicit.unwrap_or_else(|| {
+                choose_name(relname, Some(&join_columns(&columns)), "fkey", constraint_taken)
+            });
+            let fk = ForeignKey {
+                columns,
+                ref_table,
+                ref_columns,
+                on_delete: fk_action(&p.node.fk_del_action),
+                on_update: fk_action(&p.node.fk_upd_action),
+                match_full: p.node.fk_matchtype == "f",
+            };
+            (name, ConstraintKind::ForeignKey(fk))
+        }
+        _ => return,
+    };
+    let constraint = Constraint {
+        name,
+        deferrable: p.node.deferrable || p.node.initdeferred,
+        initially_deferred: p.node.initdeferred,
+        kind,
+        comment: None,
+    };
+    let table = schema.tables.get_mut(table_name).expect("checked above");
+    if let ConstraintKind::PrimaryKey { columns } = &constraint.kind {
+        for c in columns {
+            if let Some(col) = table.column_mut(c) {
+                col.not_null = true;
+            }
+        }
+    }
+    table.constraints.retain(|c| c.name != constraint.name);
+    table.constraints.push(constraint);
+}
+
+fn create_index(schema: &mut Schema, s: &protobuf::IndexStmt) -> Outcome {
+    let Some(rv) = s.relation.as_ref() else {
+        return Outcome::Skipped("CREATE INDEX");
+    };
+    let table_name = qualified(rv);
+    let Some(table) = schema.tables.get(&table_name) else {
+        return Outcome::Unresolved(format!("index on {table_name}, which the model does not hold"));
+    };
+    let mut keys = Vec::new();
+    let mut colnames = Vec::new();
+    for elem in &s.index_params {
+        let Some(NodeEnum::IndexElem(e)) = elem.node.as_ref() else { continue };
+        let (column, expr) = match e.expr.as_deref() {
+            None => (Some(e.name.clone()), None),
+            Some(x) => match x.node.as_ref() {
+                Some(NodeEnum::ColumnRef(c)) if c.fields.len() == 1 => {
+                    (c.fields.first().and_then(str_of).map(str::to_string), None)
+                }
+                _ => (None, Some(x)),
+            },
+        };
+        colnames.push(match (&column, expr) {
+            (Some(c), _) => c.clone(),
+            (None, Some(x)) if e.indexcolname.is_empty() => index_expr_name(x),
+            _ => e.indexcolname.clone(),
+        });
+        let desc = e.ordering == SortByDir::SortbyDesc as i32;
+        let nulls_first = match SortByNulls::try_from(e.nulls_ordering) {
+            Ok(SortByNulls::SortbyNullsFirst) if !desc => Some(true),
+            Ok(SortByNulls::SortbyNullsLast) if desc => Some(false),
+            _ => None,
+        };
+        let opclass = strings(&e.opclass).join(".");
+        keys.push(IndexKey {
+            column,
+            expr: expr.map(expr_sql),
+            collation: (!e.collation.is_empty()).then(|| strings(&e.collation).join(".")),
+            opclass: (!opclass.is_empty()).then_some(opclass),
+            desc,
+            nulls_first,
+        });
+    }
+    let include: Vec<String> = s
+        .index_including_params
+        .iter()
+        .filter_map(|n| match n.node.as_ref() {
+            Some(NodeEnum::IndexElem(e)) => Some(e.name.clone()),
+            _ => None,
+        })
+        .collect();
+    colnames.extend(include.iter().cloned());
+    let name = if s.idxname.is_empty() {
+        let colnames = distinct_index_column_names(colnames);
+        choose_name(&table_name.name, Some(&join_columns(&colnames)), "idx", |n| {
+            table.relation_names().any(|r| r == n)
+                || schema.tables.contains_key(&QualifiedName::new(table_name.schema.clone(), n))
+        })
+    } else {
+        s.idxname.clone()
+    };
+    if table.index(&name).is_some() && s.if_not_exists {
+        return Outcome::Applied;
+    }
+    let method = if s.access_method.is_empty() { "btree".into() } else { s.access_method.to_lowercase() };
+    let index = Index {
+        name,
+        unique: s.unique,
+        method,
+        keys,
+        include,
+        predicate: s.where_clause.as_deref().map(expr_sql),
+        nulls_not_distinct: s.nulls_not_distinct,
+        comment: None,
+    };
+    let table = schema.tables.get_mut(&table_name).expect("checked above");
+    table.indexes.retain(|i| i.name != index.name);
+    table.indexes.push(index);
+    Outcome::Applied
+}
+
+fn alter_table(schema: &mut Schema, s: &protobuf::AlterTableStmt) -> Outcome {
+    if s.objtype != ObjectType::ObjectTable as i32 {
+        return Outcome::Skipped("ALTER (not a table)");
+    }
+    let Some(rv) = s.relation.as_ref() else {
+        return Outcome::Skipped("ALTER TABLE");
+    };
+    let name = qualified(rv);
+    if !schema.tables.contains_key(&name) {
+        if s.missing_ok {
+            return Outcome::Applied;
+        }
+        return Outcome::Unresolved(format!("ALTER TABLE {name}, which the model does not hold"));
+    }
+    let mut outcome = Outcome::Applied;
+    for cmd in &s.cmds {
+        let Some(NodeEnum::AlterTableCmd(cmd)) = cmd.node.as_ref() else { continue };
+        if let Outcome::Skipped(what) = alter_table_cmd(schema, &name, cmd) {
+            outcome = Outcome::Skipped(what);
+        }
+    }
+    outcome
+}
+
+fn alter_table_cmd(schema: &mut Schema, name: &QualifiedName, cmd: &protobuf::AlterTableCmd) -> Outcome {
+    let subtype = AlterTableType::try_from(cmd.subtype).unwrap_or(AlterTableType::Undefined);
+    let def = cmd.def.as_deref().and_then(|d| d.node.as_ref());
+    let table = schema.tables.get_mut(name).expect("caller checked");
+    match subtype {
+        AlterTableType::AtAddColumn => {
+            let Some(NodeEnum::ColumnDef(def)) = def else { return Outcome::Applied };
+            if table.column(&def.colname).is_some() {
+                return Outcome::Applied;
+            }
+            let (column, pending) = column_from_def(def);
+            table.columns.push(column);
+            for p in pending {
+                add_constraint(schema, name, p);
+            }
+        }
+        AlterTableType::AtDropColumn => drop_column(schema, name, &cmd.name),
+        AlterTableType::AtColumnDefault => {
+            if let Some(col) = table.column_mut(&cmd.name) {
+                col.default = cmd.def.as_deref().filter(|d| !is_null_const(d)).map(expr_sql);
+            }
+        }
+        AlterTableType::AtDropNotNull | AlterTableType::AtSetNotNull => {
+            if let Some(col) = table.column_mut(&cmd.name) {
+                col.not_null = subtype == AlterTableType::AtSetNotNull;
+            }
+        }
+        AlterTableType::AtAlterColumnType => {
+            let Some(NodeEnum::ColumnDef(def)) = def else { return Outcome::Applied };
+            if let Some(col) = table.column_mut(&cmd.name) {
+                if let Some(tn) = def.type_name.as_ref() {
+                    col.data_type = data_type(tn);
+                }
+                if let Some(coll) = def.coll_clause.as_ref() {
+                    col.collation = Some(strings(&coll.collname).join("."));
+                }
+            }
+        }
+        AlterTableType::AtAddConstraint => {
+            if let Some(NodeEnum::Constraint(c)) = def {
+                add_constraint(schema, name, PendingConstraint::from_node(c, None));
+            }
+        }
+        AlterTableType::AtDropConstraint => drop_constraint(schema, name, &cmd.name),
+        AlterTableType::AtAddIdentity => {
+            if let (Some(NodeEnum::Constraint(c)), Some(col)) = (def, table.column_mut(&cmd.name)) {
+                col.identity = Some(identity_kind(&c.generated_when));
+                col.not_null = true;
+            }
+        }
+        AlterTableType::AtSetIdentity => {
+            let Some(col) = table.column_mut(&cmd.name) else { return Outcome::Applied };
+            let Some(NodeEnum::List(options)) = def else { return Outcome::Applied };
+            for opt in &options.items {
+                if let Some(NodeEnum::DefElem(d)) = opt.node.as_ref()
+                    && d.defname == "generated"
+                    && let Some(code) = d.arg.as_deref().and_then(const_text)
+                {
+                    // The grammar stores the ASCII code of 'a' or 'd'.
+                    col.identity = Some(if code == ("d" as &str).as_bytes()[0].to_string() {
+                        Identity::ByDefault
+                    } else {
+                        Identity::Always
+                    });
+                }
+            }
+        }
+        AlterTableType::AtDropIdentity => {
+            if let Some(col) = table.column_mut(&cmd.name) {
+                col.identity = None;
+            }
+        }
+        AlterTableType::AtDropExpression => {
+            if let Some(col) = table.column_mut(&cmd.name) {
+                col.generated = None;
+            }
+        }
+        AlterTableType::AtEnableRowSecurity
+        | AlterTableType::AtDisableRowSecurity
+        | AlterTableType::AtForceRowSecurity
+        | AlterTableType::AtNoForceRowSecurity => return Outcome::Skipped("ROW LEVEL SECURITY"),
+        AlterTableType::AtChangeOwner => return Outcome::Skipped("ALTER OWNER"),
+        _ => return Outcome::Skipped("ALTER TABLE (other)"),
+    }
+    Outcome::Applied
+}
+
+/// Drops a column and, as PostgreSQL does, every index and constraint of the table that
+/// uses it, and the foreign keys elsewhere that point at it.
+fn drop_column(schema: &mut Schema, name: &QualifiedName, column: &str) {
+    let Some(table) = schema.tables.get_mut(name) else { return };
+    table.columns.retain(|c| c.name != column);
+    let uses = |cols: &[String], exprs: &[&Expr]| {
+        cols.iter().any(|c| c == column) || exprs.iter().any(|e| expr_columns(e).iter().any(|c| c == column))
+    };
+    let mut dropped_keys = Vec::new();
+    table.constraints.retain(|c| {
+        let exprs: Vec<&Expr> = match &c.kind {
+            ConstraintKind::Check { expr, .. } => vec![expr],
+            _ => vec![],
+        };
+        let keep = !uses(c.kind.columns(), &exprs);
+        if !keep && c.kind.has_index() {
+            dropped_keys.push(c.kind.columns().to_vec());
+        }
+        keep
+    });
+    table.indexes.retain(|i| {
+        let mut cols: Vec<String> = i.keys.iter().filter_map(|k| k.column.clone()).collect();
+        cols.extend(i.include.iter().cloned());
+        let mut exprs: Vec<&Expr> = i.keys.iter().filter_map(|k| k.expr.as_ref()).collect();
+        exprs.extend(i.predicate.iter());
+        !uses(&cols, &exprs)
+    });
+    for key in dropped_keys {
+        drop_referencing_fks(schema, name, Some(&key));
+    }
+}
+
+/// Removes foreign keys that point at `target` (at its key `columns`, or at all of it).
+fn drop_referencing_fks(schema: &mut Schema, target: &QualifiedName, columns: Option<&[String]>) {
+    for table in schema.tables.values_mut() {
+        table.constraints.retain(|c| match &c.kind {
+            ConstraintKind::ForeignKey(fk) => {
+                !(&fk.ref_table == target && columns.is_none_or(|cols| fk.ref_columns == cols))
+            }
+            _ => true,
+        });
+    }
+}
+
+fn drop_constraint(schema: &mut Schema, name: &QualifiedName, constraint: &str) {
+    let Some(table) = schema.tables.get_mut(name) else { return };
+    let Some(pos) = table.constraints.iter().position(|c| c.name == constraint) else { return };
+    let removed = table.constraints.remove(pos);
+    if removed.kind.has_index() {
+        drop_referencing_fks(schema, name, Some(removed.kind.columns()));
+    }
+}
+
+fn rename(schema: &mut Schema, s: &protobuf::RenameStmt) -> Outcome {
+    let rename_type = ObjectType::try_from(s.rename_type).unwrap_or(ObjectType::Undefined);
+    let Some(rv) = s.relation.as_ref() else {
+        return Outcome::Skipped("RENAME");
+    };
+    let target = qualified(rv);
+    match rename_type {
+        ObjectType::ObjectTable => {
+            let Some(mut table) = schema.tables.remove(&target) else {
+                return Outcome::Unresolved(format!("rename of {target}, which the model does not hold"));
+            };
+            let new = QualifiedName::new(target.schema.clone(), s.newname.clone());
+            table.name = new.clone();
+            schema.tables.insert(new.clone(), table);
+            for t in schema.tables.values_mut() {
+                for c in &mut t.constraints {
+                    if let ConstraintKind::ForeignKey(fk) = &mut c.kind
+                        && fk.ref_table == target
+                    {
+                        fk.ref_table = new.clone();
+                    }
+                }
+            }
+        }
+        ObjectType::ObjectColumn => rename_column(schema, &target, &s.subname, &s.newname),
+        ObjectType::ObjectTabconstraint => {
+            if let Some(c) = schema
+                .tables
+                .get_mut(&target)
+                .and_then(|t| t.constraints.iter_mut().find(|c| c.name == s.subname))
+            {
+                c.name = s.newname.clone();
+            }
+        }
+        ObjectType::ObjectIndex => {
+            // The relation is the index; it lives in the schema of its table.
+            for t in schema.tables.values_mut().filter(|t| t.name.schema == target.schema) {
+                if let Some(i) = t.indexes.iter_mut().find(|i| i.name == target.name) {
+                    i.name = s.newname.clone();
+                } else if let Some(c) =
+                    t.constraints.iter_mut().find(|c| c.kind.has_index() && c.name == target.name)
+                {
+                    c.name = s.newname.clone();
+                }
+            }
+        }
+        _ => return Outcome::Skipped("RENAME (other)"),
+    }
+    Outcome::Applied
+}
+
+fn rename_column(schema: &mut Schema, target: &QualifiedName, old: &str, new: &str) {
+    let rename = |list: &mut Vec<String>| {
+        for c in list.iter_mut().filter(|c| *c == old) {
+            *c = new.to_string();
+        }
+    };
+    for t in schema.tables.values_mut() {
+        let own = &t.name == target;
+        for c in &mut t.constraints {
+            match &mut c.kind {
+                ConstraintKind::ForeignKey(fk) => {
+                    if own {
+                        rename(&mut fk.columns);
+                    }
+                    if &fk.ref_table == target {
+                        rename(&mut fk.ref_columns);
+                    }
+                }
+                ConstraintKind::PrimaryKey { columns } | ConstraintKind::Unique { columns, .. } if own => {
+                    rename(columns)
+                }
+                ConstraintKind::Check { expr, .. } if own => *expr = rename_column_in_expr(expr, old, new),
+                _ => {}
+            }
+        }
+        if !own {
+            continue;
+        }
+        if let Some(col) = t.column_mut(old) {
+            col.name = new.to_string();
+            if let Some(g) = &mut col.generated {
+                *g = rename_column_in_expr(g, old, new);
+            }
+        }
+        for col in &mut t.columns {
+            if let Some(g) = &mut col.generated {
+                *g = rename_column_in_expr(g, old, new);
+            }
+        }
+        for i in &mut t.indexes {
+            rename(&mut i.include);
+            for k in &mut i.keys {
+                if k.column.as_deref() == Some(old) {
+                    k.column = Some(new.to_string());
+                }
+                if let Some(e) = &mut k.expr {
+                    *e = rename_column_in_expr(e, old, new);
+                }
+            }
+            if let Some(p) = &mut i.predicate {
+                *p = rename_column_in_expr(p, old, new);
+            }
+        }
+    }
+}
+
+fn drop(schema: &mut Schema, s: &protobuf::DropStmt) -> Outcome {
+    let cascade = s.behavior == DropBehavior::DropCascade as i32;
+    match ObjectType::try_from(s.remove_type).unwrap_or(ObjectType::Undefined) {
+        ObjectType::ObjectTable => {
+            for obj in &s.objects {
+                let Some(name) = qualified_list(&list_strings(obj)) else { continue };
+                if schema.tables.remove(&name).is_some() {
+                    drop_referencing_fks(schema, &name, None);
+                } else if !s.missing_ok {
+                    return Outcome::Unresolved(format!("DROP TABLE {name}, which the model does not hold"));
+                }
+            }
+        }
+        ObjectType::ObjectIndex => {
+            for obj in &s.objects {
+                let Some(name) = qualified_list(&list_strings(obj)) else { continue };
+                for t in schema.tables.values_mut().filter(|t| t.name.schema == name.schema) {
+                    t.indexes.retain(|i| i.name != name.name);
+                }
+            }
+        }
+        ObjectType::ObjectSchema => {
+            for obj in &s.objects {
+                let names = list_strings(obj);
+                let Some(name) = names.last() else { continue };
+                schema.schemas.remove(name);
+                if cascade {
+                    schema.tables.retain(|k, _| &k.schema != name);
+                }
+            }
+        }
+        _ => return Outcome::Skipped("DROP (other)"),
+    }
+    Outcome::Applied
+}
+
+fn comment(schema: &mut Schema, s: &protobuf::CommentStmt) -> Outcome {
+    let text = (!s.comment.is_empty()).then(|| s.comment.clone());
+    let names = s.object.as_deref().map(list_strings).unwrap_or_default();
+    let objtype = ObjectType::try_from(s.objtype).unwrap_or(ObjectType::Undefined);
+    let unresolved = || Outcome::Unresolved(format!("COMMENT ON {}", names.join(".")));
+    match objtype {
+        ObjectType::ObjectTable => match qualified_list(&names).and_then(|n| schema.tables.get_mut(&n)) {
+            Some(t) => t.comment = text,
+            None => return unresolved(),
+        },
+        ObjectType::ObjectColumn | ObjectType::ObjectTabconstraint => {
+            let Some((last, table)) = names.split_last() else { return unresolved() };
+            let Some(t) = qualified_list(table).and_then(|n| schema.tables.get_mut(&n)) else {
+                return unresolved();
+            };
+            if objtype == ObjectType::ObjectColumn {
+                match t.column_mut(last) {
+                    Some(c) => c.comment = text,
+                    None => return unresolved(),
+                }
+            } else {
+                match t.constraints.iter_mut().find(|c| &c.name == last) {
+                    Some(c) => c.comment = text,
+                    None => return unresolved(),
+                }
+            }
+        }
+        ObjectType::ObjectIndex => {
+            let Some(name) = qualified_list(&names) else { return unresolved() };
+            let index = schema
+                .tables
+                .values_mut()
+                .filter(|t| t.name.schema == name.schema)
+                .find_map(|t| t.indexes.iter_mut().find(|i| i.name == name.name));
+            match index {
+                Some(i) => i.comment = text,
+                None => return unresolved(),
+            }
+        }
+        _ => return Outcome::Skipped("COMMENT (other)"),
+    }
+    Outcome::Applied
+}

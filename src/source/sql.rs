@@ -1,0 +1,103 @@
+//! SQL migrations (a file, several, or a `supabase/migrations/` folder) → `Schema`,
+//! by replaying each statement in order with PostgreSQL's own parser.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use crate::diagnostic::{Diagnostic, Origin, Result};
+use crate::model::Schema;
+use crate::pgtree::parse_message;
+use crate::source::ddl::{self, Outcome};
+
+/// What a load read and what it left out.
+#[derive(Debug, Default, Clone)]
+pub struct LoadReport {
+    pub files: usize,
+    pub statements: usize,
+    pub applied: usize,
+    /// Statements outside the model, by kind.
+    pub skipped: BTreeMap<String, usize>,
+    /// Modelled statements about objects the model does not hold, with where they are.
+    pub unresolved: Vec<(Origin, String)>,
+}
+
+impl LoadReport {
+    pub fn skipped_total(&self) -> usize {
+        self.skipped.values().sum()
+    }
+}
+
+/// Loads every `.sql` file under each path, in order.
+pub fn load_paths(paths: &[PathBuf]) -> Result<(Schema, LoadReport)> {
+    let mut schema = Schema::default();
+    let mut report = LoadReport::default();
+    for path in paths {
+        for file in super::files_in(path, &["sql"])? {
+            let text = super::read(&file)?;
+            load_text(&mut schema, &file, &text, &mut report)?;
+        }
+    }
+    Ok((schema, report))
+}
+
+/// Replays one file's statements onto `schema`.
+pub fn load_text(schema: &mut Schema, file: &Path, text: &str, report: &mut LoadReport) -> Result<()> {
+    let parsed = pg_query::parse(text, 0).map_err(|e| syntax_error(file, text, &parse_message(&e)))?;
+    report.files += 1;
+    for raw in &parsed.protobuf.stmts {
+        let Some(stmt) = raw.stmt.as_ref().and_then(|s| s.node.as_ref()) else { continue };
+        report.statements += 1;
+        match ddl::apply(schema, stmt) {
+            Outcome::Applied => report.applied += 1,
+            Outcome::Skipped(kind) => *report.skipped.entry(kind.to_string()).or_default() += 1,
+            Outcome::Unresolved(what) => {
+                let origin = Origin::at_offset(file, text, statement_start(text, raw.stmt_location as usize));
+                report.unresolved.push((origin, what));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// pg_query points at the end of the previous statement; skip to the statement's first token.
+fn statement_start(text: &str, location: usize) -> usize {
+    let bytes = text.as_bytes();
+    let mut i = location.min(bytes.len());
+    loop {
+        while i < bytes.len() && bytes[i].is_ascii_whitespace() {
+            i += 1;
+        }
+        if text[i..].starts_with("--") {
+            i = text[i..].find('\n').map_or(bytes.len(), |n| i + n);
+        } else {
+            return i;
+        }
+    }
+}
+
+/// A parse error located at its statement, and at the offending token when the message
+/// names one (`syntax error at or near "tabel"`).
+pub fn syntax_error(file: &Path, text: &str, message: &str) -> crate::diagnostic::Errors {
+    let offset = failing_statement(text)
+        .map(|(start, stmt)| {
+            let token = message.split("at or near \"").nth(1).and_then(|rest| rest.rsplit_once('"')).map(|(t, _)| t);
+            start + token.and_then(|t| stmt.find(t)).unwrap_or(0)
+        })
+        .unwrap_or(0);
+    Diagnostic::new(format!("SQL does not parse: {message}"))
+        .at(Origin::at_offset(file, text, offset), Some(text))
+        .hint("fix the statement; schemagen reads SQL with PostgreSQL's own parser")
+        .into()
+}
+
+/// The first statement that does not parse on its own, with its byte offset.
+fn failing_statement(text: &str) -> Option<(usize, &str)> {
+    let statements = pg_query::split_with_scanner(text).ok()?;
+    statements.into_iter().find_map(|stmt| {
+        let orig = stmt.as_ptr() as usize - text.as_ptr() as usize;
+        let end = orig + stmt.len();
+        let start = statement_start(text, orig).min(end);
+        let stmt = &text[start..end];
+        pg_query::parse(stmt, 0).is_err().then_some((start, stmt))
+    })
+}

@@ -1,0 +1,695 @@
+//! YAML table files → `Schema`, with a file:line:column on every error.
+//!
+//! Each file becomes the SQL a person would have written for it (one CREATE TABLE and its
+//! CREATE INDEXes), parsed by pg_query and replayed by `ddl`, so YAML and SQL share one
+//! meaning. Pieces are parsed one by one only when the whole does not parse, to point at
+//! the piece that is wrong.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use marked_yaml::types::{MarkedMappingNode, MarkedScalarNode};
+use marked_yaml::{LoaderOptions, Node, Span};
+use pg_query::NodeEnum;
+
+use crate::diagnostic::{closest, Diagnostic, Errors, Origin, Result};
+use crate::model::{ConstraintKind, QualifiedName, Schema, Table};
+use crate::pgtree::{parse_expr, parse_message, quote_ident};
+use crate::source::ddl::{self, Outcome};
+
+/// Schemas of the platform (Supabase): referenced by the project, never created by it.
+pub const PLATFORM_SCHEMAS: &[&str] = &[
+    "auth",
+    "storage",
+    "extensions",
+    "realtime",
+    "vault",
+    "graphql",
+    "graphql_public",
+    "pgsodium",
+    "net",
+    "cron",
+    "supabase_functions",
+    "pg_catalog",
+];
+
+const TABLE_KEYS: &[&str] = &[
+    "table", "schema", "comment", "columns", "primary_key", "unique", "checks", "foreign_keys", "indexes",
+];
+const COLUMN_KEYS: &[&str] = &[
+    "type", "not_null", "default", "primary_key", "unique", "check", "references", "on_delete", "on_update",
+    "deferrable", "identity", "generated", "collate", "comment", "constraint_names",
+];
+const FK_KEYS: &[&str] = &["name", "columns", "references", "on_delete", "on_update", "deferrable", "match"];
+const UNIQUE_KEYS: &[&str] = &["name", "columns", "nulls_not_distinct", "deferrable"];
+const CHECK_KEYS: &[&str] = &["name", "expr", "no_inherit"];
+const PK_KEYS: &[&str] = &["name", "columns", "deferrable"];
+const INDEX_KEYS: &[&str] = &["name", "columns", "unique", "using", "where", "include", "nulls_not_distinct", "comment"];
+const REF_KEYS: &[&str] = &["table", "columns"];
+const CONSTRAINT_NAME_KEYS: &[&str] = &["primary_key", "unique", "check", "references"];
+const FK_ACTIONS: &[&str] = &["no action", "restrict", "cascade", "set null", "set default"];
+
+/// Loads every `.yaml`/`.yml` file under `dir` (or the one file `dir` names).
+pub fn load_dir(dir: &Path) -> Result<Schema> {
+    let files = super::files_in(dir, &["yaml", "yml"])?;
+    let mut schema = Schema::default();
+    let mut errors = Vec::new();
+    let mut places = Places::default();
+    let mut sources = Vec::new();
+    for file in &files {
+        let text = super::read(file)?;
+        sources.push((file.clone(), text));
+    }
+    for (file, text) in &sources {
+        let f = File { path: file, text };
+        if let Err(e) = f.load(&mut schema, &mut places) {
+            errors.extend(e.0);
+        }
+    }
+    if errors.is_empty() {
+        resolve_foreign_keys(&mut schema);
+        errors.extend(validate(&schema, &places));
+    }
+    if errors.is_empty() { Ok(schema) } else { Err(Errors(errors)) }
+}
+
+/// Where things were written, for errors found after the tables are built.
+#[derive(Default)]
+struct Places {
+    table: HashMap<QualifiedName, (Origin, Option<String>)>,
+    /// (table, column) → the column's definition.
+    column: HashMap<(QualifiedName, String), (Origin, Option<String>)>,
+    /// (table, constraint columns joined) → where a foreign key is written.
+    foreign_key: HashMap<(QualifiedName, String), (Origin, Option<String>)>,
+    index: HashMap<(QualifiedName, String), (Origin, Option<String>)>,
+}
+
+struct File<'a> {
+    path: &'a PathBuf,
+    text: &'a str,
+}
+
+impl File<'_> {
+    fn origin(&self, span: &Span) -> Origin {
+        span.start()
+            .map(|m| Origin::new(self.path, m.line(), m.column()))
+            .unwrap_or_else(|| Origin::new(self.path, 1, 1))
+    }
+
+    fn error(&self, span: &Span, message: impl Into<String>, hint: impl Into<String>) -> Diagnostic {
+        Diagnostic::new(message).at(self.origin(span), Some(self.text)).hint(hint)
+    }
+
+    fn place(&self, span: &Span) -> (Origin, Option<String>) {
+        let origin = self.origin(span);
+        let line = self.text.lines().nth(origin.line - 1).map(str::to_string);
+        (origin, line)
+    }
+
+    fn load(&self, schema: &mut Schema, places: &mut Places) -> Result<()> {
+        if self.text.lines().all(|l| l.trim().is_empty() || l.trim_start().starts_with('#')) {
+            return Ok(());
+        }
+        let options = LoaderOptions::default().error_on_duplicate_keys(true).prevent_coercion(true);
+        let root = marked_yaml::parse_yaml_with_options(0, self.text, options).map_err(|e| self.load_error(e))?;
+        let Node::Mapping(map) = &root else {
+            return Err(self.error(root.span(), "a table file must be a mapping", "start with `table: NAME`").into());
+        };
+        self.check_keys(map, TABLE_KEYS, "the table file")?;
+        let table_node = map.get_scalar("table").ok_or_else(|| {
+            self.error(map.span(), "missing `table`", "every file declares one table: `table: NAME`")
+        })?;
+        let name = match map.get_scalar("schema") {
+            Some(s) => QualifiedName::new(s.as_str(), table_node.as_str()),
+            None => match table_node.as_str().split_once('.') {
+                Some((s, t)) => QualifiedName::new(s, t),
+                None => QualifiedName::new("public", table_node.as_str()),
+            },
+        };
+        if let Some(first) = places.table.get(&name) {
+            return Err(self
+                .error(table_node.span(), format!("table {name} is declared twice"), format!("it is also declared at {}; keep one", first.0))
+                .into());
+        }
+        places.table.insert(name.clone(), self.place(table_node.span()));
+        if name.schema != "public" && !PLATFORM_SCHEMAS.contains(&name.schema.as_str()) {
+            schema.schemas.insert(name.schema.clone());
+        }
+
+        let mut elements = Vec::new();
+        let mut pieces: Vec<(&Span, String)> = Vec::new();
+        let mut column_comments = Vec::new();
+        let columns = map
+            .get_mapping("columns")
+            .ok_or_else(|| self.error(map.span(), "missing `columns`", "add `columns:` with one entry per column"))?;
+        for (key, value) in columns.iter() {
+            let (def, comment) = self.column(key, value)?;
+            let sql = format!("{} {def}", quote_ident(key.as_str()));
+            places.column.insert((name.clone(), key.to_string()), self.place(key.span()));
+            if def.to_lowercase().contains("references") {
+                places.foreign_key.insert((name.clone(), key.to_string()), self.place(value.span()));
+            }
+            pieces.push((value.span(), format!("CREATE TABLE t ({sql})")));
+            elements.push(sql);
+            column_comments.push((key.to_string(), comment));
+        }
+        for (sql, span) in self.table_constraints(map, &name, places)? {
+            pieces.push((span, format!("CREATE TABLE t ({sql})")));
+            elements.push(sql);
+        }
+        let create = format!("CREATE TABLE {} ({})", name.sql(), elements.join(", "));
+        self.replay(schema, &create, columns.len(), map.span(), &pieces)?;
+
+        let mut index_comments = Vec::new();
+        if let Some(indexes) = map.get_node("indexes") {
+            for (index_name, spec) in self.entries(indexes, "indexes")? {
+                let (sql, comment) = self.index(&name, index_name, spec)?;
+                if let Some(n) = index_name {
+                    places.index.insert((name.clone(), n.to_string()), self.place(spec.span()));
+                }
+                let piece = [(spec.span(), sql.clone())];
+                self.replay(schema, &sql, 0, spec.span(), &piece)?;
+                index_comments.push(comment);
+            }
+        }
+
+        let table = schema.tables.get_mut(&name).expect("replayed above");
+        table.origin = Some(self.origin(table_node.span()));
+        table.comment = map.get_scalar("comment").map(|c| c.to_string());
+        for (column, comment) in column_comments {
+            if let Some(c) = table.column_mut(&column) {
+                c.comment = comment;
+            }
+        }
+        let first_index = table.indexes.len() - index_comments.len();
+        for (index, comment) in table.indexes[first_index..].iter_mut().zip(index_comments) {
+            index.comment = comment;
+        }
+        Ok(())
+    }
+
+    /// Parses `sql` and replays it; when it does not parse, finds the piece that does not.
+    fn replay(&self, schema: &mut Schema, sql: &str, columns: usize, span: &Span, pieces: &[(&Span, String)]) -> Result<()> {
+        let parsed = match pg_query::parse(sql, 0) {
+            Ok(p) => p,
+            Err(e) => {
+                for (piece_span, piece) in pieces {
+                    if let Err(pe) = pg_query::parse(piece, 0) {
+                        return Err(self.sql_error(piece_span, &parse_message(&pe)).into());
+                    }
+                }
+                return Err(self.sql_error(span, &parse_message(&e)).into());
+            }
+        };
+        let stmts: Vec<&NodeEnum> = parsed.protobuf.stmts.iter().filter_map(|s| s.stmt.as_ref()?.node.as_ref()).collect();
+        let single = match stmts.as_slice() {
+            [NodeEnum::CreateStmt(c)] => {
+                c.table_elts.iter().filter(|e| matches!(e.node, Some(NodeEnum::ColumnDef(_)))).count() == columns
+            }
+            [NodeEnum::IndexStmt(_)] => true,
+            _ => false,
+        };
+        if !single {
+            return Err(self
+                .error(span, "this definition is not a single piece of SQL", "an entry must not contain `,` or `;` outside parentheses or quotes")
+                .into());
+        }
+        match ddl::apply(schema, stmts[0]) {
+            Outcome::Unresolved(what) => Err(self.error(span, what, "check the names this definition uses").into()),
+            Outcome::Applied | Outcome::Skipped(_) => Ok(()),
+        }
+    }
+
+    fn sql_error(&self, span: &Span, message: &str) -> Diagnostic {
+        self.error(span, format!("SQL does not parse: {message}"), "the value is SQL: check the spelling, parentheses and quotes")
+    }
+
+    fn load_error(&self, e: marked_yaml::LoadError) -> Errors {
+        use marked_yaml::LoadError as L;
+        let (marker, message, hint) = match &e {
+            L::DuplicateKey(inner) => (
+                inner.key.span().start().copied(),
+                format!("duplicate key `{}`", inner.key.as_str()),
+                format!(
+                    "`{}` is already defined at line {}; names in a mapping must be unique",
+                    inner.prev_key.as_str(),
+                    inner.prev_key.span().start().map_or(0, |m| m.line())
+                ),
+            ),
+            L::ScanError(m, _) => (Some(*m), format!("malformed YAML: {e}"), "check the indentation and that `:` is followed by a space".to_string()),
+            L::TopLevelMustBeMapping(m) => (Some(*m), "a table file must be a mapping".into(), "start with `table: NAME`".into()),
+            L::UnexpectedAnchor(m) | L::UnexpectedTag(m) | L::MappingKeyMustBeScalar(m) => {
+                (Some(*m), format!("unsupported YAML: {e}"), "write plain mappings, lists and strings".into())
+            }
+            _ => (None, format!("malformed YAML: {e}"), String::new()),
+        };
+        let mut d = Diagnostic::new(message).hint(hint);
+        let origin = marker.map_or_else(|| Origin::new(self.path, 1, 1), |m| Origin::new(self.path, m.line(), m.column().max(1)));
+        d = d.at(origin, Some(self.text));
+        d.into()
+    }
+
+    fn check_keys(&self, map: &MarkedMappingNode, allowed: &[&str], what: &str) -> Result<()> {
+        for key in map.keys() {
+            if !allowed.contains(&key.as_str()) {
+                let hint = match closest(key.as_str(), allowed.iter().copied()) {
+                    Some(c) => format!("did you mean `{c}`? Keys here: {}", allowed.join(", ")),
+                    None => format!("keys here: {}", allowed.join(", ")),
+                };
+                return Err(self.error(key.span(), format!("unknown key `{}` in {what}", key.as_str()), hint).into());
+            }
+        }
+        Ok(())
+    }
+
+    fn scalar<'n>(&self, node: &'n Node, what: &str) -> Result<&'n MarkedScalarNode> {
+        node.as_scalar()
+            .ok_or_else(|| self.error(node.span(), format!("{what} must be a string"), "write it on one line after the key").into())
+    }
+
+    fn flag(&self, node: &Node, what: &str) -> Result<bool> {
+        let s = self.scalar(node, what)?;
+        match s.as_str() {
+            "true" | "yes" | "on" => Ok(true),
+            "false" | "no" | "off" => Ok(false),
+            other => Err(self.error(s.span(), format!("{what} must be true or false, not `{other}`"), "write true or false").into()),
+        }
+    }
+
+    /// A list of column names: a YAML list, or one string of names separated by commas.
+    fn names(&self, node: &Node, what: &str) -> Result<Vec<String>> {
+        let names: Vec<String> = match node {
+            Node::Sequence(seq) => seq.iter().map(|n| self.scalar(n, what).map(|s| s.to_string())).collect::<Result<_>>()?,
+            Node::Scalar(s) => s.split(',').map(|p| p.trim().to_string()).filter(|p| !p.is_empty()).collect(),
+            Node::Mapping(_) => {
+                return Err(self.error(node.span(), format!("{what} must be a list of column names"), "write [a, b]").into());
+            }
+        };
+        if names.is_empty() {
+            return Err(self.error(node.span(), format!("{what} is empty"), "name at least one column").into());
+        }
+        Ok(names)
+    }
+
+    fn name_list(&self, node: &Node, what: &str) -> Result<String> {
+        Ok(self.names(node, what)?.iter().map(|n| quote_ident(n)).collect::<Vec<_>>().join(", "))
+    }
+
+    /// An SQL expression, checked on its own so that an error points at it.
+    fn expr(&self, node: &Node, what: &str) -> Result<String> {
+        let s = self.scalar(node, what)?;
+        parse_expr(s.as_str()).map_err(|m| self.sql_error(s.span(), &m))?;
+        Ok(s.to_string())
+    }
+
+    /// Entries of a mapping (name → spec) or of a list (specs, optionally named inside).
+    fn entries<'n>(&self, node: &'n Node, what: &str) -> Result<Vec<(Option<&'n str>, &'n Node)>> {
+        match node {
+            Node::Mapping(m) => Ok(m.iter().map(|(k, v)| (Some(k.as_str()), v)).collect()),
+            Node::Sequence(s) => Ok(s
+                .iter()
+                .map(|v| (v.as_mapping().and_then(|m| m.get_scalar("name")).map(|n| n.as_str()), v))
+                .collect()),
+            Node::Scalar(_) => Err(self
+                .error(node.span(), format!("`{what}` must be a mapping or a list"), "write one entry per line")
+                .into()),
+        }
+    }
+
+    /// One column: the SQL after its name in CREATE TABLE, and its comment.
+    fn column(&self, key: &MarkedScalarNode, value: &Node) -> Result<(String, Option<String>)> {
+        let what = format!("column `{}`", key.as_str());
+        let map = match value {
+            Node::Scalar(s) if s.trim().is_empty() => {
+                return Err(self.error(key.span(), format!("{what} has no type"), "write `name: TYPE`, e.g. `email: text not null`").into());
+            }
+            Node::Scalar(s) => return Ok((s.to_string(), None)),
+            Node::Sequence(_) => {
+                return Err(self.error(value.span(), format!("{what} must be a string or a mapping"), "write `name: TYPE ...` or a mapping with `type:`").into());
+            }
+            Node::Mapping(m) => m,
+        };
+        self.check_keys(map, COLUMN_KEYS, &what)?;
+        let ty = map
+            .get_node("type")
+            .ok_or_else(|| self.error(map.span(), format!("{what} has no `type`"), "add `type: TEXT` (any PostgreSQL type)"))?;
+        let mut sql = self.scalar(ty, "type")?.to_string();
+        let names = match map.get_node("constraint_names") {
+            Some(Node::Mapping(m)) => {
+                self.check_keys(m, CONSTRAINT_NAME_KEYS, "constraint_names")?;
+                m.iter().map(|(k, v)| Ok((k.to_string(), self.scalar(v, "a constraint name")?.to_string()))).collect::<Result<HashMap<_, _>>>()?
+            }
+            Some(other) => return Err(self.error(other.span(), "`constraint_names` must be a mapping", "e.g. {check: price_positive}").into()),
+            None => HashMap::new(),
+        };
+        let named = |kind: &str| names.get(kind).map(|n| format!(" CONSTRAINT {}", quote_ident(n))).unwrap_or_default();
+        if let Some(c) = map.get_node("collate") {
+            sql.push_str(&format!(" COLLATE {}", quote_ident(self.scalar(c, "collate")?)));
+        }
+        if let Some(g) = map.get_node("generated") {
+            sql.push_str(&format!(" GENERATED ALWAYS AS ({}) STORED", self.expr(g, "generated")?));
+        }
+        if let Some(i) = map.get_node("identity") {
+            let s = self.scalar(i, "identity")?;
+            let kind = match s.to_lowercase().as_str() {
+                "always" => "ALWAYS",
+                "by default" => "BY DEFAULT",
+                other => return Err(self.error(s.span(), format!("identity must be `always` or `by default`, not `{other}`"), "write `identity: always` or `identity: by default`").into()),
+            };
+            sql.push_str(&format!(" GENERATED {kind} AS IDENTITY"));
+        }
+        if let Some(n) = map.get_node("not_null") {
+            sql.push_str(if self.flag(n, "not_null")? { " NOT NULL" } else { " NULL" });
+        }
+        if let Some(d) = map.get_node("default") {
+            sql.push_str(&format!(" DEFAULT ({})", self.expr(d, "default")?));
+        }
+        if let Some(p) = map.get_node("primary_key")
+            && self.flag(p, "primary_key")?
+        {
+            sql.push_str(&format!("{} PRIMARY KEY", named("primary_key")));
+        }
+        if let Some(u) = map.get_node("unique")
+            && self.flag(u, "unique")?
+        {
+            sql.push_str(&format!("{} UNIQUE", named("unique")));
+        }
+        if let Some(c) = map.get_node("check") {
+            sql.push_str(&format!("{} CHECK ({})", named("check"), self.expr(c, "check")?));
+        }
+        if let Some(r) = map.get_node("references") {
+            sql.push_str(&format!("{} REFERENCES {}", named("references"), self.reference(r)?));
+            sql.push_str(&self.fk_options(map)?);
+        } else if let Some(k) = ["on_delete", "on_update", "deferrable"].iter().find_map(|k| map.get_scalar(k)) {
+            return Err(self.error(k.span(), format!("`{}` without `references`", k.as_str()), "add `references: TABLE(COLUMN)`").into());
+        }
+        Ok((sql, map.get_scalar("comment").map(|c| c.to_string())))
+    }
+
+    /// `TABLE(COLUMNS)`, written as SQL (`auth.users(id)`) or as `{table, columns}`.
+    fn reference(&self, node: &Node) -> Result<String> {
+        match node {
+            Node::Scalar(s) => Ok(s.to_string()),
+            Node::Mapping(m) => {
+                self.check_keys(m, REF_KEYS, "references")?;
+                let table = m
+                    .get_scalar("table")
+                    .ok_or_else(|| self.error(m.span(), "`references` needs `table`", "e.g. {table: auth.users, columns: [id]}"))?;
+                let qualified = match table.split_once('.') {
+                    Some((s, t)) => format!("{}.{}", quote_ident(s), quote_ident(t)),
+                    None => quote_ident(table),
+                };
+                match m.get_node("columns") {
+                    Some(c) => Ok(format!("{qualified} ({})", self.name_list(c, "columns")?)),
+                    None => Ok(qualified),
+                }
+            }
+            Node::Sequence(_) => Err(self.error(node.span(), "`references` must be `TABLE(COLUMN)` or a mapping", "e.g. references: auth.users(id)").into()),
+        }
+    }
+
+    fn fk_options(&self, map: &MarkedMappingNode) -> Result<String> {
+        let mut sql = String::new();
+        if let Some(m) = map.get_scalar("match") {
+            match m.to_lowercase().as_str() {
+                "full" => sql.push_str(" MATCH FULL"),
+                "simple" => {}
+                other => return Err(self.error(m.span(), format!("unknown match type `{other}`"), "write `full` or `simple`").into()),
+            }
+        }
+        for (key, clause) in [("on_delete", "ON DELETE"), ("on_update", "ON UPDATE")] {
+            if let Some(a) = map.get_scalar(key) {
+                let action = a.to_lowercase();
+                if !FK_ACTIONS.contains(&action.as_str()) {
+                    let hint = match closest(&action, FK_ACTIONS.iter().copied()) {
+                        Some(c) => format!("did you mean `{c}`? Actions: {}", FK_ACTIONS.join(", ")),
+                        None => format!("actions: {}", FK_ACTIONS.join(", ")),
+                    };
+                    return Err(self.error(a.span(), format!("unknown {key} action `{}`", a.as_str()), hint).into());
+                }
+                sql.push_str(&format!(" {clause} {}", action.to_uppercase()));
+            }
+        }
+        if let Some(d) = map.get_node("deferrable") {
+            sql.push_str(&self.deferrable(d)?);
+        }
+        Ok(sql)
+    }
+
+    fn deferrable(&self, node: &Node) -> Result<String> {
+        let s = self.scalar(node, "deferrable")?;
+        Ok(match s.to_lowercase().as_str() {
+            "true" | "yes" => " DEFERRABLE".into(),
+            "false" | "no" => String::new(),
+            "initially deferred" => " DEFERRABLE INITIALLY DEFERRED".into(),
+            "initially immediate" => " DEFERRABLE INITIALLY IMMEDIATE".into(),
+            other => {
+                return Err(self
+                    .error(s.span(), format!("deferrable must be true, false, `initially deferred` or `initially immediate`, not `{other}`"), "e.g. deferrable: initially deferred")
+                    .into());
+            }
+        })
+    }
+
+    fn constraint_prefix(&self, map: Option<&MarkedMappingNode>) -> Result<String> {
+        Ok(match map.and_then(|m| m.get_node("name")) {
+            Some(n) => format!("CONSTRAINT {} ", quote_ident(self.scalar(n, "name")?)),
+            None => String::new(),
+        })
+    }
+
+    /// PRIMARY KEY, UNIQUE, CHECK and FOREIGN KEY clauses of the table, with their spans.
+    fn table_constraints<'n>(&self, map: &'n MarkedMappingNode, table: &QualifiedName, places: &mut Places) -> Result<Vec<(String, &'n Span)>> {
+        let mut out = Vec::new();
+        if let Some(pk) = map.get_node("primary_key") {
+            let (m, cols) = match pk {
+                Node::Mapping(m) => {
+                    self.check_keys(m, PK_KEYS, "primary_key")?;
+                    let cols = m.get_node("columns").ok_or_else(|| self.error(m.span(), "`primary_key` needs `columns`", "e.g. columns: [a, b]"))?;
+                    (Some(m), cols)
+                }
+                other => (None, other),
+            };
+            let mut sql = format!("{}PRIMARY KEY ({})", self.constraint_prefix(m)?, self.name_list(cols, "primary_key")?);
+            if let Some(d) = m.and_then(|m| m.get_node("deferrable")) {
+                sql.push_str(&self.deferrable(d)?);
+            }
+            out.push((sql, pk.span()));
+        }
+        if let Some(unique) = map.get_node("unique") {
+            let Node::Sequence(items) = unique else {
+                return Err(self.error(unique.span(), "`unique` must be a list", "e.g. unique: [[user_id, name]]").into());
+            };
+            for item in items.iter() {
+                let (m, cols) = match item {
+                    Node::Mapping(m) => {
+                        self.check_keys(m, UNIQUE_KEYS, "a unique constraint")?;
+                        let cols = m.get_node("columns").ok_or_else(|| self.error(m.span(), "a unique constraint needs `columns`", "e.g. columns: [a, b]"))?;
+                        (Some(m), cols)
+                    }
+                    other => (None, other),
+                };
+                let nnd = match m.and_then(|m| m.get_node("nulls_not_distinct")) {
+                    Some(n) if self.flag(n, "nulls_not_distinct")? => " NULLS NOT DISTINCT",
+                    _ => "",
+                };
+                let mut sql = format!("{}UNIQUE{nnd} ({})", self.constraint_prefix(m)?, self.name_list(cols, "unique")?);
+                if let Some(d) = m.and_then(|m| m.get_node("deferrable")) {
+                    sql.push_str(&self.deferrable(d)?);
+                }
+                out.push((sql, item.span()));
+            }
+        }
+        if let Some(checks) = map.get_node("checks") {
+            for (name, spec) in self.entries(checks, "checks")? {
+                let (m, expr) = match spec {
+                    Node::Mapping(m) => {
+                        self.check_keys(m, CHECK_KEYS, "a check")?;
+                        let e = m.get_node("expr").ok_or_else(|| self.error(m.span(), "a check needs `expr`", "e.g. expr: price >= 0"))?;
+                        (Some(m), e)
+                    }
+                    other => (None, other),
+                };
+                let prefix = match name {
+                    Some(n) => format!("CONSTRAINT {} ", quote_ident(n)),
+                    None => String::new(),
+                };
+                let no_inherit = match m.and_then(|m| m.get_node("no_inherit")) {
+                    Some(n) if self.flag(n, "no_inherit")? => " NO INHERIT",
+                    _ => "",
+                };
+                out.push((format!("{prefix}CHECK ({}){no_inherit}", self.expr(expr, "check")?), spec.span()));
+            }
+        }
+        if let Some(fks) = map.get_node("foreign_keys") {
+            let Node::Sequence(items) = fks else {
+                return Err(self.error(fks.span(), "`foreign_keys` must be a list", "one `- columns: ... references: ...` per key").into());
+            };
+            for item in items.iter() {
+                let Node::Mapping(m) = item else {
+                    return Err(self.error(item.span(), "a foreign key must be a mapping", "with `columns` and `references`").into());
+                };
+                self.check_keys(m, FK_KEYS, "a foreign key")?;
+                let cols = m.get_node("columns").ok_or_else(|| self.error(m.span(), "a foreign key needs `columns`", "e.g. columns: [workspace_id]"))?;
+                let target = m.get_node("references").ok_or_else(|| self.error(m.span(), "a foreign key needs `references`", "e.g. references: workspaces(id)"))?;
+                let names = self.names(cols, "columns")?;
+                places.foreign_key.insert((table.clone(), names.join(",")), self.place(item.span()));
+                out.push((
+                    format!(
+                        "{}FOREIGN KEY ({}) REFERENCES {}{}",
+                        self.constraint_prefix(Some(m))?,
+                        self.name_list(cols, "columns")?,
+                        self.reference(target)?,
+                        self.fk_options(m)?
+                    ),
+                    item.span(),
+                ));
+            }
+        }
+        Ok(out)
+    }
+
+    /// CREATE INDEX for one entry of `indexes`, and the index's comment.
+    fn index(&self, table: &QualifiedName, name: Option<&str>, spec: &Node) -> Result<(String, Option<String>)> {
+        let (m, keys) = match spec {
+            Node::Mapping(m) => {
+                self.check_keys(m, INDEX_KEYS, "an index")?;
+                let k = m.get_node("columns").ok_or_else(|| self.error(m.span(), "an index needs `columns`", "e.g. columns: lower(email)"))?;
+                (Some(m), k)
+            }
+            other => (None, other),
+        };
+        let keys = match keys {
+            Node::Sequence(seq) => seq.iter().map(|k| self.scalar(k, "an index key").map(|s| s.to_string())).collect::<Result<Vec<_>>>()?.join(", "),
+            other => self.scalar(other, "columns")?.to_string(),
+        };
+        let get = |k: &str| m.and_then(|m| m.get_node(k));
+        let unique = match get("unique") {
+            Some(u) if self.flag(u, "unique")? => "UNIQUE ",
+            _ => "",
+        };
+        let mut sql = format!(
+            "CREATE {unique}INDEX {} ON {}",
+            name.map(quote_ident).unwrap_or_default(),
+            table.sql()
+        );
+        if let Some(u) = get("using") {
+            sql.push_str(&format!(" USING {}", quote_ident(&self.scalar(u, "using")?.to_lowercase())));
+        }
+        sql.push_str(&format!(" ({keys})"));
+        if let Some(i) = get("include") {
+            sql.push_str(&format!(" INCLUDE ({})", self.name_list(i, "include")?));
+        }
+        if let Some(n) = get("nulls_not_distinct")
+            && self.flag(n, "nulls_not_distinct")?
+        {
+            sql.push_str(" NULLS NOT DISTINCT");
+        }
+        if let Some(w) = get("where") {
+            sql.push_str(&format!(" WHERE {}", self.expr(w, "where")?));
+        }
+        let comment = get("comment").map(|c| self.scalar(c, "comment").map(|s| s.to_string())).transpose()?;
+        Ok((sql, comment))
+    }
+}
+
+/// Foreign keys written without target columns point at the target's primary key.
+fn resolve_foreign_keys(schema: &mut Schema) {
+    let keys: HashMap<QualifiedName, Vec<String>> = schema
+        .tables
+        .values()
+        .filter_map(|t| Some((t.name.clone(), t.primary_key()?.clone())))
+        .collect();
+    for table in schema.tables.values_mut() {
+        for c in &mut table.constraints {
+            if let ConstraintKind::ForeignKey(fk) = &mut c.kind
+                && fk.ref_columns.is_empty()
+                && let Some(pk) = keys.get(&fk.ref_table)
+            {
+                fk.ref_columns = pk.clone();
+            }
+        }
+    }
+}
+
+fn diagnostic_at(place: Option<&(Origin, Option<String>)>, message: String, hint: String) -> Diagnostic {
+    let mut d = Diagnostic::new(message).hint(hint);
+    if let Some((origin, line)) = place {
+        d.origin = Some(origin.clone());
+        d.source_line = line.clone();
+    }
+    d
+}
+
+/// Checks that need every table: types, references, column names in keys and indexes.
+fn validate(schema: &Schema, places: &Places) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    for table in schema.tables.values() {
+        let column_place = |c: &str| places.column.get(&(table.name.clone(), c.to_string()));
+        for col in &table.columns {
+            let ty = &col.data_type;
+            let platform = ty.schema.as_deref().is_some_and(|s| PLATFORM_SCHEMAS.contains(&s));
+            if !ty.builtin && !platform {
+                out.push(diagnostic_at(
+                    column_place(&col.name),
+                    format!("unknown type `{}` for column `{}` of {}", ty.sql(), col.name, table.name),
+                    "use a PostgreSQL type (text, integer, uuid, timestamptz, jsonb, ...) or qualify an extension's type (extensions.vector)".into(),
+                ));
+            }
+        }
+        let known = |cols: &[String]| cols.iter().find(|c| table.column(c).is_none()).cloned();
+        for c in &table.constraints {
+            let place = match &c.kind {
+                ConstraintKind::ForeignKey(fk) => places
+                    .foreign_key
+                    .get(&(table.name.clone(), fk.columns.join(",")))
+                    .or_else(|| column_place(&fk.columns[0])),
+                other => other.columns().first().and_then(|c| column_place(c)),
+            }
+            .or_else(|| places.table.get(&table.name));
+            if let Some(missing) = known(c.kind.columns()) {
+                out.push(diagnostic_at(place, format!("constraint {} of {} names column `{missing}`, which the table does not have", c.name, table.name), column_hint(table, &missing)));
+            }
+            if let ConstraintKind::ForeignKey(fk) = &c.kind {
+                out.extend(check_reference(schema, table, fk, place));
+            }
+        }
+        for i in &table.indexes {
+            let cols: Vec<String> = i.keys.iter().filter_map(|k| k.column.clone()).chain(i.include.iter().cloned()).collect();
+            if let Some(missing) = known(&cols) {
+                let place = places.index.get(&(table.name.clone(), i.name.clone()));
+                out.push(diagnostic_at(place, format!("index {} of {} names column `{missing}`, which the table does not have", i.name, table.name), column_hint(table, &missing)));
+            }
+        }
+    }
+    out
+}
+
+fn column_hint(table: &Table, missing: &str) -> String {
+    let names = table.columns.iter().map(|c| c.name.as_str());
+    match closest(missing, names) {
+        Some(c) => format!("did you mean `{c}`?"),
+        None => format!("columns of {}: {}", table.name, table.columns.iter().map(|c| c.name.as_str()).collect::<Vec<_>>().join(", ")),
+    }
+}
+
+fn check_reference(schema: &Schema, table: &Table, fk: &crate::model::ForeignKey, place: Option<&(Origin, Option<String>)>) -> Option<Diagnostic> {
+    if PLATFORM_SCHEMAS.contains(&fk.ref_table.schema.as_str()) {
+        return None;
+    }
+    let Some(target) = schema.table(&fk.ref_table) else {
+        let names = schema.tables.keys().map(|k| k.name.as_str());
+        let hint = match closest(&fk.ref_table.name, names) {
+            Some(c) => format!("did you mean `{c}`? Declare the table in a YAML file, or reference a platform schema (auth, storage, ...)"),
+            None => "declare the table in a YAML file, or reference a platform schema (auth, storage, ...)".into(),
+        };
+        return Some(diagnostic_at(place, format!("foreign key of {} references {}, which is not declared", table.name, fk.ref_table), hint));
+    };
+    if let Some(missing) = fk.ref_columns.iter().find(|c| target.column(c).is_none()) {
+        return Some(diagnostic_at(place, format!("foreign key of {} references column `{missing}` of {}, which does not exist", table.name, fk.ref_table), column_hint(target, missing)));
+    }
+    if fk.ref_columns.is_empty() && target.primary_key().is_none() {
+        return Some(diagnostic_at(place, format!("foreign key of {} references {}, which has no primary key", table.name, fk.ref_table), "name the referenced columns: TABLE(COLUMN)".into()));
+    }
+    None
+}
