@@ -14,6 +14,9 @@
 # /tmp/schemagen-pg-$UID-<hash of repo path> instead.
 set -euo pipefail
 
+# runuser lives in /usr/sbin, which a minimal PATH (e.g. CI's) may lack.
+export PATH="$PATH:/usr/sbin:/sbin"
+
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 PORT=${SCHEMAGEN_PG_PORT:-54329}
 CMD=${1:-}
@@ -69,6 +72,9 @@ choose_dir() {
   echo "$d"
 }
 PGDIR=$(choose_dir)
+if [ "$PGDIR" != "$ROOT/target/pg" ] && [ "$CMD" = start ]; then
+  note "$ROOT/target/pg is not usable (not reachable by user postgres, or socket path too long): cluster in $PGDIR"
+fi
 DATA=$PGDIR/data
 SOCK=$PGDIR/sock
 LOG=$PGDIR/log
@@ -128,7 +134,7 @@ start() {
       --no-sync >"$PGDIR/initdb.log" 2>&1 || { cat "$PGDIR/initdb.log" >&2; die "initdb failed"; }
   fi
   write_conf
-  if ! as_pg "$BIN/pg_ctl" -D "$DATA" -l "$LOG" -w -t 60 -o "-p $PORT" start >/dev/null; then
+  if ! as_pg "$BIN/pg_ctl" -D "$DATA" -l "$LOG" -w -t 60 -o "-p $PORT" start >/dev/null 9>&-; then
     tail -n 30 "$LOG" >&2 || true
     die "could not start PostgreSQL (log: $LOG)"
   fi

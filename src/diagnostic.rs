@@ -58,7 +58,9 @@ impl Diagnostic {
     }
 
     pub fn at(mut self, origin: Origin, source: Option<&str>) -> Self {
-        self.source_line = source.and_then(|s| s.lines().nth(origin.line - 1)).map(str::to_string);
+        self.source_line = source
+            .and_then(|s| s.lines().nth(origin.line - 1))
+            .map(str::to_string);
         self.origin = Some(origin);
         self
     }

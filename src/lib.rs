@@ -48,7 +48,11 @@ pub enum Direction {
 }
 
 /// The statements of a plan in apply order (up) or in rollback order (down).
-pub fn render_statements(renderer: &Renderer, plan: &Plan, direction: Direction) -> Result<Vec<String>> {
+pub fn render_statements(
+    renderer: &Renderer,
+    plan: &Plan,
+    direction: Direction,
+) -> Result<Vec<String>> {
     let stmts = match direction {
         Direction::Up => plan.up(),
         Direction::Down => plan.down(),
@@ -57,7 +61,13 @@ pub fn render_statements(renderer: &Renderer, plan: &Plan, direction: Direction)
 }
 
 /// A whole migration file: header, and the statements in one transaction.
-pub fn render_file(renderer: &Renderer, plan: &Plan, direction: Direction, title: &str, source: &str) -> Result<String> {
+pub fn render_file(
+    renderer: &Renderer,
+    plan: &Plan,
+    direction: Direction,
+    title: &str,
+    source: &str,
+) -> Result<String> {
     let statements = render_statements(renderer, plan, direction)?;
     let mut text = renderer.render("migration.sql.j2", &context! { title, source, statements })?;
     text.push('\n');

@@ -4,7 +4,7 @@
 use std::cell::RefCell;
 use std::collections::HashMap;
 
-use pg_query::protobuf::{self, a_const, KeywordKind, Token};
+use pg_query::protobuf::{self, KeywordKind, Token, a_const};
 use pg_query::{Node, NodeEnum, NodeRef};
 
 use crate::model::{DataType, Expr};
@@ -12,10 +12,9 @@ use crate::model::{DataType, Expr};
 /// Quotes an identifier the way `quote_ident` does: only when it is not a plain
 /// lower-case name or is a keyword that cannot stand as a column name.
 pub fn quote_ident(name: &str) -> String {
-    let plain = name
-        .chars()
-        .enumerate()
-        .all(|(i, c)| c == '_' || c.is_ascii_lowercase() || (i > 0 && (c.is_ascii_digit() || c == '$')));
+    let plain = name.chars().enumerate().all(|(i, c)| {
+        c == '_' || c.is_ascii_lowercase() || (i > 0 && (c.is_ascii_digit() || c == '$'))
+    });
     if plain && !name.is_empty() && !is_reserved(name) {
         return name.to_string();
     }
@@ -35,7 +34,9 @@ fn is_reserved(word: &str) -> bool {
         let reserved = pg_query::scan(word)
             .ok()
             .and_then(|r| r.tokens.first().map(|t| t.keyword_kind))
-            .is_some_and(|k| k != KeywordKind::NoKeyword as i32 && k != KeywordKind::UnreservedKeyword as i32);
+            .is_some_and(|k| {
+                k != KeywordKind::NoKeyword as i32 && k != KeywordKind::UnreservedKeyword as i32
+            });
         cache.borrow_mut().insert(word.to_string(), reserved);
         reserved
     })
@@ -56,7 +57,11 @@ pub fn str_of(node: &Node) -> Option<&str> {
 
 /// Every `String` node of a name list (`["public", "users"]`).
 pub fn strings(nodes: &[Node]) -> Vec<String> {
-    nodes.iter().filter_map(str_of).map(str::to_string).collect()
+    nodes
+        .iter()
+        .filter_map(str_of)
+        .map(str::to_string)
+        .collect()
 }
 
 /// The SQL text of an expression node, as pg_query deparses it.
@@ -95,11 +100,14 @@ pub fn parse_expr(text: &str) -> Result<Node, String> {
         .and_then(|s| s.stmt)
         .and_then(|s| s.node);
     match stmt {
-        Some(NodeEnum::SelectStmt(select)) if select.target_list.len() == 1 && select.from_clause.is_empty() => {
+        Some(NodeEnum::SelectStmt(select))
+            if select.target_list.len() == 1 && select.from_clause.is_empty() =>
+        {
             match select.target_list.into_iter().next().and_then(|t| t.node) {
-                Some(NodeEnum::ResTarget(target)) if target.name.is_empty() => {
-                    target.val.map(|v| *v).ok_or_else(|| "empty expression".to_string())
-                }
+                Some(NodeEnum::ResTarget(target)) if target.name.is_empty() => target
+                    .val
+                    .map(|v| *v)
+                    .ok_or_else(|| "empty expression".to_string()),
                 _ => Err("expected a single expression".to_string()),
             }
         }
@@ -142,7 +150,11 @@ pub fn const_text(node: &Node) -> Option<String> {
 }
 
 pub fn data_type(tn: &protobuf::TypeName) -> DataType {
-    let mods = tn.typmods.iter().map(|m| const_text(m).unwrap_or_else(|| expr_sql(m).0)).collect();
+    let mods = tn
+        .typmods
+        .iter()
+        .map(|m| const_text(m).unwrap_or_else(|| expr_sql(m).0))
+        .collect();
     DataType::from_parts(strings(&tn.names), mods, tn.array_bounds.len())
 }
 
@@ -165,7 +177,9 @@ pub fn column_refs(node: &Node) -> Vec<String> {
 
 /// Columns an expression stored as text reads.
 pub fn expr_columns(expr: &Expr) -> Vec<String> {
-    parse_expr(&expr.0).map(|n| column_refs(&n)).unwrap_or_default()
+    parse_expr(&expr.0)
+        .map(|n| column_refs(&n))
+        .unwrap_or_default()
 }
 
 /// The name PostgreSQL derives for an index expression (FigureIndexColname), or "expr".
@@ -201,10 +215,19 @@ pub fn rename_column_in_expr(expr: &Expr, old: &str, new: &str) -> Expr {
     };
     let mut out = String::new();
     let mut pos = 0;
-    for token in scan.tokens {
+    for (i, token) in scan.tokens.iter().enumerate() {
         let (start, end) = (token.start as usize, token.end as usize);
         let text = &expr.0[start..end];
-        let is_ident = token.token == Token::Ident as i32;
+        // Unreserved keywords (`name`, `type`) are column names too; a name followed by
+        // `(` is a function.
+        let called = scan
+            .tokens
+            .get(i + 1)
+            .is_some_and(|n| n.token == Token::Ascii40 as i32);
+        let is_ident = !called
+            && (token.token == Token::Ident as i32
+                || (token.keyword_kind != KeywordKind::NoKeyword as i32
+                    && token.keyword_kind != KeywordKind::ReservedKeyword as i32));
         let name = if text.starts_with('"') {
             text[1..text.len() - 1].replace("\"\"", "\"")
         } else {
@@ -238,9 +261,18 @@ mod tests {
 
     #[test]
     fn formatting_does_not_change_expressions() {
-        assert_eq!(normalize_expr("(a>0)").unwrap(), normalize_expr("a > 0").unwrap());
-        assert_eq!(normalize_expr("NOW()").unwrap(), normalize_expr("now()").unwrap());
-        assert_ne!(normalize_expr("a > 1").unwrap(), normalize_expr("a > 0").unwrap());
+        assert_eq!(
+            normalize_expr("(a>0)").unwrap(),
+            normalize_expr("a > 0").unwrap()
+        );
+        assert_eq!(
+            normalize_expr("NOW()").unwrap(),
+            normalize_expr("now()").unwrap()
+        );
+        assert_ne!(
+            normalize_expr("a > 1").unwrap(),
+            normalize_expr("a > 0").unwrap()
+        );
     }
 
     #[test]
@@ -255,13 +287,22 @@ mod tests {
     fn renames_only_the_column() {
         let e = normalize_expr("char_length(name) > 0 AND names <> name").unwrap();
         let r = rename_column_in_expr(&e, "name", "title");
-        assert_eq!(r, normalize_expr("char_length(title) > 0 AND names <> title").unwrap());
+        assert_eq!(
+            r,
+            normalize_expr("char_length(title) > 0 AND names <> title").unwrap()
+        );
     }
 
     #[test]
     fn index_expression_names() {
-        assert_eq!(index_expr_name(&parse_expr("lower(email)").unwrap()), "lower");
+        assert_eq!(
+            index_expr_name(&parse_expr("lower(email)").unwrap()),
+            "lower"
+        );
         assert_eq!(index_expr_name(&parse_expr("a + b").unwrap()), "expr");
-        assert_eq!(index_expr_name(&parse_expr("(data->>'x')::int").unwrap()), "int4");
+        assert_eq!(
+            index_expr_name(&parse_expr("(data->>'x')::int").unwrap()),
+            "int4"
+        );
     }
 }

@@ -54,6 +54,7 @@ enum Object {
     Key(QualifiedName, Vec<String>),
     Constraint(QualifiedName, String),
     Index(String, String),
+    Column(QualifiedName, String),
 }
 
 #[derive(Debug, Clone)]
@@ -71,7 +72,16 @@ pub struct Step {
 
 impl Step {
     fn new(phase: Phase, summary: String, up: Vec<Stmt>, down: Vec<Stmt>) -> Self {
-        Step { phase, summary, up, down, requires: vec![], provides: vec![], removes: vec![], releases: vec![] }
+        Step {
+            phase,
+            summary,
+            up,
+            down,
+            requires: vec![],
+            provides: vec![],
+            removes: vec![],
+            releases: vec![],
+        }
     }
 }
 
@@ -91,7 +101,11 @@ impl Plan {
 
     /// The reverses of the steps, in reverse order.
     pub fn down(&self) -> Vec<&Stmt> {
-        self.steps.iter().rev().flat_map(|s| s.down.iter()).collect()
+        self.steps
+            .iter()
+            .rev()
+            .flat_map(|s| s.down.iter())
+            .collect()
     }
 }
 
@@ -115,7 +129,11 @@ fn cyclic_foreign_keys(changes: &[Change]) -> Vec<(QualifiedName, String)> {
         })
         .collect();
     let mut graph = DiGraph::<usize, ()>::new();
-    let nodes: HashMap<&QualifiedName, NodeIndex> = created.iter().enumerate().map(|(i, t)| (&t.name, graph.add_node(i))).collect();
+    let nodes: HashMap<&QualifiedName, NodeIndex> = created
+        .iter()
+        .enumerate()
+        .map(|(i, t)| (&t.name, graph.add_node(i)))
+        .collect();
     for t in &created {
         for fk in t.constraints.iter().filter_map(fk_of) {
             if let Some(&target) = nodes.get(&fk.ref_table)
@@ -151,23 +169,45 @@ fn fk_of(c: &Constraint) -> Option<&crate::model::ForeignKey> {
 }
 
 fn create_table_stmts(table: &Table, with_foreign_keys: impl Fn(&Constraint) -> bool) -> Vec<Stmt> {
-    let constraints: Vec<&Constraint> = table.constraints.iter().filter(|c| !c.kind.is_foreign_key() || with_foreign_keys(c)).collect();
-    let mut out = vec![Stmt::new("create_table.sql.j2", ctx! { table, constraints })];
+    let constraints: Vec<&Constraint> = table
+        .constraints
+        .iter()
+        .filter(|c| !c.kind.is_foreign_key() || with_foreign_keys(c))
+        .collect();
+    let mut out = vec![Stmt::new(
+        "create_table.sql.j2",
+        ctx! { table, constraints },
+    )];
     for index in &table.indexes {
-        out.push(Stmt::new("create_index.sql.j2", ctx! { table => &table.name, index }));
+        out.push(Stmt::new(
+            "create_index.sql.j2",
+            ctx! { table => &table.name, index },
+        ));
     }
     let name = &table.name;
     if let Some(text) = &table.comment {
-        out.push(comment_stmt(&CommentTarget::Table(name.clone()), &Some(text.clone())));
+        out.push(comment_stmt(
+            &CommentTarget::Table(name.clone()),
+            &Some(text.clone()),
+        ));
     }
     for c in table.columns.iter().filter(|c| c.comment.is_some()) {
-        out.push(comment_stmt(&CommentTarget::Column(name.clone(), c.name.clone()), &c.comment));
+        out.push(comment_stmt(
+            &CommentTarget::Column(name.clone(), c.name.clone()),
+            &c.comment,
+        ));
     }
     for c in constraints.iter().filter(|c| c.comment.is_some()) {
-        out.push(comment_stmt(&CommentTarget::Constraint(name.clone(), c.name.clone()), &c.comment));
+        out.push(comment_stmt(
+            &CommentTarget::Constraint(name.clone(), c.name.clone()),
+            &c.comment,
+        ));
     }
     for i in table.indexes.iter().filter(|i| i.comment.is_some()) {
-        out.push(comment_stmt(&CommentTarget::Index(name.clone(), i.name.clone()), &i.comment));
+        out.push(comment_stmt(
+            &CommentTarget::Index(name.clone(), i.name.clone()),
+            &i.comment,
+        ));
     }
     out
 }
@@ -235,31 +275,49 @@ fn steps_for(change: &Change, deferred: &[(QualifiedName, String)]) -> Vec<Step>
             vec![s]
         }
         Change::CreateTable(table) => {
-            let is_deferred = |c: &Constraint| deferred.contains(&(table.name.clone(), c.name.clone()));
+            let is_deferred =
+                |c: &Constraint| deferred.contains(&(table.name.clone(), c.name.clone()));
             let mut create = Step::new(
                 Phase::CreateTable,
                 format!("+ table {}", table.name),
                 create_table_stmts(table, |c| !is_deferred(c)),
-                vec![Stmt::new("drop_table.sql.j2", ctx! { table => &table.name })],
+                vec![Stmt::new(
+                    "drop_table.sql.j2",
+                    ctx! { table => &table.name },
+                )],
             );
-            create.requires.push(Object::Schema(table.name.schema.clone()));
+            create
+                .requires
+                .push(Object::Schema(table.name.schema.clone()));
             create.provides.push(Object::Table(table.name.clone()));
             let mut steps = Vec::new();
             for c in &table.constraints {
                 if c.kind.is_foreign_key() && is_deferred(c) {
                     let (up, down) = constraint_steps(&table.name, c);
-                    let mut s = Step::new(Phase::AddForeignKey, format!("+ constraint {} on {}", c.name, table.name), vec![up], vec![down]);
+                    let mut s = Step::new(
+                        Phase::AddForeignKey,
+                        format!("+ constraint {} on {}", c.name, table.name),
+                        vec![up],
+                        vec![down],
+                    );
                     s.requires.push(Object::Table(table.name.clone()));
                     s.requires.extend(fk_targets(c));
                     s.provides.extend(key_objects(&table.name, c));
                     steps.push(s);
                 } else {
-                    create.requires.extend(fk_targets(c).into_iter().filter(|o| o != &Object::Table(table.name.clone()) && !matches!(o, Object::Key(t, _) if t == &table.name)));
+                    create
+                        .requires
+                        .extend(fk_targets(c).into_iter().filter(|o| {
+                            o != &Object::Table(table.name.clone())
+                                && !matches!(o, Object::Key(t, _) if t == &table.name)
+                        }));
                     create.provides.extend(key_objects(&table.name, c));
                 }
             }
             for i in &table.indexes {
-                create.provides.push(Object::Index(table.name.schema.clone(), i.name.clone()));
+                create
+                    .provides
+                    .push(Object::Index(table.name.schema.clone(), i.name.clone()));
             }
             steps.insert(0, create);
             steps
@@ -271,25 +329,36 @@ fn steps_for(change: &Change, deferred: &[(QualifiedName, String)]) -> Vec<Step>
             let mut drop = Step::new(
                 Phase::DropTable,
                 format!("- table {}", table.name),
-                vec![Stmt::new("drop_table.sql.j2", ctx! { table => &table.name })],
+                vec![Stmt::new(
+                    "drop_table.sql.j2",
+                    ctx! { table => &table.name },
+                )],
                 create_table_stmts(table, |_| false),
             );
-            drop.requires.push(Object::Schema(table.name.schema.clone()));
+            drop.requires
+                .push(Object::Schema(table.name.schema.clone()));
             drop.removes.push(Object::Table(table.name.clone()));
             for c in &table.constraints {
                 if c.kind.is_foreign_key() {
                     let (up, down) = constraint_steps(&table.name, c);
-                    let mut s = Step::new(Phase::DropForeignKey, format!("- constraint {} on {}", c.name, table.name), vec![down], vec![up]);
+                    let mut s = Step::new(
+                        Phase::DropForeignKey,
+                        format!("- constraint {} on {}", c.name, table.name),
+                        vec![down],
+                        vec![up],
+                    );
                     s.requires.push(Object::Table(table.name.clone()));
                     s.releases.extend(fk_targets(c));
-                    s.removes.push(Object::Constraint(table.name.clone(), c.name.clone()));
+                    s.removes
+                        .push(Object::Constraint(table.name.clone(), c.name.clone()));
                     steps.push(s);
                 } else {
                     drop.removes.extend(key_objects(&table.name, c));
                 }
             }
             for i in &table.indexes {
-                drop.removes.push(Object::Index(table.name.schema.clone(), i.name.clone()));
+                drop.removes
+                    .push(Object::Index(table.name.schema.clone(), i.name.clone()));
             }
             steps.push(drop);
             steps
@@ -298,26 +367,40 @@ fn steps_for(change: &Change, deferred: &[(QualifiedName, String)]) -> Vec<Step>
             let mut s = Step::new(
                 Phase::AddColumn,
                 format!("+ column {table}.{}", column.name),
-                vec![Stmt::new("add_column.sql.j2", ctx! { table, column })],
-                vec![Stmt::new("drop_column.sql.j2", ctx! { table, column => &column.name })],
+                add_column_stmts(table, column),
+                vec![Stmt::new(
+                    "drop_column.sql.j2",
+                    ctx! { table, column => &column.name },
+                )],
             );
             s.requires.push(Object::Table(table.clone()));
+            s.provides
+                .push(Object::Column(table.clone(), column.name.clone()));
             vec![s]
         }
         Change::DropColumn { table, column } => {
             let mut s = Step::new(
                 Phase::DropColumn,
                 format!("- column {table}.{}", column.name),
-                vec![Stmt::new("drop_column.sql.j2", ctx! { table, column => &column.name })],
-                vec![Stmt::new("add_column.sql.j2", ctx! { table, column })],
+                vec![Stmt::new(
+                    "drop_column.sql.j2",
+                    ctx! { table, column => &column.name },
+                )],
+                add_column_stmts(table, column),
             );
             s.requires.push(Object::Table(table.clone()));
+            s.removes
+                .push(Object::Column(table.clone(), column.name.clone()));
             vec![s]
         }
         Change::AlterColumn { table, from, to } => {
             let mut s = Step::new(
                 Phase::AlterColumn,
-                format!("~ column {table}.{}: {}", to.name, describe_column_change(from, to)),
+                format!(
+                    "~ column {table}.{}: {}",
+                    to.name,
+                    describe_column_change(from, to)
+                ),
                 alter_column(table, from, to),
                 alter_column(table, to, from),
             );
@@ -326,10 +409,22 @@ fn steps_for(change: &Change, deferred: &[(QualifiedName, String)]) -> Vec<Step>
         }
         Change::AddConstraint { table, constraint } => {
             let (up, down) = constraint_steps(table, constraint);
-            let phase = if constraint.kind.is_foreign_key() { Phase::AddForeignKey } else { Phase::AddKey };
-            let mut s = Step::new(phase, format!("+ constraint {} on {table}", constraint.name), vec![up], vec![down]);
+            let phase = if constraint.kind.is_foreign_key() {
+                Phase::AddForeignKey
+            } else {
+                Phase::AddKey
+            };
+            let mut s = Step::new(
+                phase,
+                format!("+ constraint {} on {table}", constraint.name),
+                vec![up],
+                vec![down],
+            );
             if let Some(text) = &constraint.comment {
-                s.up.push(comment_stmt(&CommentTarget::Constraint(table.clone(), constraint.name.clone()), &Some(text.clone())));
+                s.up.push(comment_stmt(
+                    &CommentTarget::Constraint(table.clone(), constraint.name.clone()),
+                    &Some(text.clone()),
+                ));
             }
             s.requires.push(Object::Table(table.clone()));
             s.requires.extend(fk_targets(constraint));
@@ -338,12 +433,24 @@ fn steps_for(change: &Change, deferred: &[(QualifiedName, String)]) -> Vec<Step>
         }
         Change::DropConstraint { table, constraint } => {
             let (add, drop) = constraint_steps(table, constraint);
-            let phase = if constraint.kind.is_foreign_key() { Phase::DropForeignKey } else { Phase::DropKeyOrIndex };
+            let phase = if constraint.kind.is_foreign_key() {
+                Phase::DropForeignKey
+            } else {
+                Phase::DropKeyOrIndex
+            };
             let mut down = vec![add];
             if let Some(text) = &constraint.comment {
-                down.push(comment_stmt(&CommentTarget::Constraint(table.clone(), constraint.name.clone()), &Some(text.clone())));
+                down.push(comment_stmt(
+                    &CommentTarget::Constraint(table.clone(), constraint.name.clone()),
+                    &Some(text.clone()),
+                ));
             }
-            let mut s = Step::new(phase, format!("- constraint {} on {table}", constraint.name), vec![drop], down);
+            let mut s = Step::new(
+                phase,
+                format!("- constraint {} on {table}", constraint.name),
+                vec![drop],
+                down,
+            );
             s.requires.push(Object::Table(table.clone()));
             s.releases.extend(fk_targets(constraint));
             s.removes.extend(key_objects(table, constraint));
@@ -351,35 +458,72 @@ fn steps_for(change: &Change, deferred: &[(QualifiedName, String)]) -> Vec<Step>
         }
         Change::CreateIndex { table, index } => {
             let (create, drop) = index_stmts(table, index);
-            let mut s = Step::new(Phase::CreateIndex, format!("+ index {} on {table}", index.name), create, vec![drop]);
+            let mut s = Step::new(
+                Phase::CreateIndex,
+                format!("+ index {} on {table}", index.name),
+                create,
+                vec![drop],
+            );
             s.requires.push(Object::Table(table.clone()));
-            s.provides.push(Object::Index(table.schema.clone(), index.name.clone()));
+            s.provides
+                .push(Object::Index(table.schema.clone(), index.name.clone()));
             vec![s]
         }
         Change::DropIndex { table, index } => {
             let (create, drop) = index_stmts(table, index);
-            let mut s = Step::new(Phase::DropKeyOrIndex, format!("- index {} on {table}", index.name), vec![drop], create);
+            let mut s = Step::new(
+                Phase::DropKeyOrIndex,
+                format!("- index {} on {table}", index.name),
+                vec![drop],
+                create,
+            );
             s.requires.push(Object::Table(table.clone()));
-            s.removes.push(Object::Index(table.schema.clone(), index.name.clone()));
+            s.removes
+                .push(Object::Index(table.schema.clone(), index.name.clone()));
             vec![s]
         }
         Change::Comment { target, from, to } => {
             let table = match target {
-                CommentTarget::Table(t) | CommentTarget::Column(t, _) | CommentTarget::Constraint(t, _) | CommentTarget::Index(t, _) => t,
+                CommentTarget::Table(t)
+                | CommentTarget::Column(t, _)
+                | CommentTarget::Constraint(t, _)
+                | CommentTarget::Index(t, _) => t,
             };
-            let mut s = Step::new(Phase::Comment, format!("~ comment on {}", describe_target(target)), vec![comment_stmt(target, to)], vec![comment_stmt(target, from)]);
+            let mut s = Step::new(
+                Phase::Comment,
+                format!("~ comment on {}", describe_target(target)),
+                vec![comment_stmt(target, to)],
+                vec![comment_stmt(target, from)],
+            );
             s.requires.push(Object::Table(table.clone()));
             vec![s]
         }
     }
 }
 
+fn add_column_stmts(table: &QualifiedName, column: &Column) -> Vec<Stmt> {
+    let mut out = vec![Stmt::new("add_column.sql.j2", ctx! { table, column })];
+    if column.comment.is_some() {
+        out.push(comment_stmt(
+            &CommentTarget::Column(table.clone(), column.name.clone()),
+            &column.comment,
+        ));
+    }
+    out
+}
+
 fn index_stmts(table: &QualifiedName, index: &Index) -> (Vec<Stmt>, Stmt) {
     let mut create = vec![Stmt::new("create_index.sql.j2", ctx! { table, index })];
     if index.comment.is_some() {
-        create.push(comment_stmt(&CommentTarget::Index(table.clone(), index.name.clone()), &index.comment));
+        create.push(comment_stmt(
+            &CommentTarget::Index(table.clone(), index.name.clone()),
+            &index.comment,
+        ));
     }
-    (create, Stmt::new("drop_index.sql.j2", ctx! { table, index }))
+    (
+        create,
+        Stmt::new("drop_index.sql.j2", ctx! { table, index }),
+    )
 }
 
 fn describe_target(target: &CommentTarget) -> String {
@@ -394,13 +538,31 @@ fn describe_target(target: &CommentTarget) -> String {
 fn describe_column_change(from: &Column, to: &Column) -> String {
     let mut parts = Vec::new();
     if from.data_type != to.data_type || from.collation != to.collation {
-        parts.push(format!("type {} → {}", from.data_type, to.data_type));
+        let collate = |c: &Option<String>| {
+            c.as_ref()
+                .map(|c| format!(" collate {c}"))
+                .unwrap_or_default()
+        };
+        parts.push(format!(
+            "type {}{} → {}{}",
+            from.data_type,
+            collate(&from.collation),
+            to.data_type,
+            collate(&to.collation)
+        ));
     }
     if from.default != to.default {
         parts.push("default".to_string());
     }
     if from.not_null != to.not_null {
-        parts.push(if to.not_null { "set not null" } else { "drop not null" }.to_string());
+        parts.push(
+            if to.not_null {
+                "set not null"
+            } else {
+                "drop not null"
+            }
+            .to_string(),
+        );
     }
     if from.identity != to.identity {
         parts.push("identity".to_string());
@@ -417,12 +579,20 @@ fn alter_column(table: &QualifiedName, from: &Column, to: &Column) -> Vec<Stmt> 
     // A default that cannot be cast to the new type blocks ALTER TYPE: drop it first and
     // set the wanted one after. Identity and default exclude each other, so the old one of
     // either goes before the new one of the other arrives.
-    let drop_default = from.default.is_some() && (from.default != to.default || type_changes);
+    let identity_added = from.identity.is_none() && to.identity.is_some();
+    let drop_default =
+        from.default.is_some() && (type_changes || identity_added || to.default.is_none());
     if drop_default {
-        out.push(Stmt::new("column_default.sql.j2", ctx! { table, column, default => None::<String> }));
+        out.push(Stmt::new(
+            "column_default.sql.j2",
+            ctx! { table, column, default => None::<String> },
+        ));
     }
     if from.identity.is_some() && to.identity.is_none() {
-        out.push(Stmt::new("column_identity.sql.j2", ctx! { table, column, action => "drop" }));
+        out.push(Stmt::new(
+            "column_identity.sql.j2",
+            ctx! { table, column, action => "drop" },
+        ));
     }
     if type_changes {
         let using = !from.data_type.casts_implicitly_to(&to.data_type);
@@ -432,24 +602,36 @@ fn alter_column(table: &QualifiedName, from: &Column, to: &Column) -> Vec<Stmt> 
         ));
     }
     if to.not_null && !from.not_null {
-        out.push(Stmt::new("column_not_null.sql.j2", ctx! { table, column, not_null => true }));
+        out.push(Stmt::new(
+            "column_not_null.sql.j2",
+            ctx! { table, column, not_null => true },
+        ));
     }
     match (from.identity, to.identity) {
         (None, Some(identity)) => out.push(identity_stmt(table, column, "add", identity)),
         (Some(a), Some(b)) if a != b => out.push(identity_stmt(table, column, "set", b)),
         _ => {}
     }
-    if to.default.is_some() && (drop_default || from.default.is_none()) {
-        out.push(Stmt::new("column_default.sql.j2", ctx! { table, column, default => &to.default }));
+    if to.default.is_some() && (drop_default || from.default != to.default) {
+        out.push(Stmt::new(
+            "column_default.sql.j2",
+            ctx! { table, column, default => &to.default },
+        ));
     }
     if from.not_null && !to.not_null {
-        out.push(Stmt::new("column_not_null.sql.j2", ctx! { table, column, not_null => false }));
+        out.push(Stmt::new(
+            "column_not_null.sql.j2",
+            ctx! { table, column, not_null => false },
+        ));
     }
     out
 }
 
 fn identity_stmt(table: &QualifiedName, column: &str, action: &str, identity: Identity) -> Stmt {
-    Stmt::new("column_identity.sql.j2", ctx! { table, column, action, identity })
+    Stmt::new(
+        "column_identity.sql.j2",
+        ctx! { table, column, action, identity },
+    )
 }
 
 /// Topological order of the steps' dependencies; the lowest phase first among ready steps.
@@ -489,9 +671,18 @@ fn order(steps: Vec<Step>) -> Result<Plan> {
             }
         }
     }
-    let mut indegree: Vec<usize> = nodes.iter().map(|&n| graph.neighbors_directed(n, petgraph::Direction::Incoming).count()).collect();
-    let mut ready: BinaryHeap<Reverse<(Phase, usize)>> =
-        (0..steps.len()).filter(|&i| indegree[i] == 0).map(|i| Reverse((steps[i].phase, i))).collect();
+    let mut indegree: Vec<usize> = nodes
+        .iter()
+        .map(|&n| {
+            graph
+                .neighbors_directed(n, petgraph::Direction::Incoming)
+                .count()
+        })
+        .collect();
+    let mut ready: BinaryHeap<Reverse<(Phase, usize)>> = (0..steps.len())
+        .filter(|&i| indegree[i] == 0)
+        .map(|i| Reverse((steps[i].phase, i)))
+        .collect();
     let mut order = Vec::with_capacity(steps.len());
     while let Some(Reverse((_, i))) = ready.pop() {
         order.push(i);
@@ -516,5 +707,10 @@ fn order(steps: Vec<Step>) -> Result<Plan> {
             .into());
     }
     let mut slots: Vec<Option<Step>> = steps.into_iter().map(Some).collect();
-    Ok(Plan { steps: order.into_iter().map(|i| slots[i].take().expect("each step once")).collect() })
+    Ok(Plan {
+        steps: order
+            .into_iter()
+            .map(|i| slots[i].take().expect("each step once"))
+            .collect(),
+    })
 }

@@ -58,7 +58,11 @@ fn qname(value: Value) -> std::result::Result<String, Error> {
             .map(str::to_string)
             .ok_or_else(|| Error::new(ErrorKind::InvalidOperation, format!("qname needs `{key}`")))
     };
-    Ok(format!("{}.{}", quote_ident(&part("schema")?), quote_ident(&part("name")?)))
+    Ok(format!(
+        "{}.{}",
+        quote_ident(&part("schema")?),
+        quote_ident(&part("name")?)
+    ))
 }
 
 impl Renderer {
@@ -79,8 +83,10 @@ impl Renderer {
                 Some(path) => crate::source::read(&path)?,
                 None => embedded.to_string(),
             };
-            env.add_template_owned(*name, source)
-                .map_err(|e| Diagnostic::new(format!("template {name} is invalid: {e}")).hint("fix the template or remove it from --templates"))?;
+            env.add_template_owned(*name, source).map_err(|e| {
+                Diagnostic::new(format!("template {name} is invalid: {e}"))
+                    .hint("fix the template or remove it from --templates")
+            })?;
         }
         Ok(Renderer { env })
     }
@@ -102,5 +108,7 @@ fn template_error(e: Error) -> crate::diagnostic::Errors {
         msg.push_str(&format!(": {s}"));
         source = s.source();
     }
-    Diagnostic::new(msg).hint("check the templates given with --templates").into()
+    Diagnostic::new(msg)
+        .hint("check the templates given with --templates")
+        .into()
 }

@@ -57,6 +57,9 @@ pub struct Schema {
     /// Schemas the project creates (CREATE SCHEMA), beyond `public`.
     pub schemas: BTreeSet<String>,
     pub tables: BTreeMap<QualifiedName, Table>,
+    /// Tables the project references but does not own (YAML `external: true`): foreign
+    /// keys may point at them; the diff never creates or drops them.
+    pub external: BTreeSet<QualifiedName>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -188,13 +191,20 @@ impl Schema {
     }
 
     /// The unique or primary-key constraint on `table` whose columns are exactly `columns`.
-    pub fn key_on<'a>(&'a self, table: &QualifiedName, columns: &[String]) -> Option<&'a Constraint> {
-        self.tables.get(table)?.constraints.iter().find(|c| match &c.kind {
-            ConstraintKind::PrimaryKey { columns: k } | ConstraintKind::Unique { columns: k, .. } => {
-                k == columns
-            }
-            _ => false,
-        })
+    pub fn key_on<'a>(
+        &'a self,
+        table: &QualifiedName,
+        columns: &[String],
+    ) -> Option<&'a Constraint> {
+        self.tables
+            .get(table)?
+            .constraints
+            .iter()
+            .find(|c| match &c.kind {
+                ConstraintKind::PrimaryKey { columns: k }
+                | ConstraintKind::Unique { columns: k, .. } => k == columns,
+                _ => false,
+            })
     }
 }
 
@@ -238,13 +248,21 @@ impl Table {
     pub fn relation_names(&self) -> impl Iterator<Item = &str> {
         std::iter::once(self.name.name.as_str())
             .chain(self.indexes.iter().map(|i| i.name.as_str()))
-            .chain(self.constraints.iter().filter(|c| c.kind.has_index()).map(|c| c.name.as_str()))
+            .chain(
+                self.constraints
+                    .iter()
+                    .filter(|c| c.kind.has_index())
+                    .map(|c| c.name.as_str()),
+            )
     }
 }
 
 impl ConstraintKind {
     pub fn has_index(&self) -> bool {
-        matches!(self, ConstraintKind::PrimaryKey { .. } | ConstraintKind::Unique { .. })
+        matches!(
+            self,
+            ConstraintKind::PrimaryKey { .. } | ConstraintKind::Unique { .. }
+        )
     }
 
     pub fn is_foreign_key(&self) -> bool {
@@ -254,7 +272,9 @@ impl ConstraintKind {
     /// The table's own columns the constraint lists (not those its expression reads).
     pub fn columns(&self) -> &[String] {
         match self {
-            ConstraintKind::PrimaryKey { columns } | ConstraintKind::Unique { columns, .. } => columns,
+            ConstraintKind::PrimaryKey { columns } | ConstraintKind::Unique { columns, .. } => {
+                columns
+            }
             ConstraintKind::ForeignKey(fk) => &fk.columns,
             ConstraintKind::Check { .. } => &[],
         }

@@ -58,13 +58,61 @@ const ALIASES: &[(&str, &str)] = &[
 
 /// Built-in types (and the types of extensions Supabase ships) known without a declaration.
 const KNOWN: &[&str] = &[
-    "text", "uuid", "json", "jsonb", "date", "bytea", "inet", "cidr", "macaddr", "macaddr8",
-    "money", "xml", "tsvector", "tsquery", "point", "line", "lseg", "box", "path", "polygon",
-    "circle", "oid", "regclass", "regproc", "regtype", "regrole", "name", "interval", "bit",
-    "int4range", "int8range", "numrange", "tsrange", "tstzrange", "daterange",
-    "int4multirange", "int8multirange", "nummultirange", "tsmultirange", "tstzmultirange",
-    "datemultirange", "pg_lsn", "txid_snapshot", "pg_snapshot", "\"char\"", "citext", "vector",
-    "halfvec", "sparsevec", "hstore", "ltree", "lquery", "geometry", "geography", "cube",
+    "text",
+    "uuid",
+    "json",
+    "jsonb",
+    "date",
+    "bytea",
+    "inet",
+    "cidr",
+    "macaddr",
+    "macaddr8",
+    "money",
+    "xml",
+    "tsvector",
+    "tsquery",
+    "point",
+    "line",
+    "lseg",
+    "box",
+    "path",
+    "polygon",
+    "circle",
+    "oid",
+    "regclass",
+    "regproc",
+    "regtype",
+    "regrole",
+    "name",
+    "interval",
+    "bit",
+    "int4range",
+    "int8range",
+    "numrange",
+    "tsrange",
+    "tstzrange",
+    "daterange",
+    "int4multirange",
+    "int8multirange",
+    "nummultirange",
+    "tsmultirange",
+    "tstzmultirange",
+    "datemultirange",
+    "pg_lsn",
+    "txid_snapshot",
+    "pg_snapshot",
+    "\"char\"",
+    "citext",
+    "vector",
+    "halfvec",
+    "sparsevec",
+    "hstore",
+    "ltree",
+    "lquery",
+    "geometry",
+    "geography",
+    "cube",
 ];
 
 impl DataType {
@@ -78,7 +126,10 @@ impl DataType {
             let canonical = if last == "bpchar" && modifiers.is_empty() {
                 None
             } else {
-                ALIASES.iter().find(|(alias, _)| *alias == last).map(|(_, c)| *c)
+                ALIASES
+                    .iter()
+                    .find(|(alias, _)| *alias == last)
+                    .map(|(_, c)| *c)
             };
             if let Some(canonical) = canonical {
                 return DataType {
@@ -143,14 +194,22 @@ impl DataType {
     /// Changes between these types need no USING: PostgreSQL has an assignment cast.
     pub fn casts_implicitly_to(&self, to: &DataType) -> bool {
         const TEXTUAL: &[&str] = &["text", "character varying", "character", "bpchar", "citext"];
-        const NUMERIC: &[&str] = &["smallint", "integer", "bigint", "numeric", "real", "double precision"];
+        const NUMERIC: &[&str] = &[
+            "smallint",
+            "integer",
+            "bigint",
+            "numeric",
+            "real",
+            "double precision",
+        ];
         if self.array_dims != to.array_dims {
             return false;
         }
         if self.name == to.name && self.schema == to.schema {
             return true;
         }
-        let both = |set: &[&str]| set.contains(&self.name.as_str()) && set.contains(&to.name.as_str());
+        let both =
+            |set: &[&str]| set.contains(&self.name.as_str()) && set.contains(&to.name.as_str());
         both(TEXTUAL)
             || both(NUMERIC)
             || (self.name.starts_with("timestamp") && to.name.starts_with("timestamp"))

@@ -7,7 +7,7 @@ use pg_query::protobuf::{
 };
 use pg_query::{Node, NodeEnum};
 
-use crate::model::naming::{choose_name, join_columns, distinct_index_column_names};
+use crate::model::naming::{choose_name, distinct_index_column_names, join_columns};
 use crate::model::{
     Column, Constraint, ConstraintKind, Expr, FkAction, ForeignKey, Identity, Index, IndexKey,
     QualifiedName, Schema, Table,
@@ -27,7 +27,11 @@ pub enum Outcome {
 }
 
 pub fn qualified(rv: &protobuf::RangeVar) -> QualifiedName {
-    let schema = if rv.schemaname.is_empty() { "public" } else { &rv.schemaname };
+    let schema = if rv.schemaname.is_empty() {
+        "public"
+    } else {
+        &rv.schemaname
+    };
     QualifiedName::new(schema, rv.relname.clone())
 }
 
@@ -171,17 +175,26 @@ impl PendingConstraint {
 
 /// A column and the constraints written on it.
 fn column_from_def(def: &protobuf::ColumnDef) -> (Column, Vec<PendingConstraint>) {
-    let data_type = def.type_name.as_ref().map(data_type).unwrap_or_else(|| {
-        crate::model::DataType::from_parts(vec!["text".into()], vec![], 0)
-    });
+    let data_type = def
+        .type_name
+        .as_ref()
+        .map(data_type)
+        .unwrap_or_else(|| crate::model::DataType::from_parts(vec!["text".into()], vec![], 0));
     let mut column = Column {
         name: def.colname.clone(),
         not_null: def.is_not_null || data_type.is_serial(),
         data_type,
-        default: def.raw_default.as_deref().filter(|d| !is_null_const(d)).map(expr_sql),
+        default: def
+            .raw_default
+            .as_deref()
+            .filter(|d| !is_null_const(d))
+            .map(expr_sql),
         identity: None,
         generated: None,
-        collation: def.coll_clause.as_ref().map(|c| strings(&c.collname).join(".")),
+        collation: def
+            .coll_clause
+            .as_ref()
+            .map(|c| strings(&c.collname).join(".")),
         comment: None,
     };
     let mut pending: Vec<PendingConstraint> = Vec::new();
@@ -193,7 +206,11 @@ fn column_from_def(def: &protobuf::ColumnDef) -> (Column, Vec<PendingConstraint>
             ConstrType::ConstrNull => column.not_null = false,
             ConstrType::ConstrNotnull => column.not_null = true,
             ConstrType::ConstrDefault => {
-                column.default = c.raw_expr.as_deref().filter(|d| !is_null_const(d)).map(expr_sql)
+                column.default = c
+                    .raw_expr
+                    .as_deref()
+                    .filter(|d| !is_null_const(d))
+                    .map(expr_sql)
             }
             ConstrType::ConstrIdentity => {
                 column.identity = Some(identity_kind(&c.generated_when));
@@ -223,7 +240,11 @@ fn column_from_def(def: &protobuf::ColumnDef) -> (Column, Vec<PendingConstraint>
 }
 
 fn identity_kind(generated_when: &str) -> Identity {
-    if generated_when == "d" { Identity::ByDefault } else { Identity::Always }
+    if generated_when == "d" {
+        Identity::ByDefault
+    } else {
+        Identity::Always
+    }
 }
 
 fn fk_action(code: &str) -> FkAction {
@@ -246,29 +267,51 @@ fn add_constraint(schema: &mut Schema, table_name: &QualifiedName, p: PendingCon
     let constraint_taken = |n: &str| table.constraints.iter().any(|c| c.name == n);
     let relation_taken = |n: &str| {
         table.relation_names().any(|r| r == n)
-            || schema.tables.contains_key(&QualifiedName::new(table_name.schema.clone(), n))
+            || schema
+                .tables
+                .contains_key(&QualifiedName::new(table_name.schema.clone(), n))
     };
     let (name, kind) = match p.kind {
         ConstrType::ConstrCheck => {
-            let Some(raw) = p.node.raw_expr.as_deref() else { return };
+            let Some(raw) = p.node.raw_expr.as_deref() else {
+                return;
+            };
             let refs = column_refs(raw);
             let name = explicit.unwrap_or_else(|| {
                 let col = (refs.len() == 1).then(|| refs[0].as_str());
                 choose_name(relname, col, "check", constraint_taken)
             });
-            (name, ConstraintKind::Check { expr: expr_sql(raw), no_inherit: p.node.is_no_inherit })
+            (
+                name,
+                ConstraintKind::Check {
+                    expr: expr_sql(raw),
+                    no_inherit: p.node.is_no_inherit,
+                },
+            )
         }
         ConstrType::ConstrPrimary => {
             let columns = p.key_columns();
-            let name = explicit.unwrap_or_else(|| choose_name(relname, None, "pkey", relation_taken));
+            let name =
+                explicit.unwrap_or_else(|| choose_name(relname, None, "pkey", relation_taken));
             (name, ConstraintKind::PrimaryKey { columns })
         }
         ConstrType::ConstrUnique => {
             let columns = p.key_columns();
             let name = explicit.unwrap_or_else(|| {
-                choose_name(relname, Some(&join_columns(&columns)), "key", relation_taken)
+                choose_name(
+                    relname,
+                    Some(&join_columns(&columns)),
+                    "key",
+                    relation_taken,
+                )
             });
-            (name, ConstraintKind::Unique { columns, nulls_not_distinct: p.node.nulls_not_distinct })
+            (
+                name,
+                ConstraintKind::Unique {
+                    columns,
+                    nulls_not_distinct: p.node.nulls_not_distinct,
+                },
+            )
         }
         ConstrType::ConstrForeign => {
             let columns = if p.node.fk_attrs.is_empty() {
@@ -276,7 +319,9 @@ fn add_constraint(schema: &mut Schema, table_name: &QualifiedName, p: PendingCon
             } else {
                 strings(&p.node.fk_attrs)
             };
-            let Some(pk) = p.node.pktable.as_ref() else { return };
+            let Some(pk) = p.node.pktable.as_ref() else {
+                return;
+            };
             let ref_table = qualified(pk);
             let mut ref_columns = strings(&p.node.pk_attrs);
             if ref_columns.is_empty()
@@ -285,7 +330,12 @@ fn add_constraint(schema: &mut Schema, table_name: &QualifiedName, p: PendingCon
                 ref_columns = key.clone();
             }
             let name = explicit.unwrap_or_else(|| {
-                choose_name(relname, Some(&join_columns(&columns)), "fkey", constraint_taken)
+                choose_name(
+                    relname,
+                    Some(&join_columns(&columns)),
+                    "fkey",
+                    constraint_taken,
+                )
             });
             let fk = ForeignKey {
                 columns,
@@ -324,12 +374,16 @@ fn create_index(schema: &mut Schema, s: &protobuf::IndexStmt) -> Outcome {
     };
     let table_name = qualified(rv);
     let Some(table) = schema.tables.get(&table_name) else {
-        return Outcome::Unresolved(format!("index on {table_name}, which the model does not hold"));
+        return Outcome::Unresolved(format!(
+            "index on {table_name}, which the model does not hold"
+        ));
     };
     let mut keys = Vec::new();
     let mut colnames = Vec::new();
     for elem in &s.index_params {
-        let Some(NodeEnum::IndexElem(e)) = elem.node.as_ref() else { continue };
+        let Some(NodeEnum::IndexElem(e)) = elem.node.as_ref() else {
+            continue;
+        };
         let (column, expr) = match e.expr.as_deref() {
             None => (Some(e.name.clone()), None),
             Some(x) => match x.node.as_ref() {
@@ -371,17 +425,28 @@ fn create_index(schema: &mut Schema, s: &protobuf::IndexStmt) -> Outcome {
     colnames.extend(include.iter().cloned());
     let name = if s.idxname.is_empty() {
         let colnames = distinct_index_column_names(colnames);
-        choose_name(&table_name.name, Some(&join_columns(&colnames)), "idx", |n| {
-            table.relation_names().any(|r| r == n)
-                || schema.tables.contains_key(&QualifiedName::new(table_name.schema.clone(), n))
-        })
+        choose_name(
+            &table_name.name,
+            Some(&join_columns(&colnames)),
+            "idx",
+            |n| {
+                table.relation_names().any(|r| r == n)
+                    || schema
+                        .tables
+                        .contains_key(&QualifiedName::new(table_name.schema.clone(), n))
+            },
+        )
     } else {
         s.idxname.clone()
     };
     if table.index(&name).is_some() && s.if_not_exists {
         return Outcome::Applied;
     }
-    let method = if s.access_method.is_empty() { "btree".into() } else { s.access_method.to_lowercase() };
+    let method = if s.access_method.is_empty() {
+        "btree".into()
+    } else {
+        s.access_method.to_lowercase()
+    };
     let index = Index {
         name,
         unique: s.unique,
@@ -414,7 +479,9 @@ fn alter_table(schema: &mut Schema, s: &protobuf::AlterTableStmt) -> Outcome {
     }
     let mut outcome = Outcome::Applied;
     for cmd in &s.cmds {
-        let Some(NodeEnum::AlterTableCmd(cmd)) = cmd.node.as_ref() else { continue };
+        let Some(NodeEnum::AlterTableCmd(cmd)) = cmd.node.as_ref() else {
+            continue;
+        };
         if let Outcome::Skipped(what) = alter_table_cmd(schema, &name, cmd) {
             outcome = Outcome::Skipped(what);
         }
@@ -422,13 +489,19 @@ fn alter_table(schema: &mut Schema, s: &protobuf::AlterTableStmt) -> Outcome {
     outcome
 }
 
-fn alter_table_cmd(schema: &mut Schema, name: &QualifiedName, cmd: &protobuf::AlterTableCmd) -> Outcome {
+fn alter_table_cmd(
+    schema: &mut Schema,
+    name: &QualifiedName,
+    cmd: &protobuf::AlterTableCmd,
+) -> Outcome {
     let subtype = AlterTableType::try_from(cmd.subtype).unwrap_or(AlterTableType::Undefined);
     let def = cmd.def.as_deref().and_then(|d| d.node.as_ref());
     let table = schema.tables.get_mut(name).expect("caller checked");
     match subtype {
         AlterTableType::AtAddColumn => {
-            let Some(NodeEnum::ColumnDef(def)) = def else { return Outcome::Applied };
+            let Some(NodeEnum::ColumnDef(def)) = def else {
+                return Outcome::Applied;
+            };
             if table.column(&def.colname).is_some() {
                 return Outcome::Applied;
             }
@@ -441,7 +514,11 @@ fn alter_table_cmd(schema: &mut Schema, name: &QualifiedName, cmd: &protobuf::Al
         AlterTableType::AtDropColumn => drop_column(schema, name, &cmd.name),
         AlterTableType::AtColumnDefault => {
             if let Some(col) = table.column_mut(&cmd.name) {
-                col.default = cmd.def.as_deref().filter(|d| !is_null_const(d)).map(expr_sql);
+                col.default = cmd
+                    .def
+                    .as_deref()
+                    .filter(|d| !is_null_const(d))
+                    .map(expr_sql);
             }
         }
         AlterTableType::AtDropNotNull | AlterTableType::AtSetNotNull => {
@@ -450,14 +527,18 @@ fn alter_table_cmd(schema: &mut Schema, name: &QualifiedName, cmd: &protobuf::Al
             }
         }
         AlterTableType::AtAlterColumnType => {
-            let Some(NodeEnum::ColumnDef(def)) = def else { return Outcome::Applied };
+            let Some(NodeEnum::ColumnDef(def)) = def else {
+                return Outcome::Applied;
+            };
             if let Some(col) = table.column_mut(&cmd.name) {
                 if let Some(tn) = def.type_name.as_ref() {
                     col.data_type = data_type(tn);
                 }
-                if let Some(coll) = def.coll_clause.as_ref() {
-                    col.collation = Some(strings(&coll.collname).join("."));
-                }
+                // Without COLLATE, ALTER TYPE resets the column to the type's default collation.
+                col.collation = def
+                    .coll_clause
+                    .as_ref()
+                    .map(|c| strings(&c.collname).join("."));
             }
         }
         AlterTableType::AtAddConstraint => {
@@ -473,15 +554,19 @@ fn alter_table_cmd(schema: &mut Schema, name: &QualifiedName, cmd: &protobuf::Al
             }
         }
         AlterTableType::AtSetIdentity => {
-            let Some(col) = table.column_mut(&cmd.name) else { return Outcome::Applied };
-            let Some(NodeEnum::List(options)) = def else { return Outcome::Applied };
+            let Some(col) = table.column_mut(&cmd.name) else {
+                return Outcome::Applied;
+            };
+            let Some(NodeEnum::List(options)) = def else {
+                return Outcome::Applied;
+            };
             for opt in &options.items {
                 if let Some(NodeEnum::DefElem(d)) = opt.node.as_ref()
                     && d.defname == "generated"
                     && let Some(code) = d.arg.as_deref().and_then(const_text)
                 {
                     // The grammar stores the ASCII code of 'a' or 'd'.
-                    col.identity = Some(if code == ("d" as &str).as_bytes()[0].to_string() {
+                    col.identity = Some(if code == u32::from(b'd').to_string() {
                         Identity::ByDefault
                     } else {
                         Identity::Always
@@ -512,10 +597,15 @@ fn alter_table_cmd(schema: &mut Schema, name: &QualifiedName, cmd: &protobuf::Al
 /// Drops a column and, as PostgreSQL does, every index and constraint of the table that
 /// uses it, and the foreign keys elsewhere that point at it.
 fn drop_column(schema: &mut Schema, name: &QualifiedName, column: &str) {
-    let Some(table) = schema.tables.get_mut(name) else { return };
+    let Some(table) = schema.tables.get_mut(name) else {
+        return;
+    };
     table.columns.retain(|c| c.name != column);
     let uses = |cols: &[String], exprs: &[&Expr]| {
-        cols.iter().any(|c| c == column) || exprs.iter().any(|e| expr_columns(e).iter().any(|c| c == column))
+        cols.iter().any(|c| c == column)
+            || exprs
+                .iter()
+                .any(|e| expr_columns(e).iter().any(|c| c == column))
     };
     let mut dropped_keys = Vec::new();
     table.constraints.retain(|c| {
@@ -554,8 +644,12 @@ fn drop_referencing_fks(schema: &mut Schema, target: &QualifiedName, columns: Op
 }
 
 fn drop_constraint(schema: &mut Schema, name: &QualifiedName, constraint: &str) {
-    let Some(table) = schema.tables.get_mut(name) else { return };
-    let Some(pos) = table.constraints.iter().position(|c| c.name == constraint) else { return };
+    let Some(table) = schema.tables.get_mut(name) else {
+        return;
+    };
+    let Some(pos) = table.constraints.iter().position(|c| c.name == constraint) else {
+        return;
+    };
     let removed = table.constraints.remove(pos);
     if removed.kind.has_index() {
         drop_referencing_fks(schema, name, Some(removed.kind.columns()));
@@ -571,7 +665,9 @@ fn rename(schema: &mut Schema, s: &protobuf::RenameStmt) -> Outcome {
     match rename_type {
         ObjectType::ObjectTable => {
             let Some(mut table) = schema.tables.remove(&target) else {
-                return Outcome::Unresolved(format!("rename of {target}, which the model does not hold"));
+                return Outcome::Unresolved(format!(
+                    "rename of {target}, which the model does not hold"
+                ));
             };
             let new = QualifiedName::new(target.schema.clone(), s.newname.clone());
             table.name = new.clone();
@@ -598,11 +694,17 @@ fn rename(schema: &mut Schema, s: &protobuf::RenameStmt) -> Outcome {
         }
         ObjectType::ObjectIndex => {
             // The relation is the index; it lives in the schema of its table.
-            for t in schema.tables.values_mut().filter(|t| t.name.schema == target.schema) {
+            for t in schema
+                .tables
+                .values_mut()
+                .filter(|t| t.name.schema == target.schema)
+            {
                 if let Some(i) = t.indexes.iter_mut().find(|i| i.name == target.name) {
                     i.name = s.newname.clone();
-                } else if let Some(c) =
-                    t.constraints.iter_mut().find(|c| c.kind.has_index() && c.name == target.name)
+                } else if let Some(c) = t
+                    .constraints
+                    .iter_mut()
+                    .find(|c| c.kind.has_index() && c.name == target.name)
                 {
                     c.name = s.newname.clone();
                 }
@@ -631,10 +733,14 @@ fn rename_column(schema: &mut Schema, target: &QualifiedName, old: &str, new: &s
                         rename(&mut fk.ref_columns);
                     }
                 }
-                ConstraintKind::PrimaryKey { columns } | ConstraintKind::Unique { columns, .. } if own => {
+                ConstraintKind::PrimaryKey { columns } | ConstraintKind::Unique { columns, .. }
+                    if own =>
+                {
                     rename(columns)
                 }
-                ConstraintKind::Check { expr, .. } if own => *expr = rename_column_in_expr(expr, old, new),
+                ConstraintKind::Check { expr, .. } if own => {
+                    *expr = rename_column_in_expr(expr, old, new)
+                }
                 _ => {}
             }
         }
@@ -674,18 +780,28 @@ fn drop(schema: &mut Schema, s: &protobuf::DropStmt) -> Outcome {
     match ObjectType::try_from(s.remove_type).unwrap_or(ObjectType::Undefined) {
         ObjectType::ObjectTable => {
             for obj in &s.objects {
-                let Some(name) = qualified_list(&list_strings(obj)) else { continue };
+                let Some(name) = qualified_list(&list_strings(obj)) else {
+                    continue;
+                };
                 if schema.tables.remove(&name).is_some() {
                     drop_referencing_fks(schema, &name, None);
                 } else if !s.missing_ok {
-                    return Outcome::Unresolved(format!("DROP TABLE {name}, which the model does not hold"));
+                    return Outcome::Unresolved(format!(
+                        "DROP TABLE {name}, which the model does not hold"
+                    ));
                 }
             }
         }
         ObjectType::ObjectIndex => {
             for obj in &s.objects {
-                let Some(name) = qualified_list(&list_strings(obj)) else { continue };
-                for t in schema.tables.values_mut().filter(|t| t.name.schema == name.schema) {
+                let Some(name) = qualified_list(&list_strings(obj)) else {
+                    continue;
+                };
+                for t in schema
+                    .tables
+                    .values_mut()
+                    .filter(|t| t.name.schema == name.schema)
+                {
                     t.indexes.retain(|i| i.name != name.name);
                 }
             }
@@ -711,12 +827,16 @@ fn comment(schema: &mut Schema, s: &protobuf::CommentStmt) -> Outcome {
     let objtype = ObjectType::try_from(s.objtype).unwrap_or(ObjectType::Undefined);
     let unresolved = || Outcome::Unresolved(format!("COMMENT ON {}", names.join(".")));
     match objtype {
-        ObjectType::ObjectTable => match qualified_list(&names).and_then(|n| schema.tables.get_mut(&n)) {
-            Some(t) => t.comment = text,
-            None => return unresolved(),
-        },
+        ObjectType::ObjectTable => {
+            match qualified_list(&names).and_then(|n| schema.tables.get_mut(&n)) {
+                Some(t) => t.comment = text,
+                None => return unresolved(),
+            }
+        }
         ObjectType::ObjectColumn | ObjectType::ObjectTabconstraint => {
-            let Some((last, table)) = names.split_last() else { return unresolved() };
+            let Some((last, table)) = names.split_last() else {
+                return unresolved();
+            };
             let Some(t) = qualified_list(table).and_then(|n| schema.tables.get_mut(&n)) else {
                 return unresolved();
             };
@@ -733,7 +853,9 @@ fn comment(schema: &mut Schema, s: &protobuf::CommentStmt) -> Outcome {
             }
         }
         ObjectType::ObjectIndex => {
-            let Some(name) = qualified_list(&names) else { return unresolved() };
+            let Some(name) = qualified_list(&names) else {
+                return unresolved();
+            };
             let index = schema
                 .tables
                 .values_mut()

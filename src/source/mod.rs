@@ -16,9 +16,11 @@ pub fn files_in(path: &Path, extensions: &[&str]) -> Result<Vec<PathBuf>> {
         return Ok(vec![path.to_path_buf()]);
     }
     if !path.is_dir() {
-        return Err(Diagnostic::new(format!("{} does not exist", path.display()))
-            .hint("pass an existing file or directory")
-            .into());
+        return Err(
+            Diagnostic::new(format!("{} does not exist", path.display()))
+                .hint("pass an existing file or directory")
+                .into(),
+        );
     }
     let mut out = Vec::new();
     let mut stack = vec![path.to_path_buf()];

@@ -1,0 +1,350 @@
+//! The command line as users run it: exit codes, files written (or not), bad input.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+fn schemagen(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_schemagen"))
+        .current_dir(dir)
+        .args(args)
+        .output()
+        .expect("run schemagen")
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).to_string()
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).to_string()
+}
+
+/// A project with `schema/*.yaml` and `supabase/migrations/*.sql`.
+fn project(yaml: &[(&str, &str)], sql: &[(&str, &str)]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("schema")).unwrap();
+    std::fs::create_dir_all(dir.path().join("supabase/migrations")).unwrap();
+    for (name, text) in yaml {
+        std::fs::write(dir.path().join("schema").join(name), text).unwrap();
+    }
+    for (name, text) in sql {
+        std::fs::write(dir.path().join("supabase/migrations").join(name), text).unwrap();
+    }
+    dir
+}
+
+const USERS: &str =
+    "table: users\ncolumns:\n  id: uuid primary key\n  email: text not null unique\n";
+
+#[test]
+fn diff_exit_codes_say_whether_there_are_changes() {
+    let p = project(&[("users.yaml", USERS)], &[]);
+    let o = schemagen(p.path(), &["diff"]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stdout(&o).contains("CREATE TABLE public.users"));
+
+    let p = project(
+        &[("users.yaml", USERS)],
+        &[(
+            "1_init.sql",
+            "create table users (id uuid primary key, email text not null unique);",
+        )],
+    );
+    let o = schemagen(p.path(), &["diff"]);
+    assert_eq!(o.status.code(), Some(0), "{}{}", stdout(&o), stderr(&o));
+    assert!(stdout(&o).contains("No changes"));
+}
+
+#[test]
+fn rollback_and_formats() {
+    let p = project(&[("users.yaml", USERS)], &[]);
+    let o = schemagen(p.path(), &["diff", "--rollback"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stdout(&o).contains("DROP TABLE public.users;"),
+        "{}",
+        stdout(&o)
+    );
+    let o = schemagen(p.path(), &["diff", "--format", "summary"]);
+    assert!(
+        stdout(&o).contains("+ table public.users"),
+        "{}",
+        stdout(&o)
+    );
+    let o = schemagen(p.path(), &["diff", "--format", "json"]);
+    let doc: serde_json::Value = serde_json::from_slice(&o.stdout).expect("json");
+    assert_eq!(doc["changes"][0]["change"], "+ table public.users");
+    assert!(
+        doc["statements"][0]
+            .as_str()
+            .unwrap()
+            .starts_with("CREATE TABLE")
+    );
+}
+
+#[test]
+fn generate_writes_migration_and_rollback_and_never_overwrites() {
+    let p = project(
+        &[("users.yaml", USERS)],
+        &[(
+            "20240101000000_init.sql",
+            "create table users (id uuid primary key);",
+        )],
+    );
+    let args = [
+        "generate",
+        "--name",
+        "add_email",
+        "--timestamp",
+        "20250101000000",
+    ];
+    let o = schemagen(p.path(), &args);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let up = p
+        .path()
+        .join("supabase/migrations/20250101000000_add_email.sql");
+    let down = p
+        .path()
+        .join("supabase/rollbacks/20250101000000_add_email.down.sql");
+    let up_text = std::fs::read_to_string(&up).expect("migration written");
+    assert!(
+        up_text.contains("ADD COLUMN email text NOT NULL"),
+        "{up_text}"
+    );
+    assert!(
+        std::fs::read_to_string(&down)
+            .unwrap()
+            .contains("DROP COLUMN email")
+    );
+
+    // The new migration is now part of the current schema: nothing more to do.
+    let o = schemagen(p.path(), &["diff"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
+
+    // Same name and time again: refused, nothing touched.
+    std::fs::remove_file(p.path().join("supabase/migrations/20240101000000_init.sql")).unwrap();
+    std::fs::write(&up, "-- mine\n").unwrap();
+    let o = schemagen(p.path(), &args);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("already exists"), "{}", stderr(&o));
+    assert_eq!(std::fs::read_to_string(&up).unwrap(), "-- mine\n");
+}
+
+#[test]
+fn generate_is_byte_for_byte_reproducible() {
+    let mut outputs = Vec::new();
+    for _ in 0..2 {
+        let p = project(
+            &[
+                ("users.yaml", USERS),
+                (
+                    "posts.yaml",
+                    "table: posts\ncolumns:\n  id: bigint generated always as identity primary key\n  author: uuid references users on delete cascade\n  body: text check (length(body) > 0)\nindexes:\n  posts_author_idx: author\n",
+                ),
+            ],
+            &[],
+        );
+        let o = schemagen(
+            p.path(),
+            &[
+                "generate",
+                "--name",
+                "init",
+                "--timestamp",
+                "20250101000000",
+                "--out",
+                "out",
+                "--rollback-dir",
+                "down",
+            ],
+        );
+        assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+        outputs.push((
+            std::fs::read(p.path().join("out/20250101000000_init.sql")).unwrap(),
+            std::fs::read(p.path().join("down/20250101000000_init.down.sql")).unwrap(),
+        ));
+    }
+    assert_eq!(outputs[0], outputs[1]);
+}
+
+#[test]
+fn templates_can_be_overridden() {
+    let p = project(&[("users.yaml", USERS)], &[]);
+    std::fs::create_dir_all(p.path().join("mytemplates")).unwrap();
+    std::fs::write(
+        p.path().join("mytemplates/drop_table.sql.j2"),
+        "DROP TABLE IF EXISTS {{ table|qname }} CASCADE;\n",
+    )
+    .unwrap();
+    let o = schemagen(
+        p.path(),
+        &["diff", "--rollback", "--templates", "mytemplates"],
+    );
+    assert!(
+        stdout(&o).contains("DROP TABLE IF EXISTS public.users CASCADE;"),
+        "{}",
+        stdout(&o)
+    );
+}
+
+#[test]
+fn config_file_sets_the_defaults() {
+    let p = project(&[], &[]);
+    std::fs::create_dir_all(p.path().join("db/tables")).unwrap();
+    std::fs::write(p.path().join("db/tables/users.yaml"), USERS).unwrap();
+    std::fs::write(
+        p.path().join("schemagen.toml"),
+        "schema = \"db/tables\"\nsql = [\"db/sql\"]\n",
+    )
+    .unwrap();
+    std::fs::create_dir_all(p.path().join("db/sql")).unwrap();
+    std::fs::write(
+        p.path().join("db/sql/1.sql"),
+        "create table users (id uuid primary key, email text not null unique);",
+    )
+    .unwrap();
+    let o = schemagen(p.path(), &["diff"]);
+    assert_eq!(o.status.code(), Some(0), "{}{}", stdout(&o), stderr(&o));
+}
+
+/// Each bad input: exit 1, a message with file:line:column and a hint, nothing written.
+fn assert_rejected(yaml: &[(&str, &str)], sql: &[(&str, &str)], location: &str, message: &str) {
+    let p = project(yaml, sql);
+    let o = schemagen(
+        p.path(),
+        &[
+            "generate",
+            "--name",
+            "x",
+            "--timestamp",
+            "20250101000000",
+            "--out",
+            "out",
+        ],
+    );
+    let err = stderr(&o);
+    assert_eq!(
+        o.status.code(),
+        Some(1),
+        "expected an error for {location}:\n{err}{}",
+        stdout(&o)
+    );
+    assert!(err.contains(location), "no location {location} in:\n{err}");
+    assert!(err.contains(message), "no `{message}` in:\n{err}");
+    assert!(err.contains("help: "), "no hint in:\n{err}");
+    assert!(!p.path().join("out").exists(), "something was written");
+}
+
+#[test]
+fn malformed_yaml() {
+    assert_rejected(
+        &[(
+            "users.yaml",
+            "table: users\ncolumns:\n  id: uuid\n   email: text\n",
+        )],
+        &[],
+        "schema/users.yaml:4:",
+        "malformed YAML",
+    );
+}
+
+#[test]
+fn unknown_key() {
+    assert_rejected(
+        &[(
+            "users.yaml",
+            "table: users\ncolumns:\n  id:\n    type: uuid\n    not_nul: true\n",
+        )],
+        &[],
+        "schema/users.yaml:5:5",
+        "unknown key `not_nul`",
+    );
+    assert_rejected(
+        &[("users.yaml", "table: users\ncolumn:\n  id: uuid\n")],
+        &[],
+        "schema/users.yaml:2:1",
+        "unknown key `column`",
+    );
+}
+
+#[test]
+fn unknown_type() {
+    assert_rejected(
+        &[(
+            "users.yaml",
+            "table: users\ncolumns:\n  id: uuid\n  name: strng not null\n",
+        )],
+        &[],
+        "schema/users.yaml:4:3",
+        "unknown type `strng`",
+    );
+}
+
+#[test]
+fn foreign_key_to_a_missing_table_or_column() {
+    assert_rejected(
+        &[
+            (
+                "posts.yaml",
+                "table: posts\ncolumns:\n  id: uuid primary key\n  author: uuid references userz(id)\n",
+            ),
+            ("users.yaml", USERS),
+        ],
+        &[],
+        "schema/posts.yaml:4:11",
+        "references public.userz, which is not declared",
+    );
+    assert_rejected(
+        &[
+            (
+                "posts.yaml",
+                "table: posts\ncolumns:\n  id: uuid primary key\n  author: uuid\nforeign_keys:\n  - columns: [author]\n    references: users(uid)\n",
+            ),
+            ("users.yaml", USERS),
+        ],
+        &[],
+        "schema/posts.yaml:7:17",
+        "column `uid` of public.users",
+    );
+}
+
+#[test]
+fn duplicate_column_and_table() {
+    assert_rejected(
+        &[(
+            "users.yaml",
+            "table: users\ncolumns:\n  id: uuid\n  id: text\n",
+        )],
+        &[],
+        "schema/users.yaml:4:3",
+        "duplicate key `id`",
+    );
+    assert_rejected(
+        &[("a.yaml", USERS), ("b.yaml", USERS)],
+        &[],
+        "schema/b.yaml:1:8",
+        "declared twice",
+    );
+}
+
+#[test]
+fn sql_that_does_not_parse() {
+    assert_rejected(
+        &[("users.yaml", USERS)],
+        &[(
+            "1_init.sql",
+            "create table users (id uuid primary key);\n\ncreate tabel posts (id int);\n",
+        )],
+        "supabase/migrations/1_init.sql:3:8",
+        "SQL does not parse",
+    );
+    assert_rejected(
+        &[(
+            "users.yaml",
+            "table: users\ncolumns:\n  id: uuid\n  n: int check (n >)\n",
+        )],
+        &[],
+        "schema/users.yaml:4:6",
+        "SQL does not parse",
+    );
+}

@@ -1,0 +1,173 @@
+//! `import` round trips: the YAML written for some SQL loads back to the same schema, so
+//! `diff` of that YAML against the same SQL finds nothing; and, on PostgreSQL, the YAML
+//! rendered from nothing builds the catalog the SQL builds.
+
+mod support;
+
+use std::path::{Path, PathBuf};
+
+use schemagen::model::Schema;
+use schemagen::render::Renderer;
+use schemagen::source::sql::{LoadReport, load_text};
+use schemagen::{Direction, import, load_desired, plan_migration, render_file};
+
+/// Writes the YAML `import` would write for `current` and loads it back.
+fn import_and_reload(current: &Schema, what: &str) -> Schema {
+    let dir = tempfile::tempdir().expect("tempdir");
+    for (name, text) in import::to_yaml(current) {
+        std::fs::write(dir.path().join(name), text).expect("write yaml");
+    }
+    load_desired(dir.path()).unwrap_or_else(|e| {
+        let files: Vec<String> = import::to_yaml(current)
+            .into_iter()
+            .map(|(n, t)| format!("# {n}\n{t}"))
+            .collect();
+        panic!(
+            "{what}: imported YAML does not load:\n{e}\n{}",
+            files.join("\n")
+        )
+    })
+}
+
+fn assert_no_change(current: &Schema, reloaded: &Schema, what: &str) {
+    let plan = plan_migration(current, reloaded).expect("plan");
+    assert!(
+        plan.is_empty(),
+        "{what}: diff of imported YAML against its SQL is not empty: {:#?}",
+        plan.steps.iter().map(|s| &s.summary).collect::<Vec<_>>()
+    );
+}
+
+fn load(sql_files: &[(String, String)]) -> Schema {
+    let mut schema = Schema::default();
+    let mut report = LoadReport::default();
+    for (name, text) in sql_files {
+        load_text(&mut schema, Path::new(name), text, &mut report)
+            .unwrap_or_else(|e| panic!("{name}: {e}"));
+    }
+    schema
+}
+
+fn read_sql(dir: &Path) -> Vec<(String, String)> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
+        .expect("dir")
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|e| e == "sql"))
+        .collect();
+    files.sort();
+    files
+        .into_iter()
+        .map(|p| {
+            (
+                p.display().to_string(),
+                std::fs::read_to_string(&p).expect("read"),
+            )
+        })
+        .collect()
+}
+
+fn fixture_dirs() -> Vec<PathBuf> {
+    let mut dirs: Vec<PathBuf> =
+        std::fs::read_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures"))
+            .unwrap()
+            .flatten()
+            .map(|e| e.path())
+            .filter(|p| p.is_dir())
+            .collect();
+    dirs.sort();
+    dirs
+}
+
+#[test]
+fn import_of_every_fixture_diffs_empty() {
+    let mut checked = 0;
+    for dir in fixture_dirs() {
+        let case = dir.file_name().unwrap().to_string_lossy().to_string();
+        for (what, files) in [
+            (format!("{case}/current"), read_sql(&dir.join("current"))),
+            (
+                format!("{case}/desired.sql"),
+                vec![(
+                    "desired.sql".to_string(),
+                    std::fs::read_to_string(dir.join("desired.sql")).unwrap(),
+                )],
+            ),
+        ] {
+            let current = load(&files);
+            let reloaded = import_and_reload(&current, &what);
+            assert_no_change(&current, &reloaded, &what);
+            checked += 1;
+        }
+    }
+    assert!(checked >= 40, "only {checked} inputs checked");
+}
+
+/// The SQL blocks of a seed document (```sql fences).
+fn sql_blocks(text: &str) -> String {
+    let mut out = String::new();
+    let mut inside = false;
+    for line in text.lines() {
+        let trimmed = line.trim_start();
+        if trimmed.starts_with("```") {
+            inside = !inside && trimmed.trim_start_matches('`').trim() == "sql";
+            continue;
+        }
+        if inside {
+            out.push_str(line);
+            out.push('\n');
+        }
+    }
+    out
+}
+
+#[test]
+fn import_of_every_seed_diffs_empty() {
+    let seeds = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/seeds");
+    if !seeds.is_dir() {
+        eprintln!("skipped: ../shared/seeds is not beside the project");
+        return;
+    }
+    let mut files: Vec<PathBuf> = std::fs::read_dir(&seeds)
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|e| e == "txt"))
+        .collect();
+    files.sort();
+    let mut tables = 0;
+    for f in files {
+        let sql = sql_blocks(&std::fs::read_to_string(&f).unwrap());
+        let current = load(&[(f.display().to_string(), sql)]);
+        tables += current.tables.len();
+        let reloaded = import_and_reload(&current, &f.display().to_string());
+        assert_no_change(&current, &reloaded, &f.display().to_string());
+    }
+    // 000 creates workspace_active_models; 004 model_access and model_sync_log.
+    assert!(tables >= 3, "the seeds' tables were not read: {tables}");
+}
+
+#[test]
+fn imported_yaml_builds_the_same_catalog_on_postgres() {
+    let server = support::server();
+    let renderer = Renderer::new(None).unwrap();
+    for dir in fixture_dirs() {
+        let case = dir.file_name().unwrap().to_string_lossy().to_string();
+        let desired_sql = std::fs::read_to_string(dir.join("desired.sql")).unwrap();
+        let schema = load(&[("desired.sql".into(), desired_sql.clone())]);
+        let reloaded = import_and_reload(&schema, &case);
+        let plan = plan_migration(&Schema::default(), &reloaded).unwrap();
+        let up = render_file(&renderer, &plan, Direction::Up, "import", &case).unwrap();
+        let from_yaml = server.fresh_db();
+        from_yaml
+            .apply(&up)
+            .unwrap_or_else(|e| panic!("{case}: imported YAML's SQL fails: {e}\n{up}"));
+        let from_sql = server.fresh_db();
+        from_sql.apply(&desired_sql).unwrap();
+        support::assert_catalog_eq(
+            &from_yaml.catalog(),
+            &from_sql.catalog(),
+            &format!("{case}: imported YAML vs its SQL"),
+        );
+    }
+}

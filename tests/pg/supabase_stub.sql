@@ -1,0 +1,172 @@
+-- schemagen's Supabase stub: just enough of a Supabase database's shape for generated
+-- migrations (auth.users foreign keys, RLS policies calling auth.uid(), storage policies)
+-- to apply to plain PostgreSQL 13+. It imitates shapes, not behaviour.
+--
+-- Loaded once into the template database `schemagen_tmpl` by tests/support/mod.rs.
+-- Idempotent: safe to run again on the same database. Roles are cluster-wide and only
+-- created when absent.
+--
+-- Note: `ALTER DATABASE ... SET` does not travel with CREATE DATABASE ... TEMPLATE, so the
+-- test support code sets the same search_path on every database it creates from the template.
+
+\set ON_ERROR_STOP 1
+set client_min_messages = error;
+
+-- Roles ---------------------------------------------------------------------------------------
+do $stub$
+declare
+  r text;
+begin
+  foreach r in array array['anon', 'authenticated', 'service_role'] loop
+    if not exists (select from pg_catalog.pg_roles where rolname = r) then
+      begin
+        execute format('create role %I nologin noinherit', r);
+      exception when duplicate_object or unique_violation then
+        null; -- created concurrently by another session
+      end;
+    end if;
+  end loop;
+end
+$stub$;
+alter role service_role bypassrls;
+
+-- Schemas and extensions ----------------------------------------------------------------------
+create schema if not exists auth;
+create schema if not exists storage;
+create schema if not exists extensions;
+
+create extension if not exists pgcrypto with schema extensions;
+create extension if not exists "uuid-ossp" with schema extensions;
+
+do $stub$
+begin
+  execute format('alter database %I set search_path to "$user", public, extensions',
+                 current_database());
+end
+$stub$;
+set search_path to "$user", public, extensions;
+
+grant usage on schema public, auth, storage, extensions to anon, authenticated, service_role;
+
+-- auth ----------------------------------------------------------------------------------------
+create table if not exists auth.users (
+  instance_id uuid,
+  id uuid primary key,
+  aud text,
+  role text,
+  email text,
+  encrypted_password text,
+  email_confirmed_at timestamptz,
+  last_sign_in_at timestamptz,
+  raw_app_meta_data jsonb,
+  raw_user_meta_data jsonb,
+  is_super_admin boolean,
+  phone text,
+  created_at timestamptz default now(),
+  updated_at timestamptz default now(),
+  deleted_at timestamptz,
+  is_anonymous boolean not null default false
+);
+create index if not exists users_email_idx on auth.users (email);
+
+-- The claims of the current request, as PostgREST sets them: `request.jwt.claims` holds the
+-- whole JWT payload as JSON; older versions set one `request.jwt.claim.<name>` per claim.
+create or replace function auth.jwt() returns jsonb
+language sql stable as $fn$
+  select coalesce(
+    nullif(current_setting('request.jwt.claims', true), ''),
+    nullif(current_setting('request.jwt.claim', true), ''),
+    '{}'
+  )::jsonb
+$fn$;
+
+create or replace function auth.uid() returns uuid
+language sql stable as $fn$
+  select coalesce(
+    nullif(current_setting('request.jwt.claim.sub', true), ''),
+    nullif(current_setting('request.jwt.claims', true), '')::jsonb ->> 'sub'
+  )::uuid
+$fn$;
+
+create or replace function auth.role() returns text
+language sql stable as $fn$
+  select coalesce(
+    nullif(current_setting('request.jwt.claim.role', true), ''),
+    nullif(current_setting('request.jwt.claims', true), '')::jsonb ->> 'role'
+  )::text
+$fn$;
+
+create or replace function auth.email() returns text
+language sql stable as $fn$
+  select coalesce(
+    nullif(current_setting('request.jwt.claim.email', true), ''),
+    nullif(current_setting('request.jwt.claims', true), '')::jsonb ->> 'email'
+  )::text
+$fn$;
+
+grant execute on function auth.jwt(), auth.uid(), auth.role(), auth.email()
+  to anon, authenticated, service_role;
+
+-- storage -------------------------------------------------------------------------------------
+create table if not exists storage.buckets (
+  id text primary key,
+  name text not null,
+  owner uuid,
+  public boolean default false,
+  file_size_limit bigint,
+  allowed_mime_types text[],
+  created_at timestamptz default now(),
+  updated_at timestamptz default now()
+);
+create unique index if not exists buckets_name_key on storage.buckets (name);
+
+create table if not exists storage.objects (
+  id uuid primary key default gen_random_uuid(),
+  bucket_id text references storage.buckets (id),
+  name text,
+  owner uuid,
+  metadata jsonb,
+  path_tokens text[] generated always as (string_to_array(name, '/')) stored,
+  version text,
+  created_at timestamptz default now(),
+  updated_at timestamptz default now(),
+  last_accessed_at timestamptz default now()
+);
+create unique index if not exists objects_bucket_id_name_key on storage.objects (bucket_id, name);
+
+alter table storage.buckets enable row level security;
+alter table storage.objects enable row level security;
+
+grant all on storage.buckets, storage.objects to anon, authenticated, service_role;
+
+-- 'a/b/c.png' -> {a,b}
+create or replace function storage.foldername(name text) returns text[]
+language sql immutable as $fn$
+  select (string_to_array(name, '/'))[1:coalesce(array_length(string_to_array(name, '/'), 1), 1) - 1]
+$fn$;
+
+-- 'a/b/c.png' -> 'c.png'
+create or replace function storage.filename(name text) returns text
+language sql immutable as $fn$
+  select (string_to_array(name, '/'))[array_length(string_to_array(name, '/'), 1)]
+$fn$;
+
+-- 'a/b/c.png' -> 'png'
+create or replace function storage.extension(name text) returns text
+language sql immutable as $fn$
+  select case when storage.filename(name) like '%.%'
+              then split_part(storage.filename(name), '.', -1) end
+$fn$;
+
+grant execute on function storage.foldername(text), storage.filename(text), storage.extension(text)
+  to anon, authenticated, service_role;
+
+-- realtime ------------------------------------------------------------------------------------
+-- Migrations often run `alter publication supabase_realtime add table ...`.
+do $stub$
+begin
+  if not exists (select from pg_catalog.pg_publication where pubname = 'supabase_realtime') then
+    create publication supabase_realtime;
+  end if;
+end
+$stub$;
