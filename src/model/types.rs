@@ -191,6 +191,28 @@ impl DataType {
         out
     }
 
+    /// The short spelling people write (`timestamptz`, `varchar(20)`), for YAML output.
+    pub fn short_sql(&self) -> String {
+        const SHORT: &[(&str, &str)] = &[
+            ("timestamp with time zone", "timestamptz"),
+            ("timestamp without time zone", "timestamp"),
+            ("time with time zone", "timetz"),
+            ("time without time zone", "time"),
+            ("character varying", "varchar"),
+        ];
+        match SHORT
+            .iter()
+            .find(|(long, _)| self.builtin && *long == self.name)
+        {
+            Some((_, short)) => DataType {
+                name: short.to_string(),
+                ..self.clone()
+            }
+            .sql(),
+            None => self.sql(),
+        }
+    }
+
     /// Changes between these types need no USING: PostgreSQL has an assignment cast.
     pub fn casts_implicitly_to(&self, to: &DataType) -> bool {
         const TEXTUAL: &[&str] = &["text", "character varying", "character", "bpchar", "citext"];

@@ -86,6 +86,24 @@ const INDEX_KEYS: &[&str] = &[
 ];
 const REF_KEYS: &[&str] = &["table", "columns", "name"];
 const CONSTRAINT_NAME_KEYS: &[&str] = &["primary_key", "unique", "check", "references"];
+/// Keys other tools use, and the key that says the same here.
+const SYNONYMS: &[(&str, &str)] = &[
+    ("nullable", "not_null"),
+    ("null", "not_null"),
+    ("required", "not_null"),
+    ("notnull", "not_null"),
+    ("pk", "primary_key"),
+    ("primary", "primary_key"),
+    ("fk", "references"),
+    ("foreign_key", "references"),
+    ("ref", "references"),
+    ("expression", "expr"),
+    ("method", "using"),
+    ("name", "table"),
+    ("fields", "columns"),
+    ("index", "indexes"),
+    ("constraints", "checks"),
+];
 const FK_ACTIONS: &[&str] = &[
     "no action",
     "restrict",
@@ -392,7 +410,13 @@ impl File<'_> {
     fn check_keys(&self, map: &MarkedMappingNode, allowed: &[&str], what: &str) -> Result<()> {
         for key in map.keys() {
             if !allowed.contains(&key.as_str()) {
-                let hint = match closest(key.as_str(), allowed.iter().copied()) {
+                let synonym = SYNONYMS
+                    .iter()
+                    .find(|(k, _)| *k == key.as_str())
+                    .map(|(_, s)| *s)
+                    .filter(|s| allowed.contains(s));
+                let hint = match synonym.or_else(|| closest(key.as_str(), allowed.iter().copied()))
+                {
                     Some(c) => format!("did you mean `{c}`? Keys here: {}", allowed.join(", ")),
                     None => format!("keys here: {}", allowed.join(", ")),
                 };
