@@ -8,9 +8,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use crate::config::Config;
 use crate::diagnostic::{Diagnostic, Result};
 use crate::render::Renderer;
-use crate::{
-    Direction, import, load_current, load_desired, plan_migration, render_file, render_statements,
-};
+use crate::{Direction, import, load_current, load_desired, plan_migration, render_file, render_statements};
 
 #[derive(Parser, Debug)]
 #[command(
@@ -115,15 +113,9 @@ struct Resolved {
 }
 
 fn resolve(config: &Config, inputs: Inputs) -> Result<Resolved> {
-    let schema = inputs
-        .schema
-        .or_else(|| config.schema.clone())
-        .unwrap_or_else(|| "schema".into());
+    let schema = inputs.schema.or_else(|| config.schema.clone()).unwrap_or_else(|| "schema".into());
     let sql = if inputs.sql.is_empty() {
-        config
-            .sql
-            .clone()
-            .unwrap_or_else(|| vec!["supabase/migrations".into()])
+        config.sql.clone().unwrap_or_else(|| vec!["supabase/migrations".into()])
     } else {
         inputs.sql
     };
@@ -131,18 +123,11 @@ fn resolve(config: &Config, inputs: Inputs) -> Result<Resolved> {
     if let Some(t) = &templates
         && !t.is_dir()
     {
-        return Err(Diagnostic::new(format!(
-            "templates directory {} does not exist",
-            t.display()
-        ))
-        .hint("pass a directory of *.sql.j2 files")
-        .into());
+        return Err(Diagnostic::new(format!("templates directory {} does not exist", t.display()))
+            .hint("pass a directory of *.sql.j2 files")
+            .into());
     }
-    Ok(Resolved {
-        schema,
-        sql,
-        renderer: Renderer::new(templates.as_deref())?,
-    })
+    Ok(Resolved { schema, sql, renderer: Renderer::new(templates.as_deref())? })
 }
 
 fn sources(r: &Resolved) -> String {
@@ -155,18 +140,10 @@ fn diff(config: &Config, args: DiffArgs) -> Result<i32> {
     let desired = load_desired(&r.schema)?;
     let (current, _) = load_current(&r.sql)?;
     let plan = plan_migration(&current, &desired)?;
-    let direction = if args.rollback {
-        Direction::Down
-    } else {
-        Direction::Up
-    };
+    let direction = if args.rollback { Direction::Down } else { Direction::Up };
     let out = match args.format {
         Format::Sql => {
-            let title = if args.rollback {
-                "rollback"
-            } else {
-                "migration"
-            };
+            let title = if args.rollback { "rollback" } else { "migration" };
             render_file(&r.renderer, &plan, direction, title, &sources(&r))?
         }
         Format::Summary => {
@@ -186,10 +163,7 @@ fn diff(config: &Config, args: DiffArgs) -> Result<i32> {
             };
             for step in ordered {
                 let render = |stmts: &[crate::render::Stmt]| {
-                    stmts
-                        .iter()
-                        .map(|s| r.renderer.stmt(s))
-                        .collect::<Result<Vec<_>>>()
+                    stmts.iter().map(|s| r.renderer.stmt(s)).collect::<Result<Vec<_>>>()
                 };
                 steps.push(serde_json::json!({
                     "change": step.summary,
@@ -208,17 +182,10 @@ fn diff(config: &Config, args: DiffArgs) -> Result<i32> {
 }
 
 fn generate(config: &Config, args: GenerateArgs) -> Result<i32> {
-    if args.name.is_empty()
-        || !args
-            .name
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
-    {
-        return Err(
-            Diagnostic::new(format!("invalid migration name `{}`", args.name))
-                .hint("use letters, digits, `_` and `-`, e.g. add_profiles")
-                .into(),
-        );
+    if args.name.is_empty() || !args.name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-') {
+        return Err(Diagnostic::new(format!("invalid migration name `{}`", args.name))
+            .hint("use letters, digits, `_` and `-`, e.g. add_profiles")
+            .into());
     }
     let timestamp = match args.timestamp {
         Some(t) if t.len() == 14 && t.chars().all(|c| c.is_ascii_digit()) => t,
@@ -230,36 +197,23 @@ fn generate(config: &Config, args: GenerateArgs) -> Result<i32> {
         None => utc_timestamp(),
     };
     let out_default = args.out.clone().or_else(|| config.out.clone());
-    let rollback_default = args
-        .rollback_dir
-        .clone()
-        .or_else(|| config.rollback_dir.clone());
+    let rollback_default = args.rollback_dir.clone().or_else(|| config.rollback_dir.clone());
     let r = resolve(config, args.inputs)?;
     let out = out_default
         .or_else(|| r.sql.iter().find(|p| p.is_dir()).cloned())
         .unwrap_or_else(|| "supabase/migrations".into());
-    let rollback_dir = rollback_default
-        .unwrap_or_else(|| out.parent().unwrap_or(Path::new(".")).join("rollbacks"));
+    let rollback_dir = rollback_default.unwrap_or_else(|| out.parent().unwrap_or(Path::new(".")).join("rollbacks"));
     let desired = load_desired(&r.schema)?;
     let (current, _) = load_current(&r.sql)?;
     let plan = plan_migration(&current, &desired)?;
     if plan.is_empty() {
-        println!(
-            "No changes: the migrations already match {}. Nothing written.",
-            r.schema.display()
-        );
+        println!("No changes: the migrations already match {}. Nothing written.", r.schema.display());
         return Ok(0);
     }
     let file = format!("{timestamp}_{}.sql", args.name);
     let title = format!("{timestamp}_{}", args.name);
     let up = render_file(&r.renderer, &plan, Direction::Up, &title, &sources(&r))?;
-    let down = render_file(
-        &r.renderer,
-        &plan,
-        Direction::Down,
-        &format!("rollback of {title}"),
-        &sources(&r),
-    )?;
+    let down = render_file(&r.renderer, &plan, Direction::Down, &format!("rollback of {title}"), &sources(&r))?;
     let up_path = out.join(&file);
     let down_path = rollback_dir.join(format!("{timestamp}_{}.down.sql", args.name));
     write_new_files(&[(up_path.clone(), up), (down_path.clone(), down)])?;
@@ -270,10 +224,8 @@ fn generate(config: &Config, args: GenerateArgs) -> Result<i32> {
 
 fn import_sql(args: ImportArgs) -> Result<i32> {
     let (schema, report) = load_current(&args.sql)?;
-    let files: Vec<(PathBuf, String)> = import::to_yaml(&schema)
-        .into_iter()
-        .map(|(name, text)| (args.out.join(name), text))
-        .collect();
+    let files: Vec<(PathBuf, String)> =
+        import::to_yaml(&schema).into_iter().map(|(name, text)| (args.out.join(name), text)).collect();
     write_new_files(&files)?;
     println!(
         "wrote {} table file(s) to {} ({} statement(s) read from {} file(s), {} outside the model)",
@@ -304,14 +256,8 @@ fn write_new_files(files: &[(PathBuf, String)]) -> Result<()> {
     }
     for (path, text) in files {
         let dir = path.parent().unwrap_or(Path::new("."));
-        std::fs::create_dir_all(dir)
-            .map_err(|e| Diagnostic::new(format!("cannot create {}: {e}", dir.display())))?;
-        let tmp = dir.join(format!(
-            ".{}.tmp",
-            path.file_name()
-                .and_then(|n| n.to_str())
-                .unwrap_or("schemagen")
-        ));
+        std::fs::create_dir_all(dir).map_err(|e| Diagnostic::new(format!("cannot create {}: {e}", dir.display())))?;
+        let tmp = dir.join(format!(".{}.tmp", path.file_name().and_then(|n| n.to_str()).unwrap_or("schemagen")));
         std::fs::write(&tmp, text)
             .and_then(|_| std::fs::rename(&tmp, path))
             .map_err(|e| Diagnostic::new(format!("cannot write {}: {e}", path.display())))?;
@@ -321,9 +267,7 @@ fn write_new_files(files: &[(PathBuf, String)]) -> Result<()> {
 
 /// The current UTC time as YYYYMMDDHHMMSS (Supabase's migration prefix).
 fn utc_timestamp() -> String {
-    let secs = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs());
+    let secs = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs());
     let (days, rem) = (secs / 86_400, secs % 86_400);
     // Civil date from days since 1970-01-01 (Howard Hinnant's algorithm).
     let z = days as i64 + 719_468;
@@ -335,10 +279,5 @@ fn utc_timestamp() -> String {
     let day = doy - (153 * mp + 2) / 5 + 1;
     let month = if mp < 10 { mp + 3 } else { mp - 9 };
     let year = yoe + era * 400 + i64::from(month <= 2);
-    format!(
-        "{year:04}{month:02}{day:02}{:02}{:02}{:02}",
-        rem / 3600,
-        rem % 3600 / 60,
-        rem % 60
-    )
+    format!("{year:04}{month:02}{day:02}{:02}{:02}{:02}", rem / 3600, rem % 3600 / 60, rem % 60)
 }

@@ -14,11 +14,7 @@ pub struct Origin {
 
 impl Origin {
     pub fn new(file: &Path, line: usize, column: usize) -> Self {
-        Origin {
-            file: file.display().to_string(),
-            line,
-            column,
-        }
+        Origin { file: file.display().to_string(), line, column }
     }
 
     /// The origin of byte `offset` in `text`.
@@ -49,18 +45,11 @@ pub struct Diagnostic {
 
 impl Diagnostic {
     pub fn new(message: impl Into<String>) -> Self {
-        Diagnostic {
-            message: message.into(),
-            origin: None,
-            source_line: None,
-            hint: None,
-        }
+        Diagnostic { message: message.into(), origin: None, source_line: None, hint: None }
     }
 
     pub fn at(mut self, origin: Origin, source: Option<&str>) -> Self {
-        self.source_line = source
-            .and_then(|s| s.lines().nth(origin.line - 1))
-            .map(str::to_string);
+        self.source_line = source.and_then(|s| s.lines().nth(origin.line - 1)).map(str::to_string);
         self.origin = Some(origin);
         self
     }

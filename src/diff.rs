@@ -3,7 +3,11 @@
 
 use std::collections::BTreeSet;
 
-use crate::model::{Column, Constraint, ConstraintKind, Index, QualifiedName, Schema, Table};
+use crate::model::{
+    Column, Constraint, ConstraintKind, Enum, Extension, Function, Grants, Index, Policy, QualifiedName, Schema, Table,
+    Trigger, View,
+};
+use crate::pgtree::references;
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Change {
@@ -45,6 +49,82 @@ pub enum Change {
         from: Option<String>,
         to: Option<String>,
     },
+    CreateExtension(Extension),
+    DropExtension(Extension),
+    CreateEnum(Enum),
+    DropEnum(Enum),
+    /// `previous` and `users` let the rollback recreate the type without the value.
+    AddEnumValue {
+        name: QualifiedName,
+        value: String,
+        before: Option<String>,
+        previous: Enum,
+        users: Vec<EnumUser>,
+    },
+    /// A value removed or moved: the type is recreated and its columns converted.
+    RecreateEnum {
+        from: Enum,
+        to: Enum,
+        users: Vec<EnumUser>,
+    },
+    SetRls {
+        table: QualifiedName,
+        from: (bool, bool),
+        to: (bool, bool),
+    },
+    CreatePolicy(Policy),
+    DropPolicy(Policy),
+    AlterPolicy {
+        from: Box<Policy>,
+        to: Box<Policy>,
+    },
+    CreateTrigger(Trigger),
+    DropTrigger(Trigger),
+    CreateFunction(Box<Function>),
+    DropFunction(Box<Function>),
+    ReplaceFunction {
+        from: Box<Function>,
+        to: Box<Function>,
+    },
+    CreateView(View),
+    DropView(View),
+    Grants {
+        target: GrantTarget,
+        from: Grants,
+        to: Grants,
+    },
+}
+
+/// A column of an enum's type, converted when the type is recreated.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct EnumUser {
+    pub table: QualifiedName,
+    pub column: String,
+    #[serde(rename = "type")]
+    pub data_type: String,
+    pub default: Option<String>,
+}
+
+fn enum_users(schema: &Schema, name: &QualifiedName) -> Vec<EnumUser> {
+    let mut out = Vec::new();
+    for t in schema.tables.values() {
+        for c in &t.columns {
+            let ty = &c.data_type;
+            if !ty.builtin && ty.name == name.name && ty.schema.as_deref().unwrap_or("public") == name.schema {
+                let default = c.default.as_ref().map(|d| d.0.clone());
+                out.push(EnumUser { table: t.name.clone(), column: c.name.clone(), data_type: ty.sql(), default });
+            }
+        }
+    }
+    out
+}
+
+/// What privileges are granted on.
+#[derive(Debug, Clone, PartialEq)]
+pub enum GrantTarget {
+    Table(QualifiedName),
+    /// Signature text, as GRANT writes it (`public.f(uuid)`), and whether it returns a trigger.
+    Function(String, bool),
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -53,16 +133,35 @@ pub enum CommentTarget {
     Column(QualifiedName, String),
     Constraint(QualifiedName, String),
     Index(QualifiedName, String),
+    /// A view, and whether it is materialized (COMMENT ON says which).
+    View(QualifiedName, bool),
+    Function(String),
+    Policy(QualifiedName, String),
+    Trigger(QualifiedName, String),
+    Enum(QualifiedName),
 }
 
 pub fn diff(current: &Schema, desired: &Schema) -> Vec<Change> {
     let mut changes = Vec::new();
+    for (name, e) in &desired.extensions {
+        if !current.extensions.contains_key(name) {
+            changes.push(Change::CreateExtension(e.clone()));
+        }
+    }
     for s in desired.schemas.difference(&current.schemas) {
         changes.push(Change::CreateSchema(s.clone()));
     }
+    diff_enums(current, desired, &mut changes);
     for (name, table) in &desired.tables {
         match current.tables.get(name) {
-            None => changes.push(Change::CreateTable(table.clone())),
+            None => {
+                changes.push(Change::CreateTable(table.clone()));
+                if table.rls_enabled || table.rls_forced {
+                    let to = (table.rls_enabled, table.rls_forced);
+                    changes.push(Change::SetRls { table: name.clone(), from: (false, false), to });
+                }
+                grants(&mut changes, GrantTarget::Table(name.clone()), &Grants::new(), &table.grants);
+            }
             Some(old) => diff_table(old, table, &mut changes),
         }
     }
@@ -72,144 +171,94 @@ pub fn diff(current: &Schema, desired: &Schema) -> Vec<Change> {
         }
     }
     recreate_dependent_foreign_keys(current, desired, &mut changes);
+    diff_functions(current, desired, &mut changes);
+    diff_views(current, desired, &mut changes);
+    diff_policies(current, desired, &mut changes);
+    diff_triggers(current, desired, &mut changes);
+    recreate_dependents(current, desired, &mut changes);
     for s in current.schemas.difference(&desired.schemas) {
         changes.push(Change::DropSchema(s.clone()));
+    }
+    for (name, e) in &current.extensions {
+        if !desired.extensions.contains_key(name) {
+            changes.push(Change::DropExtension(e.clone()));
+        }
     }
     changes
 }
 
-fn comment(
-    changes: &mut Vec<Change>,
-    target: CommentTarget,
-    from: &Option<String>,
-    to: &Option<String>,
-) {
+fn comment(changes: &mut Vec<Change>, target: CommentTarget, from: &Option<String>, to: &Option<String>) {
     if from != to {
-        changes.push(Change::Comment {
-            target,
-            from: from.clone(),
-            to: to.clone(),
-        });
+        changes.push(Change::Comment { target, from: from.clone(), to: to.clone() });
     }
 }
 
 fn diff_table(old: &Table, new: &Table, changes: &mut Vec<Change>) {
     let t = &new.name;
-    comment(
-        changes,
-        CommentTarget::Table(t.clone()),
-        &old.comment,
-        &new.comment,
-    );
+    comment(changes, CommentTarget::Table(t.clone()), &old.comment, &new.comment);
+    if (old.rls_enabled, old.rls_forced) != (new.rls_enabled, new.rls_forced) {
+        let (from, to) = ((old.rls_enabled, old.rls_forced), (new.rls_enabled, new.rls_forced));
+        changes.push(Change::SetRls { table: t.clone(), from, to });
+    }
+    grants(changes, GrantTarget::Table(t.clone()), &old.grants, &new.grants);
     for col in &new.columns {
         match old.column(&col.name) {
-            None => changes.push(Change::AddColumn {
-                table: t.clone(),
-                column: col.clone(),
-            }),
+            None => changes.push(Change::AddColumn { table: t.clone(), column: col.clone() }),
             // PostgreSQL cannot add or change a generation expression in place (before 17),
             // and a rollback of DROP EXPRESSION would have to: the column is derived data,
             // so it is dropped and added again.
             Some(prev) if prev.generated != col.generated => {
-                changes.push(Change::DropColumn {
-                    table: t.clone(),
-                    column: prev.clone(),
-                });
-                changes.push(Change::AddColumn {
-                    table: t.clone(),
-                    column: col.clone(),
-                });
+                changes.push(Change::DropColumn { table: t.clone(), column: prev.clone() });
+                changes.push(Change::AddColumn { table: t.clone(), column: col.clone() });
             }
             Some(prev) => {
                 let (mut a, mut b) = (prev.clone(), col.clone());
                 a.comment = None;
                 b.comment = None;
                 if a != b {
-                    changes.push(Change::AlterColumn {
-                        table: t.clone(),
-                        from: Box::new(a),
-                        to: Box::new(b),
-                    });
+                    changes.push(Change::AlterColumn { table: t.clone(), from: Box::new(a), to: Box::new(b) });
                 }
-                comment(
-                    changes,
-                    CommentTarget::Column(t.clone(), col.name.clone()),
-                    &prev.comment,
-                    &col.comment,
-                );
+                comment(changes, CommentTarget::Column(t.clone(), col.name.clone()), &prev.comment, &col.comment);
             }
         }
     }
     for col in &old.columns {
         if new.column(&col.name).is_none() {
-            changes.push(Change::DropColumn {
-                table: t.clone(),
-                column: col.clone(),
-            });
+            changes.push(Change::DropColumn { table: t.clone(), column: col.clone() });
         }
     }
     for c in &new.constraints {
         match old.constraint(&c.name) {
-            Some(prev) if prev.same_definition(c) => comment(
-                changes,
-                CommentTarget::Constraint(t.clone(), c.name.clone()),
-                &prev.comment,
-                &c.comment,
-            ),
-            Some(prev) => {
-                changes.push(Change::DropConstraint {
-                    table: t.clone(),
-                    constraint: prev.clone(),
-                });
-                changes.push(Change::AddConstraint {
-                    table: t.clone(),
-                    constraint: c.clone(),
-                });
+            Some(prev) if prev.same_definition(c) => {
+                comment(changes, CommentTarget::Constraint(t.clone(), c.name.clone()), &prev.comment, &c.comment)
             }
-            None => changes.push(Change::AddConstraint {
-                table: t.clone(),
-                constraint: c.clone(),
-            }),
+            Some(prev) => {
+                changes.push(Change::DropConstraint { table: t.clone(), constraint: prev.clone() });
+                changes.push(Change::AddConstraint { table: t.clone(), constraint: c.clone() });
+            }
+            None => changes.push(Change::AddConstraint { table: t.clone(), constraint: c.clone() }),
         }
     }
     for c in &old.constraints {
         if new.constraint(&c.name).is_none() {
-            changes.push(Change::DropConstraint {
-                table: t.clone(),
-                constraint: c.clone(),
-            });
+            changes.push(Change::DropConstraint { table: t.clone(), constraint: c.clone() });
         }
     }
     for i in &new.indexes {
         match old.index(&i.name) {
-            Some(prev) if prev.same_definition(i) => comment(
-                changes,
-                CommentTarget::Index(t.clone(), i.name.clone()),
-                &prev.comment,
-                &i.comment,
-            ),
-            Some(prev) => {
-                changes.push(Change::DropIndex {
-                    table: t.clone(),
-                    index: prev.clone(),
-                });
-                changes.push(Change::CreateIndex {
-                    table: t.clone(),
-                    index: i.clone(),
-                });
+            Some(prev) if prev.same_definition(i) => {
+                comment(changes, CommentTarget::Index(t.clone(), i.name.clone()), &prev.comment, &i.comment)
             }
-            None => changes.push(Change::CreateIndex {
-                table: t.clone(),
-                index: i.clone(),
-            }),
+            Some(prev) => {
+                changes.push(Change::DropIndex { table: t.clone(), index: prev.clone() });
+                changes.push(Change::CreateIndex { table: t.clone(), index: i.clone() });
+            }
+            None => changes.push(Change::CreateIndex { table: t.clone(), index: i.clone() }),
         }
     }
     for i in &old.indexes {
         if new.index(&i.name).is_none() {
-            changes.push(Change::DropIndex {
-                table: t.clone(),
-                index: i.clone(),
-            });
+            changes.push(Change::DropIndex { table: t.clone(), index: i.clone() });
         }
     }
 }
@@ -232,9 +281,7 @@ fn recreate_dependent_foreign_keys(current: &Schema, desired: &Schema, changes: 
     let already: BTreeSet<(QualifiedName, String)> = changes
         .iter()
         .filter_map(|c| match c {
-            Change::DropConstraint { table, constraint } => {
-                Some((table.clone(), constraint.name.clone()))
-            }
+            Change::DropConstraint { table, constraint } => Some((table.clone(), constraint.name.clone())),
             Change::DropTable(t) => Some((t.name.clone(), String::new())),
             _ => None,
         })
@@ -253,20 +300,253 @@ fn recreate_dependent_foreign_keys(current: &Schema, desired: &Schema, changes: 
             {
                 continue;
             }
-            extra.push(Change::DropConstraint {
-                table: table.name.clone(),
-                constraint: c.clone(),
-            });
-            if let Some(kept) = desired
-                .table(&table.name)
-                .and_then(|t| t.constraint(&c.name))
-            {
-                extra.push(Change::AddConstraint {
-                    table: table.name.clone(),
-                    constraint: kept.clone(),
-                });
+            extra.push(Change::DropConstraint { table: table.name.clone(), constraint: c.clone() });
+            if let Some(kept) = desired.table(&table.name).and_then(|t| t.constraint(&c.name)) {
+                extra.push(Change::AddConstraint { table: table.name.clone(), constraint: kept.clone() });
             }
         }
     }
     changes.extend(extra);
+}
+
+fn diff_enums(current: &Schema, desired: &Schema, changes: &mut Vec<Change>) {
+    for (name, e) in &desired.enums {
+        let Some(old) = current.enums.get(name) else {
+            changes.push(Change::CreateEnum(e.clone()));
+            continue;
+        };
+        // Values can be added in place; a value removed or moved means a new type.
+        let kept_order = old.values.iter().all(|v| e.values.contains(v))
+            && e.values.iter().filter(|v| old.values.contains(v)).eq(old.values.iter());
+        let users = enum_users(current, name);
+        if kept_order {
+            for (i, v) in e.values.iter().enumerate() {
+                if !old.values.contains(v) {
+                    let before = e.values[i + 1..].iter().find(|n| old.values.contains(n)).cloned();
+                    let (previous, users) = (old.clone(), users.clone());
+                    changes.push(Change::AddEnumValue {
+                        name: name.clone(),
+                        value: v.clone(),
+                        before,
+                        previous,
+                        users,
+                    });
+                }
+            }
+        } else {
+            changes.push(Change::RecreateEnum { from: old.clone(), to: e.clone(), users });
+        }
+        comment(changes, CommentTarget::Enum(name.clone()), &old.comment, &e.comment);
+    }
+    for (name, e) in &current.enums {
+        if !desired.enums.contains_key(name) {
+            changes.push(Change::DropEnum(e.clone()));
+        }
+    }
+}
+
+fn grants(changes: &mut Vec<Change>, target: GrantTarget, from: &Grants, to: &Grants) {
+    if from != to {
+        changes.push(Change::Grants { target, from: from.clone(), to: to.clone() });
+    }
+}
+
+fn diff_functions(current: &Schema, desired: &Schema, changes: &mut Vec<Change>) {
+    // Whitespace around a body is not part of what it does: `AS $$\nBEGIN` in SQL and a
+    // YAML block that cannot start with a blank line are the same function.
+    let strip =
+        |f: &Function| Function { comment: None, grants: Grants::new(), body: f.body.trim().to_string(), ..f.clone() };
+    for (key, f) in &desired.functions {
+        let Some(old) = current.functions.get(key) else {
+            changes.push(Change::CreateFunction(Box::new(f.clone())));
+            continue;
+        };
+        if strip(old) != strip(f) {
+            // CREATE OR REPLACE cannot change the result type or argument names, nor turn a
+            // function into a procedure.
+            let same_shape = |a: &Function, b: &Function| {
+                a.returns == b.returns
+                    && a.procedure == b.procedure
+                    && a.args.iter().map(|x| (&x.name, &x.mode)).eq(b.args.iter().map(|x| (&x.name, &x.mode)))
+            };
+            if same_shape(old, f) {
+                changes.push(Change::ReplaceFunction { from: Box::new(old.clone()), to: Box::new(f.clone()) });
+            } else {
+                changes.push(Change::DropFunction(Box::new(old.clone())));
+                changes.push(Change::CreateFunction(Box::new(f.clone())));
+                continue;
+            }
+        }
+        let is_trigger = f.returns.as_deref() == Some("trigger");
+        grants(changes, GrantTarget::Function(f.signature(), is_trigger), &old.grants, &f.grants);
+        comment(changes, CommentTarget::Function(f.signature()), &old.comment, &f.comment);
+    }
+    for (key, f) in &current.functions {
+        if !desired.functions.contains_key(key) {
+            changes.push(Change::DropFunction(Box::new(f.clone())));
+        }
+    }
+}
+
+fn diff_views(current: &Schema, desired: &Schema, changes: &mut Vec<Change>) {
+    let strip = |v: &View| View { comment: None, grants: Grants::new(), ..v.clone() };
+    for (name, v) in &desired.views {
+        match current.views.get(name) {
+            None => changes.push(Change::CreateView(v.clone())),
+            Some(old) if strip(old) != strip(v) => {
+                changes.push(Change::DropView(old.clone()));
+                changes.push(Change::CreateView(v.clone()));
+            }
+            Some(old) => {
+                grants(changes, GrantTarget::Table(name.clone()), &old.grants, &v.grants);
+                comment(changes, CommentTarget::View(name.clone(), v.materialized), &old.comment, &v.comment);
+            }
+        }
+    }
+    for (name, v) in &current.views {
+        if !desired.views.contains_key(name) {
+            changes.push(Change::DropView(v.clone()));
+        }
+    }
+}
+
+fn diff_policies(current: &Schema, desired: &Schema, changes: &mut Vec<Change>) {
+    let strip = |p: &Policy| Policy { comment: None, ..p.clone() };
+    for (key, p) in &desired.policies {
+        let Some(old) = current.policies.get(key) else {
+            changes.push(Change::CreatePolicy(p.clone()));
+            continue;
+        };
+        if strip(old) != strip(p) {
+            // ALTER POLICY changes roles and expressions, but can neither change the
+            // command or permissiveness nor add or remove an expression.
+            // Both ways, as the rollback alters it back.
+            let alterable = old.command == p.command
+                && old.permissive == p.permissive
+                && p.using.is_some() == old.using.is_some()
+                && p.with_check.is_some() == old.with_check.is_some();
+            if !alterable {
+                changes.push(Change::DropPolicy(old.clone()));
+                changes.push(Change::CreatePolicy(p.clone()));
+                continue;
+            }
+            changes.push(Change::AlterPolicy { from: Box::new(old.clone()), to: Box::new(p.clone()) });
+        }
+        comment(changes, CommentTarget::Policy(key.0.clone(), key.1.clone()), &old.comment, &p.comment);
+    }
+    for (key, p) in &current.policies {
+        if !desired.policies.contains_key(key) {
+            changes.push(Change::DropPolicy(p.clone()));
+        }
+    }
+}
+
+fn diff_triggers(current: &Schema, desired: &Schema, changes: &mut Vec<Change>) {
+    let strip = |t: &Trigger| Trigger { comment: None, ..t.clone() };
+    for (key, t) in &desired.triggers {
+        match current.triggers.get(key) {
+            None => changes.push(Change::CreateTrigger(t.clone())),
+            Some(old) if strip(old) != strip(t) => {
+                changes.push(Change::DropTrigger(old.clone()));
+                changes.push(Change::CreateTrigger(t.clone()));
+            }
+            Some(old) => {
+                comment(changes, CommentTarget::Trigger(key.0.clone(), key.1.clone()), &old.comment, &t.comment)
+            }
+        }
+    }
+    for (key, t) in &current.triggers {
+        if !desired.triggers.contains_key(key) {
+            changes.push(Change::DropTrigger(t.clone()));
+        }
+    }
+}
+
+/// What a change drops and recreates (a view, a function) or alters under its dependents
+/// (a column's type): the relations and functions that dependents must be rebuilt around.
+fn unstable(changes: &[Change]) -> (BTreeSet<QualifiedName>, BTreeSet<QualifiedName>) {
+    let mut relations = BTreeSet::new();
+    let mut functions = BTreeSet::new();
+    for c in changes {
+        match c {
+            Change::AlterColumn { table, from, to }
+                if from.data_type != to.data_type || from.collation != to.collation =>
+            {
+                relations.insert(table.clone());
+            }
+            Change::DropColumn { table, .. } => {
+                relations.insert(table.clone());
+            }
+            Change::DropView(v) => {
+                relations.insert(v.name.clone());
+            }
+            Change::DropFunction(f) => {
+                functions.insert(f.name.clone());
+            }
+            _ => {}
+        }
+    }
+    (relations, functions)
+}
+
+/// Views, policies and triggers that stay the same but stand on something the migration
+/// drops and recreates or alters under them are dropped before and created again after,
+/// as PostgreSQL requires ("cannot alter type of a column used by a view").
+fn recreate_dependents(current: &Schema, desired: &Schema, changes: &mut Vec<Change>) {
+    let (mut relations, functions) = unstable(changes);
+    let mut handled: BTreeSet<(QualifiedName, String)> = changes
+        .iter()
+        .filter_map(|c| match c {
+            Change::DropView(v) | Change::CreateView(v) => Some((v.name.clone(), String::new())),
+            Change::DropPolicy(p) | Change::CreatePolicy(p) => Some((p.table.clone(), format!("policy {}", p.name))),
+            Change::AlterPolicy { to, .. } => Some((to.table.clone(), format!("policy {}", to.name))),
+            Change::DropTrigger(t) | Change::CreateTrigger(t) => Some((t.table.clone(), format!("trigger {}", t.name))),
+            _ => None,
+        })
+        .collect();
+    let hit = |rels: &[QualifiedName], funcs: &[QualifiedName], relations: &BTreeSet<QualifiedName>| {
+        rels.iter().any(|r| relations.contains(r)) || funcs.iter().any(|f| functions.contains(f))
+    };
+    // A view over a rebuilt view is rebuilt too: repeat until nothing more is pulled in.
+    loop {
+        let mut extra = Vec::new();
+        for (name, v) in &current.views {
+            let Some(new) = desired.views.get(name) else { continue };
+            let key = (name.clone(), String::new());
+            let (rels, funcs) = references(&v.query, false);
+            if !handled.contains(&key) && hit(&rels, &funcs, &relations) {
+                extra.push(Change::DropView(v.clone()));
+                extra.push(Change::CreateView(new.clone()));
+                handled.insert(key);
+                relations.insert(name.clone());
+            }
+        }
+        if extra.is_empty() {
+            break;
+        }
+        changes.extend(extra);
+    }
+    for (key, p) in &current.policies {
+        let Some(new) = desired.policies.get(key) else { continue };
+        let mut rels = vec![p.table.clone()];
+        let mut funcs = Vec::new();
+        for e in p.using.iter().chain(p.with_check.iter()) {
+            let (r, f) = references(&e.0, true);
+            rels.extend(r);
+            funcs.extend(f);
+        }
+        if !handled.contains(&(key.0.clone(), format!("policy {}", key.1))) && hit(&rels, &funcs, &relations) {
+            changes.push(Change::DropPolicy(p.clone()));
+            changes.push(Change::CreatePolicy(new.clone()));
+        }
+    }
+    for (key, t) in &current.triggers {
+        let Some(new) = desired.triggers.get(key) else { continue };
+        let (_, when_calls) = t.when.as_ref().map(|w| references(&w.0, true)).unwrap_or_default();
+        let calls_unstable = functions.contains(&t.function) || hit(&[], &when_calls, &relations);
+        if !handled.contains(&(key.0.clone(), format!("trigger {}", key.1))) && calls_unstable {
+            changes.push(Change::DropTrigger(t.clone()));
+            changes.push(Change::CreateTrigger(new.clone()));
+        }
+    }
 }

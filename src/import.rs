@@ -5,9 +5,7 @@ use std::collections::BTreeSet;
 use std::fmt::Write as _;
 
 use crate::model::naming::{join_columns, make_object_name};
-use crate::model::{
-    Column, Constraint, ConstraintKind, FkAction, Index, QualifiedName, Schema, Table,
-};
+use crate::model::{Column, Constraint, ConstraintKind, FkAction, Index, QualifiedName, Schema, Table};
 use crate::pgtree::{expr_columns, quote_ident};
 use crate::source::yaml::PLATFORM_SCHEMAS;
 
@@ -15,11 +13,8 @@ use crate::source::yaml::PLATFORM_SCHEMAS;
 /// Tables that foreign keys reference but the SQL does not create (and that are not in a
 /// platform schema) are written as `external: true`, so the YAML loads on its own.
 pub fn to_yaml(schema: &Schema) -> Vec<(String, String)> {
-    let mut files: Vec<(String, String)> = schema
-        .tables
-        .values()
-        .map(|t| (file_name(&t.name), table_yaml(t)))
-        .collect();
+    let mut files: Vec<(String, String)> =
+        schema.tables.values().map(|t| (file_name(&t.name), table_yaml(t))).collect();
     let external: BTreeSet<&QualifiedName> = schema
         .tables
         .values()
@@ -28,15 +23,10 @@ pub fn to_yaml(schema: &Schema) -> Vec<(String, String)> {
             ConstraintKind::ForeignKey(fk) => Some(&fk.ref_table),
             _ => None,
         })
-        .filter(|r| {
-            !schema.tables.contains_key(*r) && !PLATFORM_SCHEMAS.contains(&r.schema.as_str())
-        })
+        .filter(|r| !schema.tables.contains_key(*r) && !PLATFORM_SCHEMAS.contains(&r.schema.as_str()))
         .collect();
     for name in external {
-        files.push((
-            file_name(name),
-            format!("{}external: true\n", table_header(name)),
-        ));
+        files.push((file_name(name), format!("{}external: true\n", table_header(name))));
     }
     files.sort();
     files
@@ -46,43 +36,23 @@ fn table_header(name: &QualifiedName) -> String {
     if name.schema == "public" {
         format!("table: {}\n", scalar(&name.name))
     } else {
-        format!(
-            "table: {}\nschema: {}\n",
-            scalar(&name.name),
-            scalar(&name.schema)
-        )
+        format!("table: {}\nschema: {}\n", scalar(&name.name), scalar(&name.schema))
     }
 }
 
 fn file_name(name: &QualifiedName) -> String {
-    let base = if name.schema == "public" {
-        name.name.clone()
-    } else {
-        format!("{}.{}", name.schema, name.name)
-    };
-    let safe: String = base
-        .chars()
-        .map(|c| {
-            if c.is_alphanumeric() || matches!(c, '_' | '-' | '.') {
-                c
-            } else {
-                '_'
-            }
-        })
-        .collect();
+    let base = if name.schema == "public" { name.name.clone() } else { format!("{}.{}", name.schema, name.name) };
+    let safe: String =
+        base.chars().map(|c| if c.is_alphanumeric() || matches!(c, '_' | '-' | '.') { c } else { '_' }).collect();
     format!("{safe}.yaml")
 }
 
 /// A YAML scalar, quoted only when a plain one would be read differently.
 pub fn scalar(s: &str) -> String {
-    const SPECIAL_START: &[char] = &[
-        '\'', '"', '{', '[', '*', '&', '!', '|', '>', '%', '@', '`', '#', '-', '?', ':', ',', ']',
-        '}',
-    ];
-    let reserved = matches!(
-        s.to_lowercase().as_str(),
-        "true" | "false" | "yes" | "no" | "on" | "off" | "null" | "~" | ""
-    );
+    const SPECIAL_START: &[char] =
+        &['\'', '"', '{', '[', '*', '&', '!', '|', '>', '%', '@', '`', '#', '-', '?', ':', ',', ']', '}'];
+    let reserved =
+        matches!(s.to_lowercase().as_str(), "true" | "false" | "yes" | "no" | "on" | "off" | "null" | "~" | "");
     let plain = !reserved
         && !s.starts_with(SPECIAL_START)
         && !s.starts_with(' ')
@@ -111,11 +81,7 @@ pub fn scalar(s: &str) -> String {
 }
 
 fn constraint_prefix(c: &Constraint, default_name: &str) -> String {
-    if c.name == default_name {
-        String::new()
-    } else {
-        format!(" constraint {}", quote_ident(&c.name))
-    }
+    if c.name == default_name { String::new() } else { format!(" constraint {}", quote_ident(&c.name)) }
 }
 
 fn deferrable(c: &Constraint) -> &'static str {
@@ -130,15 +96,7 @@ fn deferrable(c: &Constraint) -> &'static str {
 fn ref_target(fk: &crate::model::ForeignKey) -> String {
     let mut s = fk.ref_table.sql();
     if !fk.ref_columns.is_empty() {
-        let _ = write!(
-            s,
-            "({})",
-            fk.ref_columns
-                .iter()
-                .map(|c| quote_ident(c))
-                .collect::<Vec<_>>()
-                .join(", ")
-        );
+        let _ = write!(s, "({})", fk.ref_columns.iter().map(|c| quote_ident(c)).collect::<Vec<_>>().join(", "));
     }
     s
 }
@@ -161,42 +119,30 @@ fn references(fk: &crate::model::ForeignKey) -> String {
 fn column_constraint_sql(t: &Table, col: &str, c: &Constraint) -> Option<String> {
     let table = t.name.name.as_str();
     match &c.kind {
-        ConstraintKind::Check {
-            expr,
-            no_inherit: false,
-        } => {
+        ConstraintKind::Check { expr, no_inherit: false } => {
             let cols = expr_columns(expr);
             (cols.len() == 1 && cols[0] == col).then(|| {
-                format!(
-                    "{} check ({})",
-                    constraint_prefix(c, &make_object_name(table, Some(col), "check")),
-                    expr.0
-                )
+                format!("{} check ({})", constraint_prefix(c, &make_object_name(table, Some(col), "check")), expr.0)
             })
         }
-        ConstraintKind::PrimaryKey { columns } if columns.len() == 1 && columns[0] == col => {
-            Some(format!(
-                "{} primary key{}",
-                constraint_prefix(c, &make_object_name(table, None, "pkey")),
-                deferrable(c)
-            ))
-        }
-        ConstraintKind::Unique {
-            columns,
-            nulls_not_distinct: false,
-        } if columns.len() == 1 && columns[0] == col => Some(format!(
-            "{} unique{}",
-            constraint_prefix(c, &make_object_name(table, Some(col), "key")),
+        ConstraintKind::PrimaryKey { columns } if columns.len() == 1 && columns[0] == col => Some(format!(
+            "{} primary key{}",
+            constraint_prefix(c, &make_object_name(table, None, "pkey")),
             deferrable(c)
         )),
-        ConstraintKind::ForeignKey(fk) if fk.columns.len() == 1 && fk.columns[0] == col => {
+        ConstraintKind::Unique { columns, nulls_not_distinct: false } if columns.len() == 1 && columns[0] == col => {
             Some(format!(
-                "{} references {}{}",
-                constraint_prefix(c, &make_object_name(table, Some(col), "fkey")),
-                references(fk),
+                "{} unique{}",
+                constraint_prefix(c, &make_object_name(table, Some(col), "key")),
                 deferrable(c)
             ))
         }
+        ConstraintKind::ForeignKey(fk) if fk.columns.len() == 1 && fk.columns[0] == col => Some(format!(
+            "{} references {}{}",
+            constraint_prefix(c, &make_object_name(table, Some(col), "fkey")),
+            references(fk),
+            deferrable(c)
+        )),
         _ => None,
     }
 }
@@ -231,9 +177,7 @@ fn table_yaml(t: &Table) -> String {
     let mut on_columns = vec![false; t.constraints.len()];
     y.push_str("columns:\n");
     for col in &t.columns {
-        let single_pk = t
-            .primary_key()
-            .is_some_and(|k| k.len() == 1 && k[0] == col.name);
+        let single_pk = t.primary_key().is_some_and(|k| k.len() == 1 && k[0] == col.name);
         let mut line = column_sql(col, single_pk);
         for (i, c) in t.constraints.iter().enumerate() {
             if !on_columns[i]
@@ -259,13 +203,8 @@ fn table_yaml(t: &Table) -> String {
             }
         }
     }
-    let rest: Vec<&Constraint> = t
-        .constraints
-        .iter()
-        .zip(&on_columns)
-        .filter(|(_, on)| !**on)
-        .map(|(c, _)| c)
-        .collect();
+    let rest: Vec<&Constraint> =
+        t.constraints.iter().zip(&on_columns).filter(|(_, on)| !**on).map(|(c, _)| c).collect();
     write_table_constraints(&mut y, t, &rest);
     if !t.indexes.is_empty() {
         y.push_str("indexes:\n");
@@ -277,13 +216,7 @@ fn table_yaml(t: &Table) -> String {
 }
 
 fn flow_list(cols: &[String]) -> String {
-    format!(
-        "[{}]",
-        cols.iter()
-            .map(|c| scalar(c))
-            .collect::<Vec<_>>()
-            .join(", ")
-    )
+    format!("[{}]", cols.iter().map(|c| scalar(c)).collect::<Vec<_>>().join(", "))
 }
 
 fn write_table_constraints(y: &mut String, t: &Table, rest: &[&Constraint]) {
@@ -291,15 +224,7 @@ fn write_table_constraints(y: &mut String, t: &Table, rest: &[&Constraint]) {
     let named = |c: &Constraint, default: String| (c.name != default).then(|| c.name.clone());
     let extras = |y: &mut String, c: &Constraint| {
         if c.deferrable {
-            let _ = writeln!(
-                y,
-                "    deferrable: {}",
-                if c.initially_deferred {
-                    "initially deferred"
-                } else {
-                    "true"
-                }
-            );
+            let _ = writeln!(y, "    deferrable: {}", if c.initially_deferred { "initially deferred" } else { "true" });
         }
     };
     for c in rest {
@@ -307,64 +232,37 @@ fn write_table_constraints(y: &mut String, t: &Table, rest: &[&Constraint]) {
             if named(c, make_object_name(table, None, "pkey")).is_none() && !c.deferrable {
                 let _ = writeln!(y, "primary_key: {}", flow_list(columns));
             } else {
-                let _ = writeln!(
-                    y,
-                    "primary_key:\n  name: {}\n  columns: {}",
-                    scalar(&c.name),
-                    flow_list(columns)
-                );
+                let _ = writeln!(y, "primary_key:\n  name: {}\n  columns: {}", scalar(&c.name), flow_list(columns));
                 if c.deferrable {
                     let _ = writeln!(
                         y,
                         "  deferrable: {}",
-                        if c.initially_deferred {
-                            "initially deferred"
-                        } else {
-                            "true"
-                        }
+                        if c.initially_deferred { "initially deferred" } else { "true" }
                     );
                 }
             }
         }
     }
-    let uniques: Vec<&&Constraint> = rest
-        .iter()
-        .filter(|c| matches!(c.kind, ConstraintKind::Unique { .. }))
-        .collect();
+    let uniques: Vec<&&Constraint> = rest.iter().filter(|c| matches!(c.kind, ConstraintKind::Unique { .. })).collect();
     if !uniques.is_empty() {
         y.push_str("unique:\n");
         for c in uniques {
-            let ConstraintKind::Unique {
-                columns,
-                nulls_not_distinct,
-            } = &c.kind
-            else {
+            let ConstraintKind::Unique { columns, nulls_not_distinct } = &c.kind else {
                 continue;
             };
-            let name = named(
-                c,
-                make_object_name(table, Some(&join_columns(columns)), "key"),
-            );
+            let name = named(c, make_object_name(table, Some(&join_columns(columns)), "key"));
             if name.is_none() && !nulls_not_distinct && !c.deferrable {
                 let _ = writeln!(y, "  - {}", flow_list(columns));
                 continue;
             }
-            let _ = writeln!(
-                y,
-                "  - name: {}\n    columns: {}",
-                scalar(&c.name),
-                flow_list(columns)
-            );
+            let _ = writeln!(y, "  - name: {}\n    columns: {}", scalar(&c.name), flow_list(columns));
             if *nulls_not_distinct {
                 y.push_str("    nulls_not_distinct: true\n");
             }
             extras(y, c);
         }
     }
-    let checks: Vec<&&Constraint> = rest
-        .iter()
-        .filter(|c| matches!(c.kind, ConstraintKind::Check { .. }))
-        .collect();
+    let checks: Vec<&&Constraint> = rest.iter().filter(|c| matches!(c.kind, ConstraintKind::Check { .. })).collect();
     if !checks.is_empty() {
         y.push_str("checks:\n");
         for c in checks {
@@ -372,12 +270,7 @@ fn write_table_constraints(y: &mut String, t: &Table, rest: &[&Constraint]) {
                 continue;
             };
             if *no_inherit {
-                let _ = writeln!(
-                    y,
-                    "  {}:\n    expr: {}\n    no_inherit: true",
-                    scalar(&c.name),
-                    scalar(&expr.0)
-                );
+                let _ = writeln!(y, "  {}:\n    expr: {}\n    no_inherit: true", scalar(&c.name), scalar(&expr.0));
             } else {
                 let _ = writeln!(y, "  {}: {}", scalar(&c.name), scalar(&expr.0));
             }

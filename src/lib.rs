@@ -48,11 +48,7 @@ pub enum Direction {
 }
 
 /// The statements of a plan in apply order (up) or in rollback order (down).
-pub fn render_statements(
-    renderer: &Renderer,
-    plan: &Plan,
-    direction: Direction,
-) -> Result<Vec<String>> {
+pub fn render_statements(renderer: &Renderer, plan: &Plan, direction: Direction) -> Result<Vec<String>> {
     let stmts = match direction {
         Direction::Up => plan.up(),
         Direction::Down => plan.down(),

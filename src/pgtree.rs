@@ -7,14 +7,15 @@ use std::collections::HashMap;
 use pg_query::protobuf::{self, KeywordKind, Token, a_const};
 use pg_query::{Node, NodeEnum, NodeRef};
 
-use crate::model::{DataType, Expr};
+use crate::model::{DataType, Expr, QualifiedName};
 
 /// Quotes an identifier the way `quote_ident` does: only when it is not a plain
 /// lower-case name or is a keyword that cannot stand as a column name.
 pub fn quote_ident(name: &str) -> String {
-    let plain = name.chars().enumerate().all(|(i, c)| {
-        c == '_' || c.is_ascii_lowercase() || (i > 0 && (c.is_ascii_digit() || c == '$'))
-    });
+    let plain = name
+        .chars()
+        .enumerate()
+        .all(|(i, c)| c == '_' || c.is_ascii_lowercase() || (i > 0 && (c.is_ascii_digit() || c == '$')));
     if plain && !name.is_empty() && !is_reserved(name) {
         return name.to_string();
     }
@@ -34,9 +35,7 @@ fn is_reserved(word: &str) -> bool {
         let reserved = pg_query::scan(word)
             .ok()
             .and_then(|r| r.tokens.first().map(|t| t.keyword_kind))
-            .is_some_and(|k| {
-                k != KeywordKind::NoKeyword as i32 && k != KeywordKind::UnreservedKeyword as i32
-            });
+            .is_some_and(|k| k != KeywordKind::NoKeyword as i32 && k != KeywordKind::UnreservedKeyword as i32);
         cache.borrow_mut().insert(word.to_string(), reserved);
         reserved
     })
@@ -57,11 +56,7 @@ pub fn str_of(node: &Node) -> Option<&str> {
 
 /// Every `String` node of a name list (`["public", "users"]`).
 pub fn strings(nodes: &[Node]) -> Vec<String> {
-    nodes
-        .iter()
-        .filter_map(str_of)
-        .map(str::to_string)
-        .collect()
+    nodes.iter().filter_map(str_of).map(str::to_string).collect()
 }
 
 /// The SQL text of an expression node, as pg_query deparses it.
@@ -77,9 +72,7 @@ pub fn expr_sql(node: &Node) -> Expr {
         op: protobuf::SetOperation::SetopNone as i32,
         ..Default::default()
     };
-    let text = NodeEnum::SelectStmt(Box::new(select))
-        .deparse(Default::default())
-        .unwrap_or_default();
+    let text = NodeEnum::SelectStmt(Box::new(select)).deparse(Default::default()).unwrap_or_default();
     Expr(text.strip_prefix("SELECT ").unwrap_or(&text).to_string())
 }
 
@@ -92,22 +85,13 @@ pub fn normalize_expr(text: &str) -> Result<Expr, String> {
 /// The tree of an expression written as text.
 pub fn parse_expr(text: &str) -> Result<Node, String> {
     let parsed = pg_query::parse(&format!("SELECT {text}"), 0).map_err(|e| parse_message(&e))?;
-    let stmt = parsed
-        .protobuf
-        .stmts
-        .into_iter()
-        .next()
-        .and_then(|s| s.stmt)
-        .and_then(|s| s.node);
+    let stmt = parsed.protobuf.stmts.into_iter().next().and_then(|s| s.stmt).and_then(|s| s.node);
     match stmt {
-        Some(NodeEnum::SelectStmt(select))
-            if select.target_list.len() == 1 && select.from_clause.is_empty() =>
-        {
+        Some(NodeEnum::SelectStmt(select)) if select.target_list.len() == 1 && select.from_clause.is_empty() => {
             match select.target_list.into_iter().next().and_then(|t| t.node) {
-                Some(NodeEnum::ResTarget(target)) if target.name.is_empty() => target
-                    .val
-                    .map(|v| *v)
-                    .ok_or_else(|| "empty expression".to_string()),
+                Some(NodeEnum::ResTarget(target)) if target.name.is_empty() => {
+                    target.val.map(|v| *v).ok_or_else(|| "empty expression".to_string())
+                }
                 _ => Err("expected a single expression".to_string()),
             }
         }
@@ -150,11 +134,7 @@ pub fn const_text(node: &Node) -> Option<String> {
 }
 
 pub fn data_type(tn: &protobuf::TypeName) -> DataType {
-    let mods = tn
-        .typmods
-        .iter()
-        .map(|m| const_text(m).unwrap_or_else(|| expr_sql(m).0))
-        .collect();
+    let mods = tn.typmods.iter().map(|m| const_text(m).unwrap_or_else(|| expr_sql(m).0)).collect();
     DataType::from_parts(strings(&tn.names), mods, tn.array_bounds.len())
 }
 
@@ -175,11 +155,41 @@ pub fn column_refs(node: &Node) -> Vec<String> {
     out
 }
 
+/// The relations and functions a query (or, with `expression`, an expression) refers
+/// to, unqualified names taken as `public`. Built-in functions are among them; callers
+/// only look for the objects they know.
+pub fn references(sql: &str, expression: bool) -> (Vec<QualifiedName>, Vec<QualifiedName>) {
+    let text = if expression { format!("SELECT {sql}") } else { sql.to_string() };
+    let Ok(parsed) = pg_query::parse(&text, 0) else {
+        return (Vec::new(), Vec::new());
+    };
+    let qualify = |names: Vec<String>| match names.as_slice() {
+        [.., schema, name] => QualifiedName::new(schema.clone(), name.clone()),
+        [name] => QualifiedName::new("public", name.clone()),
+        [] => QualifiedName::new("public", ""),
+    };
+    let mut relations = Vec::new();
+    let mut functions = Vec::new();
+    for (node, _, _, _) in parsed.protobuf.nodes() {
+        match node {
+            NodeRef::RangeVar(rv) => {
+                let schema = if rv.schemaname.is_empty() { "public" } else { &rv.schemaname };
+                relations.push(QualifiedName::new(schema, rv.relname.clone()));
+            }
+            NodeRef::FuncCall(f) => functions.push(qualify(strings(&f.funcname))),
+            _ => {}
+        }
+    }
+    relations.sort();
+    relations.dedup();
+    functions.sort();
+    functions.dedup();
+    (relations, functions)
+}
+
 /// Columns an expression stored as text reads.
 pub fn expr_columns(expr: &Expr) -> Vec<String> {
-    parse_expr(&expr.0)
-        .map(|n| column_refs(&n))
-        .unwrap_or_default()
+    parse_expr(&expr.0).map(|n| column_refs(&n)).unwrap_or_default()
 }
 
 /// The name PostgreSQL derives for an index expression (FigureIndexColname), or "expr".
@@ -195,11 +205,9 @@ pub fn index_expr_name(node: &Node) -> String {
                 .or_else(|| tc.type_name.as_ref().and_then(|t| strings(&t.names).pop())),
             NodeEnum::CollateClause(c) => c.arg.as_deref().and_then(figure),
             NodeEnum::CoalesceExpr(_) => Some("coalesce".into()),
-            NodeEnum::MinMaxExpr(m) => Some(if m.op == protobuf::MinMaxOp::IsGreatest as i32 {
-                "greatest".into()
-            } else {
-                "least".into()
-            }),
+            NodeEnum::MinMaxExpr(m) => {
+                Some(if m.op == protobuf::MinMaxOp::IsGreatest as i32 { "greatest".into() } else { "least".into() })
+            }
             NodeEnum::CaseExpr(_) => Some("case".into()),
             NodeEnum::NullIfExpr(_) => Some("nullif".into()),
             _ => None,
@@ -220,19 +228,13 @@ pub fn rename_column_in_expr(expr: &Expr, old: &str, new: &str) -> Expr {
         let text = &expr.0[start..end];
         // Unreserved keywords (`name`, `type`) are column names too; a name followed by
         // `(` is a function.
-        let called = scan
-            .tokens
-            .get(i + 1)
-            .is_some_and(|n| n.token == Token::Ascii40 as i32);
+        let called = scan.tokens.get(i + 1).is_some_and(|n| n.token == Token::Ascii40 as i32);
         let is_ident = !called
             && (token.token == Token::Ident as i32
                 || (token.keyword_kind != KeywordKind::NoKeyword as i32
                     && token.keyword_kind != KeywordKind::ReservedKeyword as i32));
-        let name = if text.starts_with('"') {
-            text[1..text.len() - 1].replace("\"\"", "\"")
-        } else {
-            text.to_lowercase()
-        };
+        let name =
+            if text.starts_with('"') { text[1..text.len() - 1].replace("\"\"", "\"") } else { text.to_lowercase() };
         if is_ident && name == old {
             out.push_str(&expr.0[pos..start]);
             out.push_str(&quote_ident(new));
@@ -261,18 +263,9 @@ mod tests {
 
     #[test]
     fn formatting_does_not_change_expressions() {
-        assert_eq!(
-            normalize_expr("(a>0)").unwrap(),
-            normalize_expr("a > 0").unwrap()
-        );
-        assert_eq!(
-            normalize_expr("NOW()").unwrap(),
-            normalize_expr("now()").unwrap()
-        );
-        assert_ne!(
-            normalize_expr("a > 1").unwrap(),
-            normalize_expr("a > 0").unwrap()
-        );
+        assert_eq!(normalize_expr("(a>0)").unwrap(), normalize_expr("a > 0").unwrap());
+        assert_eq!(normalize_expr("NOW()").unwrap(), normalize_expr("now()").unwrap());
+        assert_ne!(normalize_expr("a > 1").unwrap(), normalize_expr("a > 0").unwrap());
     }
 
     #[test]
@@ -287,22 +280,13 @@ mod tests {
     fn renames_only_the_column() {
         let e = normalize_expr("char_length(name) > 0 AND names <> name").unwrap();
         let r = rename_column_in_expr(&e, "name", "title");
-        assert_eq!(
-            r,
-            normalize_expr("char_length(title) > 0 AND names <> title").unwrap()
-        );
+        assert_eq!(r, normalize_expr("char_length(title) > 0 AND names <> title").unwrap());
     }
 
     #[test]
     fn index_expression_names() {
-        assert_eq!(
-            index_expr_name(&parse_expr("lower(email)").unwrap()),
-            "lower"
-        );
+        assert_eq!(index_expr_name(&parse_expr("lower(email)").unwrap()), "lower");
         assert_eq!(index_expr_name(&parse_expr("a + b").unwrap()), "expr");
-        assert_eq!(
-            index_expr_name(&parse_expr("(data->>'x')::int").unwrap()),
-            "int4"
-        );
+        assert_eq!(index_expr_name(&parse_expr("(data->>'x')::int").unwrap()), "int4");
     }
 }

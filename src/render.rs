@@ -32,6 +32,23 @@ pub const TEMPLATES: &[(&str, &str)] = embedded!(
     "create_index.sql.j2",
     "drop_index.sql.j2",
     "comment.sql.j2",
+    "create_extension.sql.j2",
+    "drop_extension.sql.j2",
+    "create_enum.sql.j2",
+    "drop_enum.sql.j2",
+    "add_enum_value.sql.j2",
+    "recreate_enum.sql.j2",
+    "row_security.sql.j2",
+    "create_policy.sql.j2",
+    "alter_policy.sql.j2",
+    "drop_policy.sql.j2",
+    "create_trigger.sql.j2",
+    "drop_trigger.sql.j2",
+    "create_function.sql.j2",
+    "drop_function.sql.j2",
+    "create_view.sql.j2",
+    "drop_view.sql.j2",
+    "grant.sql.j2",
 );
 
 /// One SQL statement to be rendered: a template and what it is given.
@@ -58,11 +75,18 @@ fn qname(value: Value) -> std::result::Result<String, Error> {
             .map(str::to_string)
             .ok_or_else(|| Error::new(ErrorKind::InvalidOperation, format!("qname needs `{key}`")))
     };
-    Ok(format!(
-        "{}.{}",
-        quote_ident(&part("schema")?),
-        quote_ident(&part("name")?)
-    ))
+    Ok(format!("{}.{}", quote_ident(&part("schema")?), quote_ident(&part("name")?)))
+}
+
+/// A dollar-quoted string whose tag does not occur in the text (`$$`, `$body$`, `$body1$`…).
+fn dollar_quote(text: String) -> String {
+    let mut tag = "$$".to_string();
+    let mut n = 0;
+    while text.contains(&tag) {
+        tag = if n == 0 { "$body$".to_string() } else { format!("$body{n}$") };
+        n += 1;
+    }
+    format!("{tag}{text}{tag}")
 }
 
 impl Renderer {
@@ -78,6 +102,8 @@ impl Renderer {
         env.add_filter("ident", |s: String| quote_ident(&s));
         env.add_filter("literal", |s: String| quote_literal(&s));
         env.add_filter("qname", qname);
+        env.add_filter("dollar_quote", dollar_quote);
+        env.add_global("idempotent", false);
         for (name, embedded) in TEMPLATES {
             let source = match override_dir.map(|d| d.join(name)).filter(|p| p.is_file()) {
                 Some(path) => crate::source::read(&path)?,
@@ -89,6 +115,12 @@ impl Renderer {
             })?;
         }
         Ok(Renderer { env })
+    }
+
+    /// Guarded SQL (IF NOT EXISTS, DROP … IF EXISTS before CREATE, OR REPLACE) that can
+    /// run twice.
+    pub fn set_idempotent(&mut self, idempotent: bool) {
+        self.env.add_global("idempotent", idempotent);
     }
 
     pub fn render(&self, template: &str, ctx: &Value) -> Result<String> {
@@ -108,7 +140,5 @@ fn template_error(e: Error) -> crate::diagnostic::Errors {
         msg.push_str(&format!(": {s}"));
         source = s.source();
     }
-    Diagnostic::new(msg)
-        .hint("check the templates given with --templates")
-        .into()
+    Diagnostic::new(msg).hint("check the templates given with --templates").into()
 }

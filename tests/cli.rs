@@ -4,11 +4,7 @@ use std::path::Path;
 use std::process::{Command, Output};
 
 fn schemagen(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_schemagen"))
-        .current_dir(dir)
-        .args(args)
-        .output()
-        .expect("run schemagen")
+    Command::new(env!("CARGO_BIN_EXE_schemagen")).current_dir(dir).args(args).output().expect("run schemagen")
 }
 
 fn stderr(o: &Output) -> String {
@@ -33,8 +29,7 @@ fn project(yaml: &[(&str, &str)], sql: &[(&str, &str)]) -> tempfile::TempDir {
     dir
 }
 
-const USERS: &str =
-    "table: users\ncolumns:\n  id: uuid primary key\n  email: text not null unique\n";
+const USERS: &str = "table: users\ncolumns:\n  id: uuid primary key\n  email: text not null unique\n";
 
 #[test]
 fn diff_exit_codes_say_whether_there_are_changes() {
@@ -45,10 +40,7 @@ fn diff_exit_codes_say_whether_there_are_changes() {
 
     let p = project(
         &[("users.yaml", USERS)],
-        &[(
-            "1_init.sql",
-            "create table users (id uuid primary key, email text not null unique);",
-        )],
+        &[("1_init.sql", "create table users (id uuid primary key, email text not null unique);")],
     );
     let o = schemagen(p.path(), &["diff"]);
     assert_eq!(o.status.code(), Some(0), "{}{}", stdout(&o), stderr(&o));
@@ -60,62 +52,27 @@ fn rollback_and_formats() {
     let p = project(&[("users.yaml", USERS)], &[]);
     let o = schemagen(p.path(), &["diff", "--rollback"]);
     assert_eq!(o.status.code(), Some(2));
-    assert!(
-        stdout(&o).contains("DROP TABLE public.users;"),
-        "{}",
-        stdout(&o)
-    );
+    assert!(stdout(&o).contains("DROP TABLE public.users;"), "{}", stdout(&o));
     let o = schemagen(p.path(), &["diff", "--format", "summary"]);
-    assert!(
-        stdout(&o).contains("+ table public.users"),
-        "{}",
-        stdout(&o)
-    );
+    assert!(stdout(&o).contains("+ table public.users"), "{}", stdout(&o));
     let o = schemagen(p.path(), &["diff", "--format", "json"]);
     let doc: serde_json::Value = serde_json::from_slice(&o.stdout).expect("json");
     assert_eq!(doc["changes"][0]["change"], "+ table public.users");
-    assert!(
-        doc["statements"][0]
-            .as_str()
-            .unwrap()
-            .starts_with("CREATE TABLE")
-    );
+    assert!(doc["statements"][0].as_str().unwrap().starts_with("CREATE TABLE"));
 }
 
 #[test]
 fn generate_writes_migration_and_rollback_and_never_overwrites() {
-    let p = project(
-        &[("users.yaml", USERS)],
-        &[(
-            "20240101000000_init.sql",
-            "create table users (id uuid primary key);",
-        )],
-    );
-    let args = [
-        "generate",
-        "--name",
-        "add_email",
-        "--timestamp",
-        "20250101000000",
-    ];
+    let p =
+        project(&[("users.yaml", USERS)], &[("20240101000000_init.sql", "create table users (id uuid primary key);")]);
+    let args = ["generate", "--name", "add_email", "--timestamp", "20250101000000"];
     let o = schemagen(p.path(), &args);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
-    let up = p
-        .path()
-        .join("supabase/migrations/20250101000000_add_email.sql");
-    let down = p
-        .path()
-        .join("supabase/rollbacks/20250101000000_add_email.down.sql");
+    let up = p.path().join("supabase/migrations/20250101000000_add_email.sql");
+    let down = p.path().join("supabase/rollbacks/20250101000000_add_email.down.sql");
     let up_text = std::fs::read_to_string(&up).expect("migration written");
-    assert!(
-        up_text.contains("ADD COLUMN email text NOT NULL"),
-        "{up_text}"
-    );
-    assert!(
-        std::fs::read_to_string(&down)
-            .unwrap()
-            .contains("DROP COLUMN email")
-    );
+    assert!(up_text.contains("ADD COLUMN email text NOT NULL"), "{up_text}");
+    assert!(std::fs::read_to_string(&down).unwrap().contains("DROP COLUMN email"));
 
     // The new migration is now part of the current schema: nothing more to do.
     let o = schemagen(p.path(), &["diff"]);
@@ -146,17 +103,7 @@ fn generate_is_byte_for_byte_reproducible() {
         );
         let o = schemagen(
             p.path(),
-            &[
-                "generate",
-                "--name",
-                "init",
-                "--timestamp",
-                "20250101000000",
-                "--out",
-                "out",
-                "--rollback-dir",
-                "down",
-            ],
+            &["generate", "--name", "init", "--timestamp", "20250101000000", "--out", "out", "--rollback-dir", "down"],
         );
         assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
         outputs.push((
@@ -171,20 +118,10 @@ fn generate_is_byte_for_byte_reproducible() {
 fn templates_can_be_overridden() {
     let p = project(&[("users.yaml", USERS)], &[]);
     std::fs::create_dir_all(p.path().join("mytemplates")).unwrap();
-    std::fs::write(
-        p.path().join("mytemplates/drop_table.sql.j2"),
-        "DROP TABLE IF EXISTS {{ table|qname }} CASCADE;\n",
-    )
-    .unwrap();
-    let o = schemagen(
-        p.path(),
-        &["diff", "--rollback", "--templates", "mytemplates"],
-    );
-    assert!(
-        stdout(&o).contains("DROP TABLE IF EXISTS public.users CASCADE;"),
-        "{}",
-        stdout(&o)
-    );
+    std::fs::write(p.path().join("mytemplates/drop_table.sql.j2"), "DROP TABLE IF EXISTS {{ table|qname }} CASCADE;\n")
+        .unwrap();
+    let o = schemagen(p.path(), &["diff", "--rollback", "--templates", "mytemplates"]);
+    assert!(stdout(&o).contains("DROP TABLE IF EXISTS public.users CASCADE;"), "{}", stdout(&o));
 }
 
 #[test]
@@ -192,11 +129,7 @@ fn config_file_sets_the_defaults() {
     let p = project(&[], &[]);
     std::fs::create_dir_all(p.path().join("db/tables")).unwrap();
     std::fs::write(p.path().join("db/tables/users.yaml"), USERS).unwrap();
-    std::fs::write(
-        p.path().join("schemagen.toml"),
-        "schema = \"db/tables\"\nsql = [\"db/sql\"]\n",
-    )
-    .unwrap();
+    std::fs::write(p.path().join("schemagen.toml"), "schema = \"db/tables\"\nsql = [\"db/sql\"]\n").unwrap();
     std::fs::create_dir_all(p.path().join("db/sql")).unwrap();
     std::fs::write(
         p.path().join("db/sql/1.sql"),
@@ -210,25 +143,9 @@ fn config_file_sets_the_defaults() {
 /// Each bad input: exit 1, a message with file:line:column and a hint, nothing written.
 fn assert_rejected(yaml: &[(&str, &str)], sql: &[(&str, &str)], location: &str, message: &str) {
     let p = project(yaml, sql);
-    let o = schemagen(
-        p.path(),
-        &[
-            "generate",
-            "--name",
-            "x",
-            "--timestamp",
-            "20250101000000",
-            "--out",
-            "out",
-        ],
-    );
+    let o = schemagen(p.path(), &["generate", "--name", "x", "--timestamp", "20250101000000", "--out", "out"]);
     let err = stderr(&o);
-    assert_eq!(
-        o.status.code(),
-        Some(1),
-        "expected an error for {location}:\n{err}{}",
-        stdout(&o)
-    );
+    assert_eq!(o.status.code(), Some(1), "expected an error for {location}:\n{err}{}", stdout(&o));
     assert!(err.contains(location), "no location {location} in:\n{err}");
     assert!(err.contains(message), "no `{message}` in:\n{err}");
     assert!(err.contains("help: "), "no hint in:\n{err}");
@@ -238,10 +155,7 @@ fn assert_rejected(yaml: &[(&str, &str)], sql: &[(&str, &str)], location: &str, 
 #[test]
 fn malformed_yaml() {
     assert_rejected(
-        &[(
-            "users.yaml",
-            "table: users\ncolumns:\n  id: uuid\n   email: text\n",
-        )],
+        &[("users.yaml", "table: users\ncolumns:\n  id: uuid\n   email: text\n")],
         &[],
         "schema/users.yaml:4:",
         "malformed YAML",
@@ -251,10 +165,7 @@ fn malformed_yaml() {
 #[test]
 fn unknown_key() {
     assert_rejected(
-        &[(
-            "users.yaml",
-            "table: users\ncolumns:\n  id:\n    type: uuid\n    not_nul: true\n",
-        )],
+        &[("users.yaml", "table: users\ncolumns:\n  id:\n    type: uuid\n    not_nul: true\n")],
         &[],
         "schema/users.yaml:5:5",
         "unknown key `not_nul`",
@@ -270,10 +181,7 @@ fn unknown_key() {
 #[test]
 fn unknown_type() {
     assert_rejected(
-        &[(
-            "users.yaml",
-            "table: users\ncolumns:\n  id: uuid\n  name: strng not null\n",
-        )],
+        &[("users.yaml", "table: users\ncolumns:\n  id: uuid\n  name: strng not null\n")],
         &[],
         "schema/users.yaml:4:3",
         "unknown type `strng`",
@@ -284,10 +192,7 @@ fn unknown_type() {
 fn foreign_key_to_a_missing_table_or_column() {
     assert_rejected(
         &[
-            (
-                "posts.yaml",
-                "table: posts\ncolumns:\n  id: uuid primary key\n  author: uuid references userz(id)\n",
-            ),
+            ("posts.yaml", "table: posts\ncolumns:\n  id: uuid primary key\n  author: uuid references userz(id)\n"),
             ("users.yaml", USERS),
         ],
         &[],
@@ -311,38 +216,24 @@ fn foreign_key_to_a_missing_table_or_column() {
 #[test]
 fn duplicate_column_and_table() {
     assert_rejected(
-        &[(
-            "users.yaml",
-            "table: users\ncolumns:\n  id: uuid\n  id: text\n",
-        )],
+        &[("users.yaml", "table: users\ncolumns:\n  id: uuid\n  id: text\n")],
         &[],
         "schema/users.yaml:4:3",
         "duplicate key `id`",
     );
-    assert_rejected(
-        &[("a.yaml", USERS), ("b.yaml", USERS)],
-        &[],
-        "schema/b.yaml:1:8",
-        "declared twice",
-    );
+    assert_rejected(&[("a.yaml", USERS), ("b.yaml", USERS)], &[], "schema/b.yaml:1:8", "declared twice");
 }
 
 #[test]
 fn sql_that_does_not_parse() {
     assert_rejected(
         &[("users.yaml", USERS)],
-        &[(
-            "1_init.sql",
-            "create table users (id uuid primary key);\n\ncreate tabel posts (id int);\n",
-        )],
+        &[("1_init.sql", "create table users (id uuid primary key);\n\ncreate tabel posts (id int);\n")],
         "supabase/migrations/1_init.sql:3:8",
         "SQL does not parse",
     );
     assert_rejected(
-        &[(
-            "users.yaml",
-            "table: users\ncolumns:\n  id: uuid\n  n: int check (n >)\n",
-        )],
+        &[("users.yaml", "table: users\ncolumns:\n  id: uuid\n  n: int check (n >)\n")],
         &[],
         "schema/users.yaml:4:6",
         "SQL does not parse",

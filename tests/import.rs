@@ -18,14 +18,8 @@ fn import_and_reload(current: &Schema, what: &str) -> Schema {
         std::fs::write(dir.path().join(name), text).expect("write yaml");
     }
     load_desired(dir.path()).unwrap_or_else(|e| {
-        let files: Vec<String> = import::to_yaml(current)
-            .into_iter()
-            .map(|(n, t)| format!("# {n}\n{t}"))
-            .collect();
-        panic!(
-            "{what}: imported YAML does not load:\n{e}\n{}",
-            files.join("\n")
-        )
+        let files: Vec<String> = import::to_yaml(current).into_iter().map(|(n, t)| format!("# {n}\n{t}")).collect();
+        panic!("{what}: imported YAML does not load:\n{e}\n{}", files.join("\n"))
     })
 }
 
@@ -42,8 +36,7 @@ fn load(sql_files: &[(String, String)]) -> Schema {
     let mut schema = Schema::default();
     let mut report = LoadReport::default();
     for (name, text) in sql_files {
-        load_text(&mut schema, Path::new(name), text, &mut report)
-            .unwrap_or_else(|e| panic!("{name}: {e}"));
+        load_text(&mut schema, Path::new(name), text, &mut report).unwrap_or_else(|e| panic!("{name}: {e}"));
     }
     schema
 }
@@ -56,25 +49,16 @@ fn read_sql(dir: &Path) -> Vec<(String, String)> {
         .filter(|p| p.extension().is_some_and(|e| e == "sql"))
         .collect();
     files.sort();
-    files
-        .into_iter()
-        .map(|p| {
-            (
-                p.display().to_string(),
-                std::fs::read_to_string(&p).expect("read"),
-            )
-        })
-        .collect()
+    files.into_iter().map(|p| (p.display().to_string(), std::fs::read_to_string(&p).expect("read"))).collect()
 }
 
 fn fixture_dirs() -> Vec<PathBuf> {
-    let mut dirs: Vec<PathBuf> =
-        std::fs::read_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures"))
-            .unwrap()
-            .flatten()
-            .map(|e| e.path())
-            .filter(|p| p.is_dir())
-            .collect();
+    let mut dirs: Vec<PathBuf> = std::fs::read_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures"))
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.is_dir())
+        .collect();
     dirs.sort();
     dirs
 }
@@ -88,10 +72,7 @@ fn import_of_every_fixture_diffs_empty() {
             (format!("{case}/current"), read_sql(&dir.join("current"))),
             (
                 format!("{case}/desired.sql"),
-                vec![(
-                    "desired.sql".to_string(),
-                    std::fs::read_to_string(dir.join("desired.sql")).unwrap(),
-                )],
+                vec![("desired.sql".to_string(), std::fs::read_to_string(dir.join("desired.sql")).unwrap())],
             ),
         ] {
             let current = load(&files);
@@ -159,9 +140,7 @@ fn imported_yaml_builds_the_same_catalog_on_postgres() {
         let plan = plan_migration(&Schema::default(), &reloaded).unwrap();
         let up = render_file(&renderer, &plan, Direction::Up, "import", &case).unwrap();
         let from_yaml = server.fresh_db();
-        from_yaml
-            .apply(&up)
-            .unwrap_or_else(|e| panic!("{case}: imported YAML's SQL fails: {e}\n{up}"));
+        from_yaml.apply(&up).unwrap_or_else(|e| panic!("{case}: imported YAML's SQL fails: {e}\n{up}"));
         let from_sql = server.fresh_db();
         from_sql.apply(&desired_sql).unwrap();
         support::assert_catalog_eq(

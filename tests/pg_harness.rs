@@ -12,36 +12,23 @@ fn column_order_does_not_matter_and_differences_show() {
     let three = pg.fresh_db();
     assert_ne!(one.name, two.name);
 
-    one.apply("create table t (b int, a text not null default 'x'); create index on t(a);")
-        .unwrap();
-    two.apply("create table t (a text not null default 'x', b int); create index on t(a);")
-        .unwrap();
-    three
-        .apply("create table t (a text, b bigint); create index on t(b);")
-        .unwrap();
+    one.apply("create table t (b int, a text not null default 'x'); create index on t(a);").unwrap();
+    two.apply("create table t (a text not null default 'x', b int); create index on t(a);").unwrap();
+    three.apply("create table t (a text, b bigint); create index on t(b);").unwrap();
 
     let c1 = one.catalog();
     let c2 = two.catalog();
     assert_catalog_eq(&c1, &c2, "same table, columns in another order");
     assert!(c1.lines().any(|l| l.starts_with("table public.t ")), "{c1}");
-    assert!(
-        c1.contains("column public.t.a type=text notnull=true default='x'::text"),
-        "{c1}"
-    );
-    assert!(
-        c1.contains("index public.t t_a_idx CREATE INDEX t_a_idx ON public.t USING btree (a)"),
-        "{c1}"
-    );
+    assert!(c1.contains("column public.t.a type=text notnull=true default='x'::text"), "{c1}");
+    assert!(c1.contains("index public.t t_a_idx CREATE INDEX t_a_idx ON public.t USING btree (a)"), "{c1}");
     // Deterministic: asking again gives the same text.
     assert_eq!(c1, one.catalog());
 
     let c3 = three.catalog();
     assert_ne!(c1, c3);
     let msg = catalog_diff(&c1, &c3).expect("different catalogs must not compare equal");
-    assert!(
-        msg.contains("only in left") && msg.contains("t_b_idx"),
-        "{msg}"
-    );
+    assert!(msg.contains("only in left") && msg.contains("t_b_idx"), "{msg}");
 }
 
 #[test]
@@ -51,15 +38,9 @@ fn apply_reports_errors_and_allows_transactions_and_concurrent_indexes() {
     assert!(err.contains("syntax error"), "{err}");
 
     // Statements after a failing one are not run.
-    let err = db
-        .apply("create table x (id int); select 1/0; create table y (id int);")
-        .unwrap_err();
+    let err = db.apply("create table x (id int); select 1/0; create table y (id int);").unwrap_err();
     assert!(err.contains("division by zero"), "{err}");
-    assert_eq!(
-        db.query("select count(*) from pg_class where relname = 'y'")
-            .unwrap(),
-        "0"
-    );
+    assert_eq!(db.query("select count(*) from pg_class where relname = 'y'").unwrap(), "0");
 
     db.apply(
         "begin;\ncreate table z (id int primary key, v text);\ncommit;\n\
@@ -67,10 +48,7 @@ fn apply_reports_errors_and_allows_transactions_and_concurrent_indexes() {
          insert into z values (1, 'a'), (2, null)",
     )
     .unwrap();
-    assert_eq!(
-        db.query("select id, v from z order by id").unwrap(),
-        "1|a\n2|"
-    );
+    assert_eq!(db.query("select id, v from z order by id").unwrap(), "1|a\n2|");
 }
 
 #[test]

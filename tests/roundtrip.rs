@@ -12,13 +12,12 @@ use schemagen::source::sql::{LoadReport, load_text};
 use schemagen::{Direction, load_current, load_desired, plan_migration, render_file};
 
 fn fixtures() -> Vec<PathBuf> {
-    let mut dirs: Vec<PathBuf> =
-        std::fs::read_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures"))
-            .expect("fixtures")
-            .flatten()
-            .map(|e| e.path())
-            .filter(|p| p.join("schema").is_dir())
-            .collect();
+    let mut dirs: Vec<PathBuf> = std::fs::read_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures"))
+        .expect("fixtures")
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.join("schema").is_dir())
+        .collect();
     dirs.sort();
     dirs
 }
@@ -51,28 +50,23 @@ fn generate(current: &Schema, desired: &Schema) -> Generated {
     let renderer = Renderer::new(None).expect("embedded templates");
     let plan = plan_migration(current, desired).expect("plan");
     Generated {
-        up: render_file(&renderer, &plan, Direction::Up, "migration", "fixture")
-            .expect("render up"),
-        down: render_file(&renderer, &plan, Direction::Down, "rollback", "fixture")
-            .expect("render down"),
+        up: render_file(&renderer, &plan, Direction::Up, "migration", "fixture").expect("render up"),
+        down: render_file(&renderer, &plan, Direction::Down, "rollback", "fixture").expect("render down"),
     }
 }
 
 fn apply_all(db: &support::Db, files: &[PathBuf]) {
     for f in files {
         let sql = std::fs::read_to_string(f).expect("read");
-        db.apply(&sql)
-            .unwrap_or_else(|e| panic!("{} does not apply: {e}", f.display()));
+        db.apply(&sql).unwrap_or_else(|e| panic!("{} does not apply: {e}", f.display()));
     }
 }
 
 fn check_fixture(dir: &Path) {
     let case = dir.file_name().unwrap().to_string_lossy().to_string();
-    let desired = load_desired(&dir.join("schema"))
-        .unwrap_or_else(|e| panic!("{case}: YAML does not load:\n{e}"));
+    let desired = load_desired(&dir.join("schema")).unwrap_or_else(|e| panic!("{case}: YAML does not load:\n{e}"));
     let current_files = sql_files(&dir.join("current"));
-    let (current, _) =
-        load_current(&current_files).unwrap_or_else(|e| panic!("{case}: SQL does not load:\n{e}"));
+    let (current, _) = load_current(&current_files).unwrap_or_else(|e| panic!("{case}: SQL does not load:\n{e}"));
     let g = generate(&current, &desired);
 
     // Without a database: the output parses, and replaying it reaches the desired model.
@@ -87,9 +81,7 @@ fn check_fixture(dir: &Path) {
     );
     let after_down = replay(&after_up, "down.sql", &g.down);
     assert!(
-        plan_migration(&after_down, &current)
-            .expect("plan")
-            .is_empty(),
+        plan_migration(&after_down, &current).expect("plan").is_empty(),
         "{case}: current + up + down differs from current"
     );
 
@@ -108,46 +100,32 @@ fn check_fixture(dir: &Path) {
     apply_all(&before, &current_files);
     let db = server.fresh_db();
     apply_all(&db, &current_files);
-    db.apply(&g.up)
-        .unwrap_or_else(|e| panic!("{case}: up migration fails on PostgreSQL: {e}\n{}", g.up));
-    support::assert_catalog_eq(
-        &db.catalog(),
-        &oracle.catalog(),
-        &format!("{case}: current + up vs desired.sql"),
-    );
+    db.apply(&g.up).unwrap_or_else(|e| panic!("{case}: up migration fails on PostgreSQL: {e}\n{}", g.up));
+    support::assert_catalog_eq(&db.catalog(), &oracle.catalog(), &format!("{case}: current + up vs desired.sql"));
 
     // The schema built from nothing is the same too.
     let fresh = server.fresh_db();
     let from_empty = generate(&Schema::default(), &desired);
-    fresh
-        .apply(&from_empty.up)
-        .unwrap_or_else(|e| panic!("{case}: schema from empty fails: {e}\n{}", from_empty.up));
-    support::assert_catalog_eq(
-        &fresh.catalog(),
-        &oracle.catalog(),
-        &format!("{case}: from empty vs desired.sql"),
-    );
+    fresh.apply(&from_empty.up).unwrap_or_else(|e| panic!("{case}: schema from empty fails: {e}\n{}", from_empty.up));
+    support::assert_catalog_eq(&fresh.catalog(), &oracle.catalog(), &format!("{case}: from empty vs desired.sql"));
 
-    db.apply(&g.down)
-        .unwrap_or_else(|e| panic!("{case}: rollback fails on PostgreSQL: {e}\n{}", g.down));
-    support::assert_catalog_eq(
-        &db.catalog(),
-        &before.catalog(),
-        &format!("{case}: current + up + down vs current"),
-    );
+    db.apply(&g.down).unwrap_or_else(|e| panic!("{case}: rollback fails on PostgreSQL: {e}\n{}", g.down));
+    support::assert_catalog_eq(&db.catalog(), &before.catalog(), &format!("{case}: current + up + down vs current"));
 }
 
 #[test]
 fn fixtures_round_trip_on_postgres() {
     let dirs = fixtures();
-    assert!(
-        dirs.len() >= 20,
-        "expected at least 20 fixtures, found {}",
-        dirs.len()
-    );
-    for dir in dirs {
-        check_fixture(&dir);
+    assert!(dirs.len() >= 20, "expected at least 20 fixtures, found {}", dirs.len());
+    // Every fixture runs, so one report lists all that fail.
+    let only = std::env::var("FIXTURE").ok();
+    let mut failed = Vec::new();
+    for dir in dirs.iter().filter(|d| only.as_ref().is_none_or(|o| d.to_string_lossy().contains(o.as_str()))) {
+        if std::panic::catch_unwind(|| check_fixture(dir)).is_err() {
+            failed.push(dir.file_name().unwrap().to_string_lossy().to_string());
+        }
     }
+    assert!(failed.is_empty(), "{} fixture(s) failed: {}", failed.len(), failed.join(", "));
 }
 
 #[test]
@@ -164,20 +142,14 @@ fn the_bundled_example_migrates_to_its_oracle() {
     let server = support::server();
     let db = server.fresh_db();
     apply_all(&db, &files);
-    db.apply(&g.up)
-        .unwrap_or_else(|e| panic!("example up fails: {e}\n{}", g.up));
+    db.apply(&g.up).unwrap_or_else(|e| panic!("example up fails: {e}\n{}", g.up));
     let oracle = server.fresh_db();
     oracle
         .apply(&std::fs::read_to_string(root.join("tests/fixtures/example_desired.sql")).unwrap())
         .expect("example oracle");
-    support::assert_catalog_eq(
-        &db.catalog(),
-        &oracle.catalog(),
-        "example: migrations + up vs example_desired.sql",
-    );
+    support::assert_catalog_eq(&db.catalog(), &oracle.catalog(), "example: migrations + up vs example_desired.sql");
     let before = server.fresh_db();
     apply_all(&before, &files);
-    db.apply(&g.down)
-        .unwrap_or_else(|e| panic!("example rollback fails: {e}\n{}", g.down));
+    db.apply(&g.down).unwrap_or_else(|e| panic!("example rollback fails: {e}\n{}", g.down));
     support::assert_catalog_eq(&db.catalog(), &before.catalog(), "example: rollback");
 }

@@ -5,6 +5,7 @@
 //! give it. Two schemas that PostgreSQL would store identically compare equal.
 
 pub mod naming;
+pub mod objects;
 pub mod types;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -12,6 +13,7 @@ use std::fmt;
 
 use serde::Serialize;
 
+pub use objects::{Enum, Extension, Function, FunctionArg, Grants, Policy, Signature, Trigger, View};
 pub use types::DataType;
 
 use crate::diagnostic::Origin;
@@ -25,19 +27,12 @@ pub struct QualifiedName {
 
 impl QualifiedName {
     pub fn new(schema: impl Into<String>, name: impl Into<String>) -> Self {
-        QualifiedName {
-            schema: schema.into(),
-            name: name.into(),
-        }
+        QualifiedName { schema: schema.into(), name: name.into() }
     }
 
     /// `schema.name` with each part quoted only where SQL needs it.
     pub fn sql(&self) -> String {
-        format!(
-            "{}.{}",
-            crate::pgtree::quote_ident(&self.schema),
-            crate::pgtree::quote_ident(&self.name)
-        )
+        format!("{}.{}", crate::pgtree::quote_ident(&self.schema), crate::pgtree::quote_ident(&self.name))
     }
 }
 
@@ -60,6 +55,13 @@ pub struct Schema {
     /// Tables the project references but does not own (YAML `external: true`): foreign
     /// keys may point at them; the diff never creates or drops them.
     pub external: BTreeSet<QualifiedName>,
+    pub extensions: BTreeMap<String, Extension>,
+    pub enums: BTreeMap<QualifiedName, Enum>,
+    pub functions: BTreeMap<Signature, Function>,
+    pub views: BTreeMap<QualifiedName, View>,
+    /// By (table, name); the table may be one the project does not own (storage.objects).
+    pub policies: BTreeMap<(QualifiedName, String), Policy>,
+    pub triggers: BTreeMap<(QualifiedName, String), Trigger>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -69,6 +71,9 @@ pub struct Table {
     pub constraints: Vec<Constraint>,
     pub indexes: Vec<Index>,
     pub comment: Option<String>,
+    pub rls_enabled: bool,
+    pub rls_forced: bool,
+    pub grants: Grants,
     #[serde(skip)]
     pub origin: Option<Origin>,
 }
@@ -107,17 +112,9 @@ pub struct Constraint {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum ConstraintKind {
-    PrimaryKey {
-        columns: Vec<String>,
-    },
-    Unique {
-        columns: Vec<String>,
-        nulls_not_distinct: bool,
-    },
-    Check {
-        expr: Expr,
-        no_inherit: bool,
-    },
+    PrimaryKey { columns: Vec<String> },
+    Unique { columns: Vec<String>, nulls_not_distinct: bool },
+    Check { expr: Expr, no_inherit: bool },
     ForeignKey(ForeignKey),
 }
 
@@ -191,20 +188,11 @@ impl Schema {
     }
 
     /// The unique or primary-key constraint on `table` whose columns are exactly `columns`.
-    pub fn key_on<'a>(
-        &'a self,
-        table: &QualifiedName,
-        columns: &[String],
-    ) -> Option<&'a Constraint> {
-        self.tables
-            .get(table)?
-            .constraints
-            .iter()
-            .find(|c| match &c.kind {
-                ConstraintKind::PrimaryKey { columns: k }
-                | ConstraintKind::Unique { columns: k, .. } => k == columns,
-                _ => false,
-            })
+    pub fn key_on<'a>(&'a self, table: &QualifiedName, columns: &[String]) -> Option<&'a Constraint> {
+        self.tables.get(table)?.constraints.iter().find(|c| match &c.kind {
+            ConstraintKind::PrimaryKey { columns: k } | ConstraintKind::Unique { columns: k, .. } => k == columns,
+            _ => false,
+        })
     }
 }
 
@@ -216,6 +204,9 @@ impl Table {
             constraints: Vec::new(),
             indexes: Vec::new(),
             comment: None,
+            rls_enabled: false,
+            rls_forced: false,
+            grants: Grants::new(),
             origin: None,
         }
     }
@@ -248,21 +239,13 @@ impl Table {
     pub fn relation_names(&self) -> impl Iterator<Item = &str> {
         std::iter::once(self.name.name.as_str())
             .chain(self.indexes.iter().map(|i| i.name.as_str()))
-            .chain(
-                self.constraints
-                    .iter()
-                    .filter(|c| c.kind.has_index())
-                    .map(|c| c.name.as_str()),
-            )
+            .chain(self.constraints.iter().filter(|c| c.kind.has_index()).map(|c| c.name.as_str()))
     }
 }
 
 impl ConstraintKind {
     pub fn has_index(&self) -> bool {
-        matches!(
-            self,
-            ConstraintKind::PrimaryKey { .. } | ConstraintKind::Unique { .. }
-        )
+        matches!(self, ConstraintKind::PrimaryKey { .. } | ConstraintKind::Unique { .. })
     }
 
     pub fn is_foreign_key(&self) -> bool {
@@ -272,9 +255,7 @@ impl ConstraintKind {
     /// The table's own columns the constraint lists (not those its expression reads).
     pub fn columns(&self) -> &[String] {
         match self {
-            ConstraintKind::PrimaryKey { columns } | ConstraintKind::Unique { columns, .. } => {
-                columns
-            }
+            ConstraintKind::PrimaryKey { columns } | ConstraintKind::Unique { columns, .. } => columns,
             ConstraintKind::ForeignKey(fk) => &fk.columns,
             ConstraintKind::Check { .. } => &[],
         }
@@ -292,14 +273,7 @@ impl Constraint {
 
 impl Index {
     pub fn same_definition(&self, other: &Index) -> bool {
-        Index {
-            name: String::new(),
-            comment: None,
-            ..self.clone()
-        } == Index {
-            name: String::new(),
-            comment: None,
-            ..other.clone()
-        }
+        Index { name: String::new(), comment: None, ..self.clone() }
+            == Index { name: String::new(), comment: None, ..other.clone() }
     }
 }

@@ -49,19 +49,10 @@ pub fn make_object_name(name1: &str, name2: Option<&str>, label: &str) -> String
 }
 
 /// Tries `label`, then `label1`, `label2`, … until `taken` says the name is free.
-pub fn choose_name(
-    name1: &str,
-    name2: Option<&str>,
-    label: &str,
-    taken: impl Fn(&str) -> bool,
-) -> String {
+pub fn choose_name(name1: &str, name2: Option<&str>, label: &str, taken: impl Fn(&str) -> bool) -> String {
     let mut pass = 0;
     loop {
-        let modlabel = if pass == 0 {
-            label.to_string()
-        } else {
-            format!("{label}{pass}")
-        };
+        let modlabel = if pass == 0 { label.to_string() } else { format!("{label}{pass}") };
         let candidate = make_object_name(name1, name2, &modlabel);
         if !taken(&candidate) {
             return candidate;
@@ -108,10 +99,7 @@ mod tests {
 
     #[test]
     fn short_names_are_joined() {
-        assert_eq!(
-            make_object_name("users", Some("email"), "key"),
-            "users_email_key"
-        );
+        assert_eq!(make_object_name("users", Some("email"), "key"), "users_email_key");
         assert_eq!(make_object_name("users", None, "pkey"), "users_pkey");
     }
 
@@ -128,9 +116,7 @@ mod tests {
 
     #[test]
     fn taken_names_get_a_number() {
-        let name = choose_name("t", Some("a"), "check", |n| {
-            n == "t_a_check" || n == "t_a_check1"
-        });
+        let name = choose_name("t", Some("a"), "check", |n| n == "t_a_check" || n == "t_a_check1");
         assert_eq!(name, "t_a_check2");
     }
 

@@ -126,37 +126,16 @@ impl DataType {
             let canonical = if last == "bpchar" && modifiers.is_empty() {
                 None
             } else {
-                ALIASES
-                    .iter()
-                    .find(|(alias, _)| *alias == last)
-                    .map(|(_, c)| *c)
+                ALIASES.iter().find(|(alias, _)| *alias == last).map(|(_, c)| *c)
             };
             if let Some(canonical) = canonical {
-                return DataType {
-                    schema: None,
-                    name: canonical.to_string(),
-                    modifiers,
-                    array_dims,
-                    builtin: true,
-                };
+                return DataType { schema: None, name: canonical.to_string(), modifiers, array_dims, builtin: true };
             }
             if KNOWN.contains(&last.as_str()) || schema.is_some() || last == "bpchar" {
-                return DataType {
-                    schema: None,
-                    name: last,
-                    modifiers,
-                    array_dims,
-                    builtin: true,
-                };
+                return DataType { schema: None, name: last, modifiers, array_dims, builtin: true };
             }
         }
-        DataType {
-            schema: schema.filter(|s| s != "public"),
-            name: last,
-            modifiers,
-            array_dims,
-            builtin: false,
-        }
+        DataType { schema: schema.filter(|s| s != "public"), name: last, modifiers, array_dims, builtin: false }
     }
 
     /// True for the serial pseudo-types, which stand for an integer with a sequence default.
@@ -165,11 +144,7 @@ impl DataType {
     }
 
     pub fn sql(&self) -> String {
-        let mods = if self.modifiers.is_empty() {
-            String::new()
-        } else {
-            format!("({})", self.modifiers.join(","))
-        };
+        let mods = if self.modifiers.is_empty() { String::new() } else { format!("({})", self.modifiers.join(",")) };
         let mut out = if self.builtin {
             match self.name.split_once(" with") {
                 // The precision of time types sits before the zone words.
@@ -200,15 +175,8 @@ impl DataType {
             ("time without time zone", "time"),
             ("character varying", "varchar"),
         ];
-        match SHORT
-            .iter()
-            .find(|(long, _)| self.builtin && *long == self.name)
-        {
-            Some((_, short)) => DataType {
-                name: short.to_string(),
-                ..self.clone()
-            }
-            .sql(),
+        match SHORT.iter().find(|(long, _)| self.builtin && *long == self.name) {
+            Some((_, short)) => DataType { name: short.to_string(), ..self.clone() }.sql(),
             None => self.sql(),
         }
     }
@@ -216,25 +184,15 @@ impl DataType {
     /// Changes between these types need no USING: PostgreSQL has an assignment cast.
     pub fn casts_implicitly_to(&self, to: &DataType) -> bool {
         const TEXTUAL: &[&str] = &["text", "character varying", "character", "bpchar", "citext"];
-        const NUMERIC: &[&str] = &[
-            "smallint",
-            "integer",
-            "bigint",
-            "numeric",
-            "real",
-            "double precision",
-        ];
+        const NUMERIC: &[&str] = &["smallint", "integer", "bigint", "numeric", "real", "double precision"];
         if self.array_dims != to.array_dims {
             return false;
         }
         if self.name == to.name && self.schema == to.schema {
             return true;
         }
-        let both =
-            |set: &[&str]| set.contains(&self.name.as_str()) && set.contains(&to.name.as_str());
-        both(TEXTUAL)
-            || both(NUMERIC)
-            || (self.name.starts_with("timestamp") && to.name.starts_with("timestamp"))
+        let both = |set: &[&str]| set.contains(&self.name.as_str()) && set.contains(&to.name.as_str());
+        both(TEXTUAL) || both(NUMERIC) || (self.name.starts_with("timestamp") && to.name.starts_with("timestamp"))
     }
 }
 

@@ -2,20 +2,19 @@
 //! defaults for names, NOT NULL implied by keys and identity, cascades of drops and
 //! renames. The YAML loader builds the same trees, so both sources share this code.
 
-use pg_query::protobuf::{
-    self, AlterTableType, ConstrType, DropBehavior, ObjectType, SortByDir, SortByNulls,
-};
+use pg_query::protobuf::{self, AlterTableType, ConstrType, DropBehavior, ObjectType, SortByDir, SortByNulls};
 use pg_query::{Node, NodeEnum};
 
 use crate::model::naming::{choose_name, distinct_index_column_names, join_columns};
 use crate::model::{
-    Column, Constraint, ConstraintKind, Expr, FkAction, ForeignKey, Identity, Index, IndexKey,
-    QualifiedName, Schema, Table,
+    Column, Constraint, ConstraintKind, Expr, FkAction, ForeignKey, Identity, Index, IndexKey, QualifiedName, Schema,
+    Table,
 };
 use crate::pgtree::{
-    column_refs, const_text, data_type, expr_columns, expr_sql, index_expr_name, is_null_const,
-    rename_column_in_expr, str_of, strings,
+    column_refs, const_text, data_type, expr_columns, expr_sql, index_expr_name, is_null_const, rename_column_in_expr,
+    str_of, strings,
 };
+use crate::source::{routines, security};
 
 /// What became of one statement.
 pub enum Outcome {
@@ -27,11 +26,7 @@ pub enum Outcome {
 }
 
 pub fn qualified(rv: &protobuf::RangeVar) -> QualifiedName {
-    let schema = if rv.schemaname.is_empty() {
-        "public"
-    } else {
-        &rv.schemaname
-    };
+    let schema = if rv.schemaname.is_empty() { "public" } else { &rv.schemaname };
     QualifiedName::new(schema, rv.relname.clone())
 }
 
@@ -67,6 +62,17 @@ pub fn apply(schema: &mut Schema, stmt: &NodeEnum) -> Outcome {
             Outcome::Applied
         }
         NodeEnum::TransactionStmt(_) => Outcome::Applied,
+        NodeEnum::CreatePolicyStmt(s) => security::create_policy(schema, s),
+        NodeEnum::AlterPolicyStmt(s) => security::alter_policy(schema, s),
+        NodeEnum::GrantStmt(s) => security::grant(schema, s),
+        NodeEnum::CreateFunctionStmt(s) => routines::create_function(schema, s),
+        NodeEnum::AlterFunctionStmt(s) => routines::alter_function(schema, s),
+        NodeEnum::CreateTrigStmt(s) => routines::create_trigger(schema, s),
+        NodeEnum::ViewStmt(s) => routines::create_view(schema, s),
+        NodeEnum::CreateTableAsStmt(s) => routines::create_materialized_view(schema, s),
+        NodeEnum::CreateEnumStmt(s) => routines::create_enum(schema, s),
+        NodeEnum::AlterEnumStmt(s) => routines::alter_enum(schema, s),
+        NodeEnum::CreateExtensionStmt(s) => routines::create_extension(schema, s),
         other => Outcome::Skipped(statement_kind(other)),
     }
 }
@@ -165,11 +171,7 @@ impl PendingConstraint {
     }
 
     fn key_columns(&self) -> Vec<String> {
-        if self.node.keys.is_empty() {
-            self.column.iter().cloned().collect()
-        } else {
-            strings(&self.node.keys)
-        }
+        if self.node.keys.is_empty() { self.column.iter().cloned().collect() } else { strings(&self.node.keys) }
     }
 }
 
@@ -184,17 +186,10 @@ fn column_from_def(def: &protobuf::ColumnDef) -> (Column, Vec<PendingConstraint>
         name: def.colname.clone(),
         not_null: def.is_not_null || data_type.is_serial(),
         data_type,
-        default: def
-            .raw_default
-            .as_deref()
-            .filter(|d| !is_null_const(d))
-            .map(expr_sql),
+        default: def.raw_default.as_deref().filter(|d| !is_null_const(d)).map(expr_sql),
         identity: None,
         generated: None,
-        collation: def
-            .coll_clause
-            .as_ref()
-            .map(|c| strings(&c.collname).join(".")),
+        collation: def.coll_clause.as_ref().map(|c| strings(&c.collname).join(".")),
         comment: None,
     };
     let mut pending: Vec<PendingConstraint> = Vec::new();
@@ -206,11 +201,7 @@ fn column_from_def(def: &protobuf::ColumnDef) -> (Column, Vec<PendingConstraint>
             ConstrType::ConstrNull => column.not_null = false,
             ConstrType::ConstrNotnull => column.not_null = true,
             ConstrType::ConstrDefault => {
-                column.default = c
-                    .raw_expr
-                    .as_deref()
-                    .filter(|d| !is_null_const(d))
-                    .map(expr_sql)
+                column.default = c.raw_expr.as_deref().filter(|d| !is_null_const(d)).map(expr_sql)
             }
             ConstrType::ConstrIdentity => {
                 column.identity = Some(identity_kind(&c.generated_when));
@@ -240,11 +231,7 @@ fn column_from_def(def: &protobuf::ColumnDef) -> (Column, Vec<PendingConstraint>
 }
 
 fn identity_kind(generated_when: &str) -> Identity {
-    if generated_when == "d" {
-        Identity::ByDefault
-    } else {
-        Identity::Always
-    }
+    if generated_when == "d" { Identity::ByDefault } else { Identity::Always }
 }
 
 fn fk_action(code: &str) -> FkAction {
@@ -267,9 +254,7 @@ fn add_constraint(schema: &mut Schema, table_name: &QualifiedName, p: PendingCon
     let constraint_taken = |n: &str| table.constraints.iter().any(|c| c.name == n);
     let relation_taken = |n: &str| {
         table.relation_names().any(|r| r == n)
-            || schema
-                .tables
-                .contains_key(&QualifiedName::new(table_name.schema.clone(), n))
+            || schema.tables.contains_key(&QualifiedName::new(table_name.schema.clone(), n))
     };
     let (name, kind) = match p.kind {
         ConstrType::ConstrCheck => {
@@ -281,44 +266,22 @@ fn add_constraint(schema: &mut Schema, table_name: &QualifiedName, p: PendingCon
                 let col = (refs.len() == 1).then(|| refs[0].as_str());
                 choose_name(relname, col, "check", constraint_taken)
             });
-            (
-                name,
-                ConstraintKind::Check {
-                    expr: expr_sql(raw),
-                    no_inherit: p.node.is_no_inherit,
-                },
-            )
+            (name, ConstraintKind::Check { expr: expr_sql(raw), no_inherit: p.node.is_no_inherit })
         }
         ConstrType::ConstrPrimary => {
             let columns = p.key_columns();
-            let name =
-                explicit.unwrap_or_else(|| choose_name(relname, None, "pkey", relation_taken));
+            let name = explicit.unwrap_or_else(|| choose_name(relname, None, "pkey", relation_taken));
             (name, ConstraintKind::PrimaryKey { columns })
         }
         ConstrType::ConstrUnique => {
             let columns = p.key_columns();
-            let name = explicit.unwrap_or_else(|| {
-                choose_name(
-                    relname,
-                    Some(&join_columns(&columns)),
-                    "key",
-                    relation_taken,
-                )
-            });
-            (
-                name,
-                ConstraintKind::Unique {
-                    columns,
-                    nulls_not_distinct: p.node.nulls_not_distinct,
-                },
-            )
+            let name =
+                explicit.unwrap_or_else(|| choose_name(relname, Some(&join_columns(&columns)), "key", relation_taken));
+            (name, ConstraintKind::Unique { columns, nulls_not_distinct: p.node.nulls_not_distinct })
         }
         ConstrType::ConstrForeign => {
-            let columns = if p.node.fk_attrs.is_empty() {
-                p.column.iter().cloned().collect()
-            } else {
-                strings(&p.node.fk_attrs)
-            };
+            let columns =
+                if p.node.fk_attrs.is_empty() { p.column.iter().cloned().collect() } else { strings(&p.node.fk_attrs) };
             let Some(pk) = p.node.pktable.as_ref() else {
                 return;
             };
@@ -329,14 +292,8 @@ fn add_constraint(schema: &mut Schema, table_name: &QualifiedName, p: PendingCon
             {
                 ref_columns = key.clone();
             }
-            let name = explicit.unwrap_or_else(|| {
-                choose_name(
-                    relname,
-                    Some(&join_columns(&columns)),
-                    "fkey",
-                    constraint_taken,
-                )
-            });
+            let name = explicit
+                .unwrap_or_else(|| choose_name(relname, Some(&join_columns(&columns)), "fkey", constraint_taken));
             let fk = ForeignKey {
                 columns,
                 ref_table,
@@ -374,9 +331,7 @@ fn create_index(schema: &mut Schema, s: &protobuf::IndexStmt) -> Outcome {
     };
     let table_name = qualified(rv);
     let Some(table) = schema.tables.get(&table_name) else {
-        return Outcome::Unresolved(format!(
-            "index on {table_name}, which the model does not hold"
-        ));
+        return Outcome::Unresolved(format!("index on {table_name}, which the model does not hold"));
     };
     let mut keys = Vec::new();
     let mut colnames = Vec::new();
@@ -425,28 +380,17 @@ fn create_index(schema: &mut Schema, s: &protobuf::IndexStmt) -> Outcome {
     colnames.extend(include.iter().cloned());
     let name = if s.idxname.is_empty() {
         let colnames = distinct_index_column_names(colnames);
-        choose_name(
-            &table_name.name,
-            Some(&join_columns(&colnames)),
-            "idx",
-            |n| {
-                table.relation_names().any(|r| r == n)
-                    || schema
-                        .tables
-                        .contains_key(&QualifiedName::new(table_name.schema.clone(), n))
-            },
-        )
+        choose_name(&table_name.name, Some(&join_columns(&colnames)), "idx", |n| {
+            table.relation_names().any(|r| r == n)
+                || schema.tables.contains_key(&QualifiedName::new(table_name.schema.clone(), n))
+        })
     } else {
         s.idxname.clone()
     };
     if table.index(&name).is_some() && s.if_not_exists {
         return Outcome::Applied;
     }
-    let method = if s.access_method.is_empty() {
-        "btree".into()
-    } else {
-        s.access_method.to_lowercase()
-    };
+    let method = if s.access_method.is_empty() { "btree".into() } else { s.access_method.to_lowercase() };
     let index = Index {
         name,
         unique: s.unique,
@@ -489,11 +433,7 @@ fn alter_table(schema: &mut Schema, s: &protobuf::AlterTableStmt) -> Outcome {
     outcome
 }
 
-fn alter_table_cmd(
-    schema: &mut Schema,
-    name: &QualifiedName,
-    cmd: &protobuf::AlterTableCmd,
-) -> Outcome {
+fn alter_table_cmd(schema: &mut Schema, name: &QualifiedName, cmd: &protobuf::AlterTableCmd) -> Outcome {
     let subtype = AlterTableType::try_from(cmd.subtype).unwrap_or(AlterTableType::Undefined);
     let def = cmd.def.as_deref().and_then(|d| d.node.as_ref());
     let table = schema.tables.get_mut(name).expect("caller checked");
@@ -514,11 +454,7 @@ fn alter_table_cmd(
         AlterTableType::AtDropColumn => drop_column(schema, name, &cmd.name),
         AlterTableType::AtColumnDefault => {
             if let Some(col) = table.column_mut(&cmd.name) {
-                col.default = cmd
-                    .def
-                    .as_deref()
-                    .filter(|d| !is_null_const(d))
-                    .map(expr_sql);
+                col.default = cmd.def.as_deref().filter(|d| !is_null_const(d)).map(expr_sql);
             }
         }
         AlterTableType::AtDropNotNull | AlterTableType::AtSetNotNull => {
@@ -535,10 +471,7 @@ fn alter_table_cmd(
                     col.data_type = data_type(tn);
                 }
                 // Without COLLATE, ALTER TYPE resets the column to the type's default collation.
-                col.collation = def
-                    .coll_clause
-                    .as_ref()
-                    .map(|c| strings(&c.collname).join("."));
+                col.collation = def.coll_clause.as_ref().map(|c| strings(&c.collname).join("."));
             }
         }
         AlterTableType::AtAddConstraint => {
@@ -566,11 +499,8 @@ fn alter_table_cmd(
                     && let Some(code) = d.arg.as_deref().and_then(const_text)
                 {
                     // The grammar stores the ASCII code of 'a' or 'd'.
-                    col.identity = Some(if code == u32::from(b'd').to_string() {
-                        Identity::ByDefault
-                    } else {
-                        Identity::Always
-                    });
+                    col.identity =
+                        Some(if code == u32::from(b'd').to_string() { Identity::ByDefault } else { Identity::Always });
                 }
             }
         }
@@ -584,10 +514,10 @@ fn alter_table_cmd(
                 col.generated = None;
             }
         }
-        AlterTableType::AtEnableRowSecurity
-        | AlterTableType::AtDisableRowSecurity
-        | AlterTableType::AtForceRowSecurity
-        | AlterTableType::AtNoForceRowSecurity => return Outcome::Skipped("ROW LEVEL SECURITY"),
+        AlterTableType::AtEnableRowSecurity => table.rls_enabled = true,
+        AlterTableType::AtDisableRowSecurity => table.rls_enabled = false,
+        AlterTableType::AtForceRowSecurity => table.rls_forced = true,
+        AlterTableType::AtNoForceRowSecurity => table.rls_forced = false,
         AlterTableType::AtChangeOwner => return Outcome::Skipped("ALTER OWNER"),
         _ => return Outcome::Skipped("ALTER TABLE (other)"),
     }
@@ -602,10 +532,7 @@ fn drop_column(schema: &mut Schema, name: &QualifiedName, column: &str) {
     };
     table.columns.retain(|c| c.name != column);
     let uses = |cols: &[String], exprs: &[&Expr]| {
-        cols.iter().any(|c| c == column)
-            || exprs
-                .iter()
-                .any(|e| expr_columns(e).iter().any(|c| c == column))
+        cols.iter().any(|c| c == column) || exprs.iter().any(|e| expr_columns(e).iter().any(|c| c == column))
     };
     let mut dropped_keys = Vec::new();
     table.constraints.retain(|c| {
@@ -665,13 +592,29 @@ fn rename(schema: &mut Schema, s: &protobuf::RenameStmt) -> Outcome {
     match rename_type {
         ObjectType::ObjectTable => {
             let Some(mut table) = schema.tables.remove(&target) else {
-                return Outcome::Unresolved(format!(
-                    "rename of {target}, which the model does not hold"
-                ));
+                return Outcome::Unresolved(format!("rename of {target}, which the model does not hold"));
             };
             let new = QualifiedName::new(target.schema.clone(), s.newname.clone());
             table.name = new.clone();
             schema.tables.insert(new.clone(), table);
+            schema.policies = std::mem::take(&mut schema.policies)
+                .into_iter()
+                .map(|((t, n), mut p)| {
+                    if t == target {
+                        p.table = new.clone();
+                    }
+                    ((p.table.clone(), n), p)
+                })
+                .collect();
+            schema.triggers = std::mem::take(&mut schema.triggers)
+                .into_iter()
+                .map(|((t, n), mut tr)| {
+                    if t == target {
+                        tr.table = new.clone();
+                    }
+                    ((tr.table.clone(), n), tr)
+                })
+                .collect();
             for t in schema.tables.values_mut() {
                 for c in &mut t.constraints {
                     if let ConstraintKind::ForeignKey(fk) = &mut c.kind
@@ -684,30 +627,38 @@ fn rename(schema: &mut Schema, s: &protobuf::RenameStmt) -> Outcome {
         }
         ObjectType::ObjectColumn => rename_column(schema, &target, &s.subname, &s.newname),
         ObjectType::ObjectTabconstraint => {
-            if let Some(c) = schema
-                .tables
-                .get_mut(&target)
-                .and_then(|t| t.constraints.iter_mut().find(|c| c.name == s.subname))
+            if let Some(c) =
+                schema.tables.get_mut(&target).and_then(|t| t.constraints.iter_mut().find(|c| c.name == s.subname))
             {
                 c.name = s.newname.clone();
             }
         }
         ObjectType::ObjectIndex => {
             // The relation is the index; it lives in the schema of its table.
-            for t in schema
-                .tables
-                .values_mut()
-                .filter(|t| t.name.schema == target.schema)
-            {
+            for t in schema.tables.values_mut().filter(|t| t.name.schema == target.schema) {
                 if let Some(i) = t.indexes.iter_mut().find(|i| i.name == target.name) {
                     i.name = s.newname.clone();
-                } else if let Some(c) = t
-                    .constraints
-                    .iter_mut()
-                    .find(|c| c.kind.has_index() && c.name == target.name)
-                {
+                } else if let Some(c) = t.constraints.iter_mut().find(|c| c.kind.has_index() && c.name == target.name) {
                     c.name = s.newname.clone();
                 }
+            }
+        }
+        ObjectType::ObjectPolicy | ObjectType::ObjectTrigger => {
+            let key = (target.clone(), s.subname.clone());
+            if s.rename_type == ObjectType::ObjectPolicy as i32 {
+                if let Some(mut p) = schema.policies.remove(&key) {
+                    p.name = s.newname.clone();
+                    schema.policies.insert((target, s.newname.clone()), p);
+                }
+            } else if let Some(mut t) = schema.triggers.remove(&key) {
+                t.name = s.newname.clone();
+                schema.triggers.insert((target, s.newname.clone()), t);
+            }
+        }
+        ObjectType::ObjectView | ObjectType::ObjectMatview => {
+            if let Some(mut v) = schema.views.remove(&target) {
+                v.name = QualifiedName::new(target.schema.clone(), s.newname.clone());
+                schema.views.insert(v.name.clone(), v);
             }
         }
         _ => return Outcome::Skipped("RENAME (other)"),
@@ -733,14 +684,10 @@ fn rename_column(schema: &mut Schema, target: &QualifiedName, old: &str, new: &s
                         rename(&mut fk.ref_columns);
                     }
                 }
-                ConstraintKind::PrimaryKey { columns } | ConstraintKind::Unique { columns, .. }
-                    if own =>
-                {
+                ConstraintKind::PrimaryKey { columns } | ConstraintKind::Unique { columns, .. } if own => {
                     rename(columns)
                 }
-                ConstraintKind::Check { expr, .. } if own => {
-                    *expr = rename_column_in_expr(expr, old, new)
-                }
+                ConstraintKind::Check { expr, .. } if own => *expr = rename_column_in_expr(expr, old, new),
                 _ => {}
             }
         }
@@ -785,10 +732,10 @@ fn drop(schema: &mut Schema, s: &protobuf::DropStmt) -> Outcome {
                 };
                 if schema.tables.remove(&name).is_some() {
                     drop_referencing_fks(schema, &name, None);
+                    schema.policies.retain(|(t, _), _| t != &name);
+                    schema.triggers.retain(|(t, _), _| t != &name);
                 } else if !s.missing_ok {
-                    return Outcome::Unresolved(format!(
-                        "DROP TABLE {name}, which the model does not hold"
-                    ));
+                    return Outcome::Unresolved(format!("DROP TABLE {name}, which the model does not hold"));
                 }
             }
         }
@@ -797,11 +744,7 @@ fn drop(schema: &mut Schema, s: &protobuf::DropStmt) -> Outcome {
                 let Some(name) = qualified_list(&list_strings(obj)) else {
                     continue;
                 };
-                for t in schema
-                    .tables
-                    .values_mut()
-                    .filter(|t| t.name.schema == name.schema)
-                {
+                for t in schema.tables.values_mut().filter(|t| t.name.schema == name.schema) {
                     t.indexes.retain(|i| i.name != name.name);
                 }
             }
@@ -816,6 +759,55 @@ fn drop(schema: &mut Schema, s: &protobuf::DropStmt) -> Outcome {
                 }
             }
         }
+        ObjectType::ObjectPolicy | ObjectType::ObjectTrigger => {
+            for obj in &s.objects {
+                let names = list_strings(obj);
+                let Some((name, table)) = names.split_last() else { continue };
+                let Some(table) = qualified_list(table) else { continue };
+                let key = (table, name.clone());
+                let removed = if s.remove_type == ObjectType::ObjectPolicy as i32 {
+                    schema.policies.remove(&key).is_some()
+                } else {
+                    schema.triggers.remove(&key).is_some()
+                };
+                if !removed && !s.missing_ok {
+                    return Outcome::Unresolved(format!(
+                        "DROP of {} on {}, which the model does not hold",
+                        key.1, key.0
+                    ));
+                }
+            }
+        }
+        ObjectType::ObjectFunction | ObjectType::ObjectProcedure | ObjectType::ObjectRoutine => {
+            for obj in &s.objects {
+                let Some(NodeEnum::ObjectWithArgs(owa)) = obj.node.as_ref() else { continue };
+                let (name, args) = routines::object_with_args(owa);
+                for key in routines::function_keys(schema, &name, args.as_deref()) {
+                    schema.functions.remove(&key);
+                }
+            }
+        }
+        ObjectType::ObjectView | ObjectType::ObjectMatview => {
+            for obj in &s.objects {
+                if let Some(name) = qualified_list(&list_strings(obj)) {
+                    schema.views.remove(&name);
+                }
+            }
+        }
+        ObjectType::ObjectType => {
+            for obj in &s.objects {
+                if let Some(NodeEnum::TypeName(t)) = obj.node.as_ref() {
+                    schema.enums.remove(&routines::qualified_names(&strings(&t.names)));
+                }
+            }
+        }
+        ObjectType::ObjectExtension => {
+            for obj in &s.objects {
+                if let Some(name) = str_of(obj) {
+                    schema.extensions.remove(name);
+                }
+            }
+        }
         _ => return Outcome::Skipped("DROP (other)"),
     }
     Outcome::Applied
@@ -827,12 +819,10 @@ fn comment(schema: &mut Schema, s: &protobuf::CommentStmt) -> Outcome {
     let objtype = ObjectType::try_from(s.objtype).unwrap_or(ObjectType::Undefined);
     let unresolved = || Outcome::Unresolved(format!("COMMENT ON {}", names.join(".")));
     match objtype {
-        ObjectType::ObjectTable => {
-            match qualified_list(&names).and_then(|n| schema.tables.get_mut(&n)) {
-                Some(t) => t.comment = text,
-                None => return unresolved(),
-            }
-        }
+        ObjectType::ObjectTable => match qualified_list(&names).and_then(|n| schema.tables.get_mut(&n)) {
+            Some(t) => t.comment = text,
+            None => return unresolved(),
+        },
         ObjectType::ObjectColumn | ObjectType::ObjectTabconstraint => {
             let Some((last, table)) = names.split_last() else {
                 return unresolved();
@@ -864,6 +854,50 @@ fn comment(schema: &mut Schema, s: &protobuf::CommentStmt) -> Outcome {
             match index {
                 Some(i) => i.comment = text,
                 None => return unresolved(),
+            }
+        }
+        ObjectType::ObjectView | ObjectType::ObjectMatview => {
+            match qualified_list(&names).and_then(|n| schema.views.get_mut(&n)) {
+                Some(v) => v.comment = text,
+                None => return unresolved(),
+            }
+        }
+        ObjectType::ObjectPolicy | ObjectType::ObjectTrigger => {
+            let Some((last, table)) = names.split_last() else { return unresolved() };
+            let Some(table) = qualified_list(table) else { return unresolved() };
+            let key = (table, last.clone());
+            let slot = if objtype == ObjectType::ObjectPolicy {
+                schema.policies.get_mut(&key).map(|p| &mut p.comment)
+            } else {
+                schema.triggers.get_mut(&key).map(|t| &mut t.comment)
+            };
+            match slot {
+                Some(c) => *c = text,
+                None => return unresolved(),
+            }
+        }
+        ObjectType::ObjectFunction | ObjectType::ObjectProcedure | ObjectType::ObjectRoutine => {
+            let Some(NodeEnum::ObjectWithArgs(owa)) = s.object.as_deref().and_then(|o| o.node.as_ref()) else {
+                return unresolved();
+            };
+            let (name, args) = routines::object_with_args(owa);
+            let keys = routines::function_keys(schema, &name, args.as_deref());
+            if keys.is_empty() {
+                return Outcome::Unresolved(format!("COMMENT ON FUNCTION {name}"));
+            }
+            for k in keys {
+                if let Some(f) = schema.functions.get_mut(&k) {
+                    f.comment = text.clone();
+                }
+            }
+        }
+        ObjectType::ObjectType => {
+            let Some(NodeEnum::TypeName(t)) = s.object.as_deref().and_then(|o| o.node.as_ref()) else {
+                return unresolved();
+            };
+            match schema.enums.get_mut(&routines::qualified_names(&strings(&t.names))) {
+                Some(e) => e.comment = text,
+                None => return Outcome::Unresolved("COMMENT ON TYPE".into()),
             }
         }
         _ => return Outcome::Skipped("COMMENT (other)"),

@@ -2,6 +2,8 @@
 //! Both end in the same `model::Schema`, through the same table-building code in `ddl`.
 
 pub mod ddl;
+pub mod routines;
+pub mod security;
 pub mod sql;
 pub mod yaml;
 
@@ -16,26 +18,20 @@ pub fn files_in(path: &Path, extensions: &[&str]) -> Result<Vec<PathBuf>> {
         return Ok(vec![path.to_path_buf()]);
     }
     if !path.is_dir() {
-        return Err(
-            Diagnostic::new(format!("{} does not exist", path.display()))
-                .hint("pass an existing file or directory")
-                .into(),
-        );
+        return Err(Diagnostic::new(format!("{} does not exist", path.display()))
+            .hint("pass an existing file or directory")
+            .into());
     }
     let mut out = Vec::new();
     let mut stack = vec![path.to_path_buf()];
     while let Some(dir) = stack.pop() {
-        let entries = std::fs::read_dir(&dir)
-            .map_err(|e| Diagnostic::new(format!("cannot read {}: {e}", dir.display())))?;
+        let entries =
+            std::fs::read_dir(&dir).map_err(|e| Diagnostic::new(format!("cannot read {}: {e}", dir.display())))?;
         for entry in entries.flatten() {
             let p = entry.path();
             if p.is_dir() {
                 stack.push(p);
-            } else if p
-                .extension()
-                .and_then(|e| e.to_str())
-                .is_some_and(|e| extensions.contains(&e))
-            {
+            } else if p.extension().and_then(|e| e.to_str()).is_some_and(|e| extensions.contains(&e)) {
                 out.push(p);
             }
         }
@@ -45,6 +41,5 @@ pub fn files_in(path: &Path, extensions: &[&str]) -> Result<Vec<PathBuf>> {
 }
 
 pub fn read(path: &Path) -> Result<String> {
-    std::fs::read_to_string(path)
-        .map_err(|e| Diagnostic::new(format!("cannot read {}: {e}", path.display())).into())
+    std::fs::read_to_string(path).map_err(|e| Diagnostic::new(format!("cannot read {}: {e}", path.display())).into())
 }

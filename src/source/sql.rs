@@ -41,14 +41,8 @@ pub fn load_paths(paths: &[PathBuf]) -> Result<(Schema, LoadReport)> {
 }
 
 /// Replays one file's statements onto `schema`.
-pub fn load_text(
-    schema: &mut Schema,
-    file: &Path,
-    text: &str,
-    report: &mut LoadReport,
-) -> Result<()> {
-    let parsed =
-        pg_query::parse(text, 0).map_err(|e| syntax_error(file, text, &parse_message(&e)))?;
+pub fn load_text(schema: &mut Schema, file: &Path, text: &str, report: &mut LoadReport) -> Result<()> {
+    let parsed = pg_query::parse(text, 0).map_err(|e| syntax_error(file, text, &parse_message(&e)))?;
     report.files += 1;
     for raw in &parsed.protobuf.stmts {
         let Some(stmt) = raw.stmt.as_ref().and_then(|s| s.node.as_ref()) else {
@@ -59,11 +53,7 @@ pub fn load_text(
             Outcome::Applied => report.applied += 1,
             Outcome::Skipped(kind) => *report.skipped.entry(kind.to_string()).or_default() += 1,
             Outcome::Unresolved(what) => {
-                let origin = Origin::at_offset(
-                    file,
-                    text,
-                    statement_start(text, raw.stmt_location as usize),
-                );
+                let origin = Origin::at_offset(file, text, statement_start(text, raw.stmt_location as usize));
                 report.unresolved.push((origin, what));
             }
         }
@@ -92,11 +82,7 @@ fn statement_start(text: &str, location: usize) -> usize {
 pub fn syntax_error(file: &Path, text: &str, message: &str) -> crate::diagnostic::Errors {
     let offset = failing_statement(text)
         .map(|(start, stmt)| {
-            let token = message
-                .split("at or near \"")
-                .nth(1)
-                .and_then(|rest| rest.rsplit_once('"'))
-                .map(|(t, _)| t);
+            let token = message.split("at or near \"").nth(1).and_then(|rest| rest.rsplit_once('"')).map(|(t, _)| t);
             start + token.and_then(|t| stmt.find(t)).unwrap_or(0)
         })
         .unwrap_or(0);

@@ -20,7 +20,7 @@ ext_member as (
 ),
 rel as (
   select c.oid, c.relname, c.relkind, c.relpersistence, c.relrowsecurity, c.relforcerowsecurity,
-         c.relispartition, c.relowner, c.relacl, ns.nspname,
+         c.relispartition, c.relowner, c.relacl, c.reloptions, ns.nspname,
          format('%s.%s', quote_ident(ns.nspname), quote_ident(c.relname)) as qname
   from pg_class c join ns on ns.oid = c.relnamespace
   where not exists (select from ext_member e where e.classid = 'pg_class'::regclass and e.objid = c.oid)
@@ -148,8 +148,9 @@ facts(line) as (
   where r.relkind = 'S' and r.oid not in (select objid from ident_seq)
   -- views
   union all
-  select format('%s %s %s', case relkind when 'v' then 'view' else 'materialized_view' end,
-                qname, btrim(pg_get_viewdef(oid, true)))
+  select format('%s %s options=%s %s', case relkind when 'v' then 'view' else 'materialized_view' end,
+                qname, coalesce((select string_agg(o, ',' order by o) from unnest(reloptions) o), ''),
+                btrim(pg_get_viewdef(oid, true)))
   from rel where relkind in ('v', 'm')
   -- types
   union all

@@ -62,10 +62,7 @@ fn start_server() -> Server {
             let port = std::env::var("SCHEMAGEN_PGPORT")
                 .ok()
                 .filter(|p| !p.is_empty())
-                .map(|p| {
-                    p.parse::<u16>()
-                        .unwrap_or_else(|_| panic!("SCHEMAGEN_PGPORT is not a port: {p:?}"))
-                })
+                .map(|p| p.parse::<u16>().unwrap_or_else(|_| panic!("SCHEMAGEN_PGPORT is not a port: {p:?}")))
                 .unwrap_or(DEFAULT_PORT);
             (host, port)
         }
@@ -73,10 +70,7 @@ fn start_server() -> Server {
     };
     let server = Server { host, port, psql };
     if let Err(e) = server.run("postgres", &[], "select 1;") {
-        panic!(
-            "cannot connect to PostgreSQL at {} port {}: {e}\n{SETUP_HINT}",
-            server.host, server.port
-        );
+        panic!("cannot connect to PostgreSQL at {} port {}: {e}\n{SETUP_HINT}", server.host, server.port);
     }
     server.ensure_template();
     server.drop_stale_dbs();
@@ -115,17 +109,10 @@ fn start_local_cluster() -> (String, u16) {
     let mut lines = text.lines();
     match (out.status.success(), lines.next(), lines.next()) {
         (true, Some(host), Some(port)) if !host.is_empty() => {
-            let port = port
-                .trim()
-                .parse()
-                .unwrap_or_else(|_| panic!("`scripts/pg.sh env` gave a bad port: {port:?}"));
+            let port = port.trim().parse().unwrap_or_else(|_| panic!("`scripts/pg.sh env` gave a bad port: {port:?}"));
             (host.to_string(), port)
         }
-        _ => panic!(
-            "`bash scripts/pg.sh env` failed ({}): {text}{}",
-            out.status,
-            String::from_utf8_lossy(&out.stderr)
-        ),
+        _ => panic!("`bash scripts/pg.sh env` failed ({}): {text}{}", out.status, String::from_utf8_lossy(&out.stderr)),
     }
 }
 
@@ -211,20 +198,14 @@ impl Server {
             let _ = stdin.write_all(input.as_bytes());
             let _ = stdin.write_all(b"\n");
         });
-        let out = child
-            .wait_with_output()
-            .map_err(|e| format!("psql failed: {e}"))?;
+        let out = child.wait_with_output().map_err(|e| format!("psql failed: {e}"))?;
         let _ = writer.join();
         let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
         if out.status.success() {
             Ok(stdout)
         } else {
             let stderr = String::from_utf8_lossy(&out.stderr).trim_end().to_string();
-            Err(if stderr.is_empty() {
-                format!("psql exited with {}; output: {stdout}", out.status)
-            } else {
-                stderr
-            })
+            Err(if stderr.is_empty() { format!("psql exited with {}; output: {stdout}", out.status) } else { stderr })
         }
     }
 
@@ -253,10 +234,7 @@ impl Server {
                 Err(e) => panic!("cannot create test database {name}: {e}"),
             }
         }
-        Db {
-            name,
-            server: self.clone(),
-        }
+        Db { name, server: self.clone() }
     }
 
     /// Builds `schemagen_tmpl` unless it exists and holds the current stub. Serialized across
@@ -264,18 +242,14 @@ impl Server {
     /// half-built template is never used.
     fn ensure_template(&self) {
         let stub_path = repo_root().join("tests/pg/supabase_stub.sql");
-        let stub = std::fs::read(&stub_path)
-            .unwrap_or_else(|e| panic!("cannot read {}: {e}", stub_path.display()));
+        let stub = std::fs::read(&stub_path).unwrap_or_else(|e| panic!("cannot read {}: {e}", stub_path.display()));
         let tag = format!("schemagen supabase stub {:016x}", fnv1a(&stub));
         let current_sql = format!(
             "select shobj_description(oid, 'pg_database') from pg_database where datname = {};",
             literal(TEMPLATE_DB)
         );
         let is_current = |server: &Server| {
-            server
-                .run("postgres", &["-A", "-t"], &current_sql)
-                .map(|out| out.trim() == tag)
-                .unwrap_or(false)
+            server.run("postgres", &["-A", "-t"], &current_sql).map(|out| out.trim() == tag).unwrap_or(false)
         };
         if is_current(self) {
             return;
@@ -291,8 +265,7 @@ impl Server {
             tmpl = ident(TEMPLATE_DB),
             build = ident(BUILD_DB)
         );
-        self.run("postgres", &[], &prepare)
-            .unwrap_or_else(|e| panic!("cannot create database {BUILD_DB}: {e}"));
+        self.run("postgres", &[], &prepare).unwrap_or_else(|e| panic!("cannot create database {BUILD_DB}: {e}"));
         let out = self
             .psql_command(BUILD_DB)
             .arg("-f")
@@ -301,11 +274,7 @@ impl Server {
             .output()
             .unwrap_or_else(|e| panic!("cannot run psql: {e}"));
         if !out.status.success() {
-            panic!(
-                "loading {} failed:\n{}",
-                stub_path.display(),
-                String::from_utf8_lossy(&out.stderr)
-            );
+            panic!("loading {} failed:\n{}", stub_path.display(), String::from_utf8_lossy(&out.stderr));
         }
         let finish = format!(
             "alter database {build} rename to {tmpl};\n\
@@ -314,8 +283,7 @@ impl Server {
             tmpl = ident(TEMPLATE_DB),
             tag = literal(&tag)
         );
-        self.run("postgres", &[], &finish)
-            .unwrap_or_else(|e| panic!("cannot install template {TEMPLATE_DB}: {e}"));
+        self.run("postgres", &[], &finish).unwrap_or_else(|e| panic!("cannot install template {TEMPLATE_DB}: {e}"));
     }
 
     /// Drops test databases left behind by test processes that no longer exist (Linux only).
@@ -334,11 +302,7 @@ impl Server {
         for name in names.lines() {
             let pid = name.split('_').nth(1).unwrap_or("");
             if pid != me && !Path::new("/proc").join(pid).exists() {
-                let _ = self.run(
-                    "postgres",
-                    &[],
-                    &format!("drop database if exists {} with (force);", ident(name)),
-                );
+                let _ = self.run("postgres", &[], &format!("drop database if exists {} with (force);", ident(name)));
             }
         }
     }
@@ -363,11 +327,7 @@ impl AdvisoryLock {
             .unwrap_or_else(|e| panic!("cannot run psql: {e}"));
         let mut stdin = child.stdin.take().expect("piped stdin");
         // \warn writes to stderr, which is unbuffered: we see it as soon as the lock is ours.
-        writeln!(
-            stdin,
-            "select pg_advisory_lock({key});\n\\warn schemagen-locked"
-        )
-        .expect("write to psql");
+        writeln!(stdin, "select pg_advisory_lock({key});\n\\warn schemagen-locked").expect("write to psql");
         stdin.flush().expect("flush psql stdin");
         let mut stderr = BufReader::new(child.stderr.take().expect("piped stderr"));
         let mut seen = String::new();
@@ -382,10 +342,7 @@ impl AdvisoryLock {
                 Ok(_) => seen.push_str(&line),
             }
         }
-        AdvisoryLock {
-            child,
-            stdin: Some(stdin),
-        }
+        AdvisoryLock { child, stdin: Some(stdin) }
     }
 }
 
@@ -438,10 +395,7 @@ impl Db {
 
     /// libpq connection string for this database.
     pub fn conninfo(&self) -> String {
-        format!(
-            "host={} port={} user=postgres dbname={}",
-            self.server.host, self.server.port, self.name
-        )
+        format!("host={} port={} user=postgres dbname={}", self.server.host, self.server.port, self.name)
     }
 }
 
@@ -451,14 +405,8 @@ impl Drop for Db {
             eprintln!("keeping test database {} ({})", self.name, self.conninfo());
             return;
         }
-        let _ = self.server.run(
-            "postgres",
-            &[],
-            &format!(
-                "drop database if exists {} with (force);",
-                ident(&self.name)
-            ),
-        );
+        let _ =
+            self.server.run("postgres", &[], &format!("drop database if exists {} with (force);", ident(&self.name)));
     }
 }
 

@@ -17,6 +17,7 @@ use petgraph::graph::{DiGraph, NodeIndex};
 use crate::diagnostic::{Diagnostic, Result};
 use crate::diff::{Change, CommentTarget};
 use crate::model::{Column, Constraint, ConstraintKind, Identity, Index, QualifiedName, Table};
+use crate::pgtree::quote_ident;
 use crate::render::Stmt;
 
 /// A template context from model values, each serialised as it is.
@@ -28,9 +29,16 @@ macro_rules! ctx {
     (@value $key:ident => $value:expr) => { minijinja::Value::from(minijinja::value::Serde(&$value)) };
 }
 
+mod objects;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Phase {
+    CreateExtension,
     CreateSchema,
+    CreateType,
+    DropTrigger,
+    DropPolicy,
+    DropView,
     DropForeignKey,
     DropKeyOrIndex,
     CreateTable,
@@ -39,10 +47,29 @@ pub enum Phase {
     AddKey,
     AddForeignKey,
     CreateIndex,
+    CreateFunction,
+    CreateView,
+    RowSecurity,
+    CreatePolicy,
+    CreateTrigger,
+    Grant,
     Comment,
+    DropFunction,
     DropColumn,
     DropTable,
+    DropType,
     DropSchema,
+    DropExtension,
+}
+
+/// The file of `generate` a step goes to. Only creations of policies and triggers (and
+/// of trigger functions) move to the later files: nothing in the schema file depends on
+/// them, so the files applied in order are still a valid order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum File {
+    Schema,
+    Policies,
+    Triggers,
 }
 
 /// Something a step can need, create or remove.
@@ -55,11 +82,17 @@ enum Object {
     Constraint(QualifiedName, String),
     Index(String, String),
     Column(QualifiedName, String),
+    Type(QualifiedName),
+    /// Any function of this name (what a call in an expression or trigger needs).
+    Function(QualifiedName),
+    Signature(String),
+    Extension(String),
 }
 
 #[derive(Debug, Clone)]
 pub struct Step {
     pub phase: Phase,
+    pub file: File,
     /// One line for summaries: `+ table public.users`.
     pub summary: String,
     pub up: Vec<Stmt>,
@@ -74,6 +107,7 @@ impl Step {
     fn new(phase: Phase, summary: String, up: Vec<Stmt>, down: Vec<Stmt>) -> Self {
         Step {
             phase,
+            file: File::Schema,
             summary,
             up,
             down,
@@ -101,11 +135,7 @@ impl Plan {
 
     /// The reverses of the steps, in reverse order.
     pub fn down(&self) -> Vec<&Stmt> {
-        self.steps
-            .iter()
-            .rev()
-            .flat_map(|s| s.down.iter())
-            .collect()
+        self.steps.iter().rev().flat_map(|s| s.down.iter()).collect()
     }
 }
 
@@ -129,11 +159,8 @@ fn cyclic_foreign_keys(changes: &[Change]) -> Vec<(QualifiedName, String)> {
         })
         .collect();
     let mut graph = DiGraph::<usize, ()>::new();
-    let nodes: HashMap<&QualifiedName, NodeIndex> = created
-        .iter()
-        .enumerate()
-        .map(|(i, t)| (&t.name, graph.add_node(i)))
-        .collect();
+    let nodes: HashMap<&QualifiedName, NodeIndex> =
+        created.iter().enumerate().map(|(i, t)| (&t.name, graph.add_node(i))).collect();
     for t in &created {
         for fk in t.constraints.iter().filter_map(fk_of) {
             if let Some(&target) = nodes.get(&fk.ref_table)
@@ -169,57 +196,71 @@ fn fk_of(c: &Constraint) -> Option<&crate::model::ForeignKey> {
 }
 
 fn create_table_stmts(table: &Table, with_foreign_keys: impl Fn(&Constraint) -> bool) -> Vec<Stmt> {
-    let constraints: Vec<&Constraint> = table
-        .constraints
-        .iter()
-        .filter(|c| !c.kind.is_foreign_key() || with_foreign_keys(c))
-        .collect();
-    let mut out = vec![Stmt::new(
-        "create_table.sql.j2",
-        ctx! { table, constraints },
-    )];
+    let constraints: Vec<&Constraint> =
+        table.constraints.iter().filter(|c| !c.kind.is_foreign_key() || with_foreign_keys(c)).collect();
+    let mut out = vec![Stmt::new("create_table.sql.j2", ctx! { table, constraints })];
     for index in &table.indexes {
-        out.push(Stmt::new(
-            "create_index.sql.j2",
-            ctx! { table => &table.name, index },
-        ));
+        out.push(Stmt::new("create_index.sql.j2", ctx! { table => &table.name, index }));
     }
     let name = &table.name;
     if let Some(text) = &table.comment {
-        out.push(comment_stmt(
-            &CommentTarget::Table(name.clone()),
-            &Some(text.clone()),
-        ));
+        out.push(comment_stmt(&CommentTarget::Table(name.clone()), &Some(text.clone())));
     }
     for c in table.columns.iter().filter(|c| c.comment.is_some()) {
-        out.push(comment_stmt(
-            &CommentTarget::Column(name.clone(), c.name.clone()),
-            &c.comment,
-        ));
+        out.push(comment_stmt(&CommentTarget::Column(name.clone(), c.name.clone()), &c.comment));
     }
     for c in constraints.iter().filter(|c| c.comment.is_some()) {
-        out.push(comment_stmt(
-            &CommentTarget::Constraint(name.clone(), c.name.clone()),
-            &c.comment,
-        ));
+        out.push(comment_stmt(&CommentTarget::Constraint(name.clone(), c.name.clone()), &c.comment));
     }
     for i in table.indexes.iter().filter(|i| i.comment.is_some()) {
-        out.push(comment_stmt(
-            &CommentTarget::Index(name.clone(), i.name.clone()),
-            &i.comment,
-        ));
+        out.push(comment_stmt(&CommentTarget::Index(name.clone(), i.name.clone()), &i.comment));
     }
     out
 }
 
-fn comment_stmt(target: &CommentTarget, text: &Option<String>) -> Stmt {
-    let (kind, table, name) = match target {
-        CommentTarget::Table(t) => ("TABLE", t, None),
-        CommentTarget::Column(t, c) => ("COLUMN", t, Some(c)),
-        CommentTarget::Constraint(t, c) => ("CONSTRAINT", t, Some(c)),
-        CommentTarget::Index(t, i) => ("INDEX", t, Some(i)),
+pub(crate) fn comment_stmt(target: &CommentTarget, text: &Option<String>) -> Stmt {
+    let on = |name: &str, t: &QualifiedName| format!("{} ON {}", quote_ident(name), t.sql());
+    let (kind, object) = match target {
+        CommentTarget::Table(t) => ("TABLE", t.sql()),
+        CommentTarget::Column(t, c) => ("COLUMN", format!("{}.{}", t.sql(), quote_ident(c))),
+        CommentTarget::Constraint(t, c) => ("CONSTRAINT", on(c, t)),
+        CommentTarget::Index(t, i) => ("INDEX", QualifiedName::new(t.schema.clone(), i.clone()).sql()),
+        CommentTarget::View(v, false) => ("VIEW", v.sql()),
+        CommentTarget::View(v, true) => ("MATERIALIZED VIEW", v.sql()),
+        // ROUTINE names functions and procedures alike.
+        CommentTarget::Function(signature) => ("ROUTINE", signature.clone()),
+        CommentTarget::Policy(t, p) => ("POLICY", on(p, t)),
+        CommentTarget::Trigger(t, tr) => ("TRIGGER", on(tr, t)),
+        CommentTarget::Enum(e) => ("TYPE", e.sql()),
     };
-    Stmt::new("comment.sql.j2", ctx! { kind, table, name, text })
+    Stmt::new("comment.sql.j2", ctx! { kind, object, text })
+}
+
+/// What a column needs to exist first: its type when the project declares it, and the
+/// functions its default or generation expression calls.
+fn column_needs(column: &Column) -> Vec<Object> {
+    let mut out = Vec::new();
+    if !column.data_type.builtin {
+        let schema = column.data_type.schema.clone().unwrap_or_else(|| "public".into());
+        out.push(Object::Type(QualifiedName::new(schema, column.data_type.name.clone())));
+    }
+    for e in column.default.iter().chain(column.generated.iter()) {
+        out.extend(expression_needs(&e.0));
+    }
+    out
+}
+
+/// The functions and relations an expression calls or reads.
+fn expression_needs(expr: &str) -> Vec<Object> {
+    let (relations, functions) = crate::pgtree::references(expr, true);
+    relations.into_iter().map(Object::Table).chain(functions.into_iter().map(Object::Function)).collect()
+}
+
+fn constraint_needs(c: &Constraint) -> Vec<Object> {
+    match &c.kind {
+        ConstraintKind::Check { expr, .. } => expression_needs(&expr.0),
+        _ => fk_targets(c),
+    }
 }
 
 fn key_objects(table: &QualifiedName, c: &Constraint) -> Vec<Object> {
@@ -253,6 +294,9 @@ fn constraint_steps(table: &QualifiedName, constraint: &Constraint) -> (Stmt, St
 }
 
 fn steps_for(change: &Change, deferred: &[(QualifiedName, String)]) -> Vec<Step> {
+    if let Some(steps) = objects::steps_for(change) {
+        return steps;
+    }
     match change {
         Change::CreateSchema(schema) => {
             let mut s = Step::new(
@@ -275,20 +319,23 @@ fn steps_for(change: &Change, deferred: &[(QualifiedName, String)]) -> Vec<Step>
             vec![s]
         }
         Change::CreateTable(table) => {
-            let is_deferred =
-                |c: &Constraint| deferred.contains(&(table.name.clone(), c.name.clone()));
+            let is_deferred = |c: &Constraint| deferred.contains(&(table.name.clone(), c.name.clone()));
             let mut create = Step::new(
                 Phase::CreateTable,
                 format!("+ table {}", table.name),
                 create_table_stmts(table, |c| !is_deferred(c)),
-                vec![Stmt::new(
-                    "drop_table.sql.j2",
-                    ctx! { table => &table.name },
-                )],
+                vec![Stmt::new("drop_table.sql.j2", ctx! { table => &table.name })],
             );
-            create
-                .requires
-                .push(Object::Schema(table.name.schema.clone()));
+            create.requires.push(Object::Schema(table.name.schema.clone()));
+            create.requires.extend(table.columns.iter().flat_map(column_needs));
+            create.requires.extend(
+                table
+                    .constraints
+                    .iter()
+                    .filter(|c| !c.kind.is_foreign_key())
+                    .flat_map(constraint_needs)
+                    .filter(|o| o != &Object::Table(table.name.clone())),
+            );
             create.provides.push(Object::Table(table.name.clone()));
             let mut steps = Vec::new();
             for c in &table.constraints {
@@ -305,19 +352,14 @@ fn steps_for(change: &Change, deferred: &[(QualifiedName, String)]) -> Vec<Step>
                     s.provides.extend(key_objects(&table.name, c));
                     steps.push(s);
                 } else {
-                    create
-                        .requires
-                        .extend(fk_targets(c).into_iter().filter(|o| {
-                            o != &Object::Table(table.name.clone())
-                                && !matches!(o, Object::Key(t, _) if t == &table.name)
-                        }));
+                    create.requires.extend(fk_targets(c).into_iter().filter(|o| {
+                        o != &Object::Table(table.name.clone()) && !matches!(o, Object::Key(t, _) if t == &table.name)
+                    }));
                     create.provides.extend(key_objects(&table.name, c));
                 }
             }
             for i in &table.indexes {
-                create
-                    .provides
-                    .push(Object::Index(table.name.schema.clone(), i.name.clone()));
+                create.provides.push(Object::Index(table.name.schema.clone(), i.name.clone()));
             }
             steps.insert(0, create);
             steps
@@ -329,14 +371,10 @@ fn steps_for(change: &Change, deferred: &[(QualifiedName, String)]) -> Vec<Step>
             let mut drop = Step::new(
                 Phase::DropTable,
                 format!("- table {}", table.name),
-                vec![Stmt::new(
-                    "drop_table.sql.j2",
-                    ctx! { table => &table.name },
-                )],
-                create_table_stmts(table, |_| false),
+                vec![Stmt::new("drop_table.sql.j2", ctx! { table => &table.name })],
+                create_table_stmts(table, |_| false).into_iter().chain(objects::table_extras(table)).collect(),
             );
-            drop.requires
-                .push(Object::Schema(table.name.schema.clone()));
+            drop.requires.push(Object::Schema(table.name.schema.clone()));
             drop.removes.push(Object::Table(table.name.clone()));
             for c in &table.constraints {
                 if c.kind.is_foreign_key() {
@@ -349,16 +387,14 @@ fn steps_for(change: &Change, deferred: &[(QualifiedName, String)]) -> Vec<Step>
                     );
                     s.requires.push(Object::Table(table.name.clone()));
                     s.releases.extend(fk_targets(c));
-                    s.removes
-                        .push(Object::Constraint(table.name.clone(), c.name.clone()));
+                    s.removes.push(Object::Constraint(table.name.clone(), c.name.clone()));
                     steps.push(s);
                 } else {
                     drop.removes.extend(key_objects(&table.name, c));
                 }
             }
             for i in &table.indexes {
-                drop.removes
-                    .push(Object::Index(table.name.schema.clone(), i.name.clone()));
+                drop.removes.push(Object::Index(table.name.schema.clone(), i.name.clone()));
             }
             steps.push(drop);
             steps
@@ -368,58 +404,39 @@ fn steps_for(change: &Change, deferred: &[(QualifiedName, String)]) -> Vec<Step>
                 Phase::AddColumn,
                 format!("+ column {table}.{}", column.name),
                 add_column_stmts(table, column),
-                vec![Stmt::new(
-                    "drop_column.sql.j2",
-                    ctx! { table, column => &column.name },
-                )],
+                vec![Stmt::new("drop_column.sql.j2", ctx! { table, column => &column.name })],
             );
             s.requires.push(Object::Table(table.clone()));
-            s.provides
-                .push(Object::Column(table.clone(), column.name.clone()));
+            s.requires.extend(column_needs(column));
+            s.provides.push(Object::Column(table.clone(), column.name.clone()));
             vec![s]
         }
         Change::DropColumn { table, column } => {
             let mut s = Step::new(
                 Phase::DropColumn,
                 format!("- column {table}.{}", column.name),
-                vec![Stmt::new(
-                    "drop_column.sql.j2",
-                    ctx! { table, column => &column.name },
-                )],
+                vec![Stmt::new("drop_column.sql.j2", ctx! { table, column => &column.name })],
                 add_column_stmts(table, column),
             );
             s.requires.push(Object::Table(table.clone()));
-            s.removes
-                .push(Object::Column(table.clone(), column.name.clone()));
+            s.removes.push(Object::Column(table.clone(), column.name.clone()));
             vec![s]
         }
         Change::AlterColumn { table, from, to } => {
             let mut s = Step::new(
                 Phase::AlterColumn,
-                format!(
-                    "~ column {table}.{}: {}",
-                    to.name,
-                    describe_column_change(from, to)
-                ),
+                format!("~ column {table}.{}: {}", to.name, describe_column_change(from, to)),
                 alter_column(table, from, to),
                 alter_column(table, to, from),
             );
             s.requires.push(Object::Table(table.clone()));
+            s.requires.extend(column_needs(to));
             vec![s]
         }
         Change::AddConstraint { table, constraint } => {
             let (up, down) = constraint_steps(table, constraint);
-            let phase = if constraint.kind.is_foreign_key() {
-                Phase::AddForeignKey
-            } else {
-                Phase::AddKey
-            };
-            let mut s = Step::new(
-                phase,
-                format!("+ constraint {} on {table}", constraint.name),
-                vec![up],
-                vec![down],
-            );
+            let phase = if constraint.kind.is_foreign_key() { Phase::AddForeignKey } else { Phase::AddKey };
+            let mut s = Step::new(phase, format!("+ constraint {} on {table}", constraint.name), vec![up], vec![down]);
             if let Some(text) = &constraint.comment {
                 s.up.push(comment_stmt(
                     &CommentTarget::Constraint(table.clone(), constraint.name.clone()),
@@ -427,17 +444,13 @@ fn steps_for(change: &Change, deferred: &[(QualifiedName, String)]) -> Vec<Step>
                 ));
             }
             s.requires.push(Object::Table(table.clone()));
-            s.requires.extend(fk_targets(constraint));
+            s.requires.extend(constraint_needs(constraint));
             s.provides.extend(key_objects(table, constraint));
             vec![s]
         }
         Change::DropConstraint { table, constraint } => {
             let (add, drop) = constraint_steps(table, constraint);
-            let phase = if constraint.kind.is_foreign_key() {
-                Phase::DropForeignKey
-            } else {
-                Phase::DropKeyOrIndex
-            };
+            let phase = if constraint.kind.is_foreign_key() { Phase::DropForeignKey } else { Phase::DropKeyOrIndex };
             let mut down = vec![add];
             if let Some(text) = &constraint.comment {
                 down.push(comment_stmt(
@@ -445,12 +458,7 @@ fn steps_for(change: &Change, deferred: &[(QualifiedName, String)]) -> Vec<Step>
                     &Some(text.clone()),
                 ));
             }
-            let mut s = Step::new(
-                phase,
-                format!("- constraint {} on {table}", constraint.name),
-                vec![drop],
-                down,
-            );
+            let mut s = Step::new(phase, format!("- constraint {} on {table}", constraint.name), vec![drop], down);
             s.requires.push(Object::Table(table.clone()));
             s.releases.extend(fk_targets(constraint));
             s.removes.extend(key_objects(table, constraint));
@@ -458,56 +466,36 @@ fn steps_for(change: &Change, deferred: &[(QualifiedName, String)]) -> Vec<Step>
         }
         Change::CreateIndex { table, index } => {
             let (create, drop) = index_stmts(table, index);
-            let mut s = Step::new(
-                Phase::CreateIndex,
-                format!("+ index {} on {table}", index.name),
-                create,
-                vec![drop],
-            );
+            let mut s = Step::new(Phase::CreateIndex, format!("+ index {} on {table}", index.name), create, vec![drop]);
             s.requires.push(Object::Table(table.clone()));
-            s.provides
-                .push(Object::Index(table.schema.clone(), index.name.clone()));
+            s.provides.push(Object::Index(table.schema.clone(), index.name.clone()));
             vec![s]
         }
         Change::DropIndex { table, index } => {
             let (create, drop) = index_stmts(table, index);
-            let mut s = Step::new(
-                Phase::DropKeyOrIndex,
-                format!("- index {} on {table}", index.name),
-                vec![drop],
-                create,
-            );
+            let mut s =
+                Step::new(Phase::DropKeyOrIndex, format!("- index {} on {table}", index.name), vec![drop], create);
             s.requires.push(Object::Table(table.clone()));
-            s.removes
-                .push(Object::Index(table.schema.clone(), index.name.clone()));
+            s.removes.push(Object::Index(table.schema.clone(), index.name.clone()));
             vec![s]
         }
         Change::Comment { target, from, to } => {
-            let table = match target {
-                CommentTarget::Table(t)
-                | CommentTarget::Column(t, _)
-                | CommentTarget::Constraint(t, _)
-                | CommentTarget::Index(t, _) => t,
-            };
-            let mut s = Step::new(
+            // Only objects that exist on both sides get a comment change of their own.
+            vec![Step::new(
                 Phase::Comment,
                 format!("~ comment on {}", describe_target(target)),
                 vec![comment_stmt(target, to)],
                 vec![comment_stmt(target, from)],
-            );
-            s.requires.push(Object::Table(table.clone()));
-            vec![s]
+            )]
         }
+        _ => unreachable!("objects::steps_for plans every other change"),
     }
 }
 
 fn add_column_stmts(table: &QualifiedName, column: &Column) -> Vec<Stmt> {
     let mut out = vec![Stmt::new("add_column.sql.j2", ctx! { table, column })];
     if column.comment.is_some() {
-        out.push(comment_stmt(
-            &CommentTarget::Column(table.clone(), column.name.clone()),
-            &column.comment,
-        ));
+        out.push(comment_stmt(&CommentTarget::Column(table.clone(), column.name.clone()), &column.comment));
     }
     out
 }
@@ -515,15 +503,9 @@ fn add_column_stmts(table: &QualifiedName, column: &Column) -> Vec<Stmt> {
 fn index_stmts(table: &QualifiedName, index: &Index) -> (Vec<Stmt>, Stmt) {
     let mut create = vec![Stmt::new("create_index.sql.j2", ctx! { table, index })];
     if index.comment.is_some() {
-        create.push(comment_stmt(
-            &CommentTarget::Index(table.clone(), index.name.clone()),
-            &index.comment,
-        ));
+        create.push(comment_stmt(&CommentTarget::Index(table.clone(), index.name.clone()), &index.comment));
     }
-    (
-        create,
-        Stmt::new("drop_index.sql.j2", ctx! { table, index }),
-    )
+    (create, Stmt::new("drop_index.sql.j2", ctx! { table, index }))
 }
 
 fn describe_target(target: &CommentTarget) -> String {
@@ -532,17 +514,18 @@ fn describe_target(target: &CommentTarget) -> String {
         CommentTarget::Column(t, c) => format!("column {t}.{c}"),
         CommentTarget::Constraint(t, c) => format!("constraint {c} on {t}"),
         CommentTarget::Index(t, i) => format!("index {i} on {t}"),
+        CommentTarget::View(v, _) => format!("view {v}"),
+        CommentTarget::Function(f) => format!("function {f}"),
+        CommentTarget::Policy(t, p) => format!("policy {p} on {t}"),
+        CommentTarget::Trigger(t, tr) => format!("trigger {tr} on {t}"),
+        CommentTarget::Enum(e) => format!("type {e}"),
     }
 }
 
 fn describe_column_change(from: &Column, to: &Column) -> String {
     let mut parts = Vec::new();
     if from.data_type != to.data_type || from.collation != to.collation {
-        let collate = |c: &Option<String>| {
-            c.as_ref()
-                .map(|c| format!(" collate {c}"))
-                .unwrap_or_default()
-        };
+        let collate = |c: &Option<String>| c.as_ref().map(|c| format!(" collate {c}")).unwrap_or_default();
         parts.push(format!(
             "type {}{} → {}{}",
             from.data_type,
@@ -555,14 +538,7 @@ fn describe_column_change(from: &Column, to: &Column) -> String {
         parts.push("default".to_string());
     }
     if from.not_null != to.not_null {
-        parts.push(
-            if to.not_null {
-                "set not null"
-            } else {
-                "drop not null"
-            }
-            .to_string(),
-        );
+        parts.push(if to.not_null { "set not null" } else { "drop not null" }.to_string());
     }
     if from.identity != to.identity {
         parts.push("identity".to_string());
@@ -580,19 +556,12 @@ fn alter_column(table: &QualifiedName, from: &Column, to: &Column) -> Vec<Stmt> 
     // set the wanted one after. Identity and default exclude each other, so the old one of
     // either goes before the new one of the other arrives.
     let identity_added = from.identity.is_none() && to.identity.is_some();
-    let drop_default =
-        from.default.is_some() && (type_changes || identity_added || to.default.is_none());
+    let drop_default = from.default.is_some() && (type_changes || identity_added || to.default.is_none());
     if drop_default {
-        out.push(Stmt::new(
-            "column_default.sql.j2",
-            ctx! { table, column, default => None::<String> },
-        ));
+        out.push(Stmt::new("column_default.sql.j2", ctx! { table, column, default => None::<String> }));
     }
     if from.identity.is_some() && to.identity.is_none() {
-        out.push(Stmt::new(
-            "column_identity.sql.j2",
-            ctx! { table, column, action => "drop" },
-        ));
+        out.push(Stmt::new("column_identity.sql.j2", ctx! { table, column, action => "drop" }));
     }
     if type_changes {
         let using = !from.data_type.casts_implicitly_to(&to.data_type);
@@ -602,10 +571,7 @@ fn alter_column(table: &QualifiedName, from: &Column, to: &Column) -> Vec<Stmt> 
         ));
     }
     if to.not_null && !from.not_null {
-        out.push(Stmt::new(
-            "column_not_null.sql.j2",
-            ctx! { table, column, not_null => true },
-        ));
+        out.push(Stmt::new("column_not_null.sql.j2", ctx! { table, column, not_null => true }));
     }
     match (from.identity, to.identity) {
         (None, Some(identity)) => out.push(identity_stmt(table, column, "add", identity)),
@@ -613,25 +579,16 @@ fn alter_column(table: &QualifiedName, from: &Column, to: &Column) -> Vec<Stmt> 
         _ => {}
     }
     if to.default.is_some() && (drop_default || from.default != to.default) {
-        out.push(Stmt::new(
-            "column_default.sql.j2",
-            ctx! { table, column, default => &to.default },
-        ));
+        out.push(Stmt::new("column_default.sql.j2", ctx! { table, column, default => &to.default }));
     }
     if from.not_null && !to.not_null {
-        out.push(Stmt::new(
-            "column_not_null.sql.j2",
-            ctx! { table, column, not_null => false },
-        ));
+        out.push(Stmt::new("column_not_null.sql.j2", ctx! { table, column, not_null => false }));
     }
     out
 }
 
 fn identity_stmt(table: &QualifiedName, column: &str, action: &str, identity: Identity) -> Stmt {
-    Stmt::new(
-        "column_identity.sql.j2",
-        ctx! { table, column, action, identity },
-    )
+    Stmt::new("column_identity.sql.j2", ctx! { table, column, action, identity })
 }
 
 /// Topological order of the steps' dependencies; the lowest phase first among ready steps.
@@ -671,18 +628,10 @@ fn order(steps: Vec<Step>) -> Result<Plan> {
             }
         }
     }
-    let mut indegree: Vec<usize> = nodes
-        .iter()
-        .map(|&n| {
-            graph
-                .neighbors_directed(n, petgraph::Direction::Incoming)
-                .count()
-        })
-        .collect();
-    let mut ready: BinaryHeap<Reverse<(Phase, usize)>> = (0..steps.len())
-        .filter(|&i| indegree[i] == 0)
-        .map(|i| Reverse((steps[i].phase, i)))
-        .collect();
+    let mut indegree: Vec<usize> =
+        nodes.iter().map(|&n| graph.neighbors_directed(n, petgraph::Direction::Incoming).count()).collect();
+    let mut ready: BinaryHeap<Reverse<(Phase, usize)>> =
+        (0..steps.len()).filter(|&i| indegree[i] == 0).map(|i| Reverse((steps[i].phase, i))).collect();
     let mut order = Vec::with_capacity(steps.len());
     while let Some(Reverse((_, i))) = ready.pop() {
         order.push(i);
@@ -707,10 +656,5 @@ fn order(steps: Vec<Step>) -> Result<Plan> {
             .into());
     }
     let mut slots: Vec<Option<Step>> = steps.into_iter().map(Some).collect();
-    Ok(Plan {
-        steps: order
-            .into_iter()
-            .map(|i| slots[i].take().expect("each step once"))
-            .collect(),
-    })
+    Ok(Plan { steps: order.into_iter().map(|i| slots[i].take().expect("each step once")).collect() })
 }

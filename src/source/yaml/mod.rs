@@ -17,6 +17,8 @@ use crate::model::{ConstraintKind, QualifiedName, Schema, Table};
 use crate::pgtree::{parse_expr, parse_message, quote_ident};
 use crate::source::ddl::{self, Outcome};
 
+mod objects;
+
 /// Schemas of the platform (Supabase): referenced by the project, never created by it.
 pub const PLATFORM_SCHEMAS: &[&str] = &[
     "auth",
@@ -44,7 +46,13 @@ const TABLE_KEYS: &[&str] = &[
     "foreign_keys",
     "indexes",
     "external",
+    "rls",
+    "policies",
+    "triggers",
+    "grants",
 ];
+/// The key that says what a file declares.
+const KINDS: &[&str] = &["table", "view", "function", "procedure", "enum", "extensions", "schemas"];
 const COLUMN_KEYS: &[&str] = &[
     "type",
     "not_null",
@@ -62,28 +70,12 @@ const COLUMN_KEYS: &[&str] = &[
     "comment",
     "constraint_names",
 ];
-const FK_KEYS: &[&str] = &[
-    "name",
-    "columns",
-    "references",
-    "on_delete",
-    "on_update",
-    "deferrable",
-    "match",
-];
+const FK_KEYS: &[&str] = &["name", "columns", "references", "on_delete", "on_update", "deferrable", "match"];
 const UNIQUE_KEYS: &[&str] = &["name", "columns", "nulls_not_distinct", "deferrable"];
 const CHECK_KEYS: &[&str] = &["name", "expr", "no_inherit"];
 const PK_KEYS: &[&str] = &["name", "columns", "deferrable"];
-const INDEX_KEYS: &[&str] = &[
-    "name",
-    "columns",
-    "unique",
-    "using",
-    "where",
-    "include",
-    "nulls_not_distinct",
-    "comment",
-];
+const INDEX_KEYS: &[&str] =
+    &["name", "columns", "unique", "using", "where", "include", "nulls_not_distinct", "comment"];
 const REF_KEYS: &[&str] = &["table", "columns", "name"];
 const CONSTRAINT_NAME_KEYS: &[&str] = &["primary_key", "unique", "check", "references"];
 /// Keys other tools use, and the key that says the same here.
@@ -104,13 +96,7 @@ const SYNONYMS: &[(&str, &str)] = &[
     ("index", "indexes"),
     ("constraints", "checks"),
 ];
-const FK_ACTIONS: &[&str] = &[
-    "no action",
-    "restrict",
-    "cascade",
-    "set null",
-    "set default",
-];
+const FK_ACTIONS: &[&str] = &["no action", "restrict", "cascade", "set null", "set default"];
 
 /// Loads every `.yaml`/`.yml` file under `dir` (or the one file `dir` names).
 pub fn load_dir(dir: &Path) -> Result<Schema> {
@@ -133,11 +119,7 @@ pub fn load_dir(dir: &Path) -> Result<Schema> {
         resolve_foreign_keys(&mut schema);
         errors.extend(validate(&schema, &places));
     }
-    if errors.is_empty() {
-        Ok(schema)
-    } else {
-        Err(Errors(errors))
-    }
+    if errors.is_empty() { Ok(schema) } else { Err(Errors(errors)) }
 }
 
 /// Where things were written, for errors found after the tables are built.
@@ -149,6 +131,7 @@ struct Places {
     /// (table, constraint columns joined) → where a foreign key is written.
     foreign_key: HashMap<(QualifiedName, String), (Origin, Option<String>)>,
     index: HashMap<(QualifiedName, String), (Origin, Option<String>)>,
+    trigger: HashMap<(QualifiedName, String), (Origin, Option<String>)>,
 }
 
 struct File<'a> {
@@ -163,15 +146,8 @@ impl File<'_> {
             .unwrap_or_else(|| Origin::new(self.path, 1, 1))
     }
 
-    fn error(
-        &self,
-        span: &Span,
-        message: impl Into<String>,
-        hint: impl Into<String>,
-    ) -> Diagnostic {
-        Diagnostic::new(message)
-            .at(self.origin(span), Some(self.text))
-            .hint(hint)
+    fn error(&self, span: &Span, message: impl Into<String>, hint: impl Into<String>) -> Diagnostic {
+        Diagnostic::new(message).at(self.origin(span), Some(self.text)).hint(hint)
     }
 
     fn place(&self, span: &Span) -> (Origin, Option<String>) {
@@ -181,35 +157,36 @@ impl File<'_> {
     }
 
     fn load(&self, schema: &mut Schema, places: &mut Places) -> Result<()> {
-        if self
-            .text
-            .lines()
-            .all(|l| l.trim().is_empty() || l.trim_start().starts_with('#'))
-        {
+        if self.text.lines().all(|l| l.trim().is_empty() || l.trim_start().starts_with('#')) {
             return Ok(());
         }
-        let options = LoaderOptions::default()
-            .error_on_duplicate_keys(true)
-            .prevent_coercion(true);
-        let root = marked_yaml::parse_yaml_with_options(0, self.text, options)
-            .map_err(|e| self.load_error(e))?;
+        let options = LoaderOptions::default().error_on_duplicate_keys(true).prevent_coercion(true);
+        let root = marked_yaml::parse_yaml_with_options(0, self.text, options).map_err(|e| self.load_error(e))?;
         let Node::Mapping(map) = &root else {
-            return Err(self
-                .error(
-                    root.span(),
-                    "a table file must be a mapping",
-                    "start with `table: NAME`",
-                )
-                .into());
+            return Err(self.error(root.span(), "a schema file must be a mapping", "start with `table: NAME`").into());
         };
+        let kind = KINDS.iter().find(|k| map.get_node(k).is_some());
+        match kind {
+            Some(&"table") => self.load_table(schema, places, map),
+            Some(&"view") => self.load_view(schema, map),
+            Some(&"function") | Some(&"procedure") => self.load_function(schema, map),
+            Some(&"enum") => self.load_enum(schema, map),
+            Some(_) => self.load_setup(schema, map),
+            None => Err(self
+                .error(
+                    map.span(),
+                    "this file declares nothing schemagen knows",
+                    format!("start with one of: {}", KINDS.join(", ")),
+                )
+                .into()),
+        }
+    }
+
+    fn load_table(&self, schema: &mut Schema, places: &mut Places, map: &MarkedMappingNode) -> Result<()> {
         self.check_keys(map, TABLE_KEYS, "the table file")?;
-        let table_node = map.get_scalar("table").ok_or_else(|| {
-            self.error(
-                map.span(),
-                "missing `table`",
-                "every file declares one table: `table: NAME`",
-            )
-        })?;
+        let table_node = map
+            .get_scalar("table")
+            .ok_or_else(|| self.error(map.span(), "missing `table`", "every file declares one table: `table: NAME`"))?;
         let name = match map.get_scalar("schema") {
             Some(s) => QualifiedName::new(s.as_str(), table_node.as_str()),
             None => match table_node.as_str().split_once('.') {
@@ -226,20 +203,22 @@ impl File<'_> {
                 )
                 .into());
         }
-        places
-            .table
-            .insert(name.clone(), self.place(table_node.span()));
+        places.table.insert(name.clone(), self.place(table_node.span()));
         if let Some(external) = map.get_node("external")
             && self.flag(external, "external")?
         {
-            if let Some(key) = map
-                .keys()
-                .find(|k| !matches!(k.as_str(), "table" | "schema" | "external" | "comment"))
-            {
-                return Err(self.error(key.span(), format!("external table {name} cannot have `{}`", key.as_str()), "an external table is only referenced: remove `external: true` to manage it here").into());
+            let allowed = ["table", "schema", "external", "comment", "policies", "triggers"];
+            if let Some(key) = map.keys().find(|k| !allowed.contains(&k.as_str())) {
+                return Err(self
+                    .error(
+                        key.span(),
+                        format!("external table {name} cannot have `{}`", key.as_str()),
+                        "an external table is only referenced: remove `external: true` to manage it here",
+                    )
+                    .into());
             }
-            schema.external.insert(name);
-            return Ok(());
+            schema.external.insert(name.clone());
+            return self.table_security(schema, places, map, &name);
         }
         if name.schema != "public" && !PLATFORM_SCHEMAS.contains(&name.schema.as_str()) {
             schema.schemas.insert(name.schema.clone());
@@ -248,23 +227,15 @@ impl File<'_> {
         let mut elements = Vec::new();
         let mut pieces: Vec<(&Span, String)> = Vec::new();
         let mut column_comments = Vec::new();
-        let columns = map.get_mapping("columns").ok_or_else(|| {
-            self.error(
-                map.span(),
-                "missing `columns`",
-                "add `columns:` with one entry per column",
-            )
-        })?;
+        let columns = map
+            .get_mapping("columns")
+            .ok_or_else(|| self.error(map.span(), "missing `columns`", "add `columns:` with one entry per column"))?;
         for (key, value) in columns.iter() {
             let (def, comment) = self.column(key, value)?;
             let sql = format!("{} {def}", quote_ident(key.as_str()));
-            places
-                .column
-                .insert((name.clone(), key.to_string()), self.place(key.span()));
+            places.column.insert((name.clone(), key.to_string()), self.place(key.span()));
             if def.to_lowercase().contains("references") {
-                places
-                    .foreign_key
-                    .insert((name.clone(), key.to_string()), self.place(value.span()));
+                places.foreign_key.insert((name.clone(), key.to_string()), self.place(value.span()));
             }
             pieces.push((value.span(), format!("CREATE TABLE t ({sql})")));
             elements.push(sql);
@@ -282,9 +253,7 @@ impl File<'_> {
             for (index_name, spec) in self.entries(indexes, "indexes")? {
                 let (sql, comment) = self.index(&name, index_name, spec)?;
                 if let Some(n) = index_name {
-                    places
-                        .index
-                        .insert((name.clone(), n.to_string()), self.place(spec.span()));
+                    places.index.insert((name.clone(), n.to_string()), self.place(spec.span()));
                 }
                 let piece = [(spec.span(), sql.clone())];
                 self.replay(schema, &sql, 0, spec.span(), &piece)?;
@@ -304,7 +273,7 @@ impl File<'_> {
         for (index, comment) in table.indexes[first_index..].iter_mut().zip(index_comments) {
             index.comment = comment;
         }
-        Ok(())
+        self.table_security(schema, places, map, &name)
     }
 
     /// Parses `sql` and replays it; when it does not parse, finds the piece that does not.
@@ -327,21 +296,13 @@ impl File<'_> {
                 return Err(self.sql_error(span, &parse_message(&e)).into());
             }
         };
-        let stmts: Vec<&NodeEnum> = parsed
-            .protobuf
-            .stmts
-            .iter()
-            .filter_map(|s| s.stmt.as_ref()?.node.as_ref())
-            .collect();
+        let stmts: Vec<&NodeEnum> =
+            parsed.protobuf.stmts.iter().filter_map(|s| s.stmt.as_ref()?.node.as_ref()).collect();
         let single = match stmts.as_slice() {
             [NodeEnum::CreateStmt(c)] => {
-                c.table_elts
-                    .iter()
-                    .filter(|e| matches!(e.node, Some(NodeEnum::ColumnDef(_))))
-                    .count()
-                    == columns
+                c.table_elts.iter().filter(|e| matches!(e.node, Some(NodeEnum::ColumnDef(_)))).count() == columns
             }
-            [NodeEnum::IndexStmt(_)] => true,
+            [_] => true,
             _ => false,
         };
         if !single {
@@ -354,9 +315,7 @@ impl File<'_> {
                 .into());
         }
         match ddl::apply(schema, stmts[0]) {
-            Outcome::Unresolved(what) => Err(self
-                .error(span, what, "check the names this definition uses")
-                .into()),
+            Outcome::Unresolved(what) => Err(self.error(span, what, "check the names this definition uses").into()),
             Outcome::Applied | Outcome::Skipped(_) => Ok(()),
         }
     }
@@ -386,23 +345,17 @@ impl File<'_> {
                 format!("malformed YAML: {e}"),
                 "check the indentation and that `:` is followed by a space".to_string(),
             ),
-            L::TopLevelMustBeMapping(m) => (
-                Some(*m),
-                "a table file must be a mapping".into(),
-                "start with `table: NAME`".into(),
-            ),
-            L::UnexpectedAnchor(m) | L::UnexpectedTag(m) | L::MappingKeyMustBeScalar(m) => (
-                Some(*m),
-                format!("unsupported YAML: {e}"),
-                "write plain mappings, lists and strings".into(),
-            ),
+            L::TopLevelMustBeMapping(m) => {
+                (Some(*m), "a table file must be a mapping".into(), "start with `table: NAME`".into())
+            }
+            L::UnexpectedAnchor(m) | L::UnexpectedTag(m) | L::MappingKeyMustBeScalar(m) => {
+                (Some(*m), format!("unsupported YAML: {e}"), "write plain mappings, lists and strings".into())
+            }
             _ => (None, format!("malformed YAML: {e}"), String::new()),
         };
         let mut d = Diagnostic::new(message).hint(hint);
-        let origin = marker.map_or_else(
-            || Origin::new(self.path, 1, 1),
-            |m| Origin::new(self.path, m.line(), m.column().max(1)),
-        );
+        let origin = marker
+            .map_or_else(|| Origin::new(self.path, 1, 1), |m| Origin::new(self.path, m.line(), m.column().max(1)));
         d = d.at(origin, Some(self.text));
         d.into()
     }
@@ -410,23 +363,13 @@ impl File<'_> {
     fn check_keys(&self, map: &MarkedMappingNode, allowed: &[&str], what: &str) -> Result<()> {
         for key in map.keys() {
             if !allowed.contains(&key.as_str()) {
-                let synonym = SYNONYMS
-                    .iter()
-                    .find(|(k, _)| *k == key.as_str())
-                    .map(|(_, s)| *s)
-                    .filter(|s| allowed.contains(s));
-                let hint = match synonym.or_else(|| closest(key.as_str(), allowed.iter().copied()))
-                {
+                let synonym =
+                    SYNONYMS.iter().find(|(k, _)| *k == key.as_str()).map(|(_, s)| *s).filter(|s| allowed.contains(s));
+                let hint = match synonym.or_else(|| closest(key.as_str(), allowed.iter().copied())) {
                     Some(c) => format!("did you mean `{c}`? Keys here: {}", allowed.join(", ")),
                     None => format!("keys here: {}", allowed.join(", ")),
                 };
-                return Err(self
-                    .error(
-                        key.span(),
-                        format!("unknown key `{}` in {what}", key.as_str()),
-                        hint,
-                    )
-                    .into());
+                return Err(self.error(key.span(), format!("unknown key `{}` in {what}", key.as_str()), hint).into());
             }
         }
         Ok(())
@@ -434,12 +377,7 @@ impl File<'_> {
 
     fn scalar<'n>(&self, node: &'n Node, what: &str) -> Result<&'n MarkedScalarNode> {
         node.as_scalar().ok_or_else(|| {
-            self.error(
-                node.span(),
-                format!("{what} must be a string"),
-                "write it on one line after the key",
-            )
-            .into()
+            self.error(node.span(), format!("{what} must be a string"), "write it on one line after the key").into()
         })
     }
 
@@ -449,11 +387,7 @@ impl File<'_> {
             "true" | "yes" | "on" => Ok(true),
             "false" | "no" | "off" => Ok(false),
             other => Err(self
-                .error(
-                    s.span(),
-                    format!("{what} must be true or false, not `{other}`"),
-                    "write true or false",
-                )
+                .error(s.span(), format!("{what} must be true or false, not `{other}`"), "write true or false")
                 .into()),
         }
     }
@@ -461,44 +395,24 @@ impl File<'_> {
     /// A list of column names: a YAML list, or one string of names separated by commas.
     fn names(&self, node: &Node, what: &str) -> Result<Vec<String>> {
         let names: Vec<String> = match node {
-            Node::Sequence(seq) => seq
-                .iter()
-                .map(|n| self.scalar(n, what).map(|s| s.to_string()))
-                .collect::<Result<_>>()?,
-            Node::Scalar(s) => s
-                .split(',')
-                .map(|p| p.trim().to_string())
-                .filter(|p| !p.is_empty())
-                .collect(),
+            Node::Sequence(seq) => {
+                seq.iter().map(|n| self.scalar(n, what).map(|s| s.to_string())).collect::<Result<_>>()?
+            }
+            Node::Scalar(s) => s.split(',').map(|p| p.trim().to_string()).filter(|p| !p.is_empty()).collect(),
             Node::Mapping(_) => {
                 return Err(self
-                    .error(
-                        node.span(),
-                        format!("{what} must be a list of column names"),
-                        "write [a, b]",
-                    )
+                    .error(node.span(), format!("{what} must be a list of column names"), "write [a, b]")
                     .into());
             }
         };
         if names.is_empty() {
-            return Err(self
-                .error(
-                    node.span(),
-                    format!("{what} is empty"),
-                    "name at least one column",
-                )
-                .into());
+            return Err(self.error(node.span(), format!("{what} is empty"), "name at least one column").into());
         }
         Ok(names)
     }
 
     fn name_list(&self, node: &Node, what: &str) -> Result<String> {
-        Ok(self
-            .names(node, what)?
-            .iter()
-            .map(|n| quote_ident(n))
-            .collect::<Vec<_>>()
-            .join(", "))
+        Ok(self.names(node, what)?.iter().map(|n| quote_ident(n)).collect::<Vec<_>>().join(", "))
     }
 
     /// An SQL expression, checked on its own so that an error points at it.
@@ -514,21 +428,10 @@ impl File<'_> {
             Node::Mapping(m) => Ok(m.iter().map(|(k, v)| (Some(k.as_str()), v)).collect()),
             Node::Sequence(s) => Ok(s
                 .iter()
-                .map(|v| {
-                    (
-                        v.as_mapping()
-                            .and_then(|m| m.get_scalar("name"))
-                            .map(|n| n.as_str()),
-                        v,
-                    )
-                })
+                .map(|v| (v.as_mapping().and_then(|m| m.get_scalar("name")).map(|n| n.as_str()), v))
                 .collect()),
             Node::Scalar(_) => Err(self
-                .error(
-                    node.span(),
-                    format!("`{what}` must be a mapping or a list"),
-                    "write one entry per line",
-                )
+                .error(node.span(), format!("`{what}` must be a mapping or a list"), "write one entry per line")
                 .into()),
         }
     }
@@ -539,11 +442,7 @@ impl File<'_> {
         let map = match value {
             Node::Scalar(s) if s.trim().is_empty() => {
                 return Err(self
-                    .error(
-                        key.span(),
-                        format!("{what} has no type"),
-                        "write `name: TYPE`, e.g. `email: text not null`",
-                    )
+                    .error(key.span(), format!("{what} has no type"), "write `name: TYPE`, e.g. `email: text not null`")
                     .into());
             }
             Node::Scalar(s) => return Ok((s.to_string(), None)),
@@ -560,53 +459,29 @@ impl File<'_> {
         };
         self.check_keys(map, COLUMN_KEYS, &what)?;
         let ty = map.get_node("type").ok_or_else(|| {
-            self.error(
-                map.span(),
-                format!("{what} has no `type`"),
-                "add `type: TEXT` (any PostgreSQL type)",
-            )
+            self.error(map.span(), format!("{what} has no `type`"), "add `type: TEXT` (any PostgreSQL type)")
         })?;
         let mut sql = self.scalar(ty, "type")?.to_string();
         let names = match map.get_node("constraint_names") {
             Some(Node::Mapping(m)) => {
                 self.check_keys(m, CONSTRAINT_NAME_KEYS, "constraint_names")?;
                 m.iter()
-                    .map(|(k, v)| {
-                        Ok((
-                            k.to_string(),
-                            self.scalar(v, "a constraint name")?.to_string(),
-                        ))
-                    })
+                    .map(|(k, v)| Ok((k.to_string(), self.scalar(v, "a constraint name")?.to_string())))
                     .collect::<Result<HashMap<_, _>>>()?
             }
             Some(other) => {
                 return Err(self
-                    .error(
-                        other.span(),
-                        "`constraint_names` must be a mapping",
-                        "e.g. {check: price_positive}",
-                    )
+                    .error(other.span(), "`constraint_names` must be a mapping", "e.g. {check: price_positive}")
                     .into());
             }
             None => HashMap::new(),
         };
-        let named = |kind: &str| {
-            names
-                .get(kind)
-                .map(|n| format!(" CONSTRAINT {}", quote_ident(n)))
-                .unwrap_or_default()
-        };
+        let named = |kind: &str| names.get(kind).map(|n| format!(" CONSTRAINT {}", quote_ident(n))).unwrap_or_default();
         if let Some(c) = map.get_node("collate") {
-            sql.push_str(&format!(
-                " COLLATE {}",
-                quote_ident(self.scalar(c, "collate")?)
-            ));
+            sql.push_str(&format!(" COLLATE {}", quote_ident(self.scalar(c, "collate")?)));
         }
         if let Some(g) = map.get_node("generated") {
-            sql.push_str(&format!(
-                " GENERATED ALWAYS AS ({}) STORED",
-                self.expr(g, "generated")?
-            ));
+            sql.push_str(&format!(" GENERATED ALWAYS AS ({}) STORED", self.expr(g, "generated")?));
         }
         if let Some(i) = map.get_node("identity") {
             let s = self.scalar(i, "identity")?;
@@ -626,11 +501,7 @@ impl File<'_> {
             sql.push_str(&format!(" GENERATED {kind} AS IDENTITY"));
         }
         if let Some(n) = map.get_node("not_null") {
-            sql.push_str(if self.flag(n, "not_null")? {
-                " NOT NULL"
-            } else {
-                " NULL"
-            });
+            sql.push_str(if self.flag(n, "not_null")? { " NOT NULL" } else { " NULL" });
         }
         if let Some(d) = map.get_node("default") {
             sql.push_str(&format!(" DEFAULT ({})", self.expr(d, "default")?));
@@ -646,11 +517,7 @@ impl File<'_> {
             sql.push_str(&format!("{} UNIQUE", named("unique")));
         }
         if let Some(c) = map.get_node("check") {
-            sql.push_str(&format!(
-                "{} CHECK ({})",
-                named("check"),
-                self.expr(c, "check")?
-            ));
+            sql.push_str(&format!("{} CHECK ({})", named("check"), self.expr(c, "check")?));
         }
         if let Some(r) = map.get_node("references") {
             let name = match r.as_mapping().and_then(|m| m.get_scalar("name")) {
@@ -659,16 +526,9 @@ impl File<'_> {
             };
             sql.push_str(&format!("{name} REFERENCES {}", self.reference(r)?));
             sql.push_str(&self.fk_options(map)?);
-        } else if let Some(k) = ["on_delete", "on_update", "deferrable"]
-            .iter()
-            .find_map(|k| map.get_scalar(k))
-        {
+        } else if let Some(k) = ["on_delete", "on_update", "deferrable"].iter().find_map(|k| map.get_scalar(k)) {
             return Err(self
-                .error(
-                    k.span(),
-                    format!("`{}` without `references`", k.as_str()),
-                    "add `references: TABLE(COLUMN)`",
-                )
+                .error(k.span(), format!("`{}` without `references`", k.as_str()), "add `references: TABLE(COLUMN)`")
                 .into());
         }
         Ok((sql, map.get_scalar("comment").map(|c| c.to_string())))
@@ -681,11 +541,7 @@ impl File<'_> {
             Node::Mapping(m) => {
                 self.check_keys(m, REF_KEYS, "references")?;
                 let table = m.get_scalar("table").ok_or_else(|| {
-                    self.error(
-                        m.span(),
-                        "`references` needs `table`",
-                        "e.g. {table: auth.users, columns: [id]}",
-                    )
+                    self.error(m.span(), "`references` needs `table`", "e.g. {table: auth.users, columns: [id]}")
                 })?;
                 let qualified = match table.split_once('.') {
                     Some((s, t)) => format!("{}.{}", quote_ident(s), quote_ident(t)),
@@ -714,11 +570,7 @@ impl File<'_> {
                 "simple" => {}
                 other => {
                     return Err(self
-                        .error(
-                            m.span(),
-                            format!("unknown match type `{other}`"),
-                            "write `full` or `simple`",
-                        )
+                        .error(m.span(), format!("unknown match type `{other}`"), "write `full` or `simple`")
                         .into());
                 }
             }
@@ -733,13 +585,7 @@ impl File<'_> {
                         }
                         None => format!("actions: {}", FK_ACTIONS.join(", ")),
                     };
-                    return Err(self
-                        .error(
-                            a.span(),
-                            format!("unknown {key} action `{}`", a.as_str()),
-                            hint,
-                        )
-                        .into());
+                    return Err(self.error(a.span(), format!("unknown {key} action `{}`", a.as_str()), hint).into());
                 }
                 sql.push_str(&format!(" {clause} {}", action.to_uppercase()));
             }
@@ -784,22 +630,15 @@ impl File<'_> {
             let (m, cols) = match pk {
                 Node::Mapping(m) => {
                     self.check_keys(m, PK_KEYS, "primary_key")?;
-                    let cols = m.get_node("columns").ok_or_else(|| {
-                        self.error(
-                            m.span(),
-                            "`primary_key` needs `columns`",
-                            "e.g. columns: [a, b]",
-                        )
-                    })?;
+                    let cols = m
+                        .get_node("columns")
+                        .ok_or_else(|| self.error(m.span(), "`primary_key` needs `columns`", "e.g. columns: [a, b]"))?;
                     (Some(m), cols)
                 }
                 other => (None, other),
             };
-            let mut sql = format!(
-                "{}PRIMARY KEY ({})",
-                self.constraint_prefix(m)?,
-                self.name_list(cols, "primary_key")?
-            );
+            let mut sql =
+                format!("{}PRIMARY KEY ({})", self.constraint_prefix(m)?, self.name_list(cols, "primary_key")?);
             if let Some(d) = m.and_then(|m| m.get_node("deferrable")) {
                 sql.push_str(&self.deferrable(d)?);
             }
@@ -808,11 +647,7 @@ impl File<'_> {
         if let Some(unique) = map.get_node("unique") {
             let Node::Sequence(items) = unique else {
                 return Err(self
-                    .error(
-                        unique.span(),
-                        "`unique` must be a list",
-                        "e.g. unique: [[user_id, name]]",
-                    )
+                    .error(unique.span(), "`unique` must be a list", "e.g. unique: [[user_id, name]]")
                     .into());
             };
             for item in items.iter() {
@@ -820,11 +655,7 @@ impl File<'_> {
                     Node::Mapping(m) => {
                         self.check_keys(m, UNIQUE_KEYS, "a unique constraint")?;
                         let cols = m.get_node("columns").ok_or_else(|| {
-                            self.error(
-                                m.span(),
-                                "a unique constraint needs `columns`",
-                                "e.g. columns: [a, b]",
-                            )
+                            self.error(m.span(), "a unique constraint needs `columns`", "e.g. columns: [a, b]")
                         })?;
                         (Some(m), cols)
                     }
@@ -834,11 +665,8 @@ impl File<'_> {
                     Some(n) if self.flag(n, "nulls_not_distinct")? => " NULLS NOT DISTINCT",
                     _ => "",
                 };
-                let mut sql = format!(
-                    "{}UNIQUE{nnd} ({})",
-                    self.constraint_prefix(m)?,
-                    self.name_list(cols, "unique")?
-                );
+                let mut sql =
+                    format!("{}UNIQUE{nnd} ({})", self.constraint_prefix(m)?, self.name_list(cols, "unique")?);
                 if let Some(d) = m.and_then(|m| m.get_node("deferrable")) {
                     sql.push_str(&self.deferrable(d)?);
                 }
@@ -850,9 +678,9 @@ impl File<'_> {
                 let (m, expr) = match spec {
                     Node::Mapping(m) => {
                         self.check_keys(m, CHECK_KEYS, "a check")?;
-                        let e = m.get_node("expr").ok_or_else(|| {
-                            self.error(m.span(), "a check needs `expr`", "e.g. expr: price >= 0")
-                        })?;
+                        let e = m
+                            .get_node("expr")
+                            .ok_or_else(|| self.error(m.span(), "a check needs `expr`", "e.g. expr: price >= 0"))?;
                         (Some(m), e)
                     }
                     other => (None, other),
@@ -865,51 +693,30 @@ impl File<'_> {
                     Some(n) if self.flag(n, "no_inherit")? => " NO INHERIT",
                     _ => "",
                 };
-                out.push((
-                    format!("{prefix}CHECK ({}){no_inherit}", self.expr(expr, "check")?),
-                    spec.span(),
-                ));
+                out.push((format!("{prefix}CHECK ({}){no_inherit}", self.expr(expr, "check")?), spec.span()));
             }
         }
         if let Some(fks) = map.get_node("foreign_keys") {
             let Node::Sequence(items) = fks else {
                 return Err(self
-                    .error(
-                        fks.span(),
-                        "`foreign_keys` must be a list",
-                        "one `- columns: ... references: ...` per key",
-                    )
+                    .error(fks.span(), "`foreign_keys` must be a list", "one `- columns: ... references: ...` per key")
                     .into());
             };
             for item in items.iter() {
                 let Node::Mapping(m) = item else {
                     return Err(self
-                        .error(
-                            item.span(),
-                            "a foreign key must be a mapping",
-                            "with `columns` and `references`",
-                        )
+                        .error(item.span(), "a foreign key must be a mapping", "with `columns` and `references`")
                         .into());
                 };
                 self.check_keys(m, FK_KEYS, "a foreign key")?;
                 let cols = m.get_node("columns").ok_or_else(|| {
-                    self.error(
-                        m.span(),
-                        "a foreign key needs `columns`",
-                        "e.g. columns: [workspace_id]",
-                    )
+                    self.error(m.span(), "a foreign key needs `columns`", "e.g. columns: [workspace_id]")
                 })?;
                 let target = m.get_node("references").ok_or_else(|| {
-                    self.error(
-                        m.span(),
-                        "a foreign key needs `references`",
-                        "e.g. references: workspaces(id)",
-                    )
+                    self.error(m.span(), "a foreign key needs `references`", "e.g. references: workspaces(id)")
                 })?;
                 let names = self.names(cols, "columns")?;
-                places
-                    .foreign_key
-                    .insert((table.clone(), names.join(",")), self.place(target.span()));
+                places.foreign_key.insert((table.clone(), names.join(",")), self.place(target.span()));
                 out.push((
                     format!(
                         "{}FOREIGN KEY ({}) REFERENCES {}{}",
@@ -926,22 +733,13 @@ impl File<'_> {
     }
 
     /// CREATE INDEX for one entry of `indexes`, and the index's comment.
-    fn index(
-        &self,
-        table: &QualifiedName,
-        name: Option<&str>,
-        spec: &Node,
-    ) -> Result<(String, Option<String>)> {
+    fn index(&self, table: &QualifiedName, name: Option<&str>, spec: &Node) -> Result<(String, Option<String>)> {
         let (m, keys) = match spec {
             Node::Mapping(m) => {
                 self.check_keys(m, INDEX_KEYS, "an index")?;
-                let k = m.get_node("columns").ok_or_else(|| {
-                    self.error(
-                        m.span(),
-                        "an index needs `columns`",
-                        "e.g. columns: lower(email)",
-                    )
-                })?;
+                let k = m
+                    .get_node("columns")
+                    .ok_or_else(|| self.error(m.span(), "an index needs `columns`", "e.g. columns: lower(email)"))?;
                 (Some(m), k)
             }
             other => (None, other),
@@ -959,16 +757,9 @@ impl File<'_> {
             Some(u) if self.flag(u, "unique")? => "UNIQUE ",
             _ => "",
         };
-        let mut sql = format!(
-            "CREATE {unique}INDEX {} ON {}",
-            name.map(quote_ident).unwrap_or_default(),
-            table.sql()
-        );
+        let mut sql = format!("CREATE {unique}INDEX {} ON {}", name.map(quote_ident).unwrap_or_default(), table.sql());
         if let Some(u) = get("using") {
-            sql.push_str(&format!(
-                " USING {}",
-                quote_ident(&self.scalar(u, "using")?.to_lowercase())
-            ));
+            sql.push_str(&format!(" USING {}", quote_ident(&self.scalar(u, "using")?.to_lowercase())));
         }
         sql.push_str(&format!(" ({keys})"));
         if let Some(i) = get("include") {
@@ -982,20 +773,15 @@ impl File<'_> {
         if let Some(w) = get("where") {
             sql.push_str(&format!(" WHERE {}", self.expr(w, "where")?));
         }
-        let comment = get("comment")
-            .map(|c| self.scalar(c, "comment").map(|s| s.to_string()))
-            .transpose()?;
+        let comment = get("comment").map(|c| self.scalar(c, "comment").map(|s| s.to_string())).transpose()?;
         Ok((sql, comment))
     }
 }
 
 /// Foreign keys written without target columns point at the target's primary key.
 fn resolve_foreign_keys(schema: &mut Schema) {
-    let keys: HashMap<QualifiedName, Vec<String>> = schema
-        .tables
-        .values()
-        .filter_map(|t| Some((t.name.clone(), t.primary_key()?.clone())))
-        .collect();
+    let keys: HashMap<QualifiedName, Vec<String>> =
+        schema.tables.values().filter_map(|t| Some((t.name.clone(), t.primary_key()?.clone()))).collect();
     for table in schema.tables.values_mut() {
         for c in &mut table.constraints {
             if let ConstraintKind::ForeignKey(fk) = &mut c.kind
@@ -1008,11 +794,7 @@ fn resolve_foreign_keys(schema: &mut Schema) {
     }
 }
 
-fn diagnostic_at(
-    place: Option<&(Origin, Option<String>)>,
-    message: String,
-    hint: String,
-) -> Diagnostic {
+fn diagnostic_at(place: Option<&(Origin, Option<String>)>, message: String, hint: String) -> Diagnostic {
     let mut d = Diagnostic::new(message).hint(hint);
     if let Some((origin, line)) = place {
         d.origin = Some(origin.clone());
@@ -1021,18 +803,36 @@ fn diagnostic_at(
     d
 }
 
-/// Checks that need every table: types, references, column names in keys and indexes.
+/// Checks that need every table: types, references, column names in keys and indexes,
+/// the functions triggers call.
 fn validate(schema: &Schema, places: &Places) -> Vec<Diagnostic> {
     let mut out = Vec::new();
+    for ((table, name), t) in &schema.triggers {
+        let known = PLATFORM_SCHEMAS.contains(&t.function.schema.as_str()) && t.function.schema != "public"
+            || schema.functions.values().any(|f| f.name == t.function);
+        if !known {
+            let names = schema.functions.values().map(|f| f.name.name.as_str());
+            let hint = match closest(&t.function.name, names) {
+                Some(c) => format!("did you mean `{c}`? Declare the function in a `function:` file"),
+                None => "declare the function in a `function:` file".into(),
+            };
+            let place = places.trigger.get(&(table.clone(), name.clone()));
+            out.push(diagnostic_at(
+                place,
+                format!("trigger {name} on {table} calls {}, which is not declared", t.function),
+                hint,
+            ));
+        }
+    }
     for table in schema.tables.values() {
         let column_place = |c: &str| places.column.get(&(table.name.clone(), c.to_string()));
         for col in &table.columns {
             let ty = &col.data_type;
-            let platform = ty
-                .schema
-                .as_deref()
-                .is_some_and(|s| PLATFORM_SCHEMAS.contains(&s));
-            if !ty.builtin && !platform {
+            let platform = ty.schema.as_deref().is_some_and(|s| PLATFORM_SCHEMAS.contains(&s));
+            let declared = schema
+                .enums
+                .contains_key(&QualifiedName::new(ty.schema.as_deref().unwrap_or("public"), ty.name.clone()));
+            if !ty.builtin && !platform && !declared {
                 out.push(diagnostic_at(
                     column_place(&col.name),
                     format!("unknown type `{}` for column `{}` of {}", ty.sql(), col.name, table.name),
@@ -1051,19 +851,22 @@ fn validate(schema: &Schema, places: &Places) -> Vec<Diagnostic> {
             }
             .or_else(|| places.table.get(&table.name));
             if let Some(missing) = known(c.kind.columns()) {
-                out.push(diagnostic_at(place, format!("constraint {} of {} names column `{missing}`, which the table does not have", c.name, table.name), column_hint(table, &missing)));
+                out.push(diagnostic_at(
+                    place,
+                    format!(
+                        "constraint {} of {} names column `{missing}`, which the table does not have",
+                        c.name, table.name
+                    ),
+                    column_hint(table, &missing),
+                ));
             }
             if let ConstraintKind::ForeignKey(fk) = &c.kind {
                 out.extend(check_reference(schema, table, fk, place));
             }
         }
         for i in &table.indexes {
-            let cols: Vec<String> = i
-                .keys
-                .iter()
-                .filter_map(|k| k.column.clone())
-                .chain(i.include.iter().cloned())
-                .collect();
+            let cols: Vec<String> =
+                i.keys.iter().filter_map(|k| k.column.clone()).chain(i.include.iter().cloned()).collect();
             if let Some(missing) = known(&cols) {
                 let place = places.index.get(&(table.name.clone(), i.name.clone()));
                 out.push(diagnostic_at(
@@ -1087,12 +890,7 @@ fn column_hint(table: &Table, missing: &str) -> String {
         None => format!(
             "columns of {}: {}",
             table.name,
-            table
-                .columns
-                .iter()
-                .map(|c| c.name.as_str())
-                .collect::<Vec<_>>()
-                .join(", ")
+            table.columns.iter().map(|c| c.name.as_str()).collect::<Vec<_>>().join(", ")
         ),
     }
 }
@@ -1103,9 +901,7 @@ fn check_reference(
     fk: &crate::model::ForeignKey,
     place: Option<&(Origin, Option<String>)>,
 ) -> Option<Diagnostic> {
-    if PLATFORM_SCHEMAS.contains(&fk.ref_table.schema.as_str())
-        || schema.external.contains(&fk.ref_table)
-    {
+    if PLATFORM_SCHEMAS.contains(&fk.ref_table.schema.as_str()) || schema.external.contains(&fk.ref_table) {
         return None;
     }
     let Some(target) = schema.table(&fk.ref_table) else {
@@ -1114,17 +910,11 @@ fn check_reference(
             Some(c) => format!(
                 "did you mean `{c}`? Declare the table in a YAML file (`external: true` if another project owns it)"
             ),
-            None => {
-                "declare the table in a YAML file (`external: true` if another project owns it)"
-                    .into()
-            }
+            None => "declare the table in a YAML file (`external: true` if another project owns it)".into(),
         };
         return Some(diagnostic_at(
             place,
-            format!(
-                "foreign key of {} references {}, which is not declared",
-                table.name, fk.ref_table
-            ),
+            format!("foreign key of {} references {}, which is not declared", table.name, fk.ref_table),
             hint,
         ));
     };
@@ -1141,10 +931,7 @@ fn check_reference(
     if fk.ref_columns.is_empty() && target.primary_key().is_none() {
         return Some(diagnostic_at(
             place,
-            format!(
-                "foreign key of {} references {}, which has no primary key",
-                table.name, fk.ref_table
-            ),
+            format!("foreign key of {} references {}, which has no primary key", table.name, fk.ref_table),
             "name the referenced columns: TABLE(COLUMN)".into(),
         ));
     }

@@ -1,0 +1,127 @@
+//! The objects around tables: row-level security policies, triggers, functions, views,
+//! enums, extensions and privileges.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt;
+
+use serde::Serialize;
+
+use super::{Expr, QualifiedName};
+
+/// Privileges by role (`public` for PUBLIC), each set upper-case (`SELECT`, `EXECUTE`).
+pub type Grants = BTreeMap<String, BTreeSet<String>>;
+
+/// What `ALL` means for each kind of object.
+pub const TABLE_PRIVILEGES: &[&str] = &["SELECT", "INSERT", "UPDATE", "DELETE", "TRUNCATE", "REFERENCES", "TRIGGER"];
+pub const FUNCTION_PRIVILEGES: &[&str] = &["EXECUTE"];
+
+/// Functions can be executed by PUBLIC unless revoked; tables and views start with none.
+pub fn default_function_grants() -> Grants {
+    Grants::from([("public".to_string(), BTreeSet::from(["EXECUTE".to_string()]))])
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Policy {
+    pub table: QualifiedName,
+    pub name: String,
+    pub permissive: bool,
+    /// ALL, SELECT, INSERT, UPDATE or DELETE.
+    pub command: String,
+    /// Sorted; `public` when the policy names none.
+    pub roles: Vec<String>,
+    pub using: Option<Expr>,
+    pub with_check: Option<Expr>,
+    pub comment: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Trigger {
+    pub table: QualifiedName,
+    pub name: String,
+    /// BEFORE, AFTER or INSTEAD OF.
+    pub timing: String,
+    /// In PostgreSQL's order: INSERT, DELETE, UPDATE, TRUNCATE.
+    pub events: Vec<String>,
+    pub update_of: Vec<String>,
+    pub for_each_row: bool,
+    pub when: Option<Expr>,
+    pub function: QualifiedName,
+    pub args: Vec<String>,
+    pub comment: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct FunctionArg {
+    /// "", OUT, INOUT, VARIADIC (TABLE columns are in `returns`).
+    pub mode: String,
+    pub name: String,
+    #[serde(rename = "type")]
+    pub data_type: String,
+    pub default: Option<Expr>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Function {
+    pub name: QualifiedName,
+    pub procedure: bool,
+    pub args: Vec<FunctionArg>,
+    /// The SQL after RETURNS (`trigger`, `SETOF x`, `TABLE(a integer)`); none for procedures.
+    pub returns: Option<String>,
+    pub language: String,
+    /// The body, byte for byte as written.
+    pub body: String,
+    /// IMMUTABLE or STABLE; none for the default, VOLATILE.
+    pub volatility: Option<String>,
+    pub strict: bool,
+    pub security_definer: bool,
+    /// `SET name = value` clauses, value as SQL.
+    pub config: Vec<(String, String)>,
+    pub comment: Option<String>,
+    pub grants: Grants,
+}
+
+impl Function {
+    /// Name and input argument types: what identifies a function in PostgreSQL.
+    pub fn signature(&self) -> String {
+        let inputs: Vec<&str> = self.args.iter().filter(|a| a.mode != "OUT").map(|a| a.data_type.as_str()).collect();
+        format!("{}({})", self.name, inputs.join(", "))
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct View {
+    pub name: QualifiedName,
+    pub materialized: bool,
+    /// Normalised SELECT.
+    pub query: String,
+    pub columns: Vec<String>,
+    /// `WITH (...)` options, sorted: `security_invoker = true`.
+    pub options: Vec<(String, String)>,
+    /// LOCAL or CASCADED for WITH CHECK OPTION.
+    pub check_option: Option<String>,
+    pub comment: Option<String>,
+    pub grants: Grants,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Enum {
+    pub name: QualifiedName,
+    pub values: Vec<String>,
+    pub comment: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Extension {
+    pub name: String,
+    pub schema: Option<String>,
+}
+
+/// What a function is called by: its signature.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+pub struct Signature(pub String);
+
+impl fmt::Display for Signature {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}

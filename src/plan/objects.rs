@@ -1,0 +1,370 @@
+//! Steps for everything around tables: extensions, enums, row-level security, policies,
+//! functions, triggers, views and privileges.
+
+use std::collections::BTreeSet;
+
+use crate::diff::{Change, CommentTarget, GrantTarget};
+use crate::model::{Enum, Function, Grants, Policy, Table, Trigger, View};
+use crate::render::Stmt;
+
+use super::{File, Object, Phase, Step, comment_stmt, expression_needs};
+
+/// The steps of a change that is not about a table's own structure, or None.
+pub(super) fn steps_for(change: &Change) -> Option<Vec<Step>> {
+    let step = match change {
+        Change::CreateExtension(extension) => {
+            let mut s = Step::new(
+                Phase::CreateExtension,
+                format!("+ extension {}", extension.name),
+                vec![Stmt::new("create_extension.sql.j2", ctx! { extension })],
+                vec![Stmt::new("drop_extension.sql.j2", ctx! { extension })],
+            );
+            s.provides.push(Object::Extension(extension.name.clone()));
+            s
+        }
+        Change::DropExtension(extension) => {
+            let mut s = Step::new(
+                Phase::DropExtension,
+                format!("- extension {}", extension.name),
+                vec![Stmt::new("drop_extension.sql.j2", ctx! { extension })],
+                vec![Stmt::new("create_extension.sql.j2", ctx! { extension })],
+            );
+            s.removes.push(Object::Extension(extension.name.clone()));
+            s
+        }
+        Change::CreateEnum(e) => {
+            let mut up = vec![Stmt::new("create_enum.sql.j2", ctx! { enum => e })];
+            if e.comment.is_some() {
+                up.push(comment_stmt(&CommentTarget::Enum(e.name.clone()), &e.comment));
+            }
+            let mut s = Step::new(
+                Phase::CreateType,
+                format!("+ type {}", e.name),
+                up,
+                vec![Stmt::new("drop_enum.sql.j2", ctx! { enum => e })],
+            );
+            s.requires.push(Object::Schema(e.name.schema.clone()));
+            s.provides.push(Object::Type(e.name.clone()));
+            s
+        }
+        Change::DropEnum(e) => {
+            let mut down = vec![Stmt::new("create_enum.sql.j2", ctx! { enum => e })];
+            if e.comment.is_some() {
+                down.push(comment_stmt(&CommentTarget::Enum(e.name.clone()), &e.comment));
+            }
+            let mut s = Step::new(
+                Phase::DropType,
+                format!("- type {}", e.name),
+                vec![Stmt::new("drop_enum.sql.j2", ctx! { enum => e })],
+                down,
+            );
+            s.removes.push(Object::Type(e.name.clone()));
+            s
+        }
+        Change::RecreateEnum { from, to, users } => {
+            let recreate = |e: &Enum| {
+                let old_name = format!("{}__old", e.name.name);
+                Stmt::new("recreate_enum.sql.j2", ctx! { enum => e, old_name, users })
+            };
+            let mut s = Step::new(
+                Phase::CreateType,
+                format!("~ type {}: values {} → {}", to.name, from.values.join(", "), to.values.join(", ")),
+                vec![recreate(to)],
+                vec![recreate(from)],
+            );
+            s.provides.push(Object::Type(to.name.clone()));
+            s
+        }
+        Change::AddEnumValue { name, value, before, previous, users } => {
+            let old_name = format!("{}__old", name.name);
+            let mut s = Step::new(
+                Phase::CreateType,
+                format!("~ type {name}: + value {value}"),
+                vec![Stmt::new("add_enum_value.sql.j2", ctx! { name, value, before })],
+                // PostgreSQL cannot drop an enum value: the rollback recreates the type.
+                vec![Stmt::new("recreate_enum.sql.j2", ctx! { enum => previous, old_name, users })],
+            );
+            s.provides.push(Object::Type(name.clone()));
+            s
+        }
+        Change::SetRls { table, from, to } => {
+            let enabled = (from.0 != to.0).then_some(to.0);
+            let forced = (from.1 != to.1).then_some(to.1);
+            let (back_enabled, back_forced) = (enabled.map(|_| from.0), forced.map(|_| from.1));
+            let mut s = Step::new(
+                Phase::RowSecurity,
+                format!("~ row level security on {table}: {}", rls_words(*to)),
+                vec![Stmt::new("row_security.sql.j2", ctx! { table, enabled, forced })],
+                vec![Stmt::new("row_security.sql.j2", ctx! { table, enabled => back_enabled, forced => back_forced })],
+            );
+            s.file = File::Policies;
+            s.requires.push(Object::Table(table.clone()));
+            s
+        }
+        Change::CreatePolicy(policy) => {
+            let mut s = Step::new(
+                Phase::CreatePolicy,
+                format!("+ policy {} on {}", policy.name, policy.table),
+                create_policy(policy),
+                vec![drop_policy(policy)],
+            );
+            s.file = File::Policies;
+            s.requires.extend(policy_needs(policy));
+            s
+        }
+        Change::DropPolicy(policy) => {
+            let mut s = Step::new(
+                Phase::DropPolicy,
+                format!("- policy {} on {}", policy.name, policy.table),
+                vec![drop_policy(policy)],
+                create_policy(policy),
+            );
+            s.releases.extend(policy_needs(policy));
+            s
+        }
+        Change::AlterPolicy { from, to } => {
+            let mut s = Step::new(
+                Phase::CreatePolicy,
+                format!("~ policy {} on {}", to.name, to.table),
+                vec![Stmt::new("alter_policy.sql.j2", ctx! { policy => to })],
+                vec![Stmt::new("alter_policy.sql.j2", ctx! { policy => from })],
+            );
+            s.file = File::Policies;
+            s.requires.extend(policy_needs(to));
+            s
+        }
+        Change::CreateTrigger(trigger) => {
+            let mut s = Step::new(
+                Phase::CreateTrigger,
+                format!("+ trigger {} on {}", trigger.name, trigger.table),
+                create_trigger(trigger),
+                vec![drop_trigger(trigger)],
+            );
+            s.file = File::Triggers;
+            s.requires.extend(trigger_needs(trigger));
+            s
+        }
+        Change::DropTrigger(trigger) => {
+            let mut s = Step::new(
+                Phase::DropTrigger,
+                format!("- trigger {} on {}", trigger.name, trigger.table),
+                vec![drop_trigger(trigger)],
+                create_trigger(trigger),
+            );
+            s.releases.extend(trigger_needs(trigger));
+            s
+        }
+        Change::CreateFunction(f) => {
+            let mut s = Step::new(
+                Phase::CreateFunction,
+                format!("+ function {}", f.signature()),
+                create_function(f, false),
+                vec![drop_function(f)],
+            );
+            if f.returns.as_deref() == Some("trigger") {
+                s.file = File::Triggers;
+            }
+            s.requires.push(Object::Schema(f.name.schema.clone()));
+            s.requires.extend(function_needs(f));
+            s.provides.push(Object::Function(f.name.clone()));
+            s.provides.push(Object::Signature(f.signature()));
+            s
+        }
+        Change::DropFunction(f) => {
+            let mut s = Step::new(
+                Phase::DropFunction,
+                format!("- function {}", f.signature()),
+                vec![drop_function(f)],
+                create_function(f, false),
+            );
+            s.removes.push(Object::Function(f.name.clone()));
+            s.removes.push(Object::Signature(f.signature()));
+            s
+        }
+        Change::ReplaceFunction { from, to } => {
+            let definition =
+                |f: &Function| vec![Stmt::new("create_function.sql.j2", ctx! { function => f, replace => true })];
+            let mut s = Step::new(
+                Phase::CreateFunction,
+                format!("~ function {}", to.signature()),
+                definition(to),
+                definition(from),
+            );
+            if to.returns.as_deref() == Some("trigger") {
+                s.file = File::Triggers;
+            }
+            s.requires.extend(function_needs(to));
+            s
+        }
+        Change::CreateView(view) => {
+            let mut s =
+                Step::new(Phase::CreateView, format!("+ view {}", view.name), create_view(view), vec![drop_view(view)]);
+            s.requires.push(Object::Schema(view.name.schema.clone()));
+            s.requires.extend(view_needs(view));
+            s.provides.push(Object::Table(view.name.clone()));
+            s
+        }
+        Change::DropView(view) => {
+            let mut s =
+                Step::new(Phase::DropView, format!("- view {}", view.name), vec![drop_view(view)], create_view(view));
+            s.releases.extend(view_needs(view));
+            s.removes.push(Object::Table(view.name.clone()));
+            s
+        }
+        Change::Grants { target, from, to } => {
+            let (kind, object, name) = match target {
+                GrantTarget::Table(t) => ("TABLE", t.sql(), t.to_string()),
+                GrantTarget::Function(signature, _) => ("ROUTINE", signature.clone(), signature.clone()),
+            };
+            let mut s = Step::new(
+                Phase::Grant,
+                format!("~ privileges on {name}"),
+                grant_stmts(kind, &object, from, to),
+                grant_stmts(kind, &object, to, from),
+            );
+            if let GrantTarget::Function(_, true) = target {
+                s.file = File::Triggers;
+            }
+            s
+        }
+        _ => return None,
+    };
+    Some(vec![step])
+}
+
+fn rls_words((enabled, forced): (bool, bool)) -> &'static str {
+    match (enabled, forced) {
+        (true, true) => "enabled, forced",
+        (true, false) => "enabled",
+        (false, true) => "disabled (forced)",
+        (false, false) => "disabled",
+    }
+}
+
+/// RLS and privileges of a table, to restore it whole when a drop is rolled back.
+pub(super) fn table_extras(table: &Table) -> Vec<Stmt> {
+    let mut out = Vec::new();
+    if table.rls_enabled || table.rls_forced {
+        let (enabled, forced) = (table.rls_enabled.then_some(true), table.rls_forced.then_some(true));
+        out.push(Stmt::new("row_security.sql.j2", ctx! { table => &table.name, enabled, forced }));
+    }
+    out.extend(grant_stmts("TABLE", &table.name.sql(), &Grants::new(), &table.grants));
+    out
+}
+
+/// REVOKE what `from` has and `to` has not, then GRANT what `to` adds.
+fn grant_stmts(kind: &str, object: &str, from: &Grants, to: &Grants) -> Vec<Stmt> {
+    let empty = BTreeSet::new();
+    let roles: BTreeSet<&String> = from.keys().chain(to.keys()).collect();
+    let mut revokes = Vec::new();
+    let mut grants = Vec::new();
+    for role in roles {
+        let (old, new) = (from.get(role).unwrap_or(&empty), to.get(role).unwrap_or(&empty));
+        let removed: Vec<&String> = old.difference(new).collect();
+        let added: Vec<&String> = new.difference(old).collect();
+        if !removed.is_empty() {
+            revokes.push(Stmt::new("grant.sql.j2", ctx! { grant => false, privileges => removed, kind, object, role }));
+        }
+        if !added.is_empty() {
+            grants.push(Stmt::new("grant.sql.j2", ctx! { grant => true, privileges => added, kind, object, role }));
+        }
+    }
+    revokes.extend(grants);
+    revokes
+}
+
+fn create_policy(policy: &Policy) -> Vec<Stmt> {
+    let mut out = vec![Stmt::new("create_policy.sql.j2", ctx! { policy })];
+    if policy.comment.is_some() {
+        out.push(comment_stmt(&CommentTarget::Policy(policy.table.clone(), policy.name.clone()), &policy.comment));
+    }
+    out
+}
+
+fn drop_policy(policy: &Policy) -> Stmt {
+    Stmt::new("drop_policy.sql.j2", ctx! { policy })
+}
+
+fn policy_needs(policy: &Policy) -> Vec<Object> {
+    let mut out = vec![Object::Table(policy.table.clone())];
+    for e in policy.using.iter().chain(policy.with_check.iter()) {
+        out.extend(expression_needs(&e.0));
+    }
+    out
+}
+
+fn create_trigger(trigger: &Trigger) -> Vec<Stmt> {
+    let mut out = vec![Stmt::new("create_trigger.sql.j2", ctx! { trigger })];
+    if trigger.comment.is_some() {
+        out.push(comment_stmt(&CommentTarget::Trigger(trigger.table.clone(), trigger.name.clone()), &trigger.comment));
+    }
+    out
+}
+
+fn trigger_needs(trigger: &Trigger) -> Vec<Object> {
+    let mut out = vec![Object::Table(trigger.table.clone()), Object::Function(trigger.function.clone())];
+    if let Some(w) = &trigger.when {
+        out.extend(expression_needs(&w.0));
+    }
+    out
+}
+
+fn drop_trigger(trigger: &Trigger) -> Stmt {
+    Stmt::new("drop_trigger.sql.j2", ctx! { trigger })
+}
+
+fn create_function(function: &Function, replace: bool) -> Vec<Stmt> {
+    let mut out = vec![Stmt::new("create_function.sql.j2", ctx! { function, replace })];
+    if function.comment.is_some() {
+        out.push(comment_stmt(&CommentTarget::Function(function.signature()), &function.comment));
+    }
+    out.extend(grant_stmts(
+        "ROUTINE",
+        &function.signature(),
+        &crate::model::objects::default_function_grants(),
+        &function.grants,
+    ));
+    out
+}
+
+fn drop_function(function: &Function) -> Stmt {
+    let signature = function.signature();
+    Stmt::new("drop_function.sql.j2", ctx! { function, signature })
+}
+
+/// What a function needs at creation: SQL bodies are checked against the tables they
+/// read; PL/pgSQL bodies are only parsed, so they need nothing.
+fn function_needs(f: &Function) -> Vec<Object> {
+    if f.language != "sql" {
+        return Vec::new();
+    }
+    let (relations, functions) = crate::pgtree::references(&f.body, false);
+    relations
+        .into_iter()
+        .map(Object::Table)
+        .chain(functions.into_iter().filter(|n| n != &f.name).map(Object::Function))
+        .collect()
+}
+
+fn create_view(view: &View) -> Vec<Stmt> {
+    let mut out = vec![Stmt::new("create_view.sql.j2", ctx! { view })];
+    if view.comment.is_some() {
+        out.push(comment_stmt(&CommentTarget::View(view.name.clone(), view.materialized), &view.comment));
+    }
+    out.extend(grant_stmts("TABLE", &view.name.sql(), &Grants::new(), &view.grants));
+    out
+}
+
+fn drop_view(view: &View) -> Stmt {
+    Stmt::new("drop_view.sql.j2", ctx! { view })
+}
+
+fn view_needs(view: &View) -> Vec<Object> {
+    let (relations, functions) = crate::pgtree::references(&view.query, false);
+    relations
+        .into_iter()
+        .filter(|r| r != &view.name)
+        .map(Object::Table)
+        .chain(functions.into_iter().map(Object::Function))
+        .collect()
+}

@@ -1,0 +1,342 @@
+//! Replay of functions, procedures, triggers, views, enums and extensions.
+
+use pg_query::protobuf::{self, FunctionParameterMode, ObjectType, ViewCheckOption};
+use pg_query::{DeparseOptions, NodeEnum};
+
+use crate::model::objects::default_function_grants;
+use crate::model::{Enum, Extension, Function, FunctionArg, Grants, QualifiedName, Schema, Signature, Trigger, View};
+use crate::pgtree::{const_text, data_type, expr_sql, quote_literal, str_of, strings};
+use crate::source::ddl::{Outcome, qualified};
+
+/// `["app", "f"]` → `app.f`; unqualified names are in `public`.
+pub fn qualified_names(names: &[String]) -> QualifiedName {
+    match names {
+        [.., schema, name] => QualifiedName::new(schema.clone(), name.clone()),
+        [name] => QualifiedName::new("public", name.clone()),
+        [] => QualifiedName::new("public", ""),
+    }
+}
+
+/// The name and, when given, the argument types of `f(int, text)` in DROP, COMMENT, GRANT.
+pub fn object_with_args(owa: &protobuf::ObjectWithArgs) -> (QualifiedName, Option<Vec<String>>) {
+    let name = qualified_names(&strings(&owa.objname));
+    if owa.args_unspecified {
+        return (name, None);
+    }
+    let types = owa
+        .objargs
+        .iter()
+        .filter_map(|a| match a.node.as_ref()? {
+            NodeEnum::TypeName(t) => Some(data_type(t).sql()),
+            _ => None,
+        })
+        .collect();
+    (name, Some(types))
+}
+
+/// The functions `name(args)` may mean: one signature, or every overload when no
+/// argument list was written.
+pub fn function_keys(schema: &Schema, name: &QualifiedName, args: Option<&[String]>) -> Vec<Signature> {
+    match args {
+        Some(args) => {
+            let key = Signature(format!("{name}({})", args.join(", ")));
+            schema.functions.contains_key(&key).then_some(key).into_iter().collect()
+        }
+        None => schema.functions.iter().filter(|(_, f)| &f.name == name).map(|(k, _)| k.clone()).collect(),
+    }
+}
+
+fn def_elems(nodes: &[pg_query::Node]) -> impl Iterator<Item = &protobuf::DefElem> {
+    nodes.iter().filter_map(|n| match n.node.as_ref()? {
+        NodeEnum::DefElem(d) => Some(d.as_ref()),
+        _ => None,
+    })
+}
+
+fn bool_arg(d: &protobuf::DefElem) -> bool {
+    match d.arg.as_deref().and_then(|a| a.node.as_ref()) {
+        Some(NodeEnum::Boolean(b)) => b.boolval,
+        Some(NodeEnum::Integer(i)) => i.ival != 0,
+        Some(NodeEnum::String(s)) => matches!(s.sval.as_str(), "true" | "on" | "yes" | "1"),
+        None => true,
+        _ => false,
+    }
+}
+
+/// `SET name = value` of a function, the value as SQL.
+fn set_clause(v: &protobuf::VariableSetStmt) -> Option<(String, String)> {
+    let values: Vec<String> = v
+        .args
+        .iter()
+        .map(|a| match a.node.as_ref() {
+            Some(NodeEnum::AConst(c)) => match c.val.as_ref() {
+                Some(protobuf::a_const::Val::Sval(s)) => quote_literal(&s.sval),
+                _ => const_text(a).unwrap_or_default(),
+            },
+            _ => const_text(a).unwrap_or_default(),
+        })
+        .collect();
+    (!values.is_empty()).then(|| (v.name.clone(), values.join(", ")))
+}
+
+/// Applies function options (CREATE FUNCTION's or ALTER FUNCTION's) to `f`.
+fn apply_function_options(f: &mut Function, options: &[pg_query::Node]) {
+    for d in def_elems(options) {
+        let arg = d.arg.as_deref();
+        match d.defname.as_str() {
+            "as" => {
+                if let Some(NodeEnum::List(l)) = arg.and_then(|a| a.node.as_ref()) {
+                    f.body = strings(&l.items).join("\n");
+                }
+            }
+            "language" => f.language = arg.and_then(str_of).unwrap_or_default().to_lowercase(),
+            "volatility" => {
+                let v = arg.and_then(str_of).unwrap_or_default().to_uppercase();
+                f.volatility = (v != "VOLATILE").then_some(v);
+            }
+            "strict" => f.strict = bool_arg(d),
+            "security" => f.security_definer = bool_arg(d),
+            "set" => {
+                if let Some(NodeEnum::VariableSetStmt(v)) = arg.and_then(|a| a.node.as_ref()) {
+                    f.config.retain(|(k, _)| k != &v.name);
+                    if let Some(kv) = set_clause(v) {
+                        f.config.push(kv);
+                    }
+                    f.config.sort();
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+pub fn create_function(schema: &mut Schema, s: &protobuf::CreateFunctionStmt) -> Outcome {
+    if s.sql_body.is_some() {
+        return Outcome::Skipped("CREATE FUNCTION (BEGIN ATOMIC)");
+    }
+    let name = qualified_names(&strings(&s.funcname));
+    let mut args = Vec::new();
+    let mut table_columns = Vec::new();
+    for p in &s.parameters {
+        let Some(NodeEnum::FunctionParameter(p)) = p.node.as_ref() else { continue };
+        let ty = p.arg_type.as_ref().map(|t| data_type(t).sql()).unwrap_or_default();
+        let mode = match FunctionParameterMode::try_from(p.mode) {
+            Ok(FunctionParameterMode::FuncParamOut) => "OUT",
+            Ok(FunctionParameterMode::FuncParamInout) => "INOUT",
+            Ok(FunctionParameterMode::FuncParamVariadic) => "VARIADIC",
+            Ok(FunctionParameterMode::FuncParamTable) => {
+                table_columns.push(format!("{} {ty}", crate::pgtree::quote_ident(&p.name)));
+                continue;
+            }
+            _ => "",
+        };
+        args.push(FunctionArg {
+            mode: mode.into(),
+            name: p.name.clone(),
+            data_type: ty,
+            default: p.defexpr.as_deref().map(expr_sql),
+        });
+    }
+    let returns = if !table_columns.is_empty() {
+        Some(format!("TABLE({})", table_columns.join(", ")))
+    } else {
+        s.return_type.as_ref().map(|t| format!("{}{}", if t.setof { "SETOF " } else { "" }, data_type(t).sql()))
+    };
+    let mut f = Function {
+        name,
+        procedure: s.is_procedure,
+        args,
+        returns,
+        language: "sql".into(),
+        body: String::new(),
+        volatility: None,
+        strict: false,
+        security_definer: false,
+        config: Vec::new(),
+        comment: None,
+        grants: default_function_grants(),
+    };
+    apply_function_options(&mut f, &s.options);
+    let key = Signature(f.signature());
+    // CREATE OR REPLACE keeps the privileges and comment of the function it replaces.
+    if let Some(old) = schema.functions.get(&key) {
+        f.grants = old.grants.clone();
+        f.comment = old.comment.clone();
+    }
+    schema.functions.insert(key, f);
+    Outcome::Applied
+}
+
+pub fn alter_function(schema: &mut Schema, s: &protobuf::AlterFunctionStmt) -> Outcome {
+    let Some(owa) = s.func.as_ref() else { return Outcome::Skipped("ALTER FUNCTION") };
+    let (name, args) = object_with_args(owa);
+    let keys = function_keys(schema, &name, args.as_deref());
+    if keys.is_empty() {
+        return Outcome::Unresolved(format!("ALTER FUNCTION {name}, which the model does not hold"));
+    }
+    for k in keys {
+        if let Some(f) = schema.functions.get_mut(&k) {
+            apply_function_options(f, &s.actions);
+        }
+    }
+    Outcome::Applied
+}
+
+const TRIGGER_BEFORE: i32 = 1 << 1;
+const TRIGGER_INSERT: i32 = 1 << 2;
+const TRIGGER_DELETE: i32 = 1 << 3;
+const TRIGGER_UPDATE: i32 = 1 << 4;
+const TRIGGER_TRUNCATE: i32 = 1 << 5;
+const TRIGGER_INSTEAD: i32 = 1 << 6;
+
+pub fn create_trigger(schema: &mut Schema, s: &protobuf::CreateTrigStmt) -> Outcome {
+    if s.isconstraint {
+        return Outcome::Skipped("CREATE CONSTRAINT TRIGGER");
+    }
+    let Some(rv) = s.relation.as_ref() else { return Outcome::Skipped("CREATE TRIGGER") };
+    let table = qualified(rv);
+    let timing = if s.timing & TRIGGER_BEFORE != 0 {
+        "BEFORE"
+    } else if s.timing & TRIGGER_INSTEAD != 0 {
+        "INSTEAD OF"
+    } else {
+        "AFTER"
+    };
+    let events = [
+        (TRIGGER_INSERT, "INSERT"),
+        (TRIGGER_DELETE, "DELETE"),
+        (TRIGGER_UPDATE, "UPDATE"),
+        (TRIGGER_TRUNCATE, "TRUNCATE"),
+    ]
+    .iter()
+    .filter(|(bit, _)| s.events & bit != 0)
+    .map(|(_, e)| e.to_string())
+    .collect();
+    let trigger = Trigger {
+        table: table.clone(),
+        name: s.trigname.clone(),
+        timing: timing.into(),
+        events,
+        update_of: strings(&s.columns),
+        for_each_row: s.row,
+        when: s.when_clause.as_deref().map(expr_sql),
+        function: qualified_names(&strings(&s.funcname)),
+        args: s.args.iter().filter_map(const_text).collect(),
+        comment: None,
+    };
+    schema.triggers.insert((table, s.trigname.clone()), trigger);
+    Outcome::Applied
+}
+
+/// A SELECT as canonical, readable SQL.
+pub fn query_sql(node: &pg_query::Node) -> String {
+    let options = DeparseOptions { pretty_print: true, ..Default::default() };
+    node.node.as_ref().and_then(|n| n.deparse(options).ok()).unwrap_or_default()
+}
+
+fn view_options(options: &[pg_query::Node]) -> (Vec<(String, String)>, Option<String>) {
+    let mut out = Vec::new();
+    let mut check = None;
+    for d in def_elems(options) {
+        let value = d.arg.as_deref().and_then(const_text).unwrap_or_else(|| "true".into()).to_lowercase();
+        if d.defname == "check_option" {
+            check = Some(value.to_uppercase());
+        } else {
+            out.push((d.defname.to_lowercase(), value));
+        }
+    }
+    out.sort();
+    (out, check)
+}
+
+pub fn create_view(schema: &mut Schema, s: &protobuf::ViewStmt) -> Outcome {
+    let (Some(rv), Some(query)) = (s.view.as_ref(), s.query.as_deref()) else { return Outcome::Skipped("CREATE VIEW") };
+    let name = qualified(rv);
+    let (options, mut check_option) = view_options(&s.options);
+    match ViewCheckOption::try_from(s.with_check_option) {
+        Ok(ViewCheckOption::LocalCheckOption) => check_option = Some("LOCAL".into()),
+        Ok(ViewCheckOption::CascadedCheckOption) => check_option = Some("CASCADED".into()),
+        _ => {}
+    }
+    let old = schema.views.get(&name);
+    let view = View {
+        name: name.clone(),
+        materialized: false,
+        query: query_sql(query),
+        columns: strings(&s.aliases),
+        options,
+        check_option,
+        comment: old.and_then(|v| v.comment.clone()),
+        grants: old.map(|v| v.grants.clone()).unwrap_or_default(),
+    };
+    schema.views.insert(name, view);
+    Outcome::Applied
+}
+
+pub fn create_materialized_view(schema: &mut Schema, s: &protobuf::CreateTableAsStmt) -> Outcome {
+    if s.objtype != ObjectType::ObjectMatview as i32 {
+        return Outcome::Skipped("CREATE TABLE AS");
+    }
+    let (Some(into), Some(query)) = (s.into.as_deref(), s.query.as_deref()) else {
+        return Outcome::Skipped("CREATE MATERIALIZED VIEW");
+    };
+    let Some(rv) = into.rel.as_ref() else { return Outcome::Skipped("CREATE MATERIALIZED VIEW") };
+    let name = qualified(rv);
+    if s.if_not_exists && schema.views.contains_key(&name) {
+        return Outcome::Applied;
+    }
+    let (options, _) = view_options(&into.options);
+    schema.views.insert(
+        name.clone(),
+        View {
+            name,
+            materialized: true,
+            query: query_sql(query),
+            columns: strings(&into.col_names),
+            options,
+            check_option: None,
+            comment: None,
+            grants: Grants::new(),
+        },
+    );
+    Outcome::Applied
+}
+
+pub fn create_enum(schema: &mut Schema, s: &protobuf::CreateEnumStmt) -> Outcome {
+    let name = qualified_names(&strings(&s.type_name));
+    schema.enums.insert(name.clone(), Enum { name, values: strings(&s.vals), comment: None });
+    Outcome::Applied
+}
+
+pub fn alter_enum(schema: &mut Schema, s: &protobuf::AlterEnumStmt) -> Outcome {
+    let name = qualified_names(&strings(&s.type_name));
+    let Some(e) = schema.enums.get_mut(&name) else {
+        return Outcome::Unresolved(format!("ALTER TYPE {name}, which the model does not hold"));
+    };
+    if !s.old_val.is_empty() {
+        for v in e.values.iter_mut().filter(|v| **v == s.old_val) {
+            *v = s.new_val.clone();
+        }
+        return Outcome::Applied;
+    }
+    if e.values.contains(&s.new_val) {
+        return Outcome::Applied;
+    }
+    let at = match e.values.iter().position(|v| *v == s.new_val_neighbor) {
+        Some(i) if s.new_val_is_after => i + 1,
+        Some(i) => i,
+        None => e.values.len(),
+    };
+    e.values.insert(at, s.new_val.clone());
+    Outcome::Applied
+}
+
+pub fn create_extension(schema: &mut Schema, s: &protobuf::CreateExtensionStmt) -> Outcome {
+    let ext_schema = def_elems(&s.options)
+        .find(|d| d.defname == "schema")
+        .and_then(|d| d.arg.as_deref())
+        .and_then(str_of)
+        .map(str::to_string);
+    schema.extensions.entry(s.extname.clone()).or_insert(Extension { name: s.extname.clone(), schema: ext_schema });
+    Outcome::Applied
+}

@@ -1,0 +1,185 @@
+//! Replay of row-level security, policies and privileges.
+
+use pg_query::NodeEnum;
+use pg_query::protobuf::{self, GrantTargetType, ObjectType, RoleSpecType};
+
+use crate::model::objects::{FUNCTION_PRIVILEGES, TABLE_PRIVILEGES};
+use crate::model::{Grants, Policy, QualifiedName, Schema};
+use crate::pgtree::expr_sql;
+use crate::source::ddl::{Outcome, qualified};
+use crate::source::routines::{function_keys, object_with_args};
+
+/// Role names of a `TO ...` list: `public` for PUBLIC, names as written otherwise.
+pub fn role_names(nodes: &[pg_query::Node]) -> Vec<String> {
+    let mut roles: Vec<String> = nodes
+        .iter()
+        .filter_map(|n| match n.node.as_ref()? {
+            NodeEnum::RoleSpec(r) => Some(role_name(r)),
+            _ => None,
+        })
+        .collect();
+    roles.sort();
+    roles.dedup();
+    roles
+}
+
+fn role_name(r: &protobuf::RoleSpec) -> String {
+    match RoleSpecType::try_from(r.roletype) {
+        Ok(RoleSpecType::RolespecPublic) => "public".into(),
+        Ok(RoleSpecType::RolespecCurrentUser) => "current_user".into(),
+        Ok(RoleSpecType::RolespecCurrentRole) => "current_role".into(),
+        Ok(RoleSpecType::RolespecSessionUser) => "session_user".into(),
+        _ => r.rolename.clone(),
+    }
+}
+
+pub fn create_policy(schema: &mut Schema, s: &protobuf::CreatePolicyStmt) -> Outcome {
+    let Some(rv) = s.table.as_ref() else { return Outcome::Skipped("CREATE POLICY") };
+    let table = qualified(rv);
+    let mut roles = role_names(&s.roles);
+    if roles.is_empty() {
+        roles.push("public".into());
+    }
+    let policy = Policy {
+        table: table.clone(),
+        name: s.policy_name.clone(),
+        permissive: s.permissive,
+        command: if s.cmd_name.is_empty() { "ALL".into() } else { s.cmd_name.to_uppercase() },
+        roles,
+        using: s.qual.as_deref().map(expr_sql),
+        with_check: s.with_check.as_deref().map(expr_sql),
+        comment: None,
+    };
+    schema.policies.insert((table, s.policy_name.clone()), policy);
+    Outcome::Applied
+}
+
+pub fn alter_policy(schema: &mut Schema, s: &protobuf::AlterPolicyStmt) -> Outcome {
+    let Some(rv) = s.table.as_ref() else { return Outcome::Skipped("ALTER POLICY") };
+    let key = (qualified(rv), s.policy_name.clone());
+    let Some(p) = schema.policies.get_mut(&key) else {
+        return Outcome::Unresolved(format!("ALTER POLICY {} ON {}, which the model does not hold", key.1, key.0));
+    };
+    if !s.roles.is_empty() {
+        p.roles = role_names(&s.roles);
+    }
+    if let Some(q) = s.qual.as_deref() {
+        p.using = Some(expr_sql(q));
+    }
+    if let Some(c) = s.with_check.as_deref() {
+        p.with_check = Some(expr_sql(c));
+    }
+    Outcome::Applied
+}
+
+/// The privileges a GRANT or REVOKE names, upper-case, with ALL expanded.
+fn privileges(s: &protobuf::GrantStmt, all: &[&str]) -> Option<Vec<String>> {
+    if s.privileges.is_empty() {
+        return Some(all.iter().map(|p| p.to_string()).collect());
+    }
+    let mut out = Vec::new();
+    for p in &s.privileges {
+        let Some(NodeEnum::AccessPriv(a)) = p.node.as_ref() else { continue };
+        if !a.cols.is_empty() {
+            return None;
+        }
+        out.push(a.priv_name.to_uppercase());
+    }
+    Some(out)
+}
+
+fn apply_grant(grants: &mut Grants, roles: &[String], privs: &[String], is_grant: bool) {
+    for role in roles {
+        let set = grants.entry(role.clone()).or_default();
+        for p in privs {
+            if is_grant {
+                set.insert(p.clone());
+            } else {
+                set.remove(p);
+            }
+        }
+        if set.is_empty() {
+            grants.remove(role);
+        }
+    }
+}
+
+pub fn grant(schema: &mut Schema, s: &protobuf::GrantStmt) -> Outcome {
+    let objtype = ObjectType::try_from(s.objtype).unwrap_or(ObjectType::Undefined);
+    let targtype = GrantTargetType::try_from(s.targtype).unwrap_or(GrantTargetType::Undefined);
+    let roles = role_names(&s.grantees);
+    match objtype {
+        ObjectType::ObjectTable => {
+            let Some(privs) = privileges(s, TABLE_PRIVILEGES) else {
+                return Outcome::Skipped("GRANT (columns)");
+            };
+            let targets: Vec<QualifiedName> = if targtype == GrantTargetType::AclTargetAllInSchema {
+                let schemas: Vec<String> =
+                    s.objects.iter().filter_map(|o| crate::pgtree::str_of(o).map(str::to_string)).collect();
+                schema
+                    .tables
+                    .keys()
+                    .chain(schema.views.keys())
+                    .filter(|k| schemas.contains(&k.schema))
+                    .cloned()
+                    .collect()
+            } else {
+                s.objects
+                    .iter()
+                    .filter_map(|o| match o.node.as_ref()? {
+                        NodeEnum::RangeVar(rv) => Some(qualified(rv)),
+                        _ => None,
+                    })
+                    .collect()
+            };
+            let mut unresolved = Vec::new();
+            for t in targets {
+                if let Some(table) = schema.tables.get_mut(&t) {
+                    apply_grant(&mut table.grants, &roles, &privs, s.is_grant);
+                } else if let Some(view) = schema.views.get_mut(&t) {
+                    apply_grant(&mut view.grants, &roles, &privs, s.is_grant);
+                } else {
+                    unresolved.push(t.to_string());
+                }
+            }
+            if !unresolved.is_empty() {
+                return Outcome::Unresolved(format!(
+                    "GRANT on {}, which the model does not hold",
+                    unresolved.join(", ")
+                ));
+            }
+        }
+        ObjectType::ObjectFunction | ObjectType::ObjectProcedure | ObjectType::ObjectRoutine => {
+            let Some(privs) = privileges(s, FUNCTION_PRIVILEGES) else { return Outcome::Skipped("GRANT") };
+            let keys: Vec<_> = if targtype == GrantTargetType::AclTargetAllInSchema {
+                let schemas: Vec<String> =
+                    s.objects.iter().filter_map(|o| crate::pgtree::str_of(o).map(str::to_string)).collect();
+                schema
+                    .functions
+                    .iter()
+                    .filter(|(_, f)| schemas.contains(&f.name.schema))
+                    .map(|(k, _)| k.clone())
+                    .collect()
+            } else {
+                s.objects
+                    .iter()
+                    .filter_map(|o| match o.node.as_ref()? {
+                        NodeEnum::ObjectWithArgs(owa) => Some(object_with_args(owa)),
+                        _ => None,
+                    })
+                    .flat_map(|(name, args)| function_keys(schema, &name, args.as_deref()))
+                    .collect()
+            };
+            if keys.is_empty() {
+                return Outcome::Unresolved("GRANT on a function the model does not hold".into());
+            }
+            for k in keys {
+                if let Some(f) = schema.functions.get_mut(&k) {
+                    apply_grant(&mut f.grants, &roles, &privs, s.is_grant);
+                }
+            }
+        }
+        _ => return Outcome::Skipped("GRANT (other objects)"),
+    }
+    Outcome::Applied
+}

@@ -1,0 +1,461 @@
+//! YAML for everything beside columns and keys: row-level security, policies, triggers
+//! and grants of a table; functions, views, enums, extensions and schemas. As for tables,
+//! each becomes the SQL a person would write and goes through the same replay.
+
+use std::collections::BTreeSet;
+
+use marked_yaml::Node;
+use marked_yaml::types::MarkedMappingNode;
+
+use super::{File, Places};
+use crate::diagnostic::Result;
+use crate::model::objects::{FUNCTION_PRIVILEGES, TABLE_PRIVILEGES, default_function_grants};
+use crate::model::{Grants, QualifiedName, Schema};
+use crate::pgtree::{quote_ident, quote_literal};
+
+const POLICY_KEYS: &[&str] = &["command", "roles", "using", "with_check", "restrictive", "comment"];
+const TRIGGER_KEYS: &[&str] = &["timing", "events", "update_of", "for_each", "when", "function", "args", "comment"];
+const FUNCTION_KEYS: &[&str] = &[
+    "function",
+    "procedure",
+    "args",
+    "returns",
+    "language",
+    "security_definer",
+    "volatility",
+    "strict",
+    "set",
+    "body",
+    "comment",
+    "grants",
+];
+const VIEW_KEYS: &[&str] =
+    &["view", "materialized", "security_invoker", "columns", "query", "check_option", "comment", "grants"];
+const ENUM_KEYS: &[&str] = &["enum", "values", "comment"];
+const SETUP_KEYS: &[&str] = &["extensions", "schemas"];
+const COMMANDS: &[&str] = &["all", "select", "insert", "update", "delete"];
+const EVENTS: &[&str] = &["insert", "update", "delete", "truncate"];
+
+/// `schema.name` or `name` (in `public`).
+fn qualified(name: &str) -> QualifiedName {
+    match name.split_once('.') {
+        Some((s, n)) => QualifiedName::new(s, n),
+        None => QualifiedName::new("public", name),
+    }
+}
+
+impl File<'_> {
+    /// Runs one statement built from the YAML at `node`, pointing at `node` if it is wrong.
+    fn run(&self, schema: &mut Schema, sql: &str, node: &Node) -> Result<()> {
+        self.replay(schema, sql, 0, node.span(), &[(node.span(), sql.to_string())])
+    }
+
+    fn list(&self, node: &Node, what: &str) -> Result<Vec<String>> {
+        match node {
+            Node::Sequence(seq) => seq.iter().map(|n| self.scalar(n, what).map(|s| s.to_string())).collect(),
+            Node::Scalar(s) => Ok(vec![s.to_string()]),
+            Node::Mapping(_) => Err(self.error(node.span(), format!("{what} must be a list"), "write [a, b]").into()),
+        }
+    }
+
+    fn one_of(&self, node: &Node, what: &str, allowed: &[&str]) -> Result<String> {
+        let s = self.scalar(node, what)?;
+        let v = s.to_lowercase();
+        if allowed.contains(&v.as_str()) {
+            return Ok(v);
+        }
+        let hint = match crate::diagnostic::closest(&v, allowed.iter().copied()) {
+            Some(c) => format!("did you mean `{c}`? One of: {}", allowed.join(", ")),
+            None => format!("one of: {}", allowed.join(", ")),
+        };
+        Err(self.error(s.span(), format!("unknown {what} `{}`", s.as_str()), hint).into())
+    }
+
+    /// `grants:` as role → privileges, validated against what the object can have.
+    fn grants(&self, node: &Node, all: &[&str]) -> Result<Grants> {
+        let Node::Mapping(map) = node else {
+            return Err(self
+                .error(node.span(), "`grants` must map roles to privileges", "e.g. grants: {authenticated: [select]}")
+                .into());
+        };
+        let mut grants = Grants::new();
+        for (role, privs) in map.iter() {
+            let mut set = BTreeSet::new();
+            for p in self.list(privs, "privileges")? {
+                let p = p.to_uppercase();
+                if p == "ALL" {
+                    set.extend(all.iter().map(|a| a.to_string()));
+                } else if all.contains(&p.as_str()) {
+                    set.insert(p);
+                } else {
+                    return Err(self
+                        .error(
+                            privs.span(),
+                            format!("unknown privilege `{p}`"),
+                            format!("privileges here: all, {}", all.join(", ").to_lowercase()),
+                        )
+                        .into());
+                }
+            }
+            if !set.is_empty() {
+                grants.insert(role.to_lowercase(), set);
+            }
+        }
+        Ok(grants)
+    }
+
+    /// RLS, policies, triggers and grants of table `name` (owned or external).
+    pub(super) fn table_security(
+        &self,
+        schema: &mut Schema,
+        places: &mut Places,
+        map: &MarkedMappingNode,
+        name: &QualifiedName,
+    ) -> Result<()> {
+        if let Some(rls) = map.get_node("rls") {
+            let (enabled, forced) = match self.scalar(rls, "rls")?.to_lowercase().as_str() {
+                "true" | "yes" | "on" | "enable" | "enabled" => (true, false),
+                "false" | "no" | "off" | "disable" | "disabled" => (false, false),
+                "force" | "forced" => (true, true),
+                other => {
+                    return Err(self
+                        .error(
+                            rls.span(),
+                            format!("rls must be true, false or force, not `{other}`"),
+                            "write `rls: true`",
+                        )
+                        .into());
+                }
+            };
+            if let Some(t) = schema.tables.get_mut(name) {
+                t.rls_enabled = enabled;
+                t.rls_forced = forced;
+            }
+        }
+        if let Some(g) = map.get_node("grants") {
+            let grants = self.grants(g, TABLE_PRIVILEGES)?;
+            if let Some(t) = schema.tables.get_mut(name) {
+                t.grants = grants;
+            }
+        }
+        if let Some(policies) = map.get_node("policies") {
+            let Node::Mapping(policies) = policies else {
+                return Err(self
+                    .error(
+                        policies.span(),
+                        "`policies` must map names to policies",
+                        "e.g. policies: {Users read own: {using: ...}}",
+                    )
+                    .into());
+            };
+            for (policy_name, spec) in policies.iter() {
+                self.policy(schema, name, policy_name.as_str(), spec)?;
+            }
+        }
+        if let Some(triggers) = map.get_node("triggers") {
+            let Node::Mapping(triggers) = triggers else {
+                return Err(self
+                    .error(
+                        triggers.span(),
+                        "`triggers` must map names to triggers",
+                        "e.g. triggers: {set_updated_at: {timing: before, ...}}",
+                    )
+                    .into());
+            };
+            for (trigger_name, spec) in triggers.iter() {
+                self.trigger(schema, name, trigger_name.as_str(), spec)?;
+                places.trigger.insert((name.clone(), trigger_name.to_string()), self.place(spec.span()));
+            }
+        }
+        Ok(())
+    }
+
+    fn policy(&self, schema: &mut Schema, table: &QualifiedName, name: &str, spec: &Node) -> Result<()> {
+        let Node::Mapping(m) = spec else {
+            return Err(self
+                .error(spec.span(), format!("policy `{name}` must be a mapping"), "with `using:` and/or `with_check:`")
+                .into());
+        };
+        self.check_keys(m, POLICY_KEYS, &format!("policy `{name}`"))?;
+        let mut sql = format!("CREATE POLICY {} ON {}", quote_ident(name), table.sql());
+        if let Some(r) = m.get_node("restrictive")
+            && self.flag(r, "restrictive")?
+        {
+            sql.push_str(" AS RESTRICTIVE");
+        }
+        if let Some(c) = m.get_node("command") {
+            sql.push_str(&format!(" FOR {}", self.one_of(c, "command", COMMANDS)?.to_uppercase()));
+        }
+        if let Some(r) = m.get_node("roles") {
+            let roles: Vec<String> = self.list(r, "roles")?.iter().map(|r| quote_ident(r)).collect();
+            sql.push_str(&format!(" TO {}", roles.join(", ")));
+        }
+        if let Some(u) = m.get_node("using") {
+            sql.push_str(&format!(" USING ({})", self.expr(u, "using")?));
+        }
+        if let Some(w) = m.get_node("with_check") {
+            sql.push_str(&format!(" WITH CHECK ({})", self.expr(w, "with_check")?));
+        }
+        self.run(schema, &sql, spec)?;
+        if let Some(c) = m.get_scalar("comment")
+            && let Some(p) = schema.policies.get_mut(&(table.clone(), name.to_string()))
+        {
+            p.comment = Some(c.to_string());
+        }
+        Ok(())
+    }
+
+    fn trigger(&self, schema: &mut Schema, table: &QualifiedName, name: &str, spec: &Node) -> Result<()> {
+        let Node::Mapping(m) = spec else {
+            return Err(self
+                .error(
+                    spec.span(),
+                    format!("trigger `{name}` must be a mapping"),
+                    "with `timing`, `events` and `function`",
+                )
+                .into());
+        };
+        self.check_keys(m, TRIGGER_KEYS, &format!("trigger `{name}`"))?;
+        let need = |k: &str| {
+            m.get_node(k).ok_or_else(|| {
+                self.error(
+                    m.span(),
+                    format!("trigger `{name}` needs `{k}`"),
+                    "e.g. timing: before, events: [update], function: public.set_updated_at",
+                )
+            })
+        };
+        let timing = self.one_of(need("timing")?, "timing", &["before", "after", "instead of"])?.to_uppercase();
+        let update_of = match m.get_node("update_of") {
+            Some(u) => format!(
+                " OF {}",
+                self.list(u, "update_of")?.iter().map(|c| quote_ident(c)).collect::<Vec<_>>().join(", ")
+            ),
+            None => String::new(),
+        };
+        let events_node = need("events")?;
+        let mut events = Vec::new();
+        for e in self.list(events_node, "events")? {
+            let e = e.to_lowercase();
+            if !EVENTS.contains(&e.as_str()) {
+                return Err(self
+                    .error(
+                        events_node.span(),
+                        format!("unknown event `{e}`"),
+                        "events: insert, update, delete, truncate",
+                    )
+                    .into());
+            }
+            let of = if e == "update" { update_of.as_str() } else { "" };
+            events.push(format!("{}{of}", e.to_uppercase()));
+        }
+        let for_each = match m.get_node("for_each") {
+            Some(f) => self.one_of(f, "for_each", &["row", "statement"])?.to_uppercase(),
+            None => "ROW".into(),
+        };
+        let function = qualified(self.scalar(need("function")?, "function")?.trim_end_matches("()"));
+        let args = match m.get_node("args") {
+            Some(a) => self.list(a, "args")?.iter().map(|a| quote_literal(a)).collect::<Vec<_>>().join(", "),
+            None => String::new(),
+        };
+        let when = match m.get_node("when") {
+            Some(w) => format!(" WHEN ({})", self.expr(w, "when")?),
+            None => String::new(),
+        };
+        let sql = format!(
+            "CREATE TRIGGER {} {timing} {} ON {} FOR EACH {for_each}{when} EXECUTE FUNCTION {}({args})",
+            quote_ident(name),
+            events.join(" OR "),
+            table.sql(),
+            function.sql()
+        );
+        self.run(schema, &sql, spec)?;
+        if let Some(c) = m.get_scalar("comment")
+            && let Some(t) = schema.triggers.get_mut(&(table.clone(), name.to_string()))
+        {
+            t.comment = Some(c.to_string());
+        }
+        Ok(())
+    }
+
+    pub(super) fn load_function(&self, schema: &mut Schema, map: &MarkedMappingNode) -> Result<()> {
+        self.check_keys(map, FUNCTION_KEYS, "the function file")?;
+        let procedure = map.get_node("procedure").is_some();
+        let name_node = map.get_node(if procedure { "procedure" } else { "function" }).expect("dispatched on it");
+        let name = qualified(self.scalar(name_node, "name")?);
+        let args = match map.get_node("args") {
+            Some(a) => self.list(a, "args")?.join(", "),
+            None => String::new(),
+        };
+        let mut sql = format!("CREATE {} {}({args})", if procedure { "PROCEDURE" } else { "FUNCTION" }, name.sql());
+        match (map.get_node("returns"), procedure) {
+            (Some(r), false) => sql.push_str(&format!(" RETURNS {}", self.scalar(r, "returns")?.as_str())),
+            (None, false) => {
+                return Err(self
+                    .error(
+                        map.span(),
+                        format!("function {name} has no `returns`"),
+                        "add e.g. `returns: trigger` or `returns: void`",
+                    )
+                    .into());
+            }
+            (Some(r), true) => {
+                return Err(self
+                    .error(r.span(), "a procedure returns nothing", "remove `returns`, or declare a `function:`")
+                    .into());
+            }
+            (None, true) => {}
+        }
+        let language = match map.get_node("language") {
+            Some(l) => self.scalar(l, "language")?.to_string(),
+            None => "sql".into(),
+        };
+        sql.push_str(&format!(" LANGUAGE {}", quote_ident(&language.to_lowercase())));
+        if let Some(v) = map.get_node("volatility") {
+            sql.push_str(&format!(
+                " {}",
+                self.one_of(v, "volatility", &["volatile", "stable", "immutable"])?.to_uppercase()
+            ));
+        }
+        if let Some(s) = map.get_node("strict")
+            && self.flag(s, "strict")?
+        {
+            sql.push_str(" STRICT");
+        }
+        if let Some(s) = map.get_node("security_definer")
+            && self.flag(s, "security_definer")?
+        {
+            sql.push_str(" SECURITY DEFINER");
+        }
+        if let Some(set) = map.get_node("set") {
+            let Node::Mapping(set) = set else {
+                return Err(self
+                    .error(set.span(), "`set` must map settings to values", "e.g. set: {search_path: ''}")
+                    .into());
+            };
+            for (k, v) in set.iter() {
+                // A list setting (`search_path: public, extensions`) is several values.
+                let v = self.scalar(v, "a setting")?;
+                let values: Vec<String> = v.split(',').map(|p| quote_literal(p.trim())).collect();
+                sql.push_str(&format!(" SET {} = {}", quote_ident(k.as_str()), values.join(", ")));
+            }
+        }
+        let body_node = map.get_node("body").ok_or_else(|| {
+            self.error(map.span(), format!("{name} has no `body`"), "add `body: |` with the function's code")
+        })?;
+        let body = self.scalar(body_node, "body")?.to_string();
+        let mut tag = "$$".to_string();
+        while body.contains(&tag) {
+            tag = format!("${}$", "f".repeat(tag.len()));
+        }
+        sql.push_str(&format!(" AS {tag}{body}{tag}"));
+        let before: BTreeSet<_> = schema.functions.keys().cloned().collect();
+        self.run(schema, &sql, name_node)?;
+        let key = schema.functions.keys().find(|k| !before.contains(*k)).cloned();
+        let Some(key) = key else {
+            return Err(self
+                .error(name_node.span(), format!("{name} is declared twice"), "keep one file per function signature")
+                .into());
+        };
+        let f = schema.functions.get_mut(&key).expect("just added");
+        f.comment = map.get_scalar("comment").map(|c| c.to_string());
+        f.grants = match map.get_node("grants") {
+            Some(g) => self.grants(g, FUNCTION_PRIVILEGES)?,
+            None => default_function_grants(),
+        };
+        Ok(())
+    }
+
+    pub(super) fn load_view(&self, schema: &mut Schema, map: &MarkedMappingNode) -> Result<()> {
+        self.check_keys(map, VIEW_KEYS, "the view file")?;
+        let name_node = map.get_node("view").expect("dispatched on it");
+        let name = qualified(self.scalar(name_node, "view")?);
+        if schema.views.contains_key(&name) || schema.tables.contains_key(&name) {
+            return Err(self
+                .error(name_node.span(), format!("{name} is declared twice"), "a view and a table cannot share a name")
+                .into());
+        }
+        let materialized = match map.get_node("materialized") {
+            Some(m) => self.flag(m, "materialized")?,
+            None => false,
+        };
+        let mut sql = format!("CREATE {}VIEW {}", if materialized { "MATERIALIZED " } else { "" }, name.sql());
+        if let Some(c) = map.get_node("columns") {
+            sql.push_str(&format!(" ({})", self.name_list(c, "columns")?));
+        }
+        if let Some(s) = map.get_node("security_invoker")
+            && self.flag(s, "security_invoker")?
+        {
+            sql.push_str(" WITH (security_invoker = true)");
+        }
+        let query_node = map.get_node("query").ok_or_else(|| {
+            self.error(map.span(), format!("view {name} has no `query`"), "add `query: |` with its SELECT")
+        })?;
+        let query = self.scalar(query_node, "query")?;
+        sql.push_str(&format!(" AS {}", query.trim_end().trim_end_matches(';')));
+        if let Some(c) = map.get_node("check_option") {
+            sql.push_str(&format!(
+                " WITH {} CHECK OPTION",
+                self.one_of(c, "check_option", &["local", "cascaded"])?.to_uppercase()
+            ));
+        }
+        self.run(schema, &sql, query_node)?;
+        let v = schema.views.get_mut(&name).expect("just added");
+        v.comment = map.get_scalar("comment").map(|c| c.to_string());
+        if let Some(g) = map.get_node("grants") {
+            v.grants = self.grants(g, TABLE_PRIVILEGES)?;
+        }
+        Ok(())
+    }
+
+    pub(super) fn load_enum(&self, schema: &mut Schema, map: &MarkedMappingNode) -> Result<()> {
+        self.check_keys(map, ENUM_KEYS, "the enum file")?;
+        let name_node = map.get_node("enum").expect("dispatched on it");
+        let name = qualified(self.scalar(name_node, "enum")?);
+        if schema.enums.contains_key(&name) {
+            return Err(self
+                .error(name_node.span(), format!("enum {name} is declared twice"), "keep one file per type")
+                .into());
+        }
+        let values_node = map
+            .get_node("values")
+            .ok_or_else(|| self.error(map.span(), format!("enum {name} has no `values`"), "add `values: [a, b]`"))?;
+        let values: Vec<String> = self.list(values_node, "values")?.iter().map(|v| quote_literal(v)).collect();
+        self.run(schema, &format!("CREATE TYPE {} AS ENUM ({})", name.sql(), values.join(", ")), values_node)?;
+        if let Some(e) = schema.enums.get_mut(&name) {
+            e.comment = map.get_scalar("comment").map(|c| c.to_string());
+        }
+        if name.schema != "public" {
+            schema.schemas.insert(name.schema.clone());
+        }
+        Ok(())
+    }
+
+    pub(super) fn load_setup(&self, schema: &mut Schema, map: &MarkedMappingNode) -> Result<()> {
+        self.check_keys(map, SETUP_KEYS, "the setup file")?;
+        if let Some(list) = map.get_node("schemas") {
+            for s in self.list(list, "schemas")? {
+                if s != "public" {
+                    schema.schemas.insert(s);
+                }
+            }
+        }
+        if let Some(exts) = map.get_node("extensions") {
+            let entries: Vec<(String, Option<&Node>)> = match exts {
+                Node::Mapping(m) => m.iter().map(|(k, v)| (k.to_string(), Some(v))).collect(),
+                other => self.list(other, "extensions")?.into_iter().map(|n| (n, None)).collect(),
+            };
+            for (name, spec) in entries {
+                let mut sql = format!("CREATE EXTENSION IF NOT EXISTS {}", quote_ident(&name));
+                if let Some(Node::Mapping(m)) = spec {
+                    self.check_keys(m, &["schema"], &format!("extension `{name}`"))?;
+                    if let Some(s) = m.get_scalar("schema") {
+                        sql.push_str(&format!(" WITH SCHEMA {}", quote_ident(s)));
+                    }
+                }
+                self.run(schema, &sql, spec.unwrap_or(exts))?;
+            }
+        }
+        Ok(())
+    }
+}
