@@ -7,8 +7,11 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::config::Config;
 use crate::diagnostic::{Diagnostic, Result};
+use crate::plan::File;
 use crate::render::Renderer;
-use crate::{Direction, import, load_current, load_desired, plan_migration, render_file, render_statements};
+use crate::{
+    Direction, import, load_current, load_desired, plan_migration, render_file, render_part, render_statements,
+};
 
 #[derive(Parser, Debug)]
 #[command(
@@ -42,6 +45,9 @@ struct Inputs {
     /// Directory whose templates override the embedded ones
     #[arg(long)]
     templates: Option<PathBuf>,
+    /// Guarded SQL that can run twice (IF NOT EXISTS, DROP … IF EXISTS before CREATE, OR REPLACE)
+    #[arg(long)]
+    idempotent: bool,
 }
 
 #[derive(Args, Debug)]
@@ -78,6 +84,9 @@ struct GenerateArgs {
     /// Fixed timestamp (YYYYMMDDHHMMSS) instead of the current UTC time
     #[arg(long)]
     timestamp: Option<String>,
+    /// One migration file instead of separate schema, policy and trigger files
+    #[arg(long)]
+    single_file: bool,
 }
 
 #[derive(Args, Debug)]
@@ -127,7 +136,9 @@ fn resolve(config: &Config, inputs: Inputs) -> Result<Resolved> {
             .hint("pass a directory of *.sql.j2 files")
             .into());
     }
-    Ok(Resolved { schema, sql, renderer: Renderer::new(templates.as_deref())? })
+    let mut renderer = Renderer::new(templates.as_deref())?;
+    renderer.set_idempotent(inputs.idempotent || config.idempotent.unwrap_or(false));
+    Ok(Resolved { schema, sql, renderer })
 }
 
 fn sources(r: &Resolved) -> String {
@@ -171,7 +182,7 @@ fn diff(config: &Config, args: DiffArgs) -> Result<i32> {
                     "down": render(&step.down)?,
                 }));
             }
-            let statements = render_statements(&r.renderer, &plan, direction)?;
+            let statements = render_statements(&r.renderer, &plan, direction, None)?;
             let doc = serde_json::json!({ "changes": steps, "statements": statements });
             serde_json::to_string_pretty(&doc).expect("JSON of strings") + "\n"
         }
@@ -210,15 +221,40 @@ fn generate(config: &Config, args: GenerateArgs) -> Result<i32> {
         println!("No changes: the migrations already match {}. Nothing written.", r.schema.display());
         return Ok(0);
     }
-    let file = format!("{timestamp}_{}.sql", args.name);
+    let single = args.single_file || config.single_file.unwrap_or(false);
+    // One file per kind, a second apart, so that runners that sort by version apply the
+    // schema, then the policies, then the triggers.
+    let parts: Vec<(Option<File>, &str)> = if single {
+        vec![(None, "")]
+    } else {
+        plan.files()
+            .into_iter()
+            .map(|f| {
+                (
+                    Some(f),
+                    match f {
+                        File::Schema => "",
+                        File::Policies => "_policies",
+                        File::Triggers => "_triggers",
+                    },
+                )
+            })
+            .collect()
+    };
+    let mut files = Vec::new();
+    for (i, (part, suffix)) in parts.into_iter().enumerate() {
+        let stamp = add_seconds(&timestamp, i as u64);
+        let title = format!("{stamp}_{}{suffix}", args.name);
+        let text = render_part(&r.renderer, &plan, Direction::Up, part, &title, &sources(&r))?;
+        files.push((out.join(format!("{title}.sql")), text));
+    }
     let title = format!("{timestamp}_{}", args.name);
-    let up = render_file(&r.renderer, &plan, Direction::Up, &title, &sources(&r))?;
     let down = render_file(&r.renderer, &plan, Direction::Down, &format!("rollback of {title}"), &sources(&r))?;
-    let up_path = out.join(&file);
-    let down_path = rollback_dir.join(format!("{timestamp}_{}.down.sql", args.name));
-    write_new_files(&[(up_path.clone(), up), (down_path.clone(), down)])?;
-    println!("wrote {}", up_path.display());
-    println!("wrote {}", down_path.display());
+    files.push((rollback_dir.join(format!("{title}.down.sql")), down));
+    write_new_files(&files)?;
+    for (path, _) in &files {
+        println!("wrote {}", path.display());
+    }
     Ok(0)
 }
 
@@ -267,7 +303,25 @@ fn write_new_files(files: &[(PathBuf, String)]) -> Result<()> {
 
 /// The current UTC time as YYYYMMDDHHMMSS (Supabase's migration prefix).
 fn utc_timestamp() -> String {
-    let secs = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs());
+    format_timestamp(std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs()))
+}
+
+/// `stamp` (YYYYMMDDHHMMSS) plus `seconds`, across minutes, days and years.
+fn add_seconds(stamp: &str, seconds: u64) -> String {
+    let field = |r: std::ops::Range<usize>| stamp[r].parse::<i64>().unwrap_or(0);
+    let (y, m, d) = (field(0..4), field(4..6), field(6..8));
+    // Days since 1970-01-01 of a civil date (Howard Hinnant's algorithm).
+    let y2 = if m <= 2 { y - 1 } else { y };
+    let era = y2.div_euclid(400);
+    let yoe = y2 - era * 400;
+    let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    let days = era * 146_097 + doe - 719_468;
+    let secs = days * 86_400 + field(8..10) * 3600 + field(10..12) * 60 + field(12..14);
+    format_timestamp(secs.max(0) as u64 + seconds)
+}
+
+fn format_timestamp(secs: u64) -> String {
     let (days, rem) = (secs / 86_400, secs % 86_400);
     // Civil date from days since 1970-01-01 (Howard Hinnant's algorithm).
     let z = days as i64 + 719_468;

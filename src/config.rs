@@ -19,6 +19,10 @@ pub struct Config {
     pub out: Option<PathBuf>,
     /// Where `generate` writes rollbacks (default: `rollbacks` beside `out`).
     pub rollback_dir: Option<PathBuf>,
+    /// `generate` writes one file instead of schema, policy and trigger files.
+    pub single_file: Option<bool>,
+    /// Guarded SQL that can run twice.
+    pub idempotent: Option<bool>,
 }
 
 pub const FILE: &str = "schemagen.toml";
@@ -35,7 +39,7 @@ impl Config {
             let offset = e.span().map_or(0, |s| s.start);
             Diagnostic::new(format!("{FILE} is invalid: {}", e.message()))
                 .at(Origin::at_offset(&path, &text, offset), Some(&text))
-                .hint("keys: schema, sql, templates, out, rollback_dir")
+                .hint("keys: schema, sql, templates, out, rollback_dir, single_file, idempotent")
                 .into()
         })
     }

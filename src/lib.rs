@@ -22,7 +22,7 @@ use minijinja::context;
 
 use crate::diagnostic::Result;
 use crate::model::Schema;
-use crate::plan::Plan;
+use crate::plan::{File, Plan};
 use crate::render::Renderer;
 use crate::source::sql::LoadReport;
 
@@ -47,13 +47,24 @@ pub enum Direction {
     Down,
 }
 
-/// The statements of a plan in apply order (up) or in rollback order (down).
-pub fn render_statements(renderer: &Renderer, plan: &Plan, direction: Direction) -> Result<Vec<String>> {
-    let stmts = match direction {
-        Direction::Up => plan.up(),
-        Direction::Down => plan.down(),
+/// The statements of a plan in apply order (up) or in rollback order (down), of one
+/// output file or of all.
+pub fn render_statements(
+    renderer: &Renderer,
+    plan: &Plan,
+    direction: Direction,
+    file: Option<File>,
+) -> Result<Vec<String>> {
+    let steps: Vec<&plan::Step> = match direction {
+        Direction::Up => plan.steps.iter().collect(),
+        Direction::Down => plan.steps.iter().rev().collect(),
     };
-    stmts.into_iter().map(|s| renderer.stmt(s)).collect()
+    steps
+        .into_iter()
+        .filter(|s| file.is_none_or(|f| s.file == f))
+        .flat_map(|s| if direction == Direction::Up { &s.up } else { &s.down })
+        .map(|s| renderer.stmt(s))
+        .collect()
 }
 
 /// A whole migration file: header, and the statements in one transaction.
@@ -64,7 +75,19 @@ pub fn render_file(
     title: &str,
     source: &str,
 ) -> Result<String> {
-    let statements = render_statements(renderer, plan, direction)?;
+    render_part(renderer, plan, direction, None, title, source)
+}
+
+/// One of the files `generate` writes (all of the migration, with `file` None).
+pub fn render_part(
+    renderer: &Renderer,
+    plan: &Plan,
+    direction: Direction,
+    file: Option<File>,
+    title: &str,
+    source: &str,
+) -> Result<String> {
+    let statements = render_statements(renderer, plan, direction, file)?;
     let mut text = renderer.render("migration.sql.j2", &context! { title, source, statements })?;
     text.push('\n');
     Ok(text)

@@ -15,7 +15,9 @@ use schemagen::{Direction, import, load_desired, plan_migration, render_file};
 fn import_and_reload(current: &Schema, what: &str) -> Schema {
     let dir = tempfile::tempdir().expect("tempdir");
     for (name, text) in import::to_yaml(current) {
-        std::fs::write(dir.path().join(name), text).expect("write yaml");
+        let path = dir.path().join(name);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).expect("write yaml");
     }
     load_desired(dir.path()).unwrap_or_else(|e| {
         let files: Vec<String> = import::to_yaml(current).into_iter().map(|(n, t)| format!("# {n}\n{t}")).collect();

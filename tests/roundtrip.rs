@@ -153,3 +153,78 @@ fn the_bundled_example_migrates_to_its_oracle() {
     db.apply(&g.down).unwrap_or_else(|e| panic!("example rollback fails: {e}\n{}", g.down));
     support::assert_catalog_eq(&db.catalog(), &before.catalog(), "example: rollback");
 }
+
+/// With `--idempotent`, applying the up migration twice succeeds and leaves the catalog
+/// of the desired schema.
+#[test]
+fn idempotent_migrations_apply_twice() {
+    let server = support::server();
+    let mut renderer = Renderer::new(None).unwrap();
+    renderer.set_idempotent(true);
+    let mut failed = Vec::new();
+    for dir in fixtures() {
+        let case = dir.file_name().unwrap().to_string_lossy().to_string();
+        let desired = load_desired(&dir.join("schema")).unwrap();
+        let current_files = sql_files(&dir.join("current"));
+        let (current, _) = load_current(&current_files).unwrap();
+        let plan = plan_migration(&current, &desired).unwrap();
+        let up = render_file(&renderer, &plan, Direction::Up, "idempotent", &case).unwrap();
+        let db = server.fresh_db();
+        apply_all(&db, &current_files);
+        let once = db.apply(&up);
+        let twice = db.apply(&up);
+        let oracle = server.fresh_db();
+        oracle.apply(&std::fs::read_to_string(dir.join("desired.sql")).unwrap()).unwrap();
+        let same = support::catalog_diff(&db.catalog(), &oracle.catalog());
+        if once.is_err() || twice.is_err() || same.is_some() {
+            failed.push(format!("{case}: once {once:?}, twice {twice:?}, catalog {same:?}"));
+        }
+    }
+    assert!(failed.is_empty(), "not idempotent:\n{}", failed.join("\n"));
+}
+
+/// `generate` on the bundled example writes schema, policy and trigger migrations and a
+/// rollback; applied by file name after the existing migrations they give the oracle's
+/// catalog, and the rollback gives back the existing one. The files are snapshots.
+#[test]
+fn generated_example_files_apply_in_file_name_order() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let work = tempfile::tempdir().unwrap();
+    let copy = |from: &str| {
+        let status = std::process::Command::new("cp").arg("-r").arg(root.join(from)).arg(work.path()).status().unwrap();
+        assert!(status.success());
+    };
+    copy("schema");
+    copy("supabase");
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_schemagen"))
+        .current_dir(work.path())
+        .args(["generate", "--name", "seeds", "--timestamp", "20250301120000"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let migrations = sql_files(&work.path().join("supabase/migrations"));
+    let generated: Vec<&PathBuf> = migrations.iter().filter(|p| p.to_string_lossy().contains("_seeds")).collect();
+    let names: Vec<String> = generated.iter().map(|p| p.file_name().unwrap().to_string_lossy().to_string()).collect();
+    assert_eq!(
+        names,
+        ["20250301120000_seeds.sql", "20250301120001_seeds_policies.sql", "20250301120002_seeds_triggers.sql"]
+    );
+    let rollback = work.path().join("supabase/rollbacks/20250301120000_seeds.down.sql");
+    insta::with_settings!({ snapshot_path => "../snapshots", prepend_module_to_snapshot => false }, {
+        for p in generated.iter().copied().chain(std::iter::once(&rollback)) {
+            let name = p.file_name().unwrap().to_string_lossy().replace(".sql", "");
+            insta::assert_snapshot!(format!("example__{name}"), std::fs::read_to_string(p).unwrap());
+        }
+    });
+
+    let server = support::server();
+    let db = server.fresh_db();
+    apply_all(&db, &migrations);
+    let oracle = server.fresh_db();
+    oracle.apply(&std::fs::read_to_string(root.join("tests/fixtures/example_desired.sql")).unwrap()).unwrap();
+    support::assert_catalog_eq(&db.catalog(), &oracle.catalog(), "example: generated files vs example_desired.sql");
+    db.apply(&std::fs::read_to_string(&rollback).unwrap()).expect("rollback applies");
+    let before = server.fresh_db();
+    apply_all(&before, &sql_files(&root.join("supabase/migrations")));
+    support::assert_catalog_eq(&db.catalog(), &before.catalog(), "example: rollback vs existing migrations");
+}

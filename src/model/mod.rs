@@ -55,6 +55,8 @@ pub struct Schema {
     /// Tables the project references but does not own (YAML `external: true`): foreign
     /// keys may point at them; the diff never creates or drops them.
     pub external: BTreeSet<QualifiedName>,
+    /// Functions the project calls but does not own (`function: …` with `external: true`).
+    pub external_functions: BTreeSet<QualifiedName>,
     pub extensions: BTreeMap<String, Extension>,
     pub enums: BTreeMap<QualifiedName, Enum>,
     pub functions: BTreeMap<Signature, Function>,

@@ -129,13 +129,12 @@ impl Plan {
         self.steps.is_empty()
     }
 
-    pub fn up(&self) -> Vec<&Stmt> {
-        self.steps.iter().flat_map(|s| s.up.iter()).collect()
-    }
-
-    /// The reverses of the steps, in reverse order.
-    pub fn down(&self) -> Vec<&Stmt> {
-        self.steps.iter().rev().flat_map(|s| s.down.iter()).collect()
+    /// The output files that have at least one step, in apply order.
+    pub fn files(&self) -> Vec<File> {
+        let mut files: Vec<File> = self.steps.iter().map(|s| s.file).collect();
+        files.sort();
+        files.dedup();
+        files
     }
 }
 
@@ -654,6 +653,18 @@ fn order(steps: Vec<Step>) -> Result<Plan> {
         return Err(Diagnostic::new(format!("the changes depend on each other in a cycle: {}", cycle.join(" → ")))
             .hint("break the cycle in the YAML, e.g. make one foreign key DEFERRABLE or split the change in two migrations")
             .into());
+    }
+    // A step that something in an earlier file depends on moves to that file, so that the
+    // files applied one after the other are still in dependency order.
+    let mut steps = steps;
+    for &i in order.iter().rev() {
+        let earliest =
+            graph.neighbors_directed(nodes[i], petgraph::Direction::Outgoing).map(|n| steps[graph[n]].file).min();
+        if let Some(f) = earliest
+            && f < steps[i].file
+        {
+            steps[i].file = f;
+        }
     }
     let mut slots: Vec<Option<Step>> = steps.into_iter().map(Some).collect();
     Ok(Plan { steps: order.into_iter().map(|i| slots[i].take().expect("each step once")).collect() })

@@ -131,6 +131,7 @@ pub(super) fn steps_for(change: &Change) -> Option<Vec<Step>> {
             );
             s.file = File::Policies;
             s.requires.extend(policy_needs(to));
+            s.releases.extend(policy_needs(from));
             s
         }
         Change::CreateTrigger(trigger) => {
@@ -285,10 +286,14 @@ fn drop_policy(policy: &Policy) -> Stmt {
     Stmt::new("drop_policy.sql.j2", ctx! { policy })
 }
 
+/// The tables and functions a policy's expressions use, and the columns of its table
+/// they name (so a column is dropped only after the policy that reads it changes).
 fn policy_needs(policy: &Policy) -> Vec<Object> {
     let mut out = vec![Object::Table(policy.table.clone())];
     for e in policy.using.iter().chain(policy.with_check.iter()) {
         out.extend(expression_needs(&e.0));
+        let columns = crate::pgtree::expr_columns(e);
+        out.extend(columns.into_iter().map(|c| Object::Column(policy.table.clone(), c)));
     }
     out
 }

@@ -809,12 +809,17 @@ fn validate(schema: &Schema, places: &Places) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     for ((table, name), t) in &schema.triggers {
         let known = PLATFORM_SCHEMAS.contains(&t.function.schema.as_str()) && t.function.schema != "public"
-            || schema.functions.values().any(|f| f.name == t.function);
+            || schema.functions.values().any(|f| f.name == t.function)
+            || schema.external_functions.contains(&t.function);
         if !known {
             let names = schema.functions.values().map(|f| f.name.name.as_str());
             let hint = match closest(&t.function.name, names) {
-                Some(c) => format!("did you mean `{c}`? Declare the function in a `function:` file"),
-                None => "declare the function in a `function:` file".into(),
+                Some(c) => format!(
+                    "did you mean `{c}`? Declare the function in a `function:` file (`external: true` if it is created elsewhere)"
+                ),
+                None => {
+                    "declare the function in a `function:` file (`external: true` if it is created elsewhere)".into()
+                }
             };
             let place = places.trigger.get(&(table.clone(), name.clone()));
             out.push(diagnostic_at(

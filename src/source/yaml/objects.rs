@@ -17,6 +17,7 @@ const POLICY_KEYS: &[&str] = &["command", "roles", "using", "with_check", "restr
 const TRIGGER_KEYS: &[&str] = &["timing", "events", "update_of", "for_each", "when", "function", "args", "comment"];
 const FUNCTION_KEYS: &[&str] = &[
     "function",
+    "external",
     "procedure",
     "args",
     "returns",
@@ -283,6 +284,21 @@ impl File<'_> {
         let procedure = map.get_node("procedure").is_some();
         let name_node = map.get_node(if procedure { "procedure" } else { "function" }).expect("dispatched on it");
         let name = qualified(self.scalar(name_node, "name")?);
+        if let Some(external) = map.get_node("external")
+            && self.flag(external, "external")?
+        {
+            if let Some(key) = map.keys().find(|k| !matches!(k.as_str(), "function" | "procedure" | "external")) {
+                return Err(self
+                    .error(
+                        key.span(),
+                        format!("external function {name} cannot have `{}`", key.as_str()),
+                        "an external function is only called: remove `external: true` to manage it here",
+                    )
+                    .into());
+            }
+            schema.external_functions.insert(name);
+            return Ok(());
+        }
         let args = match map.get_node("args") {
             Some(a) => self.list(a, "args")?.join(", "),
             None => String::new(),

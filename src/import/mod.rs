@@ -9,25 +9,38 @@ use crate::model::{Column, Constraint, ConstraintKind, FkAction, Index, Qualifie
 use crate::pgtree::{expr_columns, quote_ident};
 use crate::source::yaml::PLATFORM_SCHEMAS;
 
+mod objects;
+
 /// (file name, YAML text) for every table, in name order.
 /// Tables that foreign keys reference but the SQL does not create (and that are not in a
 /// platform schema) are written as `external: true`, so the YAML loads on its own.
 pub fn to_yaml(schema: &Schema) -> Vec<(String, String)> {
-    let mut files: Vec<(String, String)> =
-        schema.tables.values().map(|t| (file_name(&t.name), table_yaml(t))).collect();
-    let external: BTreeSet<&QualifiedName> = schema
+    let mut files: Vec<(String, String)> = schema
         .tables
         .values()
-        .flat_map(|t| t.constraints.iter())
-        .filter_map(|c| match &c.kind {
-            ConstraintKind::ForeignKey(fk) => Some(&fk.ref_table),
-            _ => None,
+        .map(|t| {
+            let mut text = table_yaml(t);
+            text.push_str(&objects::table_security(schema, t));
+            (file_name(&t.name), text)
         })
-        .filter(|r| !schema.tables.contains_key(*r) && !PLATFORM_SCHEMAS.contains(&r.schema.as_str()))
         .collect();
+    // Tables referenced by foreign keys, or carrying policies and triggers, that the SQL
+    // does not create: declared external, with what the project puts on them.
+    let fk_targets = schema.tables.values().flat_map(|t| t.constraints.iter()).filter_map(|c| match &c.kind {
+        ConstraintKind::ForeignKey(fk) if !PLATFORM_SCHEMAS.contains(&fk.ref_table.schema.as_str()) => {
+            Some(&fk.ref_table)
+        }
+        _ => None,
+    });
+    let carriers = schema.policies.keys().map(|(t, _)| t).chain(schema.triggers.keys().map(|(t, _)| t));
+    let external: BTreeSet<&QualifiedName> =
+        fk_targets.chain(carriers).filter(|r| !schema.tables.contains_key(*r)).collect();
     for name in external {
-        files.push((file_name(name), format!("{}external: true\n", table_header(name))));
+        let mut text = format!("{}external: true\n", table_header(name));
+        text.push_str(&objects::attachments(schema, name));
+        files.push((file_name(name), text));
     }
+    files.extend(objects::files(schema));
     files.sort();
     files
 }
@@ -40,7 +53,7 @@ fn table_header(name: &QualifiedName) -> String {
     }
 }
 
-fn file_name(name: &QualifiedName) -> String {
+pub(crate) fn file_name(name: &QualifiedName) -> String {
     let base = if name.schema == "public" { name.name.clone() } else { format!("{}.{}", name.schema, name.name) };
     let safe: String =
         base.chars().map(|c| if c.is_alphanumeric() || matches!(c, '_' | '-' | '.') { c } else { '_' }).collect();

@@ -1,0 +1,276 @@
+//! YAML for row-level security, policies, triggers, grants, functions, views, enums,
+//! extensions and schemas.
+
+use std::fmt::Write as _;
+
+use super::{file_name, flow_list, scalar};
+use crate::model::objects::{TABLE_PRIVILEGES, default_function_grants};
+use crate::model::{Function, Grants, QualifiedName, Schema, Table, View};
+use crate::pgtree::quote_ident;
+
+/// `rls`, `grants`, `policies` and `triggers` of an owned table.
+pub(super) fn table_security(schema: &Schema, t: &Table) -> String {
+    let mut y = String::new();
+    match (t.rls_enabled, t.rls_forced) {
+        (true, true) => y.push_str("rls: force\n"),
+        (true, false) => y.push_str("rls: true\n"),
+        _ => {}
+    }
+    y.push_str(&grants_yaml(&t.grants, TABLE_PRIVILEGES, ""));
+    y.push_str(&attachments(schema, &t.name));
+    y
+}
+
+/// Policies and triggers on `table`, owned or not.
+pub(super) fn attachments(schema: &Schema, table: &QualifiedName) -> String {
+    let mut y = String::new();
+    let policies: Vec<_> = schema.policies.values().filter(|p| &p.table == table).collect();
+    if !policies.is_empty() {
+        y.push_str("policies:\n");
+        for p in policies {
+            let _ = writeln!(y, "  {}:", scalar(&p.name));
+            if p.command != "ALL" {
+                let _ = writeln!(y, "    command: {}", p.command.to_lowercase());
+            }
+            if p.roles != ["public"] {
+                let _ = writeln!(y, "    roles: {}", flow_list(&p.roles));
+            }
+            if !p.permissive {
+                y.push_str("    restrictive: true\n");
+            }
+            if let Some(u) = &p.using {
+                let _ = writeln!(y, "    using: {}", scalar(&u.0));
+            }
+            if let Some(w) = &p.with_check {
+                let _ = writeln!(y, "    with_check: {}", scalar(&w.0));
+            }
+            if let Some(c) = &p.comment {
+                let _ = writeln!(y, "    comment: {}", scalar(c));
+            }
+        }
+    }
+    let triggers: Vec<_> = schema.triggers.values().filter(|t| &t.table == table).collect();
+    if !triggers.is_empty() {
+        y.push_str("triggers:\n");
+        for t in triggers {
+            let events: Vec<String> = t.events.iter().map(|e| e.to_lowercase()).collect();
+            let _ = writeln!(
+                y,
+                "  {}:\n    timing: {}\n    events: {}",
+                scalar(&t.name),
+                t.timing.to_lowercase(),
+                flow_list(&events)
+            );
+            if !t.update_of.is_empty() {
+                let _ = writeln!(y, "    update_of: {}", flow_list(&t.update_of));
+            }
+            if !t.for_each_row {
+                y.push_str("    for_each: statement\n");
+            }
+            if let Some(w) = &t.when {
+                let _ = writeln!(y, "    when: {}", scalar(&w.0));
+            }
+            let _ = writeln!(y, "    function: {}", scalar(&format!("{}.{}", t.function.schema, t.function.name)));
+            if !t.args.is_empty() {
+                let _ = writeln!(y, "    args: {}", flow_list(&t.args));
+            }
+            if let Some(c) = &t.comment {
+                let _ = writeln!(y, "    comment: {}", scalar(c));
+            }
+        }
+    }
+    y
+}
+
+/// `grants:` at `indent`, with ALL written for a full set.
+fn grants_yaml(grants: &Grants, all: &[&str], indent: &str) -> String {
+    if grants.is_empty() {
+        return String::new();
+    }
+    let mut y = format!("{indent}grants:\n");
+    for (role, privs) in grants {
+        let list: Vec<String> = if privs.len() == all.len() && all.iter().all(|p| privs.contains(*p)) {
+            vec!["all".into()]
+        } else {
+            privs.iter().map(|p| p.to_lowercase()).collect()
+        };
+        let _ = writeln!(y, "{indent}  {}: {}", scalar(role), flow_list(&list));
+    }
+    y
+}
+
+/// A literal block for code (function bodies, view queries), kept byte for byte: the
+/// indentation indicator allows leading blank lines, the chomping keeps the end exact.
+fn block(text: &str) -> String {
+    let representable = !text.contains(['\r', '\t']) && text.lines().all(|l| !l.ends_with(' ')) && !text.is_empty();
+    if !representable {
+        return format!("{}\n", scalar(text));
+    }
+    let trailing = text.len() - text.trim_end_matches('\n').len();
+    let chomp = match trailing {
+        0 => "-",
+        1 => "",
+        _ => "+",
+    };
+    let mut out = format!("|2{chomp}\n");
+    for line in text.trim_end_matches('\n').split('\n') {
+        if line.is_empty() {
+            out.push('\n');
+        } else {
+            let _ = writeln!(out, "  {line}");
+        }
+    }
+    for _ in 1..trailing {
+        out.push('\n');
+    }
+    out
+}
+
+/// The value of a `SET` clause as written in YAML: `'public', 'extensions'` → `public, extensions`.
+fn setting(value: &str) -> String {
+    value
+        .split(", ")
+        .map(|v| {
+            v.strip_prefix('\'').and_then(|v| v.strip_suffix('\'')).map_or(v.to_string(), |v| v.replace("''", "'"))
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn function_yaml(f: &Function) -> String {
+    let kind = if f.procedure { "procedure" } else { "function" };
+    let mut y = format!("{kind}: {}\n", scalar(&format!("{}.{}", f.name.schema, f.name.name)));
+    if !f.args.is_empty() {
+        y.push_str("args:\n");
+        for a in &f.args {
+            let mut arg = String::new();
+            if !a.mode.is_empty() {
+                let _ = write!(arg, "{} ", a.mode.to_lowercase());
+            }
+            if !a.name.is_empty() {
+                let _ = write!(arg, "{} ", quote_ident(&a.name));
+            }
+            arg.push_str(&a.data_type);
+            if let Some(d) = &a.default {
+                let _ = write!(arg, " default {}", d.0);
+            }
+            let _ = writeln!(y, "  - {}", scalar(&arg));
+        }
+    }
+    if let Some(r) = &f.returns {
+        let _ = writeln!(y, "returns: {}", scalar(r));
+    }
+    let _ = writeln!(y, "language: {}", scalar(&f.language));
+    if let Some(v) = &f.volatility {
+        let _ = writeln!(y, "volatility: {}", v.to_lowercase());
+    }
+    if f.strict {
+        y.push_str("strict: true\n");
+    }
+    if f.security_definer {
+        y.push_str("security_definer: true\n");
+    }
+    if !f.config.is_empty() {
+        y.push_str("set:\n");
+        for (k, v) in &f.config {
+            let _ = writeln!(y, "  {}: {}", scalar(k), scalar(&setting(v)));
+        }
+    }
+    let _ = write!(y, "body: {}", block(&f.body));
+    if let Some(c) = &f.comment {
+        let _ = writeln!(y, "comment: {}", scalar(c));
+    }
+    if f.grants != default_function_grants() {
+        if f.grants.is_empty() {
+            y.push_str("grants: {}\n");
+        } else {
+            y.push_str(&grants_yaml(&f.grants, &["EXECUTE"], ""));
+        }
+    }
+    y
+}
+
+fn view_yaml(v: &View) -> String {
+    let mut y = format!("view: {}\n", scalar(&format!("{}.{}", v.name.schema, v.name.name)));
+    if v.materialized {
+        y.push_str("materialized: true\n");
+    }
+    if v.options.iter().any(|(k, val)| k == "security_invoker" && val == "true") {
+        y.push_str("security_invoker: true\n");
+    }
+    if !v.columns.is_empty() {
+        let _ = writeln!(y, "columns: {}", flow_list(&v.columns));
+    }
+    let _ = write!(y, "query: {}", block(&v.query));
+    if let Some(c) = &v.check_option {
+        let _ = writeln!(y, "check_option: {}", c.to_lowercase());
+    }
+    if let Some(c) = &v.comment {
+        let _ = writeln!(y, "comment: {}", scalar(c));
+    }
+    y.push_str(&grants_yaml(&v.grants, TABLE_PRIVILEGES, ""));
+    y
+}
+
+/// Files for functions, views, enums, and the extensions and schemas.
+pub(super) fn files(schema: &Schema) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    let mut seen = std::collections::BTreeMap::<String, usize>::new();
+    for f in schema.functions.values() {
+        // Overloads share a name: number the files after the first.
+        let base = file_name(&f.name);
+        let n = seen.entry(base.clone()).or_default();
+        let name = if *n == 0 { base.clone() } else { base.replace(".yaml", &format!("_{n}.yaml")) };
+        *n += 1;
+        out.push((format!("functions/{name}"), function_yaml(f)));
+    }
+    let called: std::collections::BTreeSet<&QualifiedName> = schema
+        .triggers
+        .values()
+        .map(|t| &t.function)
+        .filter(|f| !schema.functions.values().any(|d| &d.name == *f))
+        .collect();
+    for f in called {
+        out.push((
+            format!("functions/{}", file_name(f)),
+            format!("function: {}\nexternal: true\n", scalar(&format!("{}.{}", f.schema, f.name))),
+        ));
+    }
+    for v in schema.views.values() {
+        out.push((format!("views/{}", file_name(&v.name)), view_yaml(v)));
+    }
+    for e in schema.enums.values() {
+        let values: Vec<String> = e.values.clone();
+        let mut y = format!(
+            "enum: {}\nvalues: {}\n",
+            scalar(&format!("{}.{}", e.name.schema, e.name.name)),
+            flow_list(&values)
+        );
+        if let Some(c) = &e.comment {
+            let _ = writeln!(y, "comment: {}", scalar(c));
+        }
+        out.push((format!("types/{}", file_name(&e.name)), y));
+    }
+    let mut setup = String::new();
+    if !schema.extensions.is_empty() {
+        setup.push_str("extensions:\n");
+        for e in schema.extensions.values() {
+            match &e.schema {
+                Some(s) => {
+                    let _ = writeln!(setup, "  {}: {{schema: {}}}", scalar(&e.name), scalar(s));
+                }
+                None => {
+                    let _ = writeln!(setup, "  {}: {{}}", scalar(&e.name));
+                }
+            }
+        }
+    }
+    if !schema.schemas.is_empty() {
+        let schemas: Vec<String> = schema.schemas.iter().cloned().collect();
+        let _ = writeln!(setup, "schemas: {}", flow_list(&schemas));
+    }
+    if !setup.is_empty() {
+        out.push(("_setup.yaml".to_string(), setup));
+    }
+    out
+}
