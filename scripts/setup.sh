@@ -42,13 +42,52 @@ fi
 
 if [ "${#missing[@]}" -eq 0 ]; then
   echo "setup: nothing to install"
-  exit 0
+else
+  for p in "${missing[@]}"; do
+    echo "setup: installing $p"
+  done
+  export DEBIAN_FRONTEND=noninteractive
+  "${SUDO[@]}" apt-get update -qq
+  "${SUDO[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  echo "setup: installed ${missing[*]}"
 fi
 
-for p in "${missing[@]}"; do
-  echo "setup: installing $p"
-done
-export DEBIAN_FRONTEND=noninteractive
-"${SUDO[@]}" apt-get update -qq
-"${SUDO[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-echo "setup: installed ${missing[*]}"
+# Stand-in extensions for the corpus tests (tests/corpus.rs): http, pg_net, pgjwt, pg_cron,
+# supabase_vault, pg_graphql, vector, from ../shared/pg/fake-extensions, copied into the
+# extension directory of the newest installed server. Only when ../shared/ is beside the
+# project; skipped when they are already there (idempotent) or when we cannot write there.
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+FAKE_INSTALL="$ROOT/../shared/pg/install-fake-extensions.sh"
+if [ -f "$FAKE_INSTALL" ]; then
+  fake_dir="$(dirname "$FAKE_INSTALL")/fake-extensions"
+  pg_config_bin=$(ls -d /usr/lib/postgresql/*/bin/pg_config 2>/dev/null | sort -V | tail -n1 || true)
+  ext_dir=""
+  if [ -n "$pg_config_bin" ]; then
+    ext_dir="$("$pg_config_bin" --sharedir)/extension"
+  elif command -v pg_config >/dev/null 2>&1; then
+    ext_dir="$(pg_config --sharedir)/extension"
+  else
+    ext_dir=$(ls -d /usr/share/postgresql/*/extension 2>/dev/null | sort -V | tail -n1 || true)
+  fi
+  if [ -z "$ext_dir" ] || [ ! -d "$ext_dir" ]; then
+    echo "setup: no PostgreSQL extension directory found; skipping the corpus stand-in extensions" >&2
+  else
+    need=0
+    for f in "$fake_dir"/*.control "$fake_dir"/*.sql; do
+      if ! cmp -s "$f" "$ext_dir/$(basename "$f")"; then
+        need=1
+        break
+      fi
+    done
+    if [ "$need" = 0 ]; then
+      echo "setup: found the corpus stand-in extensions in $ext_dir"
+    elif [ -w "$ext_dir" ]; then
+      bash "$FAKE_INSTALL" "$ext_dir" | sed 's/^/setup: /'
+    elif [ "${#SUDO[@]}" -gt 0 ] && sudo -n true 2>/dev/null; then
+      sudo -n bash "$FAKE_INSTALL" "$ext_dir" | sed 's/^/setup: /'
+    else
+      echo "setup: cannot write $ext_dir (not root, no passwordless sudo); skipping the corpus" \
+        "stand-in extensions: run 'sudo bash $FAKE_INSTALL $ext_dir' by hand" >&2
+    fi
+  fi
+fi

@@ -264,7 +264,7 @@ fn import_sql(args: ImportArgs) -> Result<i32> {
         import::to_yaml(&schema).into_iter().map(|(name, text)| (args.out.join(name), text)).collect();
     write_new_files(&files)?;
     println!(
-        "wrote {} table file(s) to {} ({} statement(s) read from {} file(s), {} outside the model)",
+        "wrote {} YAML file(s) to {} ({} statement(s) read from {} SQL file(s), {} outside the model)",
         files.len(),
         args.out.display(),
         report.statements,
