@@ -32,6 +32,40 @@ enum Command {
     Generate(GenerateArgs),
     /// Write YAML that reproduces the schema of existing SQL.
     Import(ImportArgs),
+    /// Check that the migrations already bring the database to the YAML (exit 0), or say
+    /// what migration is missing (exit 2). For pre-commit hooks and CI.
+    Check(CheckArgs),
+    /// Write the YAML of a new object, with its row-level security.
+    #[command(subcommand)]
+    New(NewCommand),
+}
+
+#[derive(Args, Debug)]
+struct CheckArgs {
+    #[command(flatten)]
+    inputs: Inputs,
+}
+
+#[derive(Subcommand, Debug)]
+enum NewCommand {
+    /// A table owned by a user (or a workspace), RLS on, one policy per command for
+    /// authenticated, an updated_at trigger.
+    Table(NewTableArgs),
+}
+
+#[derive(Args, Debug)]
+struct NewTableArgs {
+    /// Name of the table
+    name: String,
+    /// Column holding the owning user, referencing auth.users(id)
+    #[arg(long, default_value = "user_id")]
+    owner: String,
+    /// Rows belong to a workspace of this table (which has a user_id owner) instead of a user
+    #[arg(long)]
+    workspace: Option<String>,
+    /// Directory of the YAML files [default: schema]
+    #[arg(long)]
+    schema: Option<PathBuf>,
 }
 
 #[derive(Args, Debug)]
@@ -105,6 +139,8 @@ pub fn run(cli: Cli) -> i32 {
         Command::Diff(a) => diff(&config, a),
         Command::Generate(a) => generate(&config, a),
         Command::Import(a) => import_sql(a),
+        Command::Check(a) => check(&config, a),
+        Command::New(NewCommand::Table(a)) => new_table(&config, a),
     });
     match result {
         Ok(code) => code,
@@ -251,6 +287,64 @@ fn generate(config: &Config, args: GenerateArgs) -> Result<i32> {
     let title = format!("{timestamp}_{}", args.name);
     let down = render_file(&r.renderer, &plan, Direction::Down, &format!("rollback of {title}"), &sources(&r))?;
     files.push((rollback_dir.join(format!("{title}.down.sql")), down));
+    write_new_files(&files)?;
+    for (path, _) in &files {
+        println!("wrote {}", path.display());
+    }
+    Ok(0)
+}
+
+fn check(config: &Config, args: CheckArgs) -> Result<i32> {
+    let r = resolve(config, args.inputs)?;
+    let desired = load_desired(&r.schema)?;
+    let (current, _) = load_current(&r.sql)?;
+    let plan = plan_migration(&current, &desired)?;
+    if plan.is_empty() {
+        println!("ok: {} already match {}", sources_sql(&r), r.schema.display());
+        return Ok(0);
+    }
+    println!(
+        "a migration is missing: {} do not match {} ({} change(s)):",
+        sources_sql(&r),
+        r.schema.display(),
+        plan.steps.len()
+    );
+    for step in &plan.steps {
+        println!("  {}", step.summary);
+    }
+    println!("\nrun `schemagen generate --name <name>` to write it; it would contain:\n");
+    print!("{}", render_file(&r.renderer, &plan, Direction::Up, "missing migration", &sources(&r))?);
+    Ok(2)
+}
+
+fn sources_sql(r: &Resolved) -> String {
+    r.sql.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(", ")
+}
+
+fn new_table(config: &Config, args: NewTableArgs) -> Result<i32> {
+    let dir = args.schema.or_else(|| config.schema.clone()).unwrap_or_else(|| "schema".into());
+    let valid = |s: &str| !s.is_empty() && s.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
+    if !valid(&args.name) || !valid(&args.owner) {
+        return Err(Diagnostic::new(format!("invalid table or column name `{}`", args.name))
+            .hint("use lower-case letters, digits and `_`, e.g. `notes`")
+            .into());
+    }
+    let existing = if dir.exists() { load_desired(&dir)? } else { crate::model::Schema::default() };
+    if existing.tables.keys().any(|k| k.name == args.name) {
+        return Err(Diagnostic::new(format!("table {} is already declared in {}", args.name, dir.display()))
+            .hint("pick another name")
+            .into());
+    }
+    if let Some(ws) = &args.workspace
+        && !existing.tables.keys().any(|k| &k.name == ws && k.schema == "public")
+    {
+        return Err(Diagnostic::new(format!("workspace table {ws} is not declared in {}", dir.display()))
+            .hint("declare the workspace table first, or leave out --workspace")
+            .into());
+    }
+    let spec = crate::scaffold::NewTable { name: &args.name, owner: &args.owner, workspace: args.workspace.as_deref() };
+    let files: Vec<(PathBuf, String)> =
+        crate::scaffold::new_table(&spec, &existing).into_iter().map(|(name, text)| (dir.join(name), text)).collect();
     write_new_files(&files)?;
     for (path, _) in &files {
         println!("wrote {}", path.display());

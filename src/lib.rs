@@ -14,6 +14,7 @@ pub mod model;
 pub mod pgtree;
 pub mod plan;
 pub mod render;
+pub mod scaffold;
 pub mod source;
 
 use std::path::{Path, PathBuf};

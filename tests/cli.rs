@@ -239,3 +239,59 @@ fn sql_that_does_not_parse() {
         "SQL does not parse",
     );
 }
+
+#[test]
+fn check_says_whether_a_migration_is_missing() {
+    let p = project(
+        &[("users.yaml", USERS)],
+        &[("1_init.sql", "create table users (id uuid primary key, email text not null unique);")],
+    );
+    let o = schemagen(p.path(), &["check"]);
+    assert_eq!(o.status.code(), Some(0), "{}{}", stdout(&o), stderr(&o));
+
+    let p = project(&[("users.yaml", USERS)], &[("1_init.sql", "create table users (id uuid primary key);")]);
+    let o = schemagen(p.path(), &["check"]);
+    assert_eq!(o.status.code(), Some(2), "{}{}", stdout(&o), stderr(&o));
+    assert!(stdout(&o).contains("+ column public.users.email"), "{}", stdout(&o));
+    assert!(stdout(&o).contains("ADD COLUMN email text NOT NULL"), "it prints what the migration would contain");
+
+    let p = project(&[("users.yaml", USERS)], &[("1_init.sql", "create tabel users ();")]);
+    let o = schemagen(p.path(), &["check"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("1_init.sql:1:8"), "{}", stderr(&o));
+}
+
+#[test]
+fn new_table_refuses_to_overwrite_and_checks_the_workspace() {
+    let p = project(&[("users.yaml", USERS)], &[]);
+    let o = schemagen(p.path(), &["new", "table", "users"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("already declared"), "{}", stderr(&o));
+    let o = schemagen(p.path(), &["new", "table", "docs", "--workspace", "teams"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("workspace table teams is not declared"), "{}", stderr(&o));
+    assert!(!p.path().join("schema/docs.yaml").exists());
+    let o = schemagen(p.path(), &["new", "table", "docs"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    // What it wrote loads, and a migration for it is now missing.
+    let o = schemagen(p.path(), &["check"]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+}
+
+/// The hook definition pre-commit reads, and the README's snippet that points at it.
+#[test]
+fn pre_commit_hook_is_defined_and_documented() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let hooks = std::fs::read_to_string(root.join(".pre-commit-hooks.yaml")).unwrap();
+    let node =
+        marked_yaml::parse_yaml_with_options(0, &hooks, marked_yaml::LoaderOptions::default().toplevel_sequence())
+            .expect("valid YAML");
+    let hook = node.as_sequence().and_then(|s| s.get_mapping(0)).expect("a list of hooks");
+    for key in ["id", "name", "entry", "language"] {
+        assert!(hook.get_scalar(key).is_some(), "hook lacks `{key}`");
+    }
+    let id = hook.get_scalar("id").unwrap().as_str().to_string();
+    assert_eq!(hook.get_scalar("entry").unwrap().as_str(), "schemagen check");
+    let readme = std::fs::read_to_string(root.join("README.md")).unwrap();
+    assert!(readme.contains(&format!("- id: {id}")), "the README's pre-commit snippet names the hook");
+}
