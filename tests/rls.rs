@@ -40,7 +40,7 @@ fn as_user(db: &support::Db, role: &str, user: &str, sql: &str) -> Result<String
     let script = format!(
         "begin;\nset local role {role};\nselect set_config('request.jwt.claims', '{{\"sub\":\"{user}\",\"role\":\"{role}\"}}', true) \\g /dev/null\n{sql}\ncommit;"
     );
-    db.query(&script).map(|out| out.lines().filter(|l| !l.is_empty()).last().unwrap_or("").to_string())
+    db.query(&script).map(|out| out.lines().rev().find(|l| !l.is_empty()).unwrap_or("").to_string())
 }
 
 fn assert_owner_isolation(db: &support::Db, table: &str, insert_columns: &str, alice_values: &str, bob_values: &str) {
