@@ -100,9 +100,7 @@ fn pass(mode: Mode, texts: &[String]) -> Result<(usize, f64), String> {
 }
 
 fn usage() -> ExitCode {
-    eprintln!(
-        "usage: parse_floor [--mode parse|stmts|fingerprint|fingerprint-stmts|split] [--repeat N] FILE..."
-    );
+    eprintln!("usage: parse_floor [--mode parse|stmts|fingerprint|fingerprint-stmts|split] [--repeat N] FILE...");
     ExitCode::from(1)
 }
 
@@ -165,10 +163,7 @@ fn main() -> ExitCode {
         v.sort_by(f64::total_cmp);
         v[v.len() / 2]
     };
-    let (min, max) = (
-        times.iter().copied().fold(f64::INFINITY, f64::min),
-        times.iter().copied().fold(0.0, f64::max),
-    );
+    let (min, max) = (times.iter().copied().fold(f64::INFINITY, f64::min), times.iter().copied().fold(0.0, f64::max));
     let ms = median(&mut times);
     let walk_ms = median(&mut walks);
     let mut line = format!(

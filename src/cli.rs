@@ -38,6 +38,27 @@ enum Command {
     /// Write the YAML of a new object, with its row-level security.
     #[command(subcommand)]
     New(NewCommand),
+    /// Print the dependency graph of the YAML schema, whole or around one object.
+    Graph(GraphArgs),
+}
+
+#[derive(Args, Debug)]
+struct GraphArgs {
+    /// Directory of the YAML files [default: schema]
+    #[arg(long)]
+    schema: Option<PathBuf>,
+    #[arg(long, value_enum, default_value_t = GraphFormat::Dot)]
+    format: GraphFormat,
+    /// Only this object and what it depends on and what depends on it (e.g. public.users)
+    #[arg(long)]
+    object: Option<String>,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+enum GraphFormat {
+    Dot,
+    Mermaid,
+    Json,
 }
 
 #[derive(Args, Debug)]
@@ -141,6 +162,7 @@ pub fn run(cli: Cli) -> i32 {
         Command::Import(a) => import_sql(a),
         Command::Check(a) => check(&config, a),
         Command::New(NewCommand::Table(a)) => new_table(&config, a),
+        Command::Graph(a) => graph(&config, a),
     });
     match result {
         Ok(code) => code,
@@ -315,6 +337,27 @@ fn check(config: &Config, args: CheckArgs) -> Result<i32> {
     println!("\nrun `schemagen generate --name <name>` to write it; it would contain:\n");
     print!("{}", render_file(&r.renderer, &plan, Direction::Up, "missing migration", &sources(&r))?);
     Ok(2)
+}
+
+fn graph(config: &Config, args: GraphArgs) -> Result<i32> {
+    let dir = args.schema.or_else(|| config.schema.clone()).unwrap_or_else(|| "schema".into());
+    let whole = crate::graph::build(&load_desired(&dir)?);
+    let g = match &args.object {
+        Some(name) => whole.around(name).ok_or_else(|| {
+            Diagnostic::new(format!("no object named `{name}` in {}", dir.display()))
+                .hint("name a table, view, function, policy or trigger, e.g. public.users")
+        })?,
+        None => whole,
+    };
+    print!(
+        "{}",
+        match args.format {
+            GraphFormat::Dot => g.to_dot(),
+            GraphFormat::Mermaid => g.to_mermaid(),
+            GraphFormat::Json => g.to_json(),
+        }
+    );
+    Ok(0)
 }
 
 fn sources_sql(r: &Resolved) -> String {

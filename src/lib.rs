@@ -9,6 +9,7 @@ pub mod cli;
 pub mod config;
 pub mod diagnostic;
 pub mod diff;
+pub mod graph;
 pub mod import;
 pub mod model;
 pub mod pgtree;

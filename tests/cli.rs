@@ -295,3 +295,34 @@ fn pre_commit_hook_is_defined_and_documented() {
     let readme = std::fs::read_to_string(root.join("README.md")).unwrap();
     assert!(readme.contains(&format!("- id: {id}")), "the README's pre-commit snippet names the hook");
 }
+
+#[test]
+fn graph_shows_dependencies_found_in_the_sql() {
+    let posts = "table: posts\ncolumns:\n  id: uuid primary key\n  author: uuid references users on delete cascade\n  n: int default next_n()\nrls: true\npolicies:\n  mine:\n    using: author = auth.uid() and exists (select 1 from public.users u where u.id = author)\ntriggers:\n  touch:\n    timing: before\n    events: [update]\n    function: public.touch\n";
+    let touch = "function: public.touch\nreturns: trigger\nlanguage: plpgsql\nbody: |\n  BEGIN RETURN NEW; END;\n";
+    let next_n = "function: public.next_n\nreturns: integer\nbody: select count(*)::int from public.users\n";
+    let p =
+        project(&[("users.yaml", USERS), ("posts.yaml", posts), ("touch.yaml", touch), ("next_n.yaml", next_n)], &[]);
+    let o = schemagen(p.path(), &["graph", "--format", "json"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let doc: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let deps = |id: &str| -> Vec<String> {
+        doc["objects"][id]
+            .as_array()
+            .unwrap_or_else(|| panic!("no {id} in {doc}"))
+            .iter()
+            .map(|v| v.as_str().unwrap().to_string())
+            .collect()
+    };
+    assert_eq!(deps("table public.posts"), ["function public.next_n()", "table public.users"]);
+    assert_eq!(deps("policy mine on public.posts"), ["table public.posts", "table public.users"]);
+    assert_eq!(deps("trigger touch on public.posts"), ["function public.touch()", "table public.posts"]);
+    assert_eq!(deps("function public.next_n()"), ["table public.users"]);
+
+    let o = schemagen(p.path(), &["graph", "--format", "dot", "--object", "public.touch"]);
+    let dot = stdout(&o);
+    assert!(dot.contains("\"trigger touch on public.posts\" -> \"function public.touch()\""), "{dot}");
+    assert!(!dot.contains("next_n"), "only what is around public.touch: {dot}");
+    let o = schemagen(p.path(), &["graph", "--object", "nothing_here"]);
+    assert_eq!(o.status.code(), Some(1));
+}

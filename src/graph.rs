@@ -1,0 +1,222 @@
+//! The dependency graph of a schema's objects, for `schemagen graph`: an edge from each
+//! object to what it depends on, found in the parse trees (foreign keys, column types,
+//! functions called in defaults and checks, tables read by policies and views, trigger
+//! functions, tables read by SQL function bodies).
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use petgraph::Direction;
+use petgraph::graph::{DiGraph, NodeIndex};
+use petgraph::visit::{Bfs, EdgeRef, Reversed};
+
+use crate::model::{ConstraintKind, QualifiedName, Schema};
+use crate::pgtree::{quote_ident, references};
+
+pub struct ObjectGraph {
+    graph: DiGraph<String, ()>,
+    nodes: BTreeMap<String, NodeIndex>,
+}
+
+impl ObjectGraph {
+    fn node(&mut self, id: String) -> NodeIndex {
+        if let Some(&n) = self.nodes.get(&id) {
+            return n;
+        }
+        let n = self.graph.add_node(id.clone());
+        self.nodes.insert(id, n);
+        n
+    }
+
+    fn edge(&mut self, from: NodeIndex, to: NodeIndex) {
+        if from != to && self.graph.find_edge(from, to).is_none() {
+            self.graph.add_edge(from, to, ());
+        }
+    }
+
+    /// The objects `names` depend on and that depend on them, transitively; a name matches
+    /// a node's whole id (`table public.users`), its qualified name, or its last part.
+    pub fn around(&self, name: &str) -> Option<ObjectGraph> {
+        let matches = |id: &str| {
+            let qualified = id.split_once(' ').map_or(id, |(_, rest)| rest);
+            let base = qualified.split(" on ").next().unwrap_or(qualified);
+            let base = base.split('(').next().unwrap_or(base);
+            id == name || qualified == name || base == name || base.rsplit('.').next() == Some(name)
+        };
+        let starts: Vec<NodeIndex> = self.nodes.iter().filter(|(id, _)| matches(id)).map(|(_, &n)| n).collect();
+        if starts.is_empty() {
+            return None;
+        }
+        let mut keep = BTreeSet::new();
+        for &s in &starts {
+            let mut down = Bfs::new(&self.graph, s);
+            while let Some(n) = down.next(&self.graph) {
+                keep.insert(n);
+            }
+            let reversed = Reversed(&self.graph);
+            let mut up = Bfs::new(reversed, s);
+            while let Some(n) = up.next(reversed) {
+                keep.insert(n);
+            }
+        }
+        let mut sub = ObjectGraph { graph: DiGraph::new(), nodes: BTreeMap::new() };
+        for &n in &keep {
+            sub.node(self.graph[n].clone());
+        }
+        for e in self.graph.edge_references() {
+            if keep.contains(&e.source()) && keep.contains(&e.target()) {
+                let (a, b) = (sub.nodes[&self.graph[e.source()]], sub.nodes[&self.graph[e.target()]]);
+                sub.edge(a, b);
+            }
+        }
+        Some(sub)
+    }
+
+    /// Edges as (object, dependency), sorted.
+    fn edges(&self) -> Vec<(&str, &str)> {
+        let mut out: Vec<(&str, &str)> = self
+            .graph
+            .edge_references()
+            .map(|e| (self.graph[e.source()].as_str(), self.graph[e.target()].as_str()))
+            .collect();
+        out.sort();
+        out
+    }
+
+    pub fn to_dot(&self) -> String {
+        let mut s = String::from("digraph schema {\n  rankdir=LR;\n  node [shape=box, fontname=\"monospace\"];\n");
+        for id in self.nodes.keys() {
+            s.push_str(&format!("  \"{}\";\n", id.replace('"', "\\\"")));
+        }
+        for (a, b) in self.edges() {
+            s.push_str(&format!("  \"{}\" -> \"{}\";\n", a.replace('"', "\\\""), b.replace('"', "\\\"")));
+        }
+        s.push_str("}\n");
+        s
+    }
+
+    pub fn to_mermaid(&self) -> String {
+        let ids: BTreeMap<&str, String> =
+            self.nodes.keys().enumerate().map(|(i, id)| (id.as_str(), format!("n{i}"))).collect();
+        let mut s = String::from("flowchart LR\n");
+        for (id, short) in &ids {
+            s.push_str(&format!("  {short}[\"{}\"]\n", id.replace('"', "#quot;")));
+        }
+        for (a, b) in self.edges() {
+            s.push_str(&format!("  {} --> {}\n", ids[a], ids[b]));
+        }
+        s
+    }
+
+    pub fn to_json(&self) -> String {
+        let depends: BTreeMap<&str, Vec<&str>> = self
+            .nodes
+            .iter()
+            .map(|(id, &n)| {
+                let mut deps: Vec<&str> =
+                    self.graph.neighbors_directed(n, Direction::Outgoing).map(|d| self.graph[d].as_str()).collect();
+                deps.sort();
+                (id.as_str(), deps)
+            })
+            .collect();
+        serde_json::to_string_pretty(&serde_json::json!({ "objects": depends })).expect("JSON of strings") + "\n"
+    }
+}
+
+fn rel(schema: &Schema, name: &QualifiedName) -> String {
+    if schema.views.contains_key(name) {
+        format!("view {name}")
+    } else if schema.tables.contains_key(name) {
+        format!("table {name}")
+    } else {
+        format!("external {name}")
+    }
+}
+
+pub fn build(schema: &Schema) -> ObjectGraph {
+    let mut g = ObjectGraph { graph: DiGraph::new(), nodes: BTreeMap::new() };
+    let functions_named = |name: &QualifiedName| -> Vec<String> {
+        schema.functions.values().filter(|f| &f.name == name).map(|f| format!("function {}", f.signature())).collect()
+    };
+    // Only relations and functions the schema holds (or platform tables it references).
+    let link = |g: &mut ObjectGraph, from: NodeIndex, relations: Vec<QualifiedName>, functions: Vec<QualifiedName>| {
+        for r in relations {
+            if schema.tables.contains_key(&r) || schema.views.contains_key(&r) {
+                let to = g.node(rel(schema, &r));
+                g.edge(from, to);
+            }
+        }
+        for f in functions {
+            for id in functions_named(&f) {
+                let to = g.node(id);
+                g.edge(from, to);
+            }
+        }
+    };
+    for t in schema.tables.values() {
+        let n = g.node(format!("table {}", t.name));
+        for c in &t.columns {
+            if !c.data_type.builtin {
+                let e = QualifiedName::new(
+                    c.data_type.schema.clone().unwrap_or_else(|| "public".into()),
+                    c.data_type.name.clone(),
+                );
+                if schema.enums.contains_key(&e) {
+                    let to = g.node(format!("type {e}"));
+                    g.edge(n, to);
+                }
+            }
+            for e in c.default.iter().chain(c.generated.iter()) {
+                let (r, f) = references(&e.0, true);
+                link(&mut g, n, r, f);
+            }
+        }
+        for c in &t.constraints {
+            match &c.kind {
+                ConstraintKind::ForeignKey(fk) => {
+                    let to = g.node(rel(schema, &fk.ref_table));
+                    g.edge(n, to);
+                }
+                ConstraintKind::Check { expr, .. } => {
+                    let (r, f) = references(&expr.0, true);
+                    link(&mut g, n, r, f);
+                }
+                _ => {}
+            }
+        }
+    }
+    for e in schema.enums.values() {
+        g.node(format!("type {}", e.name));
+    }
+    for v in schema.views.values() {
+        let n = g.node(format!("view {}", v.name));
+        let (r, f) = references(&v.query, false);
+        link(&mut g, n, r.into_iter().filter(|x| x != &v.name).collect(), f);
+    }
+    for f in schema.functions.values() {
+        let n = g.node(format!("function {}", f.signature()));
+        if f.language == "sql" {
+            let (r, calls) = references(&f.body, false);
+            link(&mut g, n, r, calls.into_iter().filter(|c| c != &f.name).collect());
+        }
+    }
+    for p in schema.policies.values() {
+        let n = g.node(format!("policy {} on {}", quote_ident(&p.name), p.table));
+        let to = g.node(rel(schema, &p.table));
+        g.edge(n, to);
+        for e in p.using.iter().chain(p.with_check.iter()) {
+            let (r, f) = references(&e.0, true);
+            link(&mut g, n, r, f);
+        }
+    }
+    for t in schema.triggers.values() {
+        let n = g.node(format!("trigger {} on {}", quote_ident(&t.name), t.table));
+        let to = g.node(rel(schema, &t.table));
+        g.edge(n, to);
+        let mut calls = vec![t.function.clone()];
+        if let Some(w) = &t.when {
+            calls.extend(references(&w.0, true).1);
+        }
+        link(&mut g, n, Vec::new(), calls);
+    }
+    g
+}
