@@ -96,6 +96,9 @@ fn ignored_kinds(catalog: &str) -> BTreeMap<String, usize> {
     kinds
 }
 
+/// The stand-ins of ../shared/pg/fake-extensions, installed by scripts/setup.sh.
+const FAKE_EXTENSIONS: &[&str] = &["http", "pg_net", "pgjwt", "pg_cron", "supabase_vault", "pg_graphql", "vector"];
+
 fn shared_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared")
 }
@@ -221,14 +224,17 @@ fn check_project(server: &support::Server, renderer: &Renderer, dir: &Path) -> P
     };
 
     // The whole history, on PostgreSQL.
-    let history_db = corpus_db(server);
-    if let Err(e) = apply_files(&history_db, &files) {
-        let e = format!("the history itself does not apply (stub/extension problem): {e}");
-        result.fidelity.status = Some(Err(e.clone()));
-        result.fixpoint.status = Some(Err(e.clone()));
-        result.evolution.status = Some(Err(e));
-        return result;
-    }
+    let history_db = guarded(|| Ok(corpus_db(server))).and_then(|db| apply_files(&db, &files).map(|()| db));
+    let history_db = match history_db {
+        Ok(db) => db,
+        Err(e) => {
+            let e = format!("the history itself does not apply (stub/extension problem): {e}");
+            result.fidelity.status = Some(Err(e.clone()));
+            result.fixpoint.status = Some(Err(e.clone()));
+            result.evolution.status = Some(Err(e));
+            return result;
+        }
+    };
     let history_catalog = history_db.catalog();
     drop(history_db);
     std::fs::write(out.join("history.catalog"), &history_catalog).unwrap();
@@ -389,6 +395,22 @@ fn corpus_histories_import_fixpoint_evolution() {
     assert!(!projects.is_empty(), "no project in {}", corpus.display());
 
     let server = support::server();
+    // The stand-in extensions must be in the server's extension directory.
+    let probe = server.fresh_db();
+    let available = probe
+        .query(&format!(
+            "select count(*) from pg_available_extensions where name in ({})",
+            FAKE_EXTENSIONS.iter().map(|e| format!("'{e}'")).collect::<Vec<_>>().join(", ")
+        ))
+        .expect("query pg_available_extensions");
+    drop(probe);
+    assert_eq!(
+        available.trim(),
+        FAKE_EXTENSIONS.len().to_string(),
+        "the stand-in extensions of ../shared/pg/fake-extensions ({}) are not all installed in the server's \
+         extension directory: run scripts/setup.sh (as root, or with passwordless sudo)",
+        FAKE_EXTENSIONS.join(", ")
+    );
     let renderer = Renderer::new(None).expect("embedded templates");
     let results: Vec<ProjectResult> = projects.iter().map(|p| check_project(server, &renderer, p)).collect();
 
@@ -423,7 +445,7 @@ fn corpus_histories_import_fixpoint_evolution() {
             }
         }
     }
-    println!("{table}{details}\n(full outputs in {})", Path::new(env!("CARGO_TARGET_TMPDIR")).join("corpus").display());
+    println!("{details}\n(full outputs in {})", Path::new(env!("CARGO_TARGET_TMPDIR")).join("corpus").display());
     println!("{table}");
     if report_only {
         println!("CORPUS_REPORT_ONLY=1: {failed} failed check(s) reported, not failing the test");

@@ -195,8 +195,8 @@ fn view_yaml(v: &View) -> String {
     if v.materialized {
         y.push_str("materialized: true\n");
     }
-    if v.options.iter().any(|(k, val)| k == "security_invoker" && val == "true") {
-        y.push_str("security_invoker: true\n");
+    if let Some((_, val)) = v.options.iter().find(|(k, _)| k == "security_invoker") {
+        let _ = writeln!(y, "security_invoker: {val}");
     }
     if !v.columns.is_empty() {
         let _ = writeln!(y, "columns: {}", flow_list(&v.columns));

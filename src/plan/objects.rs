@@ -223,8 +223,14 @@ pub(super) fn steps_for(change: &Change) -> Option<Vec<Step>> {
                 grant_stmts(kind, &object, from, to),
                 grant_stmts(kind, &object, to, from),
             );
-            if let GrantTarget::Function(_, true) = target {
-                s.file = File::Triggers;
+            match target {
+                GrantTarget::Table(t) => s.requires.push(Object::Table(t.clone())),
+                GrantTarget::Function(signature, trigger) => {
+                    s.requires.push(Object::Signature(signature.clone()));
+                    if *trigger {
+                        s.file = File::Triggers;
+                    }
+                }
             }
             s
         }

@@ -73,7 +73,73 @@ pub fn apply(schema: &mut Schema, stmt: &NodeEnum) -> Outcome {
         NodeEnum::CreateEnumStmt(s) => routines::create_enum(schema, s),
         NodeEnum::AlterEnumStmt(s) => routines::alter_enum(schema, s),
         NodeEnum::CreateExtensionStmt(s) => routines::create_extension(schema, s),
+        NodeEnum::DoStmt(s) => do_block(schema, s),
         other => Outcome::Skipped(statement_kind(other)),
+    }
+}
+
+/// The DDL a `DO` block runs: its plain statements and `EXECUTE` of constant strings, read
+/// from PL/pgSQL's own parse tree. Migrations often guard `CREATE TYPE` this way
+/// (`IF NOT EXISTS (...) THEN CREATE TYPE ...`); the guard only makes it idempotent, so the
+/// statements are replayed as if it held. Anything else in the block is left out.
+fn do_block(schema: &mut Schema, s: &protobuf::DoStmt) -> Outcome {
+    let mut body = None;
+    for arg in &s.args {
+        if let Some(NodeEnum::DefElem(d)) = arg.node.as_ref() {
+            match d.defname.as_str() {
+                "as" => body = d.arg.as_deref().and_then(str_of).map(str::to_string),
+                "language" if d.arg.as_deref().and_then(str_of).is_some_and(|l| !l.eq_ignore_ascii_case("plpgsql")) => {
+                    return Outcome::Skipped("DO");
+                }
+                _ => {}
+            }
+        }
+    }
+    let Some(body) = body else { return Outcome::Skipped("DO") };
+    let mut tag = "$do$".to_string();
+    while body.contains(&tag) {
+        tag.insert(1, 'x');
+    }
+    let function = format!("CREATE FUNCTION schemagen_do() RETURNS void LANGUAGE plpgsql AS {tag}{body}{tag}");
+    let Ok(tree) = pg_query::parse_plpgsql(&function) else { return Outcome::Skipped("DO") };
+    let mut statements = Vec::new();
+    collect_do_statements(&tree, &mut statements);
+    let mut applied = false;
+    for sql in statements {
+        let Ok(parsed) = pg_query::parse(&sql, 0) else { continue };
+        for raw in &parsed.protobuf.stmts {
+            let Some(stmt) = raw.stmt.as_ref().and_then(|s| s.node.as_ref()) else { continue };
+            if let Outcome::Applied = apply(schema, stmt) {
+                applied = true;
+            }
+        }
+    }
+    if applied { Outcome::Applied } else { Outcome::Skipped("DO") }
+}
+
+/// SQL text of `PLpgSQL_stmt_execsql` and of `EXECUTE 'constant'` anywhere in the tree.
+fn collect_do_statements(value: &serde_json::Value, out: &mut Vec<String>) {
+    match value {
+        serde_json::Value::Object(map) => {
+            if let Some(q) =
+                map.get("PLpgSQL_stmt_execsql").and_then(|e| e["sqlstmt"]["PLpgSQL_expr"]["query"].as_str())
+            {
+                out.push(q.to_string());
+            }
+            if let Some(q) =
+                map.get("PLpgSQL_stmt_dynexecute").and_then(|e| e["query"]["PLpgSQL_expr"]["query"].as_str())
+                && let Ok(node) = crate::pgtree::parse_expr(q)
+                && let Some(NodeEnum::AConst(c)) = node.node.as_ref()
+                && let Some(protobuf::a_const::Val::Sval(sql)) = c.val.as_ref()
+            {
+                out.push(sql.sval.clone());
+            }
+            for v in map.values() {
+                collect_do_statements(v, out);
+            }
+        }
+        serde_json::Value::Array(items) => items.iter().for_each(|v| collect_do_statements(v, out)),
+        _ => {}
     }
 }
 
@@ -249,7 +315,15 @@ fn add_constraint(schema: &mut Schema, table_name: &QualifiedName, p: PendingCon
     let Some(table) = schema.tables.get(table_name) else {
         return;
     };
-    let explicit = (!p.node.conname.is_empty()).then(|| p.node.conname.clone());
+    // `PRIMARY KEY USING INDEX i` turns an existing unique index into the key: its columns,
+    // and its name unless the constraint has one (the index is renamed to match).
+    let using_index = (!p.node.indexname.is_empty())
+        .then(|| table.index(&p.node.indexname))
+        .flatten()
+        .map(|i| (i.name.clone(), i.keys.iter().filter_map(|k| k.column.clone()).collect::<Vec<_>>()));
+    let explicit = (!p.node.conname.is_empty())
+        .then(|| p.node.conname.clone())
+        .or_else(|| using_index.as_ref().map(|(n, _)| n.clone()));
     let relname = table_name.name.as_str();
     let constraint_taken = |n: &str| table.constraints.iter().any(|c| c.name == n);
     let relation_taken = |n: &str| {
@@ -269,12 +343,12 @@ fn add_constraint(schema: &mut Schema, table_name: &QualifiedName, p: PendingCon
             (name, ConstraintKind::Check { expr: expr_sql(raw), no_inherit: p.node.is_no_inherit })
         }
         ConstrType::ConstrPrimary => {
-            let columns = p.key_columns();
+            let columns = using_index.clone().map_or_else(|| p.key_columns(), |(_, c)| c);
             let name = explicit.unwrap_or_else(|| choose_name(relname, None, "pkey", relation_taken));
             (name, ConstraintKind::PrimaryKey { columns })
         }
         ConstrType::ConstrUnique => {
-            let columns = p.key_columns();
+            let columns = using_index.clone().map_or_else(|| p.key_columns(), |(_, c)| c);
             let name =
                 explicit.unwrap_or_else(|| choose_name(relname, Some(&join_columns(&columns)), "key", relation_taken));
             (name, ConstraintKind::Unique { columns, nulls_not_distinct: p.node.nulls_not_distinct })
@@ -320,6 +394,9 @@ fn add_constraint(schema: &mut Schema, table_name: &QualifiedName, p: PendingCon
                 col.not_null = true;
             }
         }
+    }
+    if let Some((index, _)) = &using_index {
+        table.indexes.retain(|i| &i.name != index);
     }
     table.constraints.retain(|c| c.name != constraint.name);
     table.constraints.push(constraint);

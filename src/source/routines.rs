@@ -238,7 +238,17 @@ fn view_options(options: &[pg_query::Node]) -> (Vec<(String, String)>, Option<St
     let mut out = Vec::new();
     let mut check = None;
     for d in def_elems(options) {
-        let value = d.arg.as_deref().and_then(const_text).unwrap_or_else(|| "true".into()).to_lowercase();
+        // `security_invoker = off` parses `off` as a type name; booleans have many spellings.
+        let raw = match d.arg.as_deref().and_then(|a| a.node.as_ref()) {
+            None => "true".to_string(),
+            Some(NodeEnum::TypeName(t)) => strings(&t.names).join("."),
+            Some(_) => d.arg.as_deref().and_then(const_text).unwrap_or_default(),
+        };
+        let value = match raw.to_lowercase().as_str() {
+            "on" | "true" | "yes" | "1" => "true".to_string(),
+            "off" | "false" | "no" | "0" => "false".to_string(),
+            other => other.to_string(),
+        };
         if d.defname == "check_option" {
             check = Some(value.to_uppercase());
         } else {

@@ -399,10 +399,8 @@ impl File<'_> {
         if let Some(c) = map.get_node("columns") {
             sql.push_str(&format!(" ({})", self.name_list(c, "columns")?));
         }
-        if let Some(s) = map.get_node("security_invoker")
-            && self.flag(s, "security_invoker")?
-        {
-            sql.push_str(" WITH (security_invoker = true)");
+        if let Some(s) = map.get_node("security_invoker") {
+            sql.push_str(&format!(" WITH (security_invoker = {})", self.flag(s, "security_invoker")?));
         }
         let query_node = map.get_node("query").ok_or_else(|| {
             self.error(map.span(), format!("view {name} has no `query`"), "add `query: |` with its SELECT")
