@@ -64,6 +64,9 @@ pub struct Schema {
     /// By (table, name); the table may be one the project does not own (storage.objects).
     pub policies: BTreeMap<(QualifiedName, String), Policy>,
     pub triggers: BTreeMap<(QualifiedName, String), Trigger>,
+    /// Sequences the SQL created, with the column that owns them, kept only until they turn
+    /// out to be a serial column's (`pg_dump` writes serials that way). Not diffed.
+    pub sequences: BTreeMap<QualifiedName, Option<(QualifiedName, String)>>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]

@@ -87,6 +87,9 @@ enum Object {
     Function(QualifiedName),
     Signature(String),
     Extension(String),
+    /// The final set of columns of a table: a view that says `t.*` must be created after
+    /// every column change of `t`, since `*` is expanded when the view is created.
+    Shape(QualifiedName),
 }
 
 #[derive(Debug, Clone)]
@@ -408,6 +411,7 @@ fn steps_for(change: &Change, deferred: &[(QualifiedName, String)]) -> Vec<Step>
             s.requires.push(Object::Table(table.clone()));
             s.requires.extend(column_needs(column));
             s.provides.push(Object::Column(table.clone(), column.name.clone()));
+            s.provides.push(Object::Shape(table.clone()));
             vec![s]
         }
         Change::DropColumn { table, column } => {
@@ -419,6 +423,7 @@ fn steps_for(change: &Change, deferred: &[(QualifiedName, String)]) -> Vec<Step>
             );
             s.requires.push(Object::Table(table.clone()));
             s.removes.push(Object::Column(table.clone(), column.name.clone()));
+            s.provides.push(Object::Shape(table.clone()));
             vec![s]
         }
         Change::AlterColumn { table, from, to } => {
@@ -430,6 +435,7 @@ fn steps_for(change: &Change, deferred: &[(QualifiedName, String)]) -> Vec<Step>
             );
             s.requires.push(Object::Table(table.clone()));
             s.requires.extend(column_needs(to));
+            s.provides.push(Object::Shape(table.clone()));
             vec![s]
         }
         Change::AddConstraint { table, constraint } => {

@@ -4,7 +4,7 @@
 use std::collections::BTreeSet;
 
 use crate::diff::{Change, CommentTarget, GrantTarget};
-use crate::model::{Enum, Function, Grants, Policy, Table, Trigger, View};
+use crate::model::{Enum, Function, Grants, Policy, QualifiedName, Table, Trigger, View};
 use crate::render::Stmt;
 
 use super::{File, Object, Phase, Step, comment_stmt, expression_needs};
@@ -372,10 +372,12 @@ fn drop_view(view: &View) -> Stmt {
 
 fn view_needs(view: &View) -> Vec<Object> {
     let (relations, functions) = crate::pgtree::references(&view.query, false);
+    let relations: Vec<QualifiedName> = relations.into_iter().filter(|r| r != &view.name).collect();
     relations
-        .into_iter()
-        .filter(|r| r != &view.name)
+        .iter()
+        .cloned()
         .map(Object::Table)
+        .chain(relations.iter().cloned().map(Object::Shape))
         .chain(functions.into_iter().map(Object::Function))
         .collect()
 }

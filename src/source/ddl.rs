@@ -74,6 +74,33 @@ pub fn apply(schema: &mut Schema, stmt: &NodeEnum) -> Outcome {
         NodeEnum::AlterEnumStmt(s) => routines::alter_enum(schema, s),
         NodeEnum::CreateExtensionStmt(s) => routines::create_extension(schema, s),
         NodeEnum::DoStmt(s) => do_block(schema, s),
+        NodeEnum::CreateSeqStmt(s) => {
+            let Some(rv) = s.sequence.as_ref() else { return Outcome::Skipped("CREATE SEQUENCE") };
+            schema.sequences.entry(qualified(rv)).or_insert(None);
+            Outcome::Skipped("CREATE SEQUENCE")
+        }
+        NodeEnum::AlterSeqStmt(s) => {
+            let Some(rv) = s.sequence.as_ref() else { return Outcome::Skipped("ALTER SEQUENCE") };
+            let name = qualified(rv);
+            for o in &s.options {
+                if let Some(NodeEnum::DefElem(d)) = o.node.as_ref()
+                    && d.defname == "owned_by"
+                {
+                    let parts = d.arg.as_deref().map(list_strings).unwrap_or_default();
+                    let owner = match parts.split_last() {
+                        Some((column, table)) if parts != ["none"] => {
+                            qualified_list(table).map(|t| (t, column.clone()))
+                        }
+                        _ => None,
+                    };
+                    schema.sequences.insert(name.clone(), owner);
+                    if serial_from_sequence(schema, &name) {
+                        return Outcome::Applied;
+                    }
+                }
+            }
+            Outcome::Skipped("ALTER SEQUENCE")
+        }
         other => Outcome::Skipped(statement_kind(other)),
     }
 }
@@ -143,6 +170,51 @@ fn collect_do_statements(value: &serde_json::Value, out: &mut Vec<String>) {
     }
 }
 
+/// The sequence of a `nextval('name'::regclass)` default.
+fn nextval_sequence(node: &Node) -> Option<QualifiedName> {
+    let Some(NodeEnum::FuncCall(f)) = node.node.as_ref() else { return None };
+    if strings(&f.funcname).last().map(String::as_str) != Some("nextval") {
+        return None;
+    }
+    let arg = f.args.first()?;
+    let text = match arg.node.as_ref()? {
+        NodeEnum::TypeCast(tc) => tc.arg.as_deref().and_then(const_text)?,
+        _ => const_text(arg)?,
+    };
+    // The text is itself a name as SQL writes it: `"public"."t_id_seq"` or `t_id_seq`.
+    let parts: Vec<String> = text
+        .split('.')
+        .map(|p| if p.starts_with('"') { p.trim_matches('"').replace("\"\"", "\"") } else { p.to_lowercase() })
+        .collect();
+    qualified_list(&parts)
+}
+
+/// A sequence owned by a column named `<table>_<column>_seq` whose default draws from it is
+/// what `serial` creates: the column becomes serial again. True when it did.
+fn serial_from_sequence(schema: &mut Schema, sequence: &QualifiedName) -> bool {
+    let Some(Some((table_name, column))) = schema.sequences.get(sequence).cloned() else { return false };
+    let Some(table) = schema.tables.get_mut(&table_name) else { return false };
+    if sequence.name != format!("{}_{column}_seq", table_name.name) || sequence.schema != table_name.schema {
+        return false;
+    }
+    let Some(col) = table.column_mut(&column) else { return false };
+    let draws = col.default.as_ref().is_some_and(|d| d.0.starts_with("nextval(") && d.0.contains(&sequence.name));
+    let serial = match col.data_type.name.as_str() {
+        "integer" => "serial",
+        "bigint" => "bigserial",
+        "smallint" => "smallserial",
+        _ => return false,
+    };
+    if !draws || !col.data_type.builtin || col.data_type.array_dims > 0 {
+        return false;
+    }
+    col.data_type = crate::model::DataType::from_parts(vec![serial.into()], vec![], 0);
+    col.default = None;
+    col.not_null = true;
+    schema.sequences.remove(sequence);
+    true
+}
+
 /// A short name for statements the model does not hold, for the load report.
 pub fn statement_kind(stmt: &NodeEnum) -> &'static str {
     match stmt {
@@ -180,6 +252,9 @@ fn create_table(schema: &mut Schema, s: &protobuf::CreateStmt) -> Outcome {
     let Some(rv) = s.relation.as_ref() else {
         return Outcome::Skipped("CREATE TABLE");
     };
+    if rv.relpersistence == "t" {
+        return Outcome::Skipped("CREATE TEMP TABLE");
+    }
     let name = qualified(rv);
     if schema.tables.contains_key(&name) {
         if s.if_not_exists {
@@ -532,6 +607,9 @@ fn alter_table_cmd(schema: &mut Schema, name: &QualifiedName, cmd: &protobuf::Al
         AlterTableType::AtColumnDefault => {
             if let Some(col) = table.column_mut(&cmd.name) {
                 col.default = cmd.def.as_deref().filter(|d| !is_null_const(d)).map(expr_sql);
+            }
+            if let Some(sequence) = cmd.def.as_deref().and_then(nextval_sequence) {
+                serial_from_sequence(schema, &sequence);
             }
         }
         AlterTableType::AtDropNotNull | AlterTableType::AtSetNotNull => {
