@@ -4,8 +4,8 @@
 use std::collections::BTreeSet;
 
 use crate::model::{
-    Column, Constraint, ConstraintKind, Enum, Extension, Function, Grants, Index, Policy, QualifiedName, Schema, Table,
-    Trigger, View,
+    Column, Constraint, ConstraintKind, Enum, Extension, Function, Grants, Index, Policy, QualifiedName, Schema,
+    Sequence, Table, Trigger, View,
 };
 use crate::pgtree::references;
 
@@ -93,6 +93,18 @@ pub enum Change {
         from: Grants,
         to: Grants,
     },
+    CreateSequence(Sequence),
+    DropSequence(Sequence),
+    AlterSequence {
+        from: Sequence,
+        to: Sequence,
+    },
+    /// `ALTER SEQUENCE … OWNED BY`: a step of its own, as the owning table may come later.
+    SequenceOwner {
+        sequence: QualifiedName,
+        from: Option<(QualifiedName, String)>,
+        to: Option<(QualifiedName, String)>,
+    },
 }
 
 /// A column of an enum's type, converted when the type is recreated.
@@ -139,6 +151,7 @@ pub enum CommentTarget {
     Policy(QualifiedName, String),
     Trigger(QualifiedName, String),
     Enum(QualifiedName),
+    Sequence(QualifiedName),
 }
 
 pub fn diff(current: &Schema, desired: &Schema) -> Vec<Change> {
@@ -152,6 +165,7 @@ pub fn diff(current: &Schema, desired: &Schema) -> Vec<Change> {
         changes.push(Change::CreateSchema(s.clone()));
     }
     diff_enums(current, desired, &mut changes);
+    diff_sequences(current, desired, &mut changes);
     for (name, table) in &desired.tables {
         match current.tables.get(name) {
             None => {
@@ -547,6 +561,38 @@ fn recreate_dependents(current: &Schema, desired: &Schema, changes: &mut Vec<Cha
         if !handled.contains(&(key.0.clone(), format!("trigger {}", key.1))) && calls_unstable {
             changes.push(Change::DropTrigger(t.clone()));
             changes.push(Change::CreateTrigger(new.clone()));
+        }
+    }
+}
+
+type Owner = Option<(QualifiedName, String)>;
+
+fn diff_sequences(current: &Schema, desired: &Schema, changes: &mut Vec<Change>) {
+    let owner = |changes: &mut Vec<Change>, name: &QualifiedName, from: &Owner, to: &Owner| {
+        if from != to {
+            changes.push(Change::SequenceOwner { sequence: name.clone(), from: from.clone(), to: to.clone() });
+        }
+    };
+    for (name, seq) in &desired.sequences {
+        match current.sequences.get(name) {
+            None => {
+                changes.push(Change::CreateSequence(seq.clone()));
+                owner(changes, name, &None, &seq.owned_by);
+            }
+            Some(old) => {
+                if old.options != seq.options {
+                    changes.push(Change::AlterSequence { from: old.clone(), to: seq.clone() });
+                }
+                owner(changes, name, &old.owned_by, &seq.owned_by);
+                comment(changes, CommentTarget::Sequence(name.clone()), &old.comment, &seq.comment);
+            }
+        }
+    }
+    for (name, seq) in &current.sequences {
+        if !desired.sequences.contains_key(name) {
+            // Released from its column first, so that dropping the table does not take it.
+            owner(changes, name, &seq.owned_by, &None);
+            changes.push(Change::DropSequence(seq.clone()));
         }
     }
 }

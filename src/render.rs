@@ -49,6 +49,10 @@ pub const TEMPLATES: &[(&str, &str)] = embedded!(
     "create_view.sql.j2",
     "drop_view.sql.j2",
     "grant.sql.j2",
+    "create_sequence.sql.j2",
+    "drop_sequence.sql.j2",
+    "alter_sequence.sql.j2",
+    "sequence_owner.sql.j2",
 );
 
 /// One SQL statement to be rendered: a template and what it is given.

@@ -251,6 +251,19 @@ pub(super) fn files(schema: &Schema) -> Vec<(String, String)> {
         }
         out.push((format!("types/{}", file_name(&e.name)), y));
     }
+    for q in schema.sequences.values() {
+        let mut y = format!("sequence: {}\n", scalar(&format!("{}.{}", q.name.schema, q.name.name)));
+        for (k, v) in &q.options {
+            let _ = writeln!(y, "{k}: {}", scalar(v));
+        }
+        if let Some((t, c)) = &q.owned_by {
+            let _ = writeln!(y, "owned_by: {}", scalar(&format!("{}.{}.{c}", t.schema, t.name)));
+        }
+        if let Some(c) = &q.comment {
+            let _ = writeln!(y, "comment: {}", scalar(c));
+        }
+        out.push((format!("sequences/{}", file_name(&q.name)), y));
+    }
     let mut setup = String::new();
     if !schema.extensions.is_empty() {
         setup.push_str("extensions:\n");

@@ -13,7 +13,7 @@ use std::fmt;
 
 use serde::Serialize;
 
-pub use objects::{Enum, Extension, Function, FunctionArg, Grants, Policy, Signature, Trigger, View};
+pub use objects::{Enum, Extension, Function, FunctionArg, Grants, Policy, Sequence, Signature, Trigger, View};
 pub use types::DataType;
 
 use crate::diagnostic::Origin;
@@ -64,9 +64,10 @@ pub struct Schema {
     /// By (table, name); the table may be one the project does not own (storage.objects).
     pub policies: BTreeMap<(QualifiedName, String), Policy>,
     pub triggers: BTreeMap<(QualifiedName, String), Trigger>,
-    /// Sequences the SQL created, with the column that owns them, kept only until they turn
-    /// out to be a serial column's (`pg_dump` writes serials that way). Not diffed.
-    pub sequences: BTreeMap<QualifiedName, Option<(QualifiedName, String)>>,
+    /// Sequences other than those of serial and identity columns (a `pg_dump` serial, a
+    /// sequence owned by `<table>_<column>_seq` that the column draws from, becomes a
+    /// serial column again).
+    pub sequences: BTreeMap<QualifiedName, Sequence>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]

@@ -125,3 +125,30 @@ impl fmt::Display for Signature {
         f.write_str(&self.0)
     }
 }
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Sequence {
+    pub name: QualifiedName,
+    /// Options that differ from PostgreSQL's defaults, by name (`as`, `increment`,
+    /// `minvalue`, `maxvalue`, `start`, `cache`, `cycle`), sorted.
+    pub options: Vec<(String, String)>,
+    pub owned_by: Option<(QualifiedName, String)>,
+    pub comment: Option<String>,
+}
+
+/// The SQL of a sequence option: `INCREMENT BY 5`, `NO MAXVALUE`.
+pub fn sequence_option_sql(name: &str, value: Option<&str>) -> String {
+    match (name, value) {
+        ("as", v) => format!("AS {}", v.unwrap_or("bigint")),
+        ("increment", v) => format!("INCREMENT BY {}", v.unwrap_or("1")),
+        ("minvalue", Some(v)) => format!("MINVALUE {v}"),
+        ("minvalue", None) => "NO MINVALUE".into(),
+        ("maxvalue", Some(v)) => format!("MAXVALUE {v}"),
+        ("maxvalue", None) => "NO MAXVALUE".into(),
+        ("start", v) => format!("START WITH {}", v.unwrap_or("1")),
+        ("cache", v) => format!("CACHE {}", v.unwrap_or("1")),
+        ("cycle", Some("true")) => "CYCLE".into(),
+        ("cycle", _) => "NO CYCLE".into(),
+        (other, v) => format!("{other} {}", v.unwrap_or_default()),
+    }
+}

@@ -234,6 +234,7 @@ pub(crate) fn comment_stmt(target: &CommentTarget, text: &Option<String>) -> Stm
         CommentTarget::Policy(t, p) => ("POLICY", on(p, t)),
         CommentTarget::Trigger(t, tr) => ("TRIGGER", on(tr, t)),
         CommentTarget::Enum(e) => ("TYPE", e.sql()),
+        CommentTarget::Sequence(q) => ("SEQUENCE", q.sql()),
     };
     Stmt::new("comment.sql.j2", ctx! { kind, object, text })
 }
@@ -524,6 +525,7 @@ fn describe_target(target: &CommentTarget) -> String {
         CommentTarget::Policy(t, p) => format!("policy {p} on {t}"),
         CommentTarget::Trigger(t, tr) => format!("trigger {tr} on {t}"),
         CommentTarget::Enum(e) => format!("type {e}"),
+        CommentTarget::Sequence(q) => format!("sequence {q}"),
     }
 }
 

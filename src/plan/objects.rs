@@ -4,7 +4,9 @@
 use std::collections::BTreeSet;
 
 use crate::diff::{Change, CommentTarget, GrantTarget};
-use crate::model::{Enum, Function, Grants, Policy, QualifiedName, Table, Trigger, View};
+use crate::model::objects::sequence_option_sql;
+use crate::model::{Enum, Function, Grants, Policy, QualifiedName, Sequence, Table, Trigger, View};
+use crate::pgtree::quote_ident;
 use crate::render::Stmt;
 
 use super::{File, Object, Phase, Step, comment_stmt, expression_needs};
@@ -234,9 +236,74 @@ pub(super) fn steps_for(change: &Change) -> Option<Vec<Step>> {
             }
             s
         }
+        Change::CreateSequence(sequence) => {
+            let mut s = Step::new(
+                Phase::CreateType,
+                format!("+ sequence {}", sequence.name),
+                create_sequence(sequence),
+                vec![drop_sequence(sequence)],
+            );
+            s.requires.push(Object::Schema(sequence.name.schema.clone()));
+            s
+        }
+        Change::DropSequence(sequence) => Step::new(
+            Phase::DropType,
+            format!("- sequence {}", sequence.name),
+            vec![drop_sequence(sequence)],
+            create_sequence(sequence),
+        ),
+        Change::AlterSequence { from, to } => {
+            let alter = |target: &Sequence, other: &Sequence| {
+                let options = sequence_changes(target, other);
+                Stmt::new("alter_sequence.sql.j2", ctx! { name => &target.name, options })
+            };
+            Step::new(
+                Phase::CreateType,
+                format!("~ sequence {}", to.name),
+                vec![alter(to, from)],
+                vec![alter(from, to)],
+            )
+        }
+        Change::SequenceOwner { sequence, from, to } => {
+            let owner = |o: &Option<(QualifiedName, String)>| {
+                let owner = o.as_ref().map(|(t, c)| format!("{}.{}", t.sql(), quote_ident(c)));
+                Stmt::new("sequence_owner.sql.j2", ctx! { name => sequence, owner })
+            };
+            let (phase, table) = match (from, to) {
+                (_, Some((t, _))) => (Phase::AddForeignKey, Some(t)),
+                (Some((t, _)), None) => (Phase::DropForeignKey, Some(t)),
+                (None, None) => (Phase::AddForeignKey, None),
+            };
+            let mut s = Step::new(phase, format!("~ owner of sequence {sequence}"), vec![owner(to)], vec![owner(from)]);
+            s.requires.extend(table.map(|t| Object::Table(t.clone())));
+            s
+        }
         _ => return None,
     };
     Some(vec![step])
+}
+
+fn create_sequence(sequence: &Sequence) -> Vec<Stmt> {
+    let options: Vec<String> = sequence.options.iter().map(|(k, v)| sequence_option_sql(k, Some(v))).collect();
+    let mut out = vec![Stmt::new("create_sequence.sql.j2", ctx! { name => &sequence.name, options })];
+    if sequence.comment.is_some() {
+        out.push(comment_stmt(&CommentTarget::Sequence(sequence.name.clone()), &sequence.comment));
+    }
+    out
+}
+
+fn drop_sequence(sequence: &Sequence) -> Stmt {
+    Stmt::new("drop_sequence.sql.j2", ctx! { name => &sequence.name })
+}
+
+/// The options that turn `other` into `target`, defaults written out where `target` has none.
+fn sequence_changes(target: &Sequence, other: &Sequence) -> Vec<String> {
+    let keys: BTreeSet<&String> = target.options.iter().chain(other.options.iter()).map(|(k, _)| k).collect();
+    let value = |s: &Sequence, k: &str| s.options.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone());
+    keys.into_iter()
+        .filter(|k| value(target, k) != value(other, k))
+        .map(|k| sequence_option_sql(k, value(target, k).as_deref()))
+        .collect()
 }
 
 fn rls_words((enabled, forced): (bool, bool)) -> &'static str {

@@ -74,32 +74,13 @@ pub fn apply(schema: &mut Schema, stmt: &NodeEnum) -> Outcome {
         NodeEnum::AlterEnumStmt(s) => routines::alter_enum(schema, s),
         NodeEnum::CreateExtensionStmt(s) => routines::create_extension(schema, s),
         NodeEnum::DoStmt(s) => do_block(schema, s),
-        NodeEnum::CreateSeqStmt(s) => {
-            let Some(rv) = s.sequence.as_ref() else { return Outcome::Skipped("CREATE SEQUENCE") };
-            schema.sequences.entry(qualified(rv)).or_insert(None);
-            Outcome::Skipped("CREATE SEQUENCE")
-        }
+        NodeEnum::CreateSeqStmt(s) => routines::create_sequence(schema, s),
         NodeEnum::AlterSeqStmt(s) => {
-            let Some(rv) = s.sequence.as_ref() else { return Outcome::Skipped("ALTER SEQUENCE") };
-            let name = qualified(rv);
-            for o in &s.options {
-                if let Some(NodeEnum::DefElem(d)) = o.node.as_ref()
-                    && d.defname == "owned_by"
-                {
-                    let parts = d.arg.as_deref().map(list_strings).unwrap_or_default();
-                    let owner = match parts.split_last() {
-                        Some((column, table)) if parts != ["none"] => {
-                            qualified_list(table).map(|t| (t, column.clone()))
-                        }
-                        _ => None,
-                    };
-                    schema.sequences.insert(name.clone(), owner);
-                    if serial_from_sequence(schema, &name) {
-                        return Outcome::Applied;
-                    }
-                }
+            let outcome = routines::alter_sequence(schema, s);
+            if let Some(rv) = s.sequence.as_ref() {
+                serial_from_sequence(schema, &qualified(rv));
             }
-            Outcome::Skipped("ALTER SEQUENCE")
+            outcome
         }
         other => Outcome::Skipped(statement_kind(other)),
     }
@@ -192,7 +173,9 @@ fn nextval_sequence(node: &Node) -> Option<QualifiedName> {
 /// A sequence owned by a column named `<table>_<column>_seq` whose default draws from it is
 /// what `serial` creates: the column becomes serial again. True when it did.
 fn serial_from_sequence(schema: &mut Schema, sequence: &QualifiedName) -> bool {
-    let Some(Some((table_name, column))) = schema.sequences.get(sequence).cloned() else { return false };
+    let Some((table_name, column)) = schema.sequences.get(sequence).and_then(|s| s.owned_by.clone()) else {
+        return false;
+    };
     let Some(table) = schema.tables.get_mut(&table_name) else { return false };
     if sequence.name != format!("{}_{column}_seq", table_name.name) || sequence.schema != table_name.schema {
         return false;
@@ -956,6 +939,13 @@ fn drop(schema: &mut Schema, s: &protobuf::DropStmt) -> Outcome {
                 }
             }
         }
+        ObjectType::ObjectSequence => {
+            for obj in &s.objects {
+                if let Some(name) = qualified_list(&list_strings(obj)) {
+                    schema.sequences.remove(&name);
+                }
+            }
+        }
         ObjectType::ObjectExtension => {
             for obj in &s.objects {
                 if let Some(name) = str_of(obj) {
@@ -1046,6 +1036,10 @@ fn comment(schema: &mut Schema, s: &protobuf::CommentStmt) -> Outcome {
                 }
             }
         }
+        ObjectType::ObjectSequence => match qualified_list(&names).and_then(|n| schema.sequences.get_mut(&n)) {
+            Some(q) => q.comment = text,
+            None => return unresolved(),
+        },
         ObjectType::ObjectType => {
             let Some(NodeEnum::TypeName(t)) = s.object.as_deref().and_then(|o| o.node.as_ref()) else {
                 return unresolved();

@@ -4,7 +4,9 @@ use pg_query::protobuf::{self, FunctionParameterMode, ObjectType, ViewCheckOptio
 use pg_query::{DeparseOptions, NodeEnum};
 
 use crate::model::objects::default_function_grants;
-use crate::model::{Enum, Extension, Function, FunctionArg, Grants, QualifiedName, Schema, Signature, Trigger, View};
+use crate::model::{
+    Enum, Extension, Function, FunctionArg, Grants, QualifiedName, Schema, Sequence, Signature, Trigger, View,
+};
 use crate::pgtree::{const_text, data_type, expr_sql, quote_literal, str_of, strings};
 use crate::source::ddl::{Outcome, qualified};
 
@@ -353,4 +355,71 @@ pub fn create_extension(schema: &mut Schema, s: &protobuf::CreateExtensionStmt) 
         .map(str::to_string);
     schema.extensions.entry(s.extname.clone()).or_insert(Extension { name: s.extname.clone(), schema: ext_schema });
     Outcome::Applied
+}
+
+/// Applies sequence options to `seq`, keeping only values that differ from the defaults.
+fn apply_sequence_options(seq: &mut Sequence, options: &[pg_query::Node]) {
+    for d in def_elems(options) {
+        let value = match d.arg.as_deref().and_then(|a| a.node.as_ref()) {
+            None => None,
+            Some(NodeEnum::TypeName(t)) => Some(data_type(t).sql()),
+            Some(NodeEnum::Boolean(b)) => Some(b.boolval.to_string()),
+            Some(NodeEnum::List(l)) => {
+                if d.defname == "owned_by" {
+                    let parts = strings(&l.items);
+                    seq.owned_by = match parts.split_last() {
+                        Some((column, table)) if parts != ["none"] => Some((qualified_names(table), column.clone())),
+                        _ => None,
+                    };
+                }
+                continue;
+            }
+            Some(_) => d.arg.as_deref().and_then(const_text),
+        };
+        let name = d.defname.as_str();
+        if !matches!(name, "as" | "increment" | "minvalue" | "maxvalue" | "start" | "cache" | "cycle") {
+            continue;
+        }
+        seq.options.retain(|(k, _)| k != name);
+        let default = match name {
+            "as" => Some("bigint"),
+            "increment" | "cache" | "start" => Some("1"),
+            "cycle" => Some("false"),
+            _ => None,
+        };
+        if let Some(v) = value
+            && Some(v.as_str()) != default
+        {
+            seq.options.push((name.to_string(), v));
+        }
+    }
+    seq.options.sort();
+}
+
+pub fn create_sequence(schema: &mut Schema, s: &protobuf::CreateSeqStmt) -> Outcome {
+    let Some(rv) = s.sequence.as_ref() else { return Outcome::Skipped("CREATE SEQUENCE") };
+    let name = crate::source::ddl::qualified(rv);
+    if rv.relpersistence == "t" {
+        return Outcome::Skipped("CREATE TEMP SEQUENCE");
+    }
+    if s.if_not_exists && schema.sequences.contains_key(&name) {
+        return Outcome::Applied;
+    }
+    let mut seq = Sequence { name: name.clone(), options: Vec::new(), owned_by: None, comment: None };
+    apply_sequence_options(&mut seq, &s.options);
+    schema.sequences.insert(name, seq);
+    Outcome::Applied
+}
+
+pub fn alter_sequence(schema: &mut Schema, s: &protobuf::AlterSeqStmt) -> Outcome {
+    let Some(rv) = s.sequence.as_ref() else { return Outcome::Skipped("ALTER SEQUENCE") };
+    let name = crate::source::ddl::qualified(rv);
+    match schema.sequences.get_mut(&name) {
+        Some(seq) => {
+            apply_sequence_options(seq, &s.options);
+            Outcome::Applied
+        }
+        None if s.missing_ok => Outcome::Applied,
+        None => Outcome::Unresolved(format!("ALTER SEQUENCE {name}, which the model does not hold")),
+    }
 }

@@ -52,7 +52,7 @@ const TABLE_KEYS: &[&str] = &[
     "grants",
 ];
 /// The key that says what a file declares.
-const KINDS: &[&str] = &["table", "view", "function", "procedure", "enum", "extensions", "schemas"];
+const KINDS: &[&str] = &["table", "view", "function", "procedure", "enum", "sequence", "extensions", "schemas"];
 const COLUMN_KEYS: &[&str] = &[
     "type",
     "not_null",
@@ -171,6 +171,7 @@ impl File<'_> {
             Some(&"view") => self.load_view(schema, map),
             Some(&"function") | Some(&"procedure") => self.load_function(schema, map),
             Some(&"enum") => self.load_enum(schema, map),
+            Some(&"sequence") => self.load_sequence(schema, map),
             Some(_) => self.load_setup(schema, map),
             None => Err(self
                 .error(

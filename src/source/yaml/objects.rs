@@ -34,6 +34,8 @@ const VIEW_KEYS: &[&str] =
     &["view", "materialized", "security_invoker", "columns", "query", "check_option", "comment", "grants"];
 const ENUM_KEYS: &[&str] = &["enum", "values", "comment"];
 const SETUP_KEYS: &[&str] = &["extensions", "schemas"];
+const SEQUENCE_KEYS: &[&str] =
+    &["sequence", "as", "increment", "minvalue", "maxvalue", "start", "cache", "cycle", "owned_by", "comment"];
 const COMMANDS: &[&str] = &["all", "select", "insert", "update", "delete"];
 const EVENTS: &[&str] = &["insert", "update", "delete", "truncate"];
 
@@ -442,6 +444,61 @@ impl File<'_> {
         if name.schema != "public" {
             schema.schemas.insert(name.schema.clone());
         }
+        Ok(())
+    }
+
+    pub(super) fn load_sequence(&self, schema: &mut Schema, map: &MarkedMappingNode) -> Result<()> {
+        self.check_keys(map, SEQUENCE_KEYS, "the sequence file")?;
+        let name_node = map.get_node("sequence").expect("dispatched on it");
+        let name = qualified(self.scalar(name_node, "sequence")?);
+        if schema.sequences.contains_key(&name) {
+            return Err(self
+                .error(name_node.span(), format!("sequence {name} is declared twice"), "keep one file per sequence")
+                .into());
+        }
+        let mut sql = format!("CREATE SEQUENCE {}", name.sql());
+        for (key, clause) in [
+            ("as", "AS"),
+            ("increment", "INCREMENT BY"),
+            ("minvalue", "MINVALUE"),
+            ("maxvalue", "MAXVALUE"),
+            ("start", "START WITH"),
+            ("cache", "CACHE"),
+        ] {
+            if let Some(v) = map.get_node(key) {
+                sql.push_str(&format!(" {clause} {}", self.scalar(v, key)?.as_str()));
+            }
+        }
+        if let Some(c) = map.get_node("cycle")
+            && self.flag(c, "cycle")?
+        {
+            sql.push_str(" CYCLE");
+        }
+        self.run(schema, &sql, name_node)?;
+        let owned_by = match map.get_node("owned_by") {
+            Some(o) => {
+                let text = self.scalar(o, "owned_by")?;
+                let parts: Vec<&str> = text.split('.').collect();
+                let owner = match parts.as_slice() {
+                    [table, column] => (QualifiedName::new("public", *table), column.to_string()),
+                    [s, table, column] => (QualifiedName::new(*s, *table), column.to_string()),
+                    _ => {
+                        return Err(self
+                            .error(
+                                o.span(),
+                                format!("owned_by must be TABLE.COLUMN, not `{}`", text.as_str()),
+                                "e.g. owned_by: public.orders.number",
+                            )
+                            .into());
+                    }
+                };
+                Some(owner)
+            }
+            None => None,
+        };
+        let seq = schema.sequences.get_mut(&name).expect("just created");
+        seq.owned_by = owned_by;
+        seq.comment = map.get_scalar("comment").map(|c| c.to_string());
         Ok(())
     }
 
