@@ -4,8 +4,8 @@
 use std::collections::BTreeSet;
 
 use crate::model::{
-    Column, Constraint, ConstraintKind, Enum, Extension, Function, Grants, Index, Policy, QualifiedName, Schema,
-    Sequence, Table, Trigger, View,
+    Column, Constraint, ConstraintKind, Domain, Enum, Extension, Function, Grants, Index, Policy, QualifiedName,
+    Schema, Sequence, Table, Trigger, View,
 };
 use crate::pgtree::references;
 
@@ -93,6 +93,12 @@ pub enum Change {
         from: Grants,
         to: Grants,
     },
+    CreateDomain(Domain),
+    DropDomain(Domain),
+    AlterDomain {
+        from: Domain,
+        to: Domain,
+    },
     CreateSequence(Sequence),
     DropSequence(Sequence),
     AlterSequence {
@@ -152,6 +158,7 @@ pub enum CommentTarget {
     Trigger(QualifiedName, String),
     Enum(QualifiedName),
     Sequence(QualifiedName),
+    Domain(QualifiedName),
 }
 
 pub fn diff(current: &Schema, desired: &Schema) -> Vec<Change> {
@@ -166,6 +173,7 @@ pub fn diff(current: &Schema, desired: &Schema) -> Vec<Change> {
     }
     diff_enums(current, desired, &mut changes);
     diff_sequences(current, desired, &mut changes);
+    diff_domains(current, desired, &mut changes);
     for (name, table) in &desired.tables {
         match current.tables.get(name) {
             None => {
@@ -593,6 +601,31 @@ fn diff_sequences(current: &Schema, desired: &Schema, changes: &mut Vec<Change>)
             // Released from its column first, so that dropping the table does not take it.
             owner(changes, name, &seq.owned_by, &None);
             changes.push(Change::DropSequence(seq.clone()));
+        }
+    }
+}
+
+fn diff_domains(current: &Schema, desired: &Schema, changes: &mut Vec<Change>) {
+    for (name, d) in &desired.domains {
+        match current.domains.get(name) {
+            None => changes.push(Change::CreateDomain(d.clone())),
+            // ALTER DOMAIN changes the default, NOT NULL and checks, not the base type.
+            Some(old) if old.base != d.base || old.collation != d.collation => {
+                changes.push(Change::DropDomain(old.clone()));
+                changes.push(Change::CreateDomain(d.clone()));
+            }
+            Some(old) => {
+                let strip = |x: &Domain| Domain { comment: None, ..x.clone() };
+                if strip(old) != strip(d) {
+                    changes.push(Change::AlterDomain { from: old.clone(), to: d.clone() });
+                }
+                comment(changes, CommentTarget::Domain(name.clone()), &old.comment, &d.comment);
+            }
+        }
+    }
+    for (name, d) in &current.domains {
+        if !desired.domains.contains_key(name) {
+            changes.push(Change::DropDomain(d.clone()));
         }
     }
 }

@@ -53,6 +53,9 @@ pub const TEMPLATES: &[(&str, &str)] = embedded!(
     "drop_sequence.sql.j2",
     "alter_sequence.sql.j2",
     "sequence_owner.sql.j2",
+    "create_domain.sql.j2",
+    "drop_domain.sql.j2",
+    "alter_domain.sql.j2",
 );
 
 /// One SQL statement to be rendered: a template and what it is given.

@@ -52,7 +52,6 @@ const KNOWN_GAPS: &[(&str, &str, &str)] = &[
         "same default-privileges gap; and a view with `*` restored by the rollback sees re-added columns at the end of the table",
     ),
     ("basejump", "fidelity", "ALTER DEFAULT PRIVILEGES ... REVOKE EXECUTE ON FUNCTIONS is not replayed"),
-    ("easyword", "fidelity", "CREATE DOMAIN is not modelled (public.seed_float)"),
 ];
 
 const IGNORED_PREFIXES: &[&str] = &[

@@ -251,6 +251,29 @@ pub(super) fn files(schema: &Schema) -> Vec<(String, String)> {
         }
         out.push((format!("types/{}", file_name(&e.name)), y));
     }
+    for d in schema.domains.values() {
+        let mut y =
+            format!("domain: {}\ntype: {}\n", scalar(&format!("{}.{}", d.name.schema, d.name.name)), scalar(&d.base));
+        if let Some(c) = &d.collation {
+            let _ = writeln!(y, "collate: {}", scalar(c));
+        }
+        if d.not_null {
+            y.push_str("not_null: true\n");
+        }
+        if let Some(e) = &d.default {
+            let _ = writeln!(y, "default: {}", scalar(&e.0));
+        }
+        if !d.checks.is_empty() {
+            y.push_str("checks:\n");
+            for (n, e) in &d.checks {
+                let _ = writeln!(y, "  {}: {}", scalar(n), scalar(&e.0));
+            }
+        }
+        if let Some(c) = &d.comment {
+            let _ = writeln!(y, "comment: {}", scalar(c));
+        }
+        out.push((format!("types/{}", file_name(&d.name)), y));
+    }
     for q in schema.sequences.values() {
         let mut y = format!("sequence: {}\n", scalar(&format!("{}.{}", q.name.schema, q.name.name)));
         for (k, v) in &q.options {

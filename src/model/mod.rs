@@ -13,7 +13,7 @@ use std::fmt;
 
 use serde::Serialize;
 
-pub use objects::{Enum, Extension, Function, FunctionArg, Grants, Policy, Sequence, Signature, Trigger, View};
+pub use objects::{Domain, Enum, Extension, Function, FunctionArg, Grants, Policy, Sequence, Signature, Trigger, View};
 pub use types::DataType;
 
 use crate::diagnostic::Origin;
@@ -59,6 +59,7 @@ pub struct Schema {
     pub external_functions: BTreeSet<QualifiedName>,
     pub extensions: BTreeMap<String, Extension>,
     pub enums: BTreeMap<QualifiedName, Enum>,
+    pub domains: BTreeMap<QualifiedName, Domain>,
     pub functions: BTreeMap<Signature, Function>,
     pub views: BTreeMap<QualifiedName, View>,
     /// By (table, name); the table may be one the project does not own (storage.objects).

@@ -152,3 +152,17 @@ pub fn sequence_option_sql(name: &str, value: Option<&str>) -> String {
         (other, v) => format!("{other} {}", v.unwrap_or_default()),
     }
 }
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Domain {
+    pub name: QualifiedName,
+    /// The base type, as SQL.
+    #[serde(rename = "type")]
+    pub base: String,
+    pub collation: Option<String>,
+    pub not_null: bool,
+    pub default: Option<Expr>,
+    /// Named CHECKs on VALUE, in order.
+    pub checks: Vec<(String, Expr)>,
+    pub comment: Option<String>,
+}

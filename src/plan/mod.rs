@@ -235,6 +235,7 @@ pub(crate) fn comment_stmt(target: &CommentTarget, text: &Option<String>) -> Stm
         CommentTarget::Trigger(t, tr) => ("TRIGGER", on(tr, t)),
         CommentTarget::Enum(e) => ("TYPE", e.sql()),
         CommentTarget::Sequence(q) => ("SEQUENCE", q.sql()),
+        CommentTarget::Domain(d) => ("DOMAIN", d.sql()),
     };
     Stmt::new("comment.sql.j2", ctx! { kind, object, text })
 }
@@ -526,6 +527,7 @@ fn describe_target(target: &CommentTarget) -> String {
         CommentTarget::Trigger(t, tr) => format!("trigger {tr} on {t}"),
         CommentTarget::Enum(e) => format!("type {e}"),
         CommentTarget::Sequence(q) => format!("sequence {q}"),
+        CommentTarget::Domain(d) => format!("domain {d}"),
     }
 }
 

@@ -5,7 +5,7 @@ use std::collections::BTreeSet;
 
 use crate::diff::{Change, CommentTarget, GrantTarget};
 use crate::model::objects::sequence_option_sql;
-use crate::model::{Enum, Function, Grants, Policy, QualifiedName, Sequence, Table, Trigger, View};
+use crate::model::{Domain, Enum, Function, Grants, Policy, QualifiedName, Sequence, Table, Trigger, View};
 use crate::pgtree::quote_ident;
 use crate::render::Stmt;
 
@@ -236,6 +236,33 @@ pub(super) fn steps_for(change: &Change) -> Option<Vec<Step>> {
             }
             s
         }
+        Change::CreateDomain(domain) => {
+            let mut s = Step::new(
+                Phase::CreateType,
+                format!("+ domain {}", domain.name),
+                create_domain(domain),
+                vec![drop_domain(domain)],
+            );
+            s.requires.push(Object::Schema(domain.name.schema.clone()));
+            s.provides.push(Object::Type(domain.name.clone()));
+            s
+        }
+        Change::DropDomain(domain) => {
+            let mut s = Step::new(
+                Phase::DropType,
+                format!("- domain {}", domain.name),
+                vec![drop_domain(domain)],
+                create_domain(domain),
+            );
+            s.removes.push(Object::Type(domain.name.clone()));
+            s
+        }
+        Change::AlterDomain { from, to } => Step::new(
+            Phase::CreateType,
+            format!("~ domain {}", to.name),
+            alter_domain(from, to),
+            alter_domain(to, from),
+        ),
         Change::CreateSequence(sequence) => {
             let mut s = Step::new(
                 Phase::CreateType,
@@ -281,6 +308,45 @@ pub(super) fn steps_for(change: &Change) -> Option<Vec<Step>> {
         _ => return None,
     };
     Some(vec![step])
+}
+
+fn create_domain(domain: &Domain) -> Vec<Stmt> {
+    let mut out = vec![Stmt::new("create_domain.sql.j2", ctx! { domain })];
+    if domain.comment.is_some() {
+        out.push(comment_stmt(&CommentTarget::Domain(domain.name.clone()), &domain.comment));
+    }
+    out
+}
+
+fn drop_domain(domain: &Domain) -> Stmt {
+    Stmt::new("drop_domain.sql.j2", ctx! { domain })
+}
+
+/// ALTER DOMAIN actions that turn `from` into `to`: checks dropped first, then default and
+/// NOT NULL, then checks added.
+fn alter_domain(from: &Domain, to: &Domain) -> Vec<Stmt> {
+    let name = &to.name;
+    let mut actions: Vec<String> = Vec::new();
+    for (n, e) in &from.checks {
+        if !to.checks.iter().any(|(m, f)| m == n && f == e) {
+            actions.push(format!("DROP CONSTRAINT {}", quote_ident(n)));
+        }
+    }
+    if from.default != to.default {
+        actions.push(match &to.default {
+            Some(d) => format!("SET DEFAULT {}", d.0),
+            None => "DROP DEFAULT".into(),
+        });
+    }
+    if from.not_null != to.not_null {
+        actions.push(if to.not_null { "SET NOT NULL" } else { "DROP NOT NULL" }.into());
+    }
+    for (n, e) in &to.checks {
+        if !from.checks.iter().any(|(m, f)| m == n && f == e) {
+            actions.push(format!("ADD CONSTRAINT {} CHECK ({})", quote_ident(n), e.0));
+        }
+    }
+    actions.into_iter().map(|action| Stmt::new("alter_domain.sql.j2", ctx! { name, action })).collect()
 }
 
 fn create_sequence(sequence: &Sequence) -> Vec<Stmt> {

@@ -74,6 +74,8 @@ pub fn apply(schema: &mut Schema, stmt: &NodeEnum) -> Outcome {
         NodeEnum::AlterEnumStmt(s) => routines::alter_enum(schema, s),
         NodeEnum::CreateExtensionStmt(s) => routines::create_extension(schema, s),
         NodeEnum::DoStmt(s) => do_block(schema, s),
+        NodeEnum::CreateDomainStmt(s) => routines::create_domain(schema, s),
+        NodeEnum::AlterDomainStmt(s) => routines::alter_domain(schema, s),
         NodeEnum::CreateSeqStmt(s) => routines::create_sequence(schema, s),
         NodeEnum::AlterSeqStmt(s) => {
             let outcome = routines::alter_sequence(schema, s);
@@ -932,10 +934,12 @@ fn drop(schema: &mut Schema, s: &protobuf::DropStmt) -> Outcome {
                 }
             }
         }
-        ObjectType::ObjectType => {
+        ObjectType::ObjectType | ObjectType::ObjectDomain => {
             for obj in &s.objects {
                 if let Some(NodeEnum::TypeName(t)) = obj.node.as_ref() {
-                    schema.enums.remove(&routines::qualified_names(&strings(&t.names)));
+                    let name = routines::qualified_names(&strings(&t.names));
+                    schema.enums.remove(&name);
+                    schema.domains.remove(&name);
                 }
             }
         }
@@ -1040,13 +1044,17 @@ fn comment(schema: &mut Schema, s: &protobuf::CommentStmt) -> Outcome {
             Some(q) => q.comment = text,
             None => return unresolved(),
         },
-        ObjectType::ObjectType => {
+        ObjectType::ObjectType | ObjectType::ObjectDomain => {
             let Some(NodeEnum::TypeName(t)) = s.object.as_deref().and_then(|o| o.node.as_ref()) else {
                 return unresolved();
             };
-            match schema.enums.get_mut(&routines::qualified_names(&strings(&t.names))) {
-                Some(e) => e.comment = text,
-                None => return Outcome::Unresolved("COMMENT ON TYPE".into()),
+            let name = routines::qualified_names(&strings(&t.names));
+            if let Some(e) = schema.enums.get_mut(&name) {
+                e.comment = text;
+            } else if let Some(d) = schema.domains.get_mut(&name) {
+                d.comment = text;
+            } else {
+                return Outcome::Unresolved("COMMENT ON TYPE".into());
             }
         }
         _ => return Outcome::Skipped("COMMENT (other)"),

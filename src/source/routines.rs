@@ -5,7 +5,7 @@ use pg_query::{DeparseOptions, NodeEnum};
 
 use crate::model::objects::default_function_grants;
 use crate::model::{
-    Enum, Extension, Function, FunctionArg, Grants, QualifiedName, Schema, Sequence, Signature, Trigger, View,
+    Domain, Enum, Extension, Function, FunctionArg, Grants, QualifiedName, Schema, Sequence, Signature, Trigger, View,
 };
 use crate::pgtree::{const_text, data_type, expr_sql, quote_literal, str_of, strings};
 use crate::source::ddl::{Outcome, qualified};
@@ -422,4 +422,75 @@ pub fn alter_sequence(schema: &mut Schema, s: &protobuf::AlterSeqStmt) -> Outcom
         None if s.missing_ok => Outcome::Applied,
         None => Outcome::Unresolved(format!("ALTER SEQUENCE {name}, which the model does not hold")),
     }
+}
+
+pub fn create_domain(schema: &mut Schema, s: &protobuf::CreateDomainStmt) -> Outcome {
+    let name = qualified_names(&strings(&s.domainname));
+    let Some(base) = s.type_name.as_ref().map(|t| data_type(t).sql()) else { return Outcome::Skipped("CREATE DOMAIN") };
+    let mut domain = Domain {
+        name: name.clone(),
+        base,
+        collation: s.coll_clause.as_ref().map(|c| strings(&c.collname).join(".")),
+        not_null: false,
+        default: None,
+        checks: Vec::new(),
+        comment: None,
+    };
+    for c in &s.constraints {
+        let Some(NodeEnum::Constraint(c)) = c.node.as_ref() else { continue };
+        match protobuf::ConstrType::try_from(c.contype) {
+            Ok(protobuf::ConstrType::ConstrNotnull) => domain.not_null = true,
+            Ok(protobuf::ConstrType::ConstrNull) => domain.not_null = false,
+            Ok(protobuf::ConstrType::ConstrDefault) => {
+                domain.default = c.raw_expr.as_deref().filter(|d| !crate::pgtree::is_null_const(d)).map(expr_sql)
+            }
+            Ok(protobuf::ConstrType::ConstrCheck) => {
+                let Some(expr) = c.raw_expr.as_deref().map(expr_sql) else { continue };
+                // Unnamed domain checks are named as ChooseConstraintName does: <domain>_check, _check1 …
+                let conname = if c.conname.is_empty() {
+                    crate::model::naming::choose_name(&name.name, None, "check", |n| {
+                        domain.checks.iter().any(|(k, _)| k == n)
+                    })
+                } else {
+                    c.conname.clone()
+                };
+                domain.checks.push((conname, expr));
+            }
+            _ => {}
+        }
+    }
+    schema.domains.insert(name, domain);
+    Outcome::Applied
+}
+
+pub fn alter_domain(schema: &mut Schema, s: &protobuf::AlterDomainStmt) -> Outcome {
+    let name = qualified_names(&strings(&s.type_name));
+    let Some(domain) = schema.domains.get_mut(&name) else {
+        return Outcome::Unresolved(format!("ALTER DOMAIN {name}, which the model does not hold"));
+    };
+    let def = s.def.as_deref();
+    // The grammar's subtype letters: T default, N drop not null, O set not null,
+    // C add constraint, X drop constraint.
+    match s.subtype.as_str() {
+        "T" => domain.default = def.filter(|d| !crate::pgtree::is_null_const(d)).map(expr_sql),
+        "N" => domain.not_null = false,
+        "O" => domain.not_null = true,
+        "C" => {
+            if let Some(NodeEnum::Constraint(c)) = def.and_then(|d| d.node.as_ref())
+                && let Some(expr) = c.raw_expr.as_deref().map(expr_sql)
+            {
+                let conname = if c.conname.is_empty() {
+                    crate::model::naming::choose_name(&name.name, None, "check", |n| {
+                        domain.checks.iter().any(|(k, _)| k == n)
+                    })
+                } else {
+                    c.conname.clone()
+                };
+                domain.checks.push((conname, expr));
+            }
+        }
+        "X" => domain.checks.retain(|(k, _)| k != &s.name),
+        _ => return Outcome::Skipped("ALTER DOMAIN"),
+    }
+    Outcome::Applied
 }

@@ -52,7 +52,8 @@ const TABLE_KEYS: &[&str] = &[
     "grants",
 ];
 /// The key that says what a file declares.
-const KINDS: &[&str] = &["table", "view", "function", "procedure", "enum", "sequence", "extensions", "schemas"];
+const KINDS: &[&str] =
+    &["table", "view", "function", "procedure", "enum", "domain", "sequence", "extensions", "schemas"];
 const COLUMN_KEYS: &[&str] = &[
     "type",
     "not_null",
@@ -172,6 +173,7 @@ impl File<'_> {
             Some(&"function") | Some(&"procedure") => self.load_function(schema, map),
             Some(&"enum") => self.load_enum(schema, map),
             Some(&"sequence") => self.load_sequence(schema, map),
+            Some(&"domain") => self.load_domain(schema, map),
             Some(_) => self.load_setup(schema, map),
             None => Err(self
                 .error(
@@ -835,9 +837,8 @@ fn validate(schema: &Schema, places: &Places) -> Vec<Diagnostic> {
         for col in &table.columns {
             let ty = &col.data_type;
             let platform = ty.schema.as_deref().is_some_and(|s| PLATFORM_SCHEMAS.contains(&s));
-            let declared = schema
-                .enums
-                .contains_key(&QualifiedName::new(ty.schema.as_deref().unwrap_or("public"), ty.name.clone()));
+            let type_name = QualifiedName::new(ty.schema.as_deref().unwrap_or("public"), ty.name.clone());
+            let declared = schema.enums.contains_key(&type_name) || schema.domains.contains_key(&type_name);
             if !ty.builtin && !platform && !declared {
                 out.push(diagnostic_at(
                     column_place(&col.name),

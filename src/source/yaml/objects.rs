@@ -34,6 +34,7 @@ const VIEW_KEYS: &[&str] =
     &["view", "materialized", "security_invoker", "columns", "query", "check_option", "comment", "grants"];
 const ENUM_KEYS: &[&str] = &["enum", "values", "comment"];
 const SETUP_KEYS: &[&str] = &["extensions", "schemas"];
+const DOMAIN_KEYS: &[&str] = &["domain", "type", "collate", "not_null", "default", "checks", "comment"];
 const SEQUENCE_KEYS: &[&str] =
     &["sequence", "as", "increment", "minvalue", "maxvalue", "start", "cache", "cycle", "owned_by", "comment"];
 const COMMANDS: &[&str] = &["all", "select", "insert", "update", "delete"];
@@ -440,6 +441,54 @@ impl File<'_> {
         self.run(schema, &format!("CREATE TYPE {} AS ENUM ({})", name.sql(), values.join(", ")), values_node)?;
         if let Some(e) = schema.enums.get_mut(&name) {
             e.comment = map.get_scalar("comment").map(|c| c.to_string());
+        }
+        if name.schema != "public" {
+            schema.schemas.insert(name.schema.clone());
+        }
+        Ok(())
+    }
+
+    pub(super) fn load_domain(&self, schema: &mut Schema, map: &MarkedMappingNode) -> Result<()> {
+        self.check_keys(map, DOMAIN_KEYS, "the domain file")?;
+        let name_node = map.get_node("domain").expect("dispatched on it");
+        let name = qualified(self.scalar(name_node, "domain")?);
+        if schema.domains.contains_key(&name) || schema.enums.contains_key(&name) {
+            return Err(self
+                .error(name_node.span(), format!("type {name} is declared twice"), "keep one file per type")
+                .into());
+        }
+        let ty = map.get_node("type").ok_or_else(|| {
+            self.error(map.span(), format!("domain {name} has no `type`"), "add e.g. `type: double precision`")
+        })?;
+        let mut sql = format!("CREATE DOMAIN {} AS {}", name.sql(), self.scalar(ty, "type")?.as_str());
+        if let Some(c) = map.get_node("collate") {
+            sql.push_str(&format!(" COLLATE {}", quote_ident(self.scalar(c, "collate")?)));
+        }
+        if let Some(d) = map.get_node("default") {
+            sql.push_str(&format!(" DEFAULT ({})", self.expr(d, "default")?));
+        }
+        if let Some(n) = map.get_node("not_null")
+            && self.flag(n, "not_null")?
+        {
+            sql.push_str(" NOT NULL");
+        }
+        if let Some(checks) = map.get_node("checks") {
+            let Node::Mapping(checks) = checks else {
+                return Err(self
+                    .error(
+                        checks.span(),
+                        "`checks` must map names to expressions on VALUE",
+                        "e.g. checks: {positive: VALUE > 0}",
+                    )
+                    .into());
+            };
+            for (n, e) in checks.iter() {
+                sql.push_str(&format!(" CONSTRAINT {} CHECK ({})", quote_ident(n.as_str()), self.expr(e, "check")?));
+            }
+        }
+        self.run(schema, &sql, name_node)?;
+        if let Some(d) = schema.domains.get_mut(&name) {
+            d.comment = map.get_scalar("comment").map(|c| c.to_string());
         }
         if name.schema != "public" {
             schema.schemas.insert(name.schema.clone());
