@@ -24,7 +24,10 @@ pub(super) fn table_security(schema: &Schema, t: &Table) -> String {
 /// Policies and triggers on `table`, owned or not.
 pub(super) fn attachments(schema: &Schema, table: &QualifiedName) -> String {
     let mut y = String::new();
-    let policies: Vec<_> = schema.policies.values().filter(|p| &p.table == table).collect();
+    // The maps are keyed by (table, name): a range is the table's own, without a scan.
+    let from = (table.clone(), String::new());
+    let policies: Vec<_> =
+        schema.policies.range(from.clone()..).take_while(|((t, _), _)| t == table).map(|(_, p)| p).collect();
     if !policies.is_empty() {
         y.push_str("policies:\n");
         for p in policies {
@@ -49,7 +52,7 @@ pub(super) fn attachments(schema: &Schema, table: &QualifiedName) -> String {
             }
         }
     }
-    let triggers: Vec<_> = schema.triggers.values().filter(|t| &t.table == table).collect();
+    let triggers: Vec<_> = schema.triggers.range(from..).take_while(|((t, _), _)| t == table).map(|(_, t)| t).collect();
     if !triggers.is_empty() {
         y.push_str("triggers:\n");
         for t in triggers {

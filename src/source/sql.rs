@@ -42,23 +42,59 @@ pub fn load_paths(paths: &[PathBuf]) -> Result<(Schema, LoadReport)> {
 
 /// Replays one file's statements onto `schema`.
 pub fn load_text(schema: &mut Schema, file: &Path, text: &str, report: &mut LoadReport) -> Result<()> {
-    let parsed = pg_query::parse(text, 0).map_err(|e| syntax_error(file, text, &parse_message(&e)))?;
     report.files += 1;
-    for raw in &parsed.protobuf.stmts {
-        let Some(stmt) = raw.stmt.as_ref().and_then(|s| s.node.as_ref()) else {
-            continue;
-        };
-        report.statements += 1;
-        match ddl::apply(schema, stmt) {
-            Outcome::Applied => report.applied += 1,
-            Outcome::Skipped(kind) => *report.skipped.entry(kind.to_string()).or_default() += 1,
-            Outcome::Unresolved(what) => {
-                let origin = Origin::at_offset(file, text, statement_start(text, raw.stmt_location as usize));
-                report.unresolved.push((origin, what));
+    // Statement by statement, so that a large dump's trees are never all in memory at once.
+    // The scanner can split wrongly inside a `BEGIN ATOMIC` body; then the rest of the file
+    // is parsed whole, from the statement that did not parse on its own.
+    let mut pieces = pg_query::split_with_scanner(text).unwrap_or_else(|_| vec![text]);
+    // The scanner leaves out an unterminated last statement; it must still be read (and fail).
+    let covered = pieces.last().map_or(0, |p| p.as_ptr() as usize - text.as_ptr() as usize + p.len());
+    let tail = statement_start(text, covered);
+    if tail < text.len() && !text[tail..].trim_start_matches(';').trim().is_empty() {
+        pieces.push(&text[covered..]);
+    }
+    for piece in pieces {
+        let start = piece.as_ptr() as usize - text.as_ptr() as usize;
+        match pg_query::parse(piece, 0) {
+            Ok(parsed) => {
+                for raw in &parsed.protobuf.stmts {
+                    apply(schema, file, text, start + raw.stmt_location as usize, raw, report);
+                }
             }
+            Err(_) => return load_rest(schema, file, text, start, report),
         }
     }
     Ok(())
+}
+
+/// The statements of `text` from byte `start` on, parsed with the whole file.
+fn load_rest(schema: &mut Schema, file: &Path, text: &str, start: usize, report: &mut LoadReport) -> Result<()> {
+    let parsed = pg_query::parse(text, 0).map_err(|e| syntax_error(file, text, &parse_message(&e)))?;
+    let rest = parsed.protobuf.stmts.iter().filter(|r| r.stmt_location as usize + r.stmt_len as usize > start);
+    for raw in rest {
+        apply(schema, file, text, raw.stmt_location as usize, raw, report);
+    }
+    Ok(())
+}
+
+fn apply(
+    schema: &mut Schema,
+    file: &Path,
+    text: &str,
+    location: usize,
+    raw: &pg_query::protobuf::RawStmt,
+    report: &mut LoadReport,
+) {
+    let Some(stmt) = raw.stmt.as_ref().and_then(|s| s.node.as_ref()) else { return };
+    report.statements += 1;
+    match ddl::apply(schema, stmt) {
+        Outcome::Applied => report.applied += 1,
+        Outcome::Skipped(kind) => *report.skipped.entry(kind.to_string()).or_default() += 1,
+        Outcome::Unresolved(what) => {
+            let origin = Origin::at_offset(file, text, statement_start(text, location));
+            report.unresolved.push((origin, what));
+        }
+    }
 }
 
 /// pg_query points at the end of the previous statement; skip to the statement's first token.
@@ -80,10 +116,15 @@ fn statement_start(text: &str, location: usize) -> usize {
 /// A parse error located at its statement, and at the offending token when the message
 /// names one (`syntax error at or near "tabel"`).
 pub fn syntax_error(file: &Path, text: &str, message: &str) -> crate::diagnostic::Errors {
-    let offset = failing_statement(text)
-        .map(|(start, stmt)| {
-            let token = message.split("at or near \"").nth(1).and_then(|rest| rest.rsplit_once('"')).map(|(t, _)| t);
-            start + token.and_then(|t| stmt.find(t)).unwrap_or(0)
+    let end = text.trim_end().len().saturating_sub(1);
+    let offset = if message.contains("at end of input") { Some(end) } else { None };
+    let offset = offset
+        .or_else(|| {
+            failing_statement(text).map(|(start, stmt)| {
+                let token =
+                    message.split("at or near \"").nth(1).and_then(|rest| rest.rsplit_once('"')).map(|(t, _)| t);
+                start + token.and_then(|t| stmt.find(t)).unwrap_or(0)
+            })
         })
         .unwrap_or(0);
     Diagnostic::new(format!("SQL does not parse: {message}"))
