@@ -238,6 +238,13 @@ fn sql_that_does_not_parse() {
         "schema/users.yaml:4:6",
         "SQL does not parse",
     );
+    // An unterminated last statement is read (and refused) too, pointing at its end.
+    assert_rejected(
+        &[("users.yaml", USERS)],
+        &[("1_init.sql", "create table users (id uuid primary key);\ncreate table posts (id int\n")],
+        "supabase/migrations/1_init.sql:2:26",
+        "at end of input",
+    );
 }
 
 #[test]
