@@ -449,6 +449,7 @@ def write_sql(tables: list[Table], path_stem: Path, files: int) -> list[Path]:
 class Run:
     wall: float  # seconds
     rss_mb: float  # peak resident set size
+    cpu: float  # user + system seconds (less sensitive than wall time to other load)
     code: int
     stdout: str = ""
 
@@ -469,7 +470,7 @@ def run_once(cmd: list[str], capture: bool = False) -> Run:
         if code not in (0, 2):
             err.seek(0)
             raise SystemExit(f"command failed ({code}): {' '.join(cmd)}\n{err.read().decode()[-3000:]}")
-    return Run(wall, ru.ru_maxrss / 1024.0, code, text)
+    return Run(wall, ru.ru_maxrss / 1024.0, ru.ru_utime + ru.ru_stime, code, text)
 
 
 @dataclass
@@ -480,6 +481,10 @@ class Measure:
     @property
     def wall(self) -> float:
         return statistics.median(r.wall for r in self.runs)
+
+    @property
+    def cpu(self) -> float:
+        return statistics.median(r.cpu for r in self.runs)
 
     @property
     def rss(self) -> float:
@@ -600,7 +605,8 @@ def bench_size(args, n: int) -> dict:
                 prepare()
             r = run_once(cmd)
             m.runs.append(r)
-            print(f"    round {k + 1}/{runs} {key:<12} {r.wall:8.3f} s  {r.rss_mb:8.1f} MB", flush=True)
+            print(f"    round {k + 1}/{runs} {key:<12} {r.wall:8.3f} s wall {r.cpu:8.3f} s cpu {r.rss_mb:8.1f} MB",
+                  flush=True)
             if r.wall > args.budget and k + 1 < runs:
                 m.note = f"{len(m.runs)} run(s) only: one took {r.wall:.0f} s (> {args.budget:.0f} s budget)"
     shutil.rmtree(tmp, ignore_errors=True)
@@ -645,11 +651,18 @@ def table_markdown(results: list[dict], migra_note: str) -> str:
                       f"target 1.2×), {r['diff'].rss:.0f} MB peak (target < 300 MB; the whole-file floor alone "
                       f"peaks at {r['floor'].rss:.0f} MB, the per-statement one at {r['floor_stmts'].rss:.0f} MB); "
                       f"{r['diff'].wall / r['fprint'].wall:.1f}× pg_query::fingerprint (warm target 1.5×)")
+    if 2000 in by_n:
+        r = by_n[2000]
+        ratios.append(f"- the same by CPU time (user+sys, median): diff {fmt_s(r['diff'].cpu)} s = "
+                      f"{r['diff'].cpu / r['floor'].cpu:.1f}× the whole-file floor, "
+                      f"{r['diff'].cpu / r['floor_stmts'].cpu:.1f}× the per-statement floor, "
+                      f"{r['diff'].cpu / r['fprint'].cpu:.1f}× fingerprint")
     if 1000 in by_n and 10000 in by_n:
         a, b = by_n[1000], by_n[10000]
         ratios.append(f"- diff 10,000 / 1,000 tables: {b['diff'].wall / a['diff'].wall:.1f}× (target ≤ 11×); "
                       f"import {b['import'].wall / a['import'].wall:.1f}×; "
-                      f"parse floor {b['floor'].wall / a['floor'].wall:.1f}×")
+                      f"parse floor {b['floor'].wall / a['floor'].wall:.1f}×; by CPU time: diff "
+                      f"{b['diff'].cpu / a['diff'].cpu:.1f}×, import {b['import'].cpu / a['import'].cpu:.1f}×")
     load = ", ".join(f"{r['n']:,}: {r['load_before']:.1f} → {r['load_after']:.1f}" for r in by_n.values())
     return "\n".join(rows + [""] + ratios + notes + [f"- migra: {migra_note}",
                                                      f"- 1-minute load average before → after each size: {load}"]) + "\n"
@@ -716,7 +729,8 @@ def main() -> None:
 
     def plain(m):
         if isinstance(m, Measure):
-            return {"median_s": m.wall, "peak_rss_mb": m.rss, "runs_s": [r.wall for r in m.runs], "note": m.note}
+            return {"median_s": m.wall, "median_cpu_s": m.cpu, "peak_rss_mb": m.rss,
+                    "runs_s": [r.wall for r in m.runs], "runs_cpu_s": [r.cpu for r in m.runs], "note": m.note}
         return m
     (args.workdir / "results.json").write_text(
         json.dumps([{k: plain(v) for k, v in r.items()} for r in results], indent=2) + "\n")
