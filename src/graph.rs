@@ -194,9 +194,22 @@ pub fn build(schema: &Schema) -> ObjectGraph {
     }
     for f in schema.functions.values() {
         let n = g.node(format!("function {}", f.signature()));
-        if f.language == "sql" {
-            let (r, calls) = references(&f.body, false);
-            link(&mut g, n, r, calls.into_iter().filter(|c| c != &f.name).collect());
+        // PL/pgSQL bodies through PL/pgSQL's parser, then each statement through SQL's;
+        // where that parser cannot read a body, the relations its statements name are
+        // found with the scanner instead.
+        let bodies = match f.language.as_str() {
+            "sql" => Some(vec![f.body.clone()]),
+            "plpgsql" => crate::pgtree::plpgsql_statements(&f.body),
+            _ => Some(Vec::new()),
+        };
+        match bodies {
+            Some(bodies) => {
+                for body in bodies {
+                    let (r, calls) = references(&body, false);
+                    link(&mut g, n, r, calls.into_iter().filter(|c| c != &f.name).collect());
+                }
+            }
+            None => link(&mut g, n, crate::pgtree::scanned_relations(&f.body), Vec::new()),
         }
     }
     for p in schema.policies.values() {

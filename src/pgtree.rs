@@ -245,6 +245,77 @@ pub fn rename_column_in_expr(expr: &Expr, old: &str, new: &str) -> Expr {
     normalize_expr(&out).unwrap_or(Expr(out))
 }
 
+/// The SQL statements a PL/pgSQL body runs: its plain statements and `EXECUTE` of constant
+/// strings, from PL/pgSQL's own parser. None when the body does not parse.
+pub fn plpgsql_statements(body: &str) -> Option<Vec<String>> {
+    let mut tag = "$pl$".to_string();
+    while body.contains(&tag) {
+        tag.insert(1, 'x');
+    }
+    let function = format!("CREATE FUNCTION schemagen_body() RETURNS void LANGUAGE plpgsql AS {tag}{body}{tag}");
+    let tree = pg_query::parse_plpgsql(&function).ok()?;
+    let mut out = Vec::new();
+    collect_statements(&tree, &mut out);
+    Some(out)
+}
+
+fn collect_statements(value: &serde_json::Value, out: &mut Vec<String>) {
+    match value {
+        serde_json::Value::Object(map) => {
+            if let Some(q) =
+                map.get("PLpgSQL_stmt_execsql").and_then(|e| e["sqlstmt"]["PLpgSQL_expr"]["query"].as_str())
+            {
+                out.push(q.to_string());
+            }
+            if let Some(q) =
+                map.get("PLpgSQL_stmt_dynexecute").and_then(|e| e["query"]["PLpgSQL_expr"]["query"].as_str())
+                && let Ok(node) = parse_expr(q)
+                && let Some(NodeEnum::AConst(c)) = node.node.as_ref()
+                && let Some(a_const::Val::Sval(sql)) = c.val.as_ref()
+            {
+                out.push(sql.sval.clone());
+            }
+            for v in map.values() {
+                collect_statements(v, out);
+            }
+        }
+        serde_json::Value::Array(items) => items.iter().for_each(|v| collect_statements(v, out)),
+        _ => {}
+    }
+}
+
+/// Relations a PL/pgSQL body names after FROM, JOIN, UPDATE and INSERT INTO, found with the
+/// scanner alone: the fallback when PL/pgSQL's parser cannot read the body.
+pub fn scanned_relations(body: &str) -> Vec<QualifiedName> {
+    let Ok(scan) = pg_query::scan(body) else { return Vec::new() };
+    let text = |t: &pg_query::protobuf::ScanToken| body[t.start as usize..t.end as usize].to_lowercase();
+    let tokens = &scan.tokens;
+    let mut out = Vec::new();
+    for (i, t) in tokens.iter().enumerate() {
+        let word = text(t);
+        let names_relation = matches!(word.as_str(), "from" | "join" | "update")
+            || (word == "into" && i > 0 && text(&tokens[i - 1]) == "insert");
+        if !names_relation {
+            continue;
+        }
+        let ident = |k: usize| {
+            tokens.get(k).filter(|n| n.token == Token::Ident as i32).map(|n| {
+                let raw = &body[n.start as usize..n.end as usize];
+                if raw.starts_with('"') { raw.trim_matches('"').replace("\"\"", "\"") } else { raw.to_lowercase() }
+            })
+        };
+        let Some(first) = ident(i + 1) else { continue };
+        let dotted = tokens.get(i + 2).is_some_and(|d| text(d) == ".");
+        out.push(match (dotted, ident(i + 3)) {
+            (true, Some(second)) => QualifiedName::new(first, second),
+            _ => QualifiedName::new("public", first),
+        });
+    }
+    out.sort();
+    out.dedup();
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

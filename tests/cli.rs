@@ -308,8 +308,17 @@ fn graph_shows_dependencies_found_in_the_sql() {
     let posts = "table: posts\ncolumns:\n  id: uuid primary key\n  author: uuid references users on delete cascade\n  n: int default next_n()\nrls: true\npolicies:\n  mine:\n    using: author = auth.uid() and exists (select 1 from public.users u where u.id = author)\ntriggers:\n  touch:\n    timing: before\n    events: [update]\n    function: public.touch\n";
     let touch = "function: public.touch\nreturns: trigger\nlanguage: plpgsql\nbody: |\n  BEGIN RETURN NEW; END;\n";
     let next_n = "function: public.next_n\nreturns: integer\nbody: select count(*)::int from public.users\n";
-    let p =
-        project(&[("users.yaml", USERS), ("posts.yaml", posts), ("touch.yaml", touch), ("next_n.yaml", next_n)], &[]);
+    let plain = "function: public.audit\nreturns: trigger\nlanguage: plpgsql\nbody: |\n  BEGIN\n    UPDATE public.posts SET n = 1 WHERE id = NEW.id;\n    RETURN NEW;\n  END;\n";
+    let declared = "function: public.count_users\nreturns: integer\nlanguage: plpgsql\nbody: |\n  DECLARE n integer;\n  BEGIN\n    SELECT count(*) INTO n FROM public.users;\n    RETURN n;\n  END;\n";
+    let files = [
+        ("users.yaml", USERS),
+        ("posts.yaml", posts),
+        ("touch.yaml", touch),
+        ("next_n.yaml", next_n),
+        ("audit.yaml", plain),
+        ("count_users.yaml", declared),
+    ];
+    let p = project(&files, &[]);
     let o = schemagen(p.path(), &["graph", "--format", "json"]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     let doc: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
@@ -325,6 +334,9 @@ fn graph_shows_dependencies_found_in_the_sql() {
     assert_eq!(deps("policy mine on public.posts"), ["table public.posts", "table public.users"]);
     assert_eq!(deps("trigger touch on public.posts"), ["function public.touch()", "table public.posts"]);
     assert_eq!(deps("function public.next_n()"), ["table public.users"]);
+    // PL/pgSQL bodies: through PL/pgSQL's parser, or the scanner where it cannot read them.
+    assert_eq!(deps("function public.audit()"), ["table public.posts"]);
+    assert_eq!(deps("function public.count_users()"), ["table public.users"]);
 
     let o = schemagen(p.path(), &["graph", "--format", "dot", "--object", "public.touch"]);
     let dot = stdout(&o);

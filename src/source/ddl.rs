@@ -106,14 +106,7 @@ fn do_block(schema: &mut Schema, s: &protobuf::DoStmt) -> Outcome {
         }
     }
     let Some(body) = body else { return Outcome::Skipped("DO") };
-    let mut tag = "$do$".to_string();
-    while body.contains(&tag) {
-        tag.insert(1, 'x');
-    }
-    let function = format!("CREATE FUNCTION schemagen_do() RETURNS void LANGUAGE plpgsql AS {tag}{body}{tag}");
-    let Ok(tree) = pg_query::parse_plpgsql(&function) else { return Outcome::Skipped("DO") };
-    let mut statements = Vec::new();
-    collect_do_statements(&tree, &mut statements);
+    let Some(statements) = crate::pgtree::plpgsql_statements(&body) else { return Outcome::Skipped("DO") };
     let mut applied = false;
     for sql in statements {
         let Ok(parsed) = pg_query::parse(&sql, 0) else { continue };
@@ -125,32 +118,6 @@ fn do_block(schema: &mut Schema, s: &protobuf::DoStmt) -> Outcome {
         }
     }
     if applied { Outcome::Applied } else { Outcome::Skipped("DO") }
-}
-
-/// SQL text of `PLpgSQL_stmt_execsql` and of `EXECUTE 'constant'` anywhere in the tree.
-fn collect_do_statements(value: &serde_json::Value, out: &mut Vec<String>) {
-    match value {
-        serde_json::Value::Object(map) => {
-            if let Some(q) =
-                map.get("PLpgSQL_stmt_execsql").and_then(|e| e["sqlstmt"]["PLpgSQL_expr"]["query"].as_str())
-            {
-                out.push(q.to_string());
-            }
-            if let Some(q) =
-                map.get("PLpgSQL_stmt_dynexecute").and_then(|e| e["query"]["PLpgSQL_expr"]["query"].as_str())
-                && let Ok(node) = crate::pgtree::parse_expr(q)
-                && let Some(NodeEnum::AConst(c)) = node.node.as_ref()
-                && let Some(protobuf::a_const::Val::Sval(sql)) = c.val.as_ref()
-            {
-                out.push(sql.sval.clone());
-            }
-            for v in map.values() {
-                collect_do_statements(v, out);
-            }
-        }
-        serde_json::Value::Array(items) => items.iter().for_each(|v| collect_do_statements(v, out)),
-        _ => {}
-    }
 }
 
 /// The sequence of a `nextval('name'::regclass)` default.
