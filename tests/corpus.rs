@@ -146,16 +146,7 @@ fn out_dir(project: &str) -> PathBuf {
     dir
 }
 
-fn sql_files(dir: &Path) -> Vec<PathBuf> {
-    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
-        .expect("project dir")
-        .flatten()
-        .map(|e| e.path())
-        .filter(|p| p.extension().is_some_and(|e| e == "sql"))
-        .collect();
-    files.sort();
-    files
-}
+use support::sql_files;
 
 /// A fresh database with the project stub (template), corpus_setup.sql, the shared stub and
 /// its extras.

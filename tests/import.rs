@@ -44,14 +44,10 @@ fn load(sql_files: &[(String, String)]) -> Schema {
 }
 
 fn read_sql(dir: &Path) -> Vec<(String, String)> {
-    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
-        .expect("dir")
-        .flatten()
-        .map(|e| e.path())
-        .filter(|p| p.extension().is_some_and(|e| e == "sql"))
-        .collect();
-    files.sort();
-    files.into_iter().map(|p| (p.display().to_string(), std::fs::read_to_string(&p).expect("read"))).collect()
+    support::sql_files(dir)
+        .into_iter()
+        .map(|p| (p.display().to_string(), std::fs::read_to_string(&p).expect("read")))
+        .collect()
 }
 
 fn fixture_dirs() -> Vec<PathBuf> {

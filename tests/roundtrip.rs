@@ -22,16 +22,7 @@ fn fixtures() -> Vec<PathBuf> {
     dirs
 }
 
-fn sql_files(dir: &Path) -> Vec<PathBuf> {
-    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
-        .expect("current dir")
-        .flatten()
-        .map(|e| e.path())
-        .filter(|p| p.extension().is_some_and(|e| e == "sql"))
-        .collect();
-    files.sort();
-    files
-}
+use support::sql_files;
 
 /// Applies `sql` on top of `schema` as the loader would read one more migration file.
 fn replay(schema: &Schema, name: &str, sql: &str) -> Schema {

@@ -444,23 +444,26 @@ pub fn create_domain(schema: &mut Schema, s: &protobuf::CreateDomainStmt) -> Out
             Ok(protobuf::ConstrType::ConstrDefault) => {
                 domain.default = c.raw_expr.as_deref().filter(|d| !crate::pgtree::is_null_const(d)).map(expr_sql)
             }
-            Ok(protobuf::ConstrType::ConstrCheck) => {
-                let Some(expr) = c.raw_expr.as_deref().map(expr_sql) else { continue };
-                // Unnamed domain checks are named as ChooseConstraintName does: <domain>_check, _check1 …
-                let conname = if c.conname.is_empty() {
-                    crate::model::naming::choose_name(&name.name, None, "check", |n| {
-                        domain.checks.iter().any(|(k, _)| k == n)
-                    })
-                } else {
-                    c.conname.clone()
-                };
-                domain.checks.push((conname, expr));
-            }
+            Ok(protobuf::ConstrType::ConstrCheck) => add_domain_check(&mut domain, c),
             _ => {}
         }
     }
     schema.domains.insert(name, domain);
     Outcome::Applied
+}
+
+/// A CHECK on a domain; unnamed ones are named as ChooseConstraintName does:
+/// `<domain>_check`, `<domain>_check1`, …
+fn add_domain_check(domain: &mut Domain, c: &protobuf::Constraint) {
+    let Some(expr) = c.raw_expr.as_deref().map(expr_sql) else { return };
+    let name = if c.conname.is_empty() {
+        crate::model::naming::choose_name(&domain.name.name, None, "check", |n| {
+            domain.checks.iter().any(|(k, _)| k == n)
+        })
+    } else {
+        c.conname.clone()
+    };
+    domain.checks.push((name, expr));
 }
 
 pub fn alter_domain(schema: &mut Schema, s: &protobuf::AlterDomainStmt) -> Outcome {
@@ -476,17 +479,8 @@ pub fn alter_domain(schema: &mut Schema, s: &protobuf::AlterDomainStmt) -> Outco
         "N" => domain.not_null = false,
         "O" => domain.not_null = true,
         "C" => {
-            if let Some(NodeEnum::Constraint(c)) = def.and_then(|d| d.node.as_ref())
-                && let Some(expr) = c.raw_expr.as_deref().map(expr_sql)
-            {
-                let conname = if c.conname.is_empty() {
-                    crate::model::naming::choose_name(&name.name, None, "check", |n| {
-                        domain.checks.iter().any(|(k, _)| k == n)
-                    })
-                } else {
-                    c.conname.clone()
-                };
-                domain.checks.push((conname, expr));
+            if let Some(NodeEnum::Constraint(c)) = def.and_then(|d| d.node.as_ref()) {
+                add_domain_check(domain, c);
             }
         }
         "X" => domain.checks.retain(|(k, _)| k != &s.name),

@@ -456,3 +456,15 @@ pub fn catalog_diff(left: &str, right: &str) -> Option<String> {
     }
     Some(msg)
 }
+
+/// The `.sql` files of a directory, in file-name order (how migration runners apply them).
+pub fn sql_files(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut files: Vec<std::path::PathBuf> = std::fs::read_dir(dir)
+        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|e| e == "sql"))
+        .collect();
+    files.sort();
+    files
+}
