@@ -516,6 +516,9 @@ fn unstable(changes: &[Change]) -> (BTreeSet<QualifiedName>, BTreeSet<QualifiedN
 /// as PostgreSQL requires ("cannot alter type of a column used by a view").
 fn recreate_dependents(current: &Schema, desired: &Schema, changes: &mut Vec<Change>) {
     let (mut relations, functions) = unstable(changes);
+    if relations.is_empty() && functions.is_empty() {
+        return;
+    }
     let mut handled: BTreeSet<(QualifiedName, String)> = changes
         .iter()
         .filter_map(|c| match c {
