@@ -159,6 +159,22 @@ pub fn column_refs(node: &Node) -> Vec<String> {
 /// to, unqualified names taken as `public`. Built-in functions are among them; callers
 /// only look for the objects they know.
 pub fn references(sql: &str, expression: bool) -> (Vec<QualifiedName>, Vec<QualifiedName>) {
+    // The same expressions (`now()`, `(select auth.uid()) = user_id`) recur across
+    // hundreds of tables: parse each text once.
+    type Refs = (Vec<QualifiedName>, Vec<QualifiedName>);
+    thread_local! {
+        static SEEN: RefCell<HashMap<(String, bool), Refs>> = RefCell::new(HashMap::new());
+    }
+    let key = (sql.to_string(), expression);
+    if let Some(hit) = SEEN.with(|seen| seen.borrow().get(&key).cloned()) {
+        return hit;
+    }
+    let refs = parse_references(sql, expression);
+    SEEN.with(|seen| seen.borrow_mut().insert(key, refs.clone()));
+    refs
+}
+
+fn parse_references(sql: &str, expression: bool) -> (Vec<QualifiedName>, Vec<QualifiedName>) {
     let text = if expression { format!("SELECT {sql}") } else { sql.to_string() };
     let Ok(parsed) = pg_query::parse(&text, 0) else {
         return (Vec::new(), Vec::new());
