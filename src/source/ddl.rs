@@ -2,6 +2,8 @@
 //! defaults for names, NOT NULL implied by keys and identity, cascades of drops and
 //! renames. The YAML loader builds the same trees, so both sources share this code.
 
+use std::collections::BTreeMap;
+
 use pg_query::protobuf::{self, AlterTableType, ConstrType, DropBehavior, ObjectType, SortByDir, SortByNulls};
 use pg_query::{Node, NodeEnum};
 
@@ -704,24 +706,8 @@ fn rename(schema: &mut Schema, s: &protobuf::RenameStmt) -> Outcome {
             let new = QualifiedName::new(target.schema.clone(), s.newname.clone());
             table.name = new.clone();
             schema.tables.insert(new.clone(), table);
-            schema.policies = std::mem::take(&mut schema.policies)
-                .into_iter()
-                .map(|((t, n), mut p)| {
-                    if t == target {
-                        p.table = new.clone();
-                    }
-                    ((p.table.clone(), n), p)
-                })
-                .collect();
-            schema.triggers = std::mem::take(&mut schema.triggers)
-                .into_iter()
-                .map(|((t, n), mut tr)| {
-                    if t == target {
-                        tr.table = new.clone();
-                    }
-                    ((tr.table.clone(), n), tr)
-                })
-                .collect();
+            move_to_table(&mut schema.policies, &target, &new, |p| &mut p.table);
+            move_to_table(&mut schema.triggers, &target, &new, |t| &mut t.table);
             for t in schema.tables.values_mut() {
                 for c in &mut t.constraints {
                     if let ConstraintKind::ForeignKey(fk) = &mut c.kind
@@ -771,6 +757,21 @@ fn rename(schema: &mut Schema, s: &protobuf::RenameStmt) -> Outcome {
         _ => return Outcome::Skipped("RENAME (other)"),
     }
     Outcome::Applied
+}
+
+/// Re-keys the entries of a map keyed by (table, name) from table `from` to table `to`.
+fn move_to_table<T>(
+    map: &mut BTreeMap<(QualifiedName, String), T>,
+    from: &QualifiedName,
+    to: &QualifiedName,
+    table_of: impl Fn(&mut T) -> &mut QualifiedName,
+) {
+    let keys: Vec<(QualifiedName, String)> = map.keys().filter(|(t, _)| t == from).cloned().collect();
+    for key in keys {
+        let mut entry = map.remove(&key).expect("key just listed");
+        *table_of(&mut entry) = to.clone();
+        map.insert((to.clone(), key.1), entry);
+    }
 }
 
 fn rename_column(schema: &mut Schema, target: &QualifiedName, old: &str, new: &str) {
