@@ -69,6 +69,64 @@ pub struct Schema {
     /// sequence owned by `<table>_<column>_seq` that the column draws from, becomes a
     /// serial column again).
     pub sequences: BTreeMap<QualifiedName, Sequence>,
+    /// How to get here, beyond what the schema is: set by the YAML, never compared.
+    pub hints: Hints,
+}
+
+/// What the desired schema says about the way to it: renames, backfills, casts, which
+/// destructive changes are allowed, where each object is declared and its lint settings.
+#[derive(Debug, Clone, Default)]
+pub struct Hints {
+    /// In the order they are applied: tables first, then what is inside them.
+    pub renames: Vec<Rename>,
+    /// (table, column) → the expression over the row that fills a new column on the rows
+    /// that exist, before it becomes NOT NULL.
+    pub backfill: BTreeMap<(QualifiedName, String), Expr>,
+    /// (table, column) → the USING expression of a change of the column's type.
+    pub using: BTreeMap<(QualifiedName, String), Expr>,
+    /// Tables (`allow_destructive: true`) whose data-losing changes need no flag.
+    pub allow_destructive: BTreeSet<QualifiedName>,
+    pub origins: BTreeMap<ObjectRef, Origin>,
+    /// object → lint rule id → severity (`allow`, `warn`, `error`).
+    pub lint: BTreeMap<ObjectRef, BTreeMap<String, String>>,
+}
+
+/// One object of a schema, for hints and diagnostics about it.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum ObjectRef {
+    Table(QualifiedName),
+    Column(QualifiedName, String),
+    Constraint(QualifiedName, String),
+    Index(QualifiedName, String),
+    Policy(QualifiedName, String),
+    Trigger(QualifiedName, String),
+    Function(QualifiedName),
+    View(QualifiedName),
+    Type(QualifiedName),
+}
+
+impl fmt::Display for ObjectRef {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ObjectRef::Table(t) => write!(f, "table {t}"),
+            ObjectRef::Column(t, c) => write!(f, "column {t}.{}", crate::pgtree::quote_ident(c)),
+            ObjectRef::Constraint(t, c) => write!(f, "constraint {} on {t}", crate::pgtree::quote_ident(c)),
+            ObjectRef::Index(t, i) => write!(f, "index {} on {t}", crate::pgtree::quote_ident(i)),
+            ObjectRef::Policy(t, p) => write!(f, "policy \"{p}\" on {t}"),
+            ObjectRef::Trigger(t, tr) => write!(f, "trigger {} on {t}", crate::pgtree::quote_ident(tr)),
+            ObjectRef::Function(q) => write!(f, "function {q}"),
+            ObjectRef::View(q) => write!(f, "view {q}"),
+            ObjectRef::Type(q) => write!(f, "type {q}"),
+        }
+    }
+}
+
+/// `renamed_from:` — `object` (its new identity) was called `from` before.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Rename {
+    pub object: ObjectRef,
+    pub from: String,
+    pub origin: Option<Origin>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]

@@ -1,11 +1,12 @@
 //! SQL migrations (a file, several, or a `supabase/migrations/` folder) → `Schema`,
 //! by replaying each statement in order with PostgreSQL's own parser.
 
+use pg_query::NodeEnum;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use crate::diagnostic::{Diagnostic, Origin, Result};
-use crate::model::Schema;
+use crate::model::{ObjectRef, Schema};
 use crate::pgtree::parse_message;
 use crate::source::ddl::{self, Outcome};
 
@@ -88,7 +89,16 @@ fn apply(
     let Some(stmt) = raw.stmt.as_ref().and_then(|s| s.node.as_ref()) else { return };
     report.statements += 1;
     match ddl::apply(schema, stmt) {
-        Outcome::Applied => report.applied += 1,
+        Outcome::Applied => {
+            report.applied += 1;
+            // Where a table was created, to say where a table that would be dropped came from.
+            if let NodeEnum::CreateStmt(c) = stmt
+                && let Some(rv) = &c.relation
+            {
+                let origin = Origin::at_offset(file, text, statement_start(text, location));
+                schema.hints.origins.insert(ObjectRef::Table(ddl::qualified(rv)), origin);
+            }
+        }
         Outcome::Skipped(kind) => *report.skipped.entry(kind.to_string()).or_default() += 1,
         Outcome::Unresolved(what) => {
             let origin = Origin::at_offset(file, text, statement_start(text, location));

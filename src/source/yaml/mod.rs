@@ -13,10 +13,11 @@ use marked_yaml::{LoaderOptions, Node, Span};
 use pg_query::NodeEnum;
 
 use crate::diagnostic::{Diagnostic, Errors, Origin, Result, closest};
-use crate::model::{ConstraintKind, QualifiedName, Schema, Table};
+use crate::model::{ConstraintKind, ObjectRef, QualifiedName, Schema, Table};
 use crate::pgtree::{parse_expr, parse_message, quote_ident};
 use crate::source::ddl::{self, Outcome};
 
+mod hints;
 mod objects;
 
 /// Schemas of the platform (Supabase): referenced by the project, never created by it.
@@ -50,6 +51,9 @@ const TABLE_KEYS: &[&str] = &[
     "policies",
     "triggers",
     "grants",
+    "renamed_from",
+    "allow_destructive",
+    "lint",
 ];
 /// The key that says what a file declares.
 const KINDS: &[&str] =
@@ -70,13 +74,18 @@ const COLUMN_KEYS: &[&str] = &[
     "collate",
     "comment",
     "constraint_names",
+    "renamed_from",
+    "backfill",
+    "using",
+    "lint",
 ];
-const FK_KEYS: &[&str] = &["name", "columns", "references", "on_delete", "on_update", "deferrable", "match"];
-const UNIQUE_KEYS: &[&str] = &["name", "columns", "nulls_not_distinct", "deferrable"];
-const CHECK_KEYS: &[&str] = &["name", "expr", "no_inherit"];
-const PK_KEYS: &[&str] = &["name", "columns", "deferrable"];
+const FK_KEYS: &[&str] =
+    &["name", "columns", "references", "on_delete", "on_update", "deferrable", "match", "renamed_from"];
+const UNIQUE_KEYS: &[&str] = &["name", "columns", "nulls_not_distinct", "deferrable", "renamed_from"];
+const CHECK_KEYS: &[&str] = &["name", "expr", "no_inherit", "renamed_from"];
+const PK_KEYS: &[&str] = &["name", "columns", "deferrable", "renamed_from"];
 const INDEX_KEYS: &[&str] =
-    &["name", "columns", "unique", "using", "where", "include", "nulls_not_distinct", "comment"];
+    &["name", "columns", "unique", "using", "where", "include", "nulls_not_distinct", "comment", "renamed_from"];
 const REF_KEYS: &[&str] = &["table", "columns", "name"];
 const CONSTRAINT_NAME_KEYS: &[&str] = &["primary_key", "unique", "check", "references"];
 /// Keys other tools use, and the key that says the same here.
@@ -266,6 +275,9 @@ impl File<'_> {
 
         let table = schema.tables.get_mut(&name).expect("replayed above");
         table.origin = Some(self.origin(table_node.span()));
+        schema.hints.origins.insert(ObjectRef::Table(name.clone()), self.origin(table_node.span()));
+        self.table_hints(schema, &name, map)?;
+        let table = schema.tables.get_mut(&name).expect("replayed above");
         table.comment = map.get_scalar("comment").map(|c| c.to_string());
         for (column, comment) in column_comments {
             if let Some(c) = table.column_mut(&column) {

@@ -10,10 +10,10 @@ use marked_yaml::types::MarkedMappingNode;
 use super::{File, Places};
 use crate::diagnostic::Result;
 use crate::model::objects::{FUNCTION_PRIVILEGES, TABLE_PRIVILEGES, default_function_grants};
-use crate::model::{Grants, QualifiedName, Schema};
+use crate::model::{Grants, ObjectRef, QualifiedName, Schema};
 use crate::pgtree::{quote_ident, quote_literal};
 
-const POLICY_KEYS: &[&str] = &["command", "roles", "using", "with_check", "restrictive", "comment"];
+const POLICY_KEYS: &[&str] = &["command", "roles", "using", "with_check", "restrictive", "comment", "renamed_from"];
 const TRIGGER_KEYS: &[&str] = &["timing", "events", "update_of", "for_each", "when", "function", "args", "comment"];
 const FUNCTION_KEYS: &[&str] = &[
     "function",
@@ -29,9 +29,10 @@ const FUNCTION_KEYS: &[&str] = &[
     "body",
     "comment",
     "grants",
+    "lint",
 ];
 const VIEW_KEYS: &[&str] =
-    &["view", "materialized", "security_invoker", "columns", "query", "check_option", "comment", "grants"];
+    &["view", "materialized", "security_invoker", "columns", "query", "check_option", "comment", "grants", "lint"];
 const ENUM_KEYS: &[&str] = &["enum", "values", "comment"];
 const SETUP_KEYS: &[&str] = &["extensions", "schemas"];
 const DOMAIN_KEYS: &[&str] = &["domain", "type", "collate", "not_null", "default", "checks", "comment"];
@@ -62,7 +63,7 @@ impl File<'_> {
         }
     }
 
-    fn one_of(&self, node: &Node, what: &str, allowed: &[&str]) -> Result<String> {
+    pub(super) fn one_of(&self, node: &Node, what: &str, allowed: &[&str]) -> Result<String> {
         let s = self.scalar(node, what)?;
         let v = s.to_lowercase();
         if allowed.contains(&v.as_str()) {
@@ -201,6 +202,9 @@ impl File<'_> {
             sql.push_str(&format!(" WITH CHECK ({})", self.expr(w, "with_check")?));
         }
         self.run(schema, &sql, spec)?;
+        let policy = ObjectRef::Policy(table.clone(), name.to_string());
+        self.mark(schema, policy.clone(), spec);
+        self.object_hints(schema, policy, m)?;
         if let Some(c) = m.get_scalar("comment")
             && let Some(p) = schema.policies.get_mut(&(table.clone(), name.to_string()))
         {
@@ -274,6 +278,7 @@ impl File<'_> {
             function.sql()
         );
         self.run(schema, &sql, spec)?;
+        self.mark(schema, ObjectRef::Trigger(table.clone(), name.to_string()), spec);
         if let Some(c) = m.get_scalar("comment")
             && let Some(t) = schema.triggers.get_mut(&(table.clone(), name.to_string()))
         {
@@ -382,7 +387,8 @@ impl File<'_> {
             Some(g) => self.grants(g, FUNCTION_PRIVILEGES)?,
             None => default_function_grants(),
         };
-        Ok(())
+        self.mark(schema, ObjectRef::Function(name.clone()), name_node);
+        self.object_hints(schema, ObjectRef::Function(name), map)
     }
 
     pub(super) fn load_view(&self, schema: &mut Schema, map: &MarkedMappingNode) -> Result<()> {
@@ -422,7 +428,8 @@ impl File<'_> {
         if let Some(g) = map.get_node("grants") {
             v.grants = self.grants(g, TABLE_PRIVILEGES)?;
         }
-        Ok(())
+        self.mark(schema, ObjectRef::View(name.clone()), name_node);
+        self.object_hints(schema, ObjectRef::View(name), map)
     }
 
     pub(super) fn load_enum(&self, schema: &mut Schema, map: &MarkedMappingNode) -> Result<()> {
@@ -442,6 +449,7 @@ impl File<'_> {
         if let Some(e) = schema.enums.get_mut(&name) {
             e.comment = map.get_scalar("comment").map(|c| c.to_string());
         }
+        self.mark(schema, ObjectRef::Type(name.clone()), name_node);
         if name.schema != "public" {
             schema.schemas.insert(name.schema.clone());
         }

@@ -1,0 +1,108 @@
+//! The keys that say how to reach the schema rather than what it is: `renamed_from`,
+//! `backfill`, `using`, `allow_destructive` and `lint`. They go to `Schema::hints`, which
+//! the diff reads and never compares, so they can stay in the YAML after they were used.
+
+use marked_yaml::Node;
+use marked_yaml::types::MarkedMappingNode;
+
+use super::File;
+use crate::diagnostic::Result;
+use crate::model::{Expr, ObjectRef, QualifiedName, Rename, Schema};
+
+pub const SEVERITIES: &[&str] = &["allow", "warn", "error"];
+
+impl File<'_> {
+    pub(super) fn mark(&self, schema: &mut Schema, object: ObjectRef, node: &Node) {
+        schema.hints.origins.insert(object, self.origin(node.span()));
+    }
+
+    /// `renamed_from:` of `object`, and `lint:` settings, from the mapping that declares it.
+    pub(super) fn object_hints(&self, schema: &mut Schema, object: ObjectRef, map: &MarkedMappingNode) -> Result<()> {
+        if let Some(from) = map.get_node("renamed_from") {
+            let s = self.scalar(from, "renamed_from")?;
+            let mut old = s.to_string();
+            if let ObjectRef::Table(new) = &object {
+                // ALTER TABLE … RENAME keeps the schema; moving it is another statement.
+                if let Some((schema_part, name)) = old.split_once('.') {
+                    if schema_part != new.schema {
+                        return Err(self
+                            .error(
+                                s.span(),
+                                format!("`renamed_from: {old}` is in another schema than {new}"),
+                                "a rename keeps the schema: give the old name without it",
+                            )
+                            .into());
+                    }
+                    old = name.to_string();
+                }
+            }
+            schema.hints.renames.push(Rename {
+                object: object.clone(),
+                from: old,
+                origin: Some(self.origin(s.span())),
+            });
+        }
+        if let Some(lint) = map.get_node("lint") {
+            let Node::Mapping(rules) = lint else {
+                return Err(self
+                    .error(lint.span(), "`lint` must map rule ids to a severity", "e.g. lint: {no_primary_key: allow}")
+                    .into());
+            };
+            let mut settings = std::collections::BTreeMap::new();
+            for (rule, severity) in rules.iter() {
+                let severity = self.one_of(severity, "severity", SEVERITIES)?;
+                settings.insert(rule.to_string(), severity);
+            }
+            schema.hints.lint.insert(object, settings);
+        }
+        Ok(())
+    }
+
+    /// Hints of a table file: the table's own and those of its columns and indexes.
+    pub(super) fn table_hints(&self, schema: &mut Schema, name: &QualifiedName, map: &MarkedMappingNode) -> Result<()> {
+        self.object_hints(schema, ObjectRef::Table(name.clone()), map)?;
+        if let Some(allow) = map.get_node("allow_destructive")
+            && self.flag(allow, "allow_destructive")?
+        {
+            schema.hints.allow_destructive.insert(name.clone());
+        }
+        if let Some(columns) = map.get_mapping("columns") {
+            for (key, value) in columns.iter() {
+                let column = ObjectRef::Column(name.clone(), key.to_string());
+                schema.hints.origins.insert(column.clone(), self.origin(key.span()));
+                let Node::Mapping(m) = value else { continue };
+                self.object_hints(schema, column, m)?;
+                let at = (name.clone(), key.to_string());
+                if let Some(b) = m.get_node("backfill") {
+                    schema.hints.backfill.insert(at.clone(), Expr(self.expr(b, "backfill")?));
+                }
+                if let Some(u) = m.get_node("using") {
+                    schema.hints.using.insert(at, Expr(self.expr(u, "using")?));
+                }
+            }
+        }
+        if let Some(indexes) = map.get_node("indexes") {
+            for (index_name, spec) in self.entries(indexes, "indexes")? {
+                let (Some(index_name), Node::Mapping(m)) = (index_name, spec) else { continue };
+                let index = ObjectRef::Index(name.clone(), index_name.to_string());
+                self.mark(schema, index.clone(), spec);
+                self.object_hints(schema, index, m)?;
+            }
+        }
+        for key in ["checks", "unique", "foreign_keys"] {
+            let Some(list) = map.get_node(key) else { continue };
+            for (constraint_name, spec) in self.entries(list, key)? {
+                let (Some(constraint_name), Node::Mapping(m)) = (constraint_name, spec) else { continue };
+                let constraint = ObjectRef::Constraint(name.clone(), constraint_name.to_string());
+                self.mark(schema, constraint.clone(), spec);
+                self.object_hints(schema, constraint, m)?;
+            }
+        }
+        if let Some(Node::Mapping(pk)) = map.get_node("primary_key")
+            && let Some(pk_name) = pk.get_scalar("name")
+        {
+            self.object_hints(schema, ObjectRef::Constraint(name.clone(), pk_name.to_string()), pk)?;
+        }
+        Ok(())
+    }
+}
