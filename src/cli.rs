@@ -10,7 +10,7 @@ use crate::diagnostic::{Diagnostic, Result};
 use crate::plan::File;
 use crate::render::Renderer;
 use crate::{
-    Direction, import, load_current, load_desired, plan_migration, render_file, render_part, render_statements,
+    Direction, import, load_current, load_desired_with, plan_migration, render_file, render_part, render_statements,
 };
 
 #[derive(Parser, Debug)]
@@ -176,6 +176,7 @@ pub fn run(cli: Cli) -> i32 {
 struct Resolved {
     schema: PathBuf,
     sql: Vec<PathBuf>,
+    templates: Option<PathBuf>,
     renderer: Renderer,
 }
 
@@ -196,7 +197,7 @@ fn resolve(config: &Config, inputs: Inputs) -> Result<Resolved> {
     }
     let mut renderer = Renderer::new(templates.as_deref())?;
     renderer.set_idempotent(inputs.idempotent || config.idempotent.unwrap_or(false));
-    Ok(Resolved { schema, sql, renderer })
+    Ok(Resolved { schema, sql, templates, renderer })
 }
 
 fn sources(r: &Resolved) -> String {
@@ -206,7 +207,7 @@ fn sources(r: &Resolved) -> String {
 
 fn diff(config: &Config, args: DiffArgs) -> Result<i32> {
     let r = resolve(config, args.inputs)?;
-    let desired = load_desired(&r.schema)?;
+    let desired = load_desired_with(&r.schema, r.templates.as_deref())?;
     let (current, _) = load_current(&r.sql)?;
     let plan = plan_migration(&current, &desired)?;
     let direction = if args.rollback { Direction::Down } else { Direction::Up };
@@ -272,7 +273,7 @@ fn generate(config: &Config, args: GenerateArgs) -> Result<i32> {
         .or_else(|| r.sql.iter().find(|p| p.is_dir()).cloned())
         .unwrap_or_else(|| "supabase/migrations".into());
     let rollback_dir = rollback_default.unwrap_or_else(|| out.parent().unwrap_or(Path::new(".")).join("rollbacks"));
-    let desired = load_desired(&r.schema)?;
+    let desired = load_desired_with(&r.schema, r.templates.as_deref())?;
     let (current, _) = load_current(&r.sql)?;
     let plan = plan_migration(&current, &desired)?;
     if plan.is_empty() {
@@ -318,7 +319,7 @@ fn generate(config: &Config, args: GenerateArgs) -> Result<i32> {
 
 fn check(config: &Config, args: CheckArgs) -> Result<i32> {
     let r = resolve(config, args.inputs)?;
-    let desired = load_desired(&r.schema)?;
+    let desired = load_desired_with(&r.schema, r.templates.as_deref())?;
     let (current, _) = load_current(&r.sql)?;
     let plan = plan_migration(&current, &desired)?;
     if plan.is_empty() {
@@ -341,7 +342,7 @@ fn check(config: &Config, args: CheckArgs) -> Result<i32> {
 
 fn graph(config: &Config, args: GraphArgs) -> Result<i32> {
     let dir = args.schema.or_else(|| config.schema.clone()).unwrap_or_else(|| "schema".into());
-    let whole = crate::graph::build(&load_desired(&dir)?);
+    let whole = crate::graph::build(&load_desired_with(&dir, config.templates.as_deref())?);
     let g = match &args.object {
         Some(name) => whole.around(name).ok_or_else(|| {
             Diagnostic::new(format!("no object named `{name}` in {}", dir.display()))
@@ -372,7 +373,11 @@ fn new_table(config: &Config, args: NewTableArgs) -> Result<i32> {
             .hint("use lower-case letters, digits and `_`, e.g. `notes`")
             .into());
     }
-    let existing = if dir.exists() { load_desired(&dir)? } else { crate::model::Schema::default() };
+    let existing = if dir.exists() {
+        load_desired_with(&dir, config.templates.as_deref())?
+    } else {
+        crate::model::Schema::default()
+    };
     if existing.tables.keys().any(|k| k.name == args.name) {
         return Err(Diagnostic::new(format!("table {} is already declared in {}", args.name, dir.display()))
             .hint("pick another name")

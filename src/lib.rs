@@ -28,9 +28,15 @@ use crate::plan::{File, Plan};
 use crate::render::Renderer;
 use crate::source::sql::LoadReport;
 
-/// The desired schema, from YAML files.
+/// The desired schema, from YAML files, with `rls:` presets expanded by the embedded templates.
 pub fn load_desired(dir: &Path) -> Result<Schema> {
-    source::yaml::load_dir(dir)
+    load_desired_with(dir, None)
+}
+
+/// The desired schema, with `rls:` presets expanded by the templates of `templates` where
+/// it has them (a team's own meaning of a preset), else by the embedded ones.
+pub fn load_desired_with(dir: &Path, templates: Option<&Path>) -> Result<Schema> {
+    source::yaml::load_dir(dir, templates)
 }
 
 /// The current schema, from SQL files replayed in order.

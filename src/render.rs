@@ -56,6 +56,11 @@ pub const TEMPLATES: &[(&str, &str)] = embedded!(
     "create_domain.sql.j2",
     "drop_domain.sql.j2",
     "alter_domain.sql.j2",
+    "rls_owner.sql.j2",
+    "rls_workspace_member.sql.j2",
+    "rls_public_read.sql.j2",
+    "rls_service_only.sql.j2",
+    "rename.sql.j2",
 );
 
 /// One SQL statement to be rendered: a template and what it is given.

@@ -33,6 +33,7 @@ mod objects;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Phase {
+    Rename,
     CreateExtension,
     CreateSchema,
     CreateType,

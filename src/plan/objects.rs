@@ -5,7 +5,7 @@ use std::collections::BTreeSet;
 
 use crate::diff::{Change, CommentTarget, GrantTarget};
 use crate::model::objects::sequence_option_sql;
-use crate::model::{Domain, Enum, Function, Grants, Policy, QualifiedName, Sequence, Table, Trigger, View};
+use crate::model::{Domain, Enum, Function, Grants, ObjectRef, Policy, QualifiedName, Sequence, Table, Trigger, View};
 use crate::pgtree::quote_ident;
 use crate::render::Stmt;
 
@@ -14,6 +14,7 @@ use super::{File, Object, Phase, Step, comment_stmt, expression_needs};
 /// The steps of a change that is not about a table's own structure, or None.
 pub(super) fn steps_for(change: &Change) -> Option<Vec<Step>> {
     let step = match change {
+        Change::Rename { object, from } => rename_step(object, from),
         Change::CreateExtension(extension) => {
             let mut s = Step::new(
                 Phase::CreateExtension,
@@ -513,4 +514,45 @@ fn view_needs(view: &View) -> Vec<Object> {
         .chain(relations.iter().cloned().map(Object::Shape))
         .chain(functions.into_iter().map(Object::Function))
         .collect()
+}
+
+/// `ALTER … RENAME`, and the rename back.
+fn rename_step(object: &ObjectRef, from: &str) -> Step {
+    let (kind, table, to) = match object {
+        ObjectRef::Table(t) => ("table", t, &t.name),
+        ObjectRef::Column(t, c) => ("column", t, c),
+        ObjectRef::Constraint(t, c) => ("constraint", t, c),
+        ObjectRef::Index(t, i) => ("index", t, i),
+        ObjectRef::Policy(t, p) => ("policy", t, p),
+        _ => unreachable!("renames are found for tables and what they hold"),
+    };
+    // A table is named by its old name before, and by its new one after.
+    let before = match object {
+        ObjectRef::Table(t) => QualifiedName::new(t.schema.clone(), from),
+        _ => table.clone(),
+    };
+    let mut s = Step::new(
+        Phase::Rename,
+        format!("~ rename {object} (was {from})"),
+        vec![Stmt::new("rename.sql.j2", ctx! { kind, table => &before, from, to })],
+        vec![Stmt::new("rename.sql.j2", ctx! { kind, table, from => to, to => from })],
+    );
+    match object {
+        ObjectRef::Table(t) => s.provides.push(Object::Table(t.clone())),
+        ObjectRef::Column(t, c) => {
+            s.requires.push(Object::Table(t.clone()));
+            s.provides.push(Object::Column(t.clone(), c.clone()));
+            s.provides.push(Object::Shape(t.clone()));
+        }
+        ObjectRef::Constraint(t, c) => {
+            s.requires.push(Object::Table(t.clone()));
+            s.provides.push(Object::Constraint(t.clone(), c.clone()));
+        }
+        ObjectRef::Index(t, i) => {
+            s.requires.push(Object::Table(t.clone()));
+            s.provides.push(Object::Index(t.schema.clone(), i.clone()));
+        }
+        _ => s.requires.push(Object::Table(table.clone())),
+    }
+    s
 }

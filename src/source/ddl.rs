@@ -780,6 +780,12 @@ fn rename_column(schema: &mut Schema, target: &QualifiedName, old: &str, new: &s
             *c = new.to_string();
         }
     };
+    // PostgreSQL stores policies as trees, so they follow the column.
+    for p in schema.policies.values_mut().filter(|p| &p.table == target) {
+        for e in [&mut p.using, &mut p.with_check].into_iter().flatten() {
+            *e = rename_column_in_expr(e, old, new);
+        }
+    }
     for t in schema.tables.values_mut() {
         let own = &t.name == target;
         for c in &mut t.constraints {

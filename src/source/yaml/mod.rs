@@ -19,6 +19,7 @@ use crate::source::ddl::{self, Outcome};
 
 mod hints;
 mod objects;
+mod presets;
 
 /// Schemas of the platform (Supabase): referenced by the project, never created by it.
 pub const PLATFORM_SCHEMAS: &[&str] = &[
@@ -108,8 +109,10 @@ const SYNONYMS: &[(&str, &str)] = &[
 ];
 const FK_ACTIONS: &[&str] = &["no action", "restrict", "cascade", "set null", "set default"];
 
-/// Loads every `.yaml`/`.yml` file under `dir` (or the one file `dir` names).
-pub fn load_dir(dir: &Path) -> Result<Schema> {
+/// Loads every `.yaml`/`.yml` file under `dir` (or the one file `dir` names); `rls:`
+/// presets expand through the templates in `templates`, or the embedded ones.
+pub fn load_dir(dir: &Path, templates: Option<&Path>) -> Result<Schema> {
+    let templates = presets::Templates::new(templates);
     let files = super::files_in(dir, &["yaml", "yml"])?;
     let mut schema = Schema::default();
     let mut errors = Vec::new();
@@ -120,7 +123,7 @@ pub fn load_dir(dir: &Path) -> Result<Schema> {
         sources.push((file.clone(), text));
     }
     for (file, text) in &sources {
-        let f = File { path: file, text };
+        let f = File { path: file, text, templates: &templates };
         if let Err(e) = f.load(&mut schema, &mut places) {
             errors.extend(e.0);
         }
@@ -142,11 +145,14 @@ struct Places {
     foreign_key: HashMap<(QualifiedName, String), (Origin, Option<String>)>,
     index: HashMap<(QualifiedName, String), (Origin, Option<String>)>,
     trigger: HashMap<(QualifiedName, String), (Origin, Option<String>)>,
+    /// Membership tables named by `rls:` presets.
+    members: Vec<presets::MembersCheck>,
 }
 
 struct File<'a> {
     path: &'a PathBuf,
     text: &'a str,
+    templates: &'a presets::Templates,
 }
 
 impl File<'_> {
@@ -819,9 +825,9 @@ fn diagnostic_at(place: Option<&(Origin, Option<String>)>, message: String, hint
 }
 
 /// Checks that need every table: types, references, column names in keys and indexes,
-/// the functions triggers call.
+/// the functions triggers call, the membership tables of presets.
 fn validate(schema: &Schema, places: &Places) -> Vec<Diagnostic> {
-    let mut out = Vec::new();
+    let mut out = presets::check_members(schema, &places.members);
     for ((table, name), t) in &schema.triggers {
         let known = PLATFORM_SCHEMAS.contains(&t.function.schema.as_str()) && t.function.schema != "public"
             || schema.functions.values().any(|f| f.name == t.function)

@@ -42,7 +42,7 @@ const COMMANDS: &[&str] = &["all", "select", "insert", "update", "delete"];
 const EVENTS: &[&str] = &["insert", "update", "delete", "truncate"];
 
 /// `schema.name` or `name` (in `public`).
-fn qualified(name: &str) -> QualifiedName {
+pub(super) fn qualified(name: &str) -> QualifiedName {
     match name.split_once('.') {
         Some((s, n)) => QualifiedName::new(s, n),
         None => QualifiedName::new("public", name),
@@ -117,25 +117,14 @@ impl File<'_> {
         map: &MarkedMappingNode,
         name: &QualifiedName,
     ) -> Result<()> {
-        if let Some(rls) = map.get_node("rls") {
-            let (enabled, forced) = match self.scalar(rls, "rls")?.to_lowercase().as_str() {
-                "true" | "yes" | "on" | "enable" | "enabled" => (true, false),
-                "false" | "no" | "off" | "disable" | "disabled" => (false, false),
-                "force" | "forced" => (true, true),
-                other => {
-                    return Err(self
-                        .error(
-                            rls.span(),
-                            format!("rls must be true, false or force, not `{other}`"),
-                            "write `rls: true`",
-                        )
-                        .into());
-                }
-            };
+        let mut preset = None;
+        if let Some(node) = map.get_node("rls") {
+            let rls = self.rls(node)?;
             if let Some(t) = schema.tables.get_mut(name) {
-                t.rls_enabled = enabled;
-                t.rls_forced = forced;
+                t.rls_enabled = rls.enabled;
+                t.rls_forced = rls.forced;
             }
+            preset = rls.preset;
         }
         if let Some(g) = map.get_node("grants") {
             let grants = self.grants(g, TABLE_PRIVILEGES)?;
@@ -156,6 +145,9 @@ impl File<'_> {
             for (policy_name, spec) in policies.iter() {
                 self.policy(schema, name, policy_name.as_str(), spec)?;
             }
+        }
+        if let Some(preset) = &preset {
+            self.expand_preset(schema, places, map.get_mapping("policies"), name, preset)?;
         }
         if let Some(triggers) = map.get_node("triggers") {
             let Node::Mapping(triggers) = triggers else {

@@ -3,14 +3,21 @@
 
 use std::collections::BTreeSet;
 
+mod renames;
+
 use crate::model::{
-    Column, Constraint, ConstraintKind, Domain, Enum, Extension, Function, Grants, Index, Policy, QualifiedName,
-    Schema, Sequence, Table, Trigger, View,
+    Column, Constraint, ConstraintKind, Domain, Enum, Extension, Function, Grants, Index, ObjectRef, Policy,
+    QualifiedName, Schema, Sequence, Table, Trigger, View,
 };
 use crate::pgtree::references;
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Change {
+    /// `object` (named as it will be) was called `from`: `ALTER … RENAME`.
+    Rename {
+        object: ObjectRef,
+        from: String,
+    },
     CreateSchema(String),
     DropSchema(String),
     CreateTable(Table),
@@ -162,7 +169,8 @@ pub enum CommentTarget {
 }
 
 pub fn diff(current: &Schema, desired: &Schema) -> Vec<Change> {
-    let mut changes = Vec::new();
+    let (mut changes, renamed) = renames::apply(current, desired);
+    let current = renamed.as_ref().unwrap_or(current);
     for (name, e) in &desired.extensions {
         if !current.extensions.contains_key(name) {
             changes.push(Change::CreateExtension(e.clone()));

@@ -1,0 +1,117 @@
+//! Renames, found before the diff: a `renamed_from:` hint whose old object exists (and new
+//! one does not) becomes `ALTER … RENAME`, and the current schema is renamed the same way
+//! (replayed through `ddl`, as if the statement were in the migrations), so the diff that
+//! follows compares like with like. A constraint or index whose definition is unchanged
+//! but whose name is not (as after a table rename: `old_pkey` → `new_pkey`) is renamed too.
+
+use std::collections::BTreeSet;
+
+use super::Change;
+use crate::model::{ObjectRef, QualifiedName, Schema};
+use crate::pgtree::quote_ident;
+use crate::source::ddl;
+
+/// The renames from `current` towards `desired`, and `current` with them applied.
+pub fn apply(current: &Schema, desired: &Schema) -> (Vec<Change>, Option<Schema>) {
+    let mut hints: Vec<_> = desired.hints.renames.iter().collect();
+    // Tables first: the hints of what is inside a table name the table by its new name.
+    hints.sort_by_key(|r| !matches!(r.object, ObjectRef::Table(_)));
+    let mut renamed: Option<Schema> = None;
+    let mut changes = Vec::new();
+    for hint in hints {
+        let schema = renamed.as_ref().unwrap_or(current);
+        if applies(schema, &hint.object, &hint.from) {
+            let work = renamed.get_or_insert_with(|| current.clone());
+            rename(work, &hint.object, &hint.from, &mut changes);
+        }
+    }
+    let schema = renamed.as_ref().unwrap_or(current);
+    let implicit = same_definition_renames(schema, desired);
+    if !implicit.is_empty() {
+        let work = renamed.get_or_insert_with(|| current.clone());
+        for (object, from) in implicit {
+            rename(work, &object, &from, &mut changes);
+        }
+    }
+    (changes, renamed)
+}
+
+/// Whether the old object exists in `schema` and the new one does not.
+fn applies(schema: &Schema, object: &ObjectRef, from: &str) -> bool {
+    match object {
+        ObjectRef::Table(new) => {
+            let old = QualifiedName::new(new.schema.clone(), from);
+            schema.tables.contains_key(&old) && !schema.tables.contains_key(new)
+        }
+        ObjectRef::Column(t, new) => {
+            schema.table(t).is_some_and(|t| t.column(from).is_some() && t.column(new).is_none())
+        }
+        ObjectRef::Constraint(t, new) => {
+            schema.table(t).is_some_and(|t| t.constraint(from).is_some() && t.constraint(new).is_none())
+        }
+        ObjectRef::Index(t, new) => schema.table(t).is_some_and(|t| t.index(from).is_some() && t.index(new).is_none()),
+        ObjectRef::Policy(t, new) => {
+            schema.policies.contains_key(&(t.clone(), from.to_string()))
+                && !schema.policies.contains_key(&(t.clone(), new.clone()))
+        }
+        _ => false,
+    }
+}
+
+/// Renames in `schema` by replaying the statement, and records the change.
+fn rename(schema: &mut Schema, object: &ObjectRef, from: &str, changes: &mut Vec<Change>) {
+    let from_q = quote_ident(from);
+    let sql = match object {
+        ObjectRef::Table(new) => {
+            format!("ALTER TABLE {} RENAME TO {}", QualifiedName::new(new.schema.clone(), from).sql(), quote_ident(&new.name))
+        }
+        ObjectRef::Column(t, new) => format!("ALTER TABLE {} RENAME COLUMN {from_q} TO {}", t.sql(), quote_ident(new)),
+        ObjectRef::Constraint(t, new) => {
+            format!("ALTER TABLE {} RENAME CONSTRAINT {from_q} TO {}", t.sql(), quote_ident(new))
+        }
+        ObjectRef::Index(t, new) => {
+            format!("ALTER INDEX {} RENAME TO {}", QualifiedName::new(t.schema.clone(), from).sql(), quote_ident(new))
+        }
+        ObjectRef::Policy(t, new) => format!("ALTER POLICY {from_q} ON {} RENAME TO {}", t.sql(), quote_ident(new)),
+        _ => return,
+    };
+    let parsed = pg_query::parse(&sql, 0).expect("a rename statement built from names parses");
+    if let Some(stmt) = parsed.protobuf.stmts.first().and_then(|s| s.stmt.as_ref()?.node.as_ref()) {
+        ddl::apply(schema, stmt);
+    }
+    changes.push(Change::Rename { object: object.clone(), from: from.to_string() });
+}
+
+/// Constraints and indexes of a table on both sides that only differ in name, paired one
+/// to one (a definition that several candidates share is left to drop and create).
+fn same_definition_renames(current: &Schema, desired: &Schema) -> Vec<(ObjectRef, String)> {
+    let mut out = Vec::new();
+    for (name, new) in &desired.tables {
+        let Some(old) = current.tables.get(name) else { continue };
+        let gone: Vec<_> = old.constraints.iter().filter(|c| new.constraint(&c.name).is_none()).collect();
+        let added: Vec<_> = new.constraints.iter().filter(|c| old.constraint(&c.name).is_none()).collect();
+        // An index name is also taken by a key's index: never rename onto a name in use.
+        let taken: BTreeSet<&str> = old.relation_names().collect();
+        for c in &added {
+            let from: Vec<_> = gone.iter().filter(|g| g.same_definition(c)).collect();
+            let to: Vec<_> = added.iter().filter(|a| a.same_definition(c)).collect();
+            if let ([f], [_]) = (from.as_slice(), to.as_slice())
+                && !taken.contains(c.name.as_str())
+            {
+                out.push((ObjectRef::Constraint(name.clone(), c.name.clone()), f.name.clone()));
+            }
+        }
+        let gone: Vec<_> = old.indexes.iter().filter(|i| new.index(&i.name).is_none()).collect();
+        let added: Vec<_> = new.indexes.iter().filter(|i| old.index(&i.name).is_none()).collect();
+        for i in &added {
+            let from: Vec<_> = gone.iter().filter(|g| g.same_definition(i)).collect();
+            let to: Vec<_> = added.iter().filter(|a| a.same_definition(i)).collect();
+            if let ([f], [_]) = (from.as_slice(), to.as_slice())
+                && !taken.contains(i.name.as_str())
+            {
+                out.push((ObjectRef::Index(name.clone(), i.name.clone()), f.name.clone()));
+            }
+        }
+    }
+    out
+}

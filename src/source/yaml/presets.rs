@@ -1,0 +1,285 @@
+//! `rls:` presets: a table's row-level security said as an intent (`rls: owner`) and
+//! expanded by the template `rls_<preset>.sql.j2` into the CREATE POLICY statements a person
+//! would write. Those are replayed like hand-written `policies:`, so the diff and the
+//! catalog only ever see ordinary policies, and a team changes what a preset means by
+//! overriding its template.
+
+use std::cell::OnceCell;
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+
+use marked_yaml::Node;
+use marked_yaml::types::MarkedMappingNode;
+use minijinja::Value;
+use minijinja::value::Serde;
+use pg_query::NodeEnum;
+
+use super::objects::qualified;
+use super::{File, PLATFORM_SCHEMAS, Places, column_hint, diagnostic_at};
+use crate::diagnostic::{Diagnostic, Errors, Origin, Result, closest};
+use crate::model::{ObjectRef, QualifiedName, Schema};
+use crate::pgtree::parse_message;
+use crate::render::Renderer;
+use crate::source::ddl::{self, Outcome};
+
+/// Each preset, and the options it takes besides `preset` and `force` with their defaults.
+const PRESETS: &[(&str, &[(&str, Option<&str>)])] = &[
+    ("owner", &[("column", Some("user_id"))]),
+    (
+        "workspace_member",
+        &[
+            ("column", Some("workspace_id")),
+            ("members", Some("workspace_members")),
+            ("member_column", Some("user_id")),
+            ("member_workspace_column", Some("workspace_id")),
+        ],
+    ),
+    ("public_read", &[("column", None)]),
+    ("service_only", &[]),
+];
+
+/// The templates presets expand through, embedded or from a team's directory. Compiled on
+/// the first preset, so that schemas without one never pay for it.
+pub(super) struct Templates {
+    dir: Option<PathBuf>,
+    renderer: OnceCell<Renderer>,
+}
+
+impl Templates {
+    pub(super) fn new(dir: Option<&Path>) -> Self {
+        Templates { dir: dir.map(Path::to_path_buf), renderer: OnceCell::new() }
+    }
+
+    fn renderer(&self) -> Result<&Renderer> {
+        if self.renderer.get().is_none() {
+            let renderer = Renderer::new(self.dir.as_deref())?;
+            let _ = self.renderer.set(renderer);
+        }
+        Ok(self.renderer.get().expect("set above"))
+    }
+}
+
+/// What `rls:` says.
+pub(super) struct Rls<'n> {
+    pub(super) enabled: bool,
+    pub(super) forced: bool,
+    pub(super) preset: Option<Preset<'n>>,
+}
+
+pub(super) struct Preset<'n> {
+    name: &'static str,
+    /// The `rls:` value: errors about a default point here.
+    node: &'n Node,
+    /// Option → its value and the node that gave it (`node` for a default).
+    options: BTreeMap<&'static str, (String, &'n Node)>,
+}
+
+/// A membership table named by a `workspace_member` preset, checked once every file is read.
+pub(super) struct MembersCheck {
+    table: QualifiedName,
+    members: QualifiedName,
+    place: (Origin, Option<String>),
+    /// Columns the policies read from the members table, and where each is named.
+    columns: Vec<(String, (Origin, Option<String>))>,
+}
+
+impl File<'_> {
+    /// `rls:`: true, false, force, a preset name, or `{preset: NAME, force, OPTIONS…}`.
+    pub(super) fn rls<'n>(&self, node: &'n Node) -> Result<Rls<'n>> {
+        let (preset_node, map) = match node {
+            Node::Scalar(s) => match s.to_lowercase().as_str() {
+                "true" | "yes" | "on" | "enable" | "enabled" => {
+                    return Ok(Rls { enabled: true, forced: false, preset: None });
+                }
+                "false" | "no" | "off" | "disable" | "disabled" => {
+                    return Ok(Rls { enabled: false, forced: false, preset: None });
+                }
+                "force" | "forced" => return Ok(Rls { enabled: true, forced: true, preset: None }),
+                _ => (node, None),
+            },
+            Node::Mapping(m) => {
+                let p = m.get_node("preset").ok_or_else(|| {
+                    self.error(
+                        m.span(),
+                        "`rls` as a mapping needs `preset`",
+                        "e.g. rls: {preset: owner, column: user_id}",
+                    )
+                })?;
+                (p, Some(m))
+            }
+            Node::Sequence(_) => {
+                return Err(self
+                    .error(
+                        node.span(),
+                        "rls must be true, false, force or a preset",
+                        "e.g. `rls: owner` or `rls: {preset: owner, column: owner_id}`",
+                    )
+                    .into());
+            }
+        };
+        let s = self.scalar(preset_node, "preset")?;
+        let wanted = s.to_lowercase();
+        let Some((name, options)) = PRESETS.iter().find(|(p, _)| *p == wanted) else {
+            let presets: Vec<&str> = PRESETS.iter().map(|(p, _)| *p).collect();
+            let list = format!("rls is true, false, force or a preset: {}", presets.join(", "));
+            let hint = match closest(&wanted, presets.iter().copied()) {
+                Some(c) => format!("did you mean `{c}`? {list}"),
+                None => list,
+            };
+            return Err(self.error(s.span(), format!("unknown rls preset `{}`", s.as_str()), hint).into());
+        };
+        let mut forced = false;
+        if let Some(m) = map {
+            let keys: Vec<&str> = ["preset", "force"].into_iter().chain(options.iter().map(|(k, _)| *k)).collect();
+            self.check_keys(m, &keys, &format!("rls preset `{name}`"))?;
+            if let Some(f) = m.get_node("force") {
+                forced = self.flag(f, "force")?;
+            }
+        }
+        let mut values = BTreeMap::new();
+        for (key, default) in options.iter() {
+            match (map.and_then(|m| m.get_node(key)), default) {
+                (Some(given), _) => {
+                    values.insert(*key, (self.scalar(given, key)?.to_string(), given));
+                }
+                (None, Some(default)) => {
+                    values.insert(*key, (default.to_string(), node));
+                }
+                (None, None) => {}
+            }
+        }
+        Ok(Rls { enabled: true, forced, preset: Some(Preset { name, node, options: values }) })
+    }
+
+    /// Renders `preset` for `table` and replays its policies. Runs after the hand-written
+    /// `policies`, so that a name both declare is reported at the hand-written one.
+    pub(super) fn expand_preset(
+        &self,
+        schema: &mut Schema,
+        places: &mut Places,
+        policies: Option<&MarkedMappingNode>,
+        table: &QualifiedName,
+        preset: &Preset,
+    ) -> Result<()> {
+        let t = schema.tables.get(table).expect("rls is read only for tables the file creates");
+        if let Some((column, node)) = preset.options.get("column")
+            && t.column(column).is_none()
+        {
+            return Err(self
+                .error(
+                    node.span(),
+                    format!("rls preset `{}` needs column `{column}` in {table}, which it does not have", preset.name),
+                    format!(
+                        "{} (name it with `rls: {{preset: {}, column: NAME}}`)",
+                        column_hint(t, column),
+                        preset.name
+                    ),
+                )
+                .into());
+        }
+        let mut ctx: BTreeMap<&str, Value> =
+            preset.options.iter().map(|(k, (v, _))| (*k, Value::from(v.as_str()))).collect();
+        ctx.insert("table", Value::from(Serde(table)));
+        if let Some((members, node)) = preset.options.get("members") {
+            let members = qualified(members);
+            ctx.insert("members", Value::from(Serde(&members)));
+            let columns = ["member_workspace_column", "member_column"]
+                .iter()
+                .filter_map(|k| preset.options.get(k))
+                .map(|(c, n)| (c.clone(), self.place(n.span())))
+                .collect();
+            places.members.push(MembersCheck {
+                table: table.clone(),
+                members,
+                place: self.place(node.span()),
+                columns,
+            });
+        }
+
+        let template = format!("rls_{}.sql.j2", preset.name);
+        let here = |e: Errors| {
+            Errors(e.0.into_iter().map(|d| d.at(self.origin(preset.node.span()), Some(self.text))).collect())
+        };
+        let sql = self.templates.renderer().map_err(here)?.render(&template, &Value::from(ctx)).map_err(here)?;
+        let wrong = |message: String| -> Errors {
+            self.error(
+                preset.node.span(),
+                message,
+                format!("{template} must render only CREATE POLICY statements on the table; check it in --templates"),
+            )
+            .into()
+        };
+        let parsed = pg_query::parse(&sql, 0)
+            .map_err(|e| wrong(format!("the SQL of {template} does not parse: {}", parse_message(&e))))?;
+        let mut made = BTreeSet::new();
+        for stmt in parsed.protobuf.stmts.iter().filter_map(|s| s.stmt.as_ref()?.node.as_ref()) {
+            let NodeEnum::CreatePolicyStmt(p) = stmt else {
+                return Err(wrong(format!("{template} renders a statement other than CREATE POLICY")));
+            };
+            let on = p.table.as_ref().map(ddl::qualified);
+            if on.as_ref() != Some(table) {
+                return Err(wrong(format!(
+                    "{template} creates policy `{}` on another table than {table}",
+                    p.policy_name
+                )));
+            }
+            let key = (table.clone(), p.policy_name.clone());
+            if !made.insert(p.policy_name.clone()) {
+                return Err(wrong(format!("{template} creates policy `{}` twice", p.policy_name)));
+            }
+            if schema.policies.contains_key(&key) {
+                let written = policies.and_then(|m| m.keys().find(|k| k.as_str() == p.policy_name));
+                return Err(self
+                    .error(
+                        written.map_or(preset.node.span(), |k| k.span()),
+                        format!("policy `{}` on {table} is also made by rls preset `{}`", p.policy_name, preset.name),
+                        "rename this policy, or leave the preset's policy to the preset",
+                    )
+                    .into());
+            }
+            if let Outcome::Unresolved(what) = ddl::apply(schema, stmt) {
+                return Err(wrong(what));
+            }
+            self.mark(schema, ObjectRef::Policy(table.clone(), p.policy_name.clone()), preset.node);
+        }
+        Ok(())
+    }
+}
+
+/// The membership tables of `workspace_member` presets: declared, with the columns read.
+pub(super) fn check_members(schema: &Schema, checks: &[MembersCheck]) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    for check in checks {
+        if PLATFORM_SCHEMAS.contains(&check.members.schema.as_str()) || schema.external.contains(&check.members) {
+            continue;
+        }
+        let Some(members) = schema.tables.get(&check.members) else {
+            let hint = match closest(&check.members.name, schema.tables.keys().map(|k| k.name.as_str())) {
+                Some(c) => format!("did you mean `{c}`? Name the table with `members: TABLE`"),
+                None => "declare the membership table in a YAML file, or name it with `members: TABLE`".into(),
+            };
+            out.push(diagnostic_at(
+                Some(&check.place),
+                format!(
+                    "the workspace_member preset of {} reads memberships from {}, which is not declared",
+                    check.table, check.members
+                ),
+                hint,
+            ));
+            continue;
+        };
+        for (column, place) in &check.columns {
+            if members.column(column).is_none() {
+                out.push(diagnostic_at(
+                    Some(place),
+                    format!(
+                        "the workspace_member preset of {} reads column `{column}` of {}, which it does not have",
+                        check.table, check.members
+                    ),
+                    column_hint(members, column),
+                ));
+            }
+        }
+    }
+    out
+}
