@@ -5,9 +5,9 @@ use std::path::{Path, PathBuf};
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
-use crate::config::Config;
+use crate::config::{self, Config};
 use crate::diagnostic::{Diagnostic, Result};
-use crate::plan::File;
+use crate::plan::{File, Plan};
 use crate::render::Renderer;
 use crate::{
     Direction, import, load_current, load_desired_with, plan_migration, render_file, render_part, render_statements,
@@ -40,6 +40,27 @@ enum Command {
     New(NewCommand),
     /// Print the dependency graph of the YAML schema, whole or around one object.
     Graph(GraphArgs),
+    /// Lint the YAML schema, and the change to it from the SQL when there is SQL (exit 1 on
+    /// an error-level finding).
+    Lint(LintArgs),
+}
+
+#[derive(Args, Debug)]
+struct LintArgs {
+    /// Directory of the YAML files [default: schema]
+    #[arg(long)]
+    schema: Option<PathBuf>,
+    /// SQL file or directory holding the current schema; repeatable [default: supabase/migrations, when it exists]
+    #[arg(long)]
+    sql: Vec<PathBuf>,
+    /// Directory whose templates override the embedded ones (for `rls:` presets)
+    #[arg(long)]
+    templates: Option<PathBuf>,
+    #[arg(long, value_enum, default_value_t = crate::lint::Format::Text)]
+    format: crate::lint::Format,
+    /// Lint the change as an --online plan makes it (indexes CONCURRENTLY, constraints NOT VALID)
+    #[arg(long)]
+    online: bool,
 }
 
 #[derive(Args, Debug)]
@@ -109,6 +130,8 @@ struct Inputs {
 struct DiffArgs {
     #[command(flatten)]
     inputs: Inputs,
+    #[command(flatten)]
+    safety: Safety,
     /// Print the rollback (down migration) instead
     #[arg(long)]
     rollback: bool,
@@ -116,17 +139,35 @@ struct DiffArgs {
     format: Format,
 }
 
+/// How careful the migration is with data and locks.
+#[derive(Args, Debug)]
+struct Safety {
+    /// Allow changes that can lose data: dropped tables and columns, narrowed types, removed
+    /// enum values, dropped views, functions and types (else exit 3, nothing written)
+    #[arg(long)]
+    allow_destructive: bool,
+    /// Online-safe plan: indexes built CONCURRENTLY and constraints validated after the
+    /// transaction, SET NOT NULL through a validated CHECK, lock and statement timeouts
+    #[arg(long)]
+    online: bool,
+}
+
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
 enum Format {
     Sql,
     Json,
     Summary,
+    /// For a pull-request comment: objects created, changed and dropped, and who gains or
+    /// loses access to what
+    Markdown,
 }
 
 #[derive(Args, Debug)]
 struct GenerateArgs {
     #[command(flatten)]
     inputs: Inputs,
+    #[command(flatten)]
+    safety: Safety,
     /// Name of the migration: the file is <timestamp>_<name>.sql
     #[arg(long)]
     name: String,
@@ -163,6 +204,7 @@ pub fn run(cli: Cli) -> i32 {
         Command::Check(a) => check(&config, a),
         Command::New(NewCommand::Table(a)) => new_table(&config, a),
         Command::Graph(a) => graph(&config, a),
+        Command::Lint(a) => lint(&config, a),
     });
     match result {
         Ok(code) => code,
@@ -206,16 +248,19 @@ fn sources(r: &Resolved) -> String {
 }
 
 fn diff(config: &Config, args: DiffArgs) -> Result<i32> {
-    let r = resolve(config, args.inputs)?;
+    let mut r = resolve(config, args.inputs)?;
     let desired = load_desired_with(&r.schema, r.templates.as_deref())?;
     let (current, _) = load_current(&r.sql)?;
-    let plan = plan_migration(&current, &desired)?;
+    let changes = crate::diff::diff(&current, &desired);
+    let plan = planned(config, &mut r, &args.safety, &changes)?;
     let direction = if args.rollback { Direction::Down } else { Direction::Up };
     let out = match args.format {
         Format::Sql => {
             let title = if args.rollback { "rollback" } else { "migration" };
             render_file(&r.renderer, &plan, direction, title, &sources(&r))?
         }
+        Format::Markdown if args.rollback => crate::report::markdown(&desired, &current),
+        Format::Markdown => crate::report::markdown(&current, &desired),
         Format::Summary => {
             let mut s = String::new();
             for step in &plan.steps {
@@ -248,7 +293,9 @@ fn diff(config: &Config, args: DiffArgs) -> Result<i32> {
     };
     print!("{out}");
     let _ = std::io::stdout().flush();
-    Ok(if plan.is_empty() { 0 } else { 2 })
+    // The preview is printed either way; the exit status says whether it may be applied.
+    let review = review(config, &current, &desired, &changes, &args.safety);
+    Ok(if review.blocked { 3 } else if plan.is_empty() { 0 } else { 2 })
 }
 
 fn generate(config: &Config, args: GenerateArgs) -> Result<i32> {
@@ -268,17 +315,27 @@ fn generate(config: &Config, args: GenerateArgs) -> Result<i32> {
     };
     let out_default = args.out.clone().or_else(|| config.out.clone());
     let rollback_default = args.rollback_dir.clone().or_else(|| config.rollback_dir.clone());
-    let r = resolve(config, args.inputs)?;
+    let mut r = resolve(config, args.inputs)?;
     let out = out_default
         .or_else(|| r.sql.iter().find(|p| p.is_dir()).cloned())
         .unwrap_or_else(|| "supabase/migrations".into());
     let rollback_dir = rollback_default.unwrap_or_else(|| out.parent().unwrap_or(Path::new(".")).join("rollbacks"));
     let desired = load_desired_with(&r.schema, r.templates.as_deref())?;
     let (current, _) = load_current(&r.sql)?;
-    let plan = plan_migration(&current, &desired)?;
+    let changes = crate::diff::diff(&current, &desired);
+    let plan = planned(config, &mut r, &args.safety, &changes)?;
     if plan.is_empty() {
         println!("No changes: the migrations already match {}. Nothing written.", r.schema.display());
         return Ok(0);
+    }
+    let review = review(config, &current, &desired, &changes, &args.safety);
+    if review.blocked {
+        eprintln!("Nothing written.");
+        return Ok(3);
+    }
+    if review.lint_errors {
+        eprintln!("Nothing written: fix the error-level findings above, or set their severity in {}.", config::FILE);
+        return Ok(1);
     }
     let single = args.single_file || config.single_file.unwrap_or(false);
     // One file per kind, a second apart, so that runners that sort by version apply the
@@ -304,7 +361,16 @@ fn generate(config: &Config, args: GenerateArgs) -> Result<i32> {
     for (i, (part, suffix)) in parts.into_iter().enumerate() {
         let stamp = add_seconds(&timestamp, i as u64);
         let title = format!("{stamp}_{}{suffix}", args.name);
-        let text = render_part(&r.renderer, &plan, Direction::Up, part, &title, &sources(&r))?;
+        let text = match part {
+            None => render_file(&r.renderer, &plan, Direction::Up, &title, &sources(&r))?,
+            Some(_) => render_part(&r.renderer, &plan, Direction::Up, part, &title, &sources(&r))?,
+        };
+        files.push((out.join(format!("{title}.sql")), text));
+    }
+    if !single && plan.has_after() {
+        // Last, and without a transaction: what --online runs outside one.
+        let title = format!("{}_{}_online", add_seconds(&timestamp, files.len() as u64), args.name);
+        let text = crate::render_outside(&r.renderer, &plan, &title, &sources(&r))?;
         files.push((out.join(format!("{title}.sql")), text));
     }
     let title = format!("{timestamp}_{}", args.name);
@@ -315,6 +381,57 @@ fn generate(config: &Config, args: GenerateArgs) -> Result<i32> {
         println!("wrote {}", path.display());
     }
     Ok(0)
+}
+
+/// The plan of `changes`, online-safe when asked by flag or config.
+fn planned(config: &Config, r: &mut Resolved, safety: &Safety, changes: &[crate::diff::Change]) -> Result<Plan> {
+    let online = safety.online || config.online.unwrap_or(false);
+    if online {
+        let lock = config.lock_timeout.as_deref().unwrap_or(config::LOCK_TIMEOUT);
+        r.renderer.set_online(lock, config.statement_timeout.as_deref().unwrap_or(config::STATEMENT_TIMEOUT));
+    }
+    crate::plan::plan_with(changes, crate::plan::Options { online })
+}
+
+/// What `diff` and `generate` say about a change before it is applied.
+struct Review {
+    /// Data-losing changes that nothing allows.
+    blocked: bool,
+    /// Error-level lint findings about the change.
+    lint_errors: bool,
+}
+
+/// Prints, on stderr, the lint findings about the change and the changes that can lose data.
+fn review(
+    config: &Config,
+    current: &crate::model::Schema,
+    desired: &crate::model::Schema,
+    changes: &[crate::diff::Change],
+    safety: &Safety,
+) -> Review {
+    use crate::lint::{Format, Severity, lint_changes, render};
+    let online = safety.online || config.online.unwrap_or(false);
+    let findings = lint_changes(current, desired, changes, online, &config.lint);
+    if !findings.is_empty() {
+        eprint!("{}", render(&findings, Format::Text));
+    }
+    let lint_errors = findings.iter().any(|f| f.severity == Severity::Error);
+    let losses = crate::destructive::losses(current, desired, changes);
+    if losses.is_empty() {
+        return Review { blocked: false, lint_errors };
+    }
+    let list: String = losses.iter().map(|l| l.to_string()).collect();
+    if safety.allow_destructive {
+        eprint!("warning: allowed by --allow-destructive, this migration can lose data:\n{list}");
+        return Review { blocked: false, lint_errors };
+    }
+    eprint!(
+        "error: this migration can lose data ({} change(s)):\n{list}\
+         hint: rerun with --allow-destructive once the data is safe, or set `allow_destructive: true` in the \
+         table's YAML\n",
+        losses.len()
+    );
+    Review { blocked: true, lint_errors }
 }
 
 fn check(config: &Config, args: CheckArgs) -> Result<i32> {
@@ -359,6 +476,39 @@ fn graph(config: &Config, args: GraphArgs) -> Result<i32> {
         }
     );
     Ok(0)
+}
+
+fn lint(config: &Config, args: LintArgs) -> Result<i32> {
+    use crate::lint::{Severity, lint_changes, lint_schema, render, unknown_rules};
+    let dir = args.schema.or_else(|| config.schema.clone()).unwrap_or_else(|| "schema".into());
+    let templates = args.templates.or_else(|| config.templates.clone());
+    let desired = load_desired_with(&dir, templates.as_deref())?;
+    let unknown = unknown_rules(&desired);
+    if !unknown.is_empty() {
+        return Err(crate::diagnostic::Errors(unknown));
+    }
+    let mut findings = lint_schema(&desired, &config.lint);
+    // SQL named by a flag or the config must load; the default folder may just not exist
+    // yet, and then there is no change to lint.
+    let named = !args.sql.is_empty() || config.sql.is_some();
+    let sql = if args.sql.is_empty() {
+        config.sql.clone().unwrap_or_else(|| vec!["supabase/migrations".into()])
+    } else {
+        args.sql
+    };
+    if named || sql.iter().any(|p| p.exists()) {
+        let (current, _) = load_current(&sql)?;
+        let changes = crate::diff::diff(&current, &desired);
+        // The type and name rules run on the schema and on what the change adds: keep one.
+        for f in lint_changes(&current, &desired, &changes, args.online, &config.lint) {
+            if !findings.iter().any(|g| g.rule == f.rule && g.object == f.object) {
+                findings.push(f);
+            }
+        }
+    }
+    print!("{}", render(&findings, args.format));
+    let _ = std::io::stdout().flush();
+    Ok(if findings.iter().any(|f| f.severity == Severity::Error) { 1 } else { 0 })
 }
 
 fn sources_sql(r: &Resolved) -> String {

@@ -23,9 +23,20 @@ pub struct Config {
     pub single_file: Option<bool>,
     /// Guarded SQL that can run twice.
     pub idempotent: Option<bool>,
+    /// Online-safe plans, as `--online`.
+    pub online: Option<bool>,
+    /// `SET lock_timeout` at the top of each online file (default 5s).
+    pub lock_timeout: Option<String>,
+    /// `SET statement_timeout` at the top of each online file (default 15min).
+    pub statement_timeout: Option<String>,
+    /// `[lint]`: rule id → `allow`, `warn` or `error`, over the rules' defaults.
+    #[serde(default)]
+    pub lint: crate::lint::Settings,
 }
 
 pub const FILE: &str = "schemagen.toml";
+pub const LOCK_TIMEOUT: &str = "5s";
+pub const STATEMENT_TIMEOUT: &str = "15min";
 
 impl Config {
     /// The config in `dir`, or the defaults when there is none.
@@ -39,7 +50,11 @@ impl Config {
             let offset = e.span().map_or(0, |s| s.start);
             Diagnostic::new(format!("{FILE} is invalid: {}", e.message()))
                 .at(Origin::at_offset(&path, &text, offset), Some(&text))
-                .hint("keys: schema, sql, templates, out, rollback_dir, single_file, idempotent")
+                .hint(
+                    "keys: schema, sql, templates, out, rollback_dir, single_file, idempotent, online, \
+                     lock_timeout, statement_timeout, lint; \
+                     [lint] maps a rule id (docs/lint.md) to allow, warn or error",
+                )
                 .into()
         })
     }

@@ -7,14 +7,17 @@
 
 pub mod cli;
 pub mod config;
+pub mod destructive;
 pub mod diagnostic;
 pub mod diff;
 pub mod graph;
 pub mod import;
+pub mod lint;
 pub mod model;
 pub mod pgtree;
 pub mod plan;
 pub mod render;
+pub mod report;
 pub mod scaffold;
 pub mod source;
 
@@ -75,7 +78,13 @@ pub fn render_statements(
         .collect()
 }
 
-/// A whole migration file: header, and the statements in one transaction.
+/// The statements that run after the migration's transaction, outside any (`--online`).
+pub fn render_after(renderer: &Renderer, plan: &Plan) -> Result<Vec<String>> {
+    plan.steps.iter().flat_map(|s| &s.after).map(|s| renderer.stmt(s)).collect()
+}
+
+/// A whole migration file: header, the statements in one transaction, and those that must
+/// run outside it.
 pub fn render_file(
     renderer: &Renderer,
     plan: &Plan,
@@ -83,10 +92,13 @@ pub fn render_file(
     title: &str,
     source: &str,
 ) -> Result<String> {
-    render_part(renderer, plan, direction, None, title, source)
+    let statements = render_statements(renderer, plan, direction, None)?;
+    let after = if direction == Direction::Up { render_after(renderer, plan)? } else { vec![] };
+    migration(renderer, title, source, &statements, &after)
 }
 
-/// One of the files `generate` writes (all of the migration, with `file` None).
+/// One of the files `generate` writes (all of the migration, with `file` None), in a
+/// transaction.
 pub fn render_part(
     renderer: &Renderer,
     plan: &Plan,
@@ -96,7 +108,17 @@ pub fn render_part(
     source: &str,
 ) -> Result<String> {
     let statements = render_statements(renderer, plan, direction, file)?;
-    let mut text = renderer.render("migration.sql.j2", &context! { title, source, statements })?;
+    migration(renderer, title, source, &statements, &[])
+}
+
+/// The file of statements that run outside a transaction, after the others (`--online`).
+pub fn render_outside(renderer: &Renderer, plan: &Plan, title: &str, source: &str) -> Result<String> {
+    migration(renderer, title, source, &[], &render_after(renderer, plan)?)
+}
+
+fn migration(renderer: &Renderer, title: &str, source: &str, statements: &[String], after: &[String]) -> Result<String> {
+    let (statements, after) = (statements.to_vec(), after.to_vec());
+    let mut text = renderer.render("migration.sql.j2", &context! { title, source, statements, after })?;
     text.push('\n');
     Ok(text)
 }

@@ -61,6 +61,9 @@ pub const TEMPLATES: &[(&str, &str)] = embedded!(
     "rls_public_read.sql.j2",
     "rls_service_only.sql.j2",
     "rename.sql.j2",
+    "backfill.sql.j2",
+    "note.sql.j2",
+    "validate_constraint.sql.j2",
 );
 
 /// One SQL statement to be rendered: a template and what it is given.
@@ -116,6 +119,7 @@ impl Renderer {
         env.add_filter("qname", qname);
         env.add_filter("dollar_quote", dollar_quote);
         env.add_global("idempotent", false);
+        env.add_global("online", Value::from(()));
         for (name, embedded) in TEMPLATES {
             let source = match override_dir.map(|d| d.join(name)).filter(|p| p.is_file()) {
                 Some(path) => crate::source::read(&path)?,
@@ -133,6 +137,16 @@ impl Renderer {
     /// run twice.
     pub fn set_idempotent(&mut self, idempotent: bool) {
         self.env.add_global("idempotent", idempotent);
+    }
+
+    /// Online-safe output: each file starts by bounding how long it waits for a lock and
+    /// how long one statement may run.
+    pub fn set_online(&mut self, lock_timeout: &str, statement_timeout: &str) {
+        let timeouts = Value::from(std::collections::BTreeMap::from([
+            ("lock_timeout", lock_timeout.to_string()),
+            ("statement_timeout", statement_timeout.to_string()),
+        ]));
+        self.env.add_global("online", timeouts);
     }
 
     pub fn render(&self, template: &str, ctx: &Value) -> Result<String> {

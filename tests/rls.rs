@@ -397,7 +397,7 @@ fn preset_mistakes_are_reported_where_they_are_written() {
     assert_error(
         &[("notes.yaml", &owned_table("notes", "owner_id", "owner"))],
         "schema/notes.yaml:7:6",
-        &["needs column `user_id`", "did you mean `owner_id`?"],
+        &["needs column `user_id`", "columns of public.notes: id, owner_id, body, updated_at"],
     );
     assert_error(
         &[("notes.yaml", &notes("{preset: owner, members: teams}"))],
@@ -406,7 +406,7 @@ fn preset_mistakes_are_reported_where_they_are_written() {
     );
     assert_error(
         &[("notes.yaml", &notes("{preset: workspace_member, column: user_id, membrs: teams}"))],
-        "schema/notes.yaml:7:45",
+        "schema/notes.yaml:7:50",
         &["did you mean `members`?"],
     );
     assert_error(
@@ -434,7 +434,7 @@ fn preset_mistakes_are_reported_where_they_are_written() {
     // A hand-written policy may add to a preset, never share a name with one of its policies.
     assert_error(
         &[("notes.yaml", &format!("{}policies:\n  owner can select:\n    using: true\n", notes("owner")))],
-        "schema/notes.yaml:12:3",
+        "schema/notes.yaml:13:3",
         &["policy `owner can select` on public.notes is also made by rls preset `owner`"],
     );
 }

@@ -1,12 +1,12 @@
 //! current vs desired → the list of changes that turns one into the other.
 //! Order here is only deterministic (sorted by name); `plan` decides the apply order.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 mod renames;
 
 use crate::model::{
-    Column, Constraint, ConstraintKind, Domain, Enum, Extension, Function, Grants, Index, ObjectRef, Policy,
+    Column, Constraint, ConstraintKind, Domain, Enum, Expr, Extension, Function, Grants, Hints, Index, ObjectRef, Policy,
     QualifiedName, Schema, Sequence, Table, Trigger, View,
 };
 use crate::pgtree::references;
@@ -25,6 +25,8 @@ pub enum Change {
     AddColumn {
         table: QualifiedName,
         column: Column,
+        /// Fills the rows that exist before the column becomes NOT NULL (`backfill:`).
+        backfill: Option<Expr>,
     },
     DropColumn {
         table: QualifiedName,
@@ -34,6 +36,8 @@ pub enum Change {
         table: QualifiedName,
         from: Box<Column>,
         to: Box<Column>,
+        /// How values convert to the new type (`using:`), instead of a cast.
+        using: Option<Expr>,
     },
     AddConstraint {
         table: QualifiedName,
@@ -192,7 +196,7 @@ pub fn diff(current: &Schema, desired: &Schema) -> Vec<Change> {
                 }
                 grants(&mut changes, GrantTarget::Table(name.clone()), &Grants::new(), &table.grants);
             }
-            Some(old) => diff_table(old, table, &mut changes),
+            Some(old) => diff_table(old, table, &desired.hints, &mut changes),
         }
     }
     for (name, table) in &current.tables {
@@ -223,8 +227,9 @@ fn comment(changes: &mut Vec<Change>, target: CommentTarget, from: &Option<Strin
     }
 }
 
-fn diff_table(old: &Table, new: &Table, changes: &mut Vec<Change>) {
+fn diff_table(old: &Table, new: &Table, hints: &Hints, changes: &mut Vec<Change>) {
     let t = &new.name;
+    let hint = |map: &BTreeMap<(QualifiedName, String), Expr>, column: &str| map.get(&(t.clone(), column.to_string())).cloned();
     comment(changes, CommentTarget::Table(t.clone()), &old.comment, &new.comment);
     if (old.rls_enabled, old.rls_forced) != (new.rls_enabled, new.rls_forced) {
         let (from, to) = ((old.rls_enabled, old.rls_forced), (new.rls_enabled, new.rls_forced));
@@ -233,20 +238,25 @@ fn diff_table(old: &Table, new: &Table, changes: &mut Vec<Change>) {
     grants(changes, GrantTarget::Table(t.clone()), &old.grants, &new.grants);
     for col in &new.columns {
         match old.column(&col.name) {
-            None => changes.push(Change::AddColumn { table: t.clone(), column: col.clone() }),
+            None => changes.push(Change::AddColumn {
+                table: t.clone(),
+                column: col.clone(),
+                backfill: hint(&hints.backfill, &col.name),
+            }),
             // PostgreSQL cannot add or change a generation expression in place (before 17),
             // and a rollback of DROP EXPRESSION would have to: the column is derived data,
             // so it is dropped and added again.
             Some(prev) if prev.generated != col.generated => {
                 changes.push(Change::DropColumn { table: t.clone(), column: prev.clone() });
-                changes.push(Change::AddColumn { table: t.clone(), column: col.clone() });
+                changes.push(Change::AddColumn { table: t.clone(), column: col.clone(), backfill: None });
             }
             Some(prev) => {
                 let (mut a, mut b) = (prev.clone(), col.clone());
                 a.comment = None;
                 b.comment = None;
                 if a != b {
-                    changes.push(Change::AlterColumn { table: t.clone(), from: Box::new(a), to: Box::new(b) });
+                    let using = hint(&hints.using, &col.name);
+                    changes.push(Change::AlterColumn { table: t.clone(), from: Box::new(a), to: Box::new(b), using });
                 }
                 comment(changes, CommentTarget::Column(t.clone(), col.name.clone()), &prev.comment, &col.comment);
             }
@@ -499,7 +509,7 @@ fn unstable(changes: &[Change]) -> (BTreeSet<QualifiedName>, BTreeSet<QualifiedN
     let mut functions = BTreeSet::new();
     for c in changes {
         match c {
-            Change::AlterColumn { table, from, to }
+            Change::AlterColumn { table, from, to, .. }
                 if from.data_type != to.data_type || from.collation != to.collation =>
             {
                 relations.insert(table.clone());

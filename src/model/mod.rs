@@ -103,6 +103,9 @@ pub enum ObjectRef {
     Function(QualifiedName),
     View(QualifiedName),
     Type(QualifiedName),
+    Sequence(QualifiedName),
+    Schema(String),
+    Extension(String),
 }
 
 impl fmt::Display for ObjectRef {
@@ -117,6 +120,9 @@ impl fmt::Display for ObjectRef {
             ObjectRef::Function(q) => write!(f, "function {q}"),
             ObjectRef::View(q) => write!(f, "view {q}"),
             ObjectRef::Type(q) => write!(f, "type {q}"),
+            ObjectRef::Sequence(q) => write!(f, "sequence {q}"),
+            ObjectRef::Schema(s) => write!(f, "schema {}", crate::pgtree::quote_ident(s)),
+            ObjectRef::Extension(e) => write!(f, "extension {e}"),
         }
     }
 }

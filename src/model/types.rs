@@ -196,6 +196,42 @@ impl DataType {
     }
 }
 
+impl DataType {
+    /// Whether every value of `self` converts to `to` and back unchanged: a change of type
+    /// that cannot lose data (a longer varchar, a wider integer, anything to text).
+    pub fn widens_to(&self, to: &DataType) -> bool {
+        const INTEGERS: &[&str] = &["smallint", "integer", "bigint", "numeric"];
+        if self.array_dims != to.array_dims {
+            return false;
+        }
+        let rank = |t: &DataType| INTEGERS.iter().position(|n| *n == t.name);
+        let number = |m: Option<&String>| m.and_then(|m| m.trim().parse::<u32>().ok());
+        if self.name == to.name && self.schema == to.schema {
+            let (a, b) = (&self.modifiers, &to.modifiers);
+            return match self.name.as_str() {
+                // numeric(p, s): as many digits before and after the point, or unbounded.
+                "numeric" => {
+                    b.is_empty()
+                        || (!a.is_empty() && {
+                            let (p1, s1) = (number(a.first()).unwrap_or(0), number(a.get(1)).unwrap_or(0));
+                            let (p2, s2) = (number(b.first()).unwrap_or(0), number(b.get(1)).unwrap_or(0));
+                            s2 >= s1 && p2.saturating_sub(s2) >= p1.saturating_sub(s1)
+                        })
+                }
+                // character without a length is character(1).
+                "character" => number(b.first()).unwrap_or(1) >= number(a.first()).unwrap_or(1),
+                _ => b.is_empty() || (!a.is_empty() && number(b.first()) >= number(a.first())),
+            };
+        }
+        if let (Some(a), Some(b)) = (rank(self), rank(to)) {
+            return b > a && (to.name != "numeric" || to.modifiers.is_empty());
+        }
+        (to.name == "text" && to.builtin)
+            || (self.name == "real" && to.name == "double precision")
+            || (self.name == "timestamp without time zone" && to.name == "timestamp with time zone")
+    }
+}
+
 impl fmt::Display for DataType {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.sql())

@@ -16,7 +16,7 @@ use petgraph::graph::{DiGraph, NodeIndex};
 
 use crate::diagnostic::{Diagnostic, Result};
 use crate::diff::{Change, CommentTarget};
-use crate::model::{Column, Constraint, ConstraintKind, Identity, Index, QualifiedName, Table};
+use crate::model::{Column, Constraint, ConstraintKind, Expr, Identity, Index, QualifiedName, Table};
 use crate::pgtree::quote_ident;
 use crate::render::Stmt;
 
@@ -30,6 +30,7 @@ macro_rules! ctx {
 }
 
 mod objects;
+mod online;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Phase {
@@ -100,6 +101,8 @@ pub struct Step {
     /// One line for summaries: `+ table public.users`.
     pub summary: String,
     pub up: Vec<Stmt>,
+    /// Statements of the migration that run after its transaction, outside any (`--online`).
+    pub after: Vec<Stmt>,
     pub down: Vec<Stmt>,
     requires: Vec<Object>,
     provides: Vec<Object>,
@@ -114,6 +117,7 @@ impl Step {
             file: File::Schema,
             summary,
             up,
+            after: vec![],
             down,
             requires: vec![],
             provides: vec![],
@@ -133,20 +137,40 @@ impl Plan {
         self.steps.is_empty()
     }
 
-    /// The output files that have at least one step, in apply order.
+    /// Whether some statements run after the transaction (`--online`).
+    pub fn has_after(&self) -> bool {
+        self.steps.iter().any(|s| !s.after.is_empty())
+    }
+
+    /// The output files that have at least one statement, in apply order.
     pub fn files(&self) -> Vec<File> {
-        let mut files: Vec<File> = self.steps.iter().map(|s| s.file).collect();
+        let mut files: Vec<File> = self.steps.iter().filter(|s| !s.up.is_empty()).map(|s| s.file).collect();
         files.sort();
         files.dedup();
         files
     }
 }
 
+/// How a plan is written.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Options {
+    /// Online-safe statements for tables that have rows (see `online`).
+    pub online: bool,
+}
+
 pub fn plan(changes: &[Change]) -> Result<Plan> {
+    plan_with(changes, Options::default())
+}
+
+pub fn plan_with(changes: &[Change], options: Options) -> Result<Plan> {
     let deferred = cyclic_foreign_keys(changes);
     let mut steps = Vec::new();
     for change in changes {
-        steps.extend(steps_for(change, &deferred));
+        let mut these = steps_for(change, &deferred);
+        if options.online {
+            online::adapt(change, &mut these);
+        }
+        steps.extend(these);
     }
     order(steps)
 }
@@ -377,7 +401,10 @@ fn steps_for(change: &Change, deferred: &[(QualifiedName, String)]) -> Vec<Step>
                 Phase::DropTable,
                 format!("- table {}", table.name),
                 vec![Stmt::new("drop_table.sql.j2", ctx! { table => &table.name })],
-                create_table_stmts(table, |_| false).into_iter().chain(objects::table_extras(table)).collect(),
+                std::iter::once(lost_data_note(&format!("table {} comes back empty", table.name)))
+                    .chain(create_table_stmts(table, |_| false))
+                    .chain(objects::table_extras(table))
+                    .collect(),
             );
             drop.requires.push(Object::Schema(table.name.schema.clone()));
             drop.removes.push(Object::Table(table.name.clone()));
@@ -404,11 +431,14 @@ fn steps_for(change: &Change, deferred: &[(QualifiedName, String)]) -> Vec<Step>
             steps.push(drop);
             steps
         }
-        Change::AddColumn { table, column } => {
+        Change::AddColumn { table, column, backfill } => {
             let mut s = Step::new(
                 Phase::AddColumn,
                 format!("+ column {table}.{}", column.name),
-                add_column_stmts(table, column),
+                match backfill {
+                    Some(expr) => backfill_stmts(table, column, expr),
+                    None => add_column_stmts(table, column),
+                },
                 vec![Stmt::new("drop_column.sql.j2", ctx! { table, column => &column.name })],
             );
             s.requires.push(Object::Table(table.clone()));
@@ -422,19 +452,21 @@ fn steps_for(change: &Change, deferred: &[(QualifiedName, String)]) -> Vec<Step>
                 Phase::DropColumn,
                 format!("- column {table}.{}", column.name),
                 vec![Stmt::new("drop_column.sql.j2", ctx! { table, column => &column.name })],
-                add_column_stmts(table, column),
+                std::iter::once(lost_data_note(&format!("column {table}.{} comes back empty", column.name)))
+                    .chain(add_column_stmts(table, column))
+                    .collect(),
             );
             s.requires.push(Object::Table(table.clone()));
             s.removes.push(Object::Column(table.clone(), column.name.clone()));
             s.provides.push(Object::Shape(table.clone()));
             vec![s]
         }
-        Change::AlterColumn { table, from, to } => {
+        Change::AlterColumn { table, from, to, using } => {
             let mut s = Step::new(
                 Phase::AlterColumn,
                 format!("~ column {table}.{}: {}", to.name, describe_column_change(from, to)),
-                alter_column(table, from, to),
-                alter_column(table, to, from),
+                alter_column(table, from, to, using.as_ref()),
+                alter_column(table, to, from, None),
             );
             s.requires.push(Object::Table(table.clone()));
             s.requires.extend(column_needs(to));
@@ -508,6 +540,28 @@ fn add_column_stmts(table: &QualifiedName, column: &Column) -> Vec<Stmt> {
     out
 }
 
+/// A comment in the rollback where it cannot bring back what the migration dropped.
+fn lost_data_note(what: &str) -> Stmt {
+    let text = format!("cannot restore data: {what}; restore the values from a backup");
+    Stmt::new("note.sql.j2", ctx! { text })
+}
+
+/// A NOT NULL column on a table that has rows: added nullable, filled by `expr`, then
+/// made NOT NULL, so that no row is ever without a value.
+fn backfill_stmts(table: &QualifiedName, column: &Column, expr: &Expr) -> Vec<Stmt> {
+    let nullable = Column { not_null: false, ..column.clone() };
+    let mut out = add_column_stmts(table, &nullable);
+    out.push(backfill_update(table, &column.name, expr));
+    if column.not_null {
+        out.push(Stmt::new("column_not_null.sql.j2", ctx! { table, column => &column.name, not_null => true }));
+    }
+    out
+}
+
+fn backfill_update(table: &QualifiedName, column: &str, expr: &Expr) -> Stmt {
+    Stmt::new("backfill.sql.j2", ctx! { table, column, expr })
+}
+
 fn index_stmts(table: &QualifiedName, index: &Index) -> (Vec<Stmt>, Stmt) {
     let mut create = vec![Stmt::new("create_index.sql.j2", ctx! { table, index })];
     if index.comment.is_some() {
@@ -558,7 +612,7 @@ fn describe_column_change(from: &Column, to: &Column) -> String {
 
 /// The statements that turn column `from` into `to`. Called with the two swapped, it
 /// gives the reverse, so the rollback is exact by construction.
-fn alter_column(table: &QualifiedName, from: &Column, to: &Column) -> Vec<Stmt> {
+fn alter_column(table: &QualifiedName, from: &Column, to: &Column, using: Option<&Expr>) -> Vec<Stmt> {
     let column = &from.name;
     let mut out = Vec::new();
     let type_changes = from.data_type != to.data_type || from.collation != to.collation;
@@ -574,10 +628,10 @@ fn alter_column(table: &QualifiedName, from: &Column, to: &Column) -> Vec<Stmt> 
         out.push(Stmt::new("column_identity.sql.j2", ctx! { table, column, action => "drop" }));
     }
     if type_changes {
-        let using = !from.data_type.casts_implicitly_to(&to.data_type);
+        let cast = !from.data_type.casts_implicitly_to(&to.data_type);
         out.push(Stmt::new(
             "column_type.sql.j2",
-            ctx! { table, column, type => to.data_type.sql(), collation => &to.collation, using },
+            ctx! { table, column, type => to.data_type.sql(), collation => &to.collation, cast, using },
         ));
     }
     if to.not_null && !from.not_null {

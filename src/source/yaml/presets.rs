@@ -22,8 +22,11 @@ use crate::pgtree::parse_message;
 use crate::render::Renderer;
 use crate::source::ddl::{self, Outcome};
 
-/// Each preset, and the options it takes besides `preset` and `force` with their defaults.
-const PRESETS: &[(&str, &[(&str, Option<&str>)])] = &[
+/// An option of a preset, and its default.
+type PresetOption = (&'static str, Option<&'static str>);
+
+/// Each preset, and the options it takes besides `preset` and `force`.
+const PRESETS: &[(&str, &[PresetOption])] = &[
     ("owner", &[("column", Some("user_id"))]),
     (
         "workspace_member",

@@ -1,0 +1,145 @@
+//! The gate between a plan and the files it writes: which changes can lose data (a dropped
+//! table or column, a narrowed type, an enum value removed) or remove an object others may
+//! call (a view, function, type, sequence, schema or extension). `diff` and `generate`
+//! refuse them (exit 3) unless `--allow-destructive` or the table's `allow_destructive:`.
+
+use std::collections::BTreeSet;
+use std::fmt;
+
+use crate::diagnostic::Origin;
+use crate::diff::Change;
+use crate::model::{Column, ObjectRef, QualifiedName, Schema};
+
+/// One change that can lose data or break a caller.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Loss {
+    pub object: ObjectRef,
+    /// What is lost: "drops table public.t and its rows".
+    pub what: String,
+    /// Where the object that goes away was declared (the migrations), when known.
+    pub declared: Option<Origin>,
+    /// Where the desired schema asks for it (the YAML that no longer has it), when known.
+    pub cause: Option<Origin>,
+    pub hint: Option<String>,
+}
+
+impl fmt::Display for Loss {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(f, "  - {}", self.what)?;
+        if let Some(o) = &self.cause {
+            writeln!(f, "      because of {o}")?;
+        }
+        if let Some(o) = &self.declared {
+            writeln!(f, "      declared at {o}")?;
+        }
+        if let Some(h) = &self.hint {
+            writeln!(f, "      hint: {h}")?;
+        }
+        Ok(())
+    }
+}
+
+/// The data-losing changes among `changes` that no `allow_destructive:` of the desired
+/// schema allows.
+pub fn losses(current: &Schema, desired: &Schema, changes: &[Change]) -> Vec<Loss> {
+    // A drop followed by a create of the same object is a replacement, not a loss.
+    let created: BTreeSet<String> = changes.iter().filter_map(created_key).collect();
+    let replaced = |key: String| created.contains(&key);
+    let table_origin = |t: &QualifiedName, s: &Schema| s.hints.origins.get(&ObjectRef::Table(t.clone())).cloned();
+    let mut out = Vec::new();
+    let mut loss = |object: ObjectRef, what: String, table: Option<&QualifiedName>, hint: Option<String>| {
+        let declared = table.and_then(|t| table_origin(t, current));
+        let cause = table.and_then(|t| table_origin(t, desired));
+        out.push(Loss { object, what, declared, cause, hint });
+    };
+    for c in changes {
+        match c {
+            Change::DropTable(t) => {
+                loss(ObjectRef::Table(t.name.clone()), format!("drops table {} and its rows", t.name), Some(&t.name), None)
+            }
+            Change::DropColumn { table, column } if !replaced(format!("column {table}.{}", column.name)) => {
+                let hint = rename_hint(current, desired, table, column);
+                let what = format!("drops column {table}.{} and its values", column.name);
+                loss(ObjectRef::Column(table.clone(), column.name.clone()), what, Some(table), hint);
+            }
+            Change::AlterColumn { table, from, to, using } if from.data_type != to.data_type => {
+                if !from.data_type.widens_to(&to.data_type) {
+                    let what = format!(
+                        "changes the type of {table}.{} from {} to {}: values that do not fit are lost or fail",
+                        to.name, from.data_type, to.data_type
+                    );
+                    let hint = using.is_none().then(|| "say how values convert with `using:` on the column".into());
+                    loss(ObjectRef::Column(table.clone(), to.name.clone()), what, Some(table), hint);
+                }
+            }
+            Change::RecreateEnum { from, to, .. } => {
+                let removed: Vec<&str> =
+                    from.values.iter().filter(|v| !to.values.contains(v)).map(String::as_str).collect();
+                if !removed.is_empty() {
+                    let what = format!(
+                        "removes value(s) {} of type {}: rows holding them fail to convert",
+                        removed.join(", "),
+                        from.name
+                    );
+                    loss(ObjectRef::Type(from.name.clone()), what, None, None);
+                }
+            }
+            Change::DropView(v) if !replaced(format!("view {}", v.name)) => {
+                let kind = if v.materialized { "materialized view" } else { "view" };
+                loss(ObjectRef::View(v.name.clone()), format!("drops {kind} {}", v.name), None, None);
+            }
+            Change::DropFunction(f) if !replaced(format!("function {}", f.name)) => {
+                loss(ObjectRef::Function(f.name.clone()), format!("drops function {}", f.signature()), None, None);
+            }
+            Change::DropEnum(e) => loss(ObjectRef::Type(e.name.clone()), format!("drops type {}", e.name), None, None),
+            Change::DropDomain(d) if !replaced(format!("domain {}", d.name)) => {
+                loss(ObjectRef::Type(d.name.clone()), format!("drops domain {}", d.name), None, None)
+            }
+            Change::DropSequence(s) => loss(
+                ObjectRef::Sequence(s.name.clone()),
+                format!("drops sequence {} and its current value", s.name),
+                None,
+                None,
+            ),
+            Change::DropSchema(s) => loss(ObjectRef::Schema(s.clone()), format!("drops schema {s}"), None, None),
+            Change::DropExtension(e) => loss(
+                ObjectRef::Extension(e.name.clone()),
+                format!("drops extension {} and the objects it provides", e.name),
+                None,
+                None,
+            ),
+            _ => {}
+        }
+    }
+    out.retain(|l| !allowed(desired, &l.object));
+    out
+}
+
+fn created_key(c: &Change) -> Option<String> {
+    match c {
+        Change::AddColumn { table, column, .. } => Some(format!("column {table}.{}", column.name)),
+        Change::CreateView(v) => Some(format!("view {}", v.name)),
+        Change::CreateFunction(f) => Some(format!("function {}", f.name)),
+        Change::CreateDomain(d) => Some(format!("domain {}", d.name)),
+        _ => None,
+    }
+}
+
+/// A column added at the same place of the same table with the same type looks like this
+/// one renamed.
+fn rename_hint(current: &Schema, desired: &Schema, table: &QualifiedName, dropped: &Column) -> Option<String> {
+    let (old, new) = (current.table(table)?, desired.table(table)?);
+    let at = old.columns.iter().position(|c| c.name == dropped.name)?;
+    let added = new.columns.get(at).filter(|c| old.column(&c.name).is_none() && c.data_type == dropped.data_type)?;
+    Some(format!(
+        "if {} is {} renamed, write `renamed_from: {}` on column {} to keep its values",
+        added.name, dropped.name, dropped.name, added.name
+    ))
+}
+
+fn allowed(desired: &Schema, object: &ObjectRef) -> bool {
+    match object {
+        ObjectRef::Table(t) | ObjectRef::Column(t, _) => desired.hints.allow_destructive.contains(t),
+        _ => false,
+    }
+}

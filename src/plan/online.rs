@@ -1,0 +1,66 @@
+//! The online-safe form of the steps that would block writes on a table that has rows
+//! (`--online`): an index is built CONCURRENTLY, a foreign key or CHECK is added NOT VALID
+//! and validated later, and SET NOT NULL goes through a validated CHECK so that it does not
+//! scan the table under its exclusive lock. What must run outside the migration's
+//! transaction (CONCURRENTLY cannot run in one, and VALIDATE only helps in a transaction of
+//! its own) goes to the step's `after` statements. Rollbacks stay plain.
+
+use crate::diff::Change;
+use crate::model::naming::make_object_name;
+use crate::model::{Column, Constraint, ConstraintKind, Expr, QualifiedName};
+use crate::pgtree::quote_ident;
+use crate::render::Stmt;
+
+use super::{Step, add_column_stmts, alter_column, backfill_update, comment_stmt};
+use crate::diff::CommentTarget;
+
+/// Rewrites the steps of `change` into their online form.
+pub(super) fn adapt(change: &Change, steps: &mut [Step]) {
+    let Some(step) = steps.first_mut() else { return };
+    match change {
+        Change::CreateIndex { table, index } => {
+            let mut after = vec![Stmt::new("create_index.sql.j2", ctx! { table, index, concurrently => true })];
+            if index.comment.is_some() {
+                after.push(comment_stmt(&CommentTarget::Index(table.clone(), index.name.clone()), &index.comment));
+            }
+            step.up = vec![];
+            step.after = after;
+        }
+        Change::AddConstraint { table, constraint }
+            if matches!(constraint.kind, ConstraintKind::ForeignKey(_) | ConstraintKind::Check { .. }) =>
+        {
+            step.up[0] = Stmt::new("add_constraint.sql.j2", ctx! { table, constraint, not_valid => true });
+            let name = &constraint.name;
+            step.after.push(Stmt::new("validate_constraint.sql.j2", ctx! { table, name }));
+        }
+        Change::AlterColumn { table, from, to, using } if to.not_null && !from.not_null => {
+            let nullable = Column { not_null: false, ..(**to).clone() };
+            step.up = alter_column(table, from, &nullable, using.as_ref());
+            not_null_through_check(step, table, &to.name);
+        }
+        Change::AddColumn { table, column, backfill: Some(expr) } if column.not_null => {
+            let nullable = Column { not_null: false, ..column.clone() };
+            step.up = add_column_stmts(table, &nullable);
+            step.up.push(backfill_update(table, &column.name, expr));
+            not_null_through_check(step, table, &column.name);
+        }
+        _ => {}
+    }
+}
+
+/// `CHECK (column IS NOT NULL) NOT VALID` in the transaction; after it, VALIDATE (which lets
+/// writes through), SET NOT NULL (which then needs no scan) and the check dropped.
+fn not_null_through_check(step: &mut Step, table: &QualifiedName, column: &str) {
+    let constraint = Constraint {
+        name: make_object_name(&table.name, Some(column), "not_null"),
+        kind: ConstraintKind::Check { expr: Expr(format!("{} IS NOT NULL", quote_ident(column))), no_inherit: false },
+        deferrable: false,
+        initially_deferred: false,
+        comment: None,
+    };
+    let name = &constraint.name;
+    step.up.push(Stmt::new("add_constraint.sql.j2", ctx! { table, constraint, not_valid => true }));
+    step.after.push(Stmt::new("validate_constraint.sql.j2", ctx! { table, name }));
+    step.after.push(Stmt::new("column_not_null.sql.j2", ctx! { table, column, not_null => true }));
+    step.after.push(Stmt::new("drop_constraint.sql.j2", ctx! { table, constraint }));
+}

@@ -1,0 +1,933 @@
+//! `diff --format markdown`: what a migration does, for a pull-request comment. The objects
+//! it creates, changes and drops, and an access report: which role gains or loses which
+//! command on which table, and which policies became broader.
+//!
+//! Access is worked out from the two schemas rather than from the statements, so a policy
+//! split in four or renamed is no change, and a policy dropped and created again is one.
+//! For every table, role, command and side of a policy (USING: the rows a command reads or
+//! touches; WITH CHECK: the rows it may write), the report compares the conditions
+//! PostgreSQL ORs (permissive policies) and ANDs (restrictive ones) before and after. It
+//! says "broader" or "narrower" only where set logic alone proves it (a condition OR-ed
+//! in or taken out, a restriction added or removed, a condition that became `true`), and
+//! otherwise shows the old and the new condition.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt::Write as _;
+
+use crate::diff::{Change, CommentTarget, GrantTarget};
+use crate::model::{Expr, ObjectRef, Policy, QualifiedName, Schema, Table};
+use crate::pgtree::quote_ident;
+
+/// The markdown report of the migration from `current` to `desired`.
+pub fn markdown(current: &Schema, desired: &Schema) -> String {
+    Report::new(current, desired).markdown()
+}
+
+/// Everything the markdown says, as data.
+#[derive(Debug, Default)]
+pub struct Report {
+    pub created: Vec<Object>,
+    /// Each object with what changed about it (`definition`, `comment`, `privileges` …).
+    pub changed: Vec<(Object, Vec<String>)>,
+    pub dropped: Vec<Object>,
+    pub access: Vec<Access>,
+    /// Policies whose change can only let roles reach more rows, with the reasons.
+    pub broader: Vec<PolicyNote>,
+    /// Policies whose change can only let roles reach fewer rows.
+    pub narrower: Vec<PolicyNote>,
+    /// Policies whose change is neither: old and new conditions.
+    pub changed_conditions: Vec<PolicyNote>,
+    /// Row level security switched on or off, forced, or absent from a new table.
+    pub row_security: Vec<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Kind {
+    Schema,
+    Extension,
+    Type,
+    Domain,
+    Sequence,
+    Table,
+    Column,
+    Constraint,
+    Index,
+    View,
+    MaterializedView,
+    Function,
+    Policy,
+    Trigger,
+}
+
+impl Kind {
+    fn word(self) -> &'static str {
+        match self {
+            Kind::Schema => "schema",
+            Kind::Extension => "extension",
+            Kind::Type => "type",
+            Kind::Domain => "domain",
+            Kind::Sequence => "sequence",
+            Kind::Table => "table",
+            Kind::Column => "column",
+            Kind::Constraint => "constraint",
+            Kind::Index => "index",
+            Kind::View => "view",
+            Kind::MaterializedView => "materialized view",
+            Kind::Function => "function",
+            Kind::Policy => "policy",
+            Kind::Trigger => "trigger",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Object {
+    pub kind: Kind,
+    /// As the summary writes it: `public.posts`, `"Read posts" on public.posts`.
+    pub name: String,
+}
+
+/// One role's access to one command on one object, before and after.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Access {
+    /// A table, or for privileges a view or a function.
+    pub kind: Kind,
+    /// `public.posts`, `public.f(uuid)`.
+    pub object: String,
+    /// `public` for PUBLIC.
+    pub role: String,
+    /// SELECT, INSERT, UPDATE, DELETE, or another privilege.
+    pub command: String,
+    pub effect: Effect,
+    /// Before → after, or the privilege's note.
+    pub detail: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Effect {
+    /// Reached no rows before, some now.
+    Gains,
+    /// Reached rows before, none now.
+    Loses,
+    /// Reaches at least every row it reached before.
+    Broader,
+    /// Reaches at most the rows it reached before.
+    Narrower,
+    /// Neither follows from the conditions alone.
+    Changed,
+    Granted,
+    Revoked,
+}
+
+impl Effect {
+    fn word(self) -> &'static str {
+        match self {
+            Effect::Gains => "gains",
+            Effect::Loses => "loses",
+            Effect::Broader => "broader",
+            Effect::Narrower => "narrower",
+            Effect::Changed => "changed condition",
+            Effect::Granted => "privilege granted",
+            Effect::Revoked => "privilege revoked",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PolicyNote {
+    pub table: QualifiedName,
+    pub policy: String,
+    /// What changed, one item each: `roles: authenticated → anon, authenticated`.
+    pub reasons: Vec<String>,
+}
+
+impl Report {
+    pub fn new(current: &Schema, desired: &Schema) -> Report {
+        let changes = crate::diff::diff(current, desired);
+        let mut report = Report::default();
+        report.objects(&changes, desired);
+        let tables = Tables::new(current, desired);
+        report.access = access(&tables);
+        report.access.extend(privileges(&changes, desired));
+        report.access.sort_by(|a, b| {
+            (&a.object, a.kind, &a.role, command_rank(&a.command), a.effect).cmp(&(
+                &b.object,
+                b.kind,
+                &b.role,
+                command_rank(&b.command),
+                b.effect,
+            ))
+        });
+        report.access.dedup();
+        report.policies(&tables);
+        report.row_security = row_security(&changes, &tables);
+        report
+    }
+
+    fn objects(&mut self, changes: &[Change], desired: &Schema) {
+        let mut created: BTreeMap<Object, &Change> = BTreeMap::new();
+        let mut dropped: BTreeMap<Object, &Change> = BTreeMap::new();
+        let mut aspects: BTreeMap<Object, BTreeSet<String>> = BTreeMap::new();
+        for change in changes {
+            match object_of(change, desired) {
+                Some((Action::Create, object)) => {
+                    created.insert(object, change);
+                }
+                Some((Action::Drop, object)) => {
+                    dropped.insert(object, change);
+                }
+                Some((Action::Change(aspect), object)) => {
+                    aspects.entry(object).or_default().insert(aspect);
+                }
+                None => {}
+            }
+        }
+        // Dropped and created again is a change; when nothing differs, the object was only
+        // rebuilt around something it depends on.
+        for (object, drop) in &dropped {
+            if let Some(create) = created.remove(object) {
+                let aspect = if same_definition(drop, create) { "recreated unchanged" } else { "definition" };
+                aspects.entry(object.clone()).or_default().insert(aspect.into());
+            }
+        }
+        dropped.retain(|o, _| !aspects.contains_key(o));
+        // What is set on an object as it is created (its RLS, privileges, comment) is part
+        // of creating it.
+        aspects.retain(|o, _| !created.contains_key(o));
+        self.created = created.into_keys().collect();
+        self.dropped = dropped.into_keys().collect();
+        self.changed = aspects.into_iter().map(|(o, a)| (o, a.into_iter().collect())).collect();
+    }
+
+    /// Policies that became broader, narrower, or changed otherwise, one policy at a time.
+    fn policies(&mut self, tables: &Tables) {
+        let (current, desired) = (tables.current, tables.desired);
+        let strip = |p: &Policy| Policy { comment: None, ..p.clone() };
+        for (key, new) in &desired.policies {
+            match current.policies.get(key) {
+                Some(old) if strip(old) != strip(new) => {
+                    let (grows, shrinks, changed) = compare_policy(old, new);
+                    let note = |reasons| PolicyNote { table: key.0.clone(), policy: key.1.clone(), reasons };
+                    match (grows.is_empty() && changed.is_empty(), shrinks.is_empty() && changed.is_empty()) {
+                        (false, true) => self.broader.push(note(grows)),
+                        (true, false) => self.narrower.push(note(shrinks)),
+                        (false, false) => self
+                            .changed_conditions
+                            .push(note(grows.into_iter().chain(shrinks).chain(changed).collect())),
+                        (true, true) => {}
+                    }
+                }
+                Some(_) => {}
+                None if new.permissive => {
+                    // A permissive policy only ever adds rows; it broadens what a role had
+                    // when a policy that stays already gave that role the command.
+                    let alongside = tables.alongside(new);
+                    if !alongside.is_empty() {
+                        self.broader.push(PolicyNote {
+                            table: key.0.clone(),
+                            policy: key.1.clone(),
+                            reasons: vec![format!("new permissive policy, OR-ed into {}", alongside.join(", "))],
+                        });
+                    }
+                }
+                // On a new table there was nothing to narrow.
+                None if tables.is_new(&key.0) => {}
+                None => self.narrower.push(PolicyNote {
+                    table: key.0.clone(),
+                    policy: key.1.clone(),
+                    reasons: vec![format!("new restrictive policy, AND-ed in: {}", conditions_of(new))],
+                }),
+            }
+        }
+        for (key, old) in &current.policies {
+            if desired.policies.contains_key(key) || tables.dropped.contains(&key.0) {
+                continue;
+            }
+            let note =
+                |reason: String| PolicyNote { table: key.0.clone(), policy: key.1.clone(), reasons: vec![reason] };
+            if old.permissive {
+                self.narrower.push(note(format!("permissive policy dropped: {}", conditions_of(old))));
+            } else {
+                self.broader.push(note(format!("restrictive policy dropped: {}", conditions_of(old))));
+            }
+        }
+        for list in [&mut self.broader, &mut self.narrower, &mut self.changed_conditions] {
+            list.sort_by(|a, b| (&a.table, &a.policy).cmp(&(&b.table, &b.policy)));
+        }
+    }
+
+    pub fn markdown(&self) -> String {
+        let mut out = String::from("## schemagen: schema changes\n\n");
+        if self.created.is_empty() && self.changed.is_empty() && self.dropped.is_empty() {
+            out.push_str("No changes.\n");
+            return out;
+        }
+        let _ = writeln!(
+            out,
+            "{} created, {} changed, {} dropped.\n",
+            self.created.len(),
+            self.changed.len(),
+            self.dropped.len()
+        );
+        let list = |out: &mut String, title: &str, objects: &mut dyn Iterator<Item = (&Object, String)>| {
+            let lines: Vec<String> =
+                objects.map(|(o, extra)| format!("- {} {}{extra}\n", o.kind.word(), code(&o.name))).collect();
+            if !lines.is_empty() {
+                let _ = writeln!(out, "### {title} ({})\n", lines.len());
+                out.push_str(&lines.concat());
+                out.push('\n');
+            }
+        };
+        list(&mut out, "Created", &mut self.created.iter().map(|o| (o, String::new())));
+        list(&mut out, "Changed", &mut self.changed.iter().map(|(o, a)| (o, format!(": {}", a.join(", ")))));
+        list(&mut out, "Dropped", &mut self.dropped.iter().map(|o| (o, String::new())));
+
+        if !self.row_security.is_empty() {
+            out.push_str("### Row level security\n\n");
+            for line in &self.row_security {
+                let _ = writeln!(out, "- {line}");
+            }
+            out.push('\n');
+        }
+        if !self.access.is_empty() {
+            out.push_str("### Access\n\n| Table | Role | Command | Change | Before → after |\n|---|---|---|---|---|\n");
+            for a in &self.access {
+                let role = role_text(&a.role);
+                let object = match a.kind {
+                    Kind::Table => code(&a.object),
+                    other => format!("{} {}", other.word(), code(&a.object)),
+                };
+                let _ = writeln!(
+                    out,
+                    "| {} | {role} | {} | **{}** | {} |",
+                    cell(&object),
+                    a.command,
+                    a.effect.word(),
+                    cell(&a.detail)
+                );
+            }
+            out.push_str(
+                "\nUSING: the rows a command reads, updates or deletes; WITH CHECK: the rows it may write \
+                 (a policy without WITH CHECK checks its USING). **broader**: reaches every row it reached \
+                 before, and possibly more; **narrower**: at most the rows it reached before; **changed \
+                 condition**: neither follows from the conditions alone. PUBLIC is every role not listed on its own. A role also \
+                 needs the privilege for the command (on Supabase, `anon` and `authenticated` hold every \
+                 privilege on tables in `public` by default).\n\n",
+            );
+        }
+        for (title, notes) in [
+            ("Policies that became broader", &self.broader),
+            ("Policies that became narrower", &self.narrower),
+            ("Policies with a changed condition", &self.changed_conditions),
+        ] {
+            if notes.is_empty() {
+                continue;
+            }
+            let _ = writeln!(out, "### {title}\n");
+            for n in notes {
+                let _ =
+                    writeln!(out, "- {} on {}: {}", code(&n.policy), code(&n.table.to_string()), n.reasons.join("; "));
+            }
+            out.push('\n');
+        }
+        out.truncate(out.trim_end().len());
+        out.push('\n');
+        out
+    }
+}
+
+enum Action {
+    Create,
+    Drop,
+    Change(String),
+}
+
+fn on(name: &str, table: &QualifiedName) -> String {
+    format!("{} on {table}", quote_ident(name))
+}
+
+/// The object a change creates, drops or changes, and how.
+fn object_of(change: &Change, desired: &Schema) -> Option<(Action, Object)> {
+    let obj = |kind, name: String| Object { kind, name };
+    let column = |t: &QualifiedName, c: &str| obj(Kind::Column, format!("{t}.{}", quote_ident(c)));
+    let view_kind = |materialized: bool| if materialized { Kind::MaterializedView } else { Kind::View };
+    Some(match change {
+        Change::Rename { object, from, .. } => {
+            (Action::Change(format!("renamed from {}", code(from))), renamed_object(object))
+        }
+        Change::CreateSchema(s) => (Action::Create, obj(Kind::Schema, quote_ident(s))),
+        Change::DropSchema(s) => (Action::Drop, obj(Kind::Schema, quote_ident(s))),
+        Change::CreateTable(t) => (Action::Create, obj(Kind::Table, t.name.to_string())),
+        Change::DropTable(t) => (Action::Drop, obj(Kind::Table, t.name.to_string())),
+        Change::AddColumn { table, column: c, .. } => (Action::Create, column(table, &c.name)),
+        Change::DropColumn { table, column: c, .. } => (Action::Drop, column(table, &c.name)),
+        Change::AlterColumn { table, to, .. } => (Action::Change("definition".into()), column(table, &to.name)),
+        Change::AddConstraint { table, constraint, .. } => {
+            (Action::Create, obj(Kind::Constraint, on(&constraint.name, table)))
+        }
+        Change::DropConstraint { table, constraint, .. } => {
+            (Action::Drop, obj(Kind::Constraint, on(&constraint.name, table)))
+        }
+        Change::CreateIndex { table, index, .. } => (Action::Create, obj(Kind::Index, on(&index.name, table))),
+        Change::DropIndex { table, index, .. } => (Action::Drop, obj(Kind::Index, on(&index.name, table))),
+        Change::Comment { target, .. } => (Action::Change("comment".into()), comment_object(target)),
+        Change::CreateExtension(e) => (Action::Create, obj(Kind::Extension, quote_ident(&e.name))),
+        Change::DropExtension(e) => (Action::Drop, obj(Kind::Extension, quote_ident(&e.name))),
+        Change::CreateEnum(e) => (Action::Create, obj(Kind::Type, e.name.to_string())),
+        Change::DropEnum(e) => (Action::Drop, obj(Kind::Type, e.name.to_string())),
+        Change::AddEnumValue { name, .. } => (Action::Change("values".into()), obj(Kind::Type, name.to_string())),
+        Change::RecreateEnum { to, .. } => (Action::Change("values".into()), obj(Kind::Type, to.name.to_string())),
+        Change::SetRls { table, .. } => {
+            (Action::Change("row level security".into()), obj(Kind::Table, table.to_string()))
+        }
+        Change::CreatePolicy(p) => (Action::Create, obj(Kind::Policy, on(&p.name, &p.table))),
+        Change::DropPolicy(p) => (Action::Drop, obj(Kind::Policy, on(&p.name, &p.table))),
+        Change::AlterPolicy { to, .. } => {
+            (Action::Change("definition".into()), obj(Kind::Policy, on(&to.name, &to.table)))
+        }
+        Change::CreateTrigger(t) => (Action::Create, obj(Kind::Trigger, on(&t.name, &t.table))),
+        Change::DropTrigger(t) => (Action::Drop, obj(Kind::Trigger, on(&t.name, &t.table))),
+        Change::CreateFunction(f) => (Action::Create, obj(Kind::Function, f.signature())),
+        Change::DropFunction(f) => (Action::Drop, obj(Kind::Function, f.signature())),
+        Change::ReplaceFunction { to, .. } => {
+            (Action::Change("definition".into()), obj(Kind::Function, to.signature()))
+        }
+        Change::CreateView(v) => (Action::Create, obj(view_kind(v.materialized), v.name.to_string())),
+        Change::DropView(v) => (Action::Drop, obj(view_kind(v.materialized), v.name.to_string())),
+        Change::Grants { target: GrantTarget::Table(name), .. } => {
+            let kind = match desired.views.get(name) {
+                Some(v) => view_kind(v.materialized),
+                None => Kind::Table,
+            };
+            (Action::Change("privileges".into()), obj(kind, name.to_string()))
+        }
+        Change::Grants { target: GrantTarget::Function(signature, _), .. } => {
+            (Action::Change("privileges".into()), obj(Kind::Function, signature.clone()))
+        }
+        Change::CreateDomain(d) => (Action::Create, obj(Kind::Domain, d.name.to_string())),
+        Change::DropDomain(d) => (Action::Drop, obj(Kind::Domain, d.name.to_string())),
+        Change::AlterDomain { to, .. } => (Action::Change("definition".into()), obj(Kind::Domain, to.name.to_string())),
+        Change::CreateSequence(s) => (Action::Create, obj(Kind::Sequence, s.name.to_string())),
+        Change::DropSequence(s) => (Action::Drop, obj(Kind::Sequence, s.name.to_string())),
+        Change::AlterSequence { to, .. } => {
+            (Action::Change("options".into()), obj(Kind::Sequence, to.name.to_string()))
+        }
+        Change::SequenceOwner { sequence, .. } => {
+            (Action::Change("owner".into()), obj(Kind::Sequence, sequence.to_string()))
+        }
+    })
+}
+
+fn renamed_object(object: &ObjectRef) -> Object {
+    let (kind, name) = match object {
+        ObjectRef::Table(t) => (Kind::Table, t.to_string()),
+        ObjectRef::Column(t, c) => (Kind::Column, format!("{t}.{}", quote_ident(c))),
+        ObjectRef::Constraint(t, c) => (Kind::Constraint, on(c, t)),
+        ObjectRef::Index(t, i) => (Kind::Index, on(i, t)),
+        ObjectRef::Policy(t, p) => (Kind::Policy, on(p, t)),
+        ObjectRef::Trigger(t, tr) => (Kind::Trigger, on(tr, t)),
+        ObjectRef::Function(f) => (Kind::Function, f.to_string()),
+        ObjectRef::View(v) => (Kind::View, v.to_string()),
+        ObjectRef::Type(t) | ObjectRef::Sequence(t) => (Kind::Type, t.to_string()),
+        ObjectRef::Schema(s) => (Kind::Type, quote_ident(s)),
+        ObjectRef::Extension(e) => (Kind::Type, e.clone()),
+    };
+    Object { kind, name }
+}
+
+fn comment_object(target: &CommentTarget) -> Object {
+    let (kind, name) = match target {
+        CommentTarget::Table(t) => (Kind::Table, t.to_string()),
+        CommentTarget::Column(t, c) => (Kind::Column, format!("{t}.{}", quote_ident(c))),
+        CommentTarget::Constraint(t, c) => (Kind::Constraint, on(c, t)),
+        CommentTarget::Index(t, i) => (Kind::Index, on(i, t)),
+        CommentTarget::View(v, materialized) => {
+            (if *materialized { Kind::MaterializedView } else { Kind::View }, v.to_string())
+        }
+        CommentTarget::Function(signature) => (Kind::Function, signature.clone()),
+        CommentTarget::Policy(t, p) => (Kind::Policy, on(p, t)),
+        CommentTarget::Trigger(t, tr) => (Kind::Trigger, on(tr, t)),
+        CommentTarget::Enum(e) => (Kind::Type, e.to_string()),
+        CommentTarget::Sequence(s) => (Kind::Sequence, s.to_string()),
+        CommentTarget::Domain(d) => (Kind::Domain, d.to_string()),
+    };
+    Object { kind, name }
+}
+
+/// Whether a drop and a create of the same object put back what was there.
+fn same_definition(drop: &Change, create: &Change) -> bool {
+    match (drop, create) {
+        (Change::DropPolicy(a), Change::CreatePolicy(b)) => a == b,
+        (Change::DropTrigger(a), Change::CreateTrigger(b)) => a == b,
+        (Change::DropView(a), Change::CreateView(b)) => a == b,
+        (Change::DropFunction(a), Change::CreateFunction(b)) => a == b,
+        (Change::DropConstraint { constraint: a, .. }, Change::AddConstraint { constraint: b, .. }) => a == b,
+        (Change::DropIndex { index: a, .. }, Change::CreateIndex { index: b, .. }) => a == b,
+        (Change::DropColumn { column: a, .. }, Change::AddColumn { column: b, .. }) => a == b,
+        (Change::DropDomain(a), Change::CreateDomain(b)) => a == b,
+        _ => false,
+    }
+}
+
+/// The part of a policy that decides a command: USING picks the rows the command reads,
+/// updates or deletes; WITH CHECK the rows it may write.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Side {
+    Using,
+    Check,
+}
+
+impl Side {
+    fn word(self) -> &'static str {
+        match self {
+            Side::Using => "USING",
+            Side::Check => "WITH CHECK",
+        }
+    }
+}
+
+const COMMANDS: [(&str, &[Side]); 4] = [
+    ("SELECT", &[Side::Using]),
+    ("INSERT", &[Side::Check]),
+    ("UPDATE", &[Side::Using, Side::Check]),
+    ("DELETE", &[Side::Using]),
+];
+
+fn command_rank(command: &str) -> usize {
+    COMMANDS.iter().position(|(c, _)| *c == command).unwrap_or(COMMANDS.len())
+}
+
+fn sides(command: &str) -> &'static [Side] {
+    COMMANDS.iter().find(|(c, _)| *c == command).map_or(&[Side::Using, Side::Check], |(_, s)| s)
+}
+
+/// The condition a policy sets on one side. Without WITH CHECK, PostgreSQL checks written
+/// rows against USING; without either, a permissive policy gives nothing and a
+/// restrictive one takes nothing away.
+fn condition(p: &Policy, side: Side) -> Option<&Expr> {
+    match side {
+        Side::Using => p.using.as_ref(),
+        Side::Check => p.with_check.as_ref().or(p.using.as_ref()),
+    }
+}
+
+fn is_true(e: &Expr) -> bool {
+    e.0 == "true"
+}
+
+fn covers(p: &Policy, role: &str, command: &str) -> bool {
+    (p.command == "ALL" || p.command == command) && covers_role(p, role)
+}
+
+fn covers_role(p: &Policy, role: &str) -> bool {
+    p.roles.iter().any(|r| r == role || r == "public")
+}
+
+/// The rows one role reaches with one command on one side of one table.
+#[derive(Debug, PartialEq)]
+enum Reach<'a> {
+    Nothing,
+    /// Row level security is off: every row (given the privilege).
+    Every,
+    /// Conditions → the policies that set them: OR of the permissive, AND of the
+    /// restrictive (restrictive conditions that restrict nothing are left out).
+    Rows {
+        permissive: BTreeMap<&'a Expr, Vec<&'a str>>,
+        restrictive: BTreeMap<&'a Expr, Vec<&'a str>>,
+    },
+}
+
+impl Reach<'_> {
+    /// Whether it reaches every row: a permissive `true` with nothing restricting it.
+    fn every(&self) -> bool {
+        match self {
+            Reach::Every => true,
+            Reach::Nothing => false,
+            Reach::Rows { permissive, restrictive } => restrictive.is_empty() && permissive.keys().any(|e| is_true(e)),
+        }
+    }
+
+    fn describe(&self, side: Side) -> String {
+        match self {
+            Reach::Nothing => "no rows".into(),
+            Reach::Every => "every row (row level security off)".into(),
+            Reach::Rows { permissive, restrictive } => {
+                let list = |conditions: &BTreeMap<&Expr, Vec<&str>>, join: &str| {
+                    conditions
+                        .iter()
+                        .map(|(e, names)| format!("{} ({})", code(&e.0), names.join(", ")))
+                        .collect::<Vec<_>>()
+                        .join(join)
+                };
+                let mut s = format!("{} {}", side.word(), list(permissive, " OR "));
+                if !restrictive.is_empty() {
+                    let _ = write!(s, ", AND restrictive {}", list(restrictive, " AND "));
+                }
+                s
+            }
+        }
+    }
+}
+
+/// One table as one schema has it.
+struct TableState<'a> {
+    rls_off: bool,
+    policies: Vec<&'a Policy>,
+}
+
+impl<'a> TableState<'a> {
+    fn new(table: Option<&'a Table>, policies: Vec<&'a Policy>) -> Self {
+        // A table neither schema creates (storage.objects) is the platform's, with RLS on.
+        TableState { rls_off: table.is_some_and(|t| !t.rls_enabled), policies }
+    }
+
+    fn reach(&self, role: &str, command: &str, side: Side) -> Reach<'a> {
+        if self.rls_off {
+            return Reach::Every;
+        }
+        let mut permissive: BTreeMap<&Expr, Vec<&str>> = BTreeMap::new();
+        let mut restrictive: BTreeMap<&Expr, Vec<&str>> = BTreeMap::new();
+        for p in self.policies.iter().filter(|p| covers(p, role, command)) {
+            let Some(e) = condition(p, side) else { continue };
+            let name = p.name.as_str();
+            if p.permissive {
+                permissive.entry(e).or_default().push(name);
+            } else if !is_true(e) {
+                restrictive.entry(e).or_default().push(name);
+            }
+        }
+        if permissive.is_empty() { Reach::Nothing } else { Reach::Rows { permissive, restrictive } }
+    }
+}
+
+/// How reach changed, if it did.
+fn compare(before: &Reach, after: &Reach) -> Option<Effect> {
+    let nothing = |r: &Reach| matches!(r, Reach::Nothing);
+    if before == after || before.every() && after.every() {
+        return None;
+    }
+    Some(match (before, after) {
+        (b, _) if nothing(b) => Effect::Gains,
+        (_, a) if nothing(a) => Effect::Loses,
+        (_, a) if a.every() => Effect::Broader,
+        (b, _) if b.every() => Effect::Narrower,
+        (Reach::Rows { permissive: p0, restrictive: r0 }, Reach::Rows { permissive: p1, restrictive: r1 }) => {
+            let (all0, all1) = (p0.keys().any(|e| is_true(e)), p1.keys().any(|e| is_true(e)));
+            // OR-ed with `true`, other permissive conditions change nothing.
+            let grows_p = !all0 && (all1 || p1.keys().any(|e| !p0.contains_key(e)));
+            let shrinks_p = !all1 && (all0 || p0.keys().any(|e| !p1.contains_key(e)));
+            let grows = grows_p || r0.keys().any(|e| !r1.contains_key(e));
+            let shrinks = shrinks_p || r1.keys().any(|e| !r0.contains_key(e));
+            match (grows, shrinks) {
+                (true, false) => Effect::Broader,
+                (false, true) => Effect::Narrower,
+                (true, true) => Effect::Changed,
+                // Same conditions under other policy names.
+                (false, false) => return None,
+            }
+        }
+        _ => unreachable!("Every and Nothing are handled above"),
+    })
+}
+
+/// Both schemas, with the policies of each table gathered once.
+struct Tables<'a> {
+    current: &'a Schema,
+    desired: &'a Schema,
+    /// Every table with policies or declared on either side → its policies before and after.
+    policies: BTreeMap<&'a QualifiedName, (Vec<&'a Policy>, Vec<&'a Policy>)>,
+    /// Tables the migration drops: every role loses them whole, which the objects say.
+    dropped: BTreeSet<&'a QualifiedName>,
+}
+
+impl<'a> Tables<'a> {
+    fn new(current: &'a Schema, desired: &'a Schema) -> Self {
+        let mut policies: BTreeMap<&QualifiedName, (Vec<&Policy>, Vec<&Policy>)> = BTreeMap::new();
+        for p in current.policies.values() {
+            policies.entry(&p.table).or_default().0.push(p);
+        }
+        for p in desired.policies.values() {
+            policies.entry(&p.table).or_default().1.push(p);
+        }
+        for t in current.tables.keys().chain(desired.tables.keys()) {
+            policies.entry(t).or_default();
+        }
+        let dropped = current.tables.keys().filter(|t| !desired.tables.contains_key(*t)).collect();
+        Tables { current, desired, policies, dropped }
+    }
+
+    fn is_new(&self, table: &QualifiedName) -> bool {
+        self.desired.tables.contains_key(table) && !self.current.tables.contains_key(table)
+    }
+
+    /// Whether the policies of `table` differ (comments aside).
+    fn policies_changed(&self, table: &QualifiedName) -> bool {
+        let strip = |ps: &[&Policy]| ps.iter().map(|p| Policy { comment: None, ..(*p).clone() }).collect::<Vec<_>>();
+        self.policies.get(table).is_some_and(|(old, new)| strip(old) != strip(new))
+    }
+
+    /// The roles and commands a new permissive policy covers for which a policy that stays
+    /// already gave access: there the new condition is OR-ed into it.
+    fn alongside(&self, new: &Policy) -> Vec<String> {
+        let Some((old, _)) = self.policies.get(&new.table) else { return Vec::new() };
+        let kept = old
+            .iter()
+            .filter(|p| p.permissive && self.desired.policies.contains_key(&(p.table.clone(), p.name.clone())));
+        let mut with: BTreeMap<(usize, &str), Vec<String>> = BTreeMap::new();
+        for k in kept {
+            // The roles both policies apply to: all of one's where the other is PUBLIC's.
+            let roles: Vec<&String> = if new.roles.iter().any(|r| r == "public") {
+                k.roles.iter().collect()
+            } else {
+                new.roles.iter().filter(|r| covers_role(k, r)).collect()
+            };
+            for (i, (command, _)) in COMMANDS.iter().enumerate() {
+                let both = |p: &Policy| p.command == "ALL" || p.command == *command;
+                if both(new) && both(k) {
+                    for role in &roles {
+                        with.entry((i, role.as_str())).or_default().push(code(&k.name));
+                    }
+                }
+            }
+        }
+        with.into_iter()
+            .map(|((i, role), names)| format!("{} of {} (with {})", COMMANDS[i].0, role_text(role), names.join(", ")))
+            .collect()
+    }
+}
+
+/// Row access of every role named on each table, before and after.
+fn access(tables: &Tables) -> Vec<Access> {
+    let mut out = Vec::new();
+    for (table, (old, new)) in &tables.policies {
+        let (t0, t1) = (tables.current.tables.get(*table), tables.desired.tables.get(*table));
+        let rls = |t: Option<&Table>| t.map(|t| t.rls_enabled);
+        if tables.dropped.contains(table) || old == new && rls(t0) == rls(t1) {
+            continue;
+        }
+        let before = TableState::new(t0, old.clone());
+        let after = TableState::new(t1, new.clone());
+        // Every role a policy or a privilege names; PUBLIC too where RLS is off, as then
+        // every role holding the privilege reaches every row.
+        let mut roles: BTreeSet<&str> = BTreeSet::new();
+        for p in before.policies.iter().chain(&after.policies) {
+            roles.extend(p.roles.iter().map(String::as_str));
+        }
+        for t in t0.iter().chain(t1.iter()) {
+            roles.extend(t.grants.keys().map(String::as_str));
+        }
+        if t0.is_some() && before.rls_off || t1.is_some() && after.rls_off {
+            roles.insert("public");
+        }
+        let with_public = roles.contains("public");
+        for role in roles {
+            for (command, command_sides) in COMMANDS {
+                for &side in command_sides {
+                    let (b, a) = (before.reach(role, command, side), after.reach(role, command, side));
+                    // The PUBLIC row speaks for every role that fares the same.
+                    if with_public
+                        && role != "public"
+                        && (&b, &a) == (&before.reach("public", command, side), &after.reach("public", command, side))
+                    {
+                        continue;
+                    }
+                    if let Some(effect) = compare(&b, &a) {
+                        out.push(Access {
+                            kind: Kind::Table,
+                            object: table.to_string(),
+                            role: role.to_string(),
+                            command: command.to_string(),
+                            effect,
+                            detail: format!("{} → {}", b.describe(side), a.describe(side)),
+                        });
+                    }
+                }
+            }
+        }
+    }
+    out
+}
+
+/// Privileges granted and revoked, role by role.
+fn privileges(changes: &[Change], desired: &Schema) -> Vec<Access> {
+    let mut out = Vec::new();
+    for change in changes {
+        let Change::Grants { target, from, to, .. } = change else { continue };
+        let (kind, object) = match target {
+            GrantTarget::Table(name) => match desired.views.get(name) {
+                Some(v) if v.materialized => (Kind::MaterializedView, name.to_string()),
+                Some(_) => (Kind::View, name.to_string()),
+                None => (Kind::Table, name.to_string()),
+            },
+            GrantTarget::Function(signature, _) => (Kind::Function, signature.clone()),
+        };
+        let none = BTreeSet::new();
+        for role in from.keys().chain(to.keys()).collect::<BTreeSet<_>>() {
+            let (had, has) = (from.get(role).unwrap_or(&none), to.get(role).unwrap_or(&none));
+            for (privileges, effect) in [(has.difference(had), Effect::Granted), (had.difference(has), Effect::Revoked)]
+            {
+                for privilege in privileges {
+                    let detail = if privilege == "TRUNCATE" { "TRUNCATE ignores row level security" } else { "" };
+                    out.push(Access {
+                        kind,
+                        object: object.clone(),
+                        role: role.clone(),
+                        command: privilege.clone(),
+                        effect,
+                        detail: detail.into(),
+                    });
+                }
+            }
+        }
+    }
+    out
+}
+
+/// Row level security switched, forced, or missing on a new table.
+fn row_security(changes: &[Change], tables: &Tables) -> Vec<String> {
+    let (current, desired) = (tables.current, tables.desired);
+    let mut out = Vec::new();
+    let holders = |table: &QualifiedName| {
+        let grants = desired.tables.get(table).map(|t| &t.grants).filter(|g| !g.is_empty());
+        grants.map_or(String::new(), |g| {
+            let roles: Vec<String> = g
+                .iter()
+                .map(|(r, p)| {
+                    format!("{} ({})", role_text(r), p.iter().map(String::as_str).collect::<Vec<_>>().join(", "))
+                })
+                .collect();
+            format!(" Privileges declared: {}.", roles.join("; "))
+        })
+    };
+    for change in changes {
+        match change {
+            Change::SetRls { table, from, to, .. } if current.tables.contains_key(table) => {
+                let name = code(&table.to_string());
+                if from.0 && !to.0 {
+                    out.push(format!(
+                        "**Disabled on {name}**: its policies no longer apply, and every role holding a \
+                         privilege on it reaches every row.{}",
+                        holders(table)
+                    ));
+                } else if !from.0 && to.0 {
+                    out.push(format!(
+                        "Enabled on {name}: a role now reaches only the rows a policy gives it, and none \
+                         without one."
+                    ));
+                }
+                if from.1 != to.1 && to.0 {
+                    out.push(if to.1 {
+                        format!("Forced on {name}: the table's owner is bound by its policies too.")
+                    } else {
+                        format!("No longer forced on {name}: the table's owner is not bound by its policies.")
+                    });
+                }
+            }
+            Change::CreateTable(t) if !t.rls_enabled => out.push(format!(
+                "**{} is created without row level security**: every role holding a privilege on it \
+                 reaches every row.{}",
+                code(&t.name.to_string()),
+                holders(&t.name)
+            )),
+            _ => {}
+        }
+    }
+    // Policies on a table whose RLS is off are only words.
+    let idle = desired.tables.values().filter(|t| !t.rls_enabled && tables.policies_changed(&t.name));
+    for t in idle.map(|t| &t.name) {
+        out.push(format!("Policies on {} have no effect while its row level security is off.", code(&t.to_string())));
+    }
+    out
+}
+
+/// The conditions of a policy, for a note: `SELECT to anon: USING `x``.
+fn conditions_of(p: &Policy) -> String {
+    let mut parts = vec![format!("{} to {}", p.command, roles_text(&p.roles))];
+    for side in [Side::Using, Side::Check] {
+        if let Some(e) = condition(p, side).filter(|_| side_applies(&p.command, side)) {
+            parts.push(format!("{} {}", side.word(), code(&e.0)));
+        }
+    }
+    parts.join(", ")
+}
+
+fn side_applies(command: &str, side: Side) -> bool {
+    sides(command).contains(&side)
+}
+
+fn roles_text(roles: &[String]) -> String {
+    roles.iter().map(|r| role_text(r)).collect::<Vec<_>>().join(", ")
+}
+
+fn role_text(role: &str) -> String {
+    if role == "public" { "PUBLIC".into() } else { code(role) }
+}
+
+/// What a changed policy widens, narrows, or changes otherwise: (broader, narrower, changed).
+fn compare_policy(old: &Policy, new: &Policy) -> (Vec<String>, Vec<String>, Vec<String>) {
+    if old.permissive != new.permissive {
+        // A restrictive policy limits the rows other policies give, a permissive one gives
+        // rows: turning one into the other only adds rows, or only takes them away.
+        return if new.permissive {
+            (vec!["restrictive → permissive".into()], vec![], vec![])
+        } else {
+            (vec![], vec!["permissive → restrictive".into()], vec![])
+        };
+    }
+    // Covering more roles, commands or rows: for a restrictive policy, that restricts more.
+    let (mut more, mut less, mut changed) = (Vec::new(), Vec::new(), Vec::new());
+    let has_public = |roles: &[String]| roles.iter().any(|r| r == "public");
+    if old.roles != new.roles {
+        let added = !has_public(&old.roles) && new.roles.iter().any(|r| !old.roles.contains(r));
+        let removed = !has_public(&new.roles) && old.roles.iter().any(|r| !new.roles.contains(r));
+        let text = format!("roles {} → {}", roles_text(&old.roles), roles_text(&new.roles));
+        match (added, removed) {
+            (true, false) => more.push(text),
+            (false, true) => less.push(text),
+            _ => changed.push(text),
+        }
+    }
+    if old.command != new.command {
+        let text = format!("command {} → {}", old.command, new.command);
+        match (old.command.as_str(), new.command.as_str()) {
+            (_, "ALL") => more.push(text),
+            ("ALL", _) => less.push(text),
+            _ => changed.push(text),
+        }
+    }
+    for side in [Side::Using, Side::Check] {
+        if !side_applies(&old.command, side) || !side_applies(&new.command, side) {
+            continue;
+        }
+        let (a, b) = (condition(old, side), condition(new, side));
+        if a == b {
+            continue;
+        }
+        let show = |e: Option<&Expr>| e.map_or("(none)".to_string(), |e| code(&e.0));
+        let text = format!("{} {} → {}", side.word(), show(a), show(b));
+        // Without a condition a permissive policy gives no rows and a restrictive one
+        // takes none away: (reaches every row, reaches none) for each side.
+        let reach = |e: Option<&Expr>| {
+            if new.permissive { (e.is_some_and(is_true), e.is_none()) } else { (e.is_none_or(is_true), false) }
+        };
+        let ((a_all, a_none), (b_all, b_none)) = (reach(a), reach(b));
+        if b_all || a_none {
+            more.push(text);
+        } else if a_all || b_none {
+            less.push(text);
+        } else {
+            changed.push(text);
+        }
+    }
+    if new.permissive { (more, less, changed) } else { (less, more, changed) }
+}
+
+/// Inline code that survives any backticks inside.
+fn code(s: &str) -> String {
+    if s.contains('`') { format!("`` {s} ``") } else { format!("`{s}`") }
+}
+
+/// Table cells: a `|` would end the cell, even inside code.
+fn cell(s: &str) -> String {
+    s.replace('|', "\\|")
+}

@@ -1,0 +1,255 @@
+//! `diff --format markdown`: the objects list and the access report, which must claim
+//! "broader" only where it follows and report every access lost.
+
+use std::path::Path;
+use std::process::Command;
+
+use schemagen::model::Schema;
+use schemagen::report::{Access, Effect, Kind, Report};
+use schemagen::source::sql::{LoadReport, load_text};
+
+fn schema(sql: &str) -> Schema {
+    let mut s = Schema::default();
+    load_text(&mut s, Path::new("test.sql"), sql, &mut LoadReport::default()).expect("SQL loads");
+    s
+}
+
+const POSTS: &str = "create table posts (id int primary key, owner uuid, published boolean);
+    alter table posts enable row level security;";
+
+/// The report from `POSTS` plus `before` to `POSTS` plus `after`.
+fn report(before: &str, after: &str) -> Report {
+    Report::new(&schema(&format!("{POSTS}\n{before}")), &schema(&format!("{POSTS}\n{after}")))
+}
+
+fn rows<'a>(r: &'a Report, role: &str, command: &str) -> Vec<&'a Access> {
+    r.access.iter().filter(|a| a.role == role && a.command == command).collect()
+}
+
+/// The one effect on `role`'s `command` (UPDATE has a row per side; they must agree).
+fn effect(r: &Report, role: &str, command: &str) -> Option<Effect> {
+    let mut effects: Vec<Effect> = rows(r, role, command).iter().map(|a| a.effect).collect();
+    effects.dedup();
+    assert!(effects.len() <= 1, "several effects for {role} {command}: {:?}", rows(r, role, command));
+    effects.first().copied()
+}
+
+/// The acceptance case: on a fixture that widens policies, the markdown names the table,
+/// the role and the command of each widening.
+#[test]
+fn markdown_of_a_widening_fixture_names_table_role_and_command() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let fixture = root.join("tests/fixtures/69_policy_widened");
+    let out = Command::new(env!("CARGO_BIN_EXE_schemagen"))
+        .current_dir(&fixture)
+        .args(["diff", "--format", "markdown", "--schema", "schema", "--sql", "current"])
+        .output()
+        .expect("run schemagen");
+    assert_eq!(out.status.code(), Some(2), "{}", String::from_utf8_lossy(&out.stderr));
+    let md = String::from_utf8(out.stdout).expect("UTF-8");
+    for line in [
+        "| `public.posts` | `anon` | SELECT | **gains** | no rows → USING `published` (Read published posts) |",
+        "| `public.posts` | `authenticated` | UPDATE | **broader** | USING `author_id = (SELECT auth.uid())` (Authors update own posts) → USING `true` (Authors update own posts) |",
+        "| `public.posts` | `authenticated` | DELETE | **loses** |",
+        "- `Read published posts` on `public.posts`: roles `authenticated` → `anon`, `authenticated`",
+        "- `Authors update own posts` on `public.posts`: USING `author_id = (SELECT auth.uid())` → `true`",
+        "- **Disabled on `public.post_stats`**",
+    ] {
+        assert!(md.contains(line), "missing {line:?} in:\n{md}");
+    }
+    insta::with_settings!({ snapshot_path => "../snapshots", prepend_module_to_snapshot => false }, {
+        insta::assert_snapshot!("69_policy_widened__markdown", md);
+    });
+}
+
+#[test]
+fn roles_that_grow_are_broader_and_roles_that_shrink_are_not() {
+    let wide = "create policy p on posts for select to anon, authenticated using (published);";
+    let narrow = "create policy p on posts for select to authenticated using (published);";
+
+    let widened = report(narrow, wide);
+    assert_eq!(effect(&widened, "anon", "SELECT"), Some(Effect::Gains));
+    assert_eq!(effect(&widened, "authenticated", "SELECT"), None, "authenticated keeps what it had");
+    assert_eq!(widened.broader.len(), 1);
+    assert_eq!(widened.broader[0].reasons, ["roles `authenticated` → `anon`, `authenticated`"]);
+
+    let narrowed = report(wide, narrow);
+    assert!(narrowed.broader.is_empty(), "a narrowing is not broader: {:?}", narrowed.broader);
+    assert!(narrowed.changed_conditions.is_empty());
+    assert_eq!(narrowed.narrower.len(), 1);
+    assert_eq!(effect(&narrowed, "anon", "SELECT"), Some(Effect::Loses));
+    assert!(narrowed.access.iter().all(|a| a.effect != Effect::Broader && a.effect != Effect::Gains));
+}
+
+#[test]
+fn using_true_is_broader_and_the_way_back_is_narrower() {
+    let owner = "create policy p on posts for select to authenticated using (owner = auth.uid());";
+    let all = "create policy p on posts for select to authenticated using (true);";
+
+    let r = report(owner, all);
+    assert_eq!(effect(&r, "authenticated", "SELECT"), Some(Effect::Broader));
+    assert_eq!(r.broader[0].reasons, ["USING `owner = auth.uid()` → `true`"]);
+
+    let r = report(all, owner);
+    assert_eq!(effect(&r, "authenticated", "SELECT"), Some(Effect::Narrower));
+    assert!(r.broader.is_empty());
+    assert_eq!(r.narrower[0].reasons, ["USING `true` → `owner = auth.uid()`"]);
+}
+
+/// A condition swapped for another can widen or narrow: the report shows both.
+#[test]
+fn a_changed_condition_is_neither_broader_nor_narrower() {
+    let r = report(
+        "create policy p on posts for select to authenticated using (owner = auth.uid());",
+        "create policy p on posts for select to authenticated using (owner = auth.uid() and published);",
+    );
+    assert!(r.broader.is_empty() && r.narrower.is_empty());
+    assert_eq!(r.changed_conditions[0].reasons, ["USING `owner = auth.uid()` → `owner = auth.uid() AND published`"]);
+    let row = &rows(&r, "authenticated", "SELECT")[0];
+    assert_eq!(row.effect, Effect::Changed);
+    assert!(row.detail.contains("`owner = auth.uid()`") && row.detail.contains("`owner = auth.uid() AND published`"));
+}
+
+/// A dropped FOR ALL policy without roles took every command from every role.
+#[test]
+fn a_dropped_policy_reports_the_access_lost() {
+    let r = report("create policy p on posts using (owner = auth.uid());", "");
+    for command in ["SELECT", "INSERT", "UPDATE", "DELETE"] {
+        assert_eq!(effect(&r, "public", command), Some(Effect::Loses), "{command}");
+    }
+    assert!(r.broader.is_empty());
+    assert_eq!(r.narrower[0].policy, "p");
+    assert!(
+        r.markdown().contains(
+            "| `public.posts` | PUBLIC | INSERT | **loses** | WITH CHECK `owner = auth.uid()` (p) → no rows |"
+        )
+    );
+}
+
+/// A new permissive policy is broader where it joins one that stays; where nothing gave
+/// access before it is a gain, not a broadening.
+#[test]
+fn a_new_permissive_policy_is_or_ed_in_only_where_access_existed() {
+    let kept = "create policy mine on posts for select to authenticated using (owner = auth.uid());";
+    let added = "create policy published on posts for select to anon, authenticated using (published);";
+    let r = report(kept, &format!("{kept}\n{added}"));
+    assert_eq!(effect(&r, "anon", "SELECT"), Some(Effect::Gains));
+    assert_eq!(effect(&r, "authenticated", "SELECT"), Some(Effect::Broader));
+    assert_eq!(r.broader[0].reasons, ["new permissive policy, OR-ed into SELECT of `authenticated` (with `mine`)"]);
+
+    let r = report("", added);
+    assert!(r.broader.is_empty(), "no access existed to broaden: {:?}", r.broader);
+    assert_eq!(effect(&r, "authenticated", "SELECT"), Some(Effect::Gains));
+}
+
+#[test]
+fn restrictive_policies_narrow_when_added_and_broaden_when_dropped() {
+    let read = "create policy read on posts for select to authenticated using (true);";
+    let hide = "create policy hide on posts as restrictive for select to authenticated using (published);";
+    let r = report(read, &format!("{read}\n{hide}"));
+    assert_eq!(effect(&r, "authenticated", "SELECT"), Some(Effect::Narrower));
+    assert!(r.broader.is_empty());
+
+    let r = report(&format!("{read}\n{hide}"), read);
+    assert_eq!(effect(&r, "authenticated", "SELECT"), Some(Effect::Broader));
+    assert!(r.broader[0].reasons[0].starts_with("restrictive policy dropped"), "{:?}", r.broader);
+}
+
+/// The same conditions under other policy names give the same rows: no access change.
+#[test]
+fn a_policy_split_per_command_changes_no_access() {
+    let r = report(
+        "create policy own on posts for all to authenticated using (owner = auth.uid());",
+        "create policy own_select on posts for select to authenticated using (owner = auth.uid());
+         create policy own_insert on posts for insert to authenticated with check (owner = auth.uid());
+         create policy own_update on posts for update to authenticated using (owner = auth.uid());
+         create policy own_delete on posts for delete to authenticated using (owner = auth.uid());",
+    );
+    assert!(r.access.is_empty(), "{:?}", r.access);
+}
+
+/// Without WITH CHECK a policy checks written rows against its USING, so dropping WITH
+/// CHECK replaces one condition with another.
+#[test]
+fn a_removed_with_check_falls_back_to_using() {
+    let r = report(
+        "create policy p on posts for update to authenticated using (owner = auth.uid()) with check (true);",
+        "create policy p on posts for update to authenticated using (owner = auth.uid());",
+    );
+    assert_eq!(r.narrower[0].reasons, ["WITH CHECK `true` → `owner = auth.uid()`"]);
+    let row = &rows(&r, "authenticated", "UPDATE")[0];
+    assert_eq!(row.effect, Effect::Narrower);
+    assert!(row.detail.starts_with("WITH CHECK `true`"), "{}", row.detail);
+}
+
+#[test]
+fn disabling_rls_is_called_out_and_every_role_gains_every_row() {
+    let policy = "create policy p on posts for select to authenticated using (owner = auth.uid());
+        grant select on posts to anon;";
+    let before = schema(&format!("{POSTS}\n{policy}"));
+    let after = schema(&format!("{POSTS}\n{policy}\nalter table posts disable row level security;"));
+    let r = Report::new(&before, &after);
+    assert!(r.row_security[0].starts_with("**Disabled on `public.posts`**"), "{:?}", r.row_security);
+    assert!(r.row_security[0].ends_with("Privileges declared: `anon` (SELECT)."), "{:?}", r.row_security);
+    assert_eq!(effect(&r, "public", "DELETE"), Some(Effect::Gains));
+    assert_eq!(effect(&r, "authenticated", "SELECT"), Some(Effect::Broader));
+
+    let r = Report::new(&after, &before);
+    assert!(r.row_security[0].starts_with("Enabled on `public.posts`"), "{:?}", r.row_security);
+    assert_eq!(effect(&r, "public", "DELETE"), Some(Effect::Loses));
+    assert_eq!(effect(&r, "authenticated", "SELECT"), Some(Effect::Narrower));
+}
+
+#[test]
+fn privileges_granted_and_revoked_are_listed_per_role() {
+    let r = report(
+        "grant select, update on posts to authenticated;",
+        "grant select on posts to authenticated; grant select, truncate on posts to anon;",
+    );
+    let privileges: Vec<(&str, &str, Effect)> = r
+        .access
+        .iter()
+        .filter(|a| matches!(a.effect, Effect::Granted | Effect::Revoked))
+        .map(|a| (a.role.as_str(), a.command.as_str(), a.effect))
+        .collect();
+    assert_eq!(
+        privileges,
+        [
+            ("anon", "SELECT", Effect::Granted),
+            ("anon", "TRUNCATE", Effect::Granted),
+            ("authenticated", "UPDATE", Effect::Revoked)
+        ]
+    );
+    assert!(r.access.iter().any(|a| a.command == "TRUNCATE" && a.detail == "TRUNCATE ignores row level security"));
+}
+
+#[test]
+fn objects_are_grouped_by_kind_and_a_rebuilt_view_is_not_a_new_one() {
+    let before = "create table b (id int); create view v as select id from posts;
+        create policy p on posts for select using (id > 0);";
+    let after = "create table a (id int); create view v as select id from posts;
+        alter table posts add column body text; comment on table posts is 'Posts.';
+        alter table posts alter column id type bigint;";
+    let r = report(before, after);
+    let names =
+        |objects: &[schemagen::report::Object]| objects.iter().map(|o| (o.kind, o.name.clone())).collect::<Vec<_>>();
+    assert_eq!(names(&r.created), [(Kind::Table, "public.a".into()), (Kind::Column, "public.posts.body".into())]);
+    assert_eq!(names(&r.dropped), [(Kind::Table, "public.b".into()), (Kind::Policy, "p on public.posts".into())]);
+    let changed: Vec<(Kind, &str, Vec<String>)> =
+        r.changed.iter().map(|(o, a)| (o.kind, o.name.as_str(), a.clone())).collect();
+    assert_eq!(
+        changed,
+        [
+            (Kind::Table, "public.posts", vec!["comment".to_string()]),
+            (Kind::Column, "public.posts.id", vec!["definition".to_string()]),
+            (Kind::View, "public.v", vec!["recreated unchanged".to_string()]),
+        ]
+    );
+}
+
+#[test]
+fn no_changes_says_so() {
+    let r = report("", "");
+    assert!(r.access.is_empty());
+    assert_eq!(r.markdown(), "## schemagen: schema changes\n\nNo changes.\n");
+}
