@@ -495,6 +495,20 @@ fn identifier_too_long() {
     // Bytes, not characters: 32 two-byte letters are 64 bytes.
     let wide = OWNED.replace("  body: text\n", &format!("  {}: text\n", "é".repeat(32)));
     assert!(ids(&Project::new(&[("notes.yaml", &wide)]).lint()).contains("identifier-too-long"));
+    // On a change, only what it creates: the SQL already has the cut name of `long`.
+    let long = "l".repeat(70);
+    let sql = format!("{NOTES_SQL}alter table public.notes add column {long} text;\n");
+    let kept = notes_with("  body: text\n", &format!("  body: text\n  {long}: text\n"));
+    let p = Project::new(&[("notes.yaml", &kept)]).with_sql(&sql);
+    assert!(ids(&p.lint()).contains("identifier-too-long"));
+    assert!(!ids(&p.lint_change(false)).contains("identifier-too-long"));
+    let added = kept.replace("  body: text\n", &format!("  body: text\n  {}: text\n", "m".repeat(70)));
+    let found =
+        of_rule(&Project::new(&[("notes.yaml", &added)]).with_sql(&sql).lint_change(false), "identifier-too-long");
+    assert_eq!(
+        found.iter().map(|f| f.object.to_string()).collect::<Vec<_>>(),
+        vec![format!("column public.notes.{}", "m".repeat(70))]
+    );
 }
 
 #[test]

@@ -244,18 +244,18 @@ fn policy_expressions(ctx: &mut Ctx, policy: &Policy) {
         calls.sort();
         calls.dedup();
         if !calls.is_empty() {
-            let wrapped: Vec<String> = calls.iter().map(|c| format!("(select {c}())")).collect();
+            let wrapped: Vec<String> = calls.iter().map(|c| format!("`(select {c})`")).collect();
             ctx.report(
                 "auth_rls_initplan",
                 object.clone(),
                 format!(
-                    "policy \"{}\" on {} calls {} in {clause} once per row",
+                    "policy \"{}\" on {} calls {} once per row in {clause}",
                     policy.name,
                     policy.table,
-                    calls.iter().map(|c| format!("{c}()")).collect::<Vec<_>>().join(", ")
+                    calls.join(", ")
                 ),
                 format!(
-                    "wrap each call in a scalar subquery, {}, so PostgreSQL evaluates it once per query",
+                    "wrap each call in a scalar subquery, {}, which PostgreSQL evaluates once per query",
                     wrapped.join(", ")
                 ),
             );
@@ -313,7 +313,8 @@ fn per_row_calls(node: &Value, in_initplan: bool, out: &mut Vec<String>) {
             if let Some(call) = map.get("FuncCall") {
                 let name = function_name(call);
                 if !in_initplan && PER_QUERY_FUNCTIONS.iter().any(|f| *f == name.as_slice()) {
-                    out.push(name.join("."));
+                    let args = if call["args"].as_array().is_some_and(|a| !a.is_empty()) { "…" } else { "" };
+                    out.push(format!("{}({args})", name.join(".")));
                 }
             }
             map.values().for_each(|v| per_row_calls(v, in_initplan, out));

@@ -20,10 +20,10 @@ pub(super) fn check(ctx: &mut Ctx, current: &Schema, changes: &[Change], online:
     let existing = |t: &QualifiedName| current.tables.contains_key(t) || renamed.contains(t);
     for change in changes {
         match change {
-            Change::CreateTable(table) => style::table_names_and_columns(ctx, table),
+            Change::CreateTable(table) => style::columns(ctx, table),
             Change::AddColumn { table, column, backfill } => {
                 if let Some(t) = desired.table(table) {
-                    style::column(ctx, t, column);
+                    style::column_type(ctx, t, column);
                 }
                 if existing(table) && required_without_value(column) && backfill.is_none() {
                     let object = ObjectRef::Column(table.clone(), column.name.clone());
@@ -49,30 +49,27 @@ pub(super) fn check(ctx: &mut Ctx, current: &Schema, changes: &[Change], online:
                     );
                 }
             }
-            Change::CreateIndex { table, index } => {
-                style::identifier(ctx, ObjectRef::Index(table.clone(), index.name.clone()), &index.name);
-                if existing(table) && !online {
-                    let object = ObjectRef::Index(table.clone(), index.name.clone());
-                    ctx.report(
-                        "require-concurrent-index-creation",
-                        object.clone(),
-                        format!("{object} is built on a table that exists without CONCURRENTLY: writes to {table} wait until the whole index is built"),
-                        "generate the migration with `--online`, which builds it CONCURRENTLY outside the transaction",
-                    );
-                }
+            Change::CreateIndex { table, index } if existing(table) && !online => {
+                let object = ObjectRef::Index(table.clone(), index.name.clone());
+                ctx.report(
+                    "require-concurrent-index-creation",
+                    object.clone(),
+                    format!("{object} is built on a table that exists without CONCURRENTLY: writes to {table} wait until the whole index is built"),
+                    "generate the migration with `--online`, which builds it CONCURRENTLY outside the transaction",
+                );
             }
-            Change::AddConstraint { table, constraint } => {
+            Change::AddConstraint { table, constraint }
+                if existing(table)
+                    && !online
+                    && matches!(constraint.kind, ConstraintKind::ForeignKey(_) | ConstraintKind::Check { .. }) =>
+            {
                 let object = ObjectRef::Constraint(table.clone(), constraint.name.clone());
-                style::identifier(ctx, object.clone(), &constraint.name);
-                let validated = matches!(constraint.kind, ConstraintKind::ForeignKey(_) | ConstraintKind::Check { .. });
-                if existing(table) && validated && !online {
-                    ctx.report(
-                        "constraint-missing-not-valid",
-                        object.clone(),
-                        format!("{object} is added to a table that exists without NOT VALID: every row is checked while writes to {table} wait"),
-                        "generate the migration with `--online`, which adds it NOT VALID and validates it in a second statement that lets writes through",
-                    );
-                }
+                ctx.report(
+                    "constraint-missing-not-valid",
+                    object.clone(),
+                    format!("{object} is added to a table that exists without NOT VALID: every row is checked while writes to {table} wait"),
+                    "generate the migration with `--online`, which adds it NOT VALID and validates it in a second statement that lets writes through",
+                );
             }
             // A generated column changing its expression is dropped and added back: derived
             // data, nothing lost.
@@ -95,57 +92,88 @@ pub(super) fn check(ctx: &mut Ctx, current: &Schema, changes: &[Change], online:
                     "stop using the table in every client first, and keep a copy of the data if it may be needed",
                 );
             }
-            Change::Rename { object, from } => rename(ctx, object, from),
-            Change::CreatePolicy(p) => {
-                style::identifier(ctx, ObjectRef::Policy(p.table.clone(), p.name.clone()), &p.name);
+            Change::Rename { object: ObjectRef::Table(t), from } => {
+                ctx.report(
+                    "renaming-table",
+                    ObjectRef::Table(t.clone()),
+                    format!(
+                        "table {t} is renamed from {from}: clients that still use the old name fail as soon as it runs"
+                    ),
+                    format!(
+                        "deploy clients that use {t} first, or keep a view named {from} over the table while they move"
+                    ),
+                );
             }
-            Change::CreateTrigger(t) => {
-                style::identifier(ctx, ObjectRef::Trigger(t.table.clone(), t.name.clone()), &t.name);
+            Change::Rename { object: object @ ObjectRef::Column(_, c), from } => {
+                ctx.report(
+                    "renaming-column",
+                    object.clone(),
+                    format!(
+                        "{object} is renamed from {from}: clients that still use the old name fail as soon as it runs"
+                    ),
+                    format!(
+                        "add the new column beside {from}, write both until every client reads {c}, then drop {from}"
+                    ),
+                );
             }
-            Change::CreateFunction(f) => style::identifier(ctx, ObjectRef::Function(f.name.clone()), &f.name.name),
-            Change::CreateView(v) => style::identifier(ctx, ObjectRef::View(v.name.clone()), &v.name.name),
-            Change::CreateEnum(e) => style::identifier(ctx, ObjectRef::Type(e.name.clone()), &e.name.name),
-            Change::CreateDomain(d) => style::identifier(ctx, ObjectRef::Type(d.name.clone()), &d.name.name),
-            Change::CreateSequence(q) => style::identifier(ctx, ObjectRef::Sequence(q.name.clone()), &q.name.name),
-            Change::CreateSchema(name) => style::identifier(ctx, ObjectRef::Schema(name.clone()), name),
             _ => {}
         }
     }
+    style::long_identifiers(ctx, Some(&created(changes)));
 }
 
-fn rename(ctx: &mut Ctx, object: &ObjectRef, from: &str) {
-    match object {
-        ObjectRef::Table(t) => {
-            style::identifier(ctx, object.clone(), &t.name);
-            ctx.report(
-                "renaming-table",
-                object.clone(),
-                format!(
-                    "table {t} is renamed from {from}: clients that still use the old name fail as soon as it runs"
-                ),
-                format!(
-                    "deploy clients that use {t} first, or keep a view named {from} over the table while they move"
-                ),
-            );
+/// The objects a change creates or renames, by the names they get.
+fn created(changes: &[Change]) -> BTreeSet<ObjectRef> {
+    let mut out = BTreeSet::new();
+    for change in changes {
+        match change {
+            Change::CreateTable(t) => {
+                let name = &t.name;
+                out.insert(ObjectRef::Table(name.clone()));
+                out.extend(t.columns.iter().map(|c| ObjectRef::Column(name.clone(), c.name.clone())));
+                out.extend(t.constraints.iter().map(|c| ObjectRef::Constraint(name.clone(), c.name.clone())));
+                out.extend(t.indexes.iter().map(|i| ObjectRef::Index(name.clone(), i.name.clone())));
+            }
+            Change::AddColumn { table, column, .. } => {
+                out.insert(ObjectRef::Column(table.clone(), column.name.clone()));
+            }
+            Change::AddConstraint { table, constraint } => {
+                out.insert(ObjectRef::Constraint(table.clone(), constraint.name.clone()));
+            }
+            Change::CreateIndex { table, index } => {
+                out.insert(ObjectRef::Index(table.clone(), index.name.clone()));
+            }
+            Change::CreatePolicy(p) => {
+                out.insert(ObjectRef::Policy(p.table.clone(), p.name.clone()));
+            }
+            Change::CreateTrigger(t) => {
+                out.insert(ObjectRef::Trigger(t.table.clone(), t.name.clone()));
+            }
+            Change::CreateFunction(f) => {
+                out.insert(ObjectRef::Function(f.name.clone()));
+            }
+            Change::CreateView(v) => {
+                out.insert(ObjectRef::View(v.name.clone()));
+            }
+            Change::CreateEnum(e) => {
+                out.insert(ObjectRef::Type(e.name.clone()));
+            }
+            Change::CreateDomain(d) => {
+                out.insert(ObjectRef::Type(d.name.clone()));
+            }
+            Change::CreateSequence(q) => {
+                out.insert(ObjectRef::Sequence(q.name.clone()));
+            }
+            Change::CreateSchema(s) => {
+                out.insert(ObjectRef::Schema(s.clone()));
+            }
+            Change::Rename { object, .. } => {
+                out.insert(object.clone());
+            }
+            _ => {}
         }
-        ObjectRef::Column(_, c) => {
-            style::identifier(ctx, object.clone(), c);
-            ctx.report(
-                "renaming-column",
-                object.clone(),
-                format!("{object} is renamed from {from}: clients that still use the old name fail as soon as it runs"),
-                format!("add the new column beside {from}, write both until every client reads {c}, then drop {from}"),
-            );
-        }
-        ObjectRef::Constraint(_, name)
-        | ObjectRef::Index(_, name)
-        | ObjectRef::Policy(_, name)
-        | ObjectRef::Trigger(_, name) => style::identifier(ctx, object.clone(), name),
-        ObjectRef::Function(q) | ObjectRef::View(q) | ObjectRef::Type(q) | ObjectRef::Sequence(q) => {
-            style::identifier(ctx, object.clone(), &q.name)
-        }
-        ObjectRef::Schema(name) | ObjectRef::Extension(name) => style::identifier(ctx, object.clone(), name),
     }
+    out
 }
 
 /// NOT NULL with nothing to fill the rows that exist: no default, identity, generation

@@ -2,62 +2,26 @@
 //! schema they cover every column and name; on a change, only what the change adds or
 //! retypes, so a migration is not blamed for what was there before.
 
-use super::Ctx;
-use crate::model::{Column, ObjectRef, Table};
+use std::collections::BTreeSet;
 
-/// PostgreSQL keeps the first NAMEDATALEN - 1 bytes of a name.
-const MAX_IDENTIFIER_BYTES: usize = 63;
+use super::Ctx;
+use crate::model::naming::{MAX_IDENT, clip};
+use crate::model::{Column, ObjectRef, QualifiedName, Table};
 
 pub(super) fn check_schema(ctx: &mut Ctx) {
-    let schema = ctx.desired;
-    for table in schema.tables.values() {
-        table_names_and_columns(ctx, table);
+    for table in ctx.desired.tables.values() {
+        columns(ctx, table);
     }
-    for policy in schema.policies.values() {
-        identifier(ctx, ObjectRef::Policy(policy.table.clone(), policy.name.clone()), &policy.name);
-    }
-    for trigger in schema.triggers.values() {
-        identifier(ctx, ObjectRef::Trigger(trigger.table.clone(), trigger.name.clone()), &trigger.name);
-    }
-    for f in schema.functions.values() {
-        identifier(ctx, ObjectRef::Function(f.name.clone()), &f.name.name);
-    }
-    for v in schema.views.values() {
-        identifier(ctx, ObjectRef::View(v.name.clone()), &v.name.name);
-    }
-    for name in schema.enums.keys().chain(schema.domains.keys()) {
-        identifier(ctx, ObjectRef::Type(name.clone()), &name.name);
-    }
-    for name in schema.sequences.keys() {
-        identifier(ctx, ObjectRef::Sequence(name.clone()), &name.name);
-    }
-    for name in &schema.schemas {
-        identifier(ctx, ObjectRef::Schema(name.clone()), name);
-    }
+    long_identifiers(ctx, None);
 }
 
-/// A whole table: its name, the names of its constraints and indexes, and each column.
-pub(super) fn table_names_and_columns(ctx: &mut Ctx, table: &Table) {
-    identifier(ctx, ObjectRef::Table(table.name.clone()), &table.name.name);
+pub(super) fn columns(ctx: &mut Ctx, table: &Table) {
     for c in &table.columns {
-        column(ctx, table, c);
-    }
-    for c in &table.constraints {
-        identifier(ctx, ObjectRef::Constraint(table.name.clone(), c.name.clone()), &c.name);
-    }
-    for i in &table.indexes {
-        identifier(ctx, ObjectRef::Index(table.name.clone(), i.name.clone()), &i.name);
+        column_type(ctx, table, c);
     }
 }
 
-/// The type rules and the name rule on one column of `table` (as desired).
-pub(super) fn column(ctx: &mut Ctx, table: &Table, c: &Column) {
-    let object = ObjectRef::Column(table.name.clone(), c.name.clone());
-    identifier(ctx, object.clone(), &c.name);
-    column_type(ctx, table, c);
-}
-
-/// The type rules alone, for a column whose type a change sets.
+/// The type rules on one column of `table` (as desired).
 pub(super) fn column_type(ctx: &mut Ctx, table: &Table, c: &Column) {
     let object = ObjectRef::Column(table.name.clone(), c.name.clone());
     let ty = &c.data_type;
@@ -65,8 +29,15 @@ pub(super) fn column_type(ctx: &mut Ctx, table: &Table, c: &Column) {
         ctx.report(
             "prefer-text-field",
             object.clone(),
-            format!("{object} is {}: changing its limit later takes an ACCESS EXCLUSIVE lock, and lowering it rewrites the table", ty.sql()),
-            format!("use `text` with `check (char_length({}) <= {})`: a check can be replaced NOT VALID and validated without blocking reads", crate::pgtree::quote_ident(&c.name), ty.modifiers.join(",")),
+            format!(
+                "{object} is {}: changing its limit later takes an ACCESS EXCLUSIVE lock, and lowering it rewrites the table",
+                ty.sql()
+            ),
+            format!(
+                "use `text` with `check (char_length({}) <= {})`: a check can be replaced NOT VALID and validated without blocking reads",
+                crate::pgtree::quote_ident(&c.name),
+                ty.modifiers.join(",")
+            ),
         );
     }
     if ty.builtin && ty.name == "timestamp without time zone" {
@@ -101,17 +72,64 @@ pub(super) fn column_type(ctx: &mut Ctx, table: &Table, c: &Column) {
     }
 }
 
-pub(super) fn identifier(ctx: &mut Ctx, object: ObjectRef, name: &str) {
-    if name.len() > MAX_IDENTIFIER_BYTES {
-        let mut end = MAX_IDENTIFIER_BYTES;
-        while !name.is_char_boundary(end) {
-            end -= 1;
+/// Names longer than 63 bytes as the YAML writes them. PostgreSQL's parser cuts them, and
+/// so does the loader (it replays the YAML as SQL), so the model only holds the cut names:
+/// the names as written are the keys of the hints. With `created`, only the objects a
+/// change creates (by their cut names) are reported.
+pub(super) fn long_identifiers(ctx: &mut Ctx, created: Option<&BTreeSet<ObjectRef>>) {
+    let hints = &ctx.desired.hints;
+    let written: BTreeSet<&ObjectRef> = hints.origins.keys().chain(hints.lint.keys()).collect();
+    for object in written {
+        let name = own_name(object);
+        if name.len() <= MAX_IDENT || created.is_some_and(|c| !c.contains(&clipped(object))) {
+            continue;
         }
         ctx.report(
             "identifier-too-long",
-            object,
-            format!("the name `{name}` is {} bytes: PostgreSQL keeps only the first 63, `{}`, so the database never matches the YAML", name.len(), &name[..end]),
+            object.clone(),
+            format!(
+                "the name `{name}` is {} bytes: PostgreSQL keeps the first 63, `{}`, so the database and the API know it by another name than the YAML",
+                name.len(),
+                clip(name, MAX_IDENT)
+            ),
             "shorten the name to 63 bytes or fewer",
         );
+    }
+}
+
+fn own_name(object: &ObjectRef) -> &str {
+    match object {
+        ObjectRef::Table(q)
+        | ObjectRef::Function(q)
+        | ObjectRef::View(q)
+        | ObjectRef::Type(q)
+        | ObjectRef::Sequence(q) => &q.name,
+        ObjectRef::Column(_, n)
+        | ObjectRef::Constraint(_, n)
+        | ObjectRef::Index(_, n)
+        | ObjectRef::Policy(_, n)
+        | ObjectRef::Trigger(_, n)
+        | ObjectRef::Schema(n)
+        | ObjectRef::Extension(n) => n,
+    }
+}
+
+/// The object as PostgreSQL (and the model) names it: every part cut to 63 bytes.
+fn clipped(object: &ObjectRef) -> ObjectRef {
+    let cut = |s: &str| clip(s, MAX_IDENT).to_string();
+    let q = |q: &QualifiedName| QualifiedName::new(cut(&q.schema), cut(&q.name));
+    match object {
+        ObjectRef::Table(t) => ObjectRef::Table(q(t)),
+        ObjectRef::Column(t, n) => ObjectRef::Column(q(t), cut(n)),
+        ObjectRef::Constraint(t, n) => ObjectRef::Constraint(q(t), cut(n)),
+        ObjectRef::Index(t, n) => ObjectRef::Index(q(t), cut(n)),
+        ObjectRef::Policy(t, n) => ObjectRef::Policy(q(t), cut(n)),
+        ObjectRef::Trigger(t, n) => ObjectRef::Trigger(q(t), cut(n)),
+        ObjectRef::Function(f) => ObjectRef::Function(q(f)),
+        ObjectRef::View(v) => ObjectRef::View(q(v)),
+        ObjectRef::Type(t) => ObjectRef::Type(q(t)),
+        ObjectRef::Sequence(s) => ObjectRef::Sequence(q(s)),
+        ObjectRef::Schema(s) => ObjectRef::Schema(cut(s)),
+        ObjectRef::Extension(e) => ObjectRef::Extension(cut(e)),
     }
 }
