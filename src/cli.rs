@@ -43,6 +43,8 @@ enum Command {
     /// Lint the YAML schema, and the change to it from the SQL when there is SQL (exit 1 on
     /// an error-level finding).
     Lint(LintArgs),
+    /// Print the JSON Schema of the YAML files, for editors to validate and complete them.
+    SchemaJson,
 }
 
 #[derive(Args, Debug)]
@@ -205,6 +207,13 @@ pub fn run(cli: Cli) -> i32 {
         Command::New(NewCommand::Table(a)) => new_table(&config, a),
         Command::Graph(a) => graph(&config, a),
         Command::Lint(a) => lint(&config, a),
+        Command::SchemaJson => {
+            let schema = crate::source::yaml::json_schema();
+            let text = serde_json::to_string_pretty(&schema).expect("JSON of JSON values");
+            // A closed pipe (`| head`) is not an error worth a panic.
+            let _ = writeln!(std::io::stdout(), "{text}");
+            Ok(0)
+        }
     });
     match result {
         Ok(code) => code,

@@ -721,6 +721,17 @@ fn command_rejects_unknown_rules_in_yaml() {
     assert!(err.contains("schema/notes.yaml:2:8"), "{err}");
 }
 
+#[test]
+fn tables_written_by_new_table_are_lint_clean() {
+    let p = Project::new(&[]);
+    for args in [&["new", "table", "workspaces"][..], &["new", "table", "docs", "--workspace", "workspaces"]] {
+        let (code, out, err) = schemagen(p.dir.path(), args);
+        assert_eq!(code, 0, "{out}{err}");
+    }
+    let (code, out, _) = schemagen(p.dir.path(), &["lint"]);
+    assert_eq!((code, out.as_str()), (0, "no lint findings\n"));
+}
+
 // ---- the bundled schema and the docs ----
 
 #[test]

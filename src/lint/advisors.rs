@@ -312,7 +312,7 @@ fn per_row_calls(node: &Value, in_initplan: bool, out: &mut Vec<String>) {
             }
             if let Some(call) = map.get("FuncCall") {
                 let name = function_name(call);
-                if !in_initplan && PER_QUERY_FUNCTIONS.iter().any(|f| *f == name.as_slice()) {
+                if !in_initplan && PER_QUERY_FUNCTIONS.contains(&name.as_slice()) {
                     let args = if call["args"].as_array().is_some_and(|a| !a.is_empty()) { "…" } else { "" };
                     out.push(format!("{}({args})", name.join(".")));
                 }

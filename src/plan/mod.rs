@@ -452,7 +452,12 @@ fn steps_for(change: &Change, deferred: &[(QualifiedName, String)]) -> Vec<Step>
                 Phase::DropColumn,
                 format!("- column {table}.{}", column.name),
                 vec![Stmt::new("drop_column.sql.j2", ctx! { table, column => &column.name })],
-                std::iter::once(lost_data_note(&format!("column {table}.{} comes back empty", column.name)))
+                // A generated column is computed again; any other comes back empty.
+                column
+                    .generated
+                    .is_none()
+                    .then(|| lost_data_note(&format!("column {table}.{} comes back empty", column.name)))
+                    .into_iter()
                     .chain(add_column_stmts(table, column))
                     .collect(),
             );

@@ -16,7 +16,13 @@ use crate::diagnostic::{Diagnostic, Errors, Origin, Result, closest};
 use crate::model::{ConstraintKind, ObjectRef, QualifiedName, Schema, Table};
 use crate::pgtree::{parse_expr, parse_message, quote_ident};
 use crate::source::ddl::{self, Outcome};
+pub use format::json_schema;
+use format::{
+    CHECK_KEYS, COLUMN_KEYS, CONSTRAINT_NAME_KEYS, EXTERNAL_TABLE_KEYS, FK_ACTIONS, FK_KEYS, INDEX_KEYS, KINDS,
+    PK_KEYS, REF_KEYS, TABLE_KEYS, UNIQUE_KEYS,
+};
 
+mod format;
 mod hints;
 mod objects;
 mod presets;
@@ -37,58 +43,6 @@ pub const PLATFORM_SCHEMAS: &[&str] = &[
     "pg_catalog",
 ];
 
-const TABLE_KEYS: &[&str] = &[
-    "table",
-    "schema",
-    "comment",
-    "columns",
-    "primary_key",
-    "unique",
-    "checks",
-    "foreign_keys",
-    "indexes",
-    "external",
-    "rls",
-    "policies",
-    "triggers",
-    "grants",
-    "renamed_from",
-    "allow_destructive",
-    "lint",
-];
-/// The key that says what a file declares.
-const KINDS: &[&str] =
-    &["table", "view", "function", "procedure", "enum", "domain", "sequence", "extensions", "schemas"];
-const COLUMN_KEYS: &[&str] = &[
-    "type",
-    "not_null",
-    "default",
-    "primary_key",
-    "unique",
-    "check",
-    "references",
-    "on_delete",
-    "on_update",
-    "deferrable",
-    "identity",
-    "generated",
-    "collate",
-    "comment",
-    "constraint_names",
-    "renamed_from",
-    "backfill",
-    "using",
-    "lint",
-];
-const FK_KEYS: &[&str] =
-    &["name", "columns", "references", "on_delete", "on_update", "deferrable", "match", "renamed_from"];
-const UNIQUE_KEYS: &[&str] = &["name", "columns", "nulls_not_distinct", "deferrable", "renamed_from"];
-const CHECK_KEYS: &[&str] = &["name", "expr", "no_inherit", "renamed_from"];
-const PK_KEYS: &[&str] = &["name", "columns", "deferrable", "renamed_from"];
-const INDEX_KEYS: &[&str] =
-    &["name", "columns", "unique", "using", "where", "include", "nulls_not_distinct", "comment", "renamed_from"];
-const REF_KEYS: &[&str] = &["table", "columns", "name"];
-const CONSTRAINT_NAME_KEYS: &[&str] = &["primary_key", "unique", "check", "references"];
 /// Keys other tools use, and the key that says the same here.
 const SYNONYMS: &[(&str, &str)] = &[
     ("nullable", "not_null"),
@@ -107,7 +61,6 @@ const SYNONYMS: &[(&str, &str)] = &[
     ("index", "indexes"),
     ("constraints", "checks"),
 ];
-const FK_ACTIONS: &[&str] = &["no action", "restrict", "cascade", "set null", "set default"];
 
 /// Loads every `.yaml`/`.yml` file under `dir` (or the one file `dir` names); `rls:`
 /// presets expand through the templates in `templates`, or the embedded ones.
@@ -181,20 +134,20 @@ impl File<'_> {
         let Node::Mapping(map) = &root else {
             return Err(self.error(root.span(), "a schema file must be a mapping", "start with `table: NAME`").into());
         };
-        let kind = KINDS.iter().find(|k| map.get_node(k).is_some());
+        let kind = KINDS.iter().map(|k| k.key).find(|k| map.get_node(k).is_some());
         match kind {
-            Some(&"table") => self.load_table(schema, places, map),
-            Some(&"view") => self.load_view(schema, map),
-            Some(&"function") | Some(&"procedure") => self.load_function(schema, map),
-            Some(&"enum") => self.load_enum(schema, map),
-            Some(&"sequence") => self.load_sequence(schema, map),
-            Some(&"domain") => self.load_domain(schema, map),
+            Some("table") => self.load_table(schema, places, map),
+            Some("view") => self.load_view(schema, map),
+            Some("function") | Some("procedure") => self.load_function(schema, map),
+            Some("enum") => self.load_enum(schema, map),
+            Some("sequence") => self.load_sequence(schema, map),
+            Some("domain") => self.load_domain(schema, map),
             Some(_) => self.load_setup(schema, map),
             None => Err(self
                 .error(
                     map.span(),
                     "this file declares nothing schemagen knows",
-                    format!("start with one of: {}", KINDS.join(", ")),
+                    format!("start with one of: {}", KINDS.iter().map(|k| k.key).collect::<Vec<_>>().join(", ")),
                 )
                 .into()),
         }
@@ -225,8 +178,7 @@ impl File<'_> {
         if let Some(external) = map.get_node("external")
             && self.flag(external, "external")?
         {
-            let allowed = ["table", "schema", "external", "comment", "policies", "triggers"];
-            if let Some(key) = map.keys().find(|k| !allowed.contains(&k.as_str())) {
+            if let Some(key) = map.keys().find(|k| !EXTERNAL_TABLE_KEYS.contains(&k.as_str())) {
                 return Err(self
                     .error(
                         key.span(),
@@ -381,7 +333,8 @@ impl File<'_> {
         d.into()
     }
 
-    fn check_keys(&self, map: &MarkedMappingNode, allowed: &[&str], what: &str) -> Result<()> {
+    fn check_keys(&self, map: &MarkedMappingNode, allowed: &[impl AsRef<str>], what: &str) -> Result<()> {
+        let allowed: Vec<&str> = allowed.iter().map(AsRef::as_ref).collect();
         for key in map.keys() {
             if !allowed.contains(&key.as_str()) {
                 let synonym =

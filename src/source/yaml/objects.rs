@@ -7,39 +7,15 @@ use std::collections::BTreeSet;
 use marked_yaml::Node;
 use marked_yaml::types::MarkedMappingNode;
 
+use super::format::{
+    CHECK_OPTIONS, COMMANDS, DOMAIN_KEYS, ENUM_KEYS, EVENTS, EXTENSION_KEYS, EXTERNAL_FUNCTION_KEYS, FOR_EACH,
+    FUNCTION_KEYS, POLICY_KEYS, SEQUENCE_KEYS, SETUP_KEYS, TIMINGS, TRIGGER_KEYS, VIEW_KEYS, VOLATILITIES,
+};
 use super::{File, Places};
 use crate::diagnostic::Result;
 use crate::model::objects::{FUNCTION_PRIVILEGES, TABLE_PRIVILEGES, default_function_grants};
 use crate::model::{Grants, ObjectRef, QualifiedName, Schema};
 use crate::pgtree::{quote_ident, quote_literal};
-
-const POLICY_KEYS: &[&str] = &["command", "roles", "using", "with_check", "restrictive", "comment", "renamed_from"];
-const TRIGGER_KEYS: &[&str] = &["timing", "events", "update_of", "for_each", "when", "function", "args", "comment"];
-const FUNCTION_KEYS: &[&str] = &[
-    "function",
-    "external",
-    "procedure",
-    "args",
-    "returns",
-    "language",
-    "security_definer",
-    "volatility",
-    "strict",
-    "set",
-    "body",
-    "comment",
-    "grants",
-    "lint",
-];
-const VIEW_KEYS: &[&str] =
-    &["view", "materialized", "security_invoker", "columns", "query", "check_option", "comment", "grants", "lint"];
-const ENUM_KEYS: &[&str] = &["enum", "values", "comment"];
-const SETUP_KEYS: &[&str] = &["extensions", "schemas"];
-const DOMAIN_KEYS: &[&str] = &["domain", "type", "collate", "not_null", "default", "checks", "comment"];
-const SEQUENCE_KEYS: &[&str] =
-    &["sequence", "as", "increment", "minvalue", "maxvalue", "start", "cache", "cycle", "owned_by", "comment"];
-const COMMANDS: &[&str] = &["all", "select", "insert", "update", "delete"];
-const EVENTS: &[&str] = &["insert", "update", "delete", "truncate"];
 
 /// `schema.name` or `name` (in `public`).
 pub(super) fn qualified(name: &str) -> QualifiedName {
@@ -225,7 +201,7 @@ impl File<'_> {
                 )
             })
         };
-        let timing = self.one_of(need("timing")?, "timing", &["before", "after", "instead of"])?.to_uppercase();
+        let timing = self.one_of(need("timing")?, "timing", TIMINGS)?.to_uppercase();
         let update_of = match m.get_node("update_of") {
             Some(u) => format!(
                 " OF {}",
@@ -250,7 +226,7 @@ impl File<'_> {
             events.push(format!("{}{of}", e.to_uppercase()));
         }
         let for_each = match m.get_node("for_each") {
-            Some(f) => self.one_of(f, "for_each", &["row", "statement"])?.to_uppercase(),
+            Some(f) => self.one_of(f, "for_each", FOR_EACH)?.to_uppercase(),
             None => "ROW".into(),
         };
         let function = qualified(self.scalar(need("function")?, "function")?.trim_end_matches("()"));
@@ -287,7 +263,7 @@ impl File<'_> {
         if let Some(external) = map.get_node("external")
             && self.flag(external, "external")?
         {
-            if let Some(key) = map.keys().find(|k| !matches!(k.as_str(), "function" | "procedure" | "external")) {
+            if let Some(key) = map.keys().find(|k| !EXTERNAL_FUNCTION_KEYS.contains(&k.as_str())) {
                 return Err(self
                     .error(
                         key.span(),
@@ -328,10 +304,7 @@ impl File<'_> {
         };
         sql.push_str(&format!(" LANGUAGE {}", quote_ident(&language.to_lowercase())));
         if let Some(v) = map.get_node("volatility") {
-            sql.push_str(&format!(
-                " {}",
-                self.one_of(v, "volatility", &["volatile", "stable", "immutable"])?.to_uppercase()
-            ));
+            sql.push_str(&format!(" {}", self.one_of(v, "volatility", VOLATILITIES)?.to_uppercase()));
         }
         if let Some(s) = map.get_node("strict")
             && self.flag(s, "strict")?
@@ -411,7 +384,7 @@ impl File<'_> {
         if let Some(c) = map.get_node("check_option") {
             sql.push_str(&format!(
                 " WITH {} CHECK OPTION",
-                self.one_of(c, "check_option", &["local", "cascaded"])?.to_uppercase()
+                self.one_of(c, "check_option", CHECK_OPTIONS)?.to_uppercase()
             ));
         }
         self.run(schema, &sql, query_node)?;
@@ -568,7 +541,7 @@ impl File<'_> {
             for (name, spec) in entries {
                 let mut sql = format!("CREATE EXTENSION IF NOT EXISTS {}", quote_ident(&name));
                 if let Some(Node::Mapping(m)) = spec {
-                    self.check_keys(m, &["schema"], &format!("extension `{name}`"))?;
+                    self.check_keys(m, EXTENSION_KEYS, &format!("extension `{name}`"))?;
                     if let Some(s) = m.get_scalar("schema") {
                         sql.push_str(&format!(" WITH SCHEMA {}", quote_ident(s)));
                     }

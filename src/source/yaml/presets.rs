@@ -26,7 +26,7 @@ use crate::source::ddl::{self, Outcome};
 type PresetOption = (&'static str, Option<&'static str>);
 
 /// Each preset, and the options it takes besides `preset` and `force`.
-const PRESETS: &[(&str, &[PresetOption])] = &[
+pub(super) const PRESETS: &[(&str, &[PresetOption])] = &[
     ("owner", &[("column", Some("user_id"))]),
     (
         "workspace_member",
