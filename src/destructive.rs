@@ -46,9 +46,14 @@ pub fn losses(current: &Schema, desired: &Schema, changes: &[Change]) -> Vec<Los
     let created: BTreeSet<String> = changes.iter().filter_map(created_key).collect();
     let replaced = |key: String| created.contains(&key);
     let table_origin = |t: &QualifiedName, s: &Schema| s.hints.origins.get(&ObjectRef::Table(t.clone())).cloned();
+    // A table renamed by the migration was declared under its old name.
+    let old_name = |t: &QualifiedName| {
+        let renamed = desired.hints.renames.iter().find(|r| r.object == ObjectRef::Table(t.clone()));
+        renamed.map_or_else(|| t.clone(), |r| QualifiedName::new(t.schema.clone(), r.from.clone()))
+    };
     let mut out = Vec::new();
     let mut loss = |object: ObjectRef, what: String, table: Option<&QualifiedName>, hint: Option<String>| {
-        let declared = table.and_then(|t| table_origin(t, current));
+        let declared = table.and_then(|t| table_origin(&old_name(t), current));
         let cause = table.and_then(|t| table_origin(t, desired));
         out.push(Loss { object, what, declared, cause, hint });
     };

@@ -103,6 +103,13 @@ pub struct Access {
     pub detail: String,
 }
 
+impl Access {
+    /// By object, role, then commands in the order SELECT, INSERT, UPDATE, DELETE.
+    fn order(&self) -> (&str, Kind, &str, usize, Effect) {
+        (&self.object, self.kind, &self.role, command_rank(&self.command), self.effect)
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Effect {
     /// Reached no rows before, some now.
@@ -149,15 +156,7 @@ impl Report {
         let tables = Tables::new(current, desired);
         report.access = access(&tables);
         report.access.extend(privileges(&changes, desired));
-        report.access.sort_by(|a, b| {
-            (&a.object, a.kind, &a.role, command_rank(&a.command), a.effect).cmp(&(
-                &b.object,
-                b.kind,
-                &b.role,
-                command_rank(&b.command),
-                b.effect,
-            ))
-        });
+        report.access.sort_by(|a, b| a.order().cmp(&b.order()));
         report.access.dedup();
         report.policies(&tables);
         report.row_security = row_security(&changes, &tables);
@@ -208,13 +207,15 @@ impl Report {
                 Some(old) if strip(old) != strip(new) => {
                     let (grows, shrinks, changed) = compare_policy(old, new);
                     let note = |reasons| PolicyNote { table: key.0.clone(), policy: key.1.clone(), reasons };
-                    match (grows.is_empty() && changed.is_empty(), shrinks.is_empty() && changed.is_empty()) {
-                        (false, true) => self.broader.push(note(grows)),
-                        (true, false) => self.narrower.push(note(shrinks)),
-                        (false, false) => self
+                    // Nothing to say when only what decides nothing changed (a WITH CHECK
+                    // written out equal to the USING it stood for).
+                    match (grows.is_empty(), shrinks.is_empty(), changed.is_empty()) {
+                        (true, true, true) => {}
+                        (false, true, true) => self.broader.push(note(grows)),
+                        (true, false, true) => self.narrower.push(note(shrinks)),
+                        _ => self
                             .changed_conditions
                             .push(note(grows.into_iter().chain(shrinks).chain(changed).collect())),
-                        (true, true) => {}
                     }
                 }
                 Some(_) => {}
@@ -310,9 +311,9 @@ impl Report {
                 "\nUSING: the rows a command reads, updates or deletes; WITH CHECK: the rows it may write \
                  (a policy without WITH CHECK checks its USING). **broader**: reaches every row it reached \
                  before, and possibly more; **narrower**: at most the rows it reached before; **changed \
-                 condition**: neither follows from the conditions alone. PUBLIC is every role not listed on its own. A role also \
-                 needs the privilege for the command (on Supabase, `anon` and `authenticated` hold every \
-                 privilege on tables in `public` by default).\n\n",
+                 condition**: neither follows from the conditions alone. PUBLIC is every role not listed \
+                 on its own. A role also needs the privilege for the command (on Supabase, `anon` and \
+                 `authenticated` hold every privilege on tables in `public` by default).\n\n",
             );
         }
         for (title, notes) in [

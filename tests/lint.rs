@@ -422,12 +422,12 @@ fn constraint_missing_not_valid() {
 
 #[test]
 fn ban_drop_column() {
-    change_rule(
-        "ban-drop-column",
-        NOTES_SQL,
-        &[("notes.yaml", &notes_with("  n: integer\n", ""))],
-        &[("notes.yaml", NOTES_YAML)],
-    );
+    let dropped = notes_with("  n: integer\n", "");
+    change_rule("ban-drop-column", NOTES_SQL, &[("notes.yaml", &dropped)], &[("notes.yaml", NOTES_YAML)]);
+    // The table's `allow_destructive: true` already declares the loss intended.
+    let allowed = dropped.replace("rls: true\n", "rls: true\nallow_destructive: true\n");
+    let p = Project::new(&[("notes.yaml", &allowed)]).with_sql(NOTES_SQL);
+    assert!(!ids(&p.lint_change(false)).contains("ban-drop-column"));
 }
 
 #[test]

@@ -60,6 +60,8 @@ fn markdown_of_a_widening_fixture_names_table_role_and_command() {
     insta::with_settings!({ snapshot_path => "../snapshots", prepend_module_to_snapshot => false }, {
         insta::assert_snapshot!("69_policy_widened__markdown", md);
     });
+    let readme = std::fs::read_to_string(root.join("README.md")).expect("README.md");
+    assert!(readme.contains(&md), "README.md shows another output of `diff --format markdown` than the command's");
 }
 
 #[test]

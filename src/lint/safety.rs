@@ -72,9 +72,11 @@ pub(super) fn check(ctx: &mut Ctx, current: &Schema, changes: &[Change], online:
                 );
             }
             // A generated column changing its expression is dropped and added back: derived
-            // data, nothing lost.
+            // data, nothing lost. `allow_destructive: true` on the table already says the
+            // loss is intended.
             Change::DropColumn { table, column }
-                if desired.table(table).and_then(|t| t.column(&column.name)).is_none() =>
+                if desired.table(table).and_then(|t| t.column(&column.name)).is_none()
+                    && !desired.hints.allow_destructive.contains(table) =>
             {
                 let object = ObjectRef::Column(table.clone(), column.name.clone());
                 ctx.report(

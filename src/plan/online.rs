@@ -48,11 +48,12 @@ pub(super) fn adapt(change: &Change, steps: &mut [Step]) {
     }
 }
 
-/// `CHECK (column IS NOT NULL) NOT VALID` in the transaction; after it, VALIDATE (which lets
+/// `CHECK (column IS NOT NULL) NOT VALID` in the transaction (named apart from the NOT NULL
+/// constraint that PostgreSQL 18 calls `<table>_<column>_not_null`); after it, VALIDATE (which lets
 /// writes through), SET NOT NULL (which then needs no scan) and the check dropped.
 fn not_null_through_check(step: &mut Step, table: &QualifiedName, column: &str) {
     let constraint = Constraint {
-        name: make_object_name(&table.name, Some(column), "not_null"),
+        name: make_object_name(&table.name, Some(column), "not_null_check"),
         kind: ConstraintKind::Check { expr: Expr(format!("{} IS NOT NULL", quote_ident(column))), no_inherit: false },
         deferrable: false,
         initially_deferred: false,
