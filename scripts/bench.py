@@ -571,7 +571,7 @@ def bench_size(args, n: int) -> dict:
             if r.code != 0:
                 raise SystemExit(f"verify failed: {yaml_dir} and its SQL differ:\n{r.stdout[-3000:]}")
         print(f"    verified: base_yaml == base.sql, edited_yaml == edited.sql (diff exit 0)", flush=True)
-    summary = run_once([exe, "diff", "--format", "summary", "--schema", str(wd / "edited_yaml"), *sql_args],
+    summary = run_once([exe, "diff", "--allow-destructive", "--format", "summary", "--schema", str(wd / "edited_yaml"), *sql_args],
                        capture=True)
     res["changes"] = summary.stdout.strip().splitlines()[-1] if summary.stdout.strip() else "?"
     print(f"    diff edited_yaml vs base.sql: {res['changes']}", flush=True)
@@ -593,7 +593,7 @@ def bench_size(args, n: int) -> dict:
         ("floor_stmts", [floor_exe, "--mode", "stmts", *floor_files], None),
         ("fprint", [floor_exe, "--mode", "fingerprint", *floor_files], None),
         ("import", [exe, "import", *map(str, base_sql), "--out", str(out_dir)], fresh_out),
-        ("diff", [exe, "diff", "--schema", str(wd / "edited_yaml"), *sql_args], None),
+        ("diff", [exe, "diff", "--allow-destructive", "--schema", str(wd / "edited_yaml"), *sql_args], None),
     ]
     measures = {key: Measure() for key, _, _ in jobs}
     for k in range(runs):

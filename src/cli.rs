@@ -7,11 +7,10 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::config::{self, Config};
 use crate::diagnostic::{Diagnostic, Result};
-use crate::plan::{File, Plan};
+use crate::generated::{self, Naming};
+use crate::plan::Plan;
 use crate::render::Renderer;
-use crate::{
-    Direction, import, load_current, load_desired_with, plan_migration, render_file, render_part, render_statements,
-};
+use crate::{Direction, import, load_current, load_desired_with, plan_migration, render_file, render_statements};
 
 #[derive(Parser, Debug)]
 #[command(
@@ -45,6 +44,25 @@ enum Command {
     Lint(LintArgs),
     /// Print the JSON Schema of the YAML files, for editors to validate and complete them.
     SchemaJson,
+    /// Prove the migration on PostgreSQL: apply the SQL that exists, then the up migration and
+    /// the rollback, in scratch databases, and compare catalogs (exit 0: both converge, 4: not).
+    Verify(VerifyArgs),
+}
+
+#[derive(Args, Debug)]
+struct VerifyArgs {
+    #[command(flatten)]
+    inputs: Inputs,
+    /// Verify the online-safe plan (its last statements run outside a transaction) [config: online]
+    #[arg(long)]
+    online: bool,
+    /// Apply the up migration as one file, as `generate --single-file` writes it [config: single_file]
+    #[arg(long)]
+    single_file: bool,
+    /// Server to verify on (libpq URI or key=value string); the role needs CREATEDB [default:
+    /// SCHEMAGEN_PGHOST and SCHEMAGEN_PGPORT, else a throwaway PostgreSQL]
+    #[arg(long, value_name = "URL")]
+    database_url: Option<String>,
 }
 
 #[derive(Args, Debug)]
@@ -60,7 +78,7 @@ struct LintArgs {
     templates: Option<PathBuf>,
     #[arg(long, value_enum, default_value_t = crate::lint::Format::Text)]
     format: crate::lint::Format,
-    /// Lint the change as an --online plan makes it (indexes CONCURRENTLY, constraints NOT VALID)
+    /// Lint the change as an --online plan makes it (indexes CONCURRENTLY, constraints NOT VALID) [config: online]
     #[arg(long)]
     online: bool,
 }
@@ -197,6 +215,15 @@ struct ImportArgs {
     out: PathBuf,
 }
 
+/// The command line of this process. A usage error exits 1 like every other error: 2 says
+/// "changes found", which a mistyped flag must not pass for.
+pub fn parse() -> Cli {
+    Cli::try_parse().unwrap_or_else(|e| {
+        let _ = e.print();
+        std::process::exit(if e.use_stderr() { 1 } else { 0 })
+    })
+}
+
 /// Runs the command line and returns the process exit code.
 pub fn run(cli: Cli) -> i32 {
     let result = Config::load(Path::new(".")).and_then(|config| match cli.command {
@@ -207,6 +234,7 @@ pub fn run(cli: Cli) -> i32 {
         Command::New(NewCommand::Table(a)) => new_table(&config, a),
         Command::Graph(a) => graph(&config, a),
         Command::Lint(a) => lint(&config, a),
+        Command::Verify(a) => verify(&config, a),
         Command::SchemaJson => {
             let schema = crate::source::yaml::json_schema();
             let text = serde_json::to_string_pretty(&schema).expect("JSON of JSON values");
@@ -304,7 +332,13 @@ fn diff(config: &Config, args: DiffArgs) -> Result<i32> {
     let _ = std::io::stdout().flush();
     // The preview is printed either way; the exit status says whether it may be applied.
     let review = review(config, &current, &desired, &changes, &args.safety);
-    Ok(if review.blocked { 3 } else if plan.is_empty() { 0 } else { 2 })
+    Ok(if review.blocked {
+        3
+    } else if plan.is_empty() {
+        0
+    } else {
+        2
+    })
 }
 
 fn generate(config: &Config, args: GenerateArgs) -> Result<i32> {
@@ -320,15 +354,10 @@ fn generate(config: &Config, args: GenerateArgs) -> Result<i32> {
                 .hint("write 14 digits: YYYYMMDDHHMMSS")
                 .into());
         }
-        None => utc_timestamp(),
+        None => generated::utc_timestamp(),
     };
-    let out_default = args.out.clone().or_else(|| config.out.clone());
-    let rollback_default = args.rollback_dir.clone().or_else(|| config.rollback_dir.clone());
     let mut r = resolve(config, args.inputs)?;
-    let out = out_default
-        .or_else(|| r.sql.iter().find(|p| p.is_dir()).cloned())
-        .unwrap_or_else(|| "supabase/migrations".into());
-    let rollback_dir = rollback_default.unwrap_or_else(|| out.parent().unwrap_or(Path::new(".")).join("rollbacks"));
+    let (out, rollback_dir) = output_dirs(config, &r, args.out, args.rollback_dir);
     let desired = load_desired_with(&r.schema, r.templates.as_deref())?;
     let (current, _) = load_current(&r.sql)?;
     let changes = crate::diff::diff(&current, &desired);
@@ -346,45 +375,15 @@ fn generate(config: &Config, args: GenerateArgs) -> Result<i32> {
         eprintln!("Nothing written: fix the error-level findings above, or set their severity in {}.", config::FILE);
         return Ok(1);
     }
-    let single = args.single_file || config.single_file.unwrap_or(false);
-    // One file per kind, a second apart, so that runners that sort by version apply the
-    // schema, then the policies, then the triggers.
-    let parts: Vec<(Option<File>, &str)> = if single {
-        vec![(None, "")]
-    } else {
-        plan.files()
-            .into_iter()
-            .map(|f| {
-                (
-                    Some(f),
-                    match f {
-                        File::Schema => "",
-                        File::Policies => "_policies",
-                        File::Triggers => "_triggers",
-                    },
-                )
-            })
-            .collect()
+    let naming = Naming {
+        timestamp: &timestamp,
+        name: &args.name,
+        out: &out,
+        rollback_dir: &rollback_dir,
+        single: args.single_file || config.single_file.unwrap_or(false),
+        source: &sources(&r),
     };
-    let mut files = Vec::new();
-    for (i, (part, suffix)) in parts.into_iter().enumerate() {
-        let stamp = add_seconds(&timestamp, i as u64);
-        let title = format!("{stamp}_{}{suffix}", args.name);
-        let text = match part {
-            None => render_file(&r.renderer, &plan, Direction::Up, &title, &sources(&r))?,
-            Some(_) => render_part(&r.renderer, &plan, Direction::Up, part, &title, &sources(&r))?,
-        };
-        files.push((out.join(format!("{title}.sql")), text));
-    }
-    if !single && plan.has_after() {
-        // Last, and without a transaction: what --online runs outside one.
-        let title = format!("{}_{}_online", add_seconds(&timestamp, files.len() as u64), args.name);
-        let text = crate::render_outside(&r.renderer, &plan, &title, &sources(&r))?;
-        files.push((out.join(format!("{title}.sql")), text));
-    }
-    let title = format!("{timestamp}_{}", args.name);
-    let down = render_file(&r.renderer, &plan, Direction::Down, &format!("rollback of {title}"), &sources(&r))?;
-    files.push((rollback_dir.join(format!("{title}.down.sql")), down));
+    let files = generated::files(&r.renderer, &plan, &naming)?;
     write_new_files(&files)?;
     for (path, _) in &files {
         println!("wrote {}", path.display());
@@ -443,12 +442,27 @@ fn review(
     Review { blocked: true, lint_errors }
 }
 
+fn verify(config: &Config, args: VerifyArgs) -> Result<i32> {
+    let single_file = args.single_file || config.single_file.unwrap_or(false);
+    let mut r = resolve(config, args.inputs)?;
+    let desired = load_desired_with(&r.schema, r.templates.as_deref())?;
+    let (current, _) = load_current(&r.sql)?;
+    let safety = Safety { allow_destructive: false, online: args.online };
+    let plan = planned(config, &mut r, &safety, &crate::diff::diff(&current, &desired))?;
+    let scripts = crate::verify::Scripts::new(&r.renderer, &plan, &desired, &r.sql, single_file, &sources(&r))?;
+    crate::verify::run(&scripts, args.database_url.as_deref())
+}
+
 fn check(config: &Config, args: CheckArgs) -> Result<i32> {
-    let r = resolve(config, args.inputs)?;
+    let mut r = resolve(config, args.inputs)?;
     let desired = load_desired_with(&r.schema, r.templates.as_deref())?;
     let (current, _) = load_current(&r.sql)?;
     let plan = plan_migration(&current, &desired)?;
     if plan.is_empty() {
+        if let Some(stale) = stale_generated(config, &mut r, &desired)? {
+            print!("{stale}");
+            return Ok(2);
+        }
         println!("ok: {} already match {}", sources_sql(&r), r.schema.display());
         return Ok(0);
     }
@@ -464,6 +478,82 @@ fn check(config: &Config, args: CheckArgs) -> Result<i32> {
     println!("\nrun `schemagen generate --name <name>` to write it; it would contain:\n");
     print!("{}", render_file(&r.renderer, &plan, Direction::Up, "missing migration", &sources(&r))?);
     Ok(2)
+}
+
+/// What differs between the files of the last `generate` run and what `generate` would
+/// write now from the migrations before them: a file edited by hand after it was generated,
+/// or templates that changed. None when they match (or no run is at the end).
+fn stale_generated(config: &Config, r: &mut Resolved, desired: &crate::model::Schema) -> Result<Option<String>> {
+    let mut migrations = Vec::new();
+    for p in &r.sql {
+        migrations.extend(crate::source::files_in(p, &["sql"])?);
+    }
+    let Some(run) = generated::last_run(&migrations) else { return Ok(None) };
+    let (out, rollback_dir) = output_dirs(config, r, None, None);
+    let (before, _) = load_current(&run.before)?;
+    let changes = crate::diff::diff(&before, desired);
+    let name_of = |p: &Path| p.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
+    let online = run.files.iter().any(|f| name_of(f).ends_with("_online.sql"));
+    let plan = planned(config, r, &Safety { allow_destructive: true, online }, &changes)?;
+    let single = config.single_file.unwrap_or(false) || (run.files.len() == 1 && plan.files().len() > 1);
+    let naming = Naming {
+        timestamp: &run.timestamp,
+        name: &run.name,
+        out: &out,
+        rollback_dir: &rollback_dir,
+        single,
+        source: &sources(r),
+    };
+    let mut report = String::new();
+    for (path, text) in generated::files(&r.renderer, &plan, &naming)? {
+        let at = match run.files.iter().find(|f| name_of(f) == name_of(&path)) {
+            Some(f) => f.clone(),
+            // A rollback that is not committed (or kept elsewhere) is not checked.
+            None if path.starts_with(&rollback_dir) && !path.is_file() => continue,
+            None => path,
+        };
+        let committed = if at.is_file() { Some(crate::source::read(&at)?) } else { None };
+        match committed {
+            None => report.push_str(&format!("  {}: missing; `generate` would write it\n", at.display())),
+            Some(c) if c != text => {
+                let line = c
+                    .lines()
+                    .zip(text.lines())
+                    .position(|(a, b)| a != b)
+                    .unwrap_or(c.lines().count().min(text.lines().count()));
+                let show = |t: &str| t.lines().nth(line).unwrap_or("(end of file)").to_string();
+                report.push_str(&format!(
+                    "  {}:{}: differs\n      committed: {}\n      generated: {}\n",
+                    at.display(),
+                    line + 1,
+                    show(&c),
+                    show(&text)
+                ));
+            }
+            Some(_) => {}
+        }
+    }
+    if report.is_empty() {
+        return Ok(None);
+    }
+    Ok(Some(format!(
+        "the files of the last `schemagen generate` run no longer match what it writes from the YAML:\n{report}\
+         hint: they were changed after they were generated, or the templates changed; delete them and run \
+         `schemagen generate --name {} --timestamp {}` again\n",
+        run.name, run.timestamp
+    )))
+}
+
+/// Where `generate` writes migrations and rollbacks: flag, config, or beside the SQL.
+fn output_dirs(config: &Config, r: &Resolved, out: Option<PathBuf>, rollback: Option<PathBuf>) -> (PathBuf, PathBuf) {
+    let out = out
+        .or_else(|| config.out.clone())
+        .or_else(|| r.sql.iter().find(|p| p.is_dir()).cloned())
+        .unwrap_or_else(|| "supabase/migrations".into());
+    let rollback = rollback
+        .or_else(|| config.rollback_dir.clone())
+        .unwrap_or_else(|| out.parent().unwrap_or(Path::new(".")).join("rollbacks"));
+    (out, rollback)
 }
 
 fn graph(config: &Config, args: GraphArgs) -> Result<i32> {
@@ -508,8 +598,9 @@ fn lint(config: &Config, args: LintArgs) -> Result<i32> {
     if named || sql.iter().any(|p| p.exists()) {
         let (current, _) = load_current(&sql)?;
         let changes = crate::diff::diff(&current, &desired);
-        // The type and name rules run on the schema and on what the change adds: keep one.
-        for f in lint_changes(&current, &desired, &changes, args.online, &config.lint) {
+        let online = args.online || config.online.unwrap_or(false);
+        // The type rules run on the schema and on what the change adds: keep one.
+        for f in lint_changes(&current, &desired, &changes, online, &config.lint) {
             if !findings.iter().any(|g| g.rule == f.rule && g.object == f.object) {
                 findings.push(f);
             }
@@ -582,57 +673,53 @@ fn import_sql(args: ImportArgs) -> Result<i32> {
 }
 
 /// Writes each file whole (temporary file, then rename), after checking that none exists:
-/// an existing migration is never overwritten, and on error nothing is written.
+/// an existing migration is never overwritten, and on error nothing is left behind, neither
+/// a file nor a directory made for one.
 fn write_new_files(files: &[(PathBuf, String)]) -> Result<()> {
     for (path, _) in files {
         if path.exists() {
             return Err(Diagnostic::new(format!("{} already exists", path.display()))
-                .hint("schemagen never overwrites a file; pick another --name or --timestamp, or remove the file")
+                .hint(
+                    "schemagen never overwrites a file: remove it, or write elsewhere (another --out, or another \
+                     --name or --timestamp for generate)",
+                )
                 .into());
         }
     }
+    let mut made = Vec::new();
+    let result = write_all(files, &mut made);
+    if result.is_err() {
+        // Newest first: files before the directories that hold them.
+        for path in made.iter().rev() {
+            let _ = if path.is_dir() { std::fs::remove_dir(path) } else { std::fs::remove_file(path) };
+        }
+    }
+    result
+}
+
+/// Writes every temporary file, then renames them all; `made` collects what exists because
+/// of it.
+fn write_all(files: &[(PathBuf, String)], made: &mut Vec<PathBuf>) -> Result<()> {
+    let failed = |what: &str, path: &Path, e: std::io::Error| {
+        Diagnostic::new(format!("cannot {what} {}: {e}", path.display()))
+            .hint("every output directory (--out, --rollback-dir) must be a directory this user can write, or one it can create")
+    };
+    let mut written = Vec::new();
     for (path, text) in files {
-        let dir = path.parent().unwrap_or(Path::new("."));
-        std::fs::create_dir_all(dir).map_err(|e| Diagnostic::new(format!("cannot create {}: {e}", dir.display())))?;
+        let dir = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
+        let missing: Vec<&Path> = dir.ancestors().take_while(|d| !d.as_os_str().is_empty() && !d.exists()).collect();
+        for d in missing.into_iter().rev() {
+            std::fs::create_dir(d).map_err(|e| failed("create", d, e))?;
+            made.push(d.to_path_buf());
+        }
         let tmp = dir.join(format!(".{}.tmp", path.file_name().and_then(|n| n.to_str()).unwrap_or("schemagen")));
-        std::fs::write(&tmp, text)
-            .and_then(|_| std::fs::rename(&tmp, path))
-            .map_err(|e| Diagnostic::new(format!("cannot write {}: {e}", path.display())))?;
+        std::fs::write(&tmp, text).map_err(|e| failed("write", path, e))?;
+        made.push(tmp.clone());
+        written.push((tmp, path));
+    }
+    for (tmp, path) in written {
+        std::fs::rename(&tmp, path).map_err(|e| failed("write", path, e))?;
+        made.push(path.clone());
     }
     Ok(())
-}
-
-/// The current UTC time as YYYYMMDDHHMMSS (Supabase's migration prefix).
-fn utc_timestamp() -> String {
-    format_timestamp(std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs()))
-}
-
-/// `stamp` (YYYYMMDDHHMMSS) plus `seconds`, across minutes, days and years.
-fn add_seconds(stamp: &str, seconds: u64) -> String {
-    let field = |r: std::ops::Range<usize>| stamp[r].parse::<i64>().unwrap_or(0);
-    let (y, m, d) = (field(0..4), field(4..6), field(6..8));
-    // Days since 1970-01-01 of a civil date (Howard Hinnant's algorithm).
-    let y2 = if m <= 2 { y - 1 } else { y };
-    let era = y2.div_euclid(400);
-    let yoe = y2 - era * 400;
-    let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + d - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    let days = era * 146_097 + doe - 719_468;
-    let secs = days * 86_400 + field(8..10) * 3600 + field(10..12) * 60 + field(12..14);
-    format_timestamp(secs.max(0) as u64 + seconds)
-}
-
-fn format_timestamp(secs: u64) -> String {
-    let (days, rem) = (secs / 86_400, secs % 86_400);
-    // Civil date from days since 1970-01-01 (Howard Hinnant's algorithm).
-    let z = days as i64 + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    format!("{year:04}{month:02}{day:02}{:02}{:02}{:02}", rem / 3600, rem % 3600 / 60, rem % 60)
 }

@@ -59,23 +59,26 @@ pub fn losses(current: &Schema, desired: &Schema, changes: &[Change]) -> Vec<Los
     };
     for c in changes {
         match c {
-            Change::DropTable(t) => {
-                loss(ObjectRef::Table(t.name.clone()), format!("drops table {} and its rows", t.name), Some(&t.name), None)
-            }
+            Change::DropTable(t) => loss(
+                ObjectRef::Table(t.name.clone()),
+                format!("drops table {} and its rows", t.name),
+                Some(&t.name),
+                None,
+            ),
             Change::DropColumn { table, column } if !replaced(format!("column {table}.{}", column.name)) => {
                 let hint = rename_hint(current, desired, table, column);
                 let what = format!("drops column {table}.{} and its values", column.name);
                 loss(ObjectRef::Column(table.clone(), column.name.clone()), what, Some(table), hint);
             }
-            Change::AlterColumn { table, from, to, using } if from.data_type != to.data_type => {
-                if !from.data_type.widens_to(&to.data_type) {
-                    let what = format!(
-                        "changes the type of {table}.{} from {} to {}: values that do not fit are lost or fail",
-                        to.name, from.data_type, to.data_type
-                    );
-                    let hint = using.is_none().then(|| "say how values convert with `using:` on the column".into());
-                    loss(ObjectRef::Column(table.clone(), to.name.clone()), what, Some(table), hint);
-                }
+            Change::AlterColumn { table, from, to, using }
+                if from.data_type != to.data_type && !from.data_type.widens_to(&to.data_type) =>
+            {
+                let what = format!(
+                    "changes the type of {table}.{} from {} to {}: values that do not fit are lost or fail",
+                    to.name, from.data_type, to.data_type
+                );
+                let hint = using.is_none().then(|| "say how values convert with `using:` on the column".into());
+                loss(ObjectRef::Column(table.clone(), to.name.clone()), what, Some(table), hint);
             }
             Change::RecreateEnum { from, to, .. } => {
                 let removed: Vec<&str> =

@@ -49,7 +49,7 @@ impl Diagnostic {
     }
 
     pub fn at(mut self, origin: Origin, source: Option<&str>) -> Self {
-        self.source_line = source.and_then(|s| s.lines().nth(origin.line - 1)).map(str::to_string);
+        self.source_line = source.and_then(|s| s.lines().nth(origin.line.checked_sub(1)?)).map(visible);
         self.origin = Some(origin);
         self
     }
@@ -67,9 +67,10 @@ impl fmt::Display for Diagnostic {
             let gutter = origin.line.to_string().len();
             writeln!(f, "{:gutter$}--> {origin}", "")?;
             if let Some(line) = &self.source_line {
+                let (line, column) = window(line, origin.column);
                 writeln!(f, "{:gutter$} |", "")?;
                 writeln!(f, "{} | {}", origin.line, line)?;
-                writeln!(f, "{:gutter$} | {:>col$}", "", "^", col = origin.column)?;
+                writeln!(f, "{:gutter$} | {:>column$}", "", "^")?;
             }
         }
         if let Some(hint) = &self.hint {
@@ -77,6 +78,41 @@ impl fmt::Display for Diagnostic {
         }
         Ok(())
     }
+}
+
+/// `line` with its control characters (a NUL, an escape) as the symbols that stand for them,
+/// one character for one so that the caret under it stays in place.
+fn visible(line: &str) -> String {
+    line.chars()
+        .map(|c| match c {
+            '\t' => c,
+            '\0'..='\x1f' => char::from_u32(0x2400 + c as u32).unwrap_or('?'),
+            '\x7f' => '\u{2421}',
+            _ => c,
+        })
+        .collect()
+}
+
+/// The longest source line shown whole, in characters.
+const SHOWN: usize = 120;
+
+/// At most `SHOWN` characters of `line` around `column`, cut ends marked `…`, and the
+/// column of the same character in what is shown.
+fn window(line: &str, column: usize) -> (String, usize) {
+    let chars: Vec<char> = line.chars().collect();
+    if chars.len() <= SHOWN {
+        return (line.to_string(), column);
+    }
+    let start = column.saturating_sub(1 + SHOWN / 2).min(chars.len() - SHOWN);
+    let end = start + SHOWN;
+    let mut shown: String = chars[start..end].iter().collect();
+    if end < chars.len() {
+        shown.push('…');
+    }
+    if start > 0 {
+        return (format!("…{shown}"), column - start + 1);
+    }
+    (shown, column)
 }
 
 /// One or more diagnostics: the error type of every stage.

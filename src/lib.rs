@@ -10,6 +10,7 @@ pub mod config;
 pub mod destructive;
 pub mod diagnostic;
 pub mod diff;
+pub mod generated;
 pub mod graph;
 pub mod import;
 pub mod lint;
@@ -20,6 +21,7 @@ pub mod render;
 pub mod report;
 pub mod scaffold;
 pub mod source;
+pub mod verify;
 
 use std::path::{Path, PathBuf};
 

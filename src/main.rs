@@ -1,6 +1,4 @@
-use clap::Parser;
-
 fn main() {
-    let cli = schemagen::cli::Cli::parse();
+    let cli = schemagen::cli::parse();
     std::process::exit(schemagen::cli::run(cli));
 }

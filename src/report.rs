@@ -153,7 +153,7 @@ impl Report {
         let changes = crate::diff::diff(current, desired);
         let mut report = Report::default();
         report.objects(&changes, desired);
-        let tables = Tables::new(current, desired);
+        let tables = Tables::new(current, desired, &changes);
         report.access = access(&tables);
         report.access.extend(privileges(&changes, desired));
         report.access.sort_by(|a, b| a.order().cmp(&b.order()));
@@ -200,11 +200,12 @@ impl Report {
 
     /// Policies that became broader, narrower, or changed otherwise, one policy at a time.
     fn policies(&mut self, tables: &Tables) {
-        let (current, desired) = (tables.current, tables.desired);
-        let strip = |p: &Policy| Policy { comment: None, ..p.clone() };
+        let desired = tables.desired;
+        let rule =
+            |p: &Policy| (p.permissive, p.command.clone(), p.roles.clone(), p.using.clone(), p.with_check.clone());
         for (key, new) in &desired.policies {
-            match current.policies.get(key) {
-                Some(old) if strip(old) != strip(new) => {
+            match tables.before(key) {
+                Some(old) if rule(old) != rule(new) => {
                     let (grows, shrinks, changed) = compare_policy(old, new);
                     let note = |reasons| PolicyNote { table: key.0.clone(), policy: key.1.clone(), reasons };
                     // Nothing to say when only what decides nothing changed (a WITH CHECK
@@ -240,12 +241,11 @@ impl Report {
                 }),
             }
         }
-        for (key, old) in &current.policies {
-            if desired.policies.contains_key(key) || tables.dropped.contains(&key.0) {
+        for (&(table, name), old) in &tables.current_policies {
+            if desired.policies.contains_key(&(table.clone(), name.to_string())) || tables.dropped.contains(table) {
                 continue;
             }
-            let note =
-                |reason: String| PolicyNote { table: key.0.clone(), policy: key.1.clone(), reasons: vec![reason] };
+            let note = |reason: String| PolicyNote { table: table.clone(), policy: name.into(), reasons: vec![reason] };
             if old.permissive {
                 self.narrower.push(note(format!("permissive policy dropped: {}", conditions_of(old))));
             } else {
@@ -472,7 +472,7 @@ fn same_definition(drop: &Change, create: &Change) -> bool {
 
 /// The part of a policy that decides a command: USING picks the rows the command reads,
 /// updates or deletes; WITH CHECK the rows it may write.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Side {
     Using,
     Check,
@@ -631,10 +631,16 @@ fn compare(before: &Reach, after: &Reach) -> Option<Effect> {
     })
 }
 
-/// Both schemas, with the policies of each table gathered once.
+/// Both schemas, with the policies of each table gathered once, and the current schema
+/// seen through the migration's renames: a renamed table or policy is the same one.
 struct Tables<'a> {
-    current: &'a Schema,
     desired: &'a Schema,
+    /// Current tables by the name they will have.
+    current_tables: BTreeMap<&'a QualifiedName, &'a Table>,
+    /// Current policies by the (table, name) they will have.
+    current_policies: BTreeMap<(&'a QualifiedName, &'a str), &'a Policy>,
+    /// Current policies the migration keeps (maybe changed), by their current table and name.
+    staying: BTreeSet<(&'a QualifiedName, &'a str)>,
     /// Every table with policies or declared on either side → its policies before and after.
     policies: BTreeMap<&'a QualifiedName, (Vec<&'a Policy>, Vec<&'a Policy>)>,
     /// Tables the migration drops: every role loses them whole, which the objects say.
@@ -642,38 +648,68 @@ struct Tables<'a> {
 }
 
 impl<'a> Tables<'a> {
-    fn new(current: &'a Schema, desired: &'a Schema) -> Self {
+    fn new(current: &'a Schema, desired: &'a Schema, changes: &'a [Change]) -> Self {
+        let mut table_to: BTreeMap<QualifiedName, &QualifiedName> = BTreeMap::new();
+        let mut policy_to: BTreeMap<(&QualifiedName, &str), &str> = BTreeMap::new();
+        for change in changes {
+            match change {
+                Change::Rename { object: ObjectRef::Table(new), from, .. } => {
+                    table_to.insert(QualifiedName::new(new.schema.clone(), from.clone()), new);
+                }
+                Change::Rename { object: ObjectRef::Policy(table, new), from, .. } => {
+                    policy_to.insert((table, from), new);
+                }
+                _ => {}
+            }
+        }
+        let renamed = |t: &'a QualifiedName| table_to.get(t).copied().unwrap_or(t);
+        let current_tables: BTreeMap<_, _> = current.tables.iter().map(|(t, table)| (renamed(t), table)).collect();
+        let current_policies: BTreeMap<_, _> = current
+            .policies
+            .values()
+            .map(|p| {
+                let table = renamed(&p.table);
+                ((table, policy_to.get(&(table, p.name.as_str())).copied().unwrap_or(&p.name)), p)
+            })
+            .collect();
         let mut policies: BTreeMap<&QualifiedName, (Vec<&Policy>, Vec<&Policy>)> = BTreeMap::new();
-        for p in current.policies.values() {
-            policies.entry(&p.table).or_default().0.push(p);
+        for (&(table, _), p) in &current_policies {
+            policies.entry(table).or_default().0.push(p);
         }
         for p in desired.policies.values() {
             policies.entry(&p.table).or_default().1.push(p);
         }
-        for t in current.tables.keys().chain(desired.tables.keys()) {
+        for t in current_tables.keys().copied().chain(desired.tables.keys()) {
             policies.entry(t).or_default();
         }
-        let dropped = current.tables.keys().filter(|t| !desired.tables.contains_key(*t)).collect();
-        Tables { current, desired, policies, dropped }
+        let dropped = current_tables.keys().copied().filter(|t| !desired.tables.contains_key(*t)).collect();
+        let staying = current_policies
+            .iter()
+            .filter(|((t, n), _)| desired.policies.contains_key(&((*t).clone(), n.to_string())))
+            .map(|(_, p)| (&p.table, p.name.as_str()))
+            .collect();
+        Tables { desired, current_tables, current_policies, staying, policies, dropped }
+    }
+
+    /// The current policy that will be `key`.
+    fn before(&self, key: &(QualifiedName, String)) -> Option<&'a Policy> {
+        self.current_policies.get(&(&key.0, key.1.as_str())).copied()
     }
 
     fn is_new(&self, table: &QualifiedName) -> bool {
-        self.desired.tables.contains_key(table) && !self.current.tables.contains_key(table)
+        self.desired.tables.contains_key(table) && !self.current_tables.contains_key(table)
     }
 
-    /// Whether the policies of `table` differ (comments aside).
+    /// Whether the policies of `table` differ in what they decide.
     fn policies_changed(&self, table: &QualifiedName) -> bool {
-        let strip = |ps: &[&Policy]| ps.iter().map(|p| Policy { comment: None, ..(*p).clone() }).collect::<Vec<_>>();
-        self.policies.get(table).is_some_and(|(old, new)| strip(old) != strip(new))
+        self.policies.get(table).is_some_and(|(old, new)| rules(old) != rules(new))
     }
 
     /// The roles and commands a new permissive policy covers for which a policy that stays
     /// already gave access: there the new condition is OR-ed into it.
     fn alongside(&self, new: &Policy) -> Vec<String> {
         let Some((old, _)) = self.policies.get(&new.table) else { return Vec::new() };
-        let kept = old
-            .iter()
-            .filter(|p| p.permissive && self.desired.policies.contains_key(&(p.table.clone(), p.name.clone())));
+        let kept = old.iter().filter(|p| p.permissive && self.staying.contains(&(&p.table, p.name.as_str())));
         let mut with: BTreeMap<(usize, &str), Vec<String>> = BTreeMap::new();
         for k in kept {
             // The roles both policies apply to: all of one's where the other is PUBLIC's.
@@ -697,11 +733,21 @@ impl<'a> Tables<'a> {
     }
 }
 
+/// What a table's policies decide, in an order that does not depend on their names.
+fn rules<'p>(policies: &[&'p Policy]) -> Vec<(bool, &'p str, &'p [String], Option<&'p Expr>, Option<&'p Expr>)> {
+    let mut rules: Vec<_> = policies
+        .iter()
+        .map(|p| (p.permissive, p.command.as_str(), p.roles.as_slice(), p.using.as_ref(), p.with_check.as_ref()))
+        .collect();
+    rules.sort();
+    rules
+}
+
 /// Row access of every role named on each table, before and after.
 fn access(tables: &Tables) -> Vec<Access> {
     let mut out = Vec::new();
     for (table, (old, new)) in &tables.policies {
-        let (t0, t1) = (tables.current.tables.get(*table), tables.desired.tables.get(*table));
+        let (t0, t1) = (tables.current_tables.get(*table).copied(), tables.desired.tables.get(*table));
         let rls = |t: Option<&Table>| t.map(|t| t.rls_enabled);
         if tables.dropped.contains(table) || old == new && rls(t0) == rls(t1) {
             continue;
@@ -786,7 +832,7 @@ fn privileges(changes: &[Change], desired: &Schema) -> Vec<Access> {
 
 /// Row level security switched, forced, or missing on a new table.
 fn row_security(changes: &[Change], tables: &Tables) -> Vec<String> {
-    let (current, desired) = (tables.current, tables.desired);
+    let desired = tables.desired;
     let mut out = Vec::new();
     let holders = |table: &QualifiedName| {
         let grants = desired.tables.get(table).map(|t| &t.grants).filter(|g| !g.is_empty());
@@ -802,7 +848,7 @@ fn row_security(changes: &[Change], tables: &Tables) -> Vec<String> {
     };
     for change in changes {
         match change {
-            Change::SetRls { table, from, to, .. } if current.tables.contains_key(table) => {
+            Change::SetRls { table, from, to, .. } if tables.current_tables.contains_key(table) => {
                 let name = code(&table.to_string());
                 if from.0 && !to.0 {
                     out.push(format!(

@@ -271,6 +271,34 @@ fn check_says_whether_a_migration_is_missing() {
 }
 
 #[test]
+fn check_fails_when_a_committed_generated_file_no_longer_matches() {
+    let yaml = "table: users\ncolumns:\n  id: uuid primary key\n  email: text unique\n";
+    let p = project(&[("users.yaml", yaml)], &[("20240101000000_init.sql", "create table users (id uuid primary key);")]);
+    let o = schemagen(p.path(), &["generate", "--name", "add_email", "--timestamp", "20250101000000"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let o = schemagen(p.path(), &["check"]);
+    assert_eq!(o.status.code(), Some(0), "freshly generated files match: {}", stdout(&o));
+
+    // An edit that keeps the schema the same: the folder still reaches the YAML, but the
+    // file is no longer what generate writes.
+    let up = p.path().join("supabase/migrations/20250101000000_add_email.sql");
+    let text = std::fs::read_to_string(&up).unwrap();
+    std::fs::write(&up, text.replace("ADD COLUMN email text;", "ADD COLUMN email text;\nSELECT 1;")).unwrap();
+    let o = schemagen(p.path(), &["check"]);
+    assert_eq!(o.status.code(), Some(2), "{}", stdout(&o));
+    assert!(stdout(&o).contains("20250101000000_add_email.sql:"), "{}", stdout(&o));
+    assert!(stdout(&o).contains("committed: SELECT 1;"), "{}", stdout(&o));
+    std::fs::write(&up, &text).unwrap();
+
+    // A stale rollback counts too.
+    let down = p.path().join("supabase/rollbacks/20250101000000_add_email.down.sql");
+    std::fs::write(&down, "-- emptied by hand\n").unwrap();
+    let o = schemagen(p.path(), &["check"]);
+    assert_eq!(o.status.code(), Some(2), "{}", stdout(&o));
+    assert!(stdout(&o).contains("add_email.down.sql:1: differs"), "{}", stdout(&o));
+}
+
+#[test]
 fn new_table_refuses_to_overwrite_and_checks_the_workspace() {
     let p = project(&[("users.yaml", USERS)], &[]);
     let o = schemagen(p.path(), &["new", "table", "users"]);

@@ -454,7 +454,7 @@ fn renaming_table() {
     change_rule("renaming-table", NOTES_SQL, &[("notes.yaml", &renamed)], &[("notes.yaml", NOTES_YAML)]);
 }
 
-// ---- types and names: on the schema, and on what a change adds ----
+// ---- column types: on the schema, and on what a change adds ----
 
 #[test]
 fn prefer_text_field() {
@@ -482,33 +482,6 @@ fn prefer_bigint_over_int() {
         let found = Project::new(&[("counters.yaml", &table(id))]).lint();
         assert!(ids(&found).contains("prefer-bigint-over-int"), "{id}");
     }
-}
-
-#[test]
-fn identifier_too_long() {
-    let name = |n: usize| "c".repeat(n);
-    schema_rule(
-        "identifier-too-long",
-        &[("notes.yaml", &OWNED.replace("  body: text\n", &format!("  {}: text\n", name(64))))],
-        &[("notes.yaml", &OWNED.replace("  body: text\n", &format!("  {}: text\n", name(63))))],
-    );
-    // Bytes, not characters: 32 two-byte letters are 64 bytes.
-    let wide = OWNED.replace("  body: text\n", &format!("  {}: text\n", "é".repeat(32)));
-    assert!(ids(&Project::new(&[("notes.yaml", &wide)]).lint()).contains("identifier-too-long"));
-    // On a change, only what it creates: the SQL already has the cut name of `long`.
-    let long = "l".repeat(70);
-    let sql = format!("{NOTES_SQL}alter table public.notes add column {long} text;\n");
-    let kept = notes_with("  body: text\n", &format!("  body: text\n  {long}: text\n"));
-    let p = Project::new(&[("notes.yaml", &kept)]).with_sql(&sql);
-    assert!(ids(&p.lint()).contains("identifier-too-long"));
-    assert!(!ids(&p.lint_change(false)).contains("identifier-too-long"));
-    let added = kept.replace("  body: text\n", &format!("  body: text\n  {}: text\n", "m".repeat(70)));
-    let found =
-        of_rule(&Project::new(&[("notes.yaml", &added)]).with_sql(&sql).lint_change(false), "identifier-too-long");
-    assert_eq!(
-        found.iter().map(|f| f.object.to_string()).collect::<Vec<_>>(),
-        vec![format!("column public.notes.{}", "m".repeat(70))]
-    );
 }
 
 #[test]
@@ -706,6 +679,13 @@ fn command_online_drops_the_rules_the_online_plan_answers() {
     let (_, out, _) = schemagen(p.dir.path(), &["lint", "--sql", "migrations"]);
     assert!(out.contains("require-concurrent-index-creation"), "{out}");
     let (_, out, _) = schemagen(p.dir.path(), &["lint", "--sql", "migrations", "--online"]);
+    assert!(!out.contains("require-concurrent-index-creation"), "{out}");
+    // The same from schemagen.toml.
+    p.write("schemagen.toml", "sql = [\"migrations\"]\n");
+    let (_, out, _) = schemagen(p.dir.path(), &["lint"]);
+    assert!(out.contains("require-concurrent-index-creation"), "{out}");
+    p.write("schemagen.toml", "sql = [\"migrations\"]\nonline = true\n");
+    let (_, out, _) = schemagen(p.dir.path(), &["lint"]);
     assert!(!out.contains("require-concurrent-index-creation"), "{out}");
 }
 

@@ -255,3 +255,44 @@ fn no_changes_says_so() {
     assert!(r.access.is_empty());
     assert_eq!(r.markdown(), "## schemagen: schema changes\n\nNo changes.\n");
 }
+
+/// A renamed table keeps its policies, and a renamed policy its rule: nobody gains or
+/// loses anything.
+#[test]
+fn renames_change_no_access() {
+    let current = schema(
+        "create table posts (id int primary key, published boolean);
+         alter table posts enable row level security;
+         create policy read on posts for select to anon using (published);",
+    );
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("articles.yaml"),
+        "table: articles\nrenamed_from: posts\ncolumns:\n  id: int primary key\n  published: boolean\nrls: true\n\
+         policies:\n  read_published:\n    renamed_from: read\n    command: select\n    roles: [anon]\n    using: published\n",
+    )
+    .unwrap();
+    let desired = schemagen::load_desired(dir.path()).expect("YAML loads");
+    let r = Report::new(&current, &desired);
+    assert!(r.access.is_empty(), "{:?}", r.access);
+    assert!(r.broader.is_empty() && r.narrower.is_empty() && r.changed_conditions.is_empty());
+    assert!(r.created.is_empty() && r.dropped.is_empty(), "{:?} {:?}", r.created, r.dropped);
+    let renamed: Vec<&str> = r.changed.iter().flat_map(|(_, a)| a.iter().map(String::as_str)).collect();
+    // The primary key follows the table's name, as PostgreSQL would have named it.
+    assert_eq!(renamed, ["renamed from `posts`", "renamed from `posts_pkey`", "renamed from `read`"]);
+}
+
+/// With --rollback the report describes the rollback: what the migration gave, it takes.
+#[test]
+fn the_rollback_report_is_the_reverse() {
+    let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/69_policy_widened");
+    let out = Command::new(env!("CARGO_BIN_EXE_schemagen"))
+        .current_dir(&fixture)
+        .args(["diff", "--rollback", "--format", "markdown", "--schema", "schema", "--sql", "current"])
+        .output()
+        .expect("run schemagen");
+    let md = String::from_utf8(out.stdout).expect("UTF-8");
+    assert!(md.contains("| `public.posts` | `anon` | SELECT | **loses** |"), "{md}");
+    assert!(md.contains("| `public.posts` | `authenticated` | DELETE | **gains** |"), "{md}");
+    assert!(md.contains("Enabled on `public.post_stats`"), "{md}");
+}

@@ -161,10 +161,13 @@ fn unindexed_foreign_keys(ctx: &mut Ctx, table: &Table) {
         .filter(|i| i.predicate.is_none())
         .map(|i| i.keys.iter().map_while(|k| k.column.as_deref()).collect())
         .collect();
-    leads.extend(table.constraints.iter().filter(|c| c.kind.has_index()).map(|c| {
-        let columns: Vec<&str> = c.kind.columns().iter().map(String::as_str).collect();
-        columns
-    }));
+    leads.extend(
+        table
+            .constraints
+            .iter()
+            .filter(|c| c.kind.has_index())
+            .map(|c| c.kind.columns().iter().map(String::as_str).collect()),
+    );
     for c in &table.constraints {
         let ConstraintKind::ForeignKey(fk) = &c.kind else { continue };
         let wanted: BTreeSet<&str> = fk.columns.iter().map(String::as_str).collect();

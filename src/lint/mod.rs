@@ -112,7 +112,6 @@ pub const RULES: &[Rule] = &[
     rule("prefer-text-field", Severity::Warn, "varchar(n) column"),
     rule("prefer-timestamptz", Severity::Warn, "timestamp without time zone column"),
     rule("prefer-bigint-over-int", Severity::Warn, "integer or smallint primary key or identity"),
-    rule("identifier-too-long", Severity::Error, "Name longer than 63 bytes, which PostgreSQL truncates"),
 ];
 
 pub fn find_rule(id: &str) -> Option<&'static Rule> {
@@ -128,12 +127,8 @@ pub struct Settings {
 }
 
 impl Settings {
-    pub fn new(severities: impl IntoIterator<Item = (&'static str, Severity)>) -> Settings {
-        Settings { severities: severities.into_iter().map(|(id, s)| (RuleId(id), s)).collect() }
-    }
-
-    fn get(&self, rule: &str) -> Option<Severity> {
-        self.severities.iter().find(|(id, _)| id.0 == rule).map(|(_, s)| *s)
+    fn get(&self, rule: &'static str) -> Option<Severity> {
+        self.severities.get(&RuleId(rule)).copied()
     }
 }
 

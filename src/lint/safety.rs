@@ -121,61 +121,6 @@ pub(super) fn check(ctx: &mut Ctx, current: &Schema, changes: &[Change], online:
             _ => {}
         }
     }
-    style::long_identifiers(ctx, Some(&created(changes)));
-}
-
-/// The objects a change creates or renames, by the names they get.
-fn created(changes: &[Change]) -> BTreeSet<ObjectRef> {
-    let mut out = BTreeSet::new();
-    for change in changes {
-        match change {
-            Change::CreateTable(t) => {
-                let name = &t.name;
-                out.insert(ObjectRef::Table(name.clone()));
-                out.extend(t.columns.iter().map(|c| ObjectRef::Column(name.clone(), c.name.clone())));
-                out.extend(t.constraints.iter().map(|c| ObjectRef::Constraint(name.clone(), c.name.clone())));
-                out.extend(t.indexes.iter().map(|i| ObjectRef::Index(name.clone(), i.name.clone())));
-            }
-            Change::AddColumn { table, column, .. } => {
-                out.insert(ObjectRef::Column(table.clone(), column.name.clone()));
-            }
-            Change::AddConstraint { table, constraint } => {
-                out.insert(ObjectRef::Constraint(table.clone(), constraint.name.clone()));
-            }
-            Change::CreateIndex { table, index } => {
-                out.insert(ObjectRef::Index(table.clone(), index.name.clone()));
-            }
-            Change::CreatePolicy(p) => {
-                out.insert(ObjectRef::Policy(p.table.clone(), p.name.clone()));
-            }
-            Change::CreateTrigger(t) => {
-                out.insert(ObjectRef::Trigger(t.table.clone(), t.name.clone()));
-            }
-            Change::CreateFunction(f) => {
-                out.insert(ObjectRef::Function(f.name.clone()));
-            }
-            Change::CreateView(v) => {
-                out.insert(ObjectRef::View(v.name.clone()));
-            }
-            Change::CreateEnum(e) => {
-                out.insert(ObjectRef::Type(e.name.clone()));
-            }
-            Change::CreateDomain(d) => {
-                out.insert(ObjectRef::Type(d.name.clone()));
-            }
-            Change::CreateSequence(q) => {
-                out.insert(ObjectRef::Sequence(q.name.clone()));
-            }
-            Change::CreateSchema(s) => {
-                out.insert(ObjectRef::Schema(s.clone()));
-            }
-            Change::Rename { object, .. } => {
-                out.insert(object.clone());
-            }
-            _ => {}
-        }
-    }
-    out
 }
 
 /// NOT NULL with nothing to fill the rows that exist: no default, identity, generation

@@ -25,6 +25,12 @@ pub enum Outcome {
     Skipped(&'static str),
     /// Modelled, but it refers to something the model does not hold (a platform table).
     Unresolved(String),
+    /// Not applied: PostgreSQL would refuse it after the statements before it (an object
+    /// created twice), or the model cannot hold what it does (columns copied by LIKE).
+    Rejected {
+        message: String,
+        hint: &'static str,
+    },
 }
 
 pub fn qualified(rv: &protobuf::RangeVar) -> QualifiedName {
@@ -93,7 +99,8 @@ pub fn apply(schema: &mut Schema, stmt: &NodeEnum) -> Outcome {
 /// The DDL a `DO` block runs: its plain statements and `EXECUTE` of constant strings, read
 /// from PL/pgSQL's own parse tree. Migrations often guard `CREATE TYPE` this way
 /// (`IF NOT EXISTS (...) THEN CREATE TYPE ...`); the guard only makes it idempotent, so the
-/// statements are replayed as if it held. Anything else in the block is left out.
+/// statements are replayed as if it held, and one the guard would skip (it creates what
+/// exists: `Rejected`) is left out. Anything else in the block is left out too.
 fn do_block(schema: &mut Schema, s: &protobuf::DoStmt) -> Outcome {
     let mut body = None;
     for arg in &s.args {
@@ -214,8 +221,24 @@ fn create_table(schema: &mut Schema, s: &protobuf::CreateStmt) -> Outcome {
         if s.if_not_exists {
             return Outcome::Applied;
         }
-        // PostgreSQL would refuse; the later definition is the one a reader expects.
-        schema.tables.remove(&name);
+        return Outcome::Rejected {
+            message: format!("table {name} already exists"),
+            hint: "a statement before this one creates it, and PostgreSQL refuses to create it again: drop it \
+                   first, or write CREATE TABLE IF NOT EXISTS",
+        };
+    }
+    let copied = if s.table_elts.iter().any(|e| matches!(e.node, Some(NodeEnum::TableLikeClause(_)))) {
+        Some("LIKE")
+    } else if !s.inh_relations.is_empty() {
+        Some(if s.partbound.is_some() { "PARTITION OF" } else { "INHERITS" })
+    } else {
+        s.of_typename.as_ref().map(|_| "OF type")
+    };
+    if let Some(clause) = copied {
+        return Outcome::Rejected {
+            message: format!("CREATE TABLE {name} … {clause} is not supported: its columns come from elsewhere"),
+            hint: "write the table's columns out in CREATE TABLE",
+        };
     }
     let mut table = Table::new(name.clone());
     let mut pending = Vec::new();
@@ -493,8 +516,17 @@ fn create_index(schema: &mut Schema, s: &protobuf::IndexStmt) -> Outcome {
     } else {
         s.idxname.clone()
     };
-    if table.index(&name).is_some() && s.if_not_exists {
-        return Outcome::Applied;
+    let taken = schema.tables.contains_key(&QualifiedName::new(table_name.schema.clone(), name.clone()))
+        || schema.tables.values().any(|t| t.name.schema == table_name.schema && t.relation_names().any(|r| r == name));
+    if taken {
+        if s.if_not_exists {
+            return Outcome::Applied;
+        }
+        return Outcome::Rejected {
+            message: format!("a relation named {name} already exists in schema {}", table_name.schema),
+            hint: "indexes, keys and tables share one namespace per schema, and PostgreSQL refuses a second \
+                   relation of the same name: pick another name, or write CREATE INDEX IF NOT EXISTS",
+        };
     }
     let method = if s.access_method.is_empty() { "btree".into() } else { s.access_method.to_lowercase() };
     let index = Index {
@@ -521,11 +553,34 @@ fn alter_table(schema: &mut Schema, s: &protobuf::AlterTableStmt) -> Outcome {
         return Outcome::Skipped("ALTER TABLE");
     };
     let name = qualified(rv);
-    if !schema.tables.contains_key(&name) {
+    let Some(table) = schema.tables.get(&name) else {
         if s.missing_ok {
             return Outcome::Applied;
         }
         return Outcome::Unresolved(format!("ALTER TABLE {name}, which the model does not hold"));
+    };
+    // Checked before any command runs: PostgreSQL refuses the whole statement.
+    for cmd in &s.cmds {
+        let Some(NodeEnum::AlterTableCmd(cmd)) = cmd.node.as_ref() else { continue };
+        match cmd.def.as_deref().and_then(|d| d.node.as_ref()) {
+            Some(NodeEnum::ColumnDef(def)) if !cmd.missing_ok && table.column(&def.colname).is_some() => {
+                return Outcome::Rejected {
+                    message: format!("column {} of {name} already exists", def.colname),
+                    hint: "a statement before this one adds it, and PostgreSQL refuses to add it again: write \
+                           ADD COLUMN IF NOT EXISTS, or leave the statement out",
+                };
+            }
+            Some(NodeEnum::Constraint(c))
+                if !c.conname.is_empty() && table.constraints.iter().any(|k| k.name == c.conname) =>
+            {
+                return Outcome::Rejected {
+                    message: format!("constraint {} of {name} already exists", c.conname),
+                    hint: "PostgreSQL refuses a second constraint of the same name on a table: drop the first, or \
+                           pick another name",
+                };
+            }
+            _ => {}
+        }
     }
     let mut outcome = Outcome::Applied;
     for cmd in &s.cmds {

@@ -9,7 +9,7 @@ pub mod yaml;
 
 use std::path::{Path, PathBuf};
 
-use crate::diagnostic::{Diagnostic, Result};
+use crate::diagnostic::{Diagnostic, Origin, Result};
 
 /// Files under `path` with one of `extensions`, in file-name order (a migrations folder),
 /// or `path` itself when it is a file.
@@ -40,6 +40,31 @@ pub fn files_in(path: &Path, extensions: &[&str]) -> Result<Vec<PathBuf>> {
     Ok(out)
 }
 
+/// pg_query's message for SQL it could not read, with the one that lists every level of a
+/// tree nested deeper than its decoder reads (about a hundred) said in a sentence.
+pub fn parser_message(message: &str) -> String {
+    if message.starts_with("Error decoding result") {
+        TOO_DEEP.to_string()
+    } else {
+        message.to_string()
+    }
+}
+
+pub const TOO_DEEP: &str = "it is nested too deeply to be read (about a hundred levels of parse tree at most)";
+
+/// The text of `path`; bytes that are not UTF-8 are an error at the first of them.
 pub fn read(path: &Path) -> Result<String> {
-    std::fs::read_to_string(path).map_err(|e| Diagnostic::new(format!("cannot read {}: {e}", path.display())).into())
+    let bytes = std::fs::read(path).map_err(|e| {
+        Diagnostic::new(format!("cannot read {}: {e}", path.display()))
+            .hint("check that the file exists and is readable")
+    })?;
+    String::from_utf8(bytes).map_err(|e| {
+        let valid = e.utf8_error().valid_up_to();
+        let text = String::from_utf8_lossy(e.as_bytes());
+        // The lossy text has one replacement character per bad sequence: offsets agree up to it.
+        Diagnostic::new(format!("{} is not UTF-8 text", path.display()))
+            .at(Origin::at_offset(path, &text, valid), Some(&text))
+            .hint("save the file as UTF-8")
+            .into()
+    })
 }

@@ -44,6 +44,13 @@ pub fn load_paths(paths: &[PathBuf]) -> Result<(Schema, LoadReport)> {
 /// Replays one file's statements onto `schema`.
 pub fn load_text(schema: &mut Schema, file: &Path, text: &str, report: &mut LoadReport) -> Result<()> {
     report.files += 1;
+    // pg_query hands the text to C as a string: a NUL would cut it short.
+    if let Some(nul) = text.find('\0') {
+        return Err(Diagnostic::new("the SQL holds a NUL byte")
+            .at(Origin::at_offset(file, text, nul), Some(text))
+            .hint("a NUL byte is never valid in SQL text: remove it (is this a binary file?)")
+            .into());
+    }
     // Statement by statement, so that a large dump's trees are never all in memory at once.
     // The scanner can split wrongly inside a `BEGIN ATOMIC` body; then the rest of the file
     // is parsed whole, from the statement that did not parse on its own.
@@ -59,7 +66,7 @@ pub fn load_text(schema: &mut Schema, file: &Path, text: &str, report: &mut Load
         match pg_query::parse(piece, 0) {
             Ok(parsed) => {
                 for raw in &parsed.protobuf.stmts {
-                    apply(schema, file, text, start + raw.stmt_location as usize, raw, report);
+                    apply(schema, file, text, start + raw.stmt_location as usize, raw, report)?;
                 }
             }
             Err(_) => return load_rest(schema, file, text, start, report),
@@ -73,7 +80,7 @@ fn load_rest(schema: &mut Schema, file: &Path, text: &str, start: usize, report:
     let parsed = pg_query::parse(text, 0).map_err(|e| syntax_error(file, text, &parse_message(&e)))?;
     let rest = parsed.protobuf.stmts.iter().filter(|r| r.stmt_location as usize + r.stmt_len as usize > start);
     for raw in rest {
-        apply(schema, file, text, raw.stmt_location as usize, raw, report);
+        apply(schema, file, text, raw.stmt_location as usize, raw, report)?;
     }
     Ok(())
 }
@@ -85,8 +92,8 @@ fn apply(
     location: usize,
     raw: &pg_query::protobuf::RawStmt,
     report: &mut LoadReport,
-) {
-    let Some(stmt) = raw.stmt.as_ref().and_then(|s| s.node.as_ref()) else { return };
+) -> Result<()> {
+    let Some(stmt) = raw.stmt.as_ref().and_then(|s| s.node.as_ref()) else { return Ok(()) };
     report.statements += 1;
     match ddl::apply(schema, stmt) {
         Outcome::Applied => {
@@ -104,7 +111,12 @@ fn apply(
             let origin = Origin::at_offset(file, text, statement_start(text, location));
             report.unresolved.push((origin, what));
         }
+        Outcome::Rejected { message, hint } => {
+            let origin = Origin::at_offset(file, text, statement_start(text, location));
+            return Err(Diagnostic::new(message).at(origin, Some(text)).hint(hint).into());
+        }
     }
+    Ok(())
 }
 
 /// pg_query points at the end of the previous statement; skip to the statement's first token.
@@ -126,20 +138,39 @@ fn statement_start(text: &str, location: usize) -> usize {
 /// A parse error located at its statement, and at the offending token when the message
 /// names one (`syntax error at or near "tabel"`).
 pub fn syntax_error(file: &Path, text: &str, message: &str) -> crate::diagnostic::Errors {
-    let end = text.trim_end().len().saturating_sub(1);
+    let message = &super::parser_message(message);
+    let end = text.trim_end().char_indices().last().map_or(0, |(i, _)| i);
+    let token = message.split("at or near \"").nth(1).and_then(|rest| rest.rsplit_once('"')).map(|(t, _)| t);
     let offset = if message.contains("at end of input") { Some(end) } else { None };
     let offset = offset
-        .or_else(|| {
-            failing_statement(text).map(|(start, stmt)| {
-                let token =
-                    message.split("at or near \"").nth(1).and_then(|rest| rest.rsplit_once('"')).map(|(t, _)| t);
-                start + token.and_then(|t| stmt.find(t)).unwrap_or(0)
-            })
-        })
+        .or_else(|| failing_statement(text).map(|(start, stmt)| start + token.and_then(|t| stmt.find(t)).unwrap_or(0)))
+        // The scanner itself fails on an unterminated quote: the token is the rest of the file.
+        .or_else(|| token.and_then(|t| text.find(t)))
         .unwrap_or(0);
+    // An unterminated quote makes the token the rest of the file: its first line is enough.
+    let message = match token.and_then(|t| t.split_once('\n')) {
+        Some((first, _)) => message.replacen(token.unwrap_or_default(), &format!("{first}…"), 1),
+        None => message.to_string(),
+    };
+    let line = text[offset..].lines().next().unwrap_or("").trim_start();
+    let before = text[..offset].to_lowercase();
+    let hint = if line.starts_with('\\') {
+        "this is a psql meta-command, not SQL: schemagen reads SQL only, so remove the line (recent pg_dump \
+         versions write `\\restrict` at the top of a dump)"
+    } else if message == super::TOO_DEEP {
+        "PostgreSQL itself may accept it, but schemagen cannot read it: nest less (a CTE, a view or a function \
+         for a part)"
+    } else if message.starts_with("memory exhausted") || message.starts_with("stack depth limit exceeded") {
+        "PostgreSQL's parser gives up on this nesting: nest less (a CTE, a view or a function for a part)"
+    } else if before.contains("copy ") && before.contains("from stdin") {
+        "the rows after COPY … FROM stdin are data that psql sends, not SQL: keep data out of the migrations \
+         (supabase/seed.sql) or use INSERT"
+    } else {
+        "fix the statement; schemagen reads SQL with PostgreSQL's own parser"
+    };
     Diagnostic::new(format!("SQL does not parse: {message}"))
         .at(Origin::at_offset(file, text, offset), Some(text))
-        .hint("fix the statement; schemagen reads SQL with PostgreSQL's own parser")
+        .hint(hint)
         .into()
 }
 

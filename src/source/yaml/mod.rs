@@ -43,6 +43,9 @@ pub const PLATFORM_SCHEMAS: &[&str] = &[
     "pg_catalog",
 ];
 
+/// PostgreSQL's NAMEDATALEN - 1: the longest identifier it keeps whole.
+const MAX_NAME_BYTES: usize = 63;
+
 /// Keys other tools use, and the key that says the same here.
 const SYNONYMS: &[(&str, &str)] = &[
     ("nullable", "not_null"),
@@ -143,22 +146,28 @@ impl File<'_> {
             Some("sequence") => self.load_sequence(schema, map),
             Some("domain") => self.load_domain(schema, map),
             Some(_) => self.load_setup(schema, map),
-            None => Err(self
-                .error(
-                    map.span(),
-                    "this file declares nothing schemagen knows",
-                    format!("start with one of: {}", KINDS.iter().map(|k| k.key).collect::<Vec<_>>().join(", ")),
-                )
-                .into()),
+            None => {
+                let kinds: Vec<&str> = KINDS.iter().map(|k| k.key).collect();
+                let first = map.keys().next();
+                let hint = match first.and_then(|k| closest(k.as_str(), kinds.iter().copied())) {
+                    Some(c) => format!("did you mean `{c}`? Start with one of: {}", kinds.join(", ")),
+                    None => format!("start with one of: {}", kinds.join(", ")),
+                };
+                let span = first.map_or(map.span(), |k| k.span());
+                Err(self.error(span, "this file declares nothing schemagen knows", hint).into())
+            }
         }
     }
 
     fn load_table(&self, schema: &mut Schema, places: &mut Places, map: &MarkedMappingNode) -> Result<()> {
         self.check_keys(map, TABLE_KEYS, "the table file")?;
-        let table_node = map
-            .get_scalar("table")
-            .ok_or_else(|| self.error(map.span(), "missing `table`", "every file declares one table: `table: NAME`"))?;
-        let name = match map.get_scalar("schema") {
+        let table_node = self.scalar(map.get_node("table").expect("dispatched on it"), "`table`")?;
+        let schema_node = map.get_node("schema").map(|s| self.scalar(s, "`schema`")).transpose()?;
+        self.check_name(table_node, schema_node.is_none())?;
+        if let Some(node) = schema_node {
+            self.check_name(node, false)?;
+        }
+        let name = match schema_node {
             Some(s) => QualifiedName::new(s.as_str(), table_node.as_str()),
             None => match table_node.as_str().split_once('.') {
                 Some((s, t)) => QualifiedName::new(s, t),
@@ -197,10 +206,21 @@ impl File<'_> {
         let mut elements = Vec::new();
         let mut pieces: Vec<(&Span, String)> = Vec::new();
         let mut column_comments = Vec::new();
-        let columns = map
-            .get_mapping("columns")
-            .ok_or_else(|| self.error(map.span(), "missing `columns`", "add `columns:` with one entry per column"))?;
+        let columns = match map.get_node("columns") {
+            Some(Node::Mapping(m)) => m,
+            Some(other) => {
+                return Err(self
+                    .error(other.span(), "`columns` must map names to columns", "one `name: TYPE ...` per line")
+                    .into());
+            }
+            None => {
+                return Err(self
+                    .error(map.span(), "missing `columns`", "add `columns:` with one entry per column")
+                    .into());
+            }
+        };
         for (key, value) in columns.iter() {
+            self.check_name(key, false)?;
             let (def, comment) = self.column(key, value)?;
             let sql = format!("{} {def}", quote_ident(key.as_str()));
             places.column.insert((name.clone(), key.to_string()), self.place(key.span()));
@@ -279,9 +299,24 @@ impl File<'_> {
             _ => false,
         };
         if !single {
+            // A column piece holds one column; every piece is one statement.
+            let escapes = |piece: &str| {
+                pg_query::parse(piece, 0).is_ok_and(|p| {
+                    let stmts: Vec<_> =
+                        p.protobuf.stmts.iter().filter_map(|s| s.stmt.as_ref()?.node.as_ref()).collect();
+                    match stmts.as_slice() {
+                        [NodeEnum::CreateStmt(c)] => {
+                            c.table_elts.iter().filter(|e| matches!(e.node, Some(NodeEnum::ColumnDef(_)))).count() > 1
+                        }
+                        [_] => false,
+                        _ => true,
+                    }
+                })
+            };
+            let at = pieces.iter().find(|(_, piece)| escapes(piece)).map_or(span, |(s, _)| *s);
             return Err(self
                 .error(
-                    span,
+                    at,
                     "this definition is not a single piece of SQL",
                     "an entry must not contain `,` or `;` outside parentheses or quotes",
                 )
@@ -289,6 +324,7 @@ impl File<'_> {
         }
         match ddl::apply(schema, stmts[0]) {
             Outcome::Unresolved(what) => Err(self.error(span, what, "check the names this definition uses").into()),
+            Outcome::Rejected { message, hint } => Err(self.error(span, message, hint).into()),
             Outcome::Applied | Outcome::Skipped(_) => Ok(()),
         }
     }
@@ -296,7 +332,7 @@ impl File<'_> {
     fn sql_error(&self, span: &Span, message: &str) -> Diagnostic {
         self.error(
             span,
-            format!("SQL does not parse: {message}"),
+            format!("SQL does not parse: {}", super::parser_message(message)),
             "the value is SQL: check the spelling, parentheses and quotes",
         )
     }
@@ -355,6 +391,38 @@ impl File<'_> {
         })
     }
 
+    /// A name PostgreSQL stores as written: not empty, no NUL, at most 63 bytes (it would
+    /// cut a longer one, and the YAML would then name something that does not exist). A
+    /// `qualified` name is checked part by part (`schema.name`).
+    fn check_name(&self, node: &MarkedScalarNode, qualified: bool) -> Result<()> {
+        match node.split_once('.') {
+            Some((schema, name)) if qualified => [schema, name].iter().try_for_each(|part| self.check_part(node, part)),
+            _ => self.check_part(node, node.as_str()),
+        }
+    }
+
+    fn check_part(&self, node: &MarkedScalarNode, name: &str) -> Result<()> {
+        let problem = if name.is_empty() {
+            "a name cannot be empty"
+        } else if name.contains('\0') {
+            "a name cannot hold a NUL character"
+        } else if name.len() > MAX_NAME_BYTES {
+            "this name is longer than PostgreSQL's 63 bytes"
+        } else {
+            return Ok(());
+        };
+        let hint = if name.len() > MAX_NAME_BYTES {
+            let mut cut = MAX_NAME_BYTES;
+            while !name.is_char_boundary(cut) {
+                cut -= 1;
+            }
+            format!("PostgreSQL would cut it to `{}`: write a shorter name", &name[..cut])
+        } else {
+            "write a name of 1 to 63 bytes".to_string()
+        };
+        Err(self.error(node.span(), problem, hint).into())
+    }
+
     fn flag(&self, node: &Node, what: &str) -> Result<bool> {
         let s = self.scalar(node, what)?;
         match s.as_str() {
@@ -398,16 +466,22 @@ impl File<'_> {
 
     /// Entries of a mapping (name → spec) or of a list (specs, optionally named inside).
     fn entries<'n>(&self, node: &'n Node, what: &str) -> Result<Vec<(Option<&'n str>, &'n Node)>> {
-        match node {
-            Node::Mapping(m) => Ok(m.iter().map(|(k, v)| (Some(k.as_str()), v)).collect()),
-            Node::Sequence(s) => Ok(s
-                .iter()
-                .map(|v| (v.as_mapping().and_then(|m| m.get_scalar("name")).map(|n| n.as_str()), v))
-                .collect()),
-            Node::Scalar(_) => Err(self
-                .error(node.span(), format!("`{what}` must be a mapping or a list"), "write one entry per line")
-                .into()),
-        }
+        let named: Vec<(Option<&MarkedScalarNode>, &Node)> = match node {
+            Node::Mapping(m) => m.iter().map(|(k, v)| (Some(k), v)).collect(),
+            Node::Sequence(s) => s.iter().map(|v| (v.as_mapping().and_then(|m| m.get_scalar("name")), v)).collect(),
+            Node::Scalar(_) => {
+                return Err(self
+                    .error(node.span(), format!("`{what}` must be a mapping or a list"), "write one entry per line")
+                    .into());
+            }
+        };
+        named
+            .into_iter()
+            .map(|(name, v)| {
+                name.map(|n| self.check_name(n, false)).transpose()?;
+                Ok((name.map(|n| n.as_str()), v))
+            })
+            .collect()
     }
 
     /// One column: the SQL after its name in CREATE TABLE, and its comment.
@@ -587,7 +661,11 @@ impl File<'_> {
 
     fn constraint_prefix(&self, map: Option<&MarkedMappingNode>) -> Result<String> {
         Ok(match map.and_then(|m| m.get_node("name")) {
-            Some(n) => format!("CONSTRAINT {} ", quote_ident(self.scalar(n, "name")?)),
+            Some(n) => {
+                let name = self.scalar(n, "name")?;
+                self.check_name(name, false)?;
+                format!("CONSTRAINT {} ", quote_ident(name))
+            }
             None => String::new(),
         })
     }

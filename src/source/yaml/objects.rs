@@ -119,6 +119,7 @@ impl File<'_> {
                     .into());
             };
             for (policy_name, spec) in policies.iter() {
+                self.check_name(policy_name, false)?;
                 self.policy(schema, name, policy_name.as_str(), spec)?;
             }
         }
@@ -136,8 +137,11 @@ impl File<'_> {
                     .into());
             };
             for (trigger_name, spec) in triggers.iter() {
+                self.check_name(trigger_name, false)?;
                 self.trigger(schema, name, trigger_name.as_str(), spec)?;
-                places.trigger.insert((name.clone(), trigger_name.to_string()), self.place(spec.span()));
+                // Where the function is named, for the error when it is not declared.
+                let at = spec.as_mapping().and_then(|m| m.get_node("function")).unwrap_or(spec);
+                places.trigger.insert((name.clone(), trigger_name.to_string()), self.place(at.span()));
             }
         }
         Ok(())
@@ -259,7 +263,9 @@ impl File<'_> {
         self.check_keys(map, FUNCTION_KEYS, "the function file")?;
         let procedure = map.get_node("procedure").is_some();
         let name_node = map.get_node(if procedure { "procedure" } else { "function" }).expect("dispatched on it");
-        let name = qualified(self.scalar(name_node, "name")?);
+        let name_scalar = self.scalar(name_node, "name")?;
+        self.check_name(name_scalar, true)?;
+        let name = qualified(name_scalar);
         if let Some(external) = map.get_node("external")
             && self.flag(external, "external")?
         {
@@ -359,7 +365,9 @@ impl File<'_> {
     pub(super) fn load_view(&self, schema: &mut Schema, map: &MarkedMappingNode) -> Result<()> {
         self.check_keys(map, VIEW_KEYS, "the view file")?;
         let name_node = map.get_node("view").expect("dispatched on it");
-        let name = qualified(self.scalar(name_node, "view")?);
+        let name_scalar = self.scalar(name_node, "view")?;
+        self.check_name(name_scalar, true)?;
+        let name = qualified(name_scalar);
         if schema.views.contains_key(&name) || schema.tables.contains_key(&name) {
             return Err(self
                 .error(name_node.span(), format!("{name} is declared twice"), "a view and a table cannot share a name")
@@ -400,7 +408,9 @@ impl File<'_> {
     pub(super) fn load_enum(&self, schema: &mut Schema, map: &MarkedMappingNode) -> Result<()> {
         self.check_keys(map, ENUM_KEYS, "the enum file")?;
         let name_node = map.get_node("enum").expect("dispatched on it");
-        let name = qualified(self.scalar(name_node, "enum")?);
+        let name_scalar = self.scalar(name_node, "enum")?;
+        self.check_name(name_scalar, true)?;
+        let name = qualified(name_scalar);
         if schema.enums.contains_key(&name) {
             return Err(self
                 .error(name_node.span(), format!("enum {name} is declared twice"), "keep one file per type")
@@ -424,7 +434,9 @@ impl File<'_> {
     pub(super) fn load_domain(&self, schema: &mut Schema, map: &MarkedMappingNode) -> Result<()> {
         self.check_keys(map, DOMAIN_KEYS, "the domain file")?;
         let name_node = map.get_node("domain").expect("dispatched on it");
-        let name = qualified(self.scalar(name_node, "domain")?);
+        let name_scalar = self.scalar(name_node, "domain")?;
+        self.check_name(name_scalar, true)?;
+        let name = qualified(name_scalar);
         if schema.domains.contains_key(&name) || schema.enums.contains_key(&name) {
             return Err(self
                 .error(name_node.span(), format!("type {name} is declared twice"), "keep one file per type")
@@ -472,7 +484,9 @@ impl File<'_> {
     pub(super) fn load_sequence(&self, schema: &mut Schema, map: &MarkedMappingNode) -> Result<()> {
         self.check_keys(map, SEQUENCE_KEYS, "the sequence file")?;
         let name_node = map.get_node("sequence").expect("dispatched on it");
-        let name = qualified(self.scalar(name_node, "sequence")?);
+        let name_scalar = self.scalar(name_node, "sequence")?;
+        self.check_name(name_scalar, true)?;
+        let name = qualified(name_scalar);
         if schema.sequences.contains_key(&name) {
             return Err(self
                 .error(name_node.span(), format!("sequence {name} is declared twice"), "keep one file per sequence")

@@ -20,7 +20,7 @@ use crate::diagnostic::{Diagnostic, Errors, Origin, Result, closest};
 use crate::model::{ObjectRef, QualifiedName, Schema};
 use crate::pgtree::parse_message;
 use crate::render::Renderer;
-use crate::source::ddl::{self, Outcome};
+use crate::source::ddl;
 
 /// An option of a preset, and its default.
 type PresetOption = (&'static str, Option<&'static str>);
@@ -215,7 +215,8 @@ impl File<'_> {
         let parsed = pg_query::parse(&sql, 0)
             .map_err(|e| wrong(format!("the SQL of {template} does not parse: {}", parse_message(&e))))?;
         let mut made = BTreeSet::new();
-        for stmt in parsed.protobuf.stmts.iter().filter_map(|s| s.stmt.as_ref()?.node.as_ref()) {
+        for raw in &parsed.protobuf.stmts {
+            let Some(stmt) = raw.stmt.as_ref().and_then(|s| s.node.as_ref()) else { continue };
             let NodeEnum::CreatePolicyStmt(p) = stmt else {
                 return Err(wrong(format!("{template} renders a statement other than CREATE POLICY")));
             };
@@ -240,9 +241,13 @@ impl File<'_> {
                     )
                     .into());
             }
-            if let Outcome::Unresolved(what) = ddl::apply(schema, stmt) {
-                return Err(wrong(what));
-            }
+            // Each statement goes the way a hand-written policy goes, outcomes and all.
+            let start = raw.stmt_location as usize;
+            let text = match raw.stmt_len as usize {
+                0 => &sql[start..],
+                len => &sql[start..start + len],
+            };
+            self.replay(schema, text, 0, preset.node.span(), &[])?;
             self.mark(schema, ObjectRef::Policy(table.clone(), p.policy_name.clone()), preset.node);
         }
         Ok(())

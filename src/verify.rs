@@ -1,0 +1,258 @@
+//! `schemagen verify`: proves a migration on a real PostgreSQL before it ships.
+//!
+//! In one scratch database: the SQL that exists, then the up migration exactly as `generate`
+//! writes it, then its rollback. In another: the desired schema built from nothing with the
+//! embedded templates, the reference. After the up migration the catalog must equal the
+//! reference's; after the rollback, what the SQL that exists gave. Both databases are
+//! created for the run and dropped after it.
+
+mod catalog;
+mod server;
+
+use std::path::PathBuf;
+
+use crate::diagnostic::{Diagnostic, Result};
+use crate::model::Schema;
+use crate::plan::{File, Plan};
+use crate::render::Renderer;
+use crate::{Direction, plan_migration, render_file, render_outside, render_part};
+use catalog::{Catalog, Report};
+use server::{Script, Server};
+
+/// Exit code when the up migration or the rollback fails on PostgreSQL or does not reach the
+/// catalog it should.
+pub const DIVERGED: i32 = 4;
+
+const STUB: &str = include_str!("verify/supabase_stub.sql");
+
+/// What `verify` applies.
+pub struct Scripts {
+    /// The SQL files that exist, in the order they are read (and applied).
+    pub current: Vec<PathBuf>,
+    /// The up migration, as the files `generate` writes, in order; none when nothing changes.
+    pub up: Vec<String>,
+    pub down: String,
+    /// The desired schema from nothing, rendered with the embedded templates, so that a
+    /// template of `--templates` that writes the wrong SQL shows as a difference.
+    pub desired: String,
+    /// Steps of the plan, for the progress line.
+    pub steps: usize,
+}
+
+impl Scripts {
+    /// The scripts of `plan` (rendered by `renderer`, split into files unless `single_file`,
+    /// as `generate` does), over the SQL of `sql`, towards `desired`.
+    pub fn new(
+        renderer: &Renderer,
+        plan: &Plan,
+        desired: &Schema,
+        sql: &[PathBuf],
+        single_file: bool,
+        source: &str,
+    ) -> Result<Scripts> {
+        let mut current = Vec::new();
+        for path in sql {
+            current.extend(crate::source::files_in(path, &["sql"])?);
+        }
+        let mut up = Vec::new();
+        if single_file && !plan.is_empty() {
+            up.push(render_file(renderer, plan, Direction::Up, "migration", source)?);
+        } else if !single_file {
+            for file in plan.files() {
+                up.push(render_part(renderer, plan, Direction::Up, Some(file), &title(file), source)?);
+            }
+            if plan.has_after() {
+                up.push(render_outside(renderer, plan, "migration, online part", source)?);
+            }
+        }
+        let down = render_file(renderer, plan, Direction::Down, "rollback", source)?;
+        let reference = plan_migration(&Schema::default(), desired)?;
+        let desired = render_file(&Renderer::new(None)?, &reference, Direction::Up, "desired schema", "the YAML")?;
+        Ok(Scripts { current, up, down, desired, steps: plan.steps.len() })
+    }
+}
+
+fn title(file: File) -> String {
+    format!("migration, {file:?} part").to_lowercase()
+}
+
+pub(crate) fn progress(message: &str) {
+    eprintln!("verify: {message}");
+}
+
+/// Runs the scripts on the server of `url` (see `Server::connect` for the others), prints
+/// the result of each direction, and returns the exit code: 0 when both converge, `DIVERGED`
+/// when one does not.
+pub fn run(scripts: &Scripts, url: Option<&str>) -> Result<i32> {
+    let server = Server::connect(url)?;
+    progress(&format!("using {}", server.description));
+    progress("building the desired schema from nothing…");
+    let n = scripts.current.len();
+    progress(&format!("applying {n} migration file{}…", plural(n)));
+    // Independent until they are compared: built side by side.
+    let (desired, current) = std::thread::scope(|s| {
+        let desired = s.spawn(|| build_desired(&server, &scripts.desired));
+        let current = apply_current(&server, &scripts.current);
+        (desired.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)), current)
+    });
+    let (_reference, desired) = desired?;
+    let (db, before) = current?;
+
+    progress(&format!(
+        "up ({} step{}, {} file{})…",
+        scripts.steps,
+        plural(scripts.steps),
+        scripts.up.len(),
+        plural(scripts.up.len())
+    ));
+    let mut converged = true;
+    let count = scripts.up.len();
+    let applied = scripts.up.iter().enumerate().try_for_each(|(i, up)| {
+        let label =
+            if count == 1 { "up migration".to_string() } else { format!("up migration, file {} of {count}", i + 1) };
+        db.apply(Script::Text(up), &label)
+    });
+    if let Err(e) = applied {
+        println!("up: fails on PostgreSQL:\n{}", indent(&e));
+        println!("rollback: not run, the up migration failed");
+        return Ok(DIVERGED);
+    }
+    let after = db.catalog()?;
+    converged &= judge("up", "up migration", "the desired schema", &after.managed(), &desired.managed());
+
+    if scripts.up.is_empty() {
+        println!("rollback: nothing to roll back");
+    } else {
+        progress("rollback…");
+        match db.apply(Script::Text(&scripts.down), "rollback") {
+            Err(e) => {
+                println!("rollback: fails on PostgreSQL:\n{}", indent(&e));
+                converged = false;
+            }
+            Ok(()) => converged &= judge("rollback", "rollback", "the SQL that exists", &db.catalog()?, &before),
+        }
+    }
+    Ok(if converged { 0 } else { DIVERGED })
+}
+
+/// A scratch database holding the desired schema, built from nothing, and its catalog.
+fn build_desired<'a>(server: &'a Server, script: &str) -> Result<(Scratch<'a>, Catalog)> {
+    let db = Scratch::create(server, "desired")?;
+    db.prepare()?;
+    db.apply(Script::Text(script), "the desired schema").map_err(|e| {
+        Diagnostic::new(format!("the desired schema cannot be built on PostgreSQL: {e}"))
+            .hint("fix the YAML (an expression, a function body, a missing object), then verify again")
+    })?;
+    let catalog = db.catalog()?;
+    Ok((db, catalog))
+}
+
+/// A scratch database holding what the SQL files that exist make, and its catalog.
+fn apply_current<'a>(server: &'a Server, files: &[PathBuf]) -> Result<(Scratch<'a>, Catalog)> {
+    let db = Scratch::create(server, "current")?;
+    db.prepare()?;
+    let n = files.len();
+    for (i, file) in files.iter().enumerate() {
+        db.apply(Script::File(file), &file.display().to_string()).map_err(|e| {
+            Diagnostic::new(format!("the SQL that exists does not apply on PostgreSQL: {e}")).hint(
+                "the migrations must apply in order to an empty database (with Supabase's auth schema and \
+                 roles, which verify stubs on a plain server)",
+            )
+        })?;
+        // Long histories: a line every hundred files.
+        if (i + 1) % 100 == 0 && i + 1 < n {
+            progress(&format!("{}/{n} migration files applied…", i + 1));
+        }
+    }
+    let catalog = db.catalog()?;
+    Ok((db, catalog))
+}
+
+/// Prints whether `got` (the catalog after `step`) is `expected` (that of `what`), and what
+/// differs if not.
+fn judge(direction: &str, step: &str, what: &str, got: &Catalog, expected: &Catalog) -> bool {
+    let diffs = catalog::compare(got, expected);
+    if diffs.is_empty() {
+        println!("{direction}: converges: after the {step} the catalog is that of {what}");
+        return true;
+    }
+    print!(
+        "{direction}: does not converge: {} difference{} from {what}:\n{}",
+        diffs.len(),
+        plural(diffs.len()),
+        Report(&diffs)
+    );
+    false
+}
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 { "" } else { "s" }
+}
+
+fn indent(text: &str) -> String {
+    text.lines().map(|l| format!("  {l}")).collect::<Vec<_>>().join("\n")
+}
+
+/// A database created for the run on `server`, dropped when this is dropped (also when the
+/// run fails half-way).
+struct Scratch<'a> {
+    server: &'a Server,
+    name: String,
+}
+
+impl<'a> Scratch<'a> {
+    fn create(server: &'a Server, role: &str) -> Result<Scratch<'a>> {
+        // The process id keeps runs on one machine apart, the clock runs from several.
+        let nonce = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.subsec_nanos());
+        let name = format!("schemagen_verify_{}_{nonce:08x}_{role}", std::process::id());
+        server.run(None, Script::Text(&format!("CREATE DATABASE {name};")), false).map_err(|e| {
+            let hint = if e.contains("permission denied") {
+                "verify creates scratch databases and drops them after the run: the role needs CREATEDB \
+                 (ALTER ROLE … CREATEDB), or verify on a server where it has it"
+            } else {
+                "check the connection (--database-url, or SCHEMAGEN_PGHOST and SCHEMAGEN_PGPORT)"
+            };
+            Diagnostic::new(format!("cannot create a scratch database: {e}")).hint(hint)
+        })?;
+        Ok(Scratch { server, name })
+    }
+
+    /// Loads the Supabase stub unless the database already has an `auth` schema (a server
+    /// whose template database has it).
+    fn prepare(&self) -> Result<()> {
+        let has_auth = self
+            .server
+            .run(Some(&self.name), Script::Text("SELECT count(*) FROM pg_namespace WHERE nspname = 'auth';"), true)
+            .map_err(|e| Diagnostic::new(format!("cannot query the scratch database: {e}")))?;
+        if has_auth.trim() == "0" {
+            self.apply(Script::Text(STUB), "the Supabase stub")
+                .map_err(|e| Diagnostic::new(format!("cannot load the Supabase stub: {e}")))?;
+        }
+        Ok(())
+    }
+
+    /// Runs `script`; Err names it by `label` where psql said `<stdin>`.
+    fn apply(&self, script: Script, label: &str) -> std::result::Result<(), String> {
+        self.server
+            .run(Some(&self.name), script, false)
+            .map(|_| ())
+            .map_err(|e| e.replace("<stdin>:", &format!("{label}, line ")))
+    }
+
+    fn catalog(&self) -> Result<Catalog> {
+        let rows = self
+            .server
+            .run(Some(&self.name), Script::Text(catalog::QUERY), true)
+            .map_err(|e| Diagnostic::new(format!("the catalog query failed: {e}")))?;
+        Ok(Catalog::parse(&rows).map_err(Diagnostic::new)?)
+    }
+}
+
+impl Drop for Scratch<'_> {
+    fn drop(&mut self) {
+        let sql = format!("DROP DATABASE IF EXISTS {} WITH (FORCE);", self.name);
+        if let Err(e) = self.server.run(None, Script::Text(&sql), false) {
+            eprintln!("verify: warning: could not drop the scratch database {}: {e}", self.name);
+        }
+    }
+}

@@ -1,0 +1,1 @@
+create tabel posts (id bigint primary key);

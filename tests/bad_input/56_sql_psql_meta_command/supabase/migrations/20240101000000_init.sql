@@ -1,0 +1,2 @@
+\connect postgres
+create table users (id uuid primary key, email text not null unique);
