@@ -578,14 +578,10 @@ fn graph(config: &Config, args: GraphArgs) -> Result<i32> {
 }
 
 fn lint(config: &Config, args: LintArgs) -> Result<i32> {
-    use crate::lint::{Severity, lint_changes, lint_schema, render, unknown_rules};
+    use crate::lint::{Severity, lint_changes, lint_schema, render};
     let dir = args.schema.or_else(|| config.schema.clone()).unwrap_or_else(|| "schema".into());
     let templates = args.templates.or_else(|| config.templates.clone());
     let desired = load_desired_with(&dir, templates.as_deref())?;
-    let unknown = unknown_rules(&desired);
-    if !unknown.is_empty() {
-        return Err(crate::diagnostic::Errors(unknown));
-    }
     let mut findings = lint_schema(&desired, &config.lint);
     // SQL named by a flag or the config must load; the default folder may just not exist
     // yet, and then there is no change to lint.

@@ -16,7 +16,9 @@ use std::fmt::Write as _;
 
 use crate::diff::{Change, CommentTarget, GrantTarget};
 use crate::model::{Expr, ObjectRef, Policy, QualifiedName, Schema, Table};
-use crate::pgtree::quote_ident;
+use crate::pgtree::{expr_sql, parse_expr, quote_ident};
+use pg_query::NodeEnum;
+use pg_query::protobuf::BoolExprType;
 
 /// The markdown report of the migration from `current` to `desired`.
 pub fn markdown(current: &Schema, desired: &Schema) -> String {
@@ -548,7 +550,8 @@ impl Reach<'_> {
         }
     }
 
-    fn describe(&self, side: Side) -> String {
+    /// `side`: which part of the policies the conditions are, as the row names it.
+    fn describe(&self, side: &str) -> String {
         match self {
             Reach::Nothing => "no rows".into(),
             Reach::Every => "every row (row level security off)".into(),
@@ -560,7 +563,7 @@ impl Reach<'_> {
                         .collect::<Vec<_>>()
                         .join(join)
                 };
-                let mut s = format!("{} {}", side.word(), list(permissive, " OR "));
+                let mut s = format!("{side} {}", list(permissive, " OR "));
                 if !restrictive.is_empty() {
                     let _ = write!(s, ", AND restrictive {}", list(restrictive, " AND "));
                 }
@@ -613,18 +616,16 @@ fn compare(before: &Reach, after: &Reach) -> Option<Effect> {
         (_, a) if a.every() => Effect::Broader,
         (b, _) if b.every() => Effect::Narrower,
         (Reach::Rows { permissive: p0, restrictive: r0 }, Reach::Rows { permissive: p1, restrictive: r1 }) => {
-            let (all0, all1) = (p0.keys().any(|e| is_true(e)), p1.keys().any(|e| is_true(e)));
-            // OR-ed with `true`, other permissive conditions change nothing.
-            let grows_p = !all0 && (all1 || p1.keys().any(|e| !p0.contains_key(e)));
-            let shrinks_p = !all1 && (all0 || p0.keys().any(|e| !p1.contains_key(e)));
-            let grows = grows_p || r0.keys().any(|e| !r1.contains_key(e));
-            let shrinks = shrinks_p || r1.keys().any(|e| !r0.contains_key(e));
-            match (grows, shrinks) {
+            let (x0, x1) = (any_of(p0.keys().copied()), any_of(p1.keys().copied()));
+            let (c0, c1) = (all_of(r0.keys().copied()), all_of(r1.keys().copied()));
+            let wider = lets_through(&x1, &x0) && c1.is_subset(&c0);
+            let narrower = lets_through(&x0, &x1) && c0.is_subset(&c1);
+            match (wider, narrower) {
                 (true, false) => Effect::Broader,
                 (false, true) => Effect::Narrower,
-                (true, true) => Effect::Changed,
-                // Same conditions under other policy names.
-                (false, false) => return None,
+                (false, false) => Effect::Changed,
+                // The same rows, written otherwise or under other policy names.
+                (true, true) => return None,
             }
         }
         _ => unreachable!("Every and Nothing are handled above"),
@@ -769,24 +770,42 @@ fn access(tables: &Tables) -> Vec<Access> {
         let with_public = roles.contains("public");
         for role in roles {
             for (command, command_sides) in COMMANDS {
+                let reach = |role, side| (before.reach(role, command, side), after.reach(role, command, side));
+                let mut rows: Vec<(Effect, Side, Reach, Reach)> = Vec::new();
                 for &side in command_sides {
-                    let (b, a) = (before.reach(role, command, side), after.reach(role, command, side));
+                    let (b, a) = reach(role, side);
                     // The PUBLIC row speaks for every role that fares the same.
                     if with_public
                         && role != "public"
-                        && (&b, &a) == (&before.reach("public", command, side), &after.reach("public", command, side))
+                        && (&b, &a) == (&reach("public", side).0, &reach("public", side).1)
                     {
                         continue;
                     }
                     if let Some(effect) = compare(&b, &a) {
-                        out.push(Access {
-                            kind: Kind::Table,
-                            object: table.to_string(),
-                            role: role.to_string(),
-                            command: command.to_string(),
-                            effect,
-                            detail: format!("{} → {}", b.describe(side), a.describe(side)),
-                        });
+                        rows.push((effect, side, b, a));
+                    }
+                }
+                let row = |effect, detail| Access {
+                    kind: Kind::Table,
+                    object: table.to_string(),
+                    role: role.to_string(),
+                    command: command.to_string(),
+                    effect,
+                    detail,
+                };
+                // UPDATE's two sides in one row when they say the same.
+                match rows.as_slice() {
+                    [(e0, _, b0, a0), (e1, _, b1, a1)] if e0 == e1 && b0 == b1 && a0 == a1 => {
+                        let both = "USING and WITH CHECK";
+                        out.push(row(*e0, format!("{} → {}", b0.describe(both), a0.describe(both))));
+                    }
+                    _ => {
+                        for (effect, side, b, a) in &rows {
+                            out.push(row(
+                                *effect,
+                                format!("{} → {}", b.describe(side.word()), a.describe(side.word())),
+                            ));
+                        }
                     }
                 }
             }
@@ -921,26 +940,30 @@ fn compare_policy(old: &Policy, new: &Policy) -> (Vec<String>, Vec<String>, Vec<
             (vec![], vec!["permissive → restrictive".into()], vec![])
         };
     }
-    // Covering more roles, commands or rows: for a restrictive policy, that restricts more.
-    let (mut more, mut less, mut changed) = (Vec::new(), Vec::new(), Vec::new());
+    let (mut broader, mut narrower, mut changed) = (Vec::new(), Vec::new(), Vec::new());
+    // `wider`: whether the new side lets through every row the old one did, `narrower`:
+    // whether it lets through no other.
+    let mut sort = |text: String, wider: bool, narrower_too: bool| match (wider, narrower_too) {
+        (true, false) => broader.push(text),
+        (false, true) => narrower.push(text),
+        (false, false) => changed.push(text),
+        (true, true) => {}
+    };
+    // Reaching more roles or commands, a permissive policy gives more and a restrictive
+    // one restricts more.
     let has_public = |roles: &[String]| roles.iter().any(|r| r == "public");
+    let more_roles = has_public(&new.roles) || old.roles.iter().all(|r| new.roles.contains(r));
+    let fewer_roles = has_public(&old.roles) || new.roles.iter().all(|r| old.roles.contains(r));
+    let more_commands = new.command == "ALL" || new.command == old.command;
+    let fewer_commands = old.command == "ALL" || new.command == old.command;
+    let scope = |more: bool, fewer: bool| if new.permissive { (more, fewer) } else { (fewer, more) };
     if old.roles != new.roles {
-        let added = !has_public(&old.roles) && new.roles.iter().any(|r| !old.roles.contains(r));
-        let removed = !has_public(&new.roles) && old.roles.iter().any(|r| !new.roles.contains(r));
-        let text = format!("roles {} → {}", roles_text(&old.roles), roles_text(&new.roles));
-        match (added, removed) {
-            (true, false) => more.push(text),
-            (false, true) => less.push(text),
-            _ => changed.push(text),
-        }
+        let (w, n) = scope(more_roles, fewer_roles);
+        sort(format!("roles {} → {}", roles_text(&old.roles), roles_text(&new.roles)), w, n);
     }
     if old.command != new.command {
-        let text = format!("command {} → {}", old.command, new.command);
-        match (old.command.as_str(), new.command.as_str()) {
-            (_, "ALL") => more.push(text),
-            ("ALL", _) => less.push(text),
-            _ => changed.push(text),
-        }
+        let (w, n) = scope(more_commands, fewer_commands);
+        sort(format!("command {} → {}", old.command, new.command), w, n);
     }
     for side in [Side::Using, Side::Check] {
         if !side_applies(&old.command, side) || !side_applies(&new.command, side) {
@@ -953,20 +976,55 @@ fn compare_policy(old: &Policy, new: &Policy) -> (Vec<String>, Vec<String>, Vec<
         let show = |e: Option<&Expr>| e.map_or("(none)".to_string(), |e| code(&e.0));
         let text = format!("{} {} → {}", side.word(), show(a), show(b));
         // Without a condition a permissive policy gives no rows and a restrictive one
-        // takes none away: (reaches every row, reaches none) for each side.
-        let reach = |e: Option<&Expr>| {
-            if new.permissive { (e.is_some_and(is_true), e.is_none()) } else { (e.is_none_or(is_true), false) }
-        };
-        let ((a_all, a_none), (b_all, b_none)) = (reach(a), reach(b));
-        if b_all || a_none {
-            more.push(text);
-        } else if a_all || b_none {
-            less.push(text);
+        // takes none away.
+        let (w, n) = if new.permissive {
+            let (x0, x1) = (any_of(a), any_of(b));
+            (lets_through(&x1, &x0), lets_through(&x0, &x1))
         } else {
-            changed.push(text);
+            let (c0, c1) = (all_of(a), all_of(b));
+            (c1.is_subset(&c0), c0.is_subset(&c1))
+        };
+        sort(text, w, n);
+    }
+    (broader, narrower, changed)
+}
+
+/// The top-level operands of an AND (or an OR) in an expression, each as its normalised
+/// text: `a AND (b AND c)` gives a, b and c; anything else gives itself.
+fn operands(e: &Expr, op: BoolExprType) -> Vec<String> {
+    fn walk(node: &pg_query::protobuf::Node, op: i32, out: &mut Vec<String>) {
+        match &node.node {
+            Some(NodeEnum::BoolExpr(b)) if b.boolop == op => b.args.iter().for_each(|a| walk(a, op, out)),
+            _ => out.push(expr_sql(node).0),
         }
     }
-    if new.permissive { (more, less, changed) } else { (less, more, changed) }
+    let mut out = Vec::new();
+    match parse_expr(&e.0) {
+        Ok(node) => walk(&node, op as i32, &mut out),
+        Err(_) => out.push(e.0.clone()),
+    }
+    out
+}
+
+/// The conditions AND-ed in `conditions`; `true` restricts nothing and is left out.
+fn all_of<'e>(conditions: impl IntoIterator<Item = &'e Expr>) -> BTreeSet<String> {
+    conditions.into_iter().flat_map(|e| operands(e, BoolExprType::AndExpr)).filter(|c| c != "true").collect()
+}
+
+/// The conditions OR-ed in `conditions`, each as the set of conditions it ANDs (empty for
+/// `true`). No condition at all lets no row through.
+fn any_of<'e>(conditions: impl IntoIterator<Item = &'e Expr>) -> Vec<BTreeSet<String>> {
+    conditions
+        .into_iter()
+        .flat_map(|e| operands(e, BoolExprType::OrExpr))
+        .map(|d| all_of(std::iter::once(&Expr(d))))
+        .collect()
+}
+
+/// Whether the OR of `wide` lets through every row the OR of `narrow` does, as their shape
+/// shows: each condition of `narrow` ANDs all that one of `wide` does, and maybe more.
+fn lets_through(wide: &[BTreeSet<String>], narrow: &[BTreeSet<String>]) -> bool {
+    narrow.iter().all(|n| wide.iter().any(|w| w.is_subset(n)))
 }
 
 /// Inline code that survives any backticks inside.

@@ -301,8 +301,13 @@ fn rls_policy_always_true() {
         &[("notes.yaml", &with_policies(&policy("update", "authenticated")))],
         &[("notes.yaml", &with_policies(&policy("select", "authenticated")))],
     );
+    // A public read is meant (as in Supabase's advisor), and service_role bypasses RLS.
     let anon_reads = Project::new(&[("notes.yaml", &with_policies(&policy("select", "anon")))]).lint();
-    assert!(ids(&anon_reads).contains("rls_policy_always_true"));
+    assert!(!ids(&anon_reads).contains("rls_policy_always_true"));
+    let service = Project::new(&[("notes.yaml", &with_policies(&policy("all", "service_role")))]).lint();
+    assert!(!ids(&service).contains("rls_policy_always_true"));
+    let anon_writes = Project::new(&[("notes.yaml", &with_policies(&policy("delete", "anon")))]).lint();
+    assert!(ids(&anon_writes).contains("rls_policy_always_true"));
 }
 
 #[test]
@@ -695,10 +700,13 @@ fn command_rejects_unknown_rules_in_yaml() {
         "notes.yaml",
         &with_policies(OWN_ROWS).replace("rls: true\n", "rls: true\nlint: {no_primary_keys: allow}\n"),
     )]);
-    let (code, _, err) = schemagen(p.dir.path(), &["lint"]);
-    assert_eq!(code, 1);
-    assert!(err.contains("unknown lint rule `no_primary_keys`; did you mean `no_primary_key`?"), "{err}");
-    assert!(err.contains("schema/notes.yaml:2:8"), "{err}");
+    // Every command that reads the YAML refuses it, at the misspelled key.
+    for command in ["lint", "diff"] {
+        let (code, _, err) = schemagen(p.dir.path(), &[command]);
+        assert_eq!(code, 1, "{command}: {err}");
+        assert!(err.contains("unknown lint rule `no_primary_keys`; did you mean `no_primary_key`?"), "{err}");
+        assert!(err.contains("schema/notes.yaml:10:8"), "{err}");
+    }
 }
 
 #[test]

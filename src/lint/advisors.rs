@@ -279,9 +279,13 @@ fn policy_expressions(ctx: &mut Ctx, policy: &Policy) {
             .is_some_and(|v| v.pointer("/node/AConst/val/Boolval/boolval").and_then(Value::as_bool) == Some(true))
     };
     let anon = policy.roles.iter().any(|r| r == "anon");
+    // As Supabase's advisor: a public SELECT is usually meant, and service_role bypasses
+    // row-level security anyway.
+    let service_only = policy.roles.iter().all(|r| r == "service_role");
     if policy.permissive
         && (literally_true(&policy.using) || literally_true(&policy.with_check))
-        && (policy.command != "SELECT" || anon)
+        && policy.command != "SELECT"
+        && !service_only
     {
         let who = if anon { "anon" } else { "every role it applies to" };
         ctx.report(

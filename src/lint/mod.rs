@@ -16,7 +16,7 @@ use std::fmt;
 
 use serde::{Deserialize, Deserializer};
 
-use crate::diagnostic::{Diagnostic, Origin, closest};
+use crate::diagnostic::{Origin, closest};
 use crate::diff::Change;
 use crate::model::{ObjectRef, QualifiedName, Schema};
 
@@ -145,25 +145,11 @@ impl<'de> Deserialize<'de> for RuleId {
     }
 }
 
-fn unknown_rule_message(id: &str) -> String {
+pub fn unknown_rule_message(id: &str) -> String {
     match closest(id, RULES.iter().map(|r| r.id)) {
         Some(near) => format!("unknown lint rule `{id}`; did you mean `{near}`?"),
         None => format!("unknown lint rule `{id}` (the rules are listed in docs/lint.md)"),
     }
-}
-
-/// `lint:` settings in the YAML that name no rule, each at the object it is set on.
-pub fn unknown_rules(schema: &Schema) -> Vec<Diagnostic> {
-    let mut out = Vec::new();
-    for (object, rules) in &schema.hints.lint {
-        for id in rules.keys().filter(|id| find_rule(id).is_none()) {
-            let mut d = Diagnostic::new(format!("{} in the `lint:` of {object}", unknown_rule_message(id)))
-                .hint("rule ids are listed in docs/lint.md");
-            d.origin = schema.hints.origins.get(object).cloned();
-            out.push(d);
-        }
-    }
-    out
 }
 
 /// Findings about the desired schema: the advisor rules, and the type and name rules on

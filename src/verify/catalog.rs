@@ -7,10 +7,13 @@ use std::fmt;
 /// The query that lists the facts; one JSON array per row.
 pub const QUERY: &str = include_str!("catalog.sql");
 
-/// (object, part) → the fact's attributes in the query's order, e.g.
+/// A fact's attributes, named, in the query's order; SQL NULL is None.
+type Attributes = Vec<(String, Option<String>)>;
+
+/// (object, part) → the fact's attributes, e.g.
 /// ("table public.notes", "column body") → [("type", "text"), ("not null", "true"), …].
 #[derive(Debug, Default, PartialEq, Eq)]
-pub struct Catalog(BTreeMap<(String, String), Vec<(String, Option<String>)>>);
+pub struct Catalog(BTreeMap<(String, String), Attributes>);
 
 impl Catalog {
     /// The catalog from the rows of `QUERY`.
@@ -81,17 +84,12 @@ pub fn compare(got: &Catalog, expected: &Catalog) -> Vec<Difference> {
     out
 }
 
-fn attribute_changes(
-    got: &[(String, Option<String>)],
-    expected: &[(String, Option<String>)],
-) -> Vec<(String, Option<String>, Option<String>)> {
+fn attribute_changes(got: &Attributes, expected: &Attributes) -> Vec<(String, Option<String>, Option<String>)> {
     let mut names: Vec<&String> = got.iter().chain(expected).map(|(k, _)| k).collect();
     // In the query's order, each once.
     let mut seen = std::collections::BTreeSet::new();
     names.retain(|k| seen.insert(*k));
-    let value = |attrs: &[(String, Option<String>)], name: &str| {
-        attrs.iter().find(|(k, _)| k == name).and_then(|(_, v)| v.clone())
-    };
+    let value = |attrs: &Attributes, name: &str| attrs.iter().find(|(k, _)| k == name).and_then(|(_, v)| v.clone());
     names.into_iter().map(|k| (k.clone(), value(got, k), value(expected, k))).filter(|(_, g, e)| g != e).collect()
 }
 

@@ -50,6 +50,10 @@ impl File<'_> {
             };
             let mut settings = std::collections::BTreeMap::new();
             for (rule, severity) in rules.iter() {
+                if crate::lint::find_rule(rule.as_str()).is_none() {
+                    let message = crate::lint::unknown_rule_message(rule.as_str());
+                    return Err(self.error(rule.span(), message, "the rules are listed in docs/lint.md").into());
+                }
                 let severity = self.one_of(severity, "severity", SEVERITIES)?;
                 settings.insert(rule.to_string(), severity);
             }
