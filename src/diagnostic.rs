@@ -28,6 +28,37 @@ impl Origin {
     }
 }
 
+/// Origins of offsets in one text, each counted on from the one before, so that locating
+/// every statement of a large file stays linear (`Origin::at_offset` counts from the start).
+pub struct Positions<'a> {
+    file: &'a Path,
+    text: &'a str,
+    offset: usize,
+    line: usize,
+    line_start: usize,
+}
+
+impl<'a> Positions<'a> {
+    pub fn new(file: &'a Path, text: &'a str) -> Self {
+        Positions { file, text, offset: 0, line: 1, line_start: 0 }
+    }
+
+    pub fn at(&mut self, offset: usize) -> Origin {
+        let offset = offset.min(self.text.len());
+        if offset < self.offset {
+            *self = Positions::new(self.file, self.text);
+        }
+        let between = &self.text[self.offset..offset];
+        if let Some(last) = between.rfind('\n') {
+            self.line += between.matches('\n').count();
+            self.line_start = self.offset + last + 1;
+        }
+        self.offset = offset;
+        let column = self.text[self.line_start..offset].chars().count() + 1;
+        Origin::new(self.file, self.line, column)
+    }
+}
+
 impl fmt::Display for Origin {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}:{}:{}", self.file, self.line, self.column)

@@ -118,7 +118,13 @@ pub fn render_outside(renderer: &Renderer, plan: &Plan, title: &str, source: &st
     migration(renderer, title, source, &[], &render_after(renderer, plan)?)
 }
 
-fn migration(renderer: &Renderer, title: &str, source: &str, statements: &[String], after: &[String]) -> Result<String> {
+fn migration(
+    renderer: &Renderer,
+    title: &str,
+    source: &str,
+    statements: &[String],
+    after: &[String],
+) -> Result<String> {
     let (statements, after) = (statements.to_vec(), after.to_vec());
     let mut text = renderer.render("migration.sql.j2", &context! { title, source, statements, after })?;
     text.push('\n');

@@ -159,7 +159,6 @@ impl Report {
         report.access = access(&tables);
         report.access.extend(privileges(&changes, desired));
         report.access.sort_by(|a, b| a.order().cmp(&b.order()));
-        report.access.dedup();
         report.policies(&tables);
         report.row_security = row_security(&changes, &tables);
         report
@@ -203,8 +202,6 @@ impl Report {
     /// Policies that became broader, narrower, or changed otherwise, one policy at a time.
     fn policies(&mut self, tables: &Tables) {
         let desired = tables.desired;
-        let rule =
-            |p: &Policy| (p.permissive, p.command.clone(), p.roles.clone(), p.using.clone(), p.with_check.clone());
         for (key, new) in &desired.policies {
             match tables.before(key) {
                 Some(old) if rule(old) != rule(new) => {
@@ -734,12 +731,16 @@ impl<'a> Tables<'a> {
     }
 }
 
+/// What a policy decides: permissive, command, roles, USING, WITH CHECK.
+type Rule<'p> = (bool, &'p str, &'p [String], Option<&'p Expr>, Option<&'p Expr>);
+
+fn rule(p: &Policy) -> Rule<'_> {
+    (p.permissive, p.command.as_str(), p.roles.as_slice(), p.using.as_ref(), p.with_check.as_ref())
+}
+
 /// What a table's policies decide, in an order that does not depend on their names.
-fn rules<'p>(policies: &[&'p Policy]) -> Vec<(bool, &'p str, &'p [String], Option<&'p Expr>, Option<&'p Expr>)> {
-    let mut rules: Vec<_> = policies
-        .iter()
-        .map(|p| (p.permissive, p.command.as_str(), p.roles.as_slice(), p.using.as_ref(), p.with_check.as_ref()))
-        .collect();
+fn rules<'p>(policies: &[&'p Policy]) -> Vec<Rule<'p>> {
+    let mut rules: Vec<_> = policies.iter().map(|p| rule(p)).collect();
     rules.sort();
     rules
 }

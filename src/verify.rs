@@ -9,13 +9,14 @@
 mod catalog;
 mod server;
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use crate::diagnostic::{Diagnostic, Result};
+use crate::generated::{self, Naming};
 use crate::model::Schema;
-use crate::plan::{File, Plan};
+use crate::plan::Plan;
 use crate::render::Renderer;
-use crate::{Direction, plan_migration, render_file, render_outside, render_part};
+use crate::{Direction, plan_migration, render_file};
 use catalog::{Catalog, Report};
 use server::{Script, Server};
 
@@ -54,26 +55,25 @@ impl Scripts {
         for path in sql {
             current.extend(crate::source::files_in(path, &["sql"])?);
         }
-        let mut up = Vec::new();
-        if single_file && !plan.is_empty() {
-            up.push(render_file(renderer, plan, Direction::Up, "migration", source)?);
-        } else if !single_file {
-            for file in plan.files() {
-                up.push(render_part(renderer, plan, Direction::Up, Some(file), &title(file), source)?);
-            }
-            if plan.has_after() {
-                up.push(render_outside(renderer, plan, "migration, online part", source)?);
-            }
+        // Exactly the files `generate` would write (their names do not matter here).
+        let naming = Naming {
+            timestamp: "20000101000000",
+            name: "verify",
+            out: Path::new(""),
+            rollback_dir: Path::new("rollbacks"),
+            single: single_file,
+            source,
+        };
+        let mut up: Vec<String> =
+            generated::files(renderer, plan, &naming)?.into_iter().map(|(_, text)| text).collect();
+        let down = up.pop().expect("generate writes a rollback");
+        if plan.is_empty() {
+            up.clear();
         }
-        let down = render_file(renderer, plan, Direction::Down, "rollback", source)?;
         let reference = plan_migration(&Schema::default(), desired)?;
         let desired = render_file(&Renderer::new(None)?, &reference, Direction::Up, "desired schema", "the YAML")?;
         Ok(Scripts { current, up, down, desired, steps: plan.steps.len() })
     }
-}
-
-fn title(file: File) -> String {
-    format!("migration, {file:?} part").to_lowercase()
 }
 
 pub(crate) fn progress(message: &str) {
@@ -210,7 +210,7 @@ impl<'a> Scratch<'a> {
                 "verify creates scratch databases and drops them after the run: the role needs CREATEDB \
                  (ALTER ROLE … CREATEDB), or verify on a server where it has it"
             } else {
-                "check the connection (--database-url, or SCHEMAGEN_PGHOST and SCHEMAGEN_PGPORT)"
+                "verify creates scratch databases and drops them after the run; see PostgreSQL's message"
             };
             Diagnostic::new(format!("cannot create a scratch database: {e}")).hint(hint)
         })?;

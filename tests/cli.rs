@@ -273,7 +273,8 @@ fn check_says_whether_a_migration_is_missing() {
 #[test]
 fn check_fails_when_a_committed_generated_file_no_longer_matches() {
     let yaml = "table: users\ncolumns:\n  id: uuid primary key\n  email: text unique\n";
-    let p = project(&[("users.yaml", yaml)], &[("20240101000000_init.sql", "create table users (id uuid primary key);")]);
+    let p =
+        project(&[("users.yaml", yaml)], &[("20240101000000_init.sql", "create table users (id uuid primary key);")]);
     let o = schemagen(p.path(), &["generate", "--name", "add_email", "--timestamp", "20250101000000"]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     let o = schemagen(p.path(), &["check"]);

@@ -103,13 +103,46 @@ fn using_true_is_broader_and_the_way_back_is_narrower() {
 fn a_changed_condition_is_neither_broader_nor_narrower() {
     let r = report(
         "create policy p on posts for select to authenticated using (owner = auth.uid());",
-        "create policy p on posts for select to authenticated using (owner = auth.uid() and published);",
+        "create policy p on posts for select to authenticated using (published);",
     );
     assert!(r.broader.is_empty() && r.narrower.is_empty());
-    assert_eq!(r.changed_conditions[0].reasons, ["USING `owner = auth.uid()` → `owner = auth.uid() AND published`"]);
+    assert_eq!(r.changed_conditions[0].reasons, ["USING `owner = auth.uid()` → `published`"]);
     let row = &rows(&r, "authenticated", "SELECT")[0];
     assert_eq!(row.effect, Effect::Changed);
-    assert!(row.detail.contains("`owner = auth.uid()`") && row.detail.contains("`owner = auth.uid() AND published`"));
+    assert!(row.detail.contains("`owner = auth.uid()`") && row.detail.contains("`published`"), "{}", row.detail);
+}
+
+/// What is AND-ed to a condition narrows it and what is OR-ed widens it, whatever the
+/// conditions are; for a restrictive policy too.
+#[test]
+fn a_condition_and_ed_is_narrower_and_or_ed_is_broader() {
+    let owner = "create policy p on posts for select to authenticated using (owner = auth.uid());";
+    let and = "create policy p on posts for select to authenticated using (published and owner = auth.uid());";
+    let or = "create policy p on posts for select to authenticated using (owner = auth.uid() or published);";
+    for (after, expected) in [(and, Effect::Narrower), (or, Effect::Broader)] {
+        let r = report(owner, after);
+        assert_eq!(effect(&r, "authenticated", "SELECT"), Some(expected), "{after}");
+        assert_eq!(r.broader.len(), usize::from(expected == Effect::Broader), "{after}: {:?}", r.broader);
+        assert_eq!(r.narrower.len(), usize::from(expected == Effect::Narrower), "{after}: {:?}", r.narrower);
+    }
+
+    let read = "create policy read on posts for select to authenticated using (true);";
+    let hide = |using: &str| format!("{read}\ncreate policy hide on posts as restrictive for select using ({using});");
+    let r = report(&hide("published and owner = auth.uid()"), &hide("published"));
+    assert_eq!(effect(&r, "authenticated", "SELECT"), Some(Effect::Broader));
+    assert_eq!(r.broader[0].reasons, ["USING `published AND owner = auth.uid()` → `published`"]);
+    let r = report(&hide("published"), &hide("true"));
+    assert_eq!(r.broader[0].reasons, ["USING `published` → `true`"], "a restriction that became true is gone");
+}
+
+/// UPDATE reads rows through USING and writes them through WITH CHECK; a policy without
+/// WITH CHECK decides both, and the report says so in one row.
+#[test]
+fn update_sides_that_agree_are_one_row() {
+    let r = report("", "create policy p on posts for update to authenticated using (owner = auth.uid());");
+    let update = rows(&r, "authenticated", "UPDATE");
+    assert_eq!(update.len(), 1, "{update:?}");
+    assert_eq!(update[0].detail, "no rows → USING and WITH CHECK `owner = auth.uid()` (p)");
 }
 
 /// A dropped FOR ALL policy without roles took every command from every role.

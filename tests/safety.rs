@@ -225,7 +225,8 @@ columns:
 ";
     let dir = project(current, &[("orders.yaml", yaml)]);
     // Without backfill the required column is refused before anything is written.
-    let unfilled = project(current, &[("orders.yaml", &yaml.replace("    backfill: coalesce(note, 'order ' || id)\n", ""))]);
+    let unfilled =
+        project(current, &[("orders.yaml", &yaml.replace("    backfill: coalesce(note, 'order ' || id)\n", ""))]);
     let run = schemagen(unfilled.path(), &["generate", "--name", "x", "--allow-destructive"]);
     assert_eq!(run.code, 1, "{}", run.stderr);
     assert!(run.stderr.contains("adding-required-field"), "{}", run.stderr);

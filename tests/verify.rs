@@ -240,6 +240,15 @@ fn a_database_url_names_the_server_in_either_form() {
 }
 
 #[test]
+fn a_server_that_cannot_be_reached_is_an_error() {
+    let o = verify_fixture("09_checks", &["--database-url", "postgresql://nobody@127.0.0.1:1/app"]);
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("error: cannot connect to the server of --database-url: connection to server at"), "{err}");
+    assert!(!err.contains("verify: building"), "nothing is attempted before the server answers: {err}");
+}
+
+#[test]
 fn a_role_without_createdb_is_told_so() {
     let server = support::server();
     let db = server.fresh_db();
@@ -257,7 +266,9 @@ fn a_role_without_createdb_is_told_so() {
 
 #[test]
 fn without_a_server_verify_starts_a_throwaway_one_and_removes_it() {
+    let cwd = tempfile::tempdir().unwrap();
     let child = Command::new(env!("CARGO_BIN_EXE_schemagen"))
+        .current_dir(cwd.path())
         .args(["verify", "--schema"])
         .arg(fixture("09_checks").join("schema"))
         .arg("--sql")

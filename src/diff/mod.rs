@@ -6,8 +6,8 @@ use std::collections::{BTreeMap, BTreeSet};
 mod renames;
 
 use crate::model::{
-    Column, Constraint, ConstraintKind, Domain, Enum, Expr, Extension, Function, Grants, Hints, Index, ObjectRef, Policy,
-    QualifiedName, Schema, Sequence, Table, Trigger, View,
+    Column, Constraint, ConstraintKind, Domain, Enum, Expr, Extension, Function, Grants, Hints, Index, ObjectRef,
+    Policy, QualifiedName, Schema, Sequence, Table, Trigger, View,
 };
 use crate::pgtree::references;
 
@@ -229,7 +229,9 @@ fn comment(changes: &mut Vec<Change>, target: CommentTarget, from: &Option<Strin
 
 fn diff_table(old: &Table, new: &Table, hints: &Hints, changes: &mut Vec<Change>) {
     let t = &new.name;
-    let hint = |map: &BTreeMap<(QualifiedName, String), Expr>, column: &str| map.get(&(t.clone(), column.to_string())).cloned();
+    let hint = |map: &BTreeMap<(QualifiedName, String), Expr>, column: &str| {
+        map.get(&(t.clone(), column.to_string())).cloned()
+    };
     comment(changes, CommentTarget::Table(t.clone()), &old.comment, &new.comment);
     if (old.rls_enabled, old.rls_forced) != (new.rls_enabled, new.rls_forced) {
         let (from, to) = ((old.rls_enabled, old.rls_forced), (new.rls_enabled, new.rls_forced));

@@ -63,7 +63,11 @@ fn rename(schema: &mut Schema, object: &ObjectRef, from: &str, changes: &mut Vec
     let from_q = quote_ident(from);
     let sql = match object {
         ObjectRef::Table(new) => {
-            format!("ALTER TABLE {} RENAME TO {}", QualifiedName::new(new.schema.clone(), from).sql(), quote_ident(&new.name))
+            format!(
+                "ALTER TABLE {} RENAME TO {}",
+                QualifiedName::new(new.schema.clone(), from).sql(),
+                quote_ident(&new.name)
+            )
         }
         ObjectRef::Column(t, new) => format!("ALTER TABLE {} RENAME COLUMN {from_q} TO {}", t.sql(), quote_ident(new)),
         ObjectRef::Constraint(t, new) => {

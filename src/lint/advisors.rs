@@ -13,7 +13,13 @@ use crate::pgtree::{parse_expr, references};
 pub(super) fn check(ctx: &mut Ctx) {
     let schema = ctx.desired;
     for table in schema.tables.values() {
-        let policies: Vec<&Policy> = schema.policies.values().filter(|p| p.table == table.name).collect();
+        // Policies are keyed by (table, name): a table's are one range of the map.
+        let policies: Vec<&Policy> = schema
+            .policies
+            .range((table.name.clone(), String::new())..)
+            .take_while(|((t, _), _)| t == &table.name)
+            .map(|(_, p)| p)
+            .collect();
         rls(ctx, table, &policies);
         multiple_permissive(ctx, table, &policies);
         unindexed_foreign_keys(ctx, table);

@@ -516,8 +516,10 @@ fn create_index(schema: &mut Schema, s: &protobuf::IndexStmt) -> Outcome {
     } else {
         s.idxname.clone()
     };
+    // The names of the table's own keys and indexes, and the tables: a scan of every
+    // table's indexes per statement would make loading quadratic in the number of tables.
     let taken = schema.tables.contains_key(&QualifiedName::new(table_name.schema.clone(), name.clone()))
-        || schema.tables.values().any(|t| t.name.schema == table_name.schema && t.relation_names().any(|r| r == name));
+        || table.relation_names().any(|r| r == name);
     if taken {
         if s.if_not_exists {
             return Outcome::Applied;

@@ -43,11 +43,7 @@ pub fn files_in(path: &Path, extensions: &[&str]) -> Result<Vec<PathBuf>> {
 /// pg_query's message for SQL it could not read, with the one that lists every level of a
 /// tree nested deeper than its decoder reads (about a hundred) said in a sentence.
 pub fn parser_message(message: &str) -> String {
-    if message.starts_with("Error decoding result") {
-        TOO_DEEP.to_string()
-    } else {
-        message.to_string()
-    }
+    if message.starts_with("Error decoding result") { TOO_DEEP.to_string() } else { message.to_string() }
 }
 
 pub const TOO_DEEP: &str = "it is nested too deeply to be read (about a hundred levels of parse tree at most)";

@@ -5,7 +5,7 @@ use pg_query::NodeEnum;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use crate::diagnostic::{Diagnostic, Origin, Result};
+use crate::diagnostic::{Diagnostic, Origin, Positions, Result};
 use crate::model::{ObjectRef, Schema};
 use crate::pgtree::parse_message;
 use crate::source::ddl::{self, Outcome};
@@ -61,33 +61,41 @@ pub fn load_text(schema: &mut Schema, file: &Path, text: &str, report: &mut Load
     if tail < text.len() && !text[tail..].trim_start_matches(';').trim().is_empty() {
         pieces.push(&text[covered..]);
     }
+    let mut positions = Positions::new(file, text);
     for piece in pieces {
         let start = piece.as_ptr() as usize - text.as_ptr() as usize;
         match pg_query::parse(piece, 0) {
             Ok(parsed) => {
                 for raw in &parsed.protobuf.stmts {
-                    apply(schema, file, text, start + raw.stmt_location as usize, raw, report)?;
+                    apply(schema, &mut positions, text, start + raw.stmt_location as usize, raw, report)?;
                 }
             }
-            Err(_) => return load_rest(schema, file, text, start, report),
+            Err(_) => return load_rest(schema, &mut positions, file, text, start, report),
         }
     }
     Ok(())
 }
 
 /// The statements of `text` from byte `start` on, parsed with the whole file.
-fn load_rest(schema: &mut Schema, file: &Path, text: &str, start: usize, report: &mut LoadReport) -> Result<()> {
+fn load_rest(
+    schema: &mut Schema,
+    positions: &mut Positions,
+    file: &Path,
+    text: &str,
+    start: usize,
+    report: &mut LoadReport,
+) -> Result<()> {
     let parsed = pg_query::parse(text, 0).map_err(|e| syntax_error(file, text, &parse_message(&e)))?;
     let rest = parsed.protobuf.stmts.iter().filter(|r| r.stmt_location as usize + r.stmt_len as usize > start);
     for raw in rest {
-        apply(schema, file, text, raw.stmt_location as usize, raw, report)?;
+        apply(schema, positions, text, raw.stmt_location as usize, raw, report)?;
     }
     Ok(())
 }
 
 fn apply(
     schema: &mut Schema,
-    file: &Path,
+    positions: &mut Positions,
     text: &str,
     location: usize,
     raw: &pg_query::protobuf::RawStmt,
@@ -102,17 +110,17 @@ fn apply(
             if let NodeEnum::CreateStmt(c) = stmt
                 && let Some(rv) = &c.relation
             {
-                let origin = Origin::at_offset(file, text, statement_start(text, location));
+                let origin = positions.at(statement_start(text, location));
                 schema.hints.origins.insert(ObjectRef::Table(ddl::qualified(rv)), origin);
             }
         }
         Outcome::Skipped(kind) => *report.skipped.entry(kind.to_string()).or_default() += 1,
         Outcome::Unresolved(what) => {
-            let origin = Origin::at_offset(file, text, statement_start(text, location));
+            let origin = positions.at(statement_start(text, location));
             report.unresolved.push((origin, what));
         }
         Outcome::Rejected { message, hint } => {
-            let origin = Origin::at_offset(file, text, statement_start(text, location));
+            let origin = positions.at(statement_start(text, location));
             return Err(Diagnostic::new(message).at(origin, Some(text)).hint(hint).into());
         }
     }

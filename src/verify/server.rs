@@ -38,6 +38,15 @@ impl Server {
     /// The server of `url`; else the one of `SCHEMAGEN_PGHOST`; else a throwaway cluster of
     /// the newest PostgreSQL installed.
     pub fn connect(url: Option<&str>) -> Result<Server> {
+        let server = Self::find(url)?;
+        server.run(None, Script::Text("SELECT 1;"), true).map_err(|e| {
+            Diagnostic::new(format!("cannot connect to {}: {e}", server.description))
+                .hint("check --database-url (or SCHEMAGEN_PGHOST and SCHEMAGEN_PGPORT), and that the server runs")
+        })?;
+        Ok(server)
+    }
+
+    fn find(url: Option<&str>) -> Result<Server> {
         let installed = install_roots(Path::new(DEBIAN_ROOT));
         if let Some(url) = url {
             return Ok(Server {
@@ -131,13 +140,14 @@ fn error_text(stderr: &str) -> Option<String> {
     let text = lines[first..].join("\n");
     let text = text.trim();
     let text = text.strip_prefix("psql:").unwrap_or(text).trim_start();
+    let text = text.strip_prefix("error:").unwrap_or(text).trim_start();
     (!text.is_empty()).then(|| text.to_string())
 }
 
 /// `url` naming database `db` instead: a URI's path is replaced (and a `dbname` parameter
 /// dropped), a key=value string gets a later `dbname`, which libpq lets win, and a bare
 /// database name is replaced.
-pub fn with_dbname(url: &str, db: &str) -> String {
+fn with_dbname(url: &str, db: &str) -> String {
     for scheme in ["postgresql://", "postgres://"] {
         if let Some(rest) = url.strip_prefix(scheme) {
             let (path, query) = rest.split_once('?').map_or((rest, None), |(p, q)| (p, Some(q)));

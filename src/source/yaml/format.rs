@@ -90,6 +90,7 @@ pub(super) const FOR_EACH: &[&str] = &["row", "statement"];
 pub(super) const VOLATILITIES: &[&str] = &["volatile", "stable", "immutable"];
 pub(super) const CHECK_OPTIONS: &[&str] = &["local", "cascaded"];
 pub(super) const FK_ACTIONS: &[&str] = &["no action", "restrict", "cascade", "set null", "set default"];
+// The loader reads these in `match`es of its own, which give each word its SQL.
 const IDENTITIES: &[&str] = &["always", "by default"];
 const MATCHES: &[&str] = &["full", "simple"];
 const DEFERRED: &[&str] = &["initially deferred", "initially immediate"];
@@ -206,6 +207,7 @@ pub(super) const FK_KEYS: &[Key] = &[
     DEFERRABLE,
     Key { name: "match", value: Value::Word(MATCHES), doc: "MATCH FULL or SIMPLE (the default)." },
     RENAMED_FROM,
+    LINT,
 ];
 pub(super) const UNIQUE_KEYS: &[Key] = &[
     CONSTRAINT_NAME,
@@ -213,14 +215,16 @@ pub(super) const UNIQUE_KEYS: &[Key] = &[
     Key { name: "nulls_not_distinct", value: Value::Flag, doc: "NULLS NOT DISTINCT." },
     DEFERRABLE,
     RENAMED_FROM,
+    LINT,
 ];
 pub(super) const CHECK_KEYS: &[Key] = &[
     CONSTRAINT_NAME,
     Key { name: "expr", value: Value::Scalar, doc: "The CHECK expression." },
     Key { name: "no_inherit", value: Value::Flag, doc: "NO INHERIT." },
     RENAMED_FROM,
+    LINT,
 ];
-pub(super) const PK_KEYS: &[Key] = &[CONSTRAINT_NAME, KEY_COLUMNS, DEFERRABLE, RENAMED_FROM];
+pub(super) const PK_KEYS: &[Key] = &[CONSTRAINT_NAME, KEY_COLUMNS, DEFERRABLE, RENAMED_FROM, LINT];
 pub(super) const INDEX_KEYS: &[Key] = &[
     Key { name: "name", value: Value::Text, doc: "Index name (in a list of indexes)." },
     Key {
@@ -235,6 +239,7 @@ pub(super) const INDEX_KEYS: &[Key] = &[
     Key { name: "nulls_not_distinct", value: Value::Flag, doc: "NULLS NOT DISTINCT." },
     COMMENT,
     RENAMED_FROM,
+    LINT,
 ];
 pub(super) const REF_KEYS: &[Key] = &[
     Key { name: "table", value: Value::Text, doc: "Referenced table." },
@@ -256,6 +261,7 @@ pub(super) const POLICY_KEYS: &[Key] = &[
     Key { name: "restrictive", value: Value::Flag, doc: "AS RESTRICTIVE: AND-ed with the other policies." },
     COMMENT,
     RENAMED_FROM,
+    LINT,
 ];
 pub(super) const TRIGGER_KEYS: &[Key] = &[
     Key { name: "timing", value: Value::Word(TIMINGS), doc: "before, after or instead of." },

@@ -103,7 +103,7 @@ impl File<'_> {
             }
         }
         if let Some(Node::Mapping(pk)) = map.get_node("primary_key")
-            && let Some(pk_name) = pk.get_scalar("name")
+            && let Some(pk_name) = self.optional_scalar(pk, "name")?
         {
             self.object_hints(schema, ObjectRef::Constraint(name.clone(), pk_name.to_string()), pk)?;
         }

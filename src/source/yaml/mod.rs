@@ -43,6 +43,9 @@ pub const PLATFORM_SCHEMAS: &[&str] = &[
     "pg_catalog",
 ];
 
+/// Far deeper than a schema file goes, and far below what overflows the YAML parser.
+const MAX_NESTING: usize = 256;
+
 /// PostgreSQL's NAMEDATALEN - 1: the longest identifier it keeps whole.
 const MAX_NAME_BYTES: usize = 63;
 
@@ -132,6 +135,7 @@ impl File<'_> {
         if self.text.lines().all(|l| l.trim().is_empty() || l.trim_start().starts_with('#')) {
             return Ok(());
         }
+        self.check_nesting()?;
         let options = LoaderOptions::default().error_on_duplicate_keys(true).prevent_coercion(true);
         let root = marked_yaml::parse_yaml_with_options(0, self.text, options).map_err(|e| self.load_error(e))?;
         let Node::Mapping(map) = &root else {
@@ -256,7 +260,7 @@ impl File<'_> {
         schema.hints.origins.insert(ObjectRef::Table(name.clone()), self.origin(table_node.span()));
         self.table_hints(schema, &name, map)?;
         let table = schema.tables.get_mut(&name).expect("replayed above");
-        table.comment = map.get_scalar("comment").map(|c| c.to_string());
+        table.comment = self.optional_scalar(map, "comment")?.map(|c| c.to_string());
         for (column, comment) in column_comments {
             if let Some(c) = table.column_mut(&column) {
                 c.comment = comment;
@@ -423,6 +427,39 @@ impl File<'_> {
         Err(self.error(node.span(), problem, hint).into())
     }
 
+    /// Refuses block nesting (indentation, `- - -`) deeper than `MAX_NESTING` before the
+    /// parser sees it: the parser limits flow nesting (`[[[`) but builds block nesting
+    /// recursively, and a few thousand levels overflow the stack. A level takes at least one
+    /// column, so the column where a line's content starts bounds its depth.
+    fn check_nesting(&self) -> Result<()> {
+        let mut offset = 0;
+        for line in self.text.split_inclusive('\n') {
+            let mut column = 0;
+            let mut chars = line.chars().peekable();
+            while let Some(c) = chars.next() {
+                let indicator = matches!(c, '-' | '?' | ':') && matches!(chars.peek(), Some(' ' | '\t') | None);
+                if c != ' ' && !indicator {
+                    break;
+                }
+                column += 1;
+            }
+            if column > MAX_NESTING {
+                return Err(Diagnostic::new(format!("this YAML nests deeper than {MAX_NESTING} levels"))
+                    .at(Origin::at_offset(self.path, self.text, offset), Some(self.text))
+                    .hint("a schema file needs a few levels: check the indentation")
+                    .into());
+            }
+            offset += line.len();
+        }
+        Ok(())
+    }
+
+    /// The string under `key` of `map`, if there is one: any other value is an error, not
+    /// nothing.
+    fn optional_scalar<'n>(&self, map: &'n MarkedMappingNode, key: &str) -> Result<Option<&'n MarkedScalarNode>> {
+        map.get_node(key).map(|n| self.scalar(n, &format!("`{key}`"))).transpose()
+    }
+
     fn flag(&self, node: &Node, what: &str) -> Result<bool> {
         let s = self.scalar(node, what)?;
         match s.as_str() {
@@ -568,18 +605,18 @@ impl File<'_> {
             sql.push_str(&format!("{} CHECK ({})", named("check"), self.expr(c, "check")?));
         }
         if let Some(r) = map.get_node("references") {
-            let name = match r.as_mapping().and_then(|m| m.get_scalar("name")) {
+            let name = match r.as_mapping().map(|m| self.optional_scalar(m, "name")).transpose()?.flatten() {
                 Some(n) => format!(" CONSTRAINT {}", quote_ident(n)),
                 None => named("references"),
             };
             sql.push_str(&format!("{name} REFERENCES {}", self.reference(r)?));
             sql.push_str(&self.fk_options(map)?);
-        } else if let Some(k) = ["on_delete", "on_update", "deferrable"].iter().find_map(|k| map.get_scalar(k)) {
+        } else if let Some(k) = map.keys().find(|k| ["on_delete", "on_update", "deferrable"].contains(&k.as_str())) {
             return Err(self
                 .error(k.span(), format!("`{}` without `references`", k.as_str()), "add `references: TABLE(COLUMN)`")
                 .into());
         }
-        Ok((sql, map.get_scalar("comment").map(|c| c.to_string())))
+        Ok((sql, self.optional_scalar(map, "comment")?.map(|c| c.to_string())))
     }
 
     /// `TABLE(COLUMNS)`, written as SQL (`auth.users(id)`) or as `{table, columns}`.
@@ -588,7 +625,7 @@ impl File<'_> {
             Node::Scalar(s) => Ok(s.to_string()),
             Node::Mapping(m) => {
                 self.check_keys(m, REF_KEYS, "references")?;
-                let table = m.get_scalar("table").ok_or_else(|| {
+                let table = self.optional_scalar(m, "table")?.ok_or_else(|| {
                     self.error(m.span(), "`references` needs `table`", "e.g. {table: auth.users, columns: [id]}")
                 })?;
                 let qualified = match table.split_once('.') {
@@ -612,7 +649,7 @@ impl File<'_> {
 
     fn fk_options(&self, map: &MarkedMappingNode) -> Result<String> {
         let mut sql = String::new();
-        if let Some(m) = map.get_scalar("match") {
+        if let Some(m) = self.optional_scalar(map, "match")? {
             match m.to_lowercase().as_str() {
                 "full" => sql.push_str(" MATCH FULL"),
                 "simple" => {}
@@ -624,7 +661,7 @@ impl File<'_> {
             }
         }
         for (key, clause) in [("on_delete", "ON DELETE"), ("on_update", "ON UPDATE")] {
-            if let Some(a) = map.get_scalar(key) {
+            if let Some(a) = self.optional_scalar(map, key)? {
                 let action = a.to_lowercase();
                 if !FK_ACTIONS.contains(&action.as_str()) {
                     let hint = match closest(&action, FK_ACTIONS.iter().copied()) {
@@ -859,6 +896,7 @@ fn diagnostic_at(place: Option<&(Origin, Option<String>)>, message: String, hint
 /// the functions triggers call, the membership tables of presets.
 fn validate(schema: &Schema, places: &Places) -> Vec<Diagnostic> {
     let mut out = presets::check_members(schema, &places.members);
+    out.extend(shared_relation_names(schema, places));
     for ((table, name), t) in &schema.triggers {
         let known = PLATFORM_SCHEMAS.contains(&t.function.schema.as_str()) && t.function.schema != "public"
             || schema.functions.values().any(|f| f.name == t.function)
@@ -934,6 +972,33 @@ fn validate(schema: &Schema, places: &Places) -> Vec<Diagnostic> {
                     column_hint(table, &missing),
                 ));
             }
+        }
+    }
+    out
+}
+
+/// Indexes (and the indexes of keys) named like a table, or like another table's index, of
+/// their schema: PostgreSQL keeps one namespace of relations per schema. The replay checks
+/// only a table's own names, to stay linear in the number of tables.
+fn shared_relation_names(schema: &Schema, places: &Places) -> Vec<Diagnostic> {
+    let mut owner: HashMap<(&str, &str), &QualifiedName> =
+        schema.tables.keys().map(|t| ((t.schema.as_str(), t.name.as_str()), t)).collect();
+    let mut out = Vec::new();
+    for table in schema.tables.values() {
+        for name in table.relation_names().skip(1) {
+            let Some(first) = owner.insert((table.name.schema.as_str(), name), &table.name) else { continue };
+            let what =
+                if first.name == name { format!("the table {first}") } else { format!("an index or key of {first}") };
+            let place =
+                places.index.get(&(table.name.clone(), name.to_string())).or_else(|| places.table.get(&table.name));
+            out.push(diagnostic_at(
+                place,
+                format!("a relation named {name} already exists in schema {}", table.name.schema),
+                format!(
+                    "it is also the name of {what}: indexes, keys and tables share one namespace per schema, so pick \
+                     another name"
+                ),
+            ));
         }
     }
     out

@@ -177,7 +177,7 @@ impl File<'_> {
         let policy = ObjectRef::Policy(table.clone(), name.to_string());
         self.mark(schema, policy.clone(), spec);
         self.object_hints(schema, policy, m)?;
-        if let Some(c) = m.get_scalar("comment")
+        if let Some(c) = self.optional_scalar(m, "comment")?
             && let Some(p) = schema.policies.get_mut(&(table.clone(), name.to_string()))
         {
             p.comment = Some(c.to_string());
@@ -251,7 +251,7 @@ impl File<'_> {
         );
         self.run(schema, &sql, spec)?;
         self.mark(schema, ObjectRef::Trigger(table.clone(), name.to_string()), spec);
-        if let Some(c) = m.get_scalar("comment")
+        if let Some(c) = self.optional_scalar(m, "comment")?
             && let Some(t) = schema.triggers.get_mut(&(table.clone(), name.to_string()))
         {
             t.comment = Some(c.to_string());
@@ -353,7 +353,7 @@ impl File<'_> {
                 .into());
         };
         let f = schema.functions.get_mut(&key).expect("just added");
-        f.comment = map.get_scalar("comment").map(|c| c.to_string());
+        f.comment = self.optional_scalar(map, "comment")?.map(|c| c.to_string());
         f.grants = match map.get_node("grants") {
             Some(g) => self.grants(g, FUNCTION_PRIVILEGES)?,
             None => default_function_grants(),
@@ -397,7 +397,7 @@ impl File<'_> {
         }
         self.run(schema, &sql, query_node)?;
         let v = schema.views.get_mut(&name).expect("just added");
-        v.comment = map.get_scalar("comment").map(|c| c.to_string());
+        v.comment = self.optional_scalar(map, "comment")?.map(|c| c.to_string());
         if let Some(g) = map.get_node("grants") {
             v.grants = self.grants(g, TABLE_PRIVILEGES)?;
         }
@@ -422,7 +422,7 @@ impl File<'_> {
         let values: Vec<String> = self.list(values_node, "values")?.iter().map(|v| quote_literal(v)).collect();
         self.run(schema, &format!("CREATE TYPE {} AS ENUM ({})", name.sql(), values.join(", ")), values_node)?;
         if let Some(e) = schema.enums.get_mut(&name) {
-            e.comment = map.get_scalar("comment").map(|c| c.to_string());
+            e.comment = self.optional_scalar(map, "comment")?.map(|c| c.to_string());
         }
         self.mark(schema, ObjectRef::Type(name.clone()), name_node);
         if name.schema != "public" {
@@ -473,7 +473,7 @@ impl File<'_> {
         }
         self.run(schema, &sql, name_node)?;
         if let Some(d) = schema.domains.get_mut(&name) {
-            d.comment = map.get_scalar("comment").map(|c| c.to_string());
+            d.comment = self.optional_scalar(map, "comment")?.map(|c| c.to_string());
         }
         if name.schema != "public" {
             schema.schemas.insert(name.schema.clone());
@@ -534,7 +534,7 @@ impl File<'_> {
         };
         let seq = schema.sequences.get_mut(&name).expect("just created");
         seq.owned_by = owned_by;
-        seq.comment = map.get_scalar("comment").map(|c| c.to_string());
+        seq.comment = self.optional_scalar(map, "comment")?.map(|c| c.to_string());
         Ok(())
     }
 
@@ -556,7 +556,7 @@ impl File<'_> {
                 let mut sql = format!("CREATE EXTENSION IF NOT EXISTS {}", quote_ident(&name));
                 if let Some(Node::Mapping(m)) = spec {
                     self.check_keys(m, EXTENSION_KEYS, &format!("extension `{name}`"))?;
-                    if let Some(s) = m.get_scalar("schema") {
+                    if let Some(s) = self.optional_scalar(m, "schema")? {
                         sql.push_str(&format!(" WITH SCHEMA {}", quote_ident(s)));
                     }
                 }
