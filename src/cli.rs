@@ -1,4 +1,5 @@
-//! Subcommands and exit codes: 0 no changes (or done), 2 changes found, 1 error.
+//! Subcommands and exit codes: 0 no changes (or done), 2 changes found, 3 the change can lose data
+//! and nothing allows it, 4 `verify` found a direction that does not converge, 1 error.
 
 use std::io::Write as _;
 use std::path::{Path, PathBuf};

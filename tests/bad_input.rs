@@ -5,12 +5,12 @@
 //! are about the command line, not a file) and gives a hint, nothing in the project is
 //! created or changed, and stderr is the snapshot `snapshots/bad_input__<case>.snap`.
 //!
-//! "Conflicting DDL" is a statement that PostgreSQL would refuse after the statements before
-//! it, about an object the model holds: CREATE TABLE of a table that exists, ADD COLUMN of a
-//! column that exists, a second index, key or policy of the same name. The history cannot
-//! apply on any database, so it is an error at the statement. A statement about an object the
-//! model does not hold (DROP TABLE of a table never created, ALTER TABLE auth.users) stays a
-//! report (`LoadReport::unresolved`): the object may exist outside what was read.
+//! "Conflicting DDL" (docs/design.md, "Bad input") is a statement that PostgreSQL would refuse
+//! after the statements before it, about an object the model holds: CREATE TABLE of a table
+//! that exists, ADD COLUMN of a column that exists, a second constraint, index or key of the
+//! same name. The history cannot apply on any database, so it is an error at the statement. A statement about an object the model does not hold (DROP TABLE of a table
+//! never created, ALTER TABLE auth.users) stays a report (`LoadReport::unresolved`): the
+//! object may exist outside what was read.
 
 use std::collections::BTreeMap;
 use std::panic::{AssertUnwindSafe, catch_unwind};

@@ -2,7 +2,7 @@
 //! diff, plan and render of what they load. Seeded with every fixture (its `schema/` files
 //! and its `current/` SQL), mutated (bits flipped, cut short, lines repeated or dropped, two
 //! inputs spliced, 10,000 brackets, huge numbers, NUL bytes, bytes that are not UTF-8, YAML
-//! and SQL tokens), and run under `catch_unwind`: no input may panic, hang or overflow the
+//! and SQL tokens, a key of the format with an odd value), and run under `catch_unwind`: no input may panic, hang or overflow the
 //! stack. Inputs that once did are in `tests/fuzz_regressions/`, run by a test of their own.
 //!
 //! `FUZZ_ITERATIONS=n` (default 300, a few seconds) sets how many mutants run, `FUZZ_SEED=n`
@@ -236,6 +236,88 @@ fn mutate(rng: &mut Rng, input: &[u8], other: &[u8]) -> Vec<u8> {
     out
 }
 
+/// Values a key of the format can get wrong: empty, of another shape, out of range, odd names.
+const VALUES: &[&str] = &[
+    "",
+    "\"\"",
+    "[]",
+    "{}",
+    "[a, b]",
+    "{a: b}",
+    "true",
+    "false",
+    "null",
+    "0",
+    "-1",
+    "99999999999999999999",
+    "x",
+    "public.x",
+    "a.b.c",
+    "pg_temp.x",
+    "auth.users(id)",
+    "users",
+    "id",
+    "text",
+    "uuid primary key",
+    "lower(email)",
+    "()",
+    "$$",
+    "'",
+    "\"x\"",
+    "owner",
+    "workspace_member",
+    "before",
+    "instead of",
+    "[insert, update]",
+    "all",
+    "cascade",
+    "always",
+    "initially deferred",
+    "plpgsql",
+    "trigger",
+    "setof x",
+    "table(a int)",
+    "|\n  select 1",
+];
+
+/// The keys of the format, from its JSON Schema, so that the fuzzer knows every one.
+fn format_keys() -> Vec<String> {
+    fn walk(node: &serde_json::Value, keys: &mut Vec<String>) {
+        match node {
+            serde_json::Value::Object(map) => {
+                if let Some(serde_json::Value::Object(props)) = map.get("properties") {
+                    keys.extend(props.keys().cloned());
+                }
+                map.values().for_each(|v| walk(v, keys));
+            }
+            serde_json::Value::Array(items) => items.iter().for_each(|v| walk(v, keys)),
+            _ => {}
+        }
+    }
+    let mut keys = Vec::new();
+    walk(&schemagen::source::yaml::json_schema(), &mut keys);
+    keys.sort();
+    keys.dedup();
+    assert!(keys.len() > 50, "the JSON Schema names {} keys", keys.len());
+    keys
+}
+
+/// A key of the format with an odd value, put after a random line at its indentation or
+/// one level deeper: YAML that parses, with something wrong where the loader looks.
+fn odd_entry(rng: &mut Rng, input: &[u8], keys: &[String]) -> Vec<u8> {
+    let lines: Vec<&[u8]> = input.split_inclusive(|b| *b == b'\n').collect();
+    let at = rng.below(lines.len());
+    let indent = lines.get(at).map_or(0, |l| l.iter().take_while(|b| **b == b' ').count()) + 2 * rng.below(2);
+    let entry = format!("{}{}: {}\n", " ".repeat(indent), rng.pick(keys), rng.pick(VALUES));
+    let mut out: Vec<u8> = lines.iter().take(at + 1).flat_map(|l| l.iter().copied()).collect();
+    if !out.ends_with(b"\n") && !out.is_empty() {
+        out.push(b'\n');
+    }
+    out.extend_from_slice(entry.as_bytes());
+    out.extend(lines.iter().skip(at + 1).flat_map(|l| l.iter().copied()));
+    out
+}
+
 /// Where a target keeps the input it is running.
 fn workdir(target: &str) -> PathBuf {
     let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("fuzz").join(target);
@@ -330,6 +412,7 @@ fn mutants_of_the_fixtures_never_panic() {
     let seed: u64 = std::env::var("FUZZ_SEED").ok().and_then(|n| n.parse().ok()).unwrap_or(1);
     let (executions, crashes) = on_big_stack("fuzz", move |beat| {
         let seeds = seeds();
+        let keys = format_keys();
         let renderer = Renderer::new(None).unwrap();
         let dir = workdir("mutants");
         let mut rng = Rng(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1);
@@ -345,7 +428,11 @@ fn mutants_of_the_fixtures_never_panic() {
             if mode != 1 && mode != 3 && !yaml.is_empty() {
                 let f = rng.below(yaml.len());
                 let splice = other.yaml.first().map_or(&[][..], |(_, b)| b.as_slice());
-                yaml[f].1 = mutate(&mut rng, &yaml[f].1, splice);
+                yaml[f].1 = if rng.below(2) == 0 {
+                    odd_entry(&mut rng, &yaml[f].1, &keys)
+                } else {
+                    mutate(&mut rng, &yaml[f].1, splice)
+                };
             }
             let sql = match mode {
                 0 => base.sql.clone(),

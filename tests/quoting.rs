@@ -320,11 +320,18 @@ fn check(seed: u64, server: &support::Server, renderer: &Renderer) -> Result<(),
     if literals.lines().count() != 10 {
         return Err(format!("literals read back: {literals}\n{up}"));
     }
+    // The defaults of the tables made here (x's is `1`), as PostgreSQL prints them: the
+    // literal, whole, cast to text.
     let defaults = db
-        .query("select count(*) from pg_attrdef d where pg_get_expr(d.adbin, d.adrelid) like '%DROP TABLE x%';")
+        .query(
+            "select encode(convert_to(pg_get_expr(d.adbin, d.adrelid), 'UTF8'), 'hex') from pg_attrdef d \
+                join pg_class c on c.oid = d.adrelid \
+                where c.relnamespace = 'public'::regnamespace and c.relname <> 'x';",
+        )
         .unwrap();
-    if defaults != "2" {
-        return Err(format!("the text defaults are not there: {defaults}\n{up}"));
+    let want = hex(&format!("{}::text", literal(INJECTION)));
+    if defaults.lines().collect::<Vec<_>>() != [want.as_str(), want.as_str()] {
+        return Err(format!("the text defaults changed: {defaults}\n{up}"));
     }
     Ok(())
 }

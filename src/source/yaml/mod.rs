@@ -428,9 +428,9 @@ impl File<'_> {
     }
 
     /// Refuses block nesting (indentation, `- - -`) deeper than `MAX_NESTING` before the
-    /// parser sees it: the parser limits flow nesting (`[[[`) but builds block nesting
-    /// recursively, and a few thousand levels overflow the stack. A level takes at least one
-    /// column, so the column where a line's content starts bounds its depth.
+    /// parser sees it: the parser limits flow nesting (`[[[`) but not block nesting, and a few
+    /// thousand levels of it overflow the stack. A level takes at least one column, so the
+    /// column where a line's content starts bounds its depth.
     fn check_nesting(&self) -> Result<()> {
         let mut offset = 0;
         for line in self.text.split_inclusive('\n') {
