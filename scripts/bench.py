@@ -508,14 +508,14 @@ def measure(cmd: list[str], runs: int, budget: float, prepare=None, label: str =
 def migra_hook(args, base: list[Path], edited: list[Path]) -> Measure | None:
     """Times `migra` on the same pair when migra, psql and --database-url are available.
 
-    Loads tests/pg/supabase_stub.sql plus base.sql into one scratch database and
+    Loads src/verify/supabase_stub.sql plus base.sql into one scratch database and
     edited.sql into another (loading is not timed), then times `migra --unsafe A B`.
     """
     if not shutil.which("migra"):
         return None
     if not (args.database_url and shutil.which("psql")):
         return None
-    stub = ROOT / "tests" / "pg" / "supabase_stub.sql"
+    stub = ROOT / "src" / "verify" / "supabase_stub.sql"
     url = args.database_url.rstrip("/")
     server, _, _ = url.rpartition("/")
     dbs = {"bench_migra_base": base, "bench_migra_edited": edited}

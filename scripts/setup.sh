@@ -32,7 +32,7 @@ else
   missing+=(postgresql)
 fi
 
-# Contrib extensions (pgcrypto, uuid-ossp are used by tests/pg/supabase_stub.sql).
+# Contrib extensions (pgcrypto, uuid-ossp are used by src/verify/supabase_stub.sql).
 if ls /usr/share/postgresql/*/extension/pgcrypto.control >/dev/null 2>&1 &&
    ls /usr/share/postgresql/*/extension/uuid-ossp.control >/dev/null 2>&1; then
   echo "setup: found PostgreSQL contrib extensions (pgcrypto, uuid-ossp)"

@@ -2,7 +2,8 @@
 -- schema (a plain PostgreSQL): just enough of a Supabase database's shape for migrations to
 -- apply (auth.users foreign keys, policies calling auth.uid(), storage policies, the anon,
 -- authenticated and service_role roles, the supabase_realtime publication). It imitates
--- shapes, not behaviour. The tests keep their own copy (tests/pg/supabase_stub.sql).
+-- shapes, not behaviour. The tests load it too (tests/support/mod.rs), into the template
+-- database every test database is copied from.
 --
 -- Idempotent, so a database that holds part of it gets the rest. Roles are cluster-wide:
 -- each is created only when absent, so on a server that has them the connecting role needs
@@ -25,6 +26,10 @@ begin
       end;
     end if;
   end loop;
+  -- As on Supabase, service_role bypasses row-level security; only a superuser may say so.
+  if (select rolsuper from pg_catalog.pg_roles where rolname = current_user) then
+    alter role service_role bypassrls;
+  end if;
 end
 $stub$;
 

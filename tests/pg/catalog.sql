@@ -1,6 +1,6 @@
 -- The canonical catalog text of a test database, used by tests/support/mod.rs (Db::catalog).
 -- One row per fact; newlines inside a fact are escaped as \n; the caller sorts the rows.
--- Covers every schema except the system ones and those of tests/pg/supabase_stub.sql (auth,
+-- Covers every schema except the system ones and those of src/verify/supabase_stub.sql (auth,
 -- storage, extensions), plus triggers and policies on any table (the stub has none, and
 -- migrations do add them to auth.users and storage.objects). Objects that belong to an
 -- extension are reported as the extension.

@@ -1,5 +1,5 @@
 -- Run by tests/corpus.rs on a fresh test database (which already holds the project's stub,
--- tests/pg/supabase_stub.sql) BEFORE ../shared/pg/supabase-stub.sql and
+-- src/verify/supabase_stub.sql) BEFORE ../shared/pg/supabase-stub.sql and
 -- supabase-stub-extras.sql.
 --
 -- The two stubs mostly coexist (roles, schemas, extensions, the supabase_realtime

@@ -11,8 +11,8 @@
 //! The server is the one named by `SCHEMAGEN_PGHOST` (a unix socket directory) and
 //! `SCHEMAGEN_PGPORT`, or else the throwaway cluster of `scripts/pg.sh`, started on first use.
 //! Every test database is a copy of the template `schemagen_tmpl`, which holds
-//! `tests/pg/supabase_stub.sql` and is rebuilt whenever that file changes. All talking to the
-//! server goes through `psql` (std only, no client crate). Set `SCHEMAGEN_KEEP_FAILED_DB=1` to
+//! `src/verify/supabase_stub.sql` (the stub `schemagen verify` ships) and is rebuilt whenever
+//! that file changes. All talking to the server goes through `psql` (std only, no client crate). Set `SCHEMAGEN_KEEP_FAILED_DB=1` to
 //! keep the database of a failing test for inspection.
 #![allow(dead_code)]
 
@@ -241,7 +241,7 @@ impl Server {
     /// processes by an advisory lock, and built under another name then renamed, so a
     /// half-built template is never used.
     fn ensure_template(&self) {
-        let stub_path = repo_root().join("tests/pg/supabase_stub.sql");
+        let stub_path = repo_root().join("src/verify/supabase_stub.sql");
         let stub = std::fs::read(&stub_path).unwrap_or_else(|e| panic!("cannot read {}: {e}", stub_path.display()));
         let tag = format!("schemagen supabase stub {:016x}", fnv1a(&stub));
         let current_sql = format!(
