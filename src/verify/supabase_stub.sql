@@ -27,8 +27,13 @@ begin
     end if;
   end loop;
   -- As on Supabase, service_role bypasses row-level security; only a superuser may say so.
-  if (select rolsuper from pg_catalog.pg_roles where rolname = current_user) then
-    alter role service_role bypassrls;
+  if (select rolsuper from pg_catalog.pg_roles where rolname = current_user)
+     and not (select rolbypassrls from pg_catalog.pg_roles where rolname = 'service_role') then
+    begin
+      alter role service_role bypassrls;
+    exception when others then
+      null; -- set meanwhile by another session ("tuple concurrently updated")
+    end;
   end if;
 end
 $stub$;
