@@ -394,7 +394,7 @@ fn generate(config: &Config, args: GenerateArgs) -> Result<i32> {
 
 /// The plan of `changes`, online-safe when asked by flag or config.
 fn planned(config: &Config, r: &mut Resolved, safety: &Safety, changes: &[crate::diff::Change]) -> Result<Plan> {
-    let online = safety.online || config.online.unwrap_or(false);
+    let online = config.wants_online(safety.online);
     if online {
         let lock = config.lock_timeout.as_deref().unwrap_or(config::LOCK_TIMEOUT);
         r.renderer.set_online(lock, config.statement_timeout.as_deref().unwrap_or(config::STATEMENT_TIMEOUT));
@@ -419,7 +419,7 @@ fn review(
     safety: &Safety,
 ) -> Review {
     use crate::lint::{Format, Severity, lint_changes, render};
-    let online = safety.online || config.online.unwrap_or(false);
+    let online = config.wants_online(safety.online);
     let findings = lint_changes(current, desired, changes, online, &config.lint);
     if !findings.is_empty() {
         eprint!("{}", render(&findings, Format::Text));
@@ -595,7 +595,7 @@ fn lint(config: &Config, args: LintArgs) -> Result<i32> {
     if named || sql.iter().any(|p| p.exists()) {
         let (current, _) = load_current(&sql)?;
         let changes = crate::diff::diff(&current, &desired);
-        let online = args.online || config.online.unwrap_or(false);
+        let online = config.wants_online(args.online);
         // The type rules run on the schema and on what the change adds: keep one.
         for f in lint_changes(&current, &desired, &changes, online, &config.lint) {
             if !findings.iter().any(|g| g.rule == f.rule && g.object == f.object) {

@@ -39,6 +39,11 @@ pub const LOCK_TIMEOUT: &str = "5s";
 pub const STATEMENT_TIMEOUT: &str = "15min";
 
 impl Config {
+    /// Whether plans are online-safe: by `--online` (`flag`) or by the config.
+    pub fn wants_online(&self, flag: bool) -> bool {
+        flag || self.online.unwrap_or(false)
+    }
+
     /// The config in `dir`, or the defaults when there is none.
     pub fn load(dir: &Path) -> Result<Config> {
         let path = dir.join(FILE);

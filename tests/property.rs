@@ -173,14 +173,7 @@ fn check(seed: u64, server: &support::Server, renderer: &Renderer) -> Result<(),
 fn random_schema_pairs_migrate_and_roll_back() {
     let server = support::server();
     let renderer = Renderer::new(None).unwrap();
-    let seeds: Vec<u64> = match std::env::var("PROPERTY_SEED") {
-        Ok(s) => vec![s.parse().expect("PROPERTY_SEED is a number")],
-        Err(_) => {
-            let n: u64 = std::env::var("PROPERTY_CASES").ok().and_then(|n| n.parse().ok()).unwrap_or(200);
-            (1..=n).collect()
-        }
-    };
-    for seed in seeds {
+    for seed in support::seeds("PROPERTY_SEED", "PROPERTY_CASES", 200) {
         if let Err(e) = check(seed, server, &renderer) {
             panic!("seed {seed} fails (replay with PROPERTY_SEED={seed}): {e}");
         }

@@ -340,14 +340,7 @@ fn check(seed: u64, server: &support::Server, renderer: &Renderer) -> Result<(),
 fn random_names_and_literals_survive_yaml_sql_and_postgresql() {
     let server = support::server();
     let renderer = Renderer::new(None).unwrap();
-    let seeds: Vec<u64> = match std::env::var("QUOTING_SEED") {
-        Ok(s) => vec![s.parse().expect("QUOTING_SEED is a number")],
-        Err(_) => {
-            let n: u64 = std::env::var("QUOTING_CASES").ok().and_then(|n| n.parse().ok()).unwrap_or(30);
-            (1..=n).collect()
-        }
-    };
-    for seed in seeds {
+    for seed in support::seeds("QUOTING_SEED", "QUOTING_CASES", 30) {
         if let Err(e) = check(seed, server, &renderer) {
             panic!("seed {seed} fails (replay with QUOTING_SEED={seed}): {e}");
         }

@@ -468,3 +468,15 @@ pub fn sql_files(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
     files.sort();
     files
 }
+
+/// The seeds of a seeded test: the one in `seed_var` (to replay a failure), else 1 to the
+/// number in `cases_var` (default `default`).
+pub fn seeds(seed_var: &str, cases_var: &str, default: u64) -> Vec<u64> {
+    match std::env::var(seed_var) {
+        Ok(s) => vec![s.parse().unwrap_or_else(|_| panic!("{seed_var} is a number"))],
+        Err(_) => {
+            let n: u64 = std::env::var(cases_var).ok().and_then(|n| n.parse().ok()).unwrap_or(default);
+            (1..=n).collect()
+        }
+    }
+}
