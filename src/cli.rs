@@ -290,7 +290,7 @@ fn diff(config: &Config, args: DiffArgs) -> Result<i32> {
     let desired = load_desired_with(&r.schema, r.templates.as_deref())?;
     let (current, _) = load_current(&r.sql)?;
     let changes = crate::diff::diff(&current, &desired);
-    let plan = planned(config, &mut r, &args.safety, &changes)?;
+    let plan = planned(config, &mut r, &args.safety, &desired, &changes)?;
     let direction = if args.rollback { Direction::Down } else { Direction::Up };
     let out = match args.format {
         Format::Sql => {
@@ -362,7 +362,7 @@ fn generate(config: &Config, args: GenerateArgs) -> Result<i32> {
     let desired = load_desired_with(&r.schema, r.templates.as_deref())?;
     let (current, _) = load_current(&r.sql)?;
     let changes = crate::diff::diff(&current, &desired);
-    let plan = planned(config, &mut r, &args.safety, &changes)?;
+    let plan = planned(config, &mut r, &args.safety, &desired, &changes)?;
     if plan.is_empty() {
         println!("No changes: the migrations already match {}. Nothing written.", r.schema.display());
         return Ok(0);
@@ -393,13 +393,19 @@ fn generate(config: &Config, args: GenerateArgs) -> Result<i32> {
 }
 
 /// The plan of `changes`, online-safe when asked by flag or config.
-fn planned(config: &Config, r: &mut Resolved, safety: &Safety, changes: &[crate::diff::Change]) -> Result<Plan> {
+fn planned(
+    config: &Config,
+    r: &mut Resolved,
+    safety: &Safety,
+    desired: &crate::model::Schema,
+    changes: &[crate::diff::Change],
+) -> Result<Plan> {
     let online = config.wants_online(safety.online);
     if online {
         let lock = config.lock_timeout.as_deref().unwrap_or(config::LOCK_TIMEOUT);
         r.renderer.set_online(lock, config.statement_timeout.as_deref().unwrap_or(config::STATEMENT_TIMEOUT));
     }
-    crate::plan::plan_with(changes, crate::plan::Options { online })
+    crate::plan::plan_with(changes, &desired.default_privileges, crate::plan::Options { online })
 }
 
 /// What `diff` and `generate` say about a change before it is applied.
@@ -449,7 +455,7 @@ fn verify(config: &Config, args: VerifyArgs) -> Result<i32> {
     let desired = load_desired_with(&r.schema, r.templates.as_deref())?;
     let (current, _) = load_current(&r.sql)?;
     let safety = Safety { allow_destructive: false, online: args.online };
-    let plan = planned(config, &mut r, &safety, &crate::diff::diff(&current, &desired))?;
+    let plan = planned(config, &mut r, &safety, &desired, &crate::diff::diff(&current, &desired))?;
     let scripts = crate::verify::Scripts::new(&r.renderer, &plan, &desired, &r.sql, single_file, &sources(&r))?;
     crate::verify::run(&scripts, args.database_url.as_deref())
 }
@@ -495,7 +501,7 @@ fn stale_generated(config: &Config, r: &mut Resolved, desired: &crate::model::Sc
     let changes = crate::diff::diff(&before, desired);
     let name_of = |p: &Path| p.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
     let online = run.files.iter().any(|f| name_of(f).ends_with("_online.sql"));
-    let plan = planned(config, r, &Safety { allow_destructive: true, online }, &changes)?;
+    let plan = planned(config, r, &Safety { allow_destructive: true, online }, desired, &changes)?;
     let single = config.single_file.unwrap_or(false) || (run.files.len() == 1 && plan.files().len() > 1);
     let naming = Naming {
         timestamp: &run.timestamp,

@@ -234,14 +234,25 @@ pub fn index_expr_name(node: &Node) -> String {
 
 /// Rewrites references to column `old` as `new` in an expression.
 pub fn rename_column_in_expr(expr: &Expr, old: &str, new: &str) -> Expr {
-    let Ok(scan) = pg_query::scan(&expr.0) else {
-        return expr.clone();
+    let out = rename_identifiers(&expr.0, old, new, |_| true);
+    normalize_expr(&out).unwrap_or(Expr(out))
+}
+
+/// `sql` with identifier `old` written as `new` where it names a column: not where it is
+/// called (`old(…)`), follows AS (an alias or a type), or is qualified by a name that
+/// `qualifier_ok` refuses.
+pub fn rename_identifiers(sql: &str, old: &str, new: &str, qualifier_ok: impl Fn(&str) -> bool) -> String {
+    let Ok(scan) = pg_query::scan(sql) else {
+        return sql.to_string();
+    };
+    let name_of = |text: &str| {
+        if text.starts_with('"') { text[1..text.len() - 1].replace("\"\"", "\"") } else { text.to_lowercase() }
     };
     let mut out = String::new();
     let mut pos = 0;
     for (i, token) in scan.tokens.iter().enumerate() {
         let (start, end) = (token.start as usize, token.end as usize);
-        let text = &expr.0[start..end];
+        let text = &sql[start..end];
         // Unreserved keywords (`name`, `type`) are column names too; a name followed by
         // `(` is a function.
         let called = scan.tokens.get(i + 1).is_some_and(|n| n.token == Token::Ascii40 as i32);
@@ -249,16 +260,22 @@ pub fn rename_column_in_expr(expr: &Expr, old: &str, new: &str) -> Expr {
             && (token.token == Token::Ident as i32
                 || (token.keyword_kind != KeywordKind::NoKeyword as i32
                     && token.keyword_kind != KeywordKind::ReservedKeyword as i32));
-        let name =
-            if text.starts_with('"') { text[1..text.len() - 1].replace("\"\"", "\"") } else { text.to_lowercase() };
-        if is_ident && name == old {
-            out.push_str(&expr.0[pos..start]);
+        let before = |back: usize| i.checked_sub(back).and_then(|j| scan.tokens.get(j));
+        let after_as = before(1).is_some_and(|t| t.token == Token::As as i32);
+        let qualified_ok = match before(1) {
+            Some(dot) if dot.token == Token::Ascii46 as i32 => {
+                before(2).is_some_and(|q| qualifier_ok(&name_of(&sql[q.start as usize..q.end as usize])))
+            }
+            _ => true,
+        };
+        if is_ident && !after_as && qualified_ok && name_of(text) == old {
+            out.push_str(&sql[pos..start]);
             out.push_str(&quote_ident(new));
             pos = end;
         }
     }
-    out.push_str(&expr.0[pos..]);
-    normalize_expr(&out).unwrap_or(Expr(out))
+    out.push_str(&sql[pos..]);
+    out
 }
 
 /// The SQL statements a PL/pgSQL body runs: its plain statements and `EXECUTE` of constant

@@ -49,6 +49,7 @@ pub const TEMPLATES: &[(&str, &str)] = embedded!(
     "create_view.sql.j2",
     "drop_view.sql.j2",
     "grant.sql.j2",
+    "default_privileges.sql.j2",
     "create_sequence.sql.j2",
     "drop_sequence.sql.j2",
     "alter_sequence.sql.j2",

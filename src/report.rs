@@ -59,6 +59,7 @@ pub enum Kind {
     Function,
     Policy,
     Trigger,
+    DefaultPrivileges,
 }
 
 impl Kind {
@@ -78,6 +79,7 @@ impl Kind {
             Kind::Function => "function",
             Kind::Policy => "policy",
             Kind::Trigger => "trigger",
+            Kind::DefaultPrivileges => "default privileges",
         }
     }
 }
@@ -403,6 +405,9 @@ fn object_of(change: &Change, desired: &Schema) -> Option<(Action, Object)> {
         }
         Change::Grants { target: GrantTarget::Function(signature, _), .. } => {
             (Action::Change("privileges".into()), obj(Kind::Function, signature.clone()))
+        }
+        Change::Grants { target: GrantTarget::Defaults(scope, kind), .. } => {
+            (Action::Change("privileges".into()), obj(Kind::DefaultPrivileges, defaults_object(scope, *kind)))
         }
         Change::CreateDomain(d) => (Action::Create, obj(Kind::Domain, d.name.to_string())),
         Change::DropDomain(d) => (Action::Drop, obj(Kind::Domain, d.name.to_string())),
@@ -815,6 +820,14 @@ fn access(tables: &Tables) -> Vec<Access> {
     out
 }
 
+/// `new functions in schema public`: what default privileges are about.
+fn defaults_object(scope: &Option<String>, kind: crate::model::ObjectKind) -> String {
+    match scope {
+        Some(schema) => format!("new {} in schema {}", kind.word(), crate::pgtree::quote_ident(schema)),
+        None => format!("new {} in every schema", kind.word()),
+    }
+}
+
 /// Privileges granted and revoked, role by role.
 fn privileges(changes: &[Change], desired: &Schema) -> Vec<Access> {
     let mut out = Vec::new();
@@ -827,6 +840,7 @@ fn privileges(changes: &[Change], desired: &Schema) -> Vec<Access> {
                 None => (Kind::Table, name.to_string()),
             },
             GrantTarget::Function(signature, _) => (Kind::Function, signature.clone()),
+            GrantTarget::Defaults(scope, kind) => (Kind::DefaultPrivileges, defaults_object(scope, *kind)),
         };
         let none = BTreeSet::new();
         for role in from.keys().chain(to.keys()).collect::<BTreeSet<_>>() {

@@ -47,7 +47,9 @@ pub fn new_table(t: &NewTable, existing: &Schema) -> Vec<(String, String)> {
     };
     y.push_str("  created_at: timestamptz not null default now()\n  updated_at: timestamptz not null default now()\n");
     let _ = writeln!(y, "indexes:\n  {}: {}", scalar(&make_object_name(name, Some(&key), "idx")), quote_ident(&key));
-    y.push_str("rls: true\ngrants:\n  authenticated: [select, insert, update, delete]\npolicies:\n");
+    y.push_str(
+        "rls: true\ngrants:\n  authenticated: [select, insert, update, delete]\n  service_role: [all]\npolicies:\n",
+    );
     for (command, using, check) in
         [("select", true, false), ("insert", false, true), ("update", true, true), ("delete", true, false)]
     {

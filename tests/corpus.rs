@@ -37,33 +37,20 @@ use schemagen::{Direction, import, load_current, load_desired, plan_migration, r
 /// every comparison. What is compared: schemas, extensions, tables (with their RLS flags),
 /// columns, identity sequences, constraints, indexes, sequences owned by a column (serial),
 /// views and materialized views, enums, functions and procedures, triggers, policies,
-/// comments on all of these, and grants on tables, views, functions and procedures.
+/// comments on all of these, grants on tables, views, functions and procedures, and
+/// default privileges.
 /// Checks that fail for a reason schemagen does not handle yet, each with the reason. The
 /// suite fails on any other failure, and says when one of these starts to pass.
-const KNOWN_GAPS: &[(&str, &str, &str)] = &[
-    (
-        "atomic-crm",
-        "fidelity",
-        "REVOKE ... FROM anon, authenticated of a function created under Supabase's default privileges: privileges are modelled against plain PostgreSQL's defaults",
-    ),
-    (
-        "atomic-crm",
-        "evolution",
-        "same default-privileges gap; and a view with `*` restored by the rollback sees re-added columns at the end of the table",
-    ),
-    ("basejump", "fidelity", "ALTER DEFAULT PRIVILEGES ... REVOKE EXECUTE ON FUNCTIONS is not replayed"),
-];
+const KNOWN_GAPS: &[(&str, &str, &str)] = &[];
 
 const IGNORED_PREFIXES: &[&str] = &[
     // data-replication setup (ALTER PUBLICATION ... ADD TABLE)
     "publication ",
-    // privileges schemagen does not model: on schemas, sequences, types, single columns,
-    // and ALTER DEFAULT PRIVILEGES
+    // privileges schemagen does not model: on schemas, sequences, types, single columns
     "grant schema ",
     "grant sequence ",
     "grant type ",
     "grant column ",
-    "grant default_privileges ",
     // type kinds other than enums, and aggregates
     "domain ",
     "domain_constraint ",

@@ -5,9 +5,10 @@ use std::collections::{BTreeMap, BTreeSet};
 
 mod renames;
 
+use crate::model::privileges::Scope;
 use crate::model::{
-    Column, Constraint, ConstraintKind, Domain, Enum, Expr, Extension, Function, Grants, Hints, Index, ObjectRef,
-    Policy, QualifiedName, Schema, Sequence, Table, Trigger, View,
+    Column, Constraint, ConstraintKind, Domain, Enum, Expr, Extension, Function, Grants, Hints, Index, ObjectKind,
+    ObjectRef, Policy, QualifiedName, Schema, Sequence, Table, Trigger, View,
 };
 use crate::pgtree::references;
 
@@ -154,6 +155,8 @@ pub enum GrantTarget {
     Table(QualifiedName),
     /// Signature text, as GRANT writes it (`public.f(uuid)`), and whether it returns a trigger.
     Function(String, bool),
+    /// What new objects of a kind start with, in one schema or (None) in all.
+    Defaults(Scope, ObjectKind),
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -183,6 +186,9 @@ pub fn diff(current: &Schema, desired: &Schema) -> Vec<Change> {
     for s in desired.schemas.difference(&current.schemas) {
         changes.push(Change::CreateSchema(s.clone()));
     }
+    for (scope, kind, from, to) in current.default_privileges.changes(&desired.default_privileges) {
+        changes.push(Change::Grants { target: GrantTarget::Defaults(scope, kind), from, to });
+    }
     diff_enums(current, desired, &mut changes);
     diff_sequences(current, desired, &mut changes);
     diff_domains(current, desired, &mut changes);
@@ -194,7 +200,8 @@ pub fn diff(current: &Schema, desired: &Schema) -> Vec<Change> {
                     let to = (table.rls_enabled, table.rls_forced);
                     changes.push(Change::SetRls { table: name.clone(), from: (false, false), to });
                 }
-                grants(&mut changes, GrantTarget::Table(name.clone()), &Grants::new(), &table.grants);
+                let born = desired.default_privileges.effective(&name.schema, ObjectKind::Tables);
+                grants(&mut changes, GrantTarget::Table(name.clone()), &born, &table.grants);
             }
             Some(old) => diff_table(old, table, &desired.hints, &mut changes),
         }

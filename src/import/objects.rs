@@ -4,8 +4,7 @@
 use std::fmt::Write as _;
 
 use super::{file_name, flow_list, scalar};
-use crate::model::objects::{TABLE_PRIVILEGES, default_function_grants};
-use crate::model::{Function, Grants, QualifiedName, Schema, Table, View};
+use crate::model::{Function, Grants, ObjectKind, QualifiedName, Schema, Table, View};
 use crate::pgtree::quote_ident;
 
 /// `rls`, `grants`, `policies` and `triggers` of an owned table.
@@ -16,7 +15,7 @@ pub(super) fn table_security(schema: &Schema, t: &Table) -> String {
         (true, false) => y.push_str("rls: true\n"),
         _ => {}
     }
-    y.push_str(&grants_yaml(&t.grants, TABLE_PRIVILEGES, ""));
+    y.push_str(&grants_yaml(schema, &t.name, ObjectKind::Tables, &t.grants));
     y.push_str(&attachments(schema, &t.name));
     y
 }
@@ -85,19 +84,51 @@ pub(super) fn attachments(schema: &Schema, table: &QualifiedName) -> String {
     y
 }
 
-/// `grants:` at `indent`, with ALL written for a full set.
-fn grants_yaml(grants: &Grants, all: &[&str], indent: &str) -> String {
-    if grants.is_empty() {
+/// `grants:` of an object of `kind`, left out when they are what the default privileges
+/// of its schema give it; ALL written for a full set.
+fn grants_yaml(schema: &Schema, name: &QualifiedName, kind: ObjectKind, grants: &Grants) -> String {
+    if grants == &schema.default_privileges.effective(&name.schema, kind) {
         return String::new();
     }
-    let mut y = format!("{indent}grants:\n");
+    if grants.is_empty() {
+        return "grants: {}\n".to_string();
+    }
+    format!("grants:\n{}", privileges_yaml(grants, kind.privileges(), "  "))
+}
+
+/// One `role: [privileges]` line per role at `indent`, with ALL for a full set.
+fn privileges_yaml(grants: &Grants, all: &[&str], indent: &str) -> String {
+    let mut y = String::new();
     for (role, privs) in grants {
         let list: Vec<String> = if privs.len() == all.len() && all.iter().all(|p| privs.contains(*p)) {
             vec!["all".into()]
         } else {
             privs.iter().map(|p| p.to_lowercase()).collect()
         };
-        let _ = writeln!(y, "{indent}  {}: {}", scalar(role), flow_list(&list));
+        let _ = writeln!(y, "{indent}{}: {}", scalar(role), flow_list(&list));
+    }
+    y
+}
+
+/// `default_privileges:` where they differ from a fresh Supabase project's.
+fn default_privileges_yaml(schema: &Schema) -> String {
+    let declared = schema.default_privileges.declared();
+    if declared.is_empty() {
+        return String::new();
+    }
+    let mut y = "default_privileges:\n".to_string();
+    let mut last_scope = None;
+    for (scope, kind, grants) in &declared {
+        if last_scope != Some(scope) {
+            let _ = writeln!(y, "  {}:", scalar(scope.as_deref().unwrap_or("*")));
+            last_scope = Some(scope);
+        }
+        if grants.is_empty() {
+            let _ = writeln!(y, "    {}: {{}}", kind.word());
+        } else {
+            let _ = writeln!(y, "    {}:", kind.word());
+            y.push_str(&privileges_yaml(grants, kind.privileges(), "      "));
+        }
     }
     y
 }
@@ -140,7 +171,7 @@ fn setting(value: &str) -> String {
         .join(", ")
 }
 
-fn function_yaml(f: &Function) -> String {
+fn function_yaml(schema: &Schema, f: &Function) -> String {
     let kind = if f.procedure { "procedure" } else { "function" };
     let mut y = format!("{kind}: {}\n", scalar(&format!("{}.{}", f.name.schema, f.name.name)));
     if !f.args.is_empty() {
@@ -183,17 +214,11 @@ fn function_yaml(f: &Function) -> String {
     if let Some(c) = &f.comment {
         let _ = writeln!(y, "comment: {}", scalar(c));
     }
-    if f.grants != default_function_grants() {
-        if f.grants.is_empty() {
-            y.push_str("grants: {}\n");
-        } else {
-            y.push_str(&grants_yaml(&f.grants, &["EXECUTE"], ""));
-        }
-    }
+    y.push_str(&grants_yaml(schema, &f.name, ObjectKind::Functions, &f.grants));
     y
 }
 
-fn view_yaml(v: &View) -> String {
+fn view_yaml(schema: &Schema, v: &View) -> String {
     let mut y = format!("view: {}\n", scalar(&format!("{}.{}", v.name.schema, v.name.name)));
     if v.materialized {
         y.push_str("materialized: true\n");
@@ -211,7 +236,7 @@ fn view_yaml(v: &View) -> String {
     if let Some(c) = &v.comment {
         let _ = writeln!(y, "comment: {}", scalar(c));
     }
-    y.push_str(&grants_yaml(&v.grants, TABLE_PRIVILEGES, ""));
+    y.push_str(&grants_yaml(schema, &v.name, ObjectKind::Tables, &v.grants));
     y
 }
 
@@ -225,7 +250,7 @@ pub(super) fn files(schema: &Schema) -> Vec<(String, String)> {
         let n = seen.entry(base.clone()).or_default();
         let name = if *n == 0 { base.clone() } else { base.replace(".yaml", &format!("_{n}.yaml")) };
         *n += 1;
-        out.push((format!("functions/{name}"), function_yaml(f)));
+        out.push((format!("functions/{name}"), function_yaml(schema, f)));
     }
     let called: std::collections::BTreeSet<&QualifiedName> = schema
         .triggers
@@ -240,7 +265,7 @@ pub(super) fn files(schema: &Schema) -> Vec<(String, String)> {
         ));
     }
     for v in schema.views.values() {
-        out.push((format!("views/{}", file_name(&v.name)), view_yaml(v)));
+        out.push((format!("views/{}", file_name(&v.name)), view_yaml(schema, v)));
     }
     for e in schema.enums.values() {
         let values: Vec<String> = e.values.clone();
@@ -308,6 +333,7 @@ pub(super) fn files(schema: &Schema) -> Vec<(String, String)> {
         let schemas: Vec<String> = schema.schemas.iter().cloned().collect();
         let _ = writeln!(setup, "schemas: {}", flow_list(&schemas));
     }
+    setup.push_str(&default_privileges_yaml(schema));
     if !setup.is_empty() {
         out.push(("_setup.yaml".to_string(), setup));
     }

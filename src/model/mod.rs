@@ -6,6 +6,7 @@
 
 pub mod naming;
 pub mod objects;
+pub mod privileges;
 pub mod types;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -13,7 +14,8 @@ use std::fmt;
 
 use serde::Serialize;
 
-pub use objects::{Domain, Enum, Extension, Function, FunctionArg, Grants, Policy, Sequence, Signature, Trigger, View};
+pub use objects::{Domain, Enum, Extension, Function, FunctionArg, Policy, Sequence, Signature, Trigger, View};
+pub use privileges::{DefaultPrivileges, Grants, ObjectKind};
 pub use types::DataType;
 
 use crate::diagnostic::Origin;
@@ -69,6 +71,9 @@ pub struct Schema {
     /// sequence owned by `<table>_<column>_seq` that the column draws from, becomes a
     /// serial column again).
     pub sequences: BTreeMap<QualifiedName, Sequence>,
+    /// What new objects start with (ALTER DEFAULT PRIVILEGES), from Supabase's platform
+    /// defaults on.
+    pub default_privileges: DefaultPrivileges,
     /// How to get here, beyond what the schema is: set by the YAML, never compared.
     pub hints: Hints,
 }

@@ -1,24 +1,11 @@
 //! The objects around tables: row-level security policies, triggers, functions, views,
 //! enums, extensions and privileges.
 
-use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 
 use serde::Serialize;
 
-use super::{Expr, QualifiedName};
-
-/// Privileges by role (`public` for PUBLIC), each set upper-case (`SELECT`, `EXECUTE`).
-pub type Grants = BTreeMap<String, BTreeSet<String>>;
-
-/// What `ALL` means for each kind of object.
-pub const TABLE_PRIVILEGES: &[&str] = &["SELECT", "INSERT", "UPDATE", "DELETE", "TRUNCATE", "REFERENCES", "TRIGGER"];
-pub const FUNCTION_PRIVILEGES: &[&str] = &["EXECUTE"];
-
-/// Functions can be executed by PUBLIC unless revoked; tables and views start with none.
-pub fn default_function_grants() -> Grants {
-    Grants::from([("public".to_string(), BTreeSet::from(["EXECUTE".to_string()]))])
-}
+use super::{Expr, Grants, QualifiedName};
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Policy {

@@ -16,7 +16,9 @@ use petgraph::graph::{DiGraph, NodeIndex};
 
 use crate::diagnostic::{Diagnostic, Result};
 use crate::diff::{Change, CommentTarget};
-use crate::model::{Column, Constraint, ConstraintKind, Expr, Identity, Index, QualifiedName, Table};
+use crate::model::{
+    Column, Constraint, ConstraintKind, DefaultPrivileges, Expr, Identity, Index, QualifiedName, Table,
+};
 use crate::pgtree::quote_ident;
 use crate::render::Stmt;
 
@@ -37,6 +39,7 @@ pub enum Phase {
     Rename,
     CreateExtension,
     CreateSchema,
+    DefaultPrivileges,
     CreateType,
     DropTrigger,
     DropPolicy,
@@ -158,15 +161,18 @@ pub struct Options {
     pub online: bool,
 }
 
-pub fn plan(changes: &[Change]) -> Result<Plan> {
-    plan_with(changes, Options::default())
+/// The plan of `changes` towards a schema whose default privileges are `defaults`: what
+/// objects it creates start with, in both directions, as the changes of default privileges
+/// come first and are undone last.
+pub fn plan(changes: &[Change], defaults: &DefaultPrivileges) -> Result<Plan> {
+    plan_with(changes, defaults, Options::default())
 }
 
-pub fn plan_with(changes: &[Change], options: Options) -> Result<Plan> {
+pub fn plan_with(changes: &[Change], defaults: &DefaultPrivileges, options: Options) -> Result<Plan> {
     let deferred = cyclic_foreign_keys(changes);
     let mut steps = Vec::new();
     for change in changes {
-        let mut these = steps_for(change, &deferred);
+        let mut these = steps_for(change, &deferred, defaults);
         if options.online {
             online::adapt(change, &mut these);
         }
@@ -322,8 +328,8 @@ fn constraint_steps(table: &QualifiedName, constraint: &Constraint) -> (Stmt, St
     )
 }
 
-fn steps_for(change: &Change, deferred: &[(QualifiedName, String)]) -> Vec<Step> {
-    if let Some(steps) = objects::steps_for(change) {
+fn steps_for(change: &Change, deferred: &[(QualifiedName, String)], defaults: &DefaultPrivileges) -> Vec<Step> {
+    if let Some(steps) = objects::steps_for(change, defaults) {
         return steps;
     }
     match change {
@@ -403,7 +409,7 @@ fn steps_for(change: &Change, deferred: &[(QualifiedName, String)]) -> Vec<Step>
                 vec![Stmt::new("drop_table.sql.j2", ctx! { table => &table.name })],
                 std::iter::once(lost_data_note(&format!("table {} comes back empty", table.name)))
                     .chain(create_table_stmts(table, |_| false))
-                    .chain(objects::table_extras(table))
+                    .chain(objects::table_extras(table, defaults))
                     .collect(),
             );
             drop.requires.push(Object::Schema(table.name.schema.clone()));

@@ -5,14 +5,18 @@ use std::collections::BTreeSet;
 
 use crate::diff::{Change, CommentTarget, GrantTarget};
 use crate::model::objects::sequence_option_sql;
-use crate::model::{Domain, Enum, Function, Grants, ObjectRef, Policy, QualifiedName, Sequence, Table, Trigger, View};
+use crate::model::privileges::Scope;
+use crate::model::{
+    DefaultPrivileges, Domain, Enum, Function, Grants, ObjectKind, ObjectRef, Policy, QualifiedName, Sequence, Table,
+    Trigger, View,
+};
 use crate::pgtree::quote_ident;
 use crate::render::Stmt;
 
 use super::{File, Object, Phase, Step, comment_stmt, expression_needs};
 
 /// The steps of a change that is not about a table's own structure, or None.
-pub(super) fn steps_for(change: &Change) -> Option<Vec<Step>> {
+pub(super) fn steps_for(change: &Change, defaults: &DefaultPrivileges) -> Option<Vec<Step>> {
     let step = match change {
         Change::Rename { object, from } => rename_step(object, from),
         Change::CreateExtension(extension) => {
@@ -162,7 +166,7 @@ pub(super) fn steps_for(change: &Change) -> Option<Vec<Step>> {
             let mut s = Step::new(
                 Phase::CreateFunction,
                 format!("+ function {}", f.signature()),
-                create_function(f, false),
+                create_function(f, defaults),
                 vec![drop_function(f)],
             );
             if f.returns.as_deref() == Some("trigger") {
@@ -179,7 +183,7 @@ pub(super) fn steps_for(change: &Change) -> Option<Vec<Step>> {
                 Phase::DropFunction,
                 format!("- function {}", f.signature()),
                 vec![drop_function(f)],
-                create_function(f, false),
+                create_function(f, defaults),
             );
             s.removes.push(Object::Function(f.name.clone()));
             s.removes.push(Object::Signature(f.signature()));
@@ -201,42 +205,29 @@ pub(super) fn steps_for(change: &Change) -> Option<Vec<Step>> {
             s
         }
         Change::CreateView(view) => {
-            let mut s =
-                Step::new(Phase::CreateView, format!("+ view {}", view.name), create_view(view), vec![drop_view(view)]);
+            let mut s = Step::new(
+                Phase::CreateView,
+                format!("+ view {}", view.name),
+                create_view(view, defaults),
+                vec![drop_view(view)],
+            );
             s.requires.push(Object::Schema(view.name.schema.clone()));
             s.requires.extend(view_needs(view));
             s.provides.push(Object::Table(view.name.clone()));
             s
         }
         Change::DropView(view) => {
-            let mut s =
-                Step::new(Phase::DropView, format!("- view {}", view.name), vec![drop_view(view)], create_view(view));
+            let mut s = Step::new(
+                Phase::DropView,
+                format!("- view {}", view.name),
+                vec![drop_view(view)],
+                create_view(view, defaults),
+            );
             s.releases.extend(view_needs(view));
             s.removes.push(Object::Table(view.name.clone()));
             s
         }
-        Change::Grants { target, from, to } => {
-            let (kind, object, name) = match target {
-                GrantTarget::Table(t) => ("TABLE", t.sql(), t.to_string()),
-                GrantTarget::Function(signature, _) => ("ROUTINE", signature.clone(), signature.clone()),
-            };
-            let mut s = Step::new(
-                Phase::Grant,
-                format!("~ privileges on {name}"),
-                grant_stmts(kind, &object, from, to),
-                grant_stmts(kind, &object, to, from),
-            );
-            match target {
-                GrantTarget::Table(t) => s.requires.push(Object::Table(t.clone())),
-                GrantTarget::Function(signature, trigger) => {
-                    s.requires.push(Object::Signature(signature.clone()));
-                    if *trigger {
-                        s.file = File::Triggers;
-                    }
-                }
-            }
-            s
-        }
+        Change::Grants { target, from, to } => grant_step(target, from, to),
         Change::CreateDomain(domain) => {
             let mut s = Step::new(
                 Phase::CreateType,
@@ -383,31 +374,97 @@ fn rls_words((enabled, forced): (bool, bool)) -> &'static str {
 }
 
 /// RLS and privileges of a table, to restore it whole when a drop is rolled back.
-pub(super) fn table_extras(table: &Table) -> Vec<Stmt> {
+pub(super) fn table_extras(table: &Table, defaults: &DefaultPrivileges) -> Vec<Stmt> {
     let mut out = Vec::new();
     if table.rls_enabled || table.rls_forced {
         let (enabled, forced) = (table.rls_enabled.then_some(true), table.rls_forced.then_some(true));
         out.push(Stmt::new("row_security.sql.j2", ctx! { table => &table.name, enabled, forced }));
     }
-    out.extend(grant_stmts("TABLE", &table.name.sql(), &Grants::new(), &table.grants));
+    let born = defaults.effective(&table.name.schema, ObjectKind::Tables);
+    out.extend(grant_stmts("TABLE", &table.name.sql(), &born, &table.grants));
     out
+}
+
+fn grant_step(target: &GrantTarget, from: &Grants, to: &Grants) -> Step {
+    let (kind, object, name) = match target {
+        GrantTarget::Table(t) => ("TABLE", t.sql(), t.to_string()),
+        GrantTarget::Function(signature, _) => ("ROUTINE", signature.clone(), signature.clone()),
+        GrantTarget::Defaults(scope, kind) => {
+            let statements = |from, to| default_privilege_stmts(scope, *kind, from, to);
+            let place = scope.as_deref().map_or("all schemas".to_string(), |s| format!("schema {}", quote_ident(s)));
+            let mut s = Step::new(
+                Phase::DefaultPrivileges,
+                format!("~ default privileges on {} in {place}", kind.word()),
+                statements(from, to),
+                statements(to, from),
+            );
+            s.requires.extend(scope.iter().map(|schema| Object::Schema(schema.clone())));
+            return s;
+        }
+    };
+    let mut s = Step::new(
+        Phase::Grant,
+        format!("~ privileges on {name}"),
+        grant_stmts(kind, &object, from, to),
+        grant_stmts(kind, &object, to, from),
+    );
+    match target {
+        GrantTarget::Table(t) => s.requires.push(Object::Table(t.clone())),
+        GrantTarget::Function(signature, trigger) => {
+            s.requires.push(Object::Signature(signature.clone()));
+            if *trigger {
+                s.file = File::Triggers;
+            }
+        }
+        GrantTarget::Defaults(..) => {}
+    }
+    s
 }
 
 /// REVOKE what `from` has and `to` has not, then GRANT what `to` adds.
 fn grant_stmts(kind: &str, object: &str, from: &Grants, to: &Grants) -> Vec<Stmt> {
+    let all = if kind == "TABLE" { ObjectKind::Tables } else { ObjectKind::Functions }.privileges();
+    role_changes(from, to, all, |grant, privileges, role| {
+        Stmt::new("grant.sql.j2", ctx! { grant, privileges, kind, object, role })
+    })
+}
+
+/// The same, as ALTER DEFAULT PRIVILEGES of `kind` in `scope`.
+fn default_privilege_stmts(scope: &Scope, kind: ObjectKind, from: &Grants, to: &Grants) -> Vec<Stmt> {
+    let (all, kind) = (kind.privileges(), kind.word().to_uppercase());
+    role_changes(from, to, all, |grant, privileges, role| {
+        Stmt::new("default_privileges.sql.j2", ctx! { grant, privileges, kind, schema => scope, role })
+    })
+}
+
+/// One statement per role that loses privileges (revokes first), then one per role that
+/// gains some; `ALL` when that is every privilege of the kind (`all`).
+fn role_changes(
+    from: &Grants,
+    to: &Grants,
+    all: &[&str],
+    stmt: impl Fn(bool, Vec<String>, &String) -> Stmt,
+) -> Vec<Stmt> {
     let empty = BTreeSet::new();
     let roles: BTreeSet<&String> = from.keys().chain(to.keys()).collect();
     let mut revokes = Vec::new();
     let mut grants = Vec::new();
+    let written = |privileges: Vec<&String>| -> Vec<String> {
+        if all.len() > 1 && privileges.len() == all.len() {
+            vec!["ALL".to_string()]
+        } else {
+            privileges.into_iter().cloned().collect()
+        }
+    };
     for role in roles {
         let (old, new) = (from.get(role).unwrap_or(&empty), to.get(role).unwrap_or(&empty));
-        let removed: Vec<&String> = old.difference(new).collect();
-        let added: Vec<&String> = new.difference(old).collect();
+        let removed = written(old.difference(new).collect());
+        let added = written(new.difference(old).collect());
         if !removed.is_empty() {
-            revokes.push(Stmt::new("grant.sql.j2", ctx! { grant => false, privileges => removed, kind, object, role }));
+            revokes.push(stmt(false, removed, role));
         }
         if !added.is_empty() {
-            grants.push(Stmt::new("grant.sql.j2", ctx! { grant => true, privileges => added, kind, object, role }));
+            grants.push(stmt(true, added, role));
         }
     }
     revokes.extend(grants);
@@ -458,17 +515,13 @@ fn drop_trigger(trigger: &Trigger) -> Stmt {
     Stmt::new("drop_trigger.sql.j2", ctx! { trigger })
 }
 
-fn create_function(function: &Function, replace: bool) -> Vec<Stmt> {
-    let mut out = vec![Stmt::new("create_function.sql.j2", ctx! { function, replace })];
+fn create_function(function: &Function, defaults: &DefaultPrivileges) -> Vec<Stmt> {
+    let mut out = vec![Stmt::new("create_function.sql.j2", ctx! { function, replace => false })];
     if function.comment.is_some() {
         out.push(comment_stmt(&CommentTarget::Function(function.signature()), &function.comment));
     }
-    out.extend(grant_stmts(
-        "ROUTINE",
-        &function.signature(),
-        &crate::model::objects::default_function_grants(),
-        &function.grants,
-    ));
+    let born = defaults.effective(&function.name.schema, ObjectKind::Functions);
+    out.extend(grant_stmts("ROUTINE", &function.signature(), &born, &function.grants));
     out
 }
 
@@ -491,12 +544,13 @@ fn function_needs(f: &Function) -> Vec<Object> {
         .collect()
 }
 
-fn create_view(view: &View) -> Vec<Stmt> {
+fn create_view(view: &View, defaults: &DefaultPrivileges) -> Vec<Stmt> {
     let mut out = vec![Stmt::new("create_view.sql.j2", ctx! { view })];
     if view.comment.is_some() {
         out.push(comment_stmt(&CommentTarget::View(view.name.clone(), view.materialized), &view.comment));
     }
-    out.extend(grant_stmts("TABLE", &view.name.sql(), &Grants::new(), &view.grants));
+    let born = defaults.effective(&view.name.schema, ObjectKind::Tables);
+    out.extend(grant_stmts("TABLE", &view.name.sql(), &born, &view.grants));
     out
 }
 
@@ -537,12 +591,19 @@ fn rename_step(object: &ObjectRef, from: &str) -> Step {
         vec![Stmt::new("rename.sql.j2", ctx! { kind, table => &before, from, to })],
         vec![Stmt::new("rename.sql.j2", ctx! { kind, table, from => to, to => from })],
     );
+    // Views over the table are dropped before and created after: a view restored by the
+    // rollback names the table and its columns as they were, so it must come back after
+    // the rename back (removing the old Shape orders DropView, which releases it, first).
     match object {
-        ObjectRef::Table(t) => s.provides.push(Object::Table(t.clone())),
+        ObjectRef::Table(t) => {
+            s.provides.push(Object::Table(t.clone()));
+            s.removes.push(Object::Shape(before.clone()));
+        }
         ObjectRef::Column(t, c) => {
             s.requires.push(Object::Table(t.clone()));
             s.provides.push(Object::Column(t.clone(), c.clone()));
             s.provides.push(Object::Shape(t.clone()));
+            s.removes.push(Object::Shape(t.clone()));
         }
         ObjectRef::Constraint(t, c) => {
             s.requires.push(Object::Table(t.clone()));

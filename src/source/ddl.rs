@@ -9,8 +9,8 @@ use pg_query::{Node, NodeEnum};
 
 use crate::model::naming::{choose_name, distinct_index_column_names, join_columns};
 use crate::model::{
-    Column, Constraint, ConstraintKind, Expr, FkAction, ForeignKey, Identity, Index, IndexKey, QualifiedName, Schema,
-    Table,
+    Column, Constraint, ConstraintKind, Expr, FkAction, ForeignKey, Identity, Index, IndexKey, ObjectKind,
+    QualifiedName, Schema, Table,
 };
 use crate::pgtree::{
     column_refs, const_text, data_type, expr_columns, expr_sql, index_expr_name, is_null_const, rename_column_in_expr,
@@ -73,6 +73,7 @@ pub fn apply(schema: &mut Schema, stmt: &NodeEnum) -> Outcome {
         NodeEnum::CreatePolicyStmt(s) => security::create_policy(schema, s),
         NodeEnum::AlterPolicyStmt(s) => security::alter_policy(schema, s),
         NodeEnum::GrantStmt(s) => security::grant(schema, s),
+        NodeEnum::AlterDefaultPrivilegesStmt(s) => security::alter_default_privileges(schema, s),
         NodeEnum::CreateFunctionStmt(s) => routines::create_function(schema, s),
         NodeEnum::AlterFunctionStmt(s) => routines::alter_function(schema, s),
         NodeEnum::CreateTrigStmt(s) => routines::create_trigger(schema, s),
@@ -241,6 +242,7 @@ fn create_table(schema: &mut Schema, s: &protobuf::CreateStmt) -> Outcome {
         };
     }
     let mut table = Table::new(name.clone());
+    table.grants = schema.default_privileges.effective(&name.schema, ObjectKind::Tables);
     let mut pending = Vec::new();
     for elt in &s.table_elts {
         match elt.node.as_ref() {
@@ -832,12 +834,22 @@ fn move_to_table<T>(
 }
 
 fn rename_column(schema: &mut Schema, target: &QualifiedName, old: &str, new: &str) {
+    if let Some(view) = schema.views.get_mut(target) {
+        match view.columns.iter_mut().find(|c| *c == old) {
+            Some(column) => *column = new.to_string(),
+            None => view.query = crate::source::view_columns::rename_view_output(&view.query, old, new),
+        }
+        return;
+    }
     let rename = |list: &mut Vec<String>| {
         for c in list.iter_mut().filter(|c| *c == old) {
             *c = new.to_string();
         }
     };
-    // PostgreSQL stores policies as trees, so they follow the column.
+    // PostgreSQL stores policies and views as trees, so they follow the column.
+    for v in schema.views.values_mut() {
+        v.query = crate::source::view_columns::rename_view_column(&v.query, target, old, new);
+    }
     for p in schema.policies.values_mut().filter(|p| &p.table == target) {
         for e in [&mut p.using, &mut p.with_check].into_iter().flatten() {
             *e = rename_column_in_expr(e, old, new);
@@ -925,6 +937,7 @@ fn drop(schema: &mut Schema, s: &protobuf::DropStmt) -> Outcome {
                 let names = list_strings(obj);
                 let Some(name) = names.last() else { continue };
                 schema.schemas.remove(name);
+                schema.default_privileges.drop_schema(name);
                 if cascade {
                     schema.tables.retain(|k, _| &k.schema != name);
                 }

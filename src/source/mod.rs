@@ -5,6 +5,7 @@ pub mod ddl;
 pub mod routines;
 pub mod security;
 pub mod sql;
+pub mod view_columns;
 pub mod yaml;
 
 use std::path::{Path, PathBuf};

@@ -3,12 +3,13 @@
 use pg_query::protobuf::{self, FunctionParameterMode, ObjectType, ViewCheckOption};
 use pg_query::{DeparseOptions, NodeEnum};
 
-use crate::model::objects::default_function_grants;
 use crate::model::{
-    Domain, Enum, Extension, Function, FunctionArg, Grants, QualifiedName, Schema, Sequence, Signature, Trigger, View,
+    Domain, Enum, Extension, Function, FunctionArg, Grants, ObjectKind, QualifiedName, Schema, Sequence, Signature,
+    Trigger, View,
 };
 use crate::pgtree::{const_text, data_type, expr_sql, quote_literal, str_of, strings};
 use crate::source::ddl::{Outcome, qualified};
+use crate::source::view_columns::expand_stars;
 
 /// `["app", "f"]` → `app.f`; unqualified names are in `public`.
 pub fn qualified_names(names: &[String]) -> QualifiedName {
@@ -160,8 +161,9 @@ pub fn create_function(schema: &mut Schema, s: &protobuf::CreateFunctionStmt) ->
         security_definer: false,
         config: Vec::new(),
         comment: None,
-        grants: default_function_grants(),
+        grants: Grants::new(),
     };
+    f.grants = schema.default_privileges.effective(&f.name.schema, ObjectKind::Functions);
     apply_function_options(&mut f, &s.options);
     let key = Signature(f.signature());
     // CREATE OR REPLACE keeps the privileges and comment of the function it replaces.
@@ -278,12 +280,15 @@ pub fn create_view(schema: &mut Schema, s: &protobuf::ViewStmt) -> Outcome {
     let view = View {
         name: name.clone(),
         materialized: false,
-        query: query_sql(query),
+        query: query_sql(&expand_stars(query, schema)),
         columns: strings(&s.aliases),
         options,
         check_option,
         comment: old.and_then(|v| v.comment.clone()),
-        grants: old.map(|v| v.grants.clone()).unwrap_or_default(),
+        grants: old.map_or_else(
+            || schema.default_privileges.effective(&name.schema, ObjectKind::Tables),
+            |v| v.grants.clone(),
+        ),
     };
     schema.views.insert(name, view);
     Outcome::Applied
@@ -302,17 +307,18 @@ pub fn create_materialized_view(schema: &mut Schema, s: &protobuf::CreateTableAs
         return Outcome::Applied;
     }
     let (options, _) = view_options(&into.options);
+    let into_schema = name.schema.clone();
     schema.views.insert(
         name.clone(),
         View {
             name,
             materialized: true,
-            query: query_sql(query),
+            query: query_sql(&expand_stars(query, schema)),
             columns: strings(&into.col_names),
             options,
             check_option: None,
             comment: None,
-            grants: Grants::new(),
+            grants: schema.default_privileges.effective(&into_schema, ObjectKind::Tables),
         },
     );
     Outcome::Applied

@@ -3,8 +3,8 @@
 use pg_query::NodeEnum;
 use pg_query::protobuf::{self, GrantTargetType, ObjectType, RoleSpecType};
 
-use crate::model::objects::{FUNCTION_PRIVILEGES, TABLE_PRIVILEGES};
-use crate::model::{Grants, Policy, QualifiedName, Schema};
+use crate::model::privileges::{FUNCTION_PRIVILEGES, OWNER, TABLE_PRIVILEGES, apply_grant};
+use crate::model::{ObjectKind, Policy, QualifiedName, Schema};
 use crate::pgtree::expr_sql;
 use crate::source::ddl::{Outcome, qualified};
 use crate::source::routines::{function_keys, object_with_args};
@@ -91,26 +91,11 @@ fn privileges(s: &protobuf::GrantStmt, all: &[&str]) -> Option<Vec<String>> {
     Some(out)
 }
 
-fn apply_grant(grants: &mut Grants, roles: &[String], privs: &[String], is_grant: bool) {
-    for role in roles {
-        let set = grants.entry(role.clone()).or_default();
-        for p in privs {
-            if is_grant {
-                set.insert(p.clone());
-            } else {
-                set.remove(p);
-            }
-        }
-        if set.is_empty() {
-            grants.remove(role);
-        }
-    }
-}
-
 pub fn grant(schema: &mut Schema, s: &protobuf::GrantStmt) -> Outcome {
     let objtype = ObjectType::try_from(s.objtype).unwrap_or(ObjectType::Undefined);
     let targtype = GrantTargetType::try_from(s.targtype).unwrap_or(GrantTargetType::Undefined);
-    let roles = role_names(&s.grantees);
+    // The owner's privileges are implicit (a dump grants them all the same).
+    let roles: Vec<String> = role_names(&s.grantees).into_iter().filter(|r| r != OWNER).collect();
     match objtype {
         ObjectType::ObjectTable => {
             let Some(privs) = privileges(s, TABLE_PRIVILEGES) else {
@@ -183,6 +168,49 @@ pub fn grant(schema: &mut Schema, s: &protobuf::GrantStmt) -> Outcome {
             }
         }
         _ => return Outcome::Skipped("GRANT (other objects)"),
+    }
+    Outcome::Applied
+}
+
+pub fn alter_default_privileges(schema: &mut Schema, s: &protobuf::AlterDefaultPrivilegesStmt) -> Outcome {
+    let Some(action) = s.action.as_ref() else { return Outcome::Skipped("ALTER DEFAULT PRIVILEGES") };
+    let mut schemas = Vec::new();
+    for option in &s.options {
+        let Some(NodeEnum::DefElem(d)) = option.node.as_ref() else { continue };
+        let items = match d.arg.as_deref().and_then(|a| a.node.as_ref()) {
+            Some(NodeEnum::List(l)) => l.items.clone(),
+            _ => Vec::new(),
+        };
+        match d.defname.as_str() {
+            "schemas" => schemas.extend(items.iter().filter_map(|n| crate::pgtree::str_of(n).map(str::to_string))),
+            "roles" => {
+                let roles = role_names(&items);
+                if !roles.iter().any(|r| r == OWNER || r == "current_role" || r == "current_user") {
+                    return Outcome::Unresolved(format!(
+                        "ALTER DEFAULT PRIVILEGES FOR ROLE {}: only the defaults of {OWNER}, who runs the migrations, are modelled",
+                        roles.join(", ")
+                    ));
+                }
+            }
+            _ => {}
+        }
+    }
+    let kind = match ObjectType::try_from(action.objtype).unwrap_or(ObjectType::Undefined) {
+        ObjectType::ObjectTable => ObjectKind::Tables,
+        ObjectType::ObjectSequence => ObjectKind::Sequences,
+        ObjectType::ObjectFunction | ObjectType::ObjectProcedure | ObjectType::ObjectRoutine => ObjectKind::Functions,
+        ObjectType::ObjectType => ObjectKind::Types,
+        ObjectType::ObjectSchema => ObjectKind::Schemas,
+        _ => return Outcome::Skipped("ALTER DEFAULT PRIVILEGES"),
+    };
+    let Some(privileges) = privileges(action, kind.privileges()) else {
+        return Outcome::Skipped("ALTER DEFAULT PRIVILEGES");
+    };
+    let roles = role_names(&action.grantees);
+    let scopes: Vec<Option<String>> =
+        if schemas.is_empty() { vec![None] } else { schemas.into_iter().map(Some).collect() };
+    for scope in scopes {
+        schema.default_privileges.apply(scope, kind, &roles, &privileges, action.is_grant);
     }
     Outcome::Applied
 }

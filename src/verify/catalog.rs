@@ -33,10 +33,10 @@ impl Catalog {
         Ok(Catalog(facts))
     }
 
-    /// Without the facts schemagen neither reads nor writes (publication membership,
-    /// default privileges): the desired schema cannot hold them, so they are no difference.
+    /// Without the facts schemagen neither reads nor writes (publication membership): the
+    /// desired schema cannot hold them, so they are no difference.
     pub fn managed(&self) -> Catalog {
-        let unmanaged = |object: &str| object.starts_with("publication ") || object == "default privileges";
+        let unmanaged = |object: &str| object.starts_with("publication ");
         Catalog(self.0.iter().filter(|((o, _), _)| !unmanaged(o)).map(|(k, v)| (k.clone(), v.clone())).collect())
     }
 }
@@ -197,13 +197,15 @@ mod tests {
     }
 
     #[test]
-    fn publications_and_default_privileges_are_not_managed() {
+    fn publications_are_not_managed_and_default_privileges_are() {
+        let default_privileges =
+            r#"["default privileges", "of postgres in every schema on tables grant to anon", "privileges", "SELECT"]"#;
         let c = catalog(&[
             r#"["publication supabase_realtime", "table public.notes"]"#,
-            r#"["default privileges", "of postgres in every schema on tables grant to anon", "privileges", "SELECT"]"#,
+            default_privileges,
             r#"["table public.notes", ""]"#,
         ]);
-        assert_eq!(c.managed(), catalog(&[r#"["table public.notes", ""]"#]));
+        assert_eq!(c.managed(), catalog(&[default_privileges, r#"["table public.notes", ""]"#]));
     }
 
     #[test]

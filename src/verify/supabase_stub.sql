@@ -60,6 +60,13 @@ set search_path to "$user", public, extensions;
 
 grant usage on schema public, auth, storage, extensions to anon, authenticated, service_role;
 
+-- Supabase's platform default privileges: what the migration role creates in public is
+-- granted to the API roles, and row level security decides what they see. schemagen's
+-- model starts from the same defaults (src/model/privileges.rs).
+alter default privileges in schema public grant all on tables to anon, authenticated, service_role;
+alter default privileges in schema public grant all on functions to anon, authenticated, service_role;
+alter default privileges in schema public grant all on sequences to anon, authenticated, service_role;
+
 create table if not exists auth.users (
   instance_id uuid,
   id uuid primary key,

@@ -7,7 +7,9 @@ use std::collections::BTreeMap;
 
 use serde_json::{Map, Value as Json, json};
 
-use crate::model::objects::{FUNCTION_PRIVILEGES, TABLE_PRIVILEGES};
+use crate::model::privileges::{
+    FUNCTION_PRIVILEGES, SCHEMA_PRIVILEGES, SEQUENCE_PRIVILEGES, TABLE_PRIVILEGES, TYPE_PRIVILEGES,
+};
 
 /// One key of a mapping.
 pub(super) struct Key {
@@ -81,7 +83,11 @@ pub(super) const KINDS: &[FileKind] = &[
     FileKind { key: "sequence", mapping: &SEQUENCE },
     FileKind { key: "extensions", mapping: &SETUP },
     FileKind { key: "schemas", mapping: &SETUP },
+    FileKind { key: "default_privileges", mapping: &SETUP },
 ];
+
+/// The keys of `KINDS` that declare the setup of the project rather than one object.
+pub(super) const SETUP_KINDS: &[&str] = &["extensions", "schemas", "default_privileges"];
 
 pub(super) const COMMANDS: &[&str] = &["all", "select", "insert", "update", "delete"];
 pub(super) const EVENTS: &[&str] = &["insert", "update", "delete", "truncate"];
@@ -316,6 +322,22 @@ pub(super) const SETUP_KEYS: &[Key] = &[
         doc: "Extensions, created IF NOT EXISTS: name → {schema}, or a list of names.",
     },
     Key { name: "schemas", value: Value::List, doc: "Schemas the project creates." },
+    Key {
+        name: "default_privileges",
+        value: Value::MapOf(&Value::Map(&DEFAULT_PRIVILEGES)),
+        doc: "ALTER DEFAULT PRIVILEGES: schema (`*` for all) → kind → role → privileges; each kind given replaces the platform's default.",
+    },
+];
+pub(super) const DEFAULT_PRIVILEGE_KEYS: &[Key] = &[
+    Key { name: "tables", value: Value::MapOf(&Value::Privileges(TABLE_PRIVILEGES)), doc: "Tables and views." },
+    Key { name: "sequences", value: Value::MapOf(&Value::Privileges(SEQUENCE_PRIVILEGES)), doc: "Sequences." },
+    Key {
+        name: "functions",
+        value: Value::MapOf(&Value::Privileges(FUNCTION_PRIVILEGES)),
+        doc: "Functions and procedures.",
+    },
+    Key { name: "types", value: Value::MapOf(&Value::Privileges(TYPE_PRIVILEGES)), doc: "Types." },
+    Key { name: "schemas", value: Value::MapOf(&Value::Privileges(SCHEMA_PRIVILEGES)), doc: "Schemas." },
 ];
 pub(super) const EXTENSION_KEYS: &[Key] =
     &[Key { name: "schema", value: Value::Text, doc: "WITH SCHEMA: where its objects go." }];
@@ -376,7 +398,14 @@ const VIEW: Mapping = Mapping { name: "view_file", doc: "A view.", keys: VIEW_KE
 const ENUM: Mapping = Mapping { name: "enum_file", doc: "An enum type.", keys: ENUM_KEYS, external: &[] };
 const DOMAIN: Mapping = Mapping { name: "domain_file", doc: "A domain.", keys: DOMAIN_KEYS, external: &[] };
 const SEQUENCE: Mapping = Mapping { name: "sequence_file", doc: "A sequence.", keys: SEQUENCE_KEYS, external: &[] };
-const SETUP: Mapping = Mapping { name: "setup_file", doc: "Extensions and schemas.", keys: SETUP_KEYS, external: &[] };
+const SETUP: Mapping =
+    Mapping { name: "setup_file", doc: "Extensions, schemas and default privileges.", keys: SETUP_KEYS, external: &[] };
+const DEFAULT_PRIVILEGES: Mapping = Mapping {
+    name: "default_privileges",
+    doc: "What new objects of each kind start with in a schema.",
+    keys: DEFAULT_PRIVILEGE_KEYS,
+    external: &[],
+};
 const EXTENSION: Mapping = Mapping { name: "extension", doc: "An extension.", keys: EXTENSION_KEYS, external: &[] };
 
 /// The JSON Schema (draft-07, which editors' YAML support reads best) of a schema file.

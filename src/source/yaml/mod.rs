@@ -81,9 +81,21 @@ pub fn load_dir(dir: &Path, templates: Option<&Path>) -> Result<Schema> {
         let text = super::read(file)?;
         sources.push((file.clone(), text));
     }
+    let mut parsed = Vec::new();
     for (file, text) in &sources {
         let f = File { path: file, text, templates: &templates };
-        if let Err(e) = f.load(&mut schema, &mut places) {
+        match f.parse() {
+            Ok(Some(root)) => parsed.push((f, root)),
+            Ok(None) => {}
+            Err(e) => errors.extend(e.0),
+        }
+    }
+    // Schemas, extensions and default privileges first: what the other files create
+    // starts with the default privileges the project declares, wherever they are written.
+    // Then tables, whose columns a view's `*` stands for when the view is created.
+    parsed.sort_by_key(|(_, root)| load_rank(root));
+    for (f, root) in &parsed {
+        if let Err(e) = f.load(root, &mut schema, &mut places) {
             errors.extend(e.0);
         }
     }
@@ -92,6 +104,17 @@ pub fn load_dir(dir: &Path, templates: Option<&Path>) -> Result<Schema> {
         errors.extend(validate(&schema, &places));
     }
     if errors.is_empty() { Ok(schema) } else { Err(Errors(errors)) }
+}
+
+/// When a parsed file loads: setup (schemas, extensions, default privileges), then
+/// tables, then the rest, each group in file order.
+fn load_rank(root: &Node) -> u8 {
+    let Node::Mapping(map) = root else { return 2 };
+    match KINDS.iter().map(|k| k.key).find(|k| map.get_node(k).is_some()) {
+        Some(k) if format::SETUP_KINDS.contains(&k) => 0,
+        Some("table") => 1,
+        _ => 2,
+    }
 }
 
 /// Where things were written, for errors found after the tables are built.
@@ -131,14 +154,19 @@ impl File<'_> {
         (origin, line)
     }
 
-    fn load(&self, schema: &mut Schema, places: &mut Places) -> Result<()> {
+    /// The file's YAML, None when it holds only comments.
+    fn parse(&self) -> Result<Option<Node>> {
         if self.text.lines().all(|l| l.trim().is_empty() || l.trim_start().starts_with('#')) {
-            return Ok(());
+            return Ok(None);
         }
         self.check_nesting()?;
         let options = LoaderOptions::default().error_on_duplicate_keys(true).prevent_coercion(true);
         let root = marked_yaml::parse_yaml_with_options(0, self.text, options).map_err(|e| self.load_error(e))?;
-        let Node::Mapping(map) = &root else {
+        Ok(Some(root))
+    }
+
+    fn load(&self, root: &Node, schema: &mut Schema, places: &mut Places) -> Result<()> {
+        let Node::Mapping(map) = root else {
             return Err(self.error(root.span(), "a schema file must be a mapping", "start with `table: NAME`").into());
         };
         let kind = KINDS.iter().map(|k| k.key).find(|k| map.get_node(k).is_some());

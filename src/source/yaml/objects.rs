@@ -8,13 +8,14 @@ use marked_yaml::Node;
 use marked_yaml::types::MarkedMappingNode;
 
 use super::format::{
-    CHECK_OPTIONS, COMMANDS, DOMAIN_KEYS, ENUM_KEYS, EVENTS, EXTENSION_KEYS, EXTERNAL_FUNCTION_KEYS, FOR_EACH,
-    FUNCTION_KEYS, POLICY_KEYS, SEQUENCE_KEYS, SETUP_KEYS, TIMINGS, TRIGGER_KEYS, VIEW_KEYS, VOLATILITIES,
+    CHECK_OPTIONS, COMMANDS, DEFAULT_PRIVILEGE_KEYS, DOMAIN_KEYS, ENUM_KEYS, EVENTS, EXTENSION_KEYS,
+    EXTERNAL_FUNCTION_KEYS, FOR_EACH, FUNCTION_KEYS, POLICY_KEYS, SEQUENCE_KEYS, SETUP_KEYS, TIMINGS, TRIGGER_KEYS,
+    VIEW_KEYS, VOLATILITIES,
 };
 use super::{File, Places};
 use crate::diagnostic::Result;
-use crate::model::objects::{FUNCTION_PRIVILEGES, TABLE_PRIVILEGES, default_function_grants};
-use crate::model::{Grants, ObjectRef, QualifiedName, Schema};
+use crate::model::privileges::{FUNCTION_PRIVILEGES, OWNER, TABLE_PRIVILEGES};
+use crate::model::{Grants, ObjectKind, ObjectRef, QualifiedName, Schema};
 use crate::pgtree::{quote_ident, quote_literal};
 
 /// `schema.name` or `name` (in `public`).
@@ -53,7 +54,8 @@ impl File<'_> {
     }
 
     /// `grants:` as role → privileges, validated against what the object can have.
-    fn grants(&self, node: &Node, all: &[&str]) -> Result<Grants> {
+    /// The owner may only appear in default privileges, where a dump writes it.
+    fn grants(&self, node: &Node, all: &[&str], owner: bool) -> Result<Grants> {
         let Node::Mapping(map) = node else {
             return Err(self
                 .error(node.span(), "`grants` must map roles to privileges", "e.g. grants: {authenticated: [select]}")
@@ -61,6 +63,15 @@ impl File<'_> {
         };
         let mut grants = Grants::new();
         for (role, privs) in map.iter() {
+            if !owner && role.as_str().eq_ignore_ascii_case(OWNER) {
+                return Err(self
+                    .error(
+                        role.span(),
+                        format!("`{}` owns what the migrations create", role.as_str()),
+                        "an owner's privileges are implicit: remove it from `grants`",
+                    )
+                    .into());
+            }
             let mut set = BTreeSet::new();
             for p in self.list(privs, "privileges")? {
                 let p = p.to_uppercase();
@@ -103,7 +114,7 @@ impl File<'_> {
             preset = rls.preset;
         }
         if let Some(g) = map.get_node("grants") {
-            let grants = self.grants(g, TABLE_PRIVILEGES)?;
+            let grants = self.grants(g, TABLE_PRIVILEGES, false)?;
             if let Some(t) = schema.tables.get_mut(name) {
                 t.grants = grants;
             }
@@ -354,10 +365,9 @@ impl File<'_> {
         };
         let f = schema.functions.get_mut(&key).expect("just added");
         f.comment = self.optional_scalar(map, "comment")?.map(|c| c.to_string());
-        f.grants = match map.get_node("grants") {
-            Some(g) => self.grants(g, FUNCTION_PRIVILEGES)?,
-            None => default_function_grants(),
-        };
+        if let Some(g) = map.get_node("grants") {
+            f.grants = self.grants(g, FUNCTION_PRIVILEGES, false)?;
+        }
         self.mark(schema, ObjectRef::Function(name.clone()), name_node);
         self.object_hints(schema, ObjectRef::Function(name), map)
     }
@@ -399,7 +409,7 @@ impl File<'_> {
         let v = schema.views.get_mut(&name).expect("just added");
         v.comment = self.optional_scalar(map, "comment")?.map(|c| c.to_string());
         if let Some(g) = map.get_node("grants") {
-            v.grants = self.grants(g, TABLE_PRIVILEGES)?;
+            v.grants = self.grants(g, TABLE_PRIVILEGES, false)?;
         }
         self.mark(schema, ObjectRef::View(name.clone()), name_node);
         self.object_hints(schema, ObjectRef::View(name), map)
@@ -540,6 +550,39 @@ impl File<'_> {
 
     pub(super) fn load_setup(&self, schema: &mut Schema, map: &MarkedMappingNode) -> Result<()> {
         self.check_keys(map, SETUP_KEYS, "the setup file")?;
+        if let Some(node) = map.get_node("default_privileges") {
+            let Node::Mapping(scopes) = node else {
+                return Err(self
+                    .error(
+                        node.span(),
+                        "`default_privileges` must map schemas to kinds of object",
+                        "e.g. default_privileges: {public: {functions: {service_role: [execute]}}}",
+                    )
+                    .into());
+            };
+            for (scope, kinds) in scopes.iter() {
+                let Node::Mapping(kinds) = kinds else {
+                    return Err(self
+                        .error(
+                            kinds.span(),
+                            format!("default privileges of `{}` must map kinds of object to grants", scope.as_str()),
+                            "e.g. functions: {service_role: [execute]}",
+                        )
+                        .into());
+                };
+                self.check_keys(
+                    kinds,
+                    DEFAULT_PRIVILEGE_KEYS,
+                    &format!("the default privileges of `{}`", scope.as_str()),
+                )?;
+                let scope = (scope.as_str() != "*").then(|| scope.to_string());
+                for (word, grants) in kinds.iter() {
+                    let kind = ObjectKind::from_word(word.as_str()).expect("keys checked above");
+                    let grants = self.grants(grants, kind.privileges(), true)?;
+                    schema.default_privileges.set(scope.clone(), kind, grants);
+                }
+            }
+        }
         if let Some(list) = map.get_node("schemas") {
             for s in self.list(list, "schemas")? {
                 if s != "public" {
