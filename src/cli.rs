@@ -214,6 +214,9 @@ struct ImportArgs {
     /// Directory to write the YAML files into
     #[arg(long)]
     out: PathBuf,
+    /// List every statement outside the model with its file, line and column
+    #[arg(long)]
+    report: bool,
 }
 
 /// The command line of this process. A usage error exits 1 like every other error: 2 says
@@ -671,6 +674,16 @@ fn import_sql(args: ImportArgs) -> Result<i32> {
     }
     for (origin, what) in &report.unresolved {
         println!("  not modelled: {what} ({origin})");
+    }
+    if args.report {
+        println!("statements outside the model:");
+        for (origin, kind, first_line) in &report.outside {
+            let shown: String = first_line.chars().take(80).collect();
+            let more = if shown.len() < first_line.len() { " …" } else { "" };
+            println!("  {origin}: {kind}: {shown}{more}");
+        }
+    } else if !report.outside.is_empty() {
+        println!("  (--report lists each with its file and line)");
     }
     Ok(0)
 }

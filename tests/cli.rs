@@ -376,3 +376,20 @@ fn graph_shows_dependencies_found_in_the_sql() {
     let o = schemagen(p.path(), &["graph", "--object", "nothing_here"]);
     assert_eq!(o.status.code(), Some(1));
 }
+
+#[test]
+fn import_report_lists_each_statement_outside_the_model_where_it_is() {
+    let sql = "create table notes (id int primary key);\n\ninsert into notes values (1);\nnotify notes_changed;\n";
+    let p = project(&[], &[("20240101000000_notes.sql", sql)]);
+    let o = schemagen(p.path(), &["import", "--out", "imported", "supabase/migrations"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(stdout(&o).contains("--report lists each"), "{}", stdout(&o));
+    let o = schemagen(p.path(), &["import", "--report", "--out", "again", "supabase/migrations"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let out = stdout(&o);
+    assert!(out.contains("20240101000000_notes.sql:3:1: INSERT: insert into notes values (1);"), "{out}");
+    assert!(out.contains("20240101000000_notes.sql:4:1: NOTIFY: notify notes_changed;"), "{out}");
+    // What is outside the model changes nothing: the table is imported as written.
+    let notes = std::fs::read_to_string(p.path().join("again/notes.yaml")).unwrap();
+    assert_eq!(notes, "table: notes\ncolumns:\n  id: integer primary key\n");
+}

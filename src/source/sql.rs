@@ -18,6 +18,8 @@ pub struct LoadReport {
     pub applied: usize,
     /// Statements outside the model, by kind.
     pub skipped: BTreeMap<String, usize>,
+    /// Each of them: where it starts, its kind and its first line.
+    pub outside: Vec<(Origin, String, String)>,
     /// Modelled statements about objects the model does not hold, with where they are.
     pub unresolved: Vec<(Origin, String)>,
 }
@@ -114,7 +116,12 @@ fn apply(
                 schema.hints.origins.insert(ObjectRef::Table(ddl::qualified(rv)), origin);
             }
         }
-        Outcome::Skipped(kind) => *report.skipped.entry(kind.to_string()).or_default() += 1,
+        Outcome::Skipped(kind) => {
+            *report.skipped.entry(kind.to_string()).or_default() += 1;
+            let start = statement_start(text, location);
+            let first_line = text[start..].lines().next().unwrap_or_default().trim_end().to_string();
+            report.outside.push((positions.at(start), kind.to_string(), first_line));
+        }
         Outcome::Unresolved(what) => {
             let origin = positions.at(statement_start(text, location));
             report.unresolved.push((origin, what));
