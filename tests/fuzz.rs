@@ -11,6 +11,8 @@
 //! to `target/tmp/fuzz/crash-<n>/`. Runs on a thread with the stack of a main thread (8 MiB),
 //! where the binary runs.
 
+mod support;
+
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
@@ -21,29 +23,12 @@ use schemagen::model::Schema;
 use schemagen::render::Renderer;
 use schemagen::source::sql::{LoadReport, load_text};
 use schemagen::{Direction, load_current, load_desired, plan_migration, render_file};
+use support::rng::Rng;
 
 /// The stack of a process's main thread on Linux, where the binary runs.
 const STACK: usize = 8 << 20;
 /// Longer than any input takes in a debug build: past it, the input hangs.
 const HANG: Duration = Duration::from_secs(20);
-
-/// xorshift64*, as in tests/property.rs.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
-    }
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n.max(1) as u64) as usize
-    }
-    fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
-        &items[self.below(items.len())]
-    }
-}
 
 fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -415,7 +400,7 @@ fn mutants_of_the_fixtures_never_panic() {
         let keys = format_keys();
         let renderer = Renderer::new(None).unwrap();
         let dir = workdir("mutants");
-        let mut rng = Rng(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1);
+        let mut rng = Rng::seeded(seed);
         let mut executions = (0, 0);
         let mut crashes = Vec::new();
         for i in 0..iterations {

@@ -13,24 +13,7 @@ use schemagen::model::Schema;
 use schemagen::render::Renderer;
 use schemagen::source::sql::{LoadReport, load_text};
 use schemagen::{Direction, plan_migration, render_file};
-
-/// xorshift64*: small, seeded, and the same on every machine.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
-    }
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n
-    }
-    fn chance(&mut self, percent: u64) -> bool {
-        self.below(100) < percent
-    }
-}
+use support::rng::Rng;
 
 const COLUMNS: &[(&str, &str, &str)] = &[
     ("a", "integer", "0"),
@@ -125,7 +108,7 @@ fn state(rng: &mut Rng) -> String {
                 None if cols.contains(&"owner") => "owner = auth.uid()".into(),
                 None => "auth.uid() is not null".into(),
             };
-            let command = ["all", "select", "update"][rng.below(3) as usize];
+            let command = *rng.pick(&["all", "select", "update"]);
             let _ =
                 writeln!(sql, "create policy t{t}_read on public.t{t} for {command} to authenticated using ({using});");
         }
@@ -148,7 +131,7 @@ fn load(sql: &str) -> Schema {
 }
 
 fn check(seed: u64, server: &support::Server, renderer: &Renderer) -> Result<(), String> {
-    let mut rng = Rng(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1);
+    let mut rng = Rng::seeded(seed);
     let (current_sql, desired_sql) = (state(&mut rng), state(&mut rng));
     let plan = plan_migration(&load(&current_sql), &load(&desired_sql)).map_err(|e| format!("plan: {e}"))?;
     let up = render_file(renderer, &plan, Direction::Up, "up", "property").unwrap();

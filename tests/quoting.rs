@@ -15,27 +15,7 @@ use std::path::Path;
 use schemagen::model::Schema;
 use schemagen::render::Renderer;
 use schemagen::{Direction, load_desired, plan_migration, render_file};
-
-/// xorshift64*, as in tests/property.rs.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
-    }
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
-    fn chance(&mut self, percent: usize) -> bool {
-        self.below(100) < percent
-    }
-    fn pick<'a>(&mut self, items: &[&'a str]) -> &'a str {
-        items[self.below(items.len())]
-    }
-}
+use support::rng::Rng;
 
 const INJECTION: &str = "'); DROP TABLE x; --";
 const MAX_NAME: usize = 63;
@@ -81,11 +61,11 @@ fn name(rng: &mut Rng, taken: &mut HashSet<String>) -> String {
     loop {
         let mut n = String::new();
         if rng.chance(10) {
-            n.push_str(rng.pick(WHOLE));
+            n.push_str(rng.pick::<&str>(WHOLE));
         } else {
             let target = if rng.chance(25) { MAX_NAME } else { 1 + rng.below(30) };
             while n.len() < target {
-                let piece = rng.pick(PIECES);
+                let piece = *rng.pick(PIECES);
                 if n.len() + piece.len() > MAX_NAME {
                     break;
                 }
@@ -285,7 +265,7 @@ select 'x|' || count(*) from x;
 "#;
 
 fn check(seed: u64, server: &support::Server, renderer: &Renderer) -> Result<(), String> {
-    let mut rng = Rng(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1);
+    let mut rng = Rng::seeded(seed);
     let (files, expected) = case(&mut rng);
     let dir = tempfile::tempdir().unwrap();
     for (file, text) in &files {

@@ -16,6 +16,8 @@
 //! keep the database of a failing test for inspection.
 #![allow(dead_code)]
 
+pub mod rng;
+
 use std::collections::HashMap;
 use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
