@@ -406,6 +406,9 @@ fn object_of(change: &Change, desired: &Schema) -> Option<(Action, Object)> {
         Change::Grants { target: GrantTarget::Function(signature, _), .. } => {
             (Action::Change("privileges".into()), obj(Kind::Function, signature.clone()))
         }
+        Change::Grants { target: GrantTarget::Column(table, name), .. } => {
+            (Action::Change("privileges".into()), column(table, name))
+        }
         Change::Grants { target: GrantTarget::Defaults(scope, kind), .. } => {
             (Action::Change("privileges".into()), obj(Kind::DefaultPrivileges, defaults_object(scope, *kind)))
         }
@@ -841,6 +844,7 @@ fn privileges(changes: &[Change], desired: &Schema) -> Vec<Access> {
             },
             GrantTarget::Function(signature, _) => (Kind::Function, signature.clone()),
             GrantTarget::Defaults(scope, kind) => (Kind::DefaultPrivileges, defaults_object(scope, *kind)),
+            GrantTarget::Column(table, column) => (Kind::Column, format!("{table}.{}", quote_ident(column))),
         };
         let none = BTreeSet::new();
         for role in from.keys().chain(to.keys()).collect::<BTreeSet<_>>() {

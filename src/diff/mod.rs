@@ -104,6 +104,10 @@ pub enum Change {
         target: GrantTarget,
         from: Grants,
         to: Grants,
+        /// The object is new and `from` is what its default privileges are taken to give
+        /// it: the privileges of `to` are granted in full, so that they hold even on a
+        /// database whose defaults are not the ones the model assumes.
+        restate: bool,
     },
     CreateDomain(Domain),
     DropDomain(Domain),
@@ -157,6 +161,8 @@ pub enum GrantTarget {
     Function(String, bool),
     /// What new objects of a kind start with, in one schema or (None) in all.
     Defaults(Scope, ObjectKind),
+    /// One column of a table.
+    Column(QualifiedName, String),
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -187,7 +193,7 @@ pub fn diff(current: &Schema, desired: &Schema) -> Vec<Change> {
         changes.push(Change::CreateSchema(s.clone()));
     }
     for (scope, kind, from, to) in current.default_privileges.changes(&desired.default_privileges) {
-        changes.push(Change::Grants { target: GrantTarget::Defaults(scope, kind), from, to });
+        changes.push(Change::Grants { target: GrantTarget::Defaults(scope, kind), from, to, restate: false });
     }
     diff_enums(current, desired, &mut changes);
     diff_sequences(current, desired, &mut changes);
@@ -201,7 +207,11 @@ pub fn diff(current: &Schema, desired: &Schema) -> Vec<Change> {
                     changes.push(Change::SetRls { table: name.clone(), from: (false, false), to });
                 }
                 let born = desired.default_privileges.effective(&name.schema, ObjectKind::Tables);
-                grants(&mut changes, GrantTarget::Table(name.clone()), &born, &table.grants);
+                if born != table.grants {
+                    let (target, from, to) = (GrantTarget::Table(name.clone()), born, table.grants.clone());
+                    changes.push(Change::Grants { target, from, to, restate: true });
+                }
+                column_grants(&mut changes, &Table::new(name.clone()), table);
             }
             Some(old) => diff_table(old, table, &desired.hints, &mut changes),
         }
@@ -245,6 +255,7 @@ fn diff_table(old: &Table, new: &Table, hints: &Hints, changes: &mut Vec<Change>
         changes.push(Change::SetRls { table: t.clone(), from, to });
     }
     grants(changes, GrantTarget::Table(t.clone()), &old.grants, &new.grants);
+    column_grants(changes, old, new);
     for col in &new.columns {
         match old.column(&col.name) {
             None => changes.push(Change::AddColumn {
@@ -394,9 +405,20 @@ fn diff_enums(current: &Schema, desired: &Schema, changes: &mut Vec<Change>) {
     }
 }
 
+/// Privileges on columns, column by column (those of a dropped column are revoked before
+/// it goes, so that the rollback grants them again once it is back).
+fn column_grants(changes: &mut Vec<Change>, old: &Table, new: &Table) {
+    let none = Grants::new();
+    let columns: BTreeSet<&String> = old.column_grants.keys().chain(new.column_grants.keys()).collect();
+    for c in columns {
+        let (from, to) = (old.column_grants.get(c).unwrap_or(&none), new.column_grants.get(c).unwrap_or(&none));
+        grants(changes, GrantTarget::Column(new.name.clone(), c.clone()), from, to);
+    }
+}
+
 fn grants(changes: &mut Vec<Change>, target: GrantTarget, from: &Grants, to: &Grants) {
     if from != to {
-        changes.push(Change::Grants { target, from: from.clone(), to: to.clone() });
+        changes.push(Change::Grants { target, from: from.clone(), to: to.clone(), restate: false });
     }
 }
 

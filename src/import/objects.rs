@@ -4,6 +4,7 @@
 use std::fmt::Write as _;
 
 use super::{file_name, flow_list, scalar};
+use crate::model::privileges::COLUMN_PRIVILEGES;
 use crate::model::{Function, Grants, ObjectKind, QualifiedName, Schema, Table, View};
 use crate::pgtree::quote_ident;
 
@@ -16,6 +17,13 @@ pub(super) fn table_security(schema: &Schema, t: &Table) -> String {
         _ => {}
     }
     y.push_str(&grants_yaml(schema, &t.name, ObjectKind::Tables, &t.grants));
+    if !t.column_grants.is_empty() {
+        y.push_str("column_grants:\n");
+        for (column, grants) in &t.column_grants {
+            let _ = writeln!(y, "  {}:", scalar(column));
+            y.push_str(&privileges_yaml(grants, COLUMN_PRIVILEGES, "    "));
+        }
+    }
     y.push_str(&attachments(schema, &t.name));
     y
 }
@@ -100,7 +108,7 @@ fn grants_yaml(schema: &Schema, name: &QualifiedName, kind: ObjectKind, grants: 
 fn privileges_yaml(grants: &Grants, all: &[&str], indent: &str) -> String {
     let mut y = String::new();
     for (role, privs) in grants {
-        let list: Vec<String> = if privs.len() == all.len() && all.iter().all(|p| privs.contains(*p)) {
+        let list: Vec<String> = if all.len() > 1 && privs.len() == all.len() && all.iter().all(|p| privs.contains(*p)) {
             vec!["all".into()]
         } else {
             privs.iter().map(|p| p.to_lowercase()).collect()

@@ -150,6 +150,8 @@ pub struct Table {
     pub rls_enabled: bool,
     pub rls_forced: bool,
     pub grants: Grants,
+    /// Privileges on single columns (`GRANT UPDATE (name) ON …`), by column.
+    pub column_grants: BTreeMap<String, Grants>,
     #[serde(skip)]
     pub origin: Option<Origin>,
 }
@@ -283,6 +285,7 @@ impl Table {
             rls_enabled: false,
             rls_forced: false,
             grants: Grants::new(),
+            column_grants: BTreeMap::new(),
             origin: None,
         }
     }

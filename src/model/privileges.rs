@@ -16,6 +16,7 @@ pub type Grants = BTreeMap<String, BTreeSet<String>>;
 /// What `ALL` means for each kind of object.
 pub const TABLE_PRIVILEGES: &[&str] = &["SELECT", "INSERT", "UPDATE", "DELETE", "TRUNCATE", "REFERENCES", "TRIGGER"];
 pub const FUNCTION_PRIVILEGES: &[&str] = &["EXECUTE"];
+pub const COLUMN_PRIVILEGES: &[&str] = &["SELECT", "INSERT", "UPDATE", "REFERENCES"];
 pub const SEQUENCE_PRIVILEGES: &[&str] = &["USAGE", "SELECT", "UPDATE"];
 pub const TYPE_PRIVILEGES: &[&str] = &["USAGE"];
 pub const SCHEMA_PRIVILEGES: &[&str] = &["USAGE", "CREATE"];

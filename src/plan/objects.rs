@@ -5,7 +5,7 @@ use std::collections::BTreeSet;
 
 use crate::diff::{Change, CommentTarget, GrantTarget};
 use crate::model::objects::sequence_option_sql;
-use crate::model::privileges::Scope;
+use crate::model::privileges::{COLUMN_PRIVILEGES, FUNCTION_PRIVILEGES, Scope, TABLE_PRIVILEGES};
 use crate::model::{
     DefaultPrivileges, Domain, Enum, Function, Grants, ObjectKind, ObjectRef, Policy, QualifiedName, Sequence, Table,
     Trigger, View,
@@ -227,7 +227,7 @@ pub(super) fn steps_for(change: &Change, defaults: &DefaultPrivileges) -> Option
             s.removes.push(Object::Table(view.name.clone()));
             s
         }
-        Change::Grants { target, from, to } => grant_step(target, from, to),
+        Change::Grants { target, from, to, restate } => grant_step(target, from, to, *restate),
         Change::CreateDomain(domain) => {
             let mut s = Step::new(
                 Phase::CreateType,
@@ -381,14 +381,23 @@ pub(super) fn table_extras(table: &Table, defaults: &DefaultPrivileges) -> Vec<S
         out.push(Stmt::new("row_security.sql.j2", ctx! { table => &table.name, enabled, forced }));
     }
     let born = defaults.effective(&table.name.schema, ObjectKind::Tables);
-    out.extend(grant_stmts("TABLE", &table.name.sql(), &born, &table.grants));
+    let name = table.name.sql();
+    out.extend(grant_stmts(On::Table(&name), &born, &table.grants, true));
+    for (column, grants) in &table.column_grants {
+        out.extend(grant_stmts(On::Column(&name, column), &Grants::new(), grants, false));
+    }
     out
 }
 
-fn grant_step(target: &GrantTarget, from: &Grants, to: &Grants) -> Step {
-    let (kind, object, name) = match target {
-        GrantTarget::Table(t) => ("TABLE", t.sql(), t.to_string()),
-        GrantTarget::Function(signature, _) => ("ROUTINE", signature.clone(), signature.clone()),
+fn grant_step(target: &GrantTarget, from: &Grants, to: &Grants, restate: bool) -> Step {
+    let (table, summary, requires) = match target {
+        GrantTarget::Table(t) => (t.sql(), t.to_string(), vec![Object::Table(t.clone())]),
+        GrantTarget::Column(t, c) => (
+            t.sql(),
+            format!("{t}.{}", quote_ident(c)),
+            vec![Object::Table(t.clone()), Object::Column(t.clone(), c.clone())],
+        ),
+        GrantTarget::Function(signature, _) => (String::new(), signature.clone(), vec![]),
         GrantTarget::Defaults(scope, kind) => {
             let statements = |from, to| default_privilege_stmts(scope, *kind, from, to);
             let place = scope.as_deref().map_or("all schemas".to_string(), |s| format!("schema {}", quote_ident(s)));
@@ -402,49 +411,66 @@ fn grant_step(target: &GrantTarget, from: &Grants, to: &Grants) -> Step {
             return s;
         }
     };
+    let on = || match target {
+        GrantTarget::Column(_, c) => On::Column(&table, c),
+        GrantTarget::Function(signature, _) => On::Routine(signature),
+        _ => On::Table(&table),
+    };
     let mut s = Step::new(
         Phase::Grant,
-        format!("~ privileges on {name}"),
-        grant_stmts(kind, &object, from, to),
-        grant_stmts(kind, &object, to, from),
+        format!("~ privileges on {summary}"),
+        grant_stmts(on(), from, to, restate),
+        grant_stmts(on(), to, from, false),
     );
-    match target {
-        GrantTarget::Table(t) => s.requires.push(Object::Table(t.clone())),
-        GrantTarget::Function(signature, trigger) => {
-            s.requires.push(Object::Signature(signature.clone()));
-            if *trigger {
-                s.file = File::Triggers;
-            }
+    s.requires = requires;
+    if let GrantTarget::Function(signature, trigger) = target {
+        s.requires.push(Object::Signature(signature.clone()));
+        if *trigger {
+            s.file = File::Triggers;
         }
-        GrantTarget::Defaults(..) => {}
     }
     s
 }
 
-/// REVOKE what `from` has and `to` has not, then GRANT what `to` adds.
-fn grant_stmts(kind: &str, object: &str, from: &Grants, to: &Grants) -> Vec<Stmt> {
-    let all = if kind == "TABLE" { ObjectKind::Tables } else { ObjectKind::Functions }.privileges();
-    role_changes(from, to, all, |grant, privileges, role| {
-        Stmt::new("grant.sql.j2", ctx! { grant, privileges, kind, object, role })
+/// What a GRANT or REVOKE is about.
+enum On<'a> {
+    Table(&'a str),
+    Column(&'a str, &'a str),
+    Routine(&'a str),
+}
+
+/// REVOKE what `from` has and `to` has not, then GRANT what `to` adds (with `restate`,
+/// all that `to` has, for an object just created: see `Change::Grants`).
+fn grant_stmts(on: On, from: &Grants, to: &Grants, restate: bool) -> Vec<Stmt> {
+    let (all, kind, object, column) = match on {
+        On::Table(t) => (TABLE_PRIVILEGES, "TABLE", t, None),
+        On::Column(t, c) => (COLUMN_PRIVILEGES, "TABLE", t, Some(c)),
+        On::Routine(f) => (FUNCTION_PRIVILEGES, "ROUTINE", f, None),
+    };
+    role_changes(from, to, all, restate, |grant, privileges, role| {
+        Stmt::new("grant.sql.j2", ctx! { grant, privileges, kind, object, column, role })
     })
 }
 
 /// The same, as ALTER DEFAULT PRIVILEGES of `kind` in `scope`.
 fn default_privilege_stmts(scope: &Scope, kind: ObjectKind, from: &Grants, to: &Grants) -> Vec<Stmt> {
     let (all, kind) = (kind.privileges(), kind.word().to_uppercase());
-    role_changes(from, to, all, |grant, privileges, role| {
+    role_changes(from, to, all, false, |grant, privileges, role| {
         Stmt::new("default_privileges.sql.j2", ctx! { grant, privileges, kind, schema => scope, role })
     })
 }
 
 /// One statement per role that loses privileges (revokes first), then one per role that
-/// gains some; `ALL` when that is every privilege of the kind (`all`).
+/// gains some, or with `restate` (when `from` and `to` differ at all) one per role of `to`
+/// with all it holds; `ALL` when that is every privilege of the kind (`all`).
 fn role_changes(
     from: &Grants,
     to: &Grants,
     all: &[&str],
+    restate: bool,
     stmt: impl Fn(bool, Vec<String>, &String) -> Stmt,
 ) -> Vec<Stmt> {
+    let restate = restate && from != to;
     let empty = BTreeSet::new();
     let roles: BTreeSet<&String> = from.keys().chain(to.keys()).collect();
     let mut revokes = Vec::new();
@@ -459,7 +485,7 @@ fn role_changes(
     for role in roles {
         let (old, new) = (from.get(role).unwrap_or(&empty), to.get(role).unwrap_or(&empty));
         let removed = written(old.difference(new).collect());
-        let added = written(new.difference(old).collect());
+        let added = written(if restate { new.iter().collect() } else { new.difference(old).collect() });
         if !removed.is_empty() {
             revokes.push(stmt(false, removed, role));
         }
@@ -521,7 +547,7 @@ fn create_function(function: &Function, defaults: &DefaultPrivileges) -> Vec<Stm
         out.push(comment_stmt(&CommentTarget::Function(function.signature()), &function.comment));
     }
     let born = defaults.effective(&function.name.schema, ObjectKind::Functions);
-    out.extend(grant_stmts("ROUTINE", &function.signature(), &born, &function.grants));
+    out.extend(grant_stmts(On::Routine(&function.signature()), &born, &function.grants, true));
     out
 }
 
@@ -550,7 +576,7 @@ fn create_view(view: &View, defaults: &DefaultPrivileges) -> Vec<Stmt> {
         out.push(comment_stmt(&CommentTarget::View(view.name.clone(), view.materialized), &view.comment));
     }
     let born = defaults.effective(&view.name.schema, ObjectKind::Tables);
-    out.extend(grant_stmts("TABLE", &view.name.sql(), &born, &view.grants));
+    out.extend(grant_stmts(On::Table(&view.name.sql()), &born, &view.grants, true));
     out
 }
 

@@ -699,6 +699,7 @@ fn drop_column(schema: &mut Schema, name: &QualifiedName, column: &str) {
         return;
     };
     table.columns.retain(|c| c.name != column);
+    table.column_grants.remove(column);
     let uses = |cols: &[String], exprs: &[&Expr]| {
         cols.iter().any(|c| c == column) || exprs.iter().any(|e| expr_columns(e).iter().any(|c| c == column))
     };
@@ -876,6 +877,9 @@ fn rename_column(schema: &mut Schema, target: &QualifiedName, old: &str, new: &s
         }
         if !own {
             continue;
+        }
+        if let Some(grants) = t.column_grants.remove(old) {
+            t.column_grants.insert(new.to_string(), grants);
         }
         if let Some(col) = t.column_mut(old) {
             col.name = new.to_string();

@@ -3,8 +3,8 @@
 use pg_query::NodeEnum;
 use pg_query::protobuf::{self, GrantTargetType, ObjectType, RoleSpecType};
 
-use crate::model::privileges::{FUNCTION_PRIVILEGES, OWNER, TABLE_PRIVILEGES, apply_grant};
-use crate::model::{ObjectKind, Policy, QualifiedName, Schema};
+use crate::model::privileges::{COLUMN_PRIVILEGES, FUNCTION_PRIVILEGES, OWNER, TABLE_PRIVILEGES, apply_grant};
+use crate::model::{ObjectKind, Policy, QualifiedName, Schema, Table};
 use crate::pgtree::expr_sql;
 use crate::source::ddl::{Outcome, qualified};
 use crate::source::routines::{function_keys, object_with_args};
@@ -75,20 +75,46 @@ pub fn alter_policy(schema: &mut Schema, s: &protobuf::AlterPolicyStmt) -> Outco
     Outcome::Applied
 }
 
-/// The privileges a GRANT or REVOKE names, upper-case, with ALL expanded.
-fn privileges(s: &protobuf::GrantStmt, all: &[&str]) -> Option<Vec<String>> {
+/// The privileges a GRANT or REVOKE names, upper-case, with ALL expanded: on the whole
+/// object, and on single columns as (column, privilege).
+fn privileges(s: &protobuf::GrantStmt, all: &[&str]) -> (Vec<String>, Vec<(String, String)>) {
     if s.privileges.is_empty() {
-        return Some(all.iter().map(|p| p.to_string()).collect());
+        return (all.iter().map(|p| p.to_string()).collect(), Vec::new());
     }
-    let mut out = Vec::new();
+    let (mut whole, mut columns) = (Vec::new(), Vec::new());
     for p in &s.privileges {
         let Some(NodeEnum::AccessPriv(a)) = p.node.as_ref() else { continue };
-        if !a.cols.is_empty() {
-            return None;
+        let names: Vec<String> = if a.priv_name.is_empty() {
+            // ALL (columns): every privilege a column can have.
+            COLUMN_PRIVILEGES.iter().map(|p| p.to_string()).collect()
+        } else {
+            vec![a.priv_name.to_uppercase()]
+        };
+        if a.cols.is_empty() {
+            whole.extend(names);
+        } else {
+            for column in a.cols.iter().filter_map(crate::pgtree::str_of) {
+                columns.extend(names.iter().map(|n| (column.to_string(), n.clone())));
+            }
         }
-        out.push(a.priv_name.to_uppercase());
     }
-    Some(out)
+    (whole, columns)
+}
+
+/// GRANT or REVOKE on a table, its columns included. Revoking a privilege on the table
+/// revokes it on every column too, as in PostgreSQL.
+fn grant_on_table(table: &mut Table, roles: &[String], whole: &[String], columns: &[(String, String)], grant: bool) {
+    apply_grant(&mut table.grants, roles, whole, grant);
+    if !grant {
+        for column_grants in table.column_grants.values_mut() {
+            apply_grant(column_grants, roles, whole, false);
+        }
+    }
+    for (column, privilege) in columns {
+        let column_grants = table.column_grants.entry(column.clone()).or_default();
+        apply_grant(column_grants, roles, std::slice::from_ref(privilege), grant);
+    }
+    table.column_grants.retain(|_, g| !g.is_empty());
 }
 
 pub fn grant(schema: &mut Schema, s: &protobuf::GrantStmt) -> Outcome {
@@ -98,9 +124,7 @@ pub fn grant(schema: &mut Schema, s: &protobuf::GrantStmt) -> Outcome {
     let roles: Vec<String> = role_names(&s.grantees).into_iter().filter(|r| r != OWNER).collect();
     match objtype {
         ObjectType::ObjectTable => {
-            let Some(privs) = privileges(s, TABLE_PRIVILEGES) else {
-                return Outcome::Skipped("GRANT (columns)");
-            };
+            let (privs, columns) = privileges(s, TABLE_PRIVILEGES);
             let targets: Vec<QualifiedName> = if targtype == GrantTargetType::AclTargetAllInSchema {
                 let schemas: Vec<String> =
                     s.objects.iter().filter_map(|o| crate::pgtree::str_of(o).map(str::to_string)).collect();
@@ -123,7 +147,9 @@ pub fn grant(schema: &mut Schema, s: &protobuf::GrantStmt) -> Outcome {
             let mut unresolved = Vec::new();
             for t in targets {
                 if let Some(table) = schema.tables.get_mut(&t) {
-                    apply_grant(&mut table.grants, &roles, &privs, s.is_grant);
+                    grant_on_table(table, &roles, &privs, &columns, s.is_grant);
+                } else if !columns.is_empty() {
+                    return Outcome::Skipped("GRANT (columns of a view)");
                 } else if let Some(view) = schema.views.get_mut(&t) {
                     apply_grant(&mut view.grants, &roles, &privs, s.is_grant);
                 } else {
@@ -138,7 +164,7 @@ pub fn grant(schema: &mut Schema, s: &protobuf::GrantStmt) -> Outcome {
             }
         }
         ObjectType::ObjectFunction | ObjectType::ObjectProcedure | ObjectType::ObjectRoutine => {
-            let Some(privs) = privileges(s, FUNCTION_PRIVILEGES) else { return Outcome::Skipped("GRANT") };
+            let (privs, _) = privileges(s, FUNCTION_PRIVILEGES);
             let keys: Vec<_> = if targtype == GrantTargetType::AclTargetAllInSchema {
                 let schemas: Vec<String> =
                     s.objects.iter().filter_map(|o| crate::pgtree::str_of(o).map(str::to_string)).collect();
@@ -203,9 +229,7 @@ pub fn alter_default_privileges(schema: &mut Schema, s: &protobuf::AlterDefaultP
         ObjectType::ObjectSchema => ObjectKind::Schemas,
         _ => return Outcome::Skipped("ALTER DEFAULT PRIVILEGES"),
     };
-    let Some(privileges) = privileges(action, kind.privileges()) else {
-        return Outcome::Skipped("ALTER DEFAULT PRIVILEGES");
-    };
+    let (privileges, _) = privileges(action, kind.privileges());
     let roles = role_names(&action.grantees);
     let scopes: Vec<Option<String>> =
         if schemas.is_empty() { vec![None] } else { schemas.into_iter().map(Some).collect() };

@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use serde_json::{Map, Value as Json, json};
 
 use crate::model::privileges::{
-    FUNCTION_PRIVILEGES, SCHEMA_PRIVILEGES, SEQUENCE_PRIVILEGES, TABLE_PRIVILEGES, TYPE_PRIVILEGES,
+    COLUMN_PRIVILEGES, FUNCTION_PRIVILEGES, SCHEMA_PRIVILEGES, SEQUENCE_PRIVILEGES, TABLE_PRIVILEGES, TYPE_PRIVILEGES,
 };
 
 /// One key of a mapping.
@@ -132,7 +132,7 @@ const KEY_COLUMNS: Key = Key { name: "columns", value: Value::Names, doc: "Colum
 const TABLE_GRANTS: Key = Key {
     name: "grants",
     value: Value::MapOf(&Value::Privileges(TABLE_PRIVILEGES)),
-    doc: "Role → privileges; replaces the default (none).",
+    doc: "Role → privileges: the whole set (without it, what the default privileges give).",
 };
 
 pub(super) const TABLE_KEYS: &[Key] = &[
@@ -177,6 +177,11 @@ pub(super) const TABLE_KEYS: &[Key] = &[
     Key { name: "policies", value: Value::MapOf(&Value::Map(&POLICY)), doc: "Policy name → policy." },
     Key { name: "triggers", value: Value::MapOf(&Value::Map(&TRIGGER)), doc: "Trigger name → trigger." },
     TABLE_GRANTS,
+    Key {
+        name: "column_grants",
+        value: Value::MapOf(&Value::MapOf(&Value::Privileges(COLUMN_PRIVILEGES))),
+        doc: "Column → role → privileges on that column alone (GRANT UPDATE (col) …).",
+    },
     RENAMED_FROM,
     Key { name: "allow_destructive", value: Value::Flag, doc: "Changes that lose this table's data need no flag." },
     LINT,

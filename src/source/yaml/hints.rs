@@ -43,11 +43,8 @@ impl File<'_> {
             });
         }
         if let Some(lint) = map.get_node("lint") {
-            let Node::Mapping(rules) = lint else {
-                return Err(self
-                    .error(lint.span(), "`lint` must map rule ids to a severity", "e.g. lint: {no_primary_key: allow}")
-                    .into());
-            };
+            let rules =
+                self.mapping(lint, "`lint` must map rule ids to a severity", "e.g. lint: {no_primary_key: allow}")?;
             let mut settings = std::collections::BTreeMap::new();
             for (rule, severity) in rules.iter() {
                 if crate::lint::find_rule(rule.as_str()).is_none() {

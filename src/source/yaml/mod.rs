@@ -129,6 +129,8 @@ struct Places {
     trigger: HashMap<(QualifiedName, String), (Origin, Option<String>)>,
     /// Membership tables named by `rls:` presets.
     members: Vec<presets::MembersCheck>,
+    /// Schemas that `default_privileges:` names, where.
+    default_privilege_schemas: Vec<(String, (Origin, Option<String>))>,
 }
 
 struct File<'a> {
@@ -146,6 +148,14 @@ impl File<'_> {
 
     fn error(&self, span: &Span, message: impl Into<String>, hint: impl Into<String>) -> Diagnostic {
         Diagnostic::new(message).at(self.origin(span), Some(self.text)).hint(hint)
+    }
+
+    /// `node` as a mapping, or the error `message` with `hint` at it.
+    fn mapping<'n>(&self, node: &'n Node, message: impl Into<String>, hint: &str) -> Result<&'n MarkedMappingNode> {
+        match node {
+            Node::Mapping(map) => Ok(map),
+            other => Err(self.error(other.span(), message, hint).into()),
+        }
     }
 
     fn place(&self, span: &Span) -> (Origin, Option<String>) {
@@ -177,7 +187,7 @@ impl File<'_> {
             Some("enum") => self.load_enum(schema, map),
             Some("sequence") => self.load_sequence(schema, map),
             Some("domain") => self.load_domain(schema, map),
-            Some(_) => self.load_setup(schema, map),
+            Some(_) => self.load_setup(schema, places, map),
             None => {
                 let kinds: Vec<&str> = KINDS.iter().map(|k| k.key).collect();
                 let first = map.keys().next();
@@ -924,6 +934,21 @@ fn diagnostic_at(place: Option<&(Origin, Option<String>)>, message: String, hint
 /// the functions triggers call, the membership tables of presets.
 fn validate(schema: &Schema, places: &Places) -> Vec<Diagnostic> {
     let mut out = presets::check_members(schema, &places.members);
+    for (name, place) in &places.default_privilege_schemas {
+        if name != "public" && !PLATFORM_SCHEMAS.contains(&name.as_str()) && !schema.schemas.contains(name) {
+            let mut known: Vec<&str> = schema.schemas.iter().map(String::as_str).collect();
+            known.insert(0, "public");
+            let hint = match closest(name, known.iter().copied()) {
+                Some(c) => format!("did you mean `{c}`? Or add it to `schemas:`"),
+                None => format!("add it to `schemas:`, or use `\"*\"` for every schema; schemas: {}", known.join(", ")),
+            };
+            out.push(diagnostic_at(
+                Some(place),
+                format!("default privileges for schema {name}, which is not declared"),
+                hint,
+            ));
+        }
+    }
     out.extend(shared_relation_names(schema, places));
     for ((table, name), t) in &schema.triggers {
         let known = PLATFORM_SCHEMAS.contains(&t.function.schema.as_str()) && t.function.schema != "public"

@@ -14,7 +14,7 @@ use super::format::{
 };
 use super::{File, Places};
 use crate::diagnostic::Result;
-use crate::model::privileges::{FUNCTION_PRIVILEGES, OWNER, TABLE_PRIVILEGES};
+use crate::model::privileges::{COLUMN_PRIVILEGES, FUNCTION_PRIVILEGES, OWNER, TABLE_PRIVILEGES};
 use crate::model::{Grants, ObjectKind, ObjectRef, QualifiedName, Schema};
 use crate::pgtree::{quote_ident, quote_literal};
 
@@ -56,11 +56,8 @@ impl File<'_> {
     /// `grants:` as role → privileges, validated against what the object can have.
     /// The owner may only appear in default privileges, where a dump writes it.
     fn grants(&self, node: &Node, all: &[&str], owner: bool) -> Result<Grants> {
-        let Node::Mapping(map) = node else {
-            return Err(self
-                .error(node.span(), "`grants` must map roles to privileges", "e.g. grants: {authenticated: [select]}")
-                .into());
-        };
+        let map =
+            self.mapping(node, "`grants` must map roles to privileges", "e.g. grants: {authenticated: [select]}")?;
         let mut grants = Grants::new();
         for (role, privs) in map.iter() {
             if !owner && role.as_str().eq_ignore_ascii_case(OWNER) {
@@ -119,16 +116,35 @@ impl File<'_> {
                 t.grants = grants;
             }
         }
+        if let Some(node) = map.get_node("column_grants") {
+            let columns = self.mapping(
+                node,
+                "`column_grants` must map columns to grants",
+                "e.g. {name: {authenticated: [update]}}",
+            )?;
+            for (column, grants) in columns.iter() {
+                let grants = self.grants(grants, COLUMN_PRIVILEGES, false)?;
+                let Some(t) = schema.tables.get_mut(name) else { continue };
+                if t.column(column.as_str()).is_none() {
+                    let names: Vec<&str> = t.columns.iter().map(|c| c.name.as_str()).collect();
+                    let hint = match crate::diagnostic::closest(column.as_str(), names.iter().copied()) {
+                        Some(c) => format!("did you mean `{c}`?"),
+                        None => format!("columns: {}", names.join(", ")),
+                    };
+                    let message = format!("column_grants names column {}, which {name} does not have", column.as_str());
+                    return Err(self.error(column.span(), message, hint).into());
+                }
+                if !grants.is_empty() {
+                    t.column_grants.insert(column.to_string(), grants);
+                }
+            }
+        }
         if let Some(policies) = map.get_node("policies") {
-            let Node::Mapping(policies) = policies else {
-                return Err(self
-                    .error(
-                        policies.span(),
-                        "`policies` must map names to policies",
-                        "e.g. policies: {Users read own: {using: ...}}",
-                    )
-                    .into());
-            };
+            let policies = self.mapping(
+                policies,
+                "`policies` must map names to policies",
+                "e.g. policies: {Users read own: {using: ...}}",
+            )?;
             for (policy_name, spec) in policies.iter() {
                 self.check_name(policy_name, false)?;
                 self.policy(schema, name, policy_name.as_str(), spec)?;
@@ -138,15 +154,11 @@ impl File<'_> {
             self.expand_preset(schema, places, map.get_mapping("policies"), name, preset)?;
         }
         if let Some(triggers) = map.get_node("triggers") {
-            let Node::Mapping(triggers) = triggers else {
-                return Err(self
-                    .error(
-                        triggers.span(),
-                        "`triggers` must map names to triggers",
-                        "e.g. triggers: {set_updated_at: {timing: before, ...}}",
-                    )
-                    .into());
-            };
+            let triggers = self.mapping(
+                triggers,
+                "`triggers` must map names to triggers",
+                "e.g. triggers: {set_updated_at: {timing: before, ...}}",
+            )?;
             for (trigger_name, spec) in triggers.iter() {
                 self.check_name(trigger_name, false)?;
                 self.trigger(schema, name, trigger_name.as_str(), spec)?;
@@ -159,11 +171,8 @@ impl File<'_> {
     }
 
     fn policy(&self, schema: &mut Schema, table: &QualifiedName, name: &str, spec: &Node) -> Result<()> {
-        let Node::Mapping(m) = spec else {
-            return Err(self
-                .error(spec.span(), format!("policy `{name}` must be a mapping"), "with `using:` and/or `with_check:`")
-                .into());
-        };
+        let m =
+            self.mapping(spec, format!("policy `{name}` must be a mapping"), "with `using:` and/or `with_check:`")?;
         self.check_keys(m, POLICY_KEYS, &format!("policy `{name}`"))?;
         let mut sql = format!("CREATE POLICY {} ON {}", quote_ident(name), table.sql());
         if let Some(r) = m.get_node("restrictive")
@@ -334,11 +343,7 @@ impl File<'_> {
             sql.push_str(" SECURITY DEFINER");
         }
         if let Some(set) = map.get_node("set") {
-            let Node::Mapping(set) = set else {
-                return Err(self
-                    .error(set.span(), "`set` must map settings to values", "e.g. set: {search_path: ''}")
-                    .into());
-            };
+            let set = self.mapping(set, "`set` must map settings to values", "e.g. set: {search_path: ''}")?;
             for (k, v) in set.iter() {
                 // A list setting (`search_path: public, extensions`) is several values.
                 let v = self.scalar(v, "a setting")?;
@@ -468,15 +473,11 @@ impl File<'_> {
             sql.push_str(" NOT NULL");
         }
         if let Some(checks) = map.get_node("checks") {
-            let Node::Mapping(checks) = checks else {
-                return Err(self
-                    .error(
-                        checks.span(),
-                        "`checks` must map names to expressions on VALUE",
-                        "e.g. checks: {positive: VALUE > 0}",
-                    )
-                    .into());
-            };
+            let checks = self.mapping(
+                checks,
+                "`checks` must map names to expressions on VALUE",
+                "e.g. checks: {positive: VALUE > 0}",
+            )?;
             for (n, e) in checks.iter() {
                 sql.push_str(&format!(" CONSTRAINT {} CHECK ({})", quote_ident(n.as_str()), self.expr(e, "check")?));
             }
@@ -548,33 +549,28 @@ impl File<'_> {
         Ok(())
     }
 
-    pub(super) fn load_setup(&self, schema: &mut Schema, map: &MarkedMappingNode) -> Result<()> {
+    pub(super) fn load_setup(&self, schema: &mut Schema, places: &mut Places, map: &MarkedMappingNode) -> Result<()> {
         self.check_keys(map, SETUP_KEYS, "the setup file")?;
         if let Some(node) = map.get_node("default_privileges") {
-            let Node::Mapping(scopes) = node else {
-                return Err(self
-                    .error(
-                        node.span(),
-                        "`default_privileges` must map schemas to kinds of object",
-                        "e.g. default_privileges: {public: {functions: {service_role: [execute]}}}",
-                    )
-                    .into());
-            };
+            let scopes = self.mapping(
+                node,
+                "`default_privileges` must map schemas to kinds of object",
+                "e.g. default_privileges: {public: {functions: {service_role: [execute]}}}",
+            )?;
             for (scope, kinds) in scopes.iter() {
-                let Node::Mapping(kinds) = kinds else {
-                    return Err(self
-                        .error(
-                            kinds.span(),
-                            format!("default privileges of `{}` must map kinds of object to grants", scope.as_str()),
-                            "e.g. functions: {service_role: [execute]}",
-                        )
-                        .into());
-                };
+                let kinds = self.mapping(
+                    kinds,
+                    format!("default privileges of `{}` must map kinds of object to grants", scope.as_str()),
+                    "e.g. functions: {service_role: [execute]}",
+                )?;
                 self.check_keys(
                     kinds,
                     DEFAULT_PRIVILEGE_KEYS,
                     &format!("the default privileges of `{}`", scope.as_str()),
                 )?;
+                if scope.as_str() != "*" {
+                    places.default_privilege_schemas.push((scope.to_string(), self.place(scope.span())));
+                }
                 let scope = (scope.as_str() != "*").then(|| scope.to_string());
                 for (word, grants) in kinds.iter() {
                     let kind = ObjectKind::from_word(word.as_str()).expect("keys checked above");
