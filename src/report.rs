@@ -409,6 +409,9 @@ fn object_of(change: &Change, desired: &Schema) -> Option<(Action, Object)> {
         Change::Grants { target: GrantTarget::Column(table, name), .. } => {
             (Action::Change("privileges".into()), column(table, name))
         }
+        Change::Grants { target: GrantTarget::Schema(name), .. } => {
+            (Action::Change("privileges".into()), obj(Kind::Schema, quote_ident(name)))
+        }
         Change::Grants { target: GrantTarget::Defaults(scope, kind), .. } => {
             (Action::Change("privileges".into()), obj(Kind::DefaultPrivileges, defaults_object(scope, *kind)))
         }
@@ -845,6 +848,7 @@ fn privileges(changes: &[Change], desired: &Schema) -> Vec<Access> {
             GrantTarget::Function(signature, _) => (Kind::Function, signature.clone()),
             GrantTarget::Defaults(scope, kind) => (Kind::DefaultPrivileges, defaults_object(scope, *kind)),
             GrantTarget::Column(table, column) => (Kind::Column, format!("{table}.{}", quote_ident(column))),
+            GrantTarget::Schema(name) => (Kind::Schema, quote_ident(name)),
         };
         let none = BTreeSet::new();
         for role in from.keys().chain(to.keys()).collect::<BTreeSet<_>>() {

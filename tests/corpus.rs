@@ -41,16 +41,17 @@ const KNOWN_GAPS: &[(&str, &str, &str)] = &[];
 /// every comparison. What is compared: schemas, extensions, tables (with their RLS flags),
 /// columns, identity sequences, constraints, indexes, sequences owned by a column (serial),
 /// views and materialized views, enums, functions and procedures, triggers, policies,
-/// comments on all of these, grants on tables, columns, views, functions, procedures and
-/// sequences, and default privileges.
+/// comments on all of these, grants on schemas, tables, columns, views, functions,
+/// procedures and sequences, and default privileges.
 const IGNORED_PREFIXES: &[&str] = &[
     // data-replication setup (ALTER PUBLICATION ... ADD TABLE)
     "publication ",
-    // privileges schemagen does not model: on schemas and types (those on sequences are
-    // compared: new sequences get them from the default privileges, which are modelled,
-    // and a GRANT on a sequence is listed as outside the model)
-    "grant schema ",
+    // privileges schemagen does not model: on types, and on the platform's `public` schema
+    // (a dump's GRANT USAGE ON SCHEMA public TO postgres). Those on sequences are compared:
+    // new sequences get them from the default privileges, which are modelled, and a GRANT
+    // on a sequence is listed as outside the model.
     "grant type ",
+    "grant schema public ",
     // type kinds other than enums, and aggregates
     "domain ",
     "domain_constraint ",

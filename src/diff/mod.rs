@@ -163,6 +163,8 @@ pub enum GrantTarget {
     Defaults(Scope, ObjectKind),
     /// One column of a table.
     Column(QualifiedName, String),
+    /// A schema the project creates.
+    Schema(String),
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -192,6 +194,7 @@ pub fn diff(current: &Schema, desired: &Schema) -> Vec<Change> {
     for s in desired.schemas.difference(&current.schemas) {
         changes.push(Change::CreateSchema(s.clone()));
     }
+    schema_grants(current, desired, &mut changes);
     for (scope, kind, from, to) in current.default_privileges.changes(&desired.default_privileges) {
         changes.push(Change::Grants { target: GrantTarget::Defaults(scope, kind), from, to, restate: false });
     }
@@ -401,6 +404,23 @@ fn diff_enums(current: &Schema, desired: &Schema, changes: &mut Vec<Change>) {
     for (name, e) in &current.enums {
         if !desired.enums.contains_key(name) {
             changes.push(Change::DropEnum(e.clone()));
+        }
+    }
+}
+
+/// Privileges on the project's schemas. A new schema starts with what the default
+/// privileges give; a dropped one has its privileges revoked before it goes, so that the
+/// rollback grants them again once it is back.
+fn schema_grants(current: &Schema, desired: &Schema, changes: &mut Vec<Change>) {
+    let none = Grants::new();
+    for name in current.schemas.union(&desired.schemas) {
+        let born = desired.default_privileges.effective(name, ObjectKind::Schemas);
+        let is_new = !current.schemas.contains(name);
+        let from = if is_new { &born } else { current.schema_grants.get(name).unwrap_or(&none) };
+        let to = if desired.schemas.contains(name) { desired.schema_grants.get(name).unwrap_or(&none) } else { &none };
+        if from != to {
+            let target = GrantTarget::Schema(name.clone());
+            changes.push(Change::Grants { target, from: from.clone(), to: to.clone(), restate: is_new });
         }
     }
 }

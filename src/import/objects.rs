@@ -4,7 +4,7 @@
 use std::fmt::Write as _;
 
 use super::{file_name, flow_list, scalar};
-use crate::model::privileges::COLUMN_PRIVILEGES;
+use crate::model::privileges::{COLUMN_PRIVILEGES, SCHEMA_PRIVILEGES};
 use crate::model::{Function, Grants, ObjectKind, QualifiedName, Schema, Table, View};
 use crate::pgtree::quote_ident;
 
@@ -340,6 +340,25 @@ pub(super) fn files(schema: &Schema) -> Vec<(String, String)> {
     if !schema.schemas.is_empty() {
         let schemas: Vec<String> = schema.schemas.iter().cloned().collect();
         let _ = writeln!(setup, "schemas: {}", flow_list(&schemas));
+    }
+    let schema_grants: Vec<_> = schema
+        .schemas
+        .iter()
+        .filter_map(|name| {
+            let grants = schema.schema_grants.get(name).cloned().unwrap_or_default();
+            (grants != schema.default_privileges.effective(name, ObjectKind::Schemas)).then_some((name, grants))
+        })
+        .collect();
+    if !schema_grants.is_empty() {
+        setup.push_str("schema_grants:\n");
+        for (name, grants) in schema_grants {
+            if grants.is_empty() {
+                let _ = writeln!(setup, "  {}: {{}}", scalar(name));
+            } else {
+                let _ = writeln!(setup, "  {}:", scalar(name));
+                setup.push_str(&privileges_yaml(&grants, SCHEMA_PRIVILEGES, "    "));
+            }
+        }
     }
     setup.push_str(&default_privileges_yaml(schema));
     if !setup.is_empty() {

@@ -53,6 +53,9 @@ pub struct Expr(pub String);
 pub struct Schema {
     /// Schemas the project creates (CREATE SCHEMA), beyond `public`.
     pub schemas: BTreeSet<String>,
+    /// Privileges on the schemas the project creates (`GRANT USAGE ON SCHEMA …`), those
+    /// that have any.
+    pub schema_grants: BTreeMap<String, Grants>,
     pub tables: BTreeMap<QualifiedName, Table>,
     /// Tables the project references but does not own (YAML `external: true`): foreign
     /// keys may point at them; the diff never creates or drops them.

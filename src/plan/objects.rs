@@ -5,7 +5,7 @@ use std::collections::BTreeSet;
 
 use crate::diff::{Change, CommentTarget, GrantTarget};
 use crate::model::objects::sequence_option_sql;
-use crate::model::privileges::{COLUMN_PRIVILEGES, FUNCTION_PRIVILEGES, Scope, TABLE_PRIVILEGES};
+use crate::model::privileges::{COLUMN_PRIVILEGES, FUNCTION_PRIVILEGES, SCHEMA_PRIVILEGES, Scope, TABLE_PRIVILEGES};
 use crate::model::{
     DefaultPrivileges, Domain, Enum, Function, Grants, ObjectKind, ObjectRef, Policy, QualifiedName, Sequence, Table,
     Trigger, View,
@@ -398,6 +398,9 @@ fn grant_step(target: &GrantTarget, from: &Grants, to: &Grants, restate: bool) -
             vec![Object::Table(t.clone()), Object::Column(t.clone(), c.clone())],
         ),
         GrantTarget::Function(signature, _) => (String::new(), signature.clone(), vec![]),
+        GrantTarget::Schema(name) => {
+            (quote_ident(name), format!("schema {}", quote_ident(name)), vec![Object::Schema(name.clone())])
+        }
         GrantTarget::Defaults(scope, kind) => {
             let statements = |from, to| default_privilege_stmts(scope, *kind, from, to);
             let place = scope.as_deref().map_or("all schemas".to_string(), |s| format!("schema {}", quote_ident(s)));
@@ -414,6 +417,7 @@ fn grant_step(target: &GrantTarget, from: &Grants, to: &Grants, restate: bool) -
     let on = || match target {
         GrantTarget::Column(_, c) => On::Column(&table, c),
         GrantTarget::Function(signature, _) => On::Routine(signature),
+        GrantTarget::Schema(_) => On::Schema(&table),
         _ => On::Table(&table),
     };
     let mut s = Step::new(
@@ -437,6 +441,7 @@ enum On<'a> {
     Table(&'a str),
     Column(&'a str, &'a str),
     Routine(&'a str),
+    Schema(&'a str),
 }
 
 /// REVOKE what `from` has and `to` has not, then GRANT what `to` adds (with `restate`,
@@ -446,6 +451,7 @@ fn grant_stmts(on: On, from: &Grants, to: &Grants, restate: bool) -> Vec<Stmt> {
         On::Table(t) => (TABLE_PRIVILEGES, "TABLE", t, None),
         On::Column(t, c) => (COLUMN_PRIVILEGES, "TABLE", t, Some(c)),
         On::Routine(f) => (FUNCTION_PRIVILEGES, "ROUTINE", f, None),
+        On::Schema(s) => (SCHEMA_PRIVILEGES, "SCHEMA", s, None),
     };
     role_changes(from, to, all, restate, |grant, privileges, role| {
         Stmt::new("grant.sql.j2", ctx! { grant, privileges, kind, object, column, role })

@@ -64,8 +64,11 @@ pub fn apply(schema: &mut Schema, stmt: &NodeEnum) -> Outcome {
         NodeEnum::DropStmt(s) => drop(schema, s),
         NodeEnum::CommentStmt(s) => comment(schema, s),
         NodeEnum::CreateSchemaStmt(s) => {
-            if s.schemaname != "public" && !s.schemaname.is_empty() {
-                schema.schemas.insert(s.schemaname.clone());
+            if s.schemaname != "public" && !s.schemaname.is_empty() && schema.schemas.insert(s.schemaname.clone()) {
+                let born = schema.default_privileges.effective(&s.schemaname, ObjectKind::Schemas);
+                if !born.is_empty() {
+                    schema.schema_grants.insert(s.schemaname.clone(), born);
+                }
             }
             Outcome::Applied
         }
@@ -941,6 +944,7 @@ fn drop(schema: &mut Schema, s: &protobuf::DropStmt) -> Outcome {
                 let names = list_strings(obj);
                 let Some(name) = names.last() else { continue };
                 schema.schemas.remove(name);
+                schema.schema_grants.remove(name);
                 schema.default_privileges.drop_schema(name);
                 if cascade {
                     schema.tables.retain(|k, _| &k.schema != name);

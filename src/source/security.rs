@@ -3,7 +3,9 @@
 use pg_query::NodeEnum;
 use pg_query::protobuf::{self, GrantTargetType, ObjectType, RoleSpecType};
 
-use crate::model::privileges::{COLUMN_PRIVILEGES, FUNCTION_PRIVILEGES, OWNER, TABLE_PRIVILEGES, apply_grant};
+use crate::model::privileges::{
+    COLUMN_PRIVILEGES, FUNCTION_PRIVILEGES, OWNER, SCHEMA_PRIVILEGES, TABLE_PRIVILEGES, apply_grant,
+};
 use crate::model::{ObjectKind, Policy, QualifiedName, Schema, Table};
 use crate::pgtree::expr_sql;
 use crate::source::ddl::{Outcome, qualified};
@@ -190,6 +192,21 @@ pub fn grant(schema: &mut Schema, s: &protobuf::GrantStmt) -> Outcome {
             for k in keys {
                 if let Some(f) = schema.functions.get_mut(&k) {
                     apply_grant(&mut f.grants, &roles, &privs, s.is_grant);
+                }
+            }
+        }
+        ObjectType::ObjectSchema => {
+            let names: Vec<String> = s.objects.iter().filter_map(crate::pgtree::str_of).map(str::to_string).collect();
+            // Platform schemas (and public) are the platform's to grant on.
+            if !names.iter().all(|n| schema.schemas.contains(n)) {
+                return Outcome::Skipped("GRANT (schemas the project does not create)");
+            }
+            let (privs, _) = privileges(s, SCHEMA_PRIVILEGES);
+            for name in names {
+                let grants = schema.schema_grants.entry(name.clone()).or_default();
+                apply_grant(grants, &roles, &privs, s.is_grant);
+                if grants.is_empty() {
+                    schema.schema_grants.remove(&name);
                 }
             }
         }

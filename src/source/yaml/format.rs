@@ -83,11 +83,12 @@ pub(super) const KINDS: &[FileKind] = &[
     FileKind { key: "sequence", mapping: &SEQUENCE },
     FileKind { key: "extensions", mapping: &SETUP },
     FileKind { key: "schemas", mapping: &SETUP },
+    FileKind { key: "schema_grants", mapping: &SETUP },
     FileKind { key: "default_privileges", mapping: &SETUP },
 ];
 
 /// The keys of `KINDS` that declare the setup of the project rather than one object.
-pub(super) const SETUP_KINDS: &[&str] = &["extensions", "schemas", "default_privileges"];
+pub(super) const SETUP_KINDS: &[&str] = &["extensions", "schemas", "schema_grants", "default_privileges"];
 
 pub(super) const COMMANDS: &[&str] = &["all", "select", "insert", "update", "delete"];
 pub(super) const EVENTS: &[&str] = &["insert", "update", "delete", "truncate"];
@@ -327,6 +328,11 @@ pub(super) const SETUP_KEYS: &[Key] = &[
         doc: "Extensions, created IF NOT EXISTS: name → {schema}, or a list of names.",
     },
     Key { name: "schemas", value: Value::List, doc: "Schemas the project creates." },
+    Key {
+        name: "schema_grants",
+        value: Value::MapOf(&Value::MapOf(&Value::Privileges(SCHEMA_PRIVILEGES))),
+        doc: "Schema → role → privileges (usage, create) on a schema the project creates: the whole set.",
+    },
     Key {
         name: "default_privileges",
         value: Value::MapOf(&Value::Map(&DEFAULT_PRIVILEGES)),

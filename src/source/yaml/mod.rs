@@ -99,6 +99,16 @@ pub fn load_dir(dir: &Path, templates: Option<&Path>) -> Result<Schema> {
             errors.extend(e.0);
         }
     }
+    for name in &schema.schemas {
+        if !schema.schema_grants.contains_key(name)
+            && !places.named_schemas.iter().any(|(n, k, _)| n == name && *k == "schema_grants")
+        {
+            let born = schema.default_privileges.effective(name, crate::model::ObjectKind::Schemas);
+            if !born.is_empty() {
+                schema.schema_grants.insert(name.clone(), born);
+            }
+        }
+    }
     if errors.is_empty() {
         resolve_foreign_keys(&mut schema);
         errors.extend(validate(&schema, &places));
@@ -117,20 +127,23 @@ fn load_rank(root: &Node) -> u8 {
     }
 }
 
+/// Where something is written, and the text of that line.
+pub(super) type Place = (Origin, Option<String>);
+
 /// Where things were written, for errors found after the tables are built.
 #[derive(Default)]
 struct Places {
-    table: HashMap<QualifiedName, (Origin, Option<String>)>,
+    table: HashMap<QualifiedName, Place>,
     /// (table, column) → the column's definition.
-    column: HashMap<(QualifiedName, String), (Origin, Option<String>)>,
+    column: HashMap<(QualifiedName, String), Place>,
     /// (table, constraint columns joined) → where a foreign key is written.
-    foreign_key: HashMap<(QualifiedName, String), (Origin, Option<String>)>,
-    index: HashMap<(QualifiedName, String), (Origin, Option<String>)>,
-    trigger: HashMap<(QualifiedName, String), (Origin, Option<String>)>,
+    foreign_key: HashMap<(QualifiedName, String), Place>,
+    index: HashMap<(QualifiedName, String), Place>,
+    trigger: HashMap<(QualifiedName, String), Place>,
     /// Membership tables named by `rls:` presets.
     members: Vec<presets::MembersCheck>,
-    /// Schemas that `default_privileges:` names, where.
-    default_privilege_schemas: Vec<(String, (Origin, Option<String>))>,
+    /// Schemas that `default_privileges:` and `schema_grants:` name, with the key, where.
+    named_schemas: Vec<(String, &'static str, Place)>,
 }
 
 struct File<'a> {
@@ -158,7 +171,7 @@ impl File<'_> {
         }
     }
 
-    fn place(&self, span: &Span) -> (Origin, Option<String>) {
+    fn place(&self, span: &Span) -> Place {
         let origin = self.origin(span);
         let line = self.text.lines().nth(origin.line - 1).map(str::to_string);
         (origin, line)
@@ -921,7 +934,7 @@ fn resolve_foreign_keys(schema: &mut Schema) {
     }
 }
 
-fn diagnostic_at(place: Option<&(Origin, Option<String>)>, message: String, hint: String) -> Diagnostic {
+fn diagnostic_at(place: Option<&Place>, message: String, hint: String) -> Diagnostic {
     let mut d = Diagnostic::new(message).hint(hint);
     if let Some((origin, line)) = place {
         d.origin = Some(origin.clone());
@@ -934,19 +947,17 @@ fn diagnostic_at(place: Option<&(Origin, Option<String>)>, message: String, hint
 /// the functions triggers call, the membership tables of presets.
 fn validate(schema: &Schema, places: &Places) -> Vec<Diagnostic> {
     let mut out = presets::check_members(schema, &places.members);
-    for (name, place) in &places.default_privilege_schemas {
-        if name != "public" && !PLATFORM_SCHEMAS.contains(&name.as_str()) && !schema.schemas.contains(name) {
+    for (name, key, place) in &places.named_schemas {
+        let platform = *key == "default_privileges" && (name == "public" || PLATFORM_SCHEMAS.contains(&name.as_str()));
+        if !platform && !schema.schemas.contains(name) {
             let mut known: Vec<&str> = schema.schemas.iter().map(String::as_str).collect();
             known.insert(0, "public");
             let hint = match closest(name, known.iter().copied()) {
                 Some(c) => format!("did you mean `{c}`? Or add it to `schemas:`"),
                 None => format!("add it to `schemas:`, or use `\"*\"` for every schema; schemas: {}", known.join(", ")),
             };
-            out.push(diagnostic_at(
-                Some(place),
-                format!("default privileges for schema {name}, which is not declared"),
-                hint,
-            ));
+            let message = format!("`{key}` names schema {name}, which the project does not create");
+            out.push(diagnostic_at(Some(place), message, hint));
         }
     }
     out.extend(shared_relation_names(schema, places));
@@ -1073,7 +1084,7 @@ fn check_reference(
     schema: &Schema,
     table: &Table,
     fk: &crate::model::ForeignKey,
-    place: Option<&(Origin, Option<String>)>,
+    place: Option<&Place>,
 ) -> Option<Diagnostic> {
     if PLATFORM_SCHEMAS.contains(&fk.ref_table.schema.as_str()) || schema.external.contains(&fk.ref_table) {
         return None;

@@ -14,7 +14,7 @@ use super::format::{
 };
 use super::{File, Places};
 use crate::diagnostic::Result;
-use crate::model::privileges::{COLUMN_PRIVILEGES, FUNCTION_PRIVILEGES, OWNER, TABLE_PRIVILEGES};
+use crate::model::privileges::{COLUMN_PRIVILEGES, FUNCTION_PRIVILEGES, OWNER, SCHEMA_PRIVILEGES, TABLE_PRIVILEGES};
 use crate::model::{Grants, ObjectKind, ObjectRef, QualifiedName, Schema};
 use crate::pgtree::{quote_ident, quote_literal};
 
@@ -569,7 +569,7 @@ impl File<'_> {
                     &format!("the default privileges of `{}`", scope.as_str()),
                 )?;
                 if scope.as_str() != "*" {
-                    places.default_privilege_schemas.push((scope.to_string(), self.place(scope.span())));
+                    places.named_schemas.push((scope.to_string(), "default_privileges", self.place(scope.span())));
                 }
                 let scope = (scope.as_str() != "*").then(|| scope.to_string());
                 for (word, grants) in kinds.iter() {
@@ -583,6 +583,20 @@ impl File<'_> {
             for s in self.list(list, "schemas")? {
                 if s != "public" {
                     schema.schemas.insert(s);
+                }
+            }
+        }
+        if let Some(node) = map.get_node("schema_grants") {
+            let schemas = self.mapping(
+                node,
+                "`schema_grants` must map schemas to grants",
+                "e.g. {app: {authenticated: [usage]}}",
+            )?;
+            for (name, grants) in schemas.iter() {
+                places.named_schemas.push((name.to_string(), "schema_grants", self.place(name.span())));
+                let grants = self.grants(grants, SCHEMA_PRIVILEGES, false)?;
+                if !grants.is_empty() {
+                    schema.schema_grants.insert(name.to_string(), grants);
                 }
             }
         }

@@ -16,7 +16,7 @@ use pg_query::NodeEnum;
 
 use super::objects::qualified;
 use super::{File, PLATFORM_SCHEMAS, Places, column_hint, diagnostic_at};
-use crate::diagnostic::{Diagnostic, Errors, Origin, Result, closest};
+use crate::diagnostic::{Diagnostic, Errors, Result, closest};
 use crate::model::{ObjectRef, QualifiedName, Schema};
 use crate::pgtree::parse_message;
 use crate::render::Renderer;
@@ -81,9 +81,9 @@ pub(super) struct Preset<'n> {
 pub(super) struct MembersCheck {
     table: QualifiedName,
     members: QualifiedName,
-    place: (Origin, Option<String>),
+    place: super::Place,
     /// Columns the policies read from the members table, and where each is named.
-    columns: Vec<(String, (Origin, Option<String>))>,
+    columns: Vec<(String, super::Place)>,
 }
 
 impl File<'_> {
