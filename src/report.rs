@@ -370,6 +370,9 @@ fn object_of(change: &Change, desired: &Schema) -> Option<(Action, Object)> {
         Change::DropConstraint { table, constraint, .. } => {
             (Action::Drop, obj(Kind::Constraint, on(&constraint.name, table)))
         }
+        Change::ValidateConstraint { table, constraint } => {
+            (Action::Change("validated".into()), obj(Kind::Constraint, on(&constraint.name, table)))
+        }
         Change::CreateIndex { table, index, .. } => (Action::Create, obj(Kind::Index, on(&index.name, table))),
         Change::DropIndex { table, index, .. } => (Action::Drop, obj(Kind::Index, on(&index.name, table))),
         Change::Comment { target, .. } => (Action::Change("comment".into()), comment_object(target)),

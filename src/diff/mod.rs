@@ -48,6 +48,11 @@ pub enum Change {
         table: QualifiedName,
         constraint: Constraint,
     },
+    /// A NOT VALID constraint validated: `constraint` as it is after.
+    ValidateConstraint {
+        table: QualifiedName,
+        constraint: Constraint,
+    },
     CreateIndex {
         table: QualifiedName,
         index: Index,
@@ -294,6 +299,11 @@ fn diff_table(old: &Table, new: &Table, hints: &Hints, changes: &mut Vec<Change>
         match old.constraint(&c.name) {
             Some(prev) if prev.same_definition(c) => {
                 comment(changes, CommentTarget::Constraint(t.clone(), c.name.clone()), &prev.comment, &c.comment)
+            }
+            // Checking the rows that are there is all it takes, under a lock that lets writes through.
+            Some(prev) if prev.not_valid && (Constraint { not_valid: false, ..prev.clone() }).same_definition(c) => {
+                changes.push(Change::ValidateConstraint { table: t.clone(), constraint: c.clone() });
+                comment(changes, CommentTarget::Constraint(t.clone(), c.name.clone()), &prev.comment, &c.comment);
             }
             Some(prev) => {
                 changes.push(Change::DropConstraint { table: t.clone(), constraint: prev.clone() });

@@ -195,6 +195,7 @@ fn table_yaml(t: &Table) -> String {
         for (i, c) in t.constraints.iter().enumerate() {
             if !on_columns[i]
                 && c.comment.is_none()
+                && !c.not_valid
                 && let Some(sql) = column_constraint_sql(t, &col.name, c)
             {
                 line.push_str(&sql);
@@ -282,8 +283,14 @@ fn write_table_constraints(y: &mut String, t: &Table, rest: &[&Constraint]) {
             let ConstraintKind::Check { expr, no_inherit } = &c.kind else {
                 continue;
             };
-            if *no_inherit {
-                let _ = writeln!(y, "  {}:\n    expr: {}\n    no_inherit: true", scalar(&c.name), scalar(&expr.0));
+            if *no_inherit || c.not_valid {
+                let _ = writeln!(y, "  {}:\n    expr: {}", scalar(&c.name), scalar(&expr.0));
+                if *no_inherit {
+                    y.push_str("    no_inherit: true\n");
+                }
+                if c.not_valid {
+                    y.push_str("    not_valid: true\n");
+                }
             } else {
                 let _ = writeln!(y, "  {}: {}", scalar(&c.name), scalar(&expr.0));
             }
@@ -311,6 +318,9 @@ fn write_table_constraints(y: &mut String, t: &Table, rest: &[&Constraint]) {
             }
             if fk.on_update != FkAction::NoAction {
                 let _ = writeln!(y, "    on_update: {}", fk.on_update.sql().to_lowercase());
+            }
+            if c.not_valid {
+                y.push_str("    not_valid: true\n");
             }
             extras(y, c);
         }

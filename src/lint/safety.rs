@@ -61,6 +61,7 @@ pub(super) fn check(ctx: &mut Ctx, current: &Schema, changes: &[Change], online:
             Change::AddConstraint { table, constraint }
                 if existing(table)
                     && !online
+                    && !constraint.not_valid
                     && matches!(constraint.kind, ConstraintKind::ForeignKey(_) | ConstraintKind::Check { .. }) =>
             {
                 let object = ObjectRef::Constraint(table.clone(), constraint.name.clone());

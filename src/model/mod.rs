@@ -187,6 +187,9 @@ pub struct Constraint {
     pub kind: ConstraintKind,
     pub deferrable: bool,
     pub initially_deferred: bool,
+    /// A CHECK or foreign key added `NOT VALID` and not validated since: the rows that were
+    /// there were never checked. Only ALTER TABLE … ADD makes one (CREATE TABLE ignores it).
+    pub not_valid: bool,
     pub comment: Option<String>,
 }
 
@@ -350,6 +353,7 @@ impl Constraint {
         self.kind == other.kind
             && self.deferrable == other.deferrable
             && self.initially_deferred == other.initially_deferred
+            && self.not_valid == other.not_valid
     }
 }
 

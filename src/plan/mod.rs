@@ -228,10 +228,17 @@ fn fk_of(c: &Constraint) -> Option<&crate::model::ForeignKey> {
     }
 }
 
+/// CREATE TABLE with its constraints (foreign keys where `with_foreign_keys` says), its
+/// indexes and comments. A NOT VALID constraint comes after it, in ALTER TABLE: CREATE
+/// TABLE would make it valid.
 fn create_table_stmts(table: &Table, with_foreign_keys: impl Fn(&Constraint) -> bool) -> Vec<Stmt> {
     let constraints: Vec<&Constraint> =
         table.constraints.iter().filter(|c| !c.kind.is_foreign_key() || with_foreign_keys(c)).collect();
+    let (later, constraints): (Vec<&Constraint>, Vec<&Constraint>) = constraints.into_iter().partition(|c| c.not_valid);
     let mut out = vec![Stmt::new("create_table.sql.j2", ctx! { table, constraints })];
+    for constraint in &later {
+        out.push(Stmt::new("add_constraint.sql.j2", ctx! { table => &table.name, constraint }));
+    }
     for index in &table.indexes {
         out.push(Stmt::new("create_index.sql.j2", ctx! { table => &table.name, index }));
     }
@@ -242,7 +249,7 @@ fn create_table_stmts(table: &Table, with_foreign_keys: impl Fn(&Constraint) -> 
     for c in table.columns.iter().filter(|c| c.comment.is_some()) {
         out.push(comment_stmt(&CommentTarget::Column(name.clone(), c.name.clone()), &c.comment));
     }
-    for c in constraints.iter().filter(|c| c.comment.is_some()) {
+    for c in constraints.iter().chain(&later).filter(|c| c.comment.is_some()) {
         out.push(comment_stmt(&CommentTarget::Constraint(name.clone(), c.name.clone()), &c.comment));
     }
     for i in table.indexes.iter().filter(|i| i.comment.is_some()) {
@@ -513,6 +520,18 @@ fn steps_for(change: &Change, deferred: &[(QualifiedName, String)], defaults: &D
             s.requires.push(Object::Table(table.clone()));
             s.releases.extend(fk_targets(constraint));
             s.removes.extend(key_objects(table, constraint));
+            vec![s]
+        }
+        Change::ValidateConstraint { table, constraint } => {
+            // There is no un-validating: the rollback puts the NOT VALID constraint back.
+            let name = &constraint.name;
+            let before = Constraint { not_valid: true, ..constraint.clone() };
+            let (add, drop) = constraint_steps(table, &before);
+            let phase = if constraint.kind.is_foreign_key() { Phase::AddForeignKey } else { Phase::AddKey };
+            let up = vec![Stmt::new("validate_constraint.sql.j2", ctx! { table, name })];
+            let mut s = Step::new(phase, format!("~ validate constraint {name} on {table}"), up, vec![drop, add]);
+            s.requires.push(Object::Table(table.clone()));
+            s.requires.extend(constraint_needs(constraint));
             vec![s]
         }
         Change::CreateIndex { table, index } => {

@@ -27,7 +27,8 @@ pub(super) fn adapt(change: &Change, steps: &mut [Step]) {
             step.after = after;
         }
         Change::AddConstraint { table, constraint }
-            if matches!(constraint.kind, ConstraintKind::ForeignKey(_) | ConstraintKind::Check { .. }) =>
+            if matches!(constraint.kind, ConstraintKind::ForeignKey(_) | ConstraintKind::Check { .. })
+                && !constraint.not_valid =>
         {
             step.up[0] = Stmt::new("add_constraint.sql.j2", ctx! { table, constraint, not_valid => true });
             let name = &constraint.name;
@@ -57,10 +58,11 @@ fn not_null_through_check(step: &mut Step, table: &QualifiedName, column: &str) 
         kind: ConstraintKind::Check { expr: Expr(format!("{} IS NOT NULL", quote_ident(column))), no_inherit: false },
         deferrable: false,
         initially_deferred: false,
+        not_valid: true,
         comment: None,
     };
     let name = &constraint.name;
-    step.up.push(Stmt::new("add_constraint.sql.j2", ctx! { table, constraint, not_valid => true }));
+    step.up.push(Stmt::new("add_constraint.sql.j2", ctx! { table, constraint }));
     step.after.push(Stmt::new("validate_constraint.sql.j2", ctx! { table, name }));
     step.after.push(Stmt::new("column_not_null.sql.j2", ctx! { table, column, not_null => true }));
     step.after.push(Stmt::new("drop_constraint.sql.j2", ctx! { table, constraint }));

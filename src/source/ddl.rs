@@ -282,6 +282,8 @@ pub struct PendingConstraint {
     node: protobuf::Constraint,
     /// The column it was written on, for column constraints.
     column: Option<String>,
+    /// Added by ALTER TABLE with NOT VALID.
+    not_valid: bool,
 }
 
 impl PendingConstraint {
@@ -290,6 +292,7 @@ impl PendingConstraint {
             kind: ConstrType::try_from(c.contype).unwrap_or(ConstrType::Undefined),
             node: c.clone(),
             column: column.map(str::to_string),
+            not_valid: false,
         }
     }
 
@@ -441,6 +444,7 @@ fn add_constraint(schema: &mut Schema, table_name: &QualifiedName, p: PendingCon
         name,
         deferrable: p.node.deferrable || p.node.initdeferred,
         initially_deferred: p.node.initdeferred,
+        not_valid: p.not_valid && matches!(kind, ConstraintKind::Check { .. } | ConstraintKind::ForeignKey(_)),
         kind,
         comment: None,
     };
@@ -647,7 +651,14 @@ fn alter_table_cmd(schema: &mut Schema, name: &QualifiedName, cmd: &protobuf::Al
         }
         AlterTableType::AtAddConstraint => {
             if let Some(NodeEnum::Constraint(c)) = def {
-                add_constraint(schema, name, PendingConstraint::from_node(c, None));
+                let pending =
+                    PendingConstraint { not_valid: c.skip_validation, ..PendingConstraint::from_node(c, None) };
+                add_constraint(schema, name, pending);
+            }
+        }
+        AlterTableType::AtValidateConstraint => {
+            if let Some(c) = table.constraints.iter_mut().find(|c| c.name == cmd.name) {
+                c.not_valid = false;
             }
         }
         AlterTableType::AtDropConstraint => drop_constraint(schema, name, &cmd.name),

@@ -128,6 +128,11 @@ const REFERENCES: Key = Key {
 };
 const ON_DELETE: Key = Key { name: "on_delete", value: Value::Word(FK_ACTIONS), doc: "ON DELETE action." };
 const ON_UPDATE: Key = Key { name: "on_update", value: Value::Word(FK_ACTIONS), doc: "ON UPDATE action." };
+const NOT_VALID: Key = Key {
+    name: "not_valid",
+    value: Value::Flag,
+    doc: "Added NOT VALID and left so: the rows already there are not checked.",
+};
 const CONSTRAINT_NAME: Key = Key { name: "name", value: Value::Text, doc: "Constraint name (default: PostgreSQL's)." };
 const KEY_COLUMNS: Key = Key { name: "columns", value: Value::Names, doc: "Columns: [a, b] or \"a, b\"." };
 const TABLE_GRANTS: Key = Key {
@@ -218,6 +223,7 @@ pub(super) const FK_KEYS: &[Key] = &[
     ON_UPDATE,
     DEFERRABLE,
     Key { name: "match", value: Value::Word(MATCHES), doc: "MATCH FULL or SIMPLE (the default)." },
+    NOT_VALID,
     RENAMED_FROM,
     LINT,
 ];
@@ -233,6 +239,7 @@ pub(super) const CHECK_KEYS: &[Key] = &[
     CONSTRAINT_NAME,
     Key { name: "expr", value: Value::Scalar, doc: "The CHECK expression." },
     Key { name: "no_inherit", value: Value::Flag, doc: "NO INHERIT." },
+    NOT_VALID,
     RENAMED_FROM,
     LINT,
 ];

@@ -286,12 +286,21 @@ impl File<'_> {
             elements.push(sql);
             column_comments.push((key.to_string(), comment));
         }
-        for (sql, span) in self.table_constraints(map, &name, places)? {
+        let mut not_valid = Vec::new();
+        for (sql, span, valid) in self.table_constraints(map, &name, places)? {
+            if !valid {
+                not_valid.push((span, format!("ALTER TABLE {} ADD {sql} NOT VALID", name.sql())));
+                continue;
+            }
             pieces.push((span, format!("CREATE TABLE t ({sql})")));
             elements.push(sql);
         }
         let create = format!("CREATE TABLE {} ({})", name.sql(), elements.join(", "));
         self.replay(schema, &create, columns.len(), map.span(), &pieces)?;
+        // As a person writes it: CREATE TABLE would make the constraint valid.
+        for (span, sql) in not_valid {
+            self.replay(schema, &sql, 0, span, &[(span, sql.clone())])?;
+        }
 
         let mut index_comments = Vec::new();
         if let Some(indexes) = map.get_node("indexes") {
@@ -764,8 +773,14 @@ impl File<'_> {
         map: &'n MarkedMappingNode,
         table: &QualifiedName,
         places: &mut Places,
-    ) -> Result<Vec<(String, &'n Span)>> {
+    ) -> Result<Vec<(String, &'n Span, bool)>> {
         let mut out = Vec::new();
+        let valid = |m: Option<&MarkedMappingNode>| -> Result<bool> {
+            match m.and_then(|m| m.get_node("not_valid")) {
+                Some(n) => Ok(!self.flag(n, "not_valid")?),
+                None => Ok(true),
+            }
+        };
         if let Some(pk) = map.get_node("primary_key") {
             let (m, cols) = match pk {
                 Node::Mapping(m) => {
@@ -782,7 +797,7 @@ impl File<'_> {
             if let Some(d) = m.and_then(|m| m.get_node("deferrable")) {
                 sql.push_str(&self.deferrable(d)?);
             }
-            out.push((sql, pk.span()));
+            out.push((sql, pk.span(), true));
         }
         if let Some(unique) = map.get_node("unique") {
             let Node::Sequence(items) = unique else {
@@ -810,7 +825,7 @@ impl File<'_> {
                 if let Some(d) = m.and_then(|m| m.get_node("deferrable")) {
                     sql.push_str(&self.deferrable(d)?);
                 }
-                out.push((sql, item.span()));
+                out.push((sql, item.span(), true));
             }
         }
         if let Some(checks) = map.get_node("checks") {
@@ -833,7 +848,8 @@ impl File<'_> {
                     Some(n) if self.flag(n, "no_inherit")? => " NO INHERIT",
                     _ => "",
                 };
-                out.push((format!("{prefix}CHECK ({}){no_inherit}", self.expr(expr, "check")?), spec.span()));
+                let sql = format!("{prefix}CHECK ({}){no_inherit}", self.expr(expr, "check")?);
+                out.push((sql, spec.span(), valid(m)?));
             }
         }
         if let Some(fks) = map.get_node("foreign_keys") {
@@ -866,6 +882,7 @@ impl File<'_> {
                         self.fk_options(m)?
                     ),
                     item.span(),
+                    valid(Some(m))?,
                 ));
             }
         }
