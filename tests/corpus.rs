@@ -40,21 +40,18 @@ const KNOWN_GAPS: &[(&str, &str, &str)] = &[];
 /// Catalog lines (see tests/pg/catalog.sql) of kinds schemagen does not model, left out of
 /// every comparison. What is compared: schemas, extensions, tables (with their RLS flags),
 /// columns, identity sequences, constraints, indexes, sequences owned by a column (serial),
-/// views and materialized views, enums, functions and procedures, triggers, policies,
+/// views and materialized views, enums, domains, functions and procedures, triggers, policies,
 /// comments on all of these, grants on schemas, tables, columns, views, functions,
-/// procedures and sequences, and default privileges.
+/// procedures, sequences and types, and default privileges.
 const IGNORED_PREFIXES: &[&str] = &[
     // data-replication setup (ALTER PUBLICATION ... ADD TABLE)
     "publication ",
-    // privileges schemagen does not model: on types, and on the platform's `public` schema
-    // (a dump's GRANT USAGE ON SCHEMA public TO postgres). Those on sequences are compared:
-    // new sequences get them from the default privileges, which are modelled, and a GRANT
-    // on a sequence is listed as outside the model.
-    "grant type ",
+    // privileges on the platform's `public` schema (a dump's GRANT USAGE ON SCHEMA public
+    // TO postgres), which schemagen leaves to the platform. Those on sequences and types are
+    // compared: new ones get them from the default privileges, which are modelled, and a
+    // GRANT on a sequence or type is listed as outside the model.
     "grant schema public ",
-    // type kinds other than enums, and aggregates
-    "domain ",
-    "domain_constraint ",
+    // type kinds other than enums and domains, and aggregates
     "composite_type ",
     "range_type ",
     "aggregate ",
@@ -65,7 +62,6 @@ const IGNORED_PREFIXES: &[&str] = &[
     "foreign_table ",
     // comments on objects schemagen does not model
     "comment schema ",
-    "comment sequence ",
     "comment composite_type ",
     "comment foreign_table ",
 ];
