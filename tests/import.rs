@@ -148,3 +148,61 @@ fn imported_yaml_builds_the_same_catalog_on_postgres() {
         );
     }
 }
+
+/// `history` applied to one database, and its import rendered from nothing to another,
+/// give the same catalog; the import diffs empty against the history.
+fn assert_import_reproduces(history: &str, what: &str) {
+    let current = load(&[(format!("{what}.sql"), history.to_string())]);
+    let reloaded = import_and_reload(&current, what);
+    assert_no_change(&current, &reloaded, what);
+    let plan = plan_migration(&Schema::default(), &reloaded).unwrap();
+    let up = render_file(&Renderer::new(None).unwrap(), &plan, Direction::Up, "import", what).unwrap();
+    let (by_history, by_import) = (support::server().fresh_db(), support::server().fresh_db());
+    by_history.apply(history).unwrap_or_else(|e| panic!("{what}: the history fails: {e}"));
+    by_import.apply(&up).unwrap_or_else(|e| panic!("{what}: imported YAML's SQL fails: {e}\n{up}"));
+    support::assert_catalog_eq(&by_import.catalog(), &by_history.catalog(), &format!("{what}: import vs history"));
+}
+
+#[test]
+fn column_privileges_follow_postgresql_through_a_history() {
+    assert_import_reproduces(
+        "create table public.t (a int, b int, c int);
+grant update (a, b) on public.t to anon;
+grant select (c), references (a) on public.t to authenticated;
+revoke update on public.t from anon;
+grant insert (c) on public.t to anon;
+grant all (b) on public.t to service_role;
+alter table public.t rename column c to d;
+alter table public.t drop column b;",
+        "column_privileges",
+    );
+}
+
+#[test]
+fn drop_cascade_takes_what_postgresql_takes() {
+    let base = "create type public.mood as enum ('ok', 'sad');
+create function public.is_ok(v int) returns boolean language sql immutable as 'select v > 0';
+create function public.touch() returns trigger language plpgsql as 'begin return new; end';
+create table public.t (id int primary key, m public.mood, o int check (public.is_ok(o)));
+create table public.u (id int primary key, t_id int references public.t);
+alter table public.u enable row level security;
+create policy p on public.u using (exists (select 1 from public.t where t.id = u.t_id));
+create policy q on public.u using (public.is_ok(id));
+create trigger t_touch before update on public.t for each row execute function public.touch();
+create view public.v as select id from public.t;
+create view public.w as select id from public.v;
+create index u_ok on public.u (id) where public.is_ok(id);
+create schema app;
+create table app.x (id int primary key);
+create view public.xv as select id from app.x;
+";
+    for (what, drop) in [
+        ("drop_table_cascade", "drop table public.t cascade;"),
+        ("drop_function_cascade", "drop function public.is_ok(int) cascade; drop function public.touch() cascade;"),
+        ("drop_type_cascade", "drop type public.mood cascade;"),
+        ("drop_view_cascade", "drop view public.v cascade;"),
+        ("drop_schema_cascade", "drop schema app cascade;"),
+    ] {
+        assert_import_reproduces(&format!("{base}{drop}"), what);
+    }
+}

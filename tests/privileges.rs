@@ -107,39 +107,3 @@ revoke execute on function public.secret() from anon, authenticated, public;";
     db.apply(&migration(&files)).unwrap();
     assert_eq!(grants(&db, "function public.secret()"), ["service_role EXECUTE"]);
 }
-
-/// `history` applied to one database, and its import rendered from nothing to another,
-/// give the same catalog.
-fn import_reproduces(history: &str) {
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::write(dir.path().join("1.sql"), history).unwrap();
-    let (current, _) = load_current(&[dir.path().to_path_buf()]).unwrap();
-    let yaml = tempfile::tempdir().unwrap();
-    for (name, text) in schemagen::import::to_yaml(&current) {
-        let path = yaml.path().join(name);
-        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        std::fs::write(path, text).unwrap();
-    }
-    let desired = load_desired(yaml.path()).unwrap();
-    assert!(plan_migration(&current, &desired).unwrap().is_empty(), "the import differs from its history");
-    let plan = plan_migration(&Schema::default(), &desired).unwrap();
-    let sql = render_file(&Renderer::new(None).unwrap(), &plan, Direction::Up, "import", "test").unwrap();
-    let (by_history, by_import) = (support::server().fresh_db(), support::server().fresh_db());
-    by_history.apply(history).unwrap();
-    by_import.apply(&sql).unwrap_or_else(|e| panic!("{e}\n{sql}"));
-    support::assert_catalog_eq(&by_import.catalog(), &by_history.catalog(), "import vs history");
-}
-
-#[test]
-fn column_privileges_follow_postgresql_through_a_history() {
-    import_reproduces(
-        "create table public.t (a int, b int, c int);
-grant update (a, b) on public.t to anon;
-grant select (c), references (a) on public.t to authenticated;
-revoke update on public.t from anon;
-grant insert (c) on public.t to anon;
-grant all (b) on public.t to service_role;
-alter table public.t rename column c to d;
-alter table public.t drop column b;",
-    );
-}

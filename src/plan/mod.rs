@@ -298,6 +298,17 @@ fn expression_needs(expr: &str) -> Vec<Object> {
     relations.into_iter().map(Object::Table).chain(functions.into_iter().map(Object::Function)).collect()
 }
 
+/// The functions an index's expressions and predicate call (and relations they read).
+fn index_needs(index: &Index) -> Vec<Object> {
+    index
+        .keys
+        .iter()
+        .filter_map(|k| k.expr.as_ref())
+        .chain(&index.predicate)
+        .flat_map(|e| expression_needs(&e.0))
+        .collect()
+}
+
 fn constraint_needs(c: &Constraint) -> Vec<Object> {
     match &c.kind {
         ConstraintKind::Check { expr, .. } => expression_needs(&expr.0),
@@ -402,6 +413,7 @@ fn steps_for(change: &Change, deferred: &[(QualifiedName, String)], defaults: &D
             }
             for i in &table.indexes {
                 create.provides.push(Object::Index(table.name.schema.clone(), i.name.clone()));
+                create.requires.extend(index_needs(i).into_iter().filter(|o| o != &Object::Table(table.name.clone())));
             }
             steps.insert(0, create);
             steps
@@ -538,6 +550,7 @@ fn steps_for(change: &Change, deferred: &[(QualifiedName, String)], defaults: &D
             let (create, drop) = index_stmts(table, index);
             let mut s = Step::new(Phase::CreateIndex, format!("+ index {} on {table}", index.name), create, vec![drop]);
             s.requires.push(Object::Table(table.clone()));
+            s.requires.extend(index_needs(index));
             s.provides.push(Object::Index(table.schema.clone(), index.name.clone()));
             vec![s]
         }

@@ -16,6 +16,7 @@ use crate::pgtree::{
     column_refs, const_text, data_type, expr_columns, expr_sql, index_expr_name, is_null_const, rename_column_in_expr,
     str_of, strings,
 };
+use crate::source::cascade::{Dropped, drop_dependents};
 use crate::source::{routines, security};
 
 /// What became of one statement.
@@ -708,7 +709,7 @@ fn alter_table_cmd(schema: &mut Schema, name: &QualifiedName, cmd: &protobuf::Al
 
 /// Drops a column and, as PostgreSQL does, every index and constraint of the table that
 /// uses it, and the foreign keys elsewhere that point at it.
-fn drop_column(schema: &mut Schema, name: &QualifiedName, column: &str) {
+pub(crate) fn drop_column(schema: &mut Schema, name: &QualifiedName, column: &str) {
     let Some(table) = schema.tables.get_mut(name) else {
         return;
     };
@@ -925,6 +926,7 @@ fn rename_column(schema: &mut Schema, target: &QualifiedName, old: &str, new: &s
 
 fn drop(schema: &mut Schema, s: &protobuf::DropStmt) -> Outcome {
     let cascade = s.behavior == DropBehavior::DropCascade as i32;
+    let mut dropped = Dropped::default();
     match ObjectType::try_from(s.remove_type).unwrap_or(ObjectType::Undefined) {
         ObjectType::ObjectTable => {
             for obj in &s.objects {
@@ -935,6 +937,7 @@ fn drop(schema: &mut Schema, s: &protobuf::DropStmt) -> Outcome {
                     drop_referencing_fks(schema, &name, None);
                     schema.policies.retain(|(t, _), _| t != &name);
                     schema.triggers.retain(|(t, _), _| t != &name);
+                    dropped.relations.insert(name);
                 } else if !s.missing_ok {
                     return Outcome::Unresolved(format!("DROP TABLE {name}, which the model does not hold"));
                 }
@@ -958,7 +961,25 @@ fn drop(schema: &mut Schema, s: &protobuf::DropStmt) -> Outcome {
                 schema.schema_grants.remove(name);
                 schema.default_privileges.drop_schema(name);
                 if cascade {
-                    schema.tables.retain(|k, _| &k.schema != name);
+                    let inside = |q: &QualifiedName| &q.schema == name;
+                    dropped
+                        .relations
+                        .extend(schema.tables.keys().chain(schema.views.keys()).filter(|q| inside(q)).cloned());
+                    dropped.functions.extend(schema.functions.values().map(|f| f.name.clone()).filter(inside));
+                    dropped
+                        .types
+                        .extend(schema.enums.keys().chain(schema.domains.keys()).filter(|q| inside(q)).cloned());
+                    schema.tables.retain(|k, _| !inside(k));
+                    schema.views.retain(|k, _| !inside(k));
+                    schema.functions.retain(|_, f| !inside(&f.name));
+                    schema.enums.retain(|k, _| !inside(k));
+                    schema.domains.retain(|k, _| !inside(k));
+                    schema.sequences.retain(|k, _| !inside(k));
+                    schema.policies.retain(|(t, _), _| !inside(t));
+                    schema.triggers.retain(|(t, _), _| !inside(t));
+                    for t in dropped.relations.clone() {
+                        drop_referencing_fks(schema, &t, None);
+                    }
                 }
             }
         }
@@ -986,14 +1007,20 @@ fn drop(schema: &mut Schema, s: &protobuf::DropStmt) -> Outcome {
                 let Some(NodeEnum::ObjectWithArgs(owa)) = obj.node.as_ref() else { continue };
                 let (name, args) = routines::object_with_args(owa);
                 for key in routines::function_keys(schema, &name, args.as_deref()) {
-                    schema.functions.remove(&key);
+                    if let Some(f) = schema.functions.remove(&key) {
+                        dropped.functions.insert(f.name);
+                    }
                 }
             }
         }
         ObjectType::ObjectView | ObjectType::ObjectMatview => {
             for obj in &s.objects {
-                if let Some(name) = qualified_list(&list_strings(obj)) {
-                    schema.views.remove(&name);
+                if let Some(name) = qualified_list(&list_strings(obj))
+                    && schema.views.remove(&name).is_some()
+                {
+                    schema.policies.retain(|(t, _), _| t != &name);
+                    schema.triggers.retain(|(t, _), _| t != &name);
+                    dropped.relations.insert(name);
                 }
             }
         }
@@ -1003,6 +1030,7 @@ fn drop(schema: &mut Schema, s: &protobuf::DropStmt) -> Outcome {
                     let name = routines::qualified_names(&strings(&t.names));
                     schema.enums.remove(&name);
                     schema.domains.remove(&name);
+                    dropped.types.insert(name);
                 }
             }
         }
@@ -1021,6 +1049,10 @@ fn drop(schema: &mut Schema, s: &protobuf::DropStmt) -> Outcome {
             }
         }
         _ => return Outcome::Skipped("DROP (other)"),
+    }
+    // Without CASCADE, PostgreSQL refuses a drop that has dependents: there are none.
+    if cascade {
+        drop_dependents(schema, dropped);
     }
     Outcome::Applied
 }

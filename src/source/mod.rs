@@ -1,6 +1,7 @@
 //! The two sources of a schema: YAML files (desired) and SQL migrations (current).
 //! Both end in the same `model::Schema`, through the same table-building code in `ddl`.
 
+pub mod cascade;
 pub mod ddl;
 pub mod routines;
 pub mod security;
@@ -64,4 +65,14 @@ pub fn read(path: &Path) -> Result<String> {
             .hint("save the file as UTF-8")
             .into()
     })
+}
+
+/// The schema `sql` builds, statement by statement (for unit tests).
+#[cfg(test)]
+pub(crate) fn replayed(sql: &str) -> crate::model::Schema {
+    let mut schema = crate::model::Schema::default();
+    for stmt in pg_query::parse(sql, 0).expect("test SQL parses").protobuf.stmts {
+        ddl::apply(&mut schema, stmt.stmt.expect("a statement").node.as_ref().expect("a node"));
+    }
+    schema
 }

@@ -192,14 +192,9 @@ pub fn rename_view_output(query: &str, old: &str, new: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::source::ddl;
 
     fn schema(sql: &str) -> Schema {
-        let mut schema = Schema::default();
-        for stmt in pg_query::parse(sql, 0).unwrap().protobuf.stmts {
-            ddl::apply(&mut schema, stmt.stmt.unwrap().node.as_ref().unwrap());
-        }
-        schema
+        crate::source::replayed(sql)
     }
 
     const TABLES: &str = "create table a (id int, name text); create table b (id int, a_id int);";
