@@ -451,6 +451,7 @@ fn renamed_object(object: &ObjectRef) -> Object {
 
 fn comment_object(target: &CommentTarget) -> Object {
     let (kind, name) = match target {
+        CommentTarget::Schema(name) => (Kind::Schema, quote_ident(name)),
         CommentTarget::Table(t) => (Kind::Table, t.to_string()),
         CommentTarget::Column(t, c) => (Kind::Column, format!("{t}.{}", quote_ident(c))),
         CommentTarget::Constraint(t, c) => (Kind::Constraint, on(c, t)),

@@ -61,7 +61,6 @@ const IGNORED_PREFIXES: &[&str] = &[
     "inherits ",
     "foreign_table ",
     // comments on objects schemagen does not model
-    "comment schema ",
     "comment composite_type ",
     "comment foreign_table ",
 ];

@@ -174,6 +174,7 @@ pub enum GrantTarget {
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum CommentTarget {
+    Schema(String),
     Table(QualifiedName),
     Column(QualifiedName, String),
     Constraint(QualifiedName, String),
@@ -418,9 +419,9 @@ fn diff_enums(current: &Schema, desired: &Schema, changes: &mut Vec<Change>) {
     }
 }
 
-/// Privileges on the project's schemas. A new schema starts with what the default
-/// privileges give; a dropped one has its privileges revoked before it goes, so that the
-/// rollback grants them again once it is back.
+/// Privileges and comments of the project's schemas. A new schema starts with what the
+/// default privileges give; a dropped one has its privileges revoked and its comment
+/// removed before it goes, so that the rollback puts them back once it is back.
 fn schema_grants(current: &Schema, desired: &Schema, changes: &mut Vec<Change>) {
     let none = Grants::new();
     for name in current.schemas.union(&desired.schemas) {
@@ -432,6 +433,9 @@ fn schema_grants(current: &Schema, desired: &Schema, changes: &mut Vec<Change>) 
             let target = GrantTarget::Schema(name.clone());
             changes.push(Change::Grants { target, from: from.clone(), to: to.clone(), restate: is_new });
         }
+        let kept = desired.schemas.contains(name);
+        let to = if kept { desired.schema_comments.get(name).cloned() } else { None };
+        comment(changes, CommentTarget::Schema(name.clone()), &current.schema_comments.get(name).cloned(), &to);
     }
 }
 

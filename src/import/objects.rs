@@ -360,6 +360,13 @@ pub(super) fn files(schema: &Schema) -> Vec<(String, String)> {
             }
         }
     }
+    let comments: Vec<_> = schema.schema_comments.iter().filter(|(name, _)| schema.schemas.contains(*name)).collect();
+    if !comments.is_empty() {
+        setup.push_str("schema_comments:\n");
+        for (name, text) in comments {
+            let _ = writeln!(setup, "  {}: {}", scalar(name), scalar(text));
+        }
+    }
     setup.push_str(&default_privileges_yaml(schema));
     if !setup.is_empty() {
         out.push(("_setup.yaml".to_string(), setup));

@@ -56,6 +56,8 @@ pub struct Schema {
     /// Privileges on the schemas the project creates (`GRANT USAGE ON SCHEMA …`), those
     /// that have any.
     pub schema_grants: BTreeMap<String, Grants>,
+    /// COMMENT ON SCHEMA, for the schemas the project creates.
+    pub schema_comments: BTreeMap<String, String>,
     pub tables: BTreeMap<QualifiedName, Table>,
     /// Tables the project references but does not own (YAML `external: true`): foreign
     /// keys may point at them; the diff never creates or drops them.

@@ -261,6 +261,7 @@ fn create_table_stmts(table: &Table, with_foreign_keys: impl Fn(&Constraint) -> 
 pub(crate) fn comment_stmt(target: &CommentTarget, text: &Option<String>) -> Stmt {
     let on = |name: &str, t: &QualifiedName| format!("{} ON {}", quote_ident(name), t.sql());
     let (kind, object) = match target {
+        CommentTarget::Schema(name) => ("SCHEMA", quote_ident(name)),
         CommentTarget::Table(t) => ("TABLE", t.sql()),
         CommentTarget::Column(t, c) => ("COLUMN", format!("{}.{}", t.sql(), quote_ident(c))),
         CommentTarget::Constraint(t, c) => ("CONSTRAINT", on(c, t)),
@@ -563,13 +564,18 @@ fn steps_for(change: &Change, deferred: &[(QualifiedName, String)], defaults: &D
             vec![s]
         }
         Change::Comment { target, from, to } => {
-            // Only objects that exist on both sides get a comment change of their own.
-            vec![Step::new(
+            // Only objects that exist on both sides get a comment change of their own, but
+            // schemas (whose comment is a setting of the project, not of CREATE SCHEMA).
+            let mut s = Step::new(
                 Phase::Comment,
                 format!("~ comment on {}", describe_target(target)),
                 vec![comment_stmt(target, to)],
                 vec![comment_stmt(target, from)],
-            )]
+            );
+            if let CommentTarget::Schema(name) = target {
+                s.requires.push(Object::Schema(name.clone()));
+            }
+            vec![s]
         }
         _ => unreachable!("objects::steps_for plans every other change"),
     }
@@ -615,6 +621,7 @@ fn index_stmts(table: &QualifiedName, index: &Index) -> (Vec<Stmt>, Stmt) {
 
 fn describe_target(target: &CommentTarget) -> String {
     match target {
+        CommentTarget::Schema(name) => format!("schema {}", quote_ident(name)),
         CommentTarget::Table(t) => format!("table {t}"),
         CommentTarget::Column(t, c) => format!("column {t}.{c}"),
         CommentTarget::Constraint(t, c) => format!("constraint {c} on {t}"),

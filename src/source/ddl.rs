@@ -959,6 +959,7 @@ fn drop(schema: &mut Schema, s: &protobuf::DropStmt) -> Outcome {
                 let Some(name) = names.last() else { continue };
                 schema.schemas.remove(name);
                 schema.schema_grants.remove(name);
+                schema.schema_comments.remove(name);
                 schema.default_privileges.drop_schema(name);
                 if cascade {
                     let inside = |q: &QualifiedName| &q.schema == name;
@@ -1152,6 +1153,18 @@ fn comment(schema: &mut Schema, s: &protobuf::CommentStmt) -> Outcome {
                 return Outcome::Unresolved("COMMENT ON TYPE".into());
             }
         }
+        // The platform's schemas are the platform's to describe.
+        ObjectType::ObjectSchema => match names.last() {
+            Some(name) if schema.schemas.contains(name) => match text {
+                Some(text) => {
+                    schema.schema_comments.insert(name.clone(), text);
+                }
+                None => {
+                    schema.schema_comments.remove(name);
+                }
+            },
+            _ => return Outcome::Skipped("COMMENT (other)"),
+        },
         _ => return Outcome::Skipped("COMMENT (other)"),
     }
     Outcome::Applied

@@ -84,11 +84,13 @@ pub(super) const KINDS: &[FileKind] = &[
     FileKind { key: "extensions", mapping: &SETUP },
     FileKind { key: "schemas", mapping: &SETUP },
     FileKind { key: "schema_grants", mapping: &SETUP },
+    FileKind { key: "schema_comments", mapping: &SETUP },
     FileKind { key: "default_privileges", mapping: &SETUP },
 ];
 
 /// The keys of `KINDS` that declare the setup of the project rather than one object.
-pub(super) const SETUP_KINDS: &[&str] = &["extensions", "schemas", "schema_grants", "default_privileges"];
+pub(super) const SETUP_KINDS: &[&str] =
+    &["extensions", "schemas", "schema_grants", "schema_comments", "default_privileges"];
 
 pub(super) const COMMANDS: &[&str] = &["all", "select", "insert", "update", "delete"];
 pub(super) const EVENTS: &[&str] = &["insert", "update", "delete", "truncate"];
@@ -339,6 +341,11 @@ pub(super) const SETUP_KEYS: &[Key] = &[
         name: "schema_grants",
         value: Value::MapOf(&Value::MapOf(&Value::Privileges(SCHEMA_PRIVILEGES))),
         doc: "Schema → role → privileges (usage, create) on a schema the project creates: the whole set.",
+    },
+    Key {
+        name: "schema_comments",
+        value: Value::MapOf(&Value::Text),
+        doc: "Schema → COMMENT ON SCHEMA, for a schema the project creates.",
     },
     Key {
         name: "default_privileges",

@@ -586,6 +586,14 @@ impl File<'_> {
                 }
             }
         }
+        if let Some(node) = map.get_node("schema_comments") {
+            let comments =
+                self.mapping(node, "`schema_comments` must map schemas to text", "e.g. {app: The app's data.}")?;
+            for (name, text) in comments.iter() {
+                places.named_schemas.push((name.to_string(), "schema_comments", self.place(name.span())));
+                schema.schema_comments.insert(name.to_string(), self.scalar(text, "a comment")?.to_string());
+            }
+        }
         if let Some(node) = map.get_node("schema_grants") {
             let schemas = self.mapping(
                 node,
