@@ -408,7 +408,7 @@ fn planned(
         let lock = config.lock_timeout.as_deref().unwrap_or(config::LOCK_TIMEOUT);
         r.renderer.set_online(lock, config.statement_timeout.as_deref().unwrap_or(config::STATEMENT_TIMEOUT));
     }
-    crate::plan::plan_with(changes, &desired.default_privileges, crate::plan::Options { online })
+    crate::plan::plan_with(changes, desired, crate::plan::Options { online })
 }
 
 /// What `diff` and `generate` say about a change before it is applied.

@@ -51,7 +51,7 @@ pub fn load_current(paths: &[PathBuf]) -> Result<(Schema, LoadReport)> {
 
 /// The ordered plan that turns `current` into `desired`.
 pub fn plan_migration(current: &Schema, desired: &Schema) -> Result<Plan> {
-    plan::plan(&diff::diff(current, desired), &desired.default_privileges)
+    plan::plan(&diff::diff(current, desired), desired)
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

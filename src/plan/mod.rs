@@ -9,15 +9,16 @@
 //! broken by adding those keys after all the tables exist.
 
 use std::cmp::Reverse;
-use std::collections::{BinaryHeap, HashMap};
+use std::collections::{BTreeMap, BinaryHeap, HashMap};
 
 use petgraph::algo::tarjan_scc;
 use petgraph::graph::{DiGraph, NodeIndex};
 
-use crate::diagnostic::{Diagnostic, Result};
+use crate::diagnostic::{Diagnostic, Origin, Result};
 use crate::diff::{Change, CommentTarget};
 use crate::model::{
-    Column, Constraint, ConstraintKind, DefaultPrivileges, Expr, Identity, Index, QualifiedName, Table,
+    Column, Constraint, ConstraintKind, DefaultPrivileges, Expr, Identity, Index, ObjectRef, QualifiedName, Schema,
+    Table,
 };
 use crate::pgtree::quote_ident;
 use crate::render::Stmt;
@@ -161,24 +162,24 @@ pub struct Options {
     pub online: bool,
 }
 
-/// The plan of `changes` towards a schema whose default privileges are `defaults`: what
-/// objects it creates start with, in both directions, as the changes of default privileges
-/// come first and are undone last.
-pub fn plan(changes: &[Change], defaults: &DefaultPrivileges) -> Result<Plan> {
-    plan_with(changes, defaults, Options::default())
+/// The plan of `changes` towards `desired`. Its default privileges are what the objects the
+/// plan creates start with, in both directions, as the changes of default privileges come
+/// first and are undone last; where its objects are declared locates a cycle.
+pub fn plan(changes: &[Change], desired: &Schema) -> Result<Plan> {
+    plan_with(changes, desired, Options::default())
 }
 
-pub fn plan_with(changes: &[Change], defaults: &DefaultPrivileges, options: Options) -> Result<Plan> {
+pub fn plan_with(changes: &[Change], desired: &Schema, options: Options) -> Result<Plan> {
     let deferred = cyclic_foreign_keys(changes);
     let mut steps = Vec::new();
     for change in changes {
-        let mut these = steps_for(change, &deferred, defaults);
+        let mut these = steps_for(change, &deferred, &desired.default_privileges);
         if options.online {
             online::adapt(change, &mut these);
         }
         steps.extend(these);
     }
-    order(steps)
+    order(steps, &desired.hints.origins)
 }
 
 /// Foreign keys between new tables that reference each other in a cycle: these cannot be
@@ -705,8 +706,25 @@ fn identity_stmt(table: &QualifiedName, column: &str, action: &str, identity: Id
     Stmt::new("column_identity.sql.j2", ctx! { table, column, action, identity })
 }
 
+/// Where the object a step provides is declared, if the YAML says.
+fn declared_at<'a>(object: &Object, origins: &'a BTreeMap<ObjectRef, Origin>) -> Option<&'a Origin> {
+    let candidates = match object {
+        Object::Table(t) | Object::Shape(t) | Object::Key(t, _) => {
+            vec![ObjectRef::Table(t.clone()), ObjectRef::View(t.clone())]
+        }
+        Object::Column(t, c) => vec![ObjectRef::Column(t.clone(), c.clone()), ObjectRef::Table(t.clone())],
+        Object::Constraint(t, c) => vec![ObjectRef::Constraint(t.clone(), c.clone()), ObjectRef::Table(t.clone())],
+        Object::Function(f) => vec![ObjectRef::Function(f.clone())],
+        Object::Type(t) => vec![ObjectRef::Type(t.clone())],
+        Object::Schema(s) => vec![ObjectRef::Schema(s.clone())],
+        Object::Extension(e) => vec![ObjectRef::Extension(e.clone())],
+        Object::Index(..) | Object::Signature(_) => vec![],
+    };
+    candidates.iter().find_map(|c| origins.get(c))
+}
+
 /// Topological order of the steps' dependencies; the lowest phase first among ready steps.
-fn order(steps: Vec<Step>) -> Result<Plan> {
+fn order(steps: Vec<Step>, origins: &BTreeMap<ObjectRef, Origin>) -> Result<Plan> {
     let mut graph = DiGraph::<usize, ()>::with_capacity(steps.len(), steps.len());
     let nodes: Vec<NodeIndex> = (0..steps.len()).map(|i| graph.add_node(i)).collect();
     let mut providers: HashMap<&Object, Vec<usize>> = HashMap::new();
@@ -758,16 +776,31 @@ fn order(steps: Vec<Step>) -> Result<Plan> {
         }
     }
     if order.len() < steps.len() {
-        let cycle: Vec<String> = tarjan_scc(&graph)
+        let members: Vec<&Step> = tarjan_scc(&graph)
             .into_iter()
             .find(|scc| scc.len() > 1)
             .unwrap_or_default()
             .into_iter()
-            .map(|n| steps[graph[n]].summary.clone())
+            .map(|n| &steps[graph[n]])
             .collect();
-        return Err(Diagnostic::new(format!("the changes depend on each other in a cycle: {}", cycle.join(" → ")))
-            .hint("break the cycle in the YAML, e.g. make one foreign key DEFERRABLE or split the change in two migrations")
-            .into());
+        let declared = |s: &Step| s.provides.iter().find_map(|o| declared_at(o, origins));
+        let cycle: Vec<String> = members
+            .iter()
+            .map(|s| match declared(s) {
+                Some(origin) => format!("{} (declared at {origin})", s.summary),
+                None => s.summary.clone(),
+            })
+            .collect();
+        let mut d = Diagnostic::new(format!("the changes depend on each other in a cycle: {}", cycle.join(" → ")))
+            .hint(
+                "break the cycle in the YAML (a function written in plpgsql needs nothing when it is created, \
+                 as its body is checked only when it runs), or split the change in two migrations",
+            );
+        if let Some(origin) = members.iter().find_map(|s| declared(s)) {
+            let text = std::fs::read_to_string(&origin.file).ok();
+            d = d.at(origin.clone(), text.as_deref());
+        }
+        return Err(d.into());
     }
     // A step that something in an earlier file depends on moves to that file, so that the
     // files applied one after the other are still in dependency order.
