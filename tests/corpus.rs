@@ -5,7 +5,7 @@
 //!    that YAML, rendered from an empty schema and applied to a fresh database, gives the
 //!    catalog of a fresh database where the history itself was applied file by file;
 //! 2. **fixpoint**: the plan from the history to its imported YAML is empty;
-//! 3. **evolution**: for a few cut points k, with the first k files as current and the
+//! 3. **evolution**: for a few cut points k (0 among them), with the first k files as current and the
 //!    imported YAML of the whole history as desired, first k files + up gives the whole
 //!    history's catalog, and the rollback then gives back the first k files' catalog.
 //!
@@ -197,12 +197,15 @@ fn guarded<T>(f: impl FnOnce() -> Result<T, String>) -> Result<T, String> {
     }
 }
 
-/// Cut points for the evolution check: up to 3, evenly spaced in 1..=n-1.
+/// Cut points for the evolution check: 0 (a project adopting the whole history at once, and
+/// a rollback that must leave the platform as it was), then up to 3, evenly spaced in
+/// 1..=n-1.
 fn cut_points(n: usize) -> Vec<usize> {
     let mut ks: Vec<usize> =
         (1..=3).map(|i| ((i * n) as f64 / 4.0).round() as usize).map(|k| k.clamp(1, n.max(2) - 1)).collect();
     ks.dedup();
     ks.retain(|&k| k >= 1 && k < n);
+    ks.insert(0, 0);
     ks
 }
 
@@ -351,7 +354,8 @@ fn check_project(server: &support::Server, renderer: &Renderer, dir: &Path) -> P
             match r {
                 Ok(()) => passed.push(k),
                 Err(e) => {
-                    let _ = writeln!(failures, "k={k} ({}):\n{e}", file_name(&files[k - 1]));
+                    let last = k.checked_sub(1).map_or("nothing applied".to_string(), |i| file_name(&files[i]));
+                    let _ = writeln!(failures, "k={k} ({last}):\n{e}");
                 }
             }
         }

@@ -12,6 +12,7 @@ use crate::model::{
 };
 use crate::pgtree::quote_ident;
 use crate::render::Stmt;
+use crate::source::yaml::PLATFORM_EXTENSIONS;
 
 use super::{File, Object, Phase, Step, comment_stmt, expression_needs};
 
@@ -20,11 +21,17 @@ pub(super) fn steps_for(change: &Change, defaults: &DefaultPrivileges) -> Option
     let step = match change {
         Change::Rename { object, from } => rename_step(object, from),
         Change::CreateExtension(extension) => {
+            let down = if PLATFORM_EXTENSIONS.contains(&extension.name.as_str()) {
+                let text = format!("extension {} is the platform's: left installed", extension.name);
+                Stmt::new("note.sql.j2", ctx! { text })
+            } else {
+                Stmt::new("drop_extension.sql.j2", ctx! { extension })
+            };
             let mut s = Step::new(
                 Phase::CreateExtension,
                 format!("+ extension {}", extension.name),
                 vec![Stmt::new("create_extension.sql.j2", ctx! { extension })],
-                vec![Stmt::new("drop_extension.sql.j2", ctx! { extension })],
+                vec![down],
             );
             s.provides.push(Object::Extension(extension.name.clone()));
             s

@@ -46,7 +46,7 @@ do $stub$
 declare
   x text;
 begin
-  foreach x in array array['pgcrypto', 'uuid-ossp'] loop
+  foreach x in array array['pgcrypto', 'uuid-ossp', 'pg_stat_statements'] loop
     begin
       execute format('create extension if not exists %I with schema extensions', x);
     exception when undefined_file then

@@ -43,6 +43,11 @@ pub const PLATFORM_SCHEMAS: &[&str] = &[
     "pg_catalog",
 ];
 
+/// Extensions a Supabase project has before its first migration. A migration creates them
+/// IF NOT EXISTS, and its rollback leaves them installed: the platform's objects use them.
+pub const PLATFORM_EXTENSIONS: &[&str] =
+    &["pgcrypto", "uuid-ossp", "pg_stat_statements", "pg_graphql", "supabase_vault", "pgsodium", "plpgsql"];
+
 /// Far deeper than a schema file goes, and far below what overflows the YAML parser.
 const MAX_NESTING: usize = 256;
 
