@@ -216,10 +216,7 @@ pub fn diff(current: &Schema, desired: &Schema) -> Vec<Change> {
                     changes.push(Change::SetRls { table: name.clone(), from: (false, false), to });
                 }
                 let born = desired.default_privileges.effective(&name.schema, ObjectKind::Tables);
-                if born != table.grants {
-                    let (target, from, to) = (GrantTarget::Table(name.clone()), born, table.grants.clone());
-                    changes.push(Change::Grants { target, from, to, restate: true });
-                }
+                grants(&mut changes, GrantTarget::Table(name.clone()), &born, &table.grants, true);
                 column_grants(&mut changes, &Table::new(name.clone()), table);
             }
             Some(old) => diff_table(old, table, &desired.hints, &mut changes),
@@ -263,7 +260,7 @@ fn diff_table(old: &Table, new: &Table, hints: &Hints, changes: &mut Vec<Change>
         let (from, to) = ((old.rls_enabled, old.rls_forced), (new.rls_enabled, new.rls_forced));
         changes.push(Change::SetRls { table: t.clone(), from, to });
     }
-    grants(changes, GrantTarget::Table(t.clone()), &old.grants, &new.grants);
+    grants(changes, GrantTarget::Table(t.clone()), &old.grants, &new.grants, false);
     column_grants(changes, old, new);
     for col in &new.columns {
         match old.column(&col.name) {
@@ -426,14 +423,10 @@ fn schema_grants(current: &Schema, desired: &Schema, changes: &mut Vec<Change>) 
     let none = Grants::new();
     for name in current.schemas.union(&desired.schemas) {
         let born = desired.default_privileges.effective(name, ObjectKind::Schemas);
-        let is_new = !current.schemas.contains(name);
+        let (is_new, kept) = (!current.schemas.contains(name), desired.schemas.contains(name));
         let from = if is_new { &born } else { current.schema_grants.get(name).unwrap_or(&none) };
-        let to = if desired.schemas.contains(name) { desired.schema_grants.get(name).unwrap_or(&none) } else { &none };
-        if from != to {
-            let target = GrantTarget::Schema(name.clone());
-            changes.push(Change::Grants { target, from: from.clone(), to: to.clone(), restate: is_new });
-        }
-        let kept = desired.schemas.contains(name);
+        let to = if kept { desired.schema_grants.get(name).unwrap_or(&none) } else { &none };
+        grants(changes, GrantTarget::Schema(name.clone()), from, to, is_new);
         let to = if kept { desired.schema_comments.get(name).cloned() } else { None };
         comment(changes, CommentTarget::Schema(name.clone()), &current.schema_comments.get(name).cloned(), &to);
     }
@@ -446,13 +439,15 @@ fn column_grants(changes: &mut Vec<Change>, old: &Table, new: &Table) {
     let columns: BTreeSet<&String> = old.column_grants.keys().chain(new.column_grants.keys()).collect();
     for c in columns {
         let (from, to) = (old.column_grants.get(c).unwrap_or(&none), new.column_grants.get(c).unwrap_or(&none));
-        grants(changes, GrantTarget::Column(new.name.clone(), c.clone()), from, to);
+        grants(changes, GrantTarget::Column(new.name.clone(), c.clone()), from, to, false);
     }
 }
 
-fn grants(changes: &mut Vec<Change>, target: GrantTarget, from: &Grants, to: &Grants) {
+/// A change of privileges where there is one; `restate` for an object just created (see
+/// `Change::Grants`).
+fn grants(changes: &mut Vec<Change>, target: GrantTarget, from: &Grants, to: &Grants, restate: bool) {
     if from != to {
-        changes.push(Change::Grants { target, from: from.clone(), to: to.clone(), restate: false });
+        changes.push(Change::Grants { target, from: from.clone(), to: to.clone(), restate });
     }
 }
 
@@ -483,7 +478,7 @@ fn diff_functions(current: &Schema, desired: &Schema, changes: &mut Vec<Change>)
             }
         }
         let is_trigger = f.returns.as_deref() == Some("trigger");
-        grants(changes, GrantTarget::Function(f.signature(), is_trigger), &old.grants, &f.grants);
+        grants(changes, GrantTarget::Function(f.signature(), is_trigger), &old.grants, &f.grants, false);
         comment(changes, CommentTarget::Function(f.signature()), &old.comment, &f.comment);
     }
     for (key, f) in &current.functions {
@@ -503,7 +498,7 @@ fn diff_views(current: &Schema, desired: &Schema, changes: &mut Vec<Change>) {
                 changes.push(Change::CreateView(v.clone()));
             }
             Some(old) => {
-                grants(changes, GrantTarget::Table(name.clone()), &old.grants, &v.grants);
+                grants(changes, GrantTarget::Table(name.clone()), &old.grants, &v.grants, false);
                 comment(changes, CommentTarget::View(name.clone(), v.materialized), &old.comment, &v.comment);
             }
         }

@@ -20,8 +20,7 @@ pub(super) fn table_security(schema: &Schema, t: &Table) -> String {
     if !t.column_grants.is_empty() {
         y.push_str("column_grants:\n");
         for (column, grants) in &t.column_grants {
-            let _ = writeln!(y, "  {}:", scalar(column));
-            y.push_str(&privileges_yaml(grants, COLUMN_PRIVILEGES, "    "));
+            y.push_str(&grants_entry(&scalar(column), grants, COLUMN_PRIVILEGES, "  "));
         }
     }
     y.push_str(&attachments(schema, &t.name));
@@ -98,10 +97,15 @@ fn grants_yaml(schema: &Schema, name: &QualifiedName, kind: ObjectKind, grants: 
     if grants == &schema.default_privileges.effective(&name.schema, kind) {
         return String::new();
     }
+    grants_entry("grants", grants, kind.privileges(), "")
+}
+
+/// `key:` at `indent` with the roles' privileges under it, or `key: {}` for none.
+fn grants_entry(key: &str, grants: &Grants, all: &[&str], indent: &str) -> String {
     if grants.is_empty() {
-        return "grants: {}\n".to_string();
+        return format!("{indent}{key}: {{}}\n");
     }
-    format!("grants:\n{}", privileges_yaml(grants, kind.privileges(), "  "))
+    format!("{indent}{key}:\n{}", privileges_yaml(grants, all, &format!("{indent}  ")))
 }
 
 /// One `role: [privileges]` line per role at `indent`, with ALL for a full set.
@@ -131,12 +135,7 @@ fn default_privileges_yaml(schema: &Schema) -> String {
             let _ = writeln!(y, "  {}:", scalar(scope.as_deref().unwrap_or("*")));
             last_scope = Some(scope);
         }
-        if grants.is_empty() {
-            let _ = writeln!(y, "    {}: {{}}", kind.word());
-        } else {
-            let _ = writeln!(y, "    {}:", kind.word());
-            y.push_str(&privileges_yaml(grants, kind.privileges(), "      "));
-        }
+        y.push_str(&grants_entry(kind.word(), grants, kind.privileges(), "    "));
     }
     y
 }
@@ -352,12 +351,7 @@ pub(super) fn files(schema: &Schema) -> Vec<(String, String)> {
     if !schema_grants.is_empty() {
         setup.push_str("schema_grants:\n");
         for (name, grants) in schema_grants {
-            if grants.is_empty() {
-                let _ = writeln!(setup, "  {}: {{}}", scalar(name));
-            } else {
-                let _ = writeln!(setup, "  {}:", scalar(name));
-                setup.push_str(&privileges_yaml(&grants, SCHEMA_PRIVILEGES, "    "));
-            }
+            setup.push_str(&grants_entry(&scalar(name), &grants, SCHEMA_PRIVILEGES, "  "));
         }
     }
     let comments: Vec<_> = schema.schema_comments.iter().filter(|(name, _)| schema.schemas.contains(*name)).collect();

@@ -388,25 +388,26 @@ pub(super) fn table_extras(table: &Table, defaults: &DefaultPrivileges) -> Vec<S
         out.push(Stmt::new("row_security.sql.j2", ctx! { table => &table.name, enabled, forced }));
     }
     let born = defaults.effective(&table.name.schema, ObjectKind::Tables);
-    let name = table.name.sql();
-    out.extend(grant_stmts(On::Table(&name), &born, &table.grants, true));
+    out.extend(grant_stmts(&On::Table(table.name.sql()), &born, &table.grants, true));
     for (column, grants) in &table.column_grants {
-        out.extend(grant_stmts(On::Column(&name, column), &Grants::new(), grants, false));
+        out.extend(grant_stmts(&On::Column(table.name.sql(), column.clone()), &Grants::new(), grants, false));
     }
     out
 }
 
 fn grant_step(target: &GrantTarget, from: &Grants, to: &Grants, restate: bool) -> Step {
-    let (table, summary, requires) = match target {
-        GrantTarget::Table(t) => (t.sql(), t.to_string(), vec![Object::Table(t.clone())]),
+    let (on, summary, requires) = match target {
+        GrantTarget::Table(t) => (On::Table(t.sql()), t.to_string(), vec![Object::Table(t.clone())]),
         GrantTarget::Column(t, c) => (
-            t.sql(),
+            On::Column(t.sql(), c.clone()),
             format!("{t}.{}", quote_ident(c)),
             vec![Object::Table(t.clone()), Object::Column(t.clone(), c.clone())],
         ),
-        GrantTarget::Function(signature, _) => (String::new(), signature.clone(), vec![]),
+        GrantTarget::Function(signature, _) => {
+            (On::Routine(signature.clone()), signature.clone(), vec![Object::Signature(signature.clone())])
+        }
         GrantTarget::Schema(name) => {
-            (quote_ident(name), format!("schema {}", quote_ident(name)), vec![Object::Schema(name.clone())])
+            (On::Schema(quote_ident(name)), format!("schema {}", quote_ident(name)), vec![Object::Schema(name.clone())])
         }
         GrantTarget::Defaults(scope, kind) => {
             let statements = |from, to| default_privilege_stmts(scope, *kind, from, to);
@@ -421,39 +422,30 @@ fn grant_step(target: &GrantTarget, from: &Grants, to: &Grants, restate: bool) -
             return s;
         }
     };
-    let on = || match target {
-        GrantTarget::Column(_, c) => On::Column(&table, c),
-        GrantTarget::Function(signature, _) => On::Routine(signature),
-        GrantTarget::Schema(_) => On::Schema(&table),
-        _ => On::Table(&table),
-    };
     let mut s = Step::new(
         Phase::Grant,
         format!("~ privileges on {summary}"),
-        grant_stmts(on(), from, to, restate),
-        grant_stmts(on(), to, from, false),
+        grant_stmts(&on, from, to, restate),
+        grant_stmts(&on, to, from, false),
     );
     s.requires = requires;
-    if let GrantTarget::Function(signature, trigger) = target {
-        s.requires.push(Object::Signature(signature.clone()));
-        if *trigger {
-            s.file = File::Triggers;
-        }
+    if let GrantTarget::Function(_, true) = target {
+        s.file = File::Triggers;
     }
     s
 }
 
-/// What a GRANT or REVOKE is about.
-enum On<'a> {
-    Table(&'a str),
-    Column(&'a str, &'a str),
-    Routine(&'a str),
-    Schema(&'a str),
+/// What a GRANT or REVOKE is about, as SQL names it.
+enum On {
+    Table(String),
+    Column(String, String),
+    Routine(String),
+    Schema(String),
 }
 
 /// REVOKE what `from` has and `to` has not, then GRANT what `to` adds (with `restate`,
 /// all that `to` has, for an object just created: see `Change::Grants`).
-fn grant_stmts(on: On, from: &Grants, to: &Grants, restate: bool) -> Vec<Stmt> {
+fn grant_stmts(on: &On, from: &Grants, to: &Grants, restate: bool) -> Vec<Stmt> {
     let (all, kind, object, column) = match on {
         On::Table(t) => (TABLE_PRIVILEGES, "TABLE", t, None),
         On::Column(t, c) => (COLUMN_PRIVILEGES, "TABLE", t, Some(c)),
@@ -560,7 +552,7 @@ fn create_function(function: &Function, defaults: &DefaultPrivileges) -> Vec<Stm
         out.push(comment_stmt(&CommentTarget::Function(function.signature()), &function.comment));
     }
     let born = defaults.effective(&function.name.schema, ObjectKind::Functions);
-    out.extend(grant_stmts(On::Routine(&function.signature()), &born, &function.grants, true));
+    out.extend(grant_stmts(&On::Routine(function.signature()), &born, &function.grants, true));
     out
 }
 
@@ -589,7 +581,7 @@ fn create_view(view: &View, defaults: &DefaultPrivileges) -> Vec<Stmt> {
         out.push(comment_stmt(&CommentTarget::View(view.name.clone(), view.materialized), &view.comment));
     }
     let born = defaults.effective(&view.name.schema, ObjectKind::Tables);
-    out.extend(grant_stmts(On::Table(&view.name.sql()), &born, &view.grants, true));
+    out.extend(grant_stmts(&On::Table(view.name.sql()), &born, &view.grants, true));
     out
 }
 

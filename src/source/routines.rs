@@ -4,8 +4,8 @@ use pg_query::protobuf::{self, FunctionParameterMode, ObjectType, ViewCheckOptio
 use pg_query::{DeparseOptions, NodeEnum};
 
 use crate::model::{
-    Domain, Enum, Extension, Function, FunctionArg, Grants, ObjectKind, QualifiedName, Schema, Sequence, Signature,
-    Trigger, View,
+    Domain, Enum, Extension, Function, FunctionArg, ObjectKind, QualifiedName, Schema, Sequence, Signature, Trigger,
+    View,
 };
 use crate::pgtree::{const_text, data_type, expr_sql, quote_literal, str_of, strings};
 use crate::source::ddl::{Outcome, qualified};
@@ -149,6 +149,7 @@ pub fn create_function(schema: &mut Schema, s: &protobuf::CreateFunctionStmt) ->
     } else {
         s.return_type.as_ref().map(|t| format!("{}{}", if t.setof { "SETOF " } else { "" }, data_type(t).sql()))
     };
+    let grants = schema.default_privileges.effective(&name.schema, ObjectKind::Functions);
     let mut f = Function {
         name,
         procedure: s.is_procedure,
@@ -161,9 +162,8 @@ pub fn create_function(schema: &mut Schema, s: &protobuf::CreateFunctionStmt) ->
         security_definer: false,
         config: Vec::new(),
         comment: None,
-        grants: Grants::new(),
+        grants,
     };
-    f.grants = schema.default_privileges.effective(&f.name.schema, ObjectKind::Functions);
     apply_function_options(&mut f, &s.options);
     let key = Signature(f.signature());
     // CREATE OR REPLACE keeps the privileges and comment of the function it replaces.
@@ -307,7 +307,7 @@ pub fn create_materialized_view(schema: &mut Schema, s: &protobuf::CreateTableAs
         return Outcome::Applied;
     }
     let (options, _) = view_options(&into.options);
-    let into_schema = name.schema.clone();
+    let grants = schema.default_privileges.effective(&name.schema, ObjectKind::Tables);
     schema.views.insert(
         name.clone(),
         View {
@@ -318,7 +318,7 @@ pub fn create_materialized_view(schema: &mut Schema, s: &protobuf::CreateTableAs
             options,
             check_option: None,
             comment: None,
-            grants: schema.default_privileges.effective(&into_schema, ObjectKind::Tables),
+            grants,
         },
     );
     Outcome::Applied

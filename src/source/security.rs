@@ -203,12 +203,9 @@ pub fn grant(schema: &mut Schema, s: &protobuf::GrantStmt) -> Outcome {
             }
             let (privs, _) = privileges(s, SCHEMA_PRIVILEGES);
             for name in names {
-                let grants = schema.schema_grants.entry(name.clone()).or_default();
-                apply_grant(grants, &roles, &privs, s.is_grant);
-                if grants.is_empty() {
-                    schema.schema_grants.remove(&name);
-                }
+                apply_grant(schema.schema_grants.entry(name).or_default(), &roles, &privs, s.is_grant);
             }
+            schema.schema_grants.retain(|_, g| !g.is_empty());
         }
         _ => return Outcome::Skipped("GRANT (other objects)"),
     }

@@ -130,10 +130,7 @@ fn star_columns(
 /// it: the query reads the new name, and the view's own column keeps the old one
 /// (`t.new AS old`). Queries that do not read the table in their FROM are left alone.
 pub fn rename_view_column(query: &str, table: &QualifiedName, old: &str, new: &str) -> String {
-    let Ok(parsed) = pg_query::parse(query, 0) else { return query.to_string() };
-    let Some(mut stmt) = parsed.protobuf.stmts.into_iter().next().and_then(|s| s.stmt) else {
-        return query.to_string();
-    };
+    let Some(mut stmt) = statement(query) else { return query.to_string() };
     let Some(NodeEnum::SelectStmt(select)) = stmt.node.as_mut() else { return query.to_string() };
     let mut relations = Vec::new();
     for item in &select.from_clause {
@@ -160,20 +157,14 @@ pub fn rename_view_column(query: &str, table: &QualifiedName, old: &str, new: &s
     }
     let aliased = crate::source::routines::query_sql(&stmt);
     let renamed = crate::pgtree::rename_identifiers(&aliased, old, new, |q| names.contains(q));
-    match pg_query::parse(&renamed, 0).ok().and_then(|p| p.protobuf.stmts.into_iter().next()).and_then(|s| s.stmt) {
-        Some(node) => crate::source::routines::query_sql(&node),
-        None => renamed,
-    }
+    statement(&renamed).map_or(renamed, |node| crate::source::routines::query_sql(&node))
 }
 
 /// A view query once the view's own column `old` is called `new` (`ALTER VIEW … RENAME
 /// COLUMN`): the select item that makes it gets `AS new`, or loses an alias that would only
 /// repeat the column it reads.
 pub fn rename_view_output(query: &str, old: &str, new: &str) -> String {
-    let Ok(parsed) = pg_query::parse(query, 0) else { return query.to_string() };
-    let Some(mut stmt) = parsed.protobuf.stmts.into_iter().next().and_then(|s| s.stmt) else {
-        return query.to_string();
-    };
+    let Some(mut stmt) = statement(query) else { return query.to_string() };
     let Some(NodeEnum::SelectStmt(select)) = stmt.node.as_mut() else { return query.to_string() };
     for target in &mut select.target_list {
         let Some(NodeEnum::ResTarget(res)) = target.node.as_mut() else { continue };
@@ -187,6 +178,11 @@ pub fn rename_view_output(query: &str, old: &str, new: &str) -> String {
         }
     }
     crate::source::routines::query_sql(&stmt)
+}
+
+/// The first statement of `sql`, as a tree.
+fn statement(sql: &str) -> Option<pg_query::Node> {
+    pg_query::parse(sql, 0).ok()?.protobuf.stmts.into_iter().next()?.stmt.map(|s| *s)
 }
 
 #[cfg(test)]

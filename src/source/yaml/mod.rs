@@ -125,11 +125,16 @@ pub fn load_dir(dir: &Path, templates: Option<&Path>) -> Result<Schema> {
 /// tables, then the rest, each group in file order.
 fn load_rank(root: &Node) -> u8 {
     let Node::Mapping(map) = root else { return 2 };
-    match KINDS.iter().map(|k| k.key).find(|k| map.get_node(k).is_some()) {
+    match kind_of(map) {
         Some(k) if format::SETUP_KINDS.contains(&k) => 0,
         Some("table") => 1,
         _ => 2,
     }
+}
+
+/// What a file declares: the first key of `KINDS` it has.
+fn kind_of(map: &MarkedMappingNode) -> Option<&'static str> {
+    KINDS.iter().map(|k| k.key).find(|k| map.get_node(k).is_some())
 }
 
 /// Where something is written, and the text of that line.
@@ -147,7 +152,8 @@ struct Places {
     trigger: HashMap<(QualifiedName, String), Place>,
     /// Membership tables named by `rls:` presets.
     members: Vec<presets::MembersCheck>,
-    /// Schemas that `default_privileges:` and `schema_grants:` name, with the key, where.
+    /// Schemas that `default_privileges:`, `schema_grants:` and `schema_comments:` name, with
+    /// the key, where.
     named_schemas: Vec<(String, &'static str, Place)>,
 }
 
@@ -197,8 +203,7 @@ impl File<'_> {
         let Node::Mapping(map) = root else {
             return Err(self.error(root.span(), "a schema file must be a mapping", "start with `table: NAME`").into());
         };
-        let kind = KINDS.iter().map(|k| k.key).find(|k| map.get_node(k).is_some());
-        match kind {
+        match kind_of(map) {
             Some("table") => self.load_table(schema, places, map),
             Some("view") => self.load_view(schema, map),
             Some("function") | Some("procedure") => self.load_function(schema, map),
