@@ -318,8 +318,8 @@ fn diff(config: &Config, args: DiffArgs) -> Result<i32> {
                 Direction::Down => plan.steps.iter().rev().collect(),
             };
             for step in ordered {
-                let render = |stmts: &[crate::render::Stmt]| {
-                    stmts.iter().map(|s| r.renderer.stmt(s)).collect::<Result<Vec<_>>>()
+                let render = |stmts: &[crate::statement::Statement]| {
+                    stmts.iter().map(|s| r.renderer.statement(s)).collect::<Result<Vec<_>>>()
                 };
                 steps.push(serde_json::json!({
                     "change": step.summary,

@@ -21,11 +21,10 @@ pub mod render;
 pub mod report;
 pub mod scaffold;
 pub mod source;
+pub mod statement;
 pub mod verify;
 
 use std::path::{Path, PathBuf};
-
-use minijinja::context;
 
 use crate::diagnostic::Result;
 use crate::model::Schema;
@@ -76,13 +75,13 @@ pub fn render_statements(
         .into_iter()
         .filter(|s| file.is_none_or(|f| s.file == f))
         .flat_map(|s| if direction == Direction::Up { &s.up } else { &s.down })
-        .map(|s| renderer.stmt(s))
+        .map(|s| renderer.statement(s))
         .collect()
 }
 
 /// The statements that run after the migration's transaction, outside any (`--online`).
 pub fn render_after(renderer: &Renderer, plan: &Plan) -> Result<Vec<String>> {
-    plan.steps.iter().flat_map(|s| &s.after).map(|s| renderer.stmt(s)).collect()
+    plan.steps.iter().flat_map(|s| &s.after).map(|s| renderer.statement(s)).collect()
 }
 
 /// A whole migration file: header, the statements in one transaction, and those that must
@@ -125,8 +124,5 @@ fn migration(
     statements: &[String],
     after: &[String],
 ) -> Result<String> {
-    let (statements, after) = (statements.to_vec(), after.to_vec());
-    let mut text = renderer.render("migration.sql.j2", &context! { title, source, statements, after })?;
-    text.push('\n');
-    Ok(text)
+    renderer.migration(title, source, statements, after)
 }

@@ -407,7 +407,7 @@ fn object_of(change: &Change, desired: &Schema) -> Option<(Action, Object)> {
             (Action::Change("privileges".into()), obj(kind, name.to_string()))
         }
         Change::Grants { target: GrantTarget::Function(signature, _), .. } => {
-            (Action::Change("privileges".into()), obj(Kind::Function, signature.clone()))
+            (Action::Change("privileges".into()), obj(Kind::Function, signature.to_string()))
         }
         Change::Grants { target: GrantTarget::Column(table, name), .. } => {
             (Action::Change("privileges".into()), column(table, name))
@@ -459,7 +459,7 @@ fn comment_object(target: &CommentTarget) -> Object {
         CommentTarget::View(v, materialized) => {
             (if *materialized { Kind::MaterializedView } else { Kind::View }, v.to_string())
         }
-        CommentTarget::Function(signature) => (Kind::Function, signature.clone()),
+        CommentTarget::Function(signature) => (Kind::Function, signature.to_string()),
         CommentTarget::Policy(t, p) => (Kind::Policy, on(p, t)),
         CommentTarget::Trigger(t, tr) => (Kind::Trigger, on(tr, t)),
         CommentTarget::Enum(e) => (Kind::Type, e.to_string()),
@@ -849,7 +849,7 @@ fn privileges(changes: &[Change], desired: &Schema) -> Vec<Access> {
                 Some(_) => (Kind::View, name.to_string()),
                 None => (Kind::Table, name.to_string()),
             },
-            GrantTarget::Function(signature, _) => (Kind::Function, signature.clone()),
+            GrantTarget::Function(signature, _) => (Kind::Function, signature.to_string()),
             GrantTarget::Defaults(scope, kind) => (Kind::DefaultPrivileges, defaults_object(scope, *kind)),
             GrantTarget::Column(table, column) => (Kind::Column, format!("{table}.{}", quote_ident(column))),
             GrantTarget::Schema(name) => (Kind::Schema, quote_ident(name)),

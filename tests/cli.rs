@@ -120,7 +120,7 @@ fn generate_is_byte_for_byte_reproducible() {
 fn templates_can_be_overridden() {
     let p = project(&[("users.yaml", USERS)], &[]);
     std::fs::create_dir_all(p.path().join("mytemplates")).unwrap();
-    std::fs::write(p.path().join("mytemplates/drop_table.sql.j2"), "DROP TABLE IF EXISTS {{ table|qname }} CASCADE;\n")
+    std::fs::write(p.path().join("mytemplates/drop_table.sql.j2"), "DROP TABLE IF EXISTS {{ table }} CASCADE;\n")
         .unwrap();
     let o = schemagen(p.path(), &["diff", "--rollback", "--templates", "mytemplates"]);
     assert!(stdout(&o).contains("DROP TABLE IF EXISTS public.users CASCADE;"), "{}", stdout(&o));

@@ -342,7 +342,7 @@ fn a_templates_directory_redefines_a_preset() {
     std::fs::create_dir_all(&templates).unwrap();
     std::fs::write(
         templates.join("rls_owner.sql.j2"),
-        "CREATE POLICY \"own rows\" ON {{ table|qname }} TO authenticated\n    USING ({{ column|ident }} = (select auth.uid()));\n",
+        "CREATE POLICY \"own rows\" ON {{ table }} TO authenticated\n    USING ({{ column }} = (select auth.uid()));\n",
     )
     .unwrap();
     let policy_names = |schema: &Schema| schema.policies.keys().map(|(_, n)| n.clone()).collect::<Vec<_>>();
@@ -362,7 +362,7 @@ fn a_templates_directory_redefines_a_preset() {
     assert!(out.contains("CREATE POLICY \"own rows\" ON public.notes") && !out.contains("owner can"), "{out}");
 
     // A template that does more than create the table's policies is refused, at the preset.
-    std::fs::write(templates.join("rls_owner.sql.j2"), "DROP TABLE {{ table|qname }};\n").unwrap();
+    std::fs::write(templates.join("rls_owner.sql.j2"), "DROP TABLE {{ table }};\n").unwrap();
     let o = schemagen(dir.path(), &["diff", "--templates", "templates"]);
     let err = String::from_utf8_lossy(&o.stderr);
     assert_eq!(o.status.code(), Some(1), "{err}");

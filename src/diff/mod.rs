@@ -7,8 +7,8 @@ mod renames;
 
 use crate::model::privileges::Scope;
 use crate::model::{
-    Column, Constraint, ConstraintKind, Domain, Enum, Expr, Extension, Function, Grants, Hints, Index, ObjectKind,
-    ObjectRef, Policy, QualifiedName, Schema, Sequence, Table, Trigger, View,
+    Column, Constraint, ConstraintKind, DataType, Domain, Enum, Expr, Extension, Function, Grants, Hints, Index,
+    ObjectKind, ObjectRef, Policy, QualifiedName, Routine, Schema, Sequence, Table, Trigger, View,
 };
 use crate::pgtree::references;
 
@@ -140,8 +140,8 @@ pub struct EnumUser {
     pub table: QualifiedName,
     pub column: String,
     #[serde(rename = "type")]
-    pub data_type: String,
-    pub default: Option<String>,
+    pub data_type: DataType,
+    pub default: Option<Expr>,
 }
 
 fn enum_users(schema: &Schema, name: &QualifiedName) -> Vec<EnumUser> {
@@ -150,8 +150,12 @@ fn enum_users(schema: &Schema, name: &QualifiedName) -> Vec<EnumUser> {
         for c in &t.columns {
             let ty = &c.data_type;
             if !ty.builtin && ty.name == name.name && ty.schema.as_deref().unwrap_or("public") == name.schema {
-                let default = c.default.as_ref().map(|d| d.0.clone());
-                out.push(EnumUser { table: t.name.clone(), column: c.name.clone(), data_type: ty.sql(), default });
+                out.push(EnumUser {
+                    table: t.name.clone(),
+                    column: c.name.clone(),
+                    data_type: ty.clone(),
+                    default: c.default.clone(),
+                });
             }
         }
     }
@@ -162,8 +166,8 @@ fn enum_users(schema: &Schema, name: &QualifiedName) -> Vec<EnumUser> {
 #[derive(Debug, Clone, PartialEq)]
 pub enum GrantTarget {
     Table(QualifiedName),
-    /// Signature text, as GRANT writes it (`public.f(uuid)`), and whether it returns a trigger.
-    Function(String, bool),
+    /// A function, and whether it returns a trigger.
+    Function(Routine, bool),
     /// What new objects of a kind start with, in one schema or (None) in all.
     Defaults(Scope, ObjectKind),
     /// One column of a table.
@@ -181,7 +185,7 @@ pub enum CommentTarget {
     Index(QualifiedName, String),
     /// A view, and whether it is materialized (COMMENT ON says which).
     View(QualifiedName, bool),
-    Function(String),
+    Function(Routine),
     Policy(QualifiedName, String),
     Trigger(QualifiedName, String),
     Enum(QualifiedName),
@@ -478,8 +482,8 @@ fn diff_functions(current: &Schema, desired: &Schema, changes: &mut Vec<Change>)
             }
         }
         let is_trigger = f.returns.as_deref() == Some("trigger");
-        grants(changes, GrantTarget::Function(f.signature(), is_trigger), &old.grants, &f.grants, false);
-        comment(changes, CommentTarget::Function(f.signature()), &old.comment, &f.comment);
+        grants(changes, GrantTarget::Function(f.routine(), is_trigger), &old.grants, &f.grants, false);
+        comment(changes, CommentTarget::Function(f.routine()), &old.comment, &f.comment);
     }
     for (key, f) in &current.functions {
         if !desired.functions.contains_key(key) {

@@ -14,7 +14,9 @@ use std::fmt;
 
 use serde::Serialize;
 
-pub use objects::{Domain, Enum, Extension, Function, FunctionArg, Policy, Sequence, Signature, Trigger, View};
+pub use objects::{
+    Domain, Enum, Extension, Function, FunctionArg, Policy, Routine, Sequence, Signature, Trigger, View,
+};
 pub use privileges::{DefaultPrivileges, Grants, ObjectKind};
 pub use types::DataType;
 
@@ -48,6 +50,13 @@ impl fmt::Display for QualifiedName {
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(transparent)]
 pub struct Expr(pub String);
+
+impl Expr {
+    /// `column IS NOT NULL`, as the parser prints it.
+    pub fn is_not_null(column: &str) -> Expr {
+        Expr(format!("{} IS NOT NULL", crate::pgtree::quote_ident(column)))
+    }
+}
 
 #[derive(Debug, Clone, Default)]
 pub struct Schema {

@@ -69,9 +69,31 @@ pub struct Function {
 
 impl Function {
     /// Name and input argument types: what identifies a function in PostgreSQL.
+    pub fn routine(&self) -> Routine {
+        Routine {
+            name: self.name.clone(),
+            procedure: self.procedure,
+            input_types: self.args.iter().filter(|a| a.mode != "OUT").map(|a| a.data_type.clone()).collect(),
+        }
+    }
+
     pub fn signature(&self) -> String {
-        let inputs: Vec<&str> = self.args.iter().filter(|a| a.mode != "OUT").map(|a| a.data_type.as_str()).collect();
-        format!("{}({})", self.name, inputs.join(", "))
+        self.routine().to_string()
+    }
+}
+
+/// A function or procedure as DROP, GRANT and COMMENT name it: its name and input types
+/// (as the parser printed them).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Routine {
+    pub name: QualifiedName,
+    pub procedure: bool,
+    pub input_types: Vec<String>,
+}
+
+impl fmt::Display for Routine {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}({})", self.name, self.input_types.join(", "))
     }
 }
 
@@ -121,23 +143,6 @@ pub struct Sequence {
     pub options: Vec<(String, String)>,
     pub owned_by: Option<(QualifiedName, String)>,
     pub comment: Option<String>,
-}
-
-/// The SQL of a sequence option: `INCREMENT BY 5`, `NO MAXVALUE`.
-pub fn sequence_option_sql(name: &str, value: Option<&str>) -> String {
-    match (name, value) {
-        ("as", v) => format!("AS {}", v.unwrap_or("bigint")),
-        ("increment", v) => format!("INCREMENT BY {}", v.unwrap_or("1")),
-        ("minvalue", Some(v)) => format!("MINVALUE {v}"),
-        ("minvalue", None) => "NO MINVALUE".into(),
-        ("maxvalue", Some(v)) => format!("MAXVALUE {v}"),
-        ("maxvalue", None) => "NO MAXVALUE".into(),
-        ("start", v) => format!("START WITH {}", v.unwrap_or("1")),
-        ("cache", v) => format!("CACHE {}", v.unwrap_or("1")),
-        ("cycle", Some("true")) => "CYCLE".into(),
-        ("cycle", _) => "NO CYCLE".into(),
-        (other, v) => format!("{other} {}", v.unwrap_or_default()),
-    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]

@@ -17,20 +17,9 @@ use petgraph::graph::{DiGraph, NodeIndex};
 use crate::diagnostic::{Diagnostic, Origin, Result};
 use crate::diff::{Change, CommentTarget};
 use crate::model::{
-    Column, Constraint, ConstraintKind, DefaultPrivileges, Expr, Identity, Index, ObjectRef, QualifiedName, Schema,
-    Table,
+    Column, Constraint, ConstraintKind, DefaultPrivileges, Expr, Index, ObjectRef, QualifiedName, Schema, Table,
 };
-use crate::pgtree::quote_ident;
-use crate::render::Stmt;
-
-/// A template context from model values, each serialised as it is.
-macro_rules! ctx {
-    ($($key:ident $(=> $value:expr)?),* $(,)?) => {
-        minijinja::Value::from(std::collections::BTreeMap::from([$( (stringify!($key), ctx!(@value $key $(=> $value)?)) ),*]))
-    };
-    (@value $key:ident) => { minijinja::Value::from(minijinja::value::Serde(&$key)) };
-    (@value $key:ident => $value:expr) => { minijinja::Value::from(minijinja::value::Serde(&$value)) };
-}
+use crate::statement::{CommentOn, IdentityChange, Statement as Stmt};
 
 mod objects;
 mod online;
@@ -236,12 +225,15 @@ fn create_table_stmts(table: &Table, with_foreign_keys: impl Fn(&Constraint) -> 
     let constraints: Vec<&Constraint> =
         table.constraints.iter().filter(|c| !c.kind.is_foreign_key() || with_foreign_keys(c)).collect();
     let (later, constraints): (Vec<&Constraint>, Vec<&Constraint>) = constraints.into_iter().partition(|c| c.not_valid);
-    let mut out = vec![Stmt::new("create_table.sql.j2", ctx! { table, constraints })];
+    let mut out = vec![Stmt::CreateTable {
+        table: table.clone(),
+        constraints: constraints.iter().map(|c| (*c).clone()).collect(),
+    }];
     for constraint in &later {
-        out.push(Stmt::new("add_constraint.sql.j2", ctx! { table => &table.name, constraint }));
+        out.push(add_constraint(&table.name, constraint));
     }
     for index in &table.indexes {
-        out.push(Stmt::new("create_index.sql.j2", ctx! { table => &table.name, index }));
+        out.push(create_index(&table.name, index, false));
     }
     let name = &table.name;
     if let Some(text) = &table.comment {
@@ -260,24 +252,33 @@ fn create_table_stmts(table: &Table, with_foreign_keys: impl Fn(&Constraint) -> 
 }
 
 pub(crate) fn comment_stmt(target: &CommentTarget, text: &Option<String>) -> Stmt {
-    let on = |name: &str, t: &QualifiedName| format!("{} ON {}", quote_ident(name), t.sql());
-    let (kind, object) = match target {
-        CommentTarget::Schema(name) => ("SCHEMA", quote_ident(name)),
-        CommentTarget::Table(t) => ("TABLE", t.sql()),
-        CommentTarget::Column(t, c) => ("COLUMN", format!("{}.{}", t.sql(), quote_ident(c))),
-        CommentTarget::Constraint(t, c) => ("CONSTRAINT", on(c, t)),
-        CommentTarget::Index(t, i) => ("INDEX", QualifiedName::new(t.schema.clone(), i.clone()).sql()),
-        CommentTarget::View(v, false) => ("VIEW", v.sql()),
-        CommentTarget::View(v, true) => ("MATERIALIZED VIEW", v.sql()),
-        // ROUTINE names functions and procedures alike.
-        CommentTarget::Function(signature) => ("ROUTINE", signature.clone()),
-        CommentTarget::Policy(t, p) => ("POLICY", on(p, t)),
-        CommentTarget::Trigger(t, tr) => ("TRIGGER", on(tr, t)),
-        CommentTarget::Enum(e) => ("TYPE", e.sql()),
-        CommentTarget::Sequence(q) => ("SEQUENCE", q.sql()),
-        CommentTarget::Domain(d) => ("DOMAIN", d.sql()),
+    let on = match target {
+        CommentTarget::Schema(name) => CommentOn::Schema(name.clone()),
+        CommentTarget::Table(t) => CommentOn::Table(t.clone()),
+        CommentTarget::Column(t, c) => CommentOn::Column(t.clone(), c.clone()),
+        CommentTarget::Constraint(t, c) => CommentOn::Constraint(t.clone(), c.clone()),
+        CommentTarget::Index(t, i) => CommentOn::Index(QualifiedName::new(t.schema.clone(), i.clone())),
+        CommentTarget::View(v, materialized) => CommentOn::View { name: v.clone(), materialized: *materialized },
+        CommentTarget::Function(r) => CommentOn::Routine(r.clone()),
+        CommentTarget::Policy(t, p) => CommentOn::Policy(t.clone(), p.clone()),
+        CommentTarget::Trigger(t, tr) => CommentOn::Trigger(t.clone(), tr.clone()),
+        CommentTarget::Enum(e) => CommentOn::Type(e.clone()),
+        CommentTarget::Sequence(q) => CommentOn::Sequence(q.clone()),
+        CommentTarget::Domain(d) => CommentOn::Domain(d.clone()),
     };
-    Stmt::new("comment.sql.j2", ctx! { kind, object, text })
+    Stmt::Comment { on, text: text.clone() }
+}
+
+fn add_constraint(table: &QualifiedName, constraint: &Constraint) -> Stmt {
+    Stmt::AddConstraint { table: table.clone(), constraint: constraint.clone(), not_valid: false }
+}
+
+fn drop_constraint(table: &QualifiedName, constraint: &Constraint) -> Stmt {
+    Stmt::DropConstraint { table: table.clone(), name: constraint.name.clone() }
+}
+
+fn create_index(table: &QualifiedName, index: &Index, concurrently: bool) -> Stmt {
+    Stmt::CreateIndex { table: table.clone(), index: index.clone(), concurrently }
 }
 
 /// What a column needs to exist first: its type when the project declares it, and the
@@ -342,10 +343,7 @@ fn fk_targets(c: &Constraint) -> Vec<Object> {
 }
 
 fn constraint_steps(table: &QualifiedName, constraint: &Constraint) -> (Stmt, Stmt) {
-    (
-        Stmt::new("add_constraint.sql.j2", ctx! { table, constraint }),
-        Stmt::new("drop_constraint.sql.j2", ctx! { table, constraint }),
-    )
+    (add_constraint(table, constraint), drop_constraint(table, constraint))
 }
 
 fn steps_for(change: &Change, deferred: &[(QualifiedName, String)], defaults: &DefaultPrivileges) -> Vec<Step> {
@@ -357,8 +355,8 @@ fn steps_for(change: &Change, deferred: &[(QualifiedName, String)], defaults: &D
             let mut s = Step::new(
                 Phase::CreateSchema,
                 format!("+ schema {schema}"),
-                vec![Stmt::new("create_schema.sql.j2", ctx! { schema })],
-                vec![Stmt::new("drop_schema.sql.j2", ctx! { schema })],
+                vec![Stmt::CreateSchema(schema.clone())],
+                vec![Stmt::DropSchema(schema.clone())],
             );
             s.provides.push(Object::Schema(schema.clone()));
             vec![s]
@@ -367,8 +365,8 @@ fn steps_for(change: &Change, deferred: &[(QualifiedName, String)], defaults: &D
             let mut s = Step::new(
                 Phase::DropSchema,
                 format!("- schema {schema}"),
-                vec![Stmt::new("drop_schema.sql.j2", ctx! { schema })],
-                vec![Stmt::new("create_schema.sql.j2", ctx! { schema })],
+                vec![Stmt::DropSchema(schema.clone())],
+                vec![Stmt::CreateSchema(schema.clone())],
             );
             s.removes.push(Object::Schema(schema.clone()));
             vec![s]
@@ -379,7 +377,7 @@ fn steps_for(change: &Change, deferred: &[(QualifiedName, String)], defaults: &D
                 Phase::CreateTable,
                 format!("+ table {}", table.name),
                 create_table_stmts(table, |c| !is_deferred(c)),
-                vec![Stmt::new("drop_table.sql.j2", ctx! { table => &table.name })],
+                vec![Stmt::DropTable(table.name.clone())],
             );
             create.requires.push(Object::Schema(table.name.schema.clone()));
             create.requires.extend(table.columns.iter().flat_map(column_needs));
@@ -427,7 +425,7 @@ fn steps_for(change: &Change, deferred: &[(QualifiedName, String)], defaults: &D
             let mut drop = Step::new(
                 Phase::DropTable,
                 format!("- table {}", table.name),
-                vec![Stmt::new("drop_table.sql.j2", ctx! { table => &table.name })],
+                vec![Stmt::DropTable(table.name.clone())],
                 std::iter::once(lost_data_note(&format!("table {} comes back empty", table.name)))
                     .chain(create_table_stmts(table, |_| false))
                     .chain(objects::table_extras(table, defaults))
@@ -466,7 +464,7 @@ fn steps_for(change: &Change, deferred: &[(QualifiedName, String)], defaults: &D
                     Some(expr) => backfill_stmts(table, column, expr),
                     None => add_column_stmts(table, column),
                 },
-                vec![Stmt::new("drop_column.sql.j2", ctx! { table, column => &column.name })],
+                vec![Stmt::DropColumn { table: table.clone(), column: column.name.clone() }],
             );
             s.requires.push(Object::Table(table.clone()));
             s.requires.extend(column_needs(column));
@@ -478,7 +476,7 @@ fn steps_for(change: &Change, deferred: &[(QualifiedName, String)], defaults: &D
             let mut s = Step::new(
                 Phase::DropColumn,
                 format!("- column {table}.{}", column.name),
-                vec![Stmt::new("drop_column.sql.j2", ctx! { table, column => &column.name })],
+                vec![Stmt::DropColumn { table: table.clone(), column: column.name.clone() }],
                 // A generated column is computed again; any other comes back empty.
                 column
                     .generated
@@ -542,7 +540,7 @@ fn steps_for(change: &Change, deferred: &[(QualifiedName, String)], defaults: &D
             let before = Constraint { not_valid: true, ..constraint.clone() };
             let (add, drop) = constraint_steps(table, &before);
             let phase = if constraint.kind.is_foreign_key() { Phase::AddForeignKey } else { Phase::AddKey };
-            let up = vec![Stmt::new("validate_constraint.sql.j2", ctx! { table, name })];
+            let up = vec![Stmt::ValidateConstraint { table: table.clone(), name: name.clone() }];
             let mut s = Step::new(phase, format!("~ validate constraint {name} on {table}"), up, vec![drop, add]);
             s.requires.push(Object::Table(table.clone()));
             s.requires.extend(constraint_needs(constraint));
@@ -583,7 +581,7 @@ fn steps_for(change: &Change, deferred: &[(QualifiedName, String)], defaults: &D
 }
 
 fn add_column_stmts(table: &QualifiedName, column: &Column) -> Vec<Stmt> {
-    let mut out = vec![Stmt::new("add_column.sql.j2", ctx! { table, column })];
+    let mut out = vec![Stmt::AddColumn { table: table.clone(), column: column.clone() }];
     if column.comment.is_some() {
         out.push(comment_stmt(&CommentTarget::Column(table.clone(), column.name.clone()), &column.comment));
     }
@@ -592,8 +590,7 @@ fn add_column_stmts(table: &QualifiedName, column: &Column) -> Vec<Stmt> {
 
 /// A comment in the rollback where it cannot bring back what the migration dropped.
 fn lost_data_note(what: &str) -> Stmt {
-    let text = format!("cannot restore data: {what}; restore the values from a backup");
-    Stmt::new("note.sql.j2", ctx! { text })
+    Stmt::Note(format!("cannot restore data: {what}; restore the values from a backup"))
 }
 
 /// A NOT NULL column on a table that has rows: added nullable, filled by `expr`, then
@@ -603,26 +600,26 @@ fn backfill_stmts(table: &QualifiedName, column: &Column, expr: &Expr) -> Vec<St
     let mut out = add_column_stmts(table, &nullable);
     out.push(backfill_update(table, &column.name, expr));
     if column.not_null {
-        out.push(Stmt::new("column_not_null.sql.j2", ctx! { table, column => &column.name, not_null => true }));
+        out.push(not_null_stmt(table, &column.name, true));
     }
     out
 }
 
 fn backfill_update(table: &QualifiedName, column: &str, expr: &Expr) -> Stmt {
-    Stmt::new("backfill.sql.j2", ctx! { table, column, expr })
+    Stmt::Backfill { table: table.clone(), column: column.to_string(), expr: expr.clone() }
 }
 
 fn index_stmts(table: &QualifiedName, index: &Index) -> (Vec<Stmt>, Stmt) {
-    let mut create = vec![Stmt::new("create_index.sql.j2", ctx! { table, index })];
+    let mut create = vec![create_index(table, index, false)];
     if index.comment.is_some() {
         create.push(comment_stmt(&CommentTarget::Index(table.clone(), index.name.clone()), &index.comment));
     }
-    (create, Stmt::new("drop_index.sql.j2", ctx! { table, index }))
+    (create, Stmt::DropIndex(QualifiedName::new(table.schema.clone(), index.name.clone())))
 }
 
 fn describe_target(target: &CommentTarget) -> String {
     match target {
-        CommentTarget::Schema(name) => format!("schema {}", quote_ident(name)),
+        CommentTarget::Schema(name) => ObjectRef::Schema(name.clone()).to_string(),
         CommentTarget::Table(t) => format!("table {t}"),
         CommentTarget::Column(t, c) => format!("column {t}.{c}"),
         CommentTarget::Constraint(t, c) => format!("constraint {c} on {t}"),
@@ -672,38 +669,43 @@ fn alter_column(table: &QualifiedName, from: &Column, to: &Column, using: Option
     // either goes before the new one of the other arrives.
     let identity_added = from.identity.is_none() && to.identity.is_some();
     let drop_default = from.default.is_some() && (type_changes || identity_added || to.default.is_none());
+    let default = |default: Option<Expr>| Stmt::ColumnDefault { table: table.clone(), column: column.clone(), default };
+    let identity = |change| Stmt::ColumnIdentity { table: table.clone(), column: column.clone(), change };
     if drop_default {
-        out.push(Stmt::new("column_default.sql.j2", ctx! { table, column, default => None::<String> }));
+        out.push(default(None));
     }
     if from.identity.is_some() && to.identity.is_none() {
-        out.push(Stmt::new("column_identity.sql.j2", ctx! { table, column, action => "drop" }));
+        out.push(identity(IdentityChange::Drop));
     }
     if type_changes {
-        let cast = !from.data_type.casts_implicitly_to(&to.data_type);
-        out.push(Stmt::new(
-            "column_type.sql.j2",
-            ctx! { table, column, type => to.data_type.sql(), collation => &to.collation, cast, using },
-        ));
+        out.push(Stmt::ColumnType {
+            table: table.clone(),
+            column: column.clone(),
+            data_type: to.data_type.clone(),
+            collation: to.collation.clone(),
+            using: using.cloned(),
+            cast: !from.data_type.casts_implicitly_to(&to.data_type),
+        });
     }
     if to.not_null && !from.not_null {
-        out.push(Stmt::new("column_not_null.sql.j2", ctx! { table, column, not_null => true }));
+        out.push(not_null_stmt(table, column, true));
     }
     match (from.identity, to.identity) {
-        (None, Some(identity)) => out.push(identity_stmt(table, column, "add", identity)),
-        (Some(a), Some(b)) if a != b => out.push(identity_stmt(table, column, "set", b)),
+        (None, Some(i)) => out.push(identity(IdentityChange::Add(i))),
+        (Some(a), Some(b)) if a != b => out.push(identity(IdentityChange::Set(b))),
         _ => {}
     }
     if to.default.is_some() && (drop_default || from.default != to.default) {
-        out.push(Stmt::new("column_default.sql.j2", ctx! { table, column, default => &to.default }));
+        out.push(default(to.default.clone()));
     }
     if from.not_null && !to.not_null {
-        out.push(Stmt::new("column_not_null.sql.j2", ctx! { table, column, not_null => false }));
+        out.push(not_null_stmt(table, column, false));
     }
     out
 }
 
-fn identity_stmt(table: &QualifiedName, column: &str, action: &str, identity: Identity) -> Stmt {
-    Stmt::new("column_identity.sql.j2", ctx! { table, column, action, identity })
+fn not_null_stmt(table: &QualifiedName, column: &str, not_null: bool) -> Stmt {
+    Stmt::ColumnNotNull { table: table.clone(), column: column.to_string(), not_null }
 }
 
 /// Where the object a step provides is declared, if the YAML says.

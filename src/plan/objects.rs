@@ -4,15 +4,13 @@
 use std::collections::BTreeSet;
 
 use crate::diff::{Change, CommentTarget, GrantTarget};
-use crate::model::objects::sequence_option_sql;
 use crate::model::privileges::{COLUMN_PRIVILEGES, FUNCTION_PRIVILEGES, SCHEMA_PRIVILEGES, Scope, TABLE_PRIVILEGES};
 use crate::model::{
     DefaultPrivileges, Domain, Enum, Function, Grants, ObjectKind, ObjectRef, Policy, QualifiedName, Sequence, Table,
     Trigger, View,
 };
-use crate::pgtree::quote_ident;
-use crate::render::Stmt;
 use crate::source::yaml::PLATFORM_EXTENSIONS;
+use crate::statement::{DomainAction, Grant, GrantOn, Rename, SequenceOption, Statement as Stmt};
 
 use super::{File, Object, Phase, Step, comment_stmt, expression_needs};
 
@@ -22,15 +20,14 @@ pub(super) fn steps_for(change: &Change, defaults: &DefaultPrivileges) -> Option
         Change::Rename { object, from } => rename_step(object, from),
         Change::CreateExtension(extension) => {
             let down = if PLATFORM_EXTENSIONS.contains(&extension.name.as_str()) {
-                let text = format!("extension {} is the platform's: left installed", extension.name);
-                Stmt::new("note.sql.j2", ctx! { text })
+                Stmt::Note(format!("extension {} is the platform's: left installed", extension.name))
             } else {
-                Stmt::new("drop_extension.sql.j2", ctx! { extension })
+                Stmt::DropExtension(extension.name.clone())
             };
             let mut s = Step::new(
                 Phase::CreateExtension,
                 format!("+ extension {}", extension.name),
-                vec![Stmt::new("create_extension.sql.j2", ctx! { extension })],
+                vec![Stmt::CreateExtension(extension.clone())],
                 vec![down],
             );
             s.provides.push(Object::Extension(extension.name.clone()));
@@ -40,46 +37,35 @@ pub(super) fn steps_for(change: &Change, defaults: &DefaultPrivileges) -> Option
             let mut s = Step::new(
                 Phase::DropExtension,
                 format!("- extension {}", extension.name),
-                vec![Stmt::new("drop_extension.sql.j2", ctx! { extension })],
-                vec![Stmt::new("create_extension.sql.j2", ctx! { extension })],
+                vec![Stmt::DropExtension(extension.name.clone())],
+                vec![Stmt::CreateExtension(extension.clone())],
             );
             s.removes.push(Object::Extension(extension.name.clone()));
             s
         }
         Change::CreateEnum(e) => {
-            let mut up = vec![Stmt::new("create_enum.sql.j2", ctx! { enum => e })];
+            let mut up = vec![Stmt::CreateEnum(e.clone())];
             if e.comment.is_some() {
                 up.push(comment_stmt(&CommentTarget::Enum(e.name.clone()), &e.comment));
             }
-            let mut s = Step::new(
-                Phase::CreateType,
-                format!("+ type {}", e.name),
-                up,
-                vec![Stmt::new("drop_enum.sql.j2", ctx! { enum => e })],
-            );
+            let mut s =
+                Step::new(Phase::CreateType, format!("+ type {}", e.name), up, vec![Stmt::DropEnum(e.name.clone())]);
             s.requires.push(Object::Schema(e.name.schema.clone()));
             s.provides.push(Object::Type(e.name.clone()));
             s
         }
         Change::DropEnum(e) => {
-            let mut down = vec![Stmt::new("create_enum.sql.j2", ctx! { enum => e })];
+            let mut down = vec![Stmt::CreateEnum(e.clone())];
             if e.comment.is_some() {
                 down.push(comment_stmt(&CommentTarget::Enum(e.name.clone()), &e.comment));
             }
-            let mut s = Step::new(
-                Phase::DropType,
-                format!("- type {}", e.name),
-                vec![Stmt::new("drop_enum.sql.j2", ctx! { enum => e })],
-                down,
-            );
+            let mut s =
+                Step::new(Phase::DropType, format!("- type {}", e.name), vec![Stmt::DropEnum(e.name.clone())], down);
             s.removes.push(Object::Type(e.name.clone()));
             s
         }
         Change::RecreateEnum { from, to, users } => {
-            let recreate = |e: &Enum| {
-                let old_name = format!("{}__old", e.name.name);
-                Stmt::new("recreate_enum.sql.j2", ctx! { enum => e, old_name, users })
-            };
+            let recreate = |e: &Enum| recreate_enum(e, users);
             let mut s = Step::new(
                 Phase::CreateType,
                 format!("~ type {}: values {} → {}", to.name, from.values.join(", "), to.values.join(", ")),
@@ -90,13 +76,12 @@ pub(super) fn steps_for(change: &Change, defaults: &DefaultPrivileges) -> Option
             s
         }
         Change::AddEnumValue { name, value, before, previous, users } => {
-            let old_name = format!("{}__old", name.name);
             let mut s = Step::new(
                 Phase::CreateType,
                 format!("~ type {name}: + value {value}"),
-                vec![Stmt::new("add_enum_value.sql.j2", ctx! { name, value, before })],
+                vec![Stmt::AddEnumValue { name: name.clone(), value: value.clone(), before: before.clone() }],
                 // PostgreSQL cannot drop an enum value: the rollback recreates the type.
-                vec![Stmt::new("recreate_enum.sql.j2", ctx! { enum => previous, old_name, users })],
+                vec![recreate_enum(previous, users)],
             );
             s.provides.push(Object::Type(name.clone()));
             s
@@ -108,8 +93,8 @@ pub(super) fn steps_for(change: &Change, defaults: &DefaultPrivileges) -> Option
             let mut s = Step::new(
                 Phase::RowSecurity,
                 format!("~ row level security on {table}: {}", rls_words(*to)),
-                vec![Stmt::new("row_security.sql.j2", ctx! { table, enabled, forced })],
-                vec![Stmt::new("row_security.sql.j2", ctx! { table, enabled => back_enabled, forced => back_forced })],
+                vec![Stmt::RowSecurity { table: table.clone(), enabled, forced }],
+                vec![Stmt::RowSecurity { table: table.clone(), enabled: back_enabled, forced: back_forced }],
             );
             s.file = File::Policies;
             s.requires.push(Object::Table(table.clone()));
@@ -140,8 +125,8 @@ pub(super) fn steps_for(change: &Change, defaults: &DefaultPrivileges) -> Option
             let mut s = Step::new(
                 Phase::CreatePolicy,
                 format!("~ policy {} on {}", to.name, to.table),
-                vec![Stmt::new("alter_policy.sql.j2", ctx! { policy => to })],
-                vec![Stmt::new("alter_policy.sql.j2", ctx! { policy => from })],
+                vec![Stmt::AlterPolicy((**to).clone())],
+                vec![Stmt::AlterPolicy((**from).clone())],
             );
             s.file = File::Policies;
             s.requires.extend(policy_needs(to));
@@ -197,8 +182,7 @@ pub(super) fn steps_for(change: &Change, defaults: &DefaultPrivileges) -> Option
             s
         }
         Change::ReplaceFunction { from, to } => {
-            let definition =
-                |f: &Function| vec![Stmt::new("create_function.sql.j2", ctx! { function => f, replace => true })];
+            let definition = |f: &Function| vec![Stmt::CreateFunction { function: f.clone(), replace: true }];
             let mut s = Step::new(
                 Phase::CreateFunction,
                 format!("~ function {}", to.signature()),
@@ -279,9 +263,9 @@ pub(super) fn steps_for(change: &Change, defaults: &DefaultPrivileges) -> Option
             create_sequence(sequence),
         ),
         Change::AlterSequence { from, to } => {
-            let alter = |target: &Sequence, other: &Sequence| {
-                let options = sequence_changes(target, other);
-                Stmt::new("alter_sequence.sql.j2", ctx! { name => &target.name, options })
+            let alter = |target: &Sequence, other: &Sequence| Stmt::AlterSequence {
+                name: target.name.clone(),
+                options: sequence_changes(target, other),
             };
             Step::new(
                 Phase::CreateType,
@@ -291,9 +275,9 @@ pub(super) fn steps_for(change: &Change, defaults: &DefaultPrivileges) -> Option
             )
         }
         Change::SequenceOwner { sequence, from, to } => {
-            let owner = |o: &Option<(QualifiedName, String)>| {
-                let owner = o.as_ref().map(|(t, c)| format!("{}.{}", t.sql(), quote_ident(c)));
-                Stmt::new("sequence_owner.sql.j2", ctx! { name => sequence, owner })
+            let owner = |owner: &Option<(QualifiedName, String)>| Stmt::SequenceOwner {
+                name: sequence.clone(),
+                owner: owner.clone(),
             };
             let (phase, table) = match (from, to) {
                 (_, Some((t, _))) => (Phase::AddForeignKey, Some(t)),
@@ -309,8 +293,18 @@ pub(super) fn steps_for(change: &Change, defaults: &DefaultPrivileges) -> Option
     Some(vec![step])
 }
 
+/// The type renamed aside, created again with `e`'s values, its columns converted.
+fn recreate_enum(e: &Enum, users: &[crate::diff::EnumUser]) -> Stmt {
+    Stmt::RecreateEnum {
+        name: e.name.clone(),
+        values: e.values.clone(),
+        old_name: format!("{}__old", e.name.name),
+        users: users.to_vec(),
+    }
+}
+
 fn create_domain(domain: &Domain) -> Vec<Stmt> {
-    let mut out = vec![Stmt::new("create_domain.sql.j2", ctx! { domain })];
+    let mut out = vec![Stmt::CreateDomain(domain.clone())];
     if domain.comment.is_some() {
         out.push(comment_stmt(&CommentTarget::Domain(domain.name.clone()), &domain.comment));
     }
@@ -318,39 +312,40 @@ fn create_domain(domain: &Domain) -> Vec<Stmt> {
 }
 
 fn drop_domain(domain: &Domain) -> Stmt {
-    Stmt::new("drop_domain.sql.j2", ctx! { domain })
+    Stmt::DropDomain(domain.name.clone())
 }
 
 /// ALTER DOMAIN actions that turn `from` into `to`: checks dropped first, then default and
 /// NOT NULL, then checks added.
 fn alter_domain(from: &Domain, to: &Domain) -> Vec<Stmt> {
     let name = &to.name;
-    let mut actions: Vec<String> = Vec::new();
+    let mut actions = Vec::new();
     for (n, e) in &from.checks {
         if !to.checks.iter().any(|(m, f)| m == n && f == e) {
-            actions.push(format!("DROP CONSTRAINT {}", quote_ident(n)));
+            actions.push(DomainAction::DropConstraint(n.clone()));
         }
     }
     if from.default != to.default {
         actions.push(match &to.default {
-            Some(d) => format!("SET DEFAULT {}", d.0),
-            None => "DROP DEFAULT".into(),
+            Some(d) => DomainAction::SetDefault(d.clone()),
+            None => DomainAction::DropDefault,
         });
     }
     if from.not_null != to.not_null {
-        actions.push(if to.not_null { "SET NOT NULL" } else { "DROP NOT NULL" }.into());
+        actions.push(DomainAction::NotNull(to.not_null));
     }
     for (n, e) in &to.checks {
         if !from.checks.iter().any(|(m, f)| m == n && f == e) {
-            actions.push(format!("ADD CONSTRAINT {} CHECK ({})", quote_ident(n), e.0));
+            actions.push(DomainAction::AddCheck(n.clone(), e.clone()));
         }
     }
-    actions.into_iter().map(|action| Stmt::new("alter_domain.sql.j2", ctx! { name, action })).collect()
+    actions.into_iter().map(|action| Stmt::AlterDomain { name: name.clone(), action }).collect()
 }
 
 fn create_sequence(sequence: &Sequence) -> Vec<Stmt> {
-    let options: Vec<String> = sequence.options.iter().map(|(k, v)| sequence_option_sql(k, Some(v))).collect();
-    let mut out = vec![Stmt::new("create_sequence.sql.j2", ctx! { name => &sequence.name, options })];
+    let options =
+        sequence.options.iter().map(|(k, v)| SequenceOption { name: k.clone(), value: Some(v.clone()) }).collect();
+    let mut out = vec![Stmt::CreateSequence { name: sequence.name.clone(), options }];
     if sequence.comment.is_some() {
         out.push(comment_stmt(&CommentTarget::Sequence(sequence.name.clone()), &sequence.comment));
     }
@@ -358,16 +353,16 @@ fn create_sequence(sequence: &Sequence) -> Vec<Stmt> {
 }
 
 fn drop_sequence(sequence: &Sequence) -> Stmt {
-    Stmt::new("drop_sequence.sql.j2", ctx! { name => &sequence.name })
+    Stmt::DropSequence(sequence.name.clone())
 }
 
 /// The options that turn `other` into `target`, defaults written out where `target` has none.
-fn sequence_changes(target: &Sequence, other: &Sequence) -> Vec<String> {
+fn sequence_changes(target: &Sequence, other: &Sequence) -> Vec<SequenceOption> {
     let keys: BTreeSet<&String> = target.options.iter().chain(other.options.iter()).map(|(k, _)| k).collect();
     let value = |s: &Sequence, k: &str| s.options.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone());
     keys.into_iter()
         .filter(|k| value(target, k) != value(other, k))
-        .map(|k| sequence_option_sql(k, value(target, k).as_deref()))
+        .map(|k| SequenceOption { name: k.clone(), value: value(target, k) })
         .collect()
 }
 
@@ -385,33 +380,36 @@ pub(super) fn table_extras(table: &Table, defaults: &DefaultPrivileges) -> Vec<S
     let mut out = Vec::new();
     if table.rls_enabled || table.rls_forced {
         let (enabled, forced) = (table.rls_enabled.then_some(true), table.rls_forced.then_some(true));
-        out.push(Stmt::new("row_security.sql.j2", ctx! { table => &table.name, enabled, forced }));
+        out.push(Stmt::RowSecurity { table: table.name.clone(), enabled, forced });
     }
     let born = defaults.effective(&table.name.schema, ObjectKind::Tables);
-    out.extend(grant_stmts(&On::Table(table.name.sql()), &born, &table.grants, true));
+    out.extend(grant_stmts(&GrantOn::Table(table.name.clone()), &born, &table.grants, true));
     for (column, grants) in &table.column_grants {
-        out.extend(grant_stmts(&On::Column(table.name.sql(), column.clone()), &Grants::new(), grants, false));
+        out.extend(grant_stmts(&GrantOn::Column(table.name.clone(), column.clone()), &Grants::new(), grants, false));
     }
     out
 }
 
 fn grant_step(target: &GrantTarget, from: &Grants, to: &Grants, restate: bool) -> Step {
     let (on, summary, requires) = match target {
-        GrantTarget::Table(t) => (On::Table(t.sql()), t.to_string(), vec![Object::Table(t.clone())]),
+        GrantTarget::Table(t) => (GrantOn::Table(t.clone()), t.to_string(), vec![Object::Table(t.clone())]),
         GrantTarget::Column(t, c) => (
-            On::Column(t.sql(), c.clone()),
-            format!("{t}.{}", quote_ident(c)),
+            GrantOn::Column(t.clone(), c.clone()),
+            ObjectRef::Column(t.clone(), c.clone()).to_string().trim_start_matches("column ").to_string(),
             vec![Object::Table(t.clone()), Object::Column(t.clone(), c.clone())],
         ),
-        GrantTarget::Function(signature, _) => {
-            (On::Routine(signature.clone()), signature.clone(), vec![Object::Signature(signature.clone())])
+        GrantTarget::Function(routine, _) => {
+            (GrantOn::Routine(routine.clone()), routine.to_string(), vec![Object::Signature(routine.to_string())])
         }
-        GrantTarget::Schema(name) => {
-            (On::Schema(quote_ident(name)), format!("schema {}", quote_ident(name)), vec![Object::Schema(name.clone())])
-        }
+        GrantTarget::Schema(name) => (
+            GrantOn::Schema(name.clone()),
+            ObjectRef::Schema(name.clone()).to_string(),
+            vec![Object::Schema(name.clone())],
+        ),
         GrantTarget::Defaults(scope, kind) => {
             let statements = |from, to| default_privilege_stmts(scope, *kind, from, to);
-            let place = scope.as_deref().map_or("all schemas".to_string(), |s| format!("schema {}", quote_ident(s)));
+            let place =
+                scope.as_deref().map_or("all schemas".to_string(), |s| ObjectRef::Schema(s.to_string()).to_string());
             let mut s = Step::new(
                 Phase::DefaultPrivileges,
                 format!("~ default privileges on {} in {place}", kind.word()),
@@ -435,33 +433,28 @@ fn grant_step(target: &GrantTarget, from: &Grants, to: &Grants, restate: bool) -
     s
 }
 
-/// What a GRANT or REVOKE is about, as SQL names it.
-enum On {
-    Table(String),
-    Column(String, String),
-    Routine(String),
-    Schema(String),
-}
-
 /// REVOKE what `from` has and `to` has not, then GRANT what `to` adds (with `restate`,
 /// all that `to` has, for an object just created: see `Change::Grants`).
-fn grant_stmts(on: &On, from: &Grants, to: &Grants, restate: bool) -> Vec<Stmt> {
-    let (all, kind, object, column) = match on {
-        On::Table(t) => (TABLE_PRIVILEGES, "TABLE", t, None),
-        On::Column(t, c) => (COLUMN_PRIVILEGES, "TABLE", t, Some(c)),
-        On::Routine(f) => (FUNCTION_PRIVILEGES, "ROUTINE", f, None),
-        On::Schema(s) => (SCHEMA_PRIVILEGES, "SCHEMA", s, None),
+fn grant_stmts(on: &GrantOn, from: &Grants, to: &Grants, restate: bool) -> Vec<Stmt> {
+    let all = match on {
+        GrantOn::Table(_) => TABLE_PRIVILEGES,
+        GrantOn::Column(..) => COLUMN_PRIVILEGES,
+        GrantOn::Routine(_) => FUNCTION_PRIVILEGES,
+        GrantOn::Schema(_) => SCHEMA_PRIVILEGES,
     };
     role_changes(from, to, all, restate, |grant, privileges, role| {
-        Stmt::new("grant.sql.j2", ctx! { grant, privileges, kind, object, column, role })
+        Stmt::Grant(Grant { grant, privileges, on: on.clone(), role: role.clone() })
     })
 }
 
 /// The same, as ALTER DEFAULT PRIVILEGES of `kind` in `scope`.
 fn default_privilege_stmts(scope: &Scope, kind: ObjectKind, from: &Grants, to: &Grants) -> Vec<Stmt> {
-    let (all, kind) = (kind.privileges(), kind.word().to_uppercase());
-    role_changes(from, to, all, false, |grant, privileges, role| {
-        Stmt::new("default_privileges.sql.j2", ctx! { grant, privileges, kind, schema => scope, role })
+    role_changes(from, to, kind.privileges(), false, |grant, privileges, role| Stmt::DefaultPrivileges {
+        grant,
+        privileges,
+        kind,
+        schema: scope.clone(),
+        role: role.clone(),
     })
 }
 
@@ -503,7 +496,7 @@ fn role_changes(
 }
 
 fn create_policy(policy: &Policy) -> Vec<Stmt> {
-    let mut out = vec![Stmt::new("create_policy.sql.j2", ctx! { policy })];
+    let mut out = vec![Stmt::CreatePolicy(policy.clone())];
     if policy.comment.is_some() {
         out.push(comment_stmt(&CommentTarget::Policy(policy.table.clone(), policy.name.clone()), &policy.comment));
     }
@@ -511,7 +504,7 @@ fn create_policy(policy: &Policy) -> Vec<Stmt> {
 }
 
 fn drop_policy(policy: &Policy) -> Stmt {
-    Stmt::new("drop_policy.sql.j2", ctx! { policy })
+    Stmt::DropPolicy { table: policy.table.clone(), name: policy.name.clone() }
 }
 
 /// The tables and functions a policy's expressions use, and the columns of its table
@@ -527,7 +520,7 @@ fn policy_needs(policy: &Policy) -> Vec<Object> {
 }
 
 fn create_trigger(trigger: &Trigger) -> Vec<Stmt> {
-    let mut out = vec![Stmt::new("create_trigger.sql.j2", ctx! { trigger })];
+    let mut out = vec![Stmt::CreateTrigger(trigger.clone())];
     if trigger.comment.is_some() {
         out.push(comment_stmt(&CommentTarget::Trigger(trigger.table.clone(), trigger.name.clone()), &trigger.comment));
     }
@@ -543,22 +536,21 @@ fn trigger_needs(trigger: &Trigger) -> Vec<Object> {
 }
 
 fn drop_trigger(trigger: &Trigger) -> Stmt {
-    Stmt::new("drop_trigger.sql.j2", ctx! { trigger })
+    Stmt::DropTrigger { table: trigger.table.clone(), name: trigger.name.clone() }
 }
 
 fn create_function(function: &Function, defaults: &DefaultPrivileges) -> Vec<Stmt> {
-    let mut out = vec![Stmt::new("create_function.sql.j2", ctx! { function, replace => false })];
+    let mut out = vec![Stmt::CreateFunction { function: function.clone(), replace: false }];
     if function.comment.is_some() {
-        out.push(comment_stmt(&CommentTarget::Function(function.signature()), &function.comment));
+        out.push(comment_stmt(&CommentTarget::Function(function.routine()), &function.comment));
     }
     let born = defaults.effective(&function.name.schema, ObjectKind::Functions);
-    out.extend(grant_stmts(&On::Routine(function.signature()), &born, &function.grants, true));
+    out.extend(grant_stmts(&GrantOn::Routine(function.routine()), &born, &function.grants, true));
     out
 }
 
 fn drop_function(function: &Function) -> Stmt {
-    let signature = function.signature();
-    Stmt::new("drop_function.sql.j2", ctx! { function, signature })
+    Stmt::DropFunction(function.routine())
 }
 
 /// What a function needs at creation: SQL bodies are checked against the tables they
@@ -576,17 +568,17 @@ fn function_needs(f: &Function) -> Vec<Object> {
 }
 
 fn create_view(view: &View, defaults: &DefaultPrivileges) -> Vec<Stmt> {
-    let mut out = vec![Stmt::new("create_view.sql.j2", ctx! { view })];
+    let mut out = vec![Stmt::CreateView(view.clone())];
     if view.comment.is_some() {
         out.push(comment_stmt(&CommentTarget::View(view.name.clone(), view.materialized), &view.comment));
     }
     let born = defaults.effective(&view.name.schema, ObjectKind::Tables);
-    out.extend(grant_stmts(&On::Table(view.name.sql()), &born, &view.grants, true));
+    out.extend(grant_stmts(&GrantOn::Table(view.name.clone()), &born, &view.grants, true));
     out
 }
 
 fn drop_view(view: &View) -> Stmt {
-    Stmt::new("drop_view.sql.j2", ctx! { view })
+    Stmt::DropView { name: view.name.clone(), materialized: view.materialized }
 }
 
 fn view_needs(view: &View) -> Vec<Object> {
@@ -616,11 +608,21 @@ fn rename_step(object: &ObjectRef, from: &str) -> Step {
         ObjectRef::Table(t) => QualifiedName::new(t.schema.clone(), from),
         _ => table.clone(),
     };
+    let rename = |table: &QualifiedName, from: &str, to: &str| {
+        let (table, from, to) = (table.clone(), from.to_string(), to.to_string());
+        Stmt::Rename(match kind {
+            "table" => Rename::Table { table, to },
+            "column" => Rename::Column { table, from, to },
+            "constraint" => Rename::Constraint { table, from, to },
+            "index" => Rename::Index { schema: table.schema, from, to },
+            _ => Rename::Policy { table, from, to },
+        })
+    };
     let mut s = Step::new(
         Phase::Rename,
         format!("~ rename {object} (was {from})"),
-        vec![Stmt::new("rename.sql.j2", ctx! { kind, table => &before, from, to })],
-        vec![Stmt::new("rename.sql.j2", ctx! { kind, table, from => to, to => from })],
+        vec![rename(&before, from, to)],
+        vec![rename(table, to, from)],
     );
     // Views over the table are dropped before and created after: a view restored by the
     // rollback names the table and its columns as they were, so it must come back after

@@ -8,10 +8,11 @@
 use crate::diff::Change;
 use crate::model::naming::make_object_name;
 use crate::model::{Column, Constraint, ConstraintKind, Expr, QualifiedName};
-use crate::pgtree::quote_ident;
-use crate::render::Stmt;
+use crate::statement::Statement as Stmt;
 
-use super::{Step, add_column_stmts, alter_column, backfill_update, comment_stmt};
+use super::{
+    Step, add_column_stmts, alter_column, backfill_update, comment_stmt, create_index, drop_constraint, not_null_stmt,
+};
 use crate::diff::CommentTarget;
 
 /// Rewrites the steps of `change` into their online form.
@@ -19,7 +20,7 @@ pub(super) fn adapt(change: &Change, steps: &mut [Step]) {
     let Some(step) = steps.first_mut() else { return };
     match change {
         Change::CreateIndex { table, index } => {
-            let mut after = vec![Stmt::new("create_index.sql.j2", ctx! { table, index, concurrently => true })];
+            let mut after = vec![create_index(table, index, true)];
             if index.comment.is_some() {
                 after.push(comment_stmt(&CommentTarget::Index(table.clone(), index.name.clone()), &index.comment));
             }
@@ -30,9 +31,8 @@ pub(super) fn adapt(change: &Change, steps: &mut [Step]) {
             if matches!(constraint.kind, ConstraintKind::ForeignKey(_) | ConstraintKind::Check { .. })
                 && !constraint.not_valid =>
         {
-            step.up[0] = Stmt::new("add_constraint.sql.j2", ctx! { table, constraint, not_valid => true });
-            let name = &constraint.name;
-            step.after.push(Stmt::new("validate_constraint.sql.j2", ctx! { table, name }));
+            step.up[0] = Stmt::AddConstraint { table: table.clone(), constraint: constraint.clone(), not_valid: true };
+            step.after.push(Stmt::ValidateConstraint { table: table.clone(), name: constraint.name.clone() });
         }
         Change::AlterColumn { table, from, to, using } if to.not_null && !from.not_null => {
             let nullable = Column { not_null: false, ..(**to).clone() };
@@ -55,15 +55,14 @@ pub(super) fn adapt(change: &Change, steps: &mut [Step]) {
 fn not_null_through_check(step: &mut Step, table: &QualifiedName, column: &str) {
     let constraint = Constraint {
         name: make_object_name(&table.name, Some(column), "not_null_check"),
-        kind: ConstraintKind::Check { expr: Expr(format!("{} IS NOT NULL", quote_ident(column))), no_inherit: false },
+        kind: ConstraintKind::Check { expr: Expr::is_not_null(column), no_inherit: false },
         deferrable: false,
         initially_deferred: false,
         not_valid: true,
         comment: None,
     };
-    let name = &constraint.name;
-    step.up.push(Stmt::new("add_constraint.sql.j2", ctx! { table, constraint }));
-    step.after.push(Stmt::new("validate_constraint.sql.j2", ctx! { table, name }));
-    step.after.push(Stmt::new("column_not_null.sql.j2", ctx! { table, column, not_null => true }));
-    step.after.push(Stmt::new("drop_constraint.sql.j2", ctx! { table, constraint }));
+    step.up.push(Stmt::AddConstraint { table: table.clone(), constraint: constraint.clone(), not_valid: false });
+    step.after.push(Stmt::ValidateConstraint { table: table.clone(), name: constraint.name.clone() });
+    step.after.push(not_null_stmt(table, column, true));
+    step.after.push(drop_constraint(table, &constraint));
 }

@@ -10,8 +10,6 @@ use std::path::{Path, PathBuf};
 
 use marked_yaml::Node;
 use marked_yaml::types::MarkedMappingNode;
-use minijinja::Value;
-use minijinja::value::Serde;
 use pg_query::NodeEnum;
 
 use super::objects::qualified;
@@ -180,12 +178,18 @@ impl File<'_> {
                 )
                 .into());
         }
-        let mut ctx: BTreeMap<&str, Value> =
-            preset.options.iter().map(|(k, (v, _))| (*k, Value::from(v.as_str()))).collect();
-        ctx.insert("table", Value::from(Serde(table)));
+        // Every option the preset takes is given, unset ones as none: templates render with
+        // strict undefined.
+        let declared = PRESETS.iter().find(|(p, _)| *p == preset.name).map_or(&[][..], |(_, o)| *o);
+        let columns: BTreeMap<&str, Option<String>> = declared
+            .iter()
+            .filter(|(k, _)| *k != "members")
+            .map(|(k, _)| (*k, preset.options.get(k).map(|(v, _)| v.clone())))
+            .collect();
+        let mut members_table = None;
         if let Some((members, node)) = preset.options.get("members") {
             let members = qualified(members);
-            ctx.insert("members", Value::from(Serde(&members)));
+            members_table = Some(members.clone());
             let columns = ["member_workspace_column", "member_column"]
                 .iter()
                 .filter_map(|k| preset.options.get(k))
@@ -203,7 +207,12 @@ impl File<'_> {
         let here = |e: Errors| {
             Errors(e.0.into_iter().map(|d| d.at(self.origin(preset.node.span()), Some(self.text))).collect())
         };
-        let sql = self.templates.renderer().map_err(here)?.render(&template, &Value::from(ctx)).map_err(here)?;
+        let sql = self
+            .templates
+            .renderer()
+            .map_err(here)?
+            .preset(&template, table, &columns, members_table.as_ref())
+            .map_err(here)?;
         let wrong = |message: String| -> Errors {
             self.error(
                 preset.node.span(),

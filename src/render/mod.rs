@@ -1,16 +1,26 @@
 //! SQL text from planned statements, through the minijinja templates in `templates/`:
 //! embedded in the binary, each overridable by a file of the same name in `--templates DIR`.
+//! Render is the one stage that makes SQL text and the one user of minijinja: a template
+//! receives only pieces that `quote` and `statement` made safe, and a key it misspells is
+//! an error (strict undefined), not an empty string.
 
+mod quote;
+mod statement;
+
+use std::collections::BTreeMap;
 use std::path::Path;
 
-use minijinja::{Environment, Error, ErrorKind, Value};
+use minijinja::{Environment, Error, UndefinedBehavior, Value, context};
 
 use crate::diagnostic::{Diagnostic, Result};
-use crate::pgtree::{quote_ident, quote_literal};
+use crate::model::QualifiedName;
+use crate::statement::Statement;
+
+pub use quote::{comment_line, ident, literal, qname};
 
 macro_rules! embedded {
     ($($name:literal),* $(,)?) => {
-        &[$(($name, include_str!(concat!("../templates/", $name)))),*]
+        &[$(($name, include_str!(concat!("../../templates/", $name)))),*]
     };
 }
 
@@ -67,42 +77,8 @@ pub const TEMPLATES: &[(&str, &str)] = embedded!(
     "validate_constraint.sql.j2",
 );
 
-/// One SQL statement to be rendered: a template and what it is given.
-#[derive(Debug, Clone)]
-pub struct Stmt {
-    pub template: &'static str,
-    pub ctx: Value,
-}
-
-impl Stmt {
-    pub fn new(template: &'static str, ctx: Value) -> Self {
-        Stmt { template, ctx }
-    }
-}
-
 pub struct Renderer {
     env: Environment<'static>,
-}
-
-fn qname(value: Value) -> std::result::Result<String, Error> {
-    let part = |key: &str| -> std::result::Result<String, Error> {
-        let v = value.get_attr(key)?;
-        v.as_str()
-            .map(str::to_string)
-            .ok_or_else(|| Error::new(ErrorKind::InvalidOperation, format!("qname needs `{key}`")))
-    };
-    Ok(format!("{}.{}", quote_ident(&part("schema")?), quote_ident(&part("name")?)))
-}
-
-/// A dollar-quoted string whose tag does not occur in the text (`$$`, `$body$`, `$body1$`…).
-fn dollar_quote(text: String) -> String {
-    let mut tag = "$$".to_string();
-    let mut n = 0;
-    while text.contains(&tag) {
-        tag = if n == 0 { "$body$".to_string() } else { format!("$body{n}$") };
-        n += 1;
-    }
-    format!("{tag}{text}{tag}")
 }
 
 impl Renderer {
@@ -115,10 +91,11 @@ impl Renderer {
                 .build()
                 .expect("default delimiters"),
         );
-        env.add_filter("ident", |s: String| quote_ident(&s));
-        env.add_filter("literal", |s: String| quote_literal(&s));
-        env.add_filter("qname", qname);
-        env.add_filter("dollar_quote", dollar_quote);
+        env.set_undefined_behavior(UndefinedBehavior::Strict);
+        // A DO block's body holds names and literals: its tag is chosen after them.
+        env.add_filter("dollar_quote", |body: String, name: Option<String>| {
+            quote::dollar_quote(&body, name.as_deref().unwrap_or(""))
+        });
         env.add_global("idempotent", false);
         env.add_global("online", Value::from(()));
         for (name, embedded) in TEMPLATES {
@@ -143,20 +120,54 @@ impl Renderer {
     /// Online-safe output: each file starts by bounding how long it waits for a lock and
     /// how long one statement may run.
     pub fn set_online(&mut self, lock_timeout: &str, statement_timeout: &str) {
-        let timeouts = Value::from(std::collections::BTreeMap::from([
-            ("lock_timeout", lock_timeout.to_string()),
-            ("statement_timeout", statement_timeout.to_string()),
+        let timeouts = Value::from(BTreeMap::from([
+            ("lock_timeout", literal(lock_timeout)),
+            ("statement_timeout", literal(statement_timeout)),
         ]));
         self.env.add_global("online", timeouts);
     }
 
-    pub fn render(&self, template: &str, ctx: &Value) -> Result<String> {
+    fn render(&self, template: &str, ctx: &Value) -> Result<String> {
         let t = self.env.get_template(template).map_err(template_error)?;
         Ok(t.render(ctx).map_err(template_error)?.trim().to_string())
     }
 
-    pub fn stmt(&self, s: &Stmt) -> Result<String> {
-        self.render(s.template, &s.ctx)
+    /// The SQL of one planned statement.
+    pub fn statement(&self, s: &Statement) -> Result<String> {
+        let (template, ctx) = statement::context(s)?;
+        self.render(template, &ctx)
+    }
+
+    /// A migration file: header, the statements in one transaction, then those that run
+    /// outside it. The title and the source (paths) go into comment lines.
+    pub fn migration(&self, title: &str, source: &str, statements: &[String], after: &[String]) -> Result<String> {
+        let ctx = context! {
+            title => comment_line(title),
+            source => comment_line(source),
+            statements => statements.to_vec(),
+            after => after.to_vec(),
+        };
+        let mut text = self.render("migration.sql.j2", &ctx)?;
+        text.push('\n');
+        Ok(text)
+    }
+
+    /// The policies of an `rls:` preset on `table`: its options are column names, and
+    /// `members` a table.
+    pub fn preset(
+        &self,
+        template: &str,
+        table: &QualifiedName,
+        columns: &BTreeMap<&str, Option<String>>,
+        members: Option<&QualifiedName>,
+    ) -> Result<String> {
+        let mut ctx: BTreeMap<&str, Value> =
+            columns.iter().map(|(k, v)| (*k, Value::from(v.as_deref().map(ident)))).collect();
+        ctx.insert("table", Value::from(qname(table)));
+        if let Some(m) = members {
+            ctx.insert("members", Value::from(qname(m)));
+        }
+        self.render(template, &Value::from(ctx))
     }
 }
 
@@ -167,5 +178,10 @@ fn template_error(e: Error) -> crate::diagnostic::Errors {
         msg.push_str(&format!(": {s}"));
         source = s.source();
     }
-    Diagnostic::new(msg).hint("check the templates given with --templates").into()
+    Diagnostic::new(msg)
+        .hint(
+            "check the templates given with --templates: they receive SQL already quoted (`{{ table }}`, \
+             not `{{ table|qname }}`), and every name they use must be one the statement has",
+        )
+        .into()
 }

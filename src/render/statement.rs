@@ -1,0 +1,508 @@
+//! Each statement as its template and a context of SQL pieces already made safe: names
+//! quoted, literals quoted, keywords from fixed lists, expressions and types as the parser
+//! printed them. A template only lays the pieces out.
+
+use minijinja::{Value, context};
+
+use super::quote::{comment_line, dotted, ident, idents, keyword, literal, qname, setting_value};
+use crate::diagnostic::Result;
+use crate::model::Routine;
+use crate::model::privileges::{COLUMN_PRIVILEGES, FUNCTION_PRIVILEGES, SCHEMA_PRIVILEGES, TABLE_PRIVILEGES};
+use crate::model::{Column, Constraint, ConstraintKind, Identity, Index, Policy, QualifiedName};
+use crate::statement::{CommentOn, DomainAction, GrantOn, IdentityChange, Rename, SequenceOption, Statement};
+
+const COMMANDS: &[&str] = &["ALL", "SELECT", "INSERT", "UPDATE", "DELETE"];
+const TIMINGS: &[&str] = &["BEFORE", "AFTER", "INSTEAD OF"];
+const EVENTS: &[&str] = &["INSERT", "DELETE", "UPDATE", "TRUNCATE"];
+const VOLATILITIES: &[&str] = &["IMMUTABLE", "STABLE", "VOLATILE"];
+const ARG_MODES: &[&str] = &["IN", "OUT", "INOUT", "VARIADIC"];
+const CHECK_OPTIONS: &[&str] = &["LOCAL", "CASCADED"];
+const SEQUENCE_TYPES: &[&str] = &["SMALLINT", "INTEGER", "BIGINT"];
+
+/// The template of `statement` and what it is given.
+pub fn context(statement: &Statement) -> Result<(&'static str, Value)> {
+    use Statement as S;
+    Ok(match statement {
+        S::CreateSchema(name) => ("create_schema.sql.j2", context! { schema => ident(name) }),
+        S::DropSchema(name) => ("drop_schema.sql.j2", context! { schema => ident(name) }),
+        S::CreateTable { table, constraints } => {
+            let columns = table.columns.iter().map(column).collect::<Result<Vec<_>>>()?;
+            let constraints = constraints.iter().map(constraint).collect::<Result<Vec<_>>>()?;
+            ("create_table.sql.j2", context! { table => qname(&table.name), columns, constraints })
+        }
+        S::DropTable(table) => ("drop_table.sql.j2", context! { table => qname(table) }),
+        S::AddColumn { table, column: c } => {
+            ("add_column.sql.j2", context! { table => qname(table), column => column(c)? })
+        }
+        S::DropColumn { table, column } => {
+            ("drop_column.sql.j2", context! { table => qname(table), column => ident(column) })
+        }
+        S::ColumnType { table, column, data_type, collation, using, cast } => (
+            "column_type.sql.j2",
+            context! {
+                table => qname(table),
+                column => ident(column),
+                type => data_type.sql(),
+                collation => collation.as_deref().map(ident),
+                using => using.as_ref().map(|e| e.0.clone()),
+                cast,
+            },
+        ),
+        S::ColumnDefault { table, column, default } => (
+            "column_default.sql.j2",
+            context! { table => qname(table), column => ident(column), default => default.as_ref().map(|e| e.0.clone()) },
+        ),
+        S::ColumnNotNull { table, column, not_null } => {
+            ("column_not_null.sql.j2", context! { table => qname(table), column => ident(column), not_null })
+        }
+        S::ColumnIdentity { table, column, change } => {
+            let (action, identity) = match change {
+                IdentityChange::Add(i) => ("add", Some(identity_words(*i))),
+                IdentityChange::Set(i) => ("set", Some(identity_words(*i))),
+                IdentityChange::Drop => ("drop", None),
+            };
+            ("column_identity.sql.j2", context! { table => qname(table), column => ident(column), action, identity })
+        }
+        S::AddConstraint { table, constraint: c, not_valid } => (
+            "add_constraint.sql.j2",
+            context! { table => qname(table), constraint => constraint(c)?, not_valid => *not_valid || c.not_valid },
+        ),
+        S::DropConstraint { table, name } => {
+            ("drop_constraint.sql.j2", context! { table => qname(table), name => ident(name) })
+        }
+        S::ValidateConstraint { table, name } => {
+            ("validate_constraint.sql.j2", context! { table => qname(table), name => ident(name) })
+        }
+        S::CreateIndex { table, index: i, concurrently } => {
+            ("create_index.sql.j2", context! { table => qname(table), index => index(i), concurrently })
+        }
+        S::DropIndex(name) => ("drop_index.sql.j2", context! { index => qname(name) }),
+        S::Comment { on, text } => {
+            let (kind, object) = comment_on(on);
+            ("comment.sql.j2", context! { kind, object, text => text.as_deref().map(literal) })
+        }
+        S::CreateExtension(e) => {
+            ("create_extension.sql.j2", context! { name => ident(&e.name), schema => e.schema.as_deref().map(ident) })
+        }
+        S::DropExtension(name) => ("drop_extension.sql.j2", context! { name => ident(name) }),
+        S::CreateEnum(e) => ("create_enum.sql.j2", context! { name => qname(&e.name), values => literals(&e.values) }),
+        S::DropEnum(name) => ("drop_enum.sql.j2", context! { name => qname(name) }),
+        S::AddEnumValue { name, value, before } => (
+            "add_enum_value.sql.j2",
+            context! { name => qname(name), value => literal(value), before => before.as_deref().map(literal) },
+        ),
+        S::RecreateEnum { name, values, old_name, users } => {
+            let users: Vec<Value> = users
+                .iter()
+                .map(|u| {
+                    context! {
+                        table => qname(&u.table),
+                        column => ident(&u.column),
+                        type => u.data_type.sql(),
+                        default => u.default.as_ref().map(|e| e.0.clone()),
+                    }
+                })
+                .collect();
+            let old = QualifiedName::new(name.schema.clone(), old_name.clone());
+            (
+                "recreate_enum.sql.j2",
+                context! {
+                    name => qname(name),
+                    old_name => ident(old_name),
+                    old => qname(&old),
+                    values => literals(values),
+                    comment => comment_line(&qname(name)),
+                    users,
+                },
+            )
+        }
+        S::RowSecurity { table, enabled, forced } => {
+            ("row_security.sql.j2", context! { table => qname(table), enabled, forced })
+        }
+        S::CreatePolicy(p) => ("create_policy.sql.j2", policy(p)?),
+        S::AlterPolicy(p) => ("alter_policy.sql.j2", policy(p)?),
+        S::DropPolicy { table, name } => {
+            ("drop_policy.sql.j2", context! { table => qname(table), name => ident(name) })
+        }
+        S::CreateTrigger(t) => {
+            let mut events = Vec::new();
+            for e in &t.events {
+                let mut event = keyword(e, EVENTS)?.to_string();
+                if event == "UPDATE" && !t.update_of.is_empty() {
+                    event = format!("UPDATE OF {}", idents(&t.update_of));
+                }
+                events.push(event);
+            }
+            (
+                "create_trigger.sql.j2",
+                context! {
+                    name => ident(&t.name),
+                    table => qname(&t.table),
+                    timing => keyword(&t.timing, TIMINGS)?,
+                    events => events.join(" OR "),
+                    for_each_row => t.for_each_row,
+                    when => t.when.as_ref().map(|e| e.0.clone()),
+                    function => qname(&t.function),
+                    args => t.args.iter().map(|a| literal(a)).collect::<Vec<_>>().join(", "),
+                },
+            )
+        }
+        S::DropTrigger { table, name } => {
+            ("drop_trigger.sql.j2", context! { table => qname(table), name => ident(name) })
+        }
+        S::CreateFunction { function: f, replace } => {
+            let mut args = Vec::new();
+            for a in &f.args {
+                let mut arg = String::new();
+                if !a.mode.is_empty() {
+                    arg.push_str(keyword(&a.mode, ARG_MODES)?);
+                    arg.push(' ');
+                }
+                if !a.name.is_empty() {
+                    arg.push_str(&ident(&a.name));
+                    arg.push(' ');
+                }
+                arg.push_str(&a.data_type);
+                if let Some(d) = &a.default {
+                    arg.push_str(" DEFAULT ");
+                    arg.push_str(&d.0);
+                }
+                args.push(arg);
+            }
+            let config: Vec<Value> = f
+                .config
+                .iter()
+                .map(|(name, value)| context! { name => dotted(name), value => setting_values(value) })
+                .collect();
+            (
+                "create_function.sql.j2",
+                context! {
+                    replace,
+                    procedure => f.procedure,
+                    name => qname(&f.name),
+                    args => args.join(", "),
+                    returns => f.returns.clone(),
+                    language => ident(&f.language),
+                    volatility => f.volatility.as_deref().map(|v| keyword(v, VOLATILITIES)).transpose()?,
+                    strict => f.strict,
+                    security_definer => f.security_definer,
+                    config,
+                    body => super::quote::dollar_quote(&f.body, ""),
+                },
+            )
+        }
+        S::DropFunction(r) => ("drop_function.sql.j2", context! { procedure => r.procedure, signature => routine(r) }),
+        S::CreateView(v) => {
+            let options: Vec<String> =
+                v.options.iter().map(|(k, val)| format!("{} = {}", ident(k), setting_value(val))).collect();
+            (
+                "create_view.sql.j2",
+                context! {
+                    name => qname(&v.name),
+                    materialized => v.materialized,
+                    columns => (!v.columns.is_empty()).then(|| idents(&v.columns)),
+                    options => (!options.is_empty()).then(|| options.join(", ")),
+                    query => v.query.clone(),
+                    check_option => v.check_option.as_deref().map(|c| keyword(c, CHECK_OPTIONS)).transpose()?,
+                },
+            )
+        }
+        S::DropView { name, materialized } => ("drop_view.sql.j2", context! { name => qname(name), materialized }),
+        S::Grant(g) => {
+            let (all, kind, object, column) = match &g.on {
+                GrantOn::Table(t) => (TABLE_PRIVILEGES, "TABLE", qname(t), None),
+                GrantOn::Column(t, c) => (COLUMN_PRIVILEGES, "TABLE", qname(t), Some(ident(c))),
+                GrantOn::Routine(r) => (FUNCTION_PRIVILEGES, "ROUTINE", routine(r), None),
+                GrantOn::Schema(s) => (SCHEMA_PRIVILEGES, "SCHEMA", ident(s), None),
+            };
+            let privileges = privileges(&g.privileges, all)?
+                .into_iter()
+                .map(|p| match &column {
+                    Some(c) => format!("{p} ({c})"),
+                    None => p.to_string(),
+                })
+                .collect::<Vec<_>>()
+                .join(", ");
+            ("grant.sql.j2", context! { grant => g.grant, privileges, kind, object, role => role(&g.role) })
+        }
+        S::DefaultPrivileges { grant, privileges: p, kind, schema, role: r } => (
+            "default_privileges.sql.j2",
+            context! {
+                grant,
+                privileges => privileges(p, kind.privileges())?.join(", "),
+                kind => kind.word().to_uppercase(),
+                schema => schema.as_deref().map(ident),
+                role => role(r),
+            },
+        ),
+        S::CreateSequence { name, options } => {
+            ("create_sequence.sql.j2", context! { name => qname(name), options => sequence_options(options)? })
+        }
+        S::DropSequence(name) => ("drop_sequence.sql.j2", context! { name => qname(name) }),
+        S::AlterSequence { name, options } => {
+            ("alter_sequence.sql.j2", context! { name => qname(name), options => sequence_options(options)? })
+        }
+        S::SequenceOwner { name, owner } => (
+            "sequence_owner.sql.j2",
+            context! { name => qname(name), owner => owner.as_ref().map(|(t, c)| format!("{}.{}", qname(t), ident(c))) },
+        ),
+        S::CreateDomain(d) => {
+            let checks: Vec<Value> =
+                d.checks.iter().map(|(n, e)| context! { name => ident(n), expr => e.0.clone() }).collect();
+            (
+                "create_domain.sql.j2",
+                context! {
+                    name => qname(&d.name),
+                    type => d.base.clone(),
+                    collation => d.collation.as_deref().map(ident),
+                    default => d.default.as_ref().map(|e| e.0.clone()),
+                    not_null => d.not_null,
+                    checks,
+                },
+            )
+        }
+        S::DropDomain(name) => ("drop_domain.sql.j2", context! { name => qname(name) }),
+        S::AlterDomain { name, action } => {
+            let action = match action {
+                DomainAction::DropConstraint(n) => format!("DROP CONSTRAINT {}", ident(n)),
+                DomainAction::SetDefault(e) => format!("SET DEFAULT {}", e.0),
+                DomainAction::DropDefault => "DROP DEFAULT".into(),
+                DomainAction::NotNull(true) => "SET NOT NULL".into(),
+                DomainAction::NotNull(false) => "DROP NOT NULL".into(),
+                DomainAction::AddCheck(n, e) => format!("ADD CONSTRAINT {} CHECK ({})", ident(n), e.0),
+            };
+            ("alter_domain.sql.j2", context! { name => qname(name), action })
+        }
+        S::Rename(r) => {
+            let (kind, on, from, to) = match r {
+                Rename::Table { table, to } => ("table", qname(table), None, ident(to)),
+                Rename::Column { table, from, to } => ("column", qname(table), Some(ident(from)), ident(to)),
+                Rename::Constraint { table, from, to } => ("constraint", qname(table), Some(ident(from)), ident(to)),
+                Rename::Index { schema, from, to } => {
+                    ("index", qname(&QualifiedName::new(schema.clone(), from.clone())), None, ident(to))
+                }
+                Rename::Policy { table, from, to } => ("policy", qname(table), Some(ident(from)), ident(to)),
+            };
+            ("rename.sql.j2", context! { kind, on, from, to })
+        }
+        S::Backfill { table, column, expr } => {
+            ("backfill.sql.j2", context! { table => qname(table), column => ident(column), expr => expr.0.clone() })
+        }
+        S::Note(text) => ("note.sql.j2", context! { text => comment_line(text) }),
+    })
+}
+
+fn identity_words(identity: Identity) -> &'static str {
+    match identity {
+        Identity::Always => "ALWAYS",
+        Identity::ByDefault => "BY DEFAULT",
+    }
+}
+
+fn column(c: &Column) -> Result<Value> {
+    Ok(context! {
+        name => ident(&c.name),
+        type => c.data_type.sql(),
+        collation => c.collation.as_deref().map(ident),
+        generated => c.generated.as_ref().map(|e| e.0.clone()),
+        identity => c.identity.map(identity_words),
+        default => c.default.as_ref().map(|e| e.0.clone()),
+        not_null => c.not_null,
+    })
+}
+
+fn constraint(c: &Constraint) -> Result<Value> {
+    let (kind, definition) = match &c.kind {
+        ConstraintKind::PrimaryKey { columns } => ("primary_key", format!("PRIMARY KEY ({})", idents(columns))),
+        ConstraintKind::Unique { columns, nulls_not_distinct } => (
+            "unique",
+            format!("UNIQUE{} ({})", if *nulls_not_distinct { " NULLS NOT DISTINCT" } else { "" }, idents(columns)),
+        ),
+        ConstraintKind::Check { expr, no_inherit } => {
+            ("check", format!("CHECK ({}){}", expr.0, if *no_inherit { " NO INHERIT" } else { "" }))
+        }
+        ConstraintKind::ForeignKey(fk) => {
+            let mut sql = format!("FOREIGN KEY ({}) REFERENCES {}", idents(&fk.columns), qname(&fk.ref_table));
+            if !fk.ref_columns.is_empty() {
+                sql.push_str(&format!(" ({})", idents(&fk.ref_columns)));
+            }
+            if fk.match_full {
+                sql.push_str(" MATCH FULL");
+            }
+            for (words, action) in [("ON UPDATE", fk.on_update), ("ON DELETE", fk.on_delete)] {
+                if action != crate::model::FkAction::NoAction {
+                    sql.push_str(&format!(" {words} {}", action.sql()));
+                }
+            }
+            ("foreign_key", sql)
+        }
+    };
+    let mut definition = definition;
+    if c.deferrable {
+        definition.push_str(if c.initially_deferred { " DEFERRABLE INITIALLY DEFERRED" } else { " DEFERRABLE" });
+    }
+    Ok(context! { name => ident(&c.name), kind, definition })
+}
+
+fn index(i: &Index) -> Value {
+    let keys: Vec<String> = i
+        .keys
+        .iter()
+        .map(|k| {
+            let mut key = match (&k.column, &k.expr) {
+                (Some(c), _) => ident(c),
+                (None, Some(e)) => format!("({})", e.0),
+                (None, None) => String::new(),
+            };
+            if let Some(c) = &k.collation {
+                key.push_str(&format!(" COLLATE {}", ident(c)));
+            }
+            if let Some(o) = &k.opclass {
+                key.push_str(&format!(" {}", dotted(o)));
+            }
+            if k.desc {
+                key.push_str(" DESC");
+            }
+            match k.nulls_first {
+                Some(true) => key.push_str(" NULLS FIRST"),
+                Some(false) => key.push_str(" NULLS LAST"),
+                None => {}
+            }
+            key
+        })
+        .collect();
+    context! {
+        name => ident(&i.name),
+        unique => i.unique,
+        method => (i.method != "btree").then(|| ident(&i.method)),
+        keys => keys.join(", "),
+        include => (!i.include.is_empty()).then(|| idents(&i.include)),
+        nulls_not_distinct => i.nulls_not_distinct,
+        predicate => i.predicate.as_ref().map(|e| e.0.clone()),
+    }
+}
+
+fn policy(p: &Policy) -> Result<Value> {
+    let command = keyword(&p.command, COMMANDS)?;
+    let roles: Vec<String> = p.roles.iter().map(|r| ident(r)).collect();
+    Ok(context! {
+        name => ident(&p.name),
+        table => qname(&p.table),
+        permissive => p.permissive,
+        command => (command != "ALL").then_some(command),
+        roles => roles.join(", "),
+        public_only => p.roles == ["public"],
+        using => p.using.as_ref().map(|e| e.0.clone()),
+        with_check => p.with_check.as_ref().map(|e| e.0.clone()),
+    })
+}
+
+/// A role as GRANT and CREATE POLICY name it; `public` is the keyword PUBLIC.
+fn role(name: &str) -> String {
+    if name == "public" { "PUBLIC".to_string() } else { ident(name) }
+}
+
+fn literals(values: &[String]) -> String {
+    values.iter().map(|v| literal(v)).collect::<Vec<_>>().join(", ")
+}
+
+/// `public.f(integer, text)`: the input types came from the parser.
+fn routine(r: &Routine) -> String {
+    format!("{}({})", qname(&r.name), r.input_types.join(", "))
+}
+
+fn comment_on(on: &CommentOn) -> (&'static str, String) {
+    let on_table = |name: &str, t: &QualifiedName| format!("{} ON {}", ident(name), qname(t));
+    match on {
+        CommentOn::Schema(name) => ("SCHEMA", ident(name)),
+        CommentOn::Table(t) => ("TABLE", qname(t)),
+        CommentOn::Column(t, c) => ("COLUMN", format!("{}.{}", qname(t), ident(c))),
+        CommentOn::Constraint(t, c) => ("CONSTRAINT", on_table(c, t)),
+        CommentOn::Index(i) => ("INDEX", qname(i)),
+        CommentOn::View { name, materialized: false } => ("VIEW", qname(name)),
+        CommentOn::View { name, materialized: true } => ("MATERIALIZED VIEW", qname(name)),
+        // ROUTINE names functions and procedures alike.
+        CommentOn::Routine(r) => ("ROUTINE", routine(r)),
+        CommentOn::Policy(t, p) => ("POLICY", on_table(p, t)),
+        CommentOn::Trigger(t, tr) => ("TRIGGER", on_table(tr, t)),
+        CommentOn::Type(t) => ("TYPE", qname(t)),
+        CommentOn::Sequence(s) => ("SEQUENCE", qname(s)),
+        CommentOn::Domain(d) => ("DOMAIN", qname(d)),
+    }
+}
+
+/// Privileges checked against what the kind of object has (and ALL).
+fn privileges(names: &[String], all: &[&'static str]) -> Result<Vec<&'static str>> {
+    let allowed: Vec<&'static str> = std::iter::once("ALL").chain(all.iter().copied()).collect();
+    names.iter().map(|p| keyword(p, &allowed)).collect()
+}
+
+/// A function's `SET name = value` value: the loaders keep it as the parser printed it, a
+/// list of string literals and plain words; anything else is quoted as one string.
+fn setting_values(value: &str) -> String {
+    let mut out = Vec::new();
+    let mut rest = value.trim();
+    while !rest.is_empty() {
+        if let Some(after) = rest.strip_prefix('\'') {
+            let mut end = None;
+            let bytes = after.as_bytes();
+            let mut i = 0;
+            while i < bytes.len() {
+                if bytes[i] == b'\'' {
+                    if bytes.get(i + 1) == Some(&b'\'') {
+                        i += 2;
+                        continue;
+                    }
+                    end = Some(i);
+                    break;
+                }
+                i += 1;
+            }
+            let Some(end) = end else { return literal(value) };
+            out.push(literal(&after[..end].replace("''", "'")));
+            rest = after[end + 1..].trim_start();
+        } else {
+            let end = rest.find(',').unwrap_or(rest.len());
+            out.push(setting_value(rest[..end].trim()));
+            rest = &rest[end..];
+        }
+        rest = match rest.strip_prefix(',') {
+            Some(r) => r.trim_start(),
+            None if rest.is_empty() => rest,
+            None => return literal(value),
+        };
+    }
+    out.join(", ")
+}
+
+fn sequence_options(options: &[SequenceOption]) -> Result<Vec<String>> {
+    options
+        .iter()
+        .map(|o| {
+            let number = |default: &str| -> Result<String> {
+                let v = o.value.as_deref().unwrap_or(default);
+                let digits = v.strip_prefix('-').unwrap_or(v);
+                if !digits.is_empty() && digits.chars().all(|c| c.is_ascii_digit()) {
+                    Ok(v.to_string())
+                } else {
+                    Err(crate::diagnostic::Diagnostic::new(format!("sequence option {} is not a number: {v}", o.name))
+                        .hint("write an integer")
+                        .into())
+                }
+            };
+            Ok(match (o.name.as_str(), o.value.as_deref()) {
+                ("as", v) => format!("AS {}", keyword(v.unwrap_or("bigint"), SEQUENCE_TYPES)?.to_lowercase()),
+                ("increment", _) => format!("INCREMENT BY {}", number("1")?),
+                ("minvalue", None) => "NO MINVALUE".into(),
+                ("minvalue", Some(_)) => format!("MINVALUE {}", number("")?),
+                ("maxvalue", None) => "NO MAXVALUE".into(),
+                ("maxvalue", Some(_)) => format!("MAXVALUE {}", number("")?),
+                ("start", _) => format!("START WITH {}", number("1")?),
+                ("cache", _) => format!("CACHE {}", number("1")?),
+                ("cycle", Some("true")) => "CYCLE".into(),
+                ("cycle", _) => "NO CYCLE".into(),
+                (other, _) => keyword(other, &[])?.to_string(),
+            })
+        })
+        .collect()
+}

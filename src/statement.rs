@@ -1,0 +1,248 @@
+//! The statements a plan is made of, as values: what each one does and to which object,
+//! never SQL text. `render` alone turns them into SQL, and it alone quotes, so a name or a
+//! comment can never become code, whatever it holds.
+
+pub use crate::diff::EnumUser;
+use crate::model::{
+    Column, Constraint, DataType, Domain, Enum, Expr, Extension, Function, Identity, Index, ObjectKind, Policy,
+    QualifiedName, Routine, Table, Trigger, View,
+};
+
+/// One statement of a migration or of its rollback.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Statement {
+    CreateSchema(String),
+    DropSchema(String),
+    /// CREATE TABLE with these of its constraints (the others are added later).
+    CreateTable {
+        table: Table,
+        constraints: Vec<Constraint>,
+    },
+    DropTable(QualifiedName),
+    AddColumn {
+        table: QualifiedName,
+        column: Column,
+    },
+    DropColumn {
+        table: QualifiedName,
+        column: String,
+    },
+    /// ALTER COLUMN … TYPE; `cast` writes `USING column::type` when no `using` is given.
+    ColumnType {
+        table: QualifiedName,
+        column: String,
+        data_type: DataType,
+        collation: Option<String>,
+        using: Option<Expr>,
+        cast: bool,
+    },
+    ColumnDefault {
+        table: QualifiedName,
+        column: String,
+        default: Option<Expr>,
+    },
+    ColumnNotNull {
+        table: QualifiedName,
+        column: String,
+        not_null: bool,
+    },
+    ColumnIdentity {
+        table: QualifiedName,
+        column: String,
+        change: IdentityChange,
+    },
+    /// ADD CONSTRAINT, NOT VALID when the constraint is or `not_valid` asks.
+    AddConstraint {
+        table: QualifiedName,
+        constraint: Constraint,
+        not_valid: bool,
+    },
+    DropConstraint {
+        table: QualifiedName,
+        name: String,
+    },
+    ValidateConstraint {
+        table: QualifiedName,
+        name: String,
+    },
+    CreateIndex {
+        table: QualifiedName,
+        index: Index,
+        concurrently: bool,
+    },
+    /// An index is named by its schema and its own name.
+    DropIndex(QualifiedName),
+    Comment {
+        on: CommentOn,
+        text: Option<String>,
+    },
+    CreateExtension(Extension),
+    DropExtension(String),
+    CreateEnum(Enum),
+    DropEnum(QualifiedName),
+    AddEnumValue {
+        name: QualifiedName,
+        value: String,
+        before: Option<String>,
+    },
+    /// Renames the type, creates it with `values`, converts each column through text and
+    /// drops the old type.
+    RecreateEnum {
+        name: QualifiedName,
+        values: Vec<String>,
+        old_name: String,
+        users: Vec<EnumUser>,
+    },
+    RowSecurity {
+        table: QualifiedName,
+        enabled: Option<bool>,
+        forced: Option<bool>,
+    },
+    CreatePolicy(Policy),
+    AlterPolicy(Policy),
+    DropPolicy {
+        table: QualifiedName,
+        name: String,
+    },
+    CreateTrigger(Trigger),
+    DropTrigger {
+        table: QualifiedName,
+        name: String,
+    },
+    CreateFunction {
+        function: Function,
+        replace: bool,
+    },
+    DropFunction(Routine),
+    CreateView(View),
+    DropView {
+        name: QualifiedName,
+        materialized: bool,
+    },
+    Grant(Grant),
+    DefaultPrivileges {
+        grant: bool,
+        privileges: Vec<String>,
+        kind: ObjectKind,
+        schema: Option<String>,
+        role: String,
+    },
+    CreateSequence {
+        name: QualifiedName,
+        options: Vec<SequenceOption>,
+    },
+    DropSequence(QualifiedName),
+    AlterSequence {
+        name: QualifiedName,
+        options: Vec<SequenceOption>,
+    },
+    SequenceOwner {
+        name: QualifiedName,
+        owner: Option<(QualifiedName, String)>,
+    },
+    CreateDomain(Domain),
+    DropDomain(QualifiedName),
+    AlterDomain {
+        name: QualifiedName,
+        action: DomainAction,
+    },
+    Rename(Rename),
+    /// UPDATE table SET column = (expr): fills a new column on the rows that exist.
+    Backfill {
+        table: QualifiedName,
+        column: String,
+        expr: Expr,
+    },
+    /// A comment line in the output (`-- cannot restore data: …`).
+    Note(String),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum IdentityChange {
+    Add(Identity),
+    Set(Identity),
+    Drop,
+}
+
+/// What COMMENT ON names.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CommentOn {
+    Schema(String),
+    Table(QualifiedName),
+    Column(QualifiedName, String),
+    Constraint(QualifiedName, String),
+    Index(QualifiedName),
+    View { name: QualifiedName, materialized: bool },
+    Routine(Routine),
+    Policy(QualifiedName, String),
+    Trigger(QualifiedName, String),
+    Type(QualifiedName),
+    Sequence(QualifiedName),
+    Domain(QualifiedName),
+}
+
+/// What a GRANT or REVOKE is about.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum GrantOn {
+    Table(QualifiedName),
+    Column(QualifiedName, String),
+    Routine(Routine),
+    Schema(String),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Grant {
+    pub grant: bool,
+    /// Upper case, `ALL` for every privilege of the kind.
+    pub privileges: Vec<String>,
+    pub on: GrantOn,
+    /// A role name; `public` is PUBLIC.
+    pub role: String,
+}
+
+/// A sequence option by name (`increment`, `minvalue`, …); `None` is its default
+/// (`NO MAXVALUE`, `INCREMENT BY 1`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SequenceOption {
+    pub name: String,
+    pub value: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum DomainAction {
+    DropConstraint(String),
+    SetDefault(Expr),
+    DropDefault,
+    NotNull(bool),
+    AddCheck(String, Expr),
+}
+
+/// ALTER … RENAME of a table or of something a table holds.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Rename {
+    Table {
+        table: QualifiedName,
+        to: String,
+    },
+    Column {
+        table: QualifiedName,
+        from: String,
+        to: String,
+    },
+    Constraint {
+        table: QualifiedName,
+        from: String,
+        to: String,
+    },
+    /// An index, in the schema of its table.
+    Index {
+        schema: String,
+        from: String,
+        to: String,
+    },
+    Policy {
+        table: QualifiedName,
+        from: String,
+        to: String,
+    },
+}
