@@ -3,7 +3,7 @@
 
 use serde_json::{Value, json};
 
-use super::{Finding, RULES, Severity};
+use super::{Finding, RuleId, Severity};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {
@@ -15,7 +15,7 @@ pub enum Format {
 pub(super) fn sort(findings: &mut [Finding]) {
     findings.sort_by_cached_key(|f| {
         let place = f.origin.as_ref().map(|o| (o.file.clone(), o.line, o.column));
-        (place.is_none(), place, f.rule, f.object.to_string(), f.message.clone())
+        (place.is_none(), place, f.rule.as_str(), f.object.to_string(), f.message.clone())
     });
 }
 
@@ -59,7 +59,7 @@ fn text(findings: &[Finding]) -> String {
 
 fn finding_json(f: &Finding) -> Value {
     json!({
-        "rule": f.rule,
+        "rule": f.rule.as_str(),
         "severity": f.severity.as_str(),
         "object": f.object.to_string(),
         "message": f.message,
@@ -78,13 +78,13 @@ fn level(severity: Severity) -> &'static str {
 }
 
 fn sarif(findings: &[Finding]) -> Value {
-    let rules: Vec<Value> = RULES
+    let rules: Vec<Value> = RuleId::ALL
         .iter()
         .map(|r| {
             json!({
-                "id": r.id,
-                "shortDescription": { "text": r.summary },
-                "defaultConfiguration": { "level": level(r.default) },
+                "id": r.as_str(),
+                "shortDescription": { "text": r.summary() },
+                "defaultConfiguration": { "level": level(r.default_severity()) },
             })
         })
         .collect();
@@ -104,8 +104,8 @@ fn sarif(findings: &[Finding]) -> Value {
                 })
                 .collect();
             json!({
-                "ruleId": f.rule,
-                "ruleIndex": RULES.iter().position(|r| r.id == f.rule),
+                "ruleId": f.rule.as_str(),
+                "ruleIndex": RuleId::ALL.iter().position(|r| *r == f.rule),
                 "level": level(f.severity),
                 "message": { "text": format!("{}. Fix: {}.", f.message, f.hint) },
                 "locations": locations,

@@ -106,8 +106,8 @@ pub struct Hints {
     /// Tables (`allow_destructive: true`) whose data-losing changes need no flag.
     pub allow_destructive: BTreeSet<QualifiedName>,
     pub origins: BTreeMap<ObjectRef, Origin>,
-    /// object → lint rule id → severity (`allow`, `warn`, `error`).
-    pub lint: BTreeMap<ObjectRef, BTreeMap<String, String>>,
+    /// object → lint rule → severity.
+    pub lint: BTreeMap<ObjectRef, BTreeMap<crate::lint::RuleId, crate::lint::Severity>>,
 }
 
 /// One object of a schema, for hints and diagnostics about it.

@@ -7,6 +7,7 @@ use marked_yaml::types::MarkedMappingNode;
 
 use super::File;
 use crate::diagnostic::Result;
+use crate::lint::{RuleId, Severity};
 use crate::model::{Expr, ObjectRef, QualifiedName, Rename, Schema};
 
 pub const SEVERITIES: &[&str] = &["allow", "warn", "error"];
@@ -47,12 +48,12 @@ impl File<'_> {
                 self.mapping(lint, "`lint` must map rule ids to a severity", "e.g. lint: {no_primary_key: allow}")?;
             let mut settings = std::collections::BTreeMap::new();
             for (rule, severity) in rules.iter() {
-                if crate::lint::find_rule(rule.as_str()).is_none() {
-                    let message = crate::lint::unknown_rule_message(rule.as_str());
-                    return Err(self.error(rule.span(), message, "the rules are listed in docs/lint.md").into());
-                }
+                let id: RuleId = rule
+                    .as_str()
+                    .parse()
+                    .map_err(|message| self.error(rule.span(), message, "the rules are listed in docs/lint.md"))?;
                 let severity = self.one_of(severity, "severity", SEVERITIES)?;
-                settings.insert(rule.to_string(), severity);
+                settings.insert(id, Severity::parse(&severity).expect("SEVERITIES are the severities"));
             }
             schema.hints.lint.insert(object, settings);
         }

@@ -1,0 +1,14 @@
+//! Clients still using a table's old name fail from the moment the migration runs.
+
+use crate::diff::Change;
+use crate::lint::{Ctx, Migration};
+use crate::model::ObjectRef;
+
+pub(super) fn check(ctx: &mut Ctx, _: &Migration, change: &Change) {
+    let Change::Rename { object: ObjectRef::Table(t), from } = change else { return };
+    ctx.report(
+        ObjectRef::Table(t.clone()),
+        format!("table {t} is renamed from {from}: clients that still use the old name fail as soon as it runs"),
+        format!("deploy clients that use {t} first, or keep a view named {from} over the table while they move"),
+    );
+}
