@@ -8,10 +8,11 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::config::{self, Config};
 use crate::diagnostic::{Diagnostic, Result};
+use crate::formats::Format;
 use crate::generated::{self, Naming};
-use crate::plan::Plan;
+use crate::pipeline::{self, Lint, Outcome, Stages};
 use crate::render::Renderer;
-use crate::{Direction, import, load_current, load_desired_with, plan_migration, render_file, render_statements};
+use crate::{Direction, import, load_current, load_desired_with, render_file};
 
 #[derive(Parser, Debug)]
 #[command(
@@ -173,16 +174,6 @@ struct Safety {
     online: bool,
 }
 
-#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
-enum Format {
-    Sql,
-    Json,
-    Summary,
-    /// For a pull-request comment: objects created, changed and dropped, and who gains or
-    /// loses access to what
-    Markdown,
-}
-
 #[derive(Args, Debug)]
 struct GenerateArgs {
     #[command(flatten)]
@@ -283,6 +274,25 @@ fn resolve(config: &Config, inputs: Inputs) -> Result<Resolved> {
     Ok(Resolved { schema, sql, templates, renderer })
 }
 
+impl Resolved {
+    /// The outcome of the resolved files after `stages`.
+    fn run(&mut self, config: &Config, stages: &Stages) -> Result<Outcome> {
+        let inputs =
+            pipeline::Inputs { schema: &self.schema, templates: self.templates.as_deref(), sql: Some(&self.sql) };
+        let outcome = pipeline::run(&inputs, stages)?;
+        self.render_online(config, stages.online);
+        Ok(outcome)
+    }
+
+    /// An online-safe plan's files start with the lock and statement timeouts.
+    fn render_online(&mut self, config: &Config, online: bool) {
+        if online {
+            let lock = config.lock_timeout.as_deref().unwrap_or(config::LOCK_TIMEOUT);
+            self.renderer.set_online(lock, config.statement_timeout.as_deref().unwrap_or(config::STATEMENT_TIMEOUT));
+        }
+    }
+}
+
 fn sources(r: &Resolved) -> String {
     let sql: Vec<String> = r.sql.iter().map(|p| p.display().to_string()).collect();
     format!("{} against {}", r.schema.display(), sql.join(", "))
@@ -290,55 +300,17 @@ fn sources(r: &Resolved) -> String {
 
 fn diff(config: &Config, args: DiffArgs) -> Result<i32> {
     let mut r = resolve(config, args.inputs)?;
-    let desired = load_desired_with(&r.schema, r.templates.as_deref())?;
-    let (current, _) = load_current(&r.sql)?;
-    let changes = crate::diff::diff(&current, &desired);
-    let plan = planned(config, &mut r, &args.safety, &desired, &changes)?;
     let direction = if args.rollback { Direction::Down } else { Direction::Up };
-    let out = match args.format {
-        Format::Sql => {
-            let title = if args.rollback { "rollback" } else { "migration" };
-            render_file(&r.renderer, &plan, direction, title, &sources(&r))?
-        }
-        Format::Markdown if args.rollback => crate::report::markdown(&desired, &current),
-        Format::Markdown => crate::report::markdown(&current, &desired),
-        Format::Summary => {
-            let mut s = String::new();
-            for step in &plan.steps {
-                s.push_str(&step.summary);
-                s.push('\n');
-            }
-            s.push_str(&format!("{} change(s)\n", plan.steps.len()));
-            s
-        }
-        Format::Json => {
-            let mut steps = Vec::new();
-            let ordered: Vec<&crate::plan::Step> = match direction {
-                Direction::Up => plan.steps.iter().collect(),
-                Direction::Down => plan.steps.iter().rev().collect(),
-            };
-            for step in ordered {
-                let render = |stmts: &[crate::statement::Statement]| {
-                    stmts.iter().map(|s| r.renderer.statement(s)).collect::<Result<Vec<_>>>()
-                };
-                steps.push(serde_json::json!({
-                    "change": step.summary,
-                    "up": render(&step.up)?,
-                    "down": render(&step.down)?,
-                }));
-            }
-            let statements = render_statements(&r.renderer, &plan, direction, None)?;
-            let doc = serde_json::json!({ "changes": steps, "statements": statements });
-            serde_json::to_string_pretty(&doc).expect("JSON of strings") + "\n"
-        }
-    };
-    print!("{out}");
+    let stages =
+        Stages { rollback_changes: args.rollback && args.format == Format::Markdown, ..reviewed(config, &args.safety) };
+    let outcome = r.run(config, &stages)?;
+    print!("{}", crate::formats::text(&outcome, &r.renderer, args.format, direction, &sources(&r))?);
     let _ = std::io::stdout().flush();
     // The preview is printed either way; the exit status says whether it may be applied.
-    let review = review(config, &current, &desired, &changes, &args.safety);
+    let review = review(&outcome, args.safety.allow_destructive);
     Ok(if review.blocked {
         3
-    } else if plan.is_empty() {
+    } else if outcome.plan().is_empty() {
         0
     } else {
         2
@@ -362,15 +334,13 @@ fn generate(config: &Config, args: GenerateArgs) -> Result<i32> {
     };
     let mut r = resolve(config, args.inputs)?;
     let (out, rollback_dir) = output_dirs(config, &r, args.out, args.rollback_dir);
-    let desired = load_desired_with(&r.schema, r.templates.as_deref())?;
-    let (current, _) = load_current(&r.sql)?;
-    let changes = crate::diff::diff(&current, &desired);
-    let plan = planned(config, &mut r, &args.safety, &desired, &changes)?;
+    let outcome = r.run(config, &reviewed(config, &args.safety))?;
+    let plan = outcome.plan();
     if plan.is_empty() {
         println!("No changes: the migrations already match {}. Nothing written.", r.schema.display());
         return Ok(0);
     }
-    let review = review(config, &current, &desired, &changes, &args.safety);
+    let review = review(&outcome, args.safety.allow_destructive);
     if review.blocked {
         eprintln!("Nothing written.");
         return Ok(3);
@@ -387,7 +357,7 @@ fn generate(config: &Config, args: GenerateArgs) -> Result<i32> {
         single: args.single_file || config.single_file.unwrap_or(false),
         source: &sources(&r),
     };
-    let files = generated::files(&r.renderer, &plan, &naming)?;
+    let files = generated::files(&r.renderer, plan, &naming)?;
     write_new_files(&files)?;
     for (path, _) in &files {
         println!("wrote {}", path.display());
@@ -395,20 +365,15 @@ fn generate(config: &Config, args: GenerateArgs) -> Result<i32> {
     Ok(0)
 }
 
-/// The plan of `changes`, online-safe when asked by flag or config.
-fn planned(
-    config: &Config,
-    r: &mut Resolved,
-    safety: &Safety,
-    desired: &crate::model::Schema,
-    changes: &[crate::diff::Change],
-) -> Result<Plan> {
-    let online = config.wants_online(safety.online);
-    if online {
-        let lock = config.lock_timeout.as_deref().unwrap_or(config::LOCK_TIMEOUT);
-        r.renderer.set_online(lock, config.statement_timeout.as_deref().unwrap_or(config::STATEMENT_TIMEOUT));
+/// What `diff` and `generate` run: the plan, and what is said about the change before it
+/// is applied.
+fn reviewed<'a>(config: &'a Config, safety: &Safety) -> Stages<'a> {
+    Stages {
+        online: config.wants_online(safety.online),
+        plan: true,
+        lint: Lint::Change(&config.lint),
+        ..Stages::default()
     }
-    crate::plan::plan_with(changes, desired, crate::plan::Options { online })
 }
 
 /// What `diff` and `generate` say about a change before it is applied.
@@ -420,26 +385,19 @@ struct Review {
 }
 
 /// Prints, on stderr, the lint findings about the change and the changes that can lose data.
-fn review(
-    config: &Config,
-    current: &crate::model::Schema,
-    desired: &crate::model::Schema,
-    changes: &[crate::diff::Change],
-    safety: &Safety,
-) -> Review {
-    use crate::lint::{Format, Severity, lint_changes, render};
-    let online = config.wants_online(safety.online);
-    let findings = lint_changes(current, desired, changes, online, &config.lint);
+fn review(outcome: &Outcome, allow_destructive: bool) -> Review {
+    use crate::lint::{Format, Severity, render};
+    let findings = &outcome.findings;
     if !findings.is_empty() {
-        eprint!("{}", render(&findings, Format::Text));
+        eprint!("{}", render(findings, Format::Text));
     }
     let lint_errors = findings.iter().any(|f| f.severity == Severity::Error);
-    let losses = crate::destructive::losses(current, desired, changes);
+    let losses = &outcome.losses;
     if losses.is_empty() {
         return Review { blocked: false, lint_errors };
     }
     let list: String = losses.iter().map(|l| l.to_string()).collect();
-    if safety.allow_destructive {
+    if allow_destructive {
         eprint!("warning: allowed by --allow-destructive, this migration can lose data:\n{list}");
         return Review { blocked: false, lint_errors };
     }
@@ -455,21 +413,18 @@ fn review(
 fn verify(config: &Config, args: VerifyArgs) -> Result<i32> {
     let single_file = args.single_file || config.single_file.unwrap_or(false);
     let mut r = resolve(config, args.inputs)?;
-    let desired = load_desired_with(&r.schema, r.templates.as_deref())?;
-    let (current, _) = load_current(&r.sql)?;
-    let safety = Safety { allow_destructive: false, online: args.online };
-    let plan = planned(config, &mut r, &safety, &desired, &crate::diff::diff(&current, &desired))?;
-    let scripts = crate::verify::Scripts::new(&r.renderer, &plan, &desired, &r.sql, single_file, &sources(&r))?;
+    let outcome =
+        r.run(config, &Stages { online: config.wants_online(args.online), plan: true, ..Stages::default() })?;
+    let scripts = crate::verify::Scripts::new(&r.renderer, &outcome, &r.sql, single_file, &sources(&r))?;
     crate::verify::run(&scripts, args.database_url.as_deref())
 }
 
 fn check(config: &Config, args: CheckArgs) -> Result<i32> {
     let mut r = resolve(config, args.inputs)?;
-    let desired = load_desired_with(&r.schema, r.templates.as_deref())?;
-    let (current, _) = load_current(&r.sql)?;
-    let plan = plan_migration(&current, &desired)?;
+    let outcome = r.run(config, &Stages { plan: true, ..Stages::default() })?;
+    let plan = outcome.plan();
     if plan.is_empty() {
-        if let Some(stale) = stale_generated(config, &mut r, &desired)? {
+        if let Some(stale) = stale_generated(config, &mut r, outcome.desired)? {
             print!("{stale}");
             return Ok(2);
         }
@@ -486,72 +441,34 @@ fn check(config: &Config, args: CheckArgs) -> Result<i32> {
         println!("  {}", step.summary);
     }
     println!("\nrun `schemagen generate --name <name>` to write it; it would contain:\n");
-    print!("{}", render_file(&r.renderer, &plan, Direction::Up, "missing migration", &sources(&r))?);
+    print!("{}", render_file(&r.renderer, plan, Direction::Up, "missing migration", &sources(&r))?);
     Ok(2)
 }
 
 /// What differs between the files of the last `generate` run and what `generate` would
-/// write now from the migrations before them: a file edited by hand after it was generated,
-/// or templates that changed. None when they match (or no run is at the end).
-fn stale_generated(config: &Config, r: &mut Resolved, desired: &crate::model::Schema) -> Result<Option<String>> {
+/// write now from the migrations before them (see `generated::stale`). None when they match
+/// (or no run is at the end).
+fn stale_generated(config: &Config, r: &mut Resolved, desired: crate::model::Schema) -> Result<Option<String>> {
     let mut migrations = Vec::new();
     for p in &r.sql {
         migrations.extend(crate::source::files_in(p, &["sql"])?);
     }
     let Some(run) = generated::last_run(&migrations) else { return Ok(None) };
     let (out, rollback_dir) = output_dirs(config, r, None, None);
-    let (before, _) = load_current(&run.before)?;
-    let changes = crate::diff::diff(&before, desired);
-    let name_of = |p: &Path| p.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
-    let online = run.files.iter().any(|f| name_of(f).ends_with("_online.sql"));
-    let plan = planned(config, r, &Safety { allow_destructive: true, online }, desired, &changes)?;
-    let single = config.single_file.unwrap_or(false) || (run.files.len() == 1 && plan.files().len() > 1);
+    let online = config.wants_online(run.online());
+    let before =
+        Outcome::new(desired, Some(load_current(&run.before)?.0), &Stages { online, plan: true, ..Stages::default() })?;
+    r.render_online(config, online);
+    let plan = before.plan();
     let naming = Naming {
         timestamp: &run.timestamp,
         name: &run.name,
         out: &out,
         rollback_dir: &rollback_dir,
-        single,
+        single: config.single_file.unwrap_or(false) || (run.files.len() == 1 && plan.files().len() > 1),
         source: &sources(r),
     };
-    let mut report = String::new();
-    for (path, text) in generated::files(&r.renderer, &plan, &naming)? {
-        let at = match run.files.iter().find(|f| name_of(f) == name_of(&path)) {
-            Some(f) => f.clone(),
-            // A rollback that is not committed (or kept elsewhere) is not checked.
-            None if path.starts_with(&rollback_dir) && !path.is_file() => continue,
-            None => path,
-        };
-        let committed = if at.is_file() { Some(crate::source::read(&at)?) } else { None };
-        match committed {
-            None => report.push_str(&format!("  {}: missing; `generate` would write it\n", at.display())),
-            Some(c) if c != text => {
-                let line = c
-                    .lines()
-                    .zip(text.lines())
-                    .position(|(a, b)| a != b)
-                    .unwrap_or(c.lines().count().min(text.lines().count()));
-                let show = |t: &str| t.lines().nth(line).unwrap_or("(end of file)").to_string();
-                report.push_str(&format!(
-                    "  {}:{}: differs\n      committed: {}\n      generated: {}\n",
-                    at.display(),
-                    line + 1,
-                    show(&c),
-                    show(&text)
-                ));
-            }
-            Some(_) => {}
-        }
-    }
-    if report.is_empty() {
-        return Ok(None);
-    }
-    Ok(Some(format!(
-        "the files of the last `schemagen generate` run no longer match what it writes from the YAML:\n{report}\
-         hint: they were changed after they were generated, or the templates changed; delete them and run \
-         `schemagen generate --name {} --timestamp {}` again\n",
-        run.name, run.timestamp
-    )))
+    generated::stale(&r.renderer, plan, &naming, &run)
 }
 
 /// Where `generate` writes migrations and rollbacks: flag, config, or beside the SQL.
@@ -588,11 +505,9 @@ fn graph(config: &Config, args: GraphArgs) -> Result<i32> {
 }
 
 fn lint(config: &Config, args: LintArgs) -> Result<i32> {
-    use crate::lint::{Severity, lint_changes, lint_schema, render};
+    use crate::lint::{Severity, render};
     let dir = args.schema.or_else(|| config.schema.clone()).unwrap_or_else(|| "schema".into());
     let templates = args.templates.or_else(|| config.templates.clone());
-    let desired = load_desired_with(&dir, templates.as_deref())?;
-    let mut findings = lint_schema(&desired, &config.lint);
     // SQL named by a flag or the config must load; the default folder may just not exist
     // yet, and then there is no change to lint.
     let named = !args.sql.is_empty() || config.sql.is_some();
@@ -601,17 +516,14 @@ fn lint(config: &Config, args: LintArgs) -> Result<i32> {
     } else {
         args.sql
     };
-    if named || sql.iter().any(|p| p.exists()) {
-        let (current, _) = load_current(&sql)?;
-        let changes = crate::diff::diff(&current, &desired);
-        let online = config.wants_online(args.online);
-        // The type rules run on the schema and on what the change adds: keep one.
-        for f in lint_changes(&current, &desired, &changes, online, &config.lint) {
-            if !findings.iter().any(|g| g.rule == f.rule && g.object == f.object) {
-                findings.push(f);
-            }
-        }
-    }
+    let inputs = pipeline::Inputs {
+        schema: &dir,
+        templates: templates.as_deref(),
+        sql: (named || sql.iter().any(|p| p.exists())).then_some(&sql),
+    };
+    let stages =
+        Stages { online: config.wants_online(args.online), lint: Lint::All(&config.lint), ..Stages::default() };
+    let findings = pipeline::run(&inputs, &stages)?.findings;
     print!("{}", render(&findings, args.format));
     let _ = std::io::stdout().flush();
     Ok(if findings.iter().any(|f| f.severity == Severity::Error) { 1 } else { 0 })

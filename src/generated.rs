@@ -78,6 +78,60 @@ fn generated_title(path: &Path) -> Option<(String, String)> {
     Some((stamp.to_string(), name.to_string()))
 }
 
+impl LastRun {
+    /// Whether the run wrote an online-safe plan (its last file runs outside a transaction).
+    pub fn online(&self) -> bool {
+        self.files.iter().any(|f| file_name(f).ends_with("_online.sql"))
+    }
+}
+
+fn file_name(path: &Path) -> String {
+    path.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default()
+}
+
+/// Where the files of `run` differ from those `plan` makes with `naming`: a file edited by
+/// hand after it was generated, or templates that changed. None when they match.
+pub fn stale(renderer: &Renderer, plan: &Plan, naming: &Naming, run: &LastRun) -> Result<Option<String>> {
+    let mut report = String::new();
+    for (path, text) in files(renderer, plan, naming)? {
+        let at = match run.files.iter().find(|f| file_name(f) == file_name(&path)) {
+            Some(f) => f.clone(),
+            // A rollback that is not committed (or kept elsewhere) is not checked.
+            None if path.starts_with(naming.rollback_dir) && !path.is_file() => continue,
+            None => path,
+        };
+        let committed = if at.is_file() { Some(crate::source::read(&at)?) } else { None };
+        match committed {
+            None => report.push_str(&format!("  {}: missing; `generate` would write it\n", at.display())),
+            Some(c) if c != text => {
+                let line = c
+                    .lines()
+                    .zip(text.lines())
+                    .position(|(a, b)| a != b)
+                    .unwrap_or(c.lines().count().min(text.lines().count()));
+                let show = |t: &str| t.lines().nth(line).unwrap_or("(end of file)").to_string();
+                report.push_str(&format!(
+                    "  {}:{}: differs\n      committed: {}\n      generated: {}\n",
+                    at.display(),
+                    line + 1,
+                    show(&c),
+                    show(&text)
+                ));
+            }
+            Some(_) => {}
+        }
+    }
+    if report.is_empty() {
+        return Ok(None);
+    }
+    Ok(Some(format!(
+        "the files of the last `schemagen generate` run no longer match what it writes from the YAML:\n{report}\
+         hint: they were changed after they were generated, or the templates changed; delete them and run \
+         `schemagen generate --name {} --timestamp {}` again\n",
+        run.name, run.timestamp
+    )))
+}
+
 /// The trailing files of `migrations` (in apply order) that one `generate` run wrote.
 pub fn last_run(migrations: &[PathBuf]) -> Option<LastRun> {
     let (first_stamp, name) = generated_title(migrations.last()?)?;

@@ -3,19 +3,23 @@
 //!
 //! The pipeline, one module per stage: `source` (YAML and SQL → `model::Schema`),
 //! `diff` (two schemas → changes), `plan` (changes → ordered steps with reverses),
-//! `render` (steps → SQL through templates). `import` writes a schema back as YAML.
+//! `render` (steps → SQL through templates). `pipeline` runs the stages a command asks for
+//! into one `Outcome`, with the data the change can lose and the lint findings; `cli`,
+//! `formats`, `report` and `verify` read it. `import` writes a schema back as YAML.
 
 pub mod cli;
 pub mod config;
 pub mod destructive;
 pub mod diagnostic;
 pub mod diff;
+pub mod formats;
 pub mod generated;
 pub mod graph;
 pub mod import;
 pub mod lint;
 pub mod model;
 pub mod pgtree;
+pub mod pipeline;
 pub mod plan;
 pub mod render;
 pub mod report;

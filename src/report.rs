@@ -14,15 +14,24 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 
+use crate::Direction;
 use crate::diff::{Change, CommentTarget, GrantTarget};
 use crate::model::{Expr, ObjectRef, Policy, QualifiedName, Schema, Table};
 use crate::pgtree::{expr_sql, parse_expr, quote_ident};
+use crate::pipeline::Outcome;
 use pg_query::NodeEnum;
 use pg_query::protobuf::BoolExprType;
 
-/// The markdown report of the migration from `current` to `desired`.
-pub fn markdown(current: &Schema, desired: &Schema) -> String {
-    Report::new(current, desired).markdown()
+/// The markdown report of the outcome's migration, or of its rollback.
+pub fn markdown(outcome: &Outcome, direction: Direction) -> String {
+    let report = match direction {
+        Direction::Up => Report::new(&outcome.current, &outcome.desired, &outcome.changes),
+        Direction::Down => {
+            let back = outcome.rollback_changes.as_deref().expect("the command asked for the rollback's changes");
+            Report::new(&outcome.desired, &outcome.current, back)
+        }
+    };
+    report.markdown()
 }
 
 /// Everything the markdown says, as data.
@@ -153,16 +162,16 @@ pub struct PolicyNote {
 }
 
 impl Report {
-    pub fn new(current: &Schema, desired: &Schema) -> Report {
-        let changes = crate::diff::diff(current, desired);
+    /// The report of `changes`, the diff from `current` to `desired`.
+    pub fn new(current: &Schema, desired: &Schema, changes: &[Change]) -> Report {
         let mut report = Report::default();
-        report.objects(&changes, desired);
-        let tables = Tables::new(current, desired, &changes);
+        report.objects(changes, desired);
+        let tables = Tables::new(current, desired, changes);
         report.access = access(&tables);
-        report.access.extend(privileges(&changes, desired));
+        report.access.extend(privileges(changes, desired));
         report.access.sort_by(|a, b| a.order().cmp(&b.order()));
         report.policies(&tables);
-        report.row_security = row_security(&changes, &tables);
+        report.row_security = row_security(changes, &tables);
         report
     }
 

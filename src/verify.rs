@@ -14,7 +14,7 @@ use std::path::{Path, PathBuf};
 use crate::diagnostic::{Diagnostic, Result};
 use crate::generated::{self, Naming};
 use crate::model::Schema;
-use crate::plan::Plan;
+use crate::pipeline::Outcome;
 use crate::render::Renderer;
 use crate::{Direction, plan_migration, render_file};
 use catalog::{Catalog, Report};
@@ -41,16 +41,16 @@ pub struct Scripts {
 }
 
 impl Scripts {
-    /// The scripts of `plan` (rendered by `renderer`, split into files unless `single_file`,
-    /// as `generate` does), over the SQL of `sql`, towards `desired`.
+    /// The scripts of the outcome's plan (rendered by `renderer`, split into files unless
+    /// `single_file`, as `generate` does), over the SQL of `sql`, towards its desired schema.
     pub fn new(
         renderer: &Renderer,
-        plan: &Plan,
-        desired: &Schema,
+        outcome: &Outcome,
         sql: &[PathBuf],
         single_file: bool,
         source: &str,
     ) -> Result<Scripts> {
+        let plan = outcome.plan();
         let mut current = Vec::new();
         for path in sql {
             current.extend(crate::source::files_in(path, &["sql"])?);
@@ -70,7 +70,7 @@ impl Scripts {
         if plan.is_empty() {
             up.clear();
         }
-        let reference = plan_migration(&Schema::default(), desired)?;
+        let reference = plan_migration(&Schema::default(), &outcome.desired)?;
         let desired = render_file(&Renderer::new(None)?, &reference, Direction::Up, "desired schema", "the YAML")?;
         Ok(Scripts { current, up, down, desired, steps: plan.steps.len() })
     }

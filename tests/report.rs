@@ -19,7 +19,12 @@ const POSTS: &str = "create table posts (id int primary key, owner uuid, publish
 
 /// The report from `POSTS` plus `before` to `POSTS` plus `after`.
 fn report(before: &str, after: &str) -> Report {
-    Report::new(&schema(&format!("{POSTS}\n{before}")), &schema(&format!("{POSTS}\n{after}")))
+    between(&schema(&format!("{POSTS}\n{before}")), &schema(&format!("{POSTS}\n{after}")))
+}
+
+/// The report of the diff from `current` to `desired`.
+fn between(current: &Schema, desired: &Schema) -> Report {
+    Report::new(current, desired, &schemagen::diff::diff(current, desired))
 }
 
 fn rows<'a>(r: &'a Report, role: &str, command: &str) -> Vec<&'a Access> {
@@ -224,13 +229,13 @@ fn disabling_rls_is_called_out_and_every_role_gains_every_row() {
         grant select on posts to anon;";
     let before = schema(&format!("{POSTS}\n{policy}"));
     let after = schema(&format!("{POSTS}\n{policy}\nalter table posts disable row level security;"));
-    let r = Report::new(&before, &after);
+    let r = between(&before, &after);
     assert!(r.row_security[0].starts_with("**Disabled on `public.posts`**"), "{:?}", r.row_security);
     assert!(r.row_security[0].ends_with("Privileges declared: `anon` (SELECT)."), "{:?}", r.row_security);
     assert_eq!(effect(&r, "public", "DELETE"), Some(Effect::Gains));
     assert_eq!(effect(&r, "authenticated", "SELECT"), Some(Effect::Broader));
 
-    let r = Report::new(&after, &before);
+    let r = between(&after, &before);
     assert!(r.row_security[0].starts_with("Enabled on `public.posts`"), "{:?}", r.row_security);
     assert_eq!(effect(&r, "public", "DELETE"), Some(Effect::Loses));
     assert_eq!(effect(&r, "authenticated", "SELECT"), Some(Effect::Narrower));
@@ -310,7 +315,7 @@ fn renames_change_no_access() {
     )
     .unwrap();
     let desired = schemagen::load_desired(dir.path()).expect("YAML loads");
-    let r = Report::new(&current, &desired);
+    let r = between(&current, &desired);
     assert!(r.access.is_empty(), "{:?}", r.access);
     assert!(r.broader.is_empty() && r.narrower.is_empty() && r.changed_conditions.is_empty());
     assert!(r.created.is_empty() && r.dropped.is_empty(), "{:?} {:?}", r.created, r.dropped);
