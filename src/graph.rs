@@ -10,7 +10,7 @@ use petgraph::graph::{DiGraph, NodeIndex};
 use petgraph::visit::{Bfs, EdgeRef, Reversed};
 
 use crate::model::{ConstraintKind, QualifiedName, Schema};
-use crate::pgtree::{quote_ident, references};
+use crate::pgtree::quote_ident;
 
 pub struct ObjectGraph {
     graph: DiGraph<String, ()>,
@@ -166,8 +166,7 @@ pub fn build(schema: &Schema) -> ObjectGraph {
                 }
             }
             for e in c.default.iter().chain(c.generated.iter()) {
-                let (r, f) = references(&e.0, true);
-                link(&mut g, n, r, f);
+                link(&mut g, n, e.refs().relations.clone(), e.refs().functions.clone());
             }
         }
         for c in &t.constraints {
@@ -177,8 +176,7 @@ pub fn build(schema: &Schema) -> ObjectGraph {
                     g.edge(n, to);
                 }
                 ConstraintKind::Check { expr, .. } => {
-                    let (r, f) = references(&expr.0, true);
-                    link(&mut g, n, r, f);
+                    link(&mut g, n, expr.refs().relations.clone(), expr.refs().functions.clone());
                 }
                 _ => {}
             }
@@ -189,8 +187,8 @@ pub fn build(schema: &Schema) -> ObjectGraph {
     }
     for v in schema.views.values() {
         let n = g.node(format!("view {}", v.name));
-        let (r, f) = references(&v.query, false);
-        link(&mut g, n, r.into_iter().filter(|x| x != &v.name).collect(), f);
+        let relations = v.refs.relations.iter().filter(|x| *x != &v.name).cloned().collect();
+        link(&mut g, n, relations, v.refs.functions.clone());
     }
     for f in schema.functions.values() {
         let n = g.node(format!("function {}", f.signature()));
@@ -198,15 +196,16 @@ pub fn build(schema: &Schema) -> ObjectGraph {
         // where that parser cannot read a body, the relations its statements name are
         // found with the scanner instead.
         let bodies = match f.language.as_str() {
-            "sql" => Some(vec![f.body.clone()]),
-            "plpgsql" => crate::pgtree::plpgsql_statements(&f.body),
+            "sql" => Some(vec![f.body_refs.clone()]),
+            "plpgsql" => crate::pgtree::plpgsql_statements(&f.body)
+                .map(|statements| statements.iter().map(|s| crate::pgtree::statement_refs(s)).collect()),
             _ => Some(Vec::new()),
         };
         match bodies {
             Some(bodies) => {
-                for body in bodies {
-                    let (r, calls) = references(&body, false);
-                    link(&mut g, n, r, calls.into_iter().filter(|c| c != &f.name).collect());
+                for refs in bodies {
+                    let calls = refs.functions.into_iter().filter(|c| c != &f.name).collect();
+                    link(&mut g, n, refs.relations, calls);
                 }
             }
             None => link(&mut g, n, crate::pgtree::scanned_relations(&f.body), Vec::new()),
@@ -217,8 +216,7 @@ pub fn build(schema: &Schema) -> ObjectGraph {
         let to = g.node(rel(schema, &p.table));
         g.edge(n, to);
         for e in p.using.iter().chain(p.with_check.iter()) {
-            let (r, f) = references(&e.0, true);
-            link(&mut g, n, r, f);
+            link(&mut g, n, e.refs().relations.clone(), e.refs().functions.clone());
         }
     }
     for t in schema.triggers.values() {
@@ -227,7 +225,7 @@ pub fn build(schema: &Schema) -> ObjectGraph {
         g.edge(n, to);
         let mut calls = vec![t.function.clone()];
         if let Some(w) = &t.when {
-            calls.extend(references(&w.0, true).1);
+            calls.extend(w.refs().functions.iter().cloned());
         }
         link(&mut g, n, Vec::new(), calls);
     }

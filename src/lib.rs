@@ -15,6 +15,7 @@ pub mod diff;
 pub mod formats;
 pub mod generated;
 pub mod graph;
+pub mod ident;
 pub mod import;
 pub mod lint;
 pub mod model;

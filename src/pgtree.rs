@@ -7,44 +7,9 @@ use std::collections::HashMap;
 use pg_query::protobuf::{self, KeywordKind, Token, a_const};
 use pg_query::{Node, NodeEnum, NodeRef};
 
-use crate::model::{DataType, Expr, QualifiedName};
+use crate::model::{DataType, Expr, QualifiedName, Refs};
 
-/// Quotes an identifier the way `quote_ident` does: only when it is not a plain
-/// lower-case name or is a keyword that cannot stand as a column name.
-pub fn quote_ident(name: &str) -> String {
-    let plain = name
-        .chars()
-        .enumerate()
-        .all(|(i, c)| c == '_' || c.is_ascii_lowercase() || (i > 0 && (c.is_ascii_digit() || c == '$')));
-    if plain && !name.is_empty() && !is_reserved(name) {
-        return name.to_string();
-    }
-    format!("\"{}\"", name.replace('"', "\"\""))
-}
-
-thread_local! {
-    static RESERVED: RefCell<HashMap<String, bool>> = RefCell::new(HashMap::new());
-}
-
-/// Whether the scanner reads `word` as a keyword that needs quoting as an identifier.
-fn is_reserved(word: &str) -> bool {
-    RESERVED.with(|cache| {
-        if let Some(hit) = cache.borrow().get(word) {
-            return *hit;
-        }
-        let reserved = pg_query::scan(word)
-            .ok()
-            .and_then(|r| r.tokens.first().map(|t| t.keyword_kind))
-            .is_some_and(|k| k != KeywordKind::NoKeyword as i32 && k != KeywordKind::UnreservedKeyword as i32);
-        cache.borrow_mut().insert(word.to_string(), reserved);
-        reserved
-    })
-}
-
-/// A string literal.
-pub fn quote_literal(text: &str) -> String {
-    format!("'{}'", text.replace('\'', "''"))
-}
+pub use crate::ident::{quote_ident, quote_literal};
 
 /// The text of a `String` node.
 pub fn str_of(node: &Node) -> Option<&str> {
@@ -73,7 +38,8 @@ pub fn expr_sql(node: &Node) -> Expr {
         ..Default::default()
     };
     let text = NodeEnum::SelectStmt(Box::new(select)).deparse(Default::default()).unwrap_or_default();
-    Expr(text.strip_prefix("SELECT ").unwrap_or(&text).to_string())
+    let refs = node_refs(node);
+    Expr::parsed(text.strip_prefix("SELECT ").unwrap_or(&text).to_string(), refs)
 }
 
 /// Parses and deparses an expression written by hand, so formatting never matters.
@@ -134,7 +100,7 @@ pub fn const_text(node: &Node) -> Option<String> {
 }
 
 pub fn data_type(tn: &protobuf::TypeName) -> DataType {
-    let mods = tn.typmods.iter().map(|m| const_text(m).unwrap_or_else(|| expr_sql(m).0)).collect();
+    let mods = tn.typmods.iter().map(|m| const_text(m).unwrap_or_else(|| expr_sql(m).text().to_string())).collect();
     DataType::from_parts(strings(&tn.names), mods, tn.array_bounds.len())
 }
 
@@ -155,57 +121,56 @@ pub fn column_refs(node: &Node) -> Vec<String> {
     out
 }
 
-/// The relations and functions a query (or, with `expression`, an expression) refers
-/// to, unqualified names taken as `public`. Built-in functions are among them; callers
-/// only look for the objects they know.
-pub fn references(sql: &str, expression: bool) -> (Vec<QualifiedName>, Vec<QualifiedName>) {
-    // The same expressions (`now()`, `(select auth.uid()) = user_id`) recur across
-    // hundreds of tables: parse each text once.
-    type Refs = (Vec<QualifiedName>, Vec<QualifiedName>);
+/// What a query or a function body refers to (`Refs`), from its parse tree; nothing when
+/// it does not parse. The same bodies recur (a view restored by each rollback step that
+/// rebuilds it): each text is parsed once.
+pub fn statement_refs(sql: &str) -> Refs {
     thread_local! {
-        static SEEN: RefCell<HashMap<(String, bool), Refs>> = RefCell::new(HashMap::new());
+        static SEEN: RefCell<HashMap<String, Refs>> = RefCell::new(HashMap::new());
     }
-    let key = (sql.to_string(), expression);
-    if let Some(hit) = SEEN.with(|seen| seen.borrow().get(&key).cloned()) {
+    if let Some(hit) = SEEN.with(|seen| seen.borrow().get(sql).cloned()) {
         return hit;
     }
-    let refs = parse_references(sql, expression);
-    SEEN.with(|seen| seen.borrow_mut().insert(key, refs.clone()));
+    let refs = pg_query::parse(sql, 0).map(|parsed| refs_of(parsed.protobuf.nodes())).unwrap_or_default();
+    SEEN.with(|seen| seen.borrow_mut().insert(sql.to_string(), refs.clone()));
     refs
 }
 
-fn parse_references(sql: &str, expression: bool) -> (Vec<QualifiedName>, Vec<QualifiedName>) {
-    let text = if expression { format!("SELECT {sql}") } else { sql.to_string() };
-    let Ok(parsed) = pg_query::parse(&text, 0) else {
-        return (Vec::new(), Vec::new());
-    };
+/// What the tree under `node` refers to.
+pub fn node_refs(node: &Node) -> Refs {
+    node.node.as_ref().map(|n| refs_of(n.nodes())).unwrap_or_default()
+}
+
+/// The relations, functions and columns among `nodes`.
+fn refs_of(nodes: Vec<(NodeRef<'_>, i32, pg_query::Context, bool)>) -> Refs {
     let qualify = |names: Vec<String>| match names.as_slice() {
         [.., schema, name] => QualifiedName::new(schema.clone(), name.clone()),
         [name] => QualifiedName::new("public", name.clone()),
         [] => QualifiedName::new("public", ""),
     };
-    let mut relations = Vec::new();
-    let mut functions = Vec::new();
-    for (node, _, _, _) in parsed.protobuf.nodes() {
+    let mut refs = Refs::default();
+    for (node, _, _, _) in nodes {
         match node {
             NodeRef::RangeVar(rv) => {
                 let schema = if rv.schemaname.is_empty() { "public" } else { &rv.schemaname };
-                relations.push(QualifiedName::new(schema, rv.relname.clone()));
+                refs.relations.push(QualifiedName::new(schema, rv.relname.clone()));
             }
-            NodeRef::FuncCall(f) => functions.push(qualify(strings(&f.funcname))),
+            NodeRef::FuncCall(f) => refs.functions.push(qualify(strings(&f.funcname))),
+            NodeRef::ColumnRef(c) => {
+                if let Some(name) = c.fields.last().and_then(str_of)
+                    && !refs.columns.iter().any(|o| o == name)
+                {
+                    refs.columns.push(name.to_string());
+                }
+            }
             _ => {}
         }
     }
-    relations.sort();
-    relations.dedup();
-    functions.sort();
-    functions.dedup();
-    (relations, functions)
-}
-
-/// Columns an expression stored as text reads.
-pub fn expr_columns(expr: &Expr) -> Vec<String> {
-    parse_expr(&expr.0).map(|n| column_refs(&n)).unwrap_or_default()
+    refs.relations.sort();
+    refs.relations.dedup();
+    refs.functions.sort();
+    refs.functions.dedup();
+    refs
 }
 
 /// The name PostgreSQL derives for an index expression (FigureIndexColname), or "expr".
@@ -234,8 +199,8 @@ pub fn index_expr_name(node: &Node) -> String {
 
 /// Rewrites references to column `old` as `new` in an expression.
 pub fn rename_column_in_expr(expr: &Expr, old: &str, new: &str) -> Expr {
-    let out = rename_identifiers(&expr.0, old, new, |_| true);
-    normalize_expr(&out).unwrap_or(Expr(out))
+    let out = rename_identifiers(expr.text(), old, new, |_| true);
+    normalize_expr(&out).unwrap_or_else(|_| expr.clone())
 }
 
 /// `sql` with identifier `old` written as `new` where it names a column: not where it is
@@ -352,6 +317,26 @@ pub fn scanned_relations(body: &str) -> Vec<QualifiedName> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The bare/quoted decision agrees with PostgreSQL's scanner for every keyword it
+    /// knows and for common names that are not keywords.
+    #[test]
+    fn quoting_agrees_with_the_scanner() {
+        let words = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/src/ident.rs")).unwrap();
+        let listed: Vec<&str> = words
+            .split('"')
+            .skip(1)
+            .step_by(2)
+            .filter(|w| !w.is_empty() && w.chars().all(|c| c.is_ascii_lowercase() || c == '_'))
+            .collect();
+        let others =
+            ["name", "type", "text", "users", "value", "data", "action", "key", "public", "role", "zone", "id"];
+        for word in listed.iter().chain(others.iter()) {
+            let kind = pg_query::scan(word).unwrap().tokens[0].keyword_kind;
+            let reserved = kind != KeywordKind::NoKeyword as i32 && kind != KeywordKind::UnreservedKeyword as i32;
+            assert_eq!(super::quote_ident(word) != *word, reserved, "{word}");
+        }
+    }
 
     #[test]
     fn quoting_follows_quote_ident() {

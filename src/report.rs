@@ -536,7 +536,7 @@ fn condition(p: &Policy, side: Side) -> Option<&Expr> {
 }
 
 fn is_true(e: &Expr) -> bool {
-    e.0 == "true"
+    e.text() == "true"
 }
 
 fn covers(p: &Policy, role: &str, command: &str) -> bool {
@@ -580,7 +580,7 @@ impl Reach<'_> {
                 let list = |conditions: &BTreeMap<&Expr, Vec<&str>>, join: &str| {
                     conditions
                         .iter()
-                        .map(|(e, names)| format!("{} ({})", code(&e.0), names.join(", ")))
+                        .map(|(e, names)| format!("{} ({})", code(e.text()), names.join(", ")))
                         .collect::<Vec<_>>()
                         .join(join)
                 };
@@ -947,7 +947,7 @@ fn conditions_of(p: &Policy) -> String {
     let mut parts = vec![format!("{} to {}", p.command, roles_text(&p.roles))];
     for side in [Side::Using, Side::Check] {
         if let Some(e) = condition(p, side).filter(|_| side_applies(&p.command, side)) {
-            parts.push(format!("{} {}", side.word(), code(&e.0)));
+            parts.push(format!("{} {}", side.word(), code(e.text())));
         }
     }
     parts.join(", ")
@@ -1009,7 +1009,7 @@ fn compare_policy(old: &Policy, new: &Policy) -> (Vec<String>, Vec<String>, Vec<
         if a == b {
             continue;
         }
-        let show = |e: Option<&Expr>| e.map_or("(none)".to_string(), |e| code(&e.0));
+        let show = |e: Option<&Expr>| e.map_or("(none)".to_string(), |e| code(e.text()));
         let text = format!("{} {} → {}", side.word(), show(a), show(b));
         // Without a condition a permissive policy gives no rows and a restrictive one
         // takes none away.
@@ -1031,13 +1031,13 @@ fn operands(e: &Expr, op: BoolExprType) -> Vec<String> {
     fn walk(node: &pg_query::protobuf::Node, op: i32, out: &mut Vec<String>) {
         match &node.node {
             Some(NodeEnum::BoolExpr(b)) if b.boolop == op => b.args.iter().for_each(|a| walk(a, op, out)),
-            _ => out.push(expr_sql(node).0),
+            _ => out.push(expr_sql(node).text().to_string()),
         }
     }
     let mut out = Vec::new();
-    match parse_expr(&e.0) {
+    match parse_expr(e.text()) {
         Ok(node) => walk(&node, op as i32, &mut out),
-        Err(_) => out.push(e.0.clone()),
+        Err(_) => out.push(e.text().to_string()),
     }
     out
 }
@@ -1053,7 +1053,10 @@ fn any_of<'e>(conditions: impl IntoIterator<Item = &'e Expr>) -> Vec<BTreeSet<St
     conditions
         .into_iter()
         .flat_map(|e| operands(e, BoolExprType::OrExpr))
-        .map(|d| all_of(std::iter::once(&Expr(d))))
+        .map(|d| match crate::pgtree::normalize_expr(&d) {
+            Ok(e) => all_of(std::iter::once(&e)),
+            Err(_) => BTreeSet::from([d]),
+        })
         .collect()
 }
 

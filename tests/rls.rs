@@ -309,7 +309,7 @@ fn presets_are_ordinary_policies_that_survive_a_round_trip_through_sql() {
     let policy =
         &desired.policies[&(schemagen::model::QualifiedName::new("public", "notes"), "owner can update".into())];
     assert_eq!((policy.command.as_str(), policy.roles.clone()), ("UPDATE", vec!["authenticated".to_string()]));
-    assert_eq!(policy.using.as_ref().map(|e| e.0.as_str()), Some("(SELECT auth.uid()) = user_id"));
+    assert_eq!(policy.using.as_ref().map(|e| e.text()), Some("(SELECT auth.uid()) = user_id"));
     assert_eq!(policy.with_check, policy.using);
     let audit = &desired.tables[&schemagen::model::QualifiedName::new("public", "audit_log")];
     assert!(audit.rls_enabled && audit.rls_forced, "`force: true` forces RLS");

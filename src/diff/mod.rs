@@ -10,7 +10,6 @@ use crate::model::{
     Column, Constraint, ConstraintKind, DataType, Domain, Enum, Expr, Extension, Function, Grants, Hints, Index,
     ObjectKind, ObjectRef, Policy, QualifiedName, Routine, Schema, Sequence, Table, Trigger, View,
 };
-use crate::pgtree::references;
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Change {
@@ -620,8 +619,7 @@ fn recreate_dependents(current: &Schema, desired: &Schema, changes: &mut Vec<Cha
         for (name, v) in &current.views {
             let Some(new) = desired.views.get(name) else { continue };
             let key = (name.clone(), String::new());
-            let (rels, funcs) = references(&v.query, false);
-            if !handled.contains(&key) && hit(&rels, &funcs, &relations) {
+            if !handled.contains(&key) && hit(&v.refs.relations, &v.refs.functions, &relations) {
                 extra.push(Change::DropView(v.clone()));
                 extra.push(Change::CreateView(new.clone()));
                 handled.insert(key);
@@ -638,9 +636,8 @@ fn recreate_dependents(current: &Schema, desired: &Schema, changes: &mut Vec<Cha
         let mut rels = vec![p.table.clone()];
         let mut funcs = Vec::new();
         for e in p.using.iter().chain(p.with_check.iter()) {
-            let (r, f) = references(&e.0, true);
-            rels.extend(r);
-            funcs.extend(f);
+            rels.extend(e.refs().relations.iter().cloned());
+            funcs.extend(e.refs().functions.iter().cloned());
         }
         if !handled.contains(&(key.0.clone(), format!("policy {}", key.1))) && hit(&rels, &funcs, &relations) {
             changes.push(Change::DropPolicy(p.clone()));
@@ -649,8 +646,8 @@ fn recreate_dependents(current: &Schema, desired: &Schema, changes: &mut Vec<Cha
     }
     for (key, t) in &current.triggers {
         let Some(new) = desired.triggers.get(key) else { continue };
-        let (_, when_calls) = t.when.as_ref().map(|w| references(&w.0, true)).unwrap_or_default();
-        let calls_unstable = functions.contains(&t.function) || hit(&[], &when_calls, &relations);
+        let when_calls = t.when.as_ref().map_or(&[][..], |w| &w.refs().functions);
+        let calls_unstable = functions.contains(&t.function) || hit(&[], when_calls, &relations);
         if !handled.contains(&(key.0.clone(), format!("trigger {}", key.1))) && calls_unstable {
             changes.push(Change::DropTrigger(t.clone()));
             changes.push(Change::CreateTrigger(new.clone()));

@@ -8,7 +8,6 @@ use std::collections::BTreeSet;
 
 use super::Change;
 use crate::model::{ObjectRef, QualifiedName, Schema};
-use crate::pgtree::quote_ident;
 use crate::source::ddl;
 
 /// The renames from `current` towards `desired`, and `current` with them applied.
@@ -58,31 +57,9 @@ fn applies(schema: &Schema, object: &ObjectRef, from: &str) -> bool {
     }
 }
 
-/// Renames in `schema` by replaying the statement, and records the change.
+/// Renames in `schema` by replaying the rename as a migration would, and records the change.
 fn rename(schema: &mut Schema, object: &ObjectRef, from: &str, changes: &mut Vec<Change>) {
-    let from_q = quote_ident(from);
-    let sql = match object {
-        ObjectRef::Table(new) => {
-            format!(
-                "ALTER TABLE {} RENAME TO {}",
-                QualifiedName::new(new.schema.clone(), from).sql(),
-                quote_ident(&new.name)
-            )
-        }
-        ObjectRef::Column(t, new) => format!("ALTER TABLE {} RENAME COLUMN {from_q} TO {}", t.sql(), quote_ident(new)),
-        ObjectRef::Constraint(t, new) => {
-            format!("ALTER TABLE {} RENAME CONSTRAINT {from_q} TO {}", t.sql(), quote_ident(new))
-        }
-        ObjectRef::Index(t, new) => {
-            format!("ALTER INDEX {} RENAME TO {}", QualifiedName::new(t.schema.clone(), from).sql(), quote_ident(new))
-        }
-        ObjectRef::Policy(t, new) => format!("ALTER POLICY {from_q} ON {} RENAME TO {}", t.sql(), quote_ident(new)),
-        _ => return,
-    };
-    let parsed = pg_query::parse(&sql, 0).expect("a rename statement built from names parses");
-    if let Some(stmt) = parsed.protobuf.stmts.first().and_then(|s| s.stmt.as_ref()?.node.as_ref()) {
-        ddl::apply(schema, stmt);
-    }
+    ddl::rename_object(schema, object, from);
     changes.push(Change::Rename { object: object.clone(), from: from.to_string() });
 }
 

@@ -6,7 +6,7 @@ use std::fmt::Write as _;
 
 use crate::model::naming::{join_columns, make_object_name};
 use crate::model::{Column, Constraint, ConstraintKind, FkAction, Index, QualifiedName, Schema, Table};
-use crate::pgtree::{expr_columns, quote_ident};
+use crate::pgtree::quote_ident;
 use crate::source::yaml::PLATFORM_SCHEMAS;
 
 mod objects;
@@ -133,9 +133,13 @@ fn column_constraint_sql(t: &Table, col: &str, c: &Constraint) -> Option<String>
     let table = t.name.name.as_str();
     match &c.kind {
         ConstraintKind::Check { expr, no_inherit: false } => {
-            let cols = expr_columns(expr);
+            let cols = &expr.refs().columns;
             (cols.len() == 1 && cols[0] == col).then(|| {
-                format!("{} check ({})", constraint_prefix(c, &make_object_name(table, Some(col), "check")), expr.0)
+                format!(
+                    "{} check ({})",
+                    constraint_prefix(c, &make_object_name(table, Some(col), "check")),
+                    expr.text()
+                )
             })
         }
         ConstraintKind::PrimaryKey { columns } if columns.len() == 1 && columns[0] == col => Some(format!(
@@ -166,7 +170,7 @@ fn column_sql(col: &Column, primary_key: bool) -> String {
         let _ = write!(s, " collate {}", quote_ident(coll));
     }
     if let Some(g) = &col.generated {
-        let _ = write!(s, " generated always as ({}) stored", g.0);
+        let _ = write!(s, " generated always as ({}) stored", g.text());
     }
     match col.identity {
         Some(crate::model::Identity::Always) => s.push_str(" generated always as identity"),
@@ -177,7 +181,7 @@ fn column_sql(col: &Column, primary_key: bool) -> String {
         s.push_str(" not null");
     }
     if let Some(d) = &col.default {
-        let _ = write!(s, " default {}", d.0);
+        let _ = write!(s, " default {}", d.text());
     }
     s
 }
@@ -284,7 +288,7 @@ fn write_table_constraints(y: &mut String, t: &Table, rest: &[&Constraint]) {
                 continue;
             };
             if *no_inherit || c.not_valid {
-                let _ = writeln!(y, "  {}:\n    expr: {}", scalar(&c.name), scalar(&expr.0));
+                let _ = writeln!(y, "  {}:\n    expr: {}", scalar(&c.name), scalar(expr.text()));
                 if *no_inherit {
                     y.push_str("    no_inherit: true\n");
                 }
@@ -292,7 +296,7 @@ fn write_table_constraints(y: &mut String, t: &Table, rest: &[&Constraint]) {
                     y.push_str("    not_valid: true\n");
                 }
             } else {
-                let _ = writeln!(y, "  {}: {}", scalar(&c.name), scalar(&expr.0));
+                let _ = writeln!(y, "  {}: {}", scalar(&c.name), scalar(expr.text()));
             }
         }
     }
@@ -333,7 +337,7 @@ fn index_keys(i: &Index) -> Vec<String> {
         .map(|k| {
             let mut s = match (&k.column, &k.expr) {
                 (Some(c), _) => quote_ident(c),
-                (None, Some(e)) => format!("({})", e.0),
+                (None, Some(e)) => format!("({})", e.text()),
                 (None, None) => String::new(),
             };
             if let Some(c) = &k.collation {
@@ -381,7 +385,7 @@ fn write_index(y: &mut String, i: &Index) {
         y.push_str("    nulls_not_distinct: true\n");
     }
     if let Some(p) = &i.predicate {
-        let _ = writeln!(y, "    where: {}", scalar(&p.0));
+        let _ = writeln!(y, "    where: {}", scalar(p.text()));
     }
     if let Some(c) = &i.comment {
         let _ = writeln!(y, "    comment: {}", scalar(c));

@@ -48,10 +48,10 @@ pub(super) fn attachments(schema: &Schema, table: &QualifiedName) -> String {
                 y.push_str("    restrictive: true\n");
             }
             if let Some(u) = &p.using {
-                let _ = writeln!(y, "    using: {}", scalar(&u.0));
+                let _ = writeln!(y, "    using: {}", scalar(u.text()));
             }
             if let Some(w) = &p.with_check {
-                let _ = writeln!(y, "    with_check: {}", scalar(&w.0));
+                let _ = writeln!(y, "    with_check: {}", scalar(w.text()));
             }
             if let Some(c) = &p.comment {
                 let _ = writeln!(y, "    comment: {}", scalar(c));
@@ -77,7 +77,7 @@ pub(super) fn attachments(schema: &Schema, table: &QualifiedName) -> String {
                 y.push_str("    for_each: statement\n");
             }
             if let Some(w) = &t.when {
-                let _ = writeln!(y, "    when: {}", scalar(&w.0));
+                let _ = writeln!(y, "    when: {}", scalar(w.text()));
             }
             let _ = writeln!(y, "    function: {}", scalar(&format!("{}.{}", t.function.schema, t.function.name)));
             if !t.args.is_empty() {
@@ -193,7 +193,7 @@ fn function_yaml(schema: &Schema, f: &Function) -> String {
             }
             arg.push_str(&a.data_type);
             if let Some(d) = &a.default {
-                let _ = write!(arg, " default {}", d.0);
+                let _ = write!(arg, " default {}", d.text());
             }
             let _ = writeln!(y, "  - {}", scalar(&arg));
         }
@@ -296,12 +296,12 @@ pub(super) fn files(schema: &Schema) -> Vec<(String, String)> {
             y.push_str("not_null: true\n");
         }
         if let Some(e) = &d.default {
-            let _ = writeln!(y, "default: {}", scalar(&e.0));
+            let _ = writeln!(y, "default: {}", scalar(e.text()));
         }
         if !d.checks.is_empty() {
             y.push_str("checks:\n");
             for (n, e) in &d.checks {
-                let _ = writeln!(y, "  {}: {}", scalar(n), scalar(&e.0));
+                let _ = writeln!(y, "  {}: {}", scalar(n), scalar(e.text()));
             }
         }
         if let Some(c) = &d.comment {

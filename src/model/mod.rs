@@ -36,7 +36,7 @@ impl QualifiedName {
 
     /// `schema.name` with each part quoted only where SQL needs it.
     pub fn sql(&self) -> String {
-        format!("{}.{}", crate::pgtree::quote_ident(&self.schema), crate::pgtree::quote_ident(&self.name))
+        format!("{}.{}", crate::ident::quote_ident(&self.schema), crate::ident::quote_ident(&self.name))
     }
 }
 
@@ -46,15 +46,83 @@ impl fmt::Display for QualifiedName {
     }
 }
 
-/// A normalised SQL expression: the text pg_query deparses it to.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
-#[serde(transparent)]
-pub struct Expr(pub String);
+/// A normalised SQL expression: the text PostgreSQL's parser prints it as, with what it
+/// refers to, found from the same parse tree. Only the parser makes one (`pgtree::expr_sql`),
+/// so its text is always exactly one expression, and no later stage parses it again to
+/// learn what it depends on. Two expressions are equal when their text is.
+#[derive(Debug, Clone)]
+pub struct Expr {
+    text: String,
+    refs: std::sync::Arc<Refs>,
+}
+
+/// What an expression, a view's query or a SQL function's body refers to. Unqualified
+/// relations and functions are taken as `public`; built-in functions are among them, and
+/// callers look only for the objects they know. Columns are named by their last part.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+pub struct Refs {
+    pub relations: Vec<QualifiedName>,
+    pub functions: Vec<QualifiedName>,
+    pub columns: Vec<String>,
+}
 
 impl Expr {
+    /// An expression as the parser printed it, with what its tree refers to. Only the
+    /// loaders' parse functions call this.
+    pub fn parsed(text: String, refs: Refs) -> Self {
+        Expr { text, refs: std::sync::Arc::new(refs) }
+    }
+
     /// `column IS NOT NULL`, as the parser prints it.
     pub fn is_not_null(column: &str) -> Expr {
-        Expr(format!("{} IS NOT NULL", crate::pgtree::quote_ident(column)))
+        let refs = Refs { columns: vec![column.to_string()], ..Refs::default() };
+        Expr::parsed(format!("{} IS NOT NULL", crate::ident::quote_ident(column)), refs)
+    }
+
+    pub fn text(&self) -> &str {
+        &self.text
+    }
+
+    pub fn refs(&self) -> &Refs {
+        &self.refs
+    }
+}
+
+impl PartialEq for Expr {
+    fn eq(&self, other: &Self) -> bool {
+        self.text == other.text
+    }
+}
+
+impl Eq for Expr {}
+
+impl PartialOrd for Expr {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for Expr {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        self.text.cmp(&other.text)
+    }
+}
+
+impl std::hash::Hash for Expr {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.text.hash(state);
+    }
+}
+
+impl Serialize for Expr {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.text)
+    }
+}
+
+impl fmt::Display for Expr {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.text)
     }
 }
 
@@ -131,16 +199,16 @@ impl fmt::Display for ObjectRef {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             ObjectRef::Table(t) => write!(f, "table {t}"),
-            ObjectRef::Column(t, c) => write!(f, "column {t}.{}", crate::pgtree::quote_ident(c)),
-            ObjectRef::Constraint(t, c) => write!(f, "constraint {} on {t}", crate::pgtree::quote_ident(c)),
-            ObjectRef::Index(t, i) => write!(f, "index {} on {t}", crate::pgtree::quote_ident(i)),
+            ObjectRef::Column(t, c) => write!(f, "column {t}.{}", crate::ident::quote_ident(c)),
+            ObjectRef::Constraint(t, c) => write!(f, "constraint {} on {t}", crate::ident::quote_ident(c)),
+            ObjectRef::Index(t, i) => write!(f, "index {} on {t}", crate::ident::quote_ident(i)),
             ObjectRef::Policy(t, p) => write!(f, "policy \"{p}\" on {t}"),
-            ObjectRef::Trigger(t, tr) => write!(f, "trigger {} on {t}", crate::pgtree::quote_ident(tr)),
+            ObjectRef::Trigger(t, tr) => write!(f, "trigger {} on {t}", crate::ident::quote_ident(tr)),
             ObjectRef::Function(q) => write!(f, "function {q}"),
             ObjectRef::View(q) => write!(f, "view {q}"),
             ObjectRef::Type(q) => write!(f, "type {q}"),
             ObjectRef::Sequence(q) => write!(f, "sequence {q}"),
-            ObjectRef::Schema(s) => write!(f, "schema {}", crate::pgtree::quote_ident(s)),
+            ObjectRef::Schema(s) => write!(f, "schema {}", crate::ident::quote_ident(s)),
             ObjectRef::Extension(e) => write!(f, "extension {e}"),
         }
     }

@@ -5,7 +5,7 @@ use std::fmt;
 
 use serde::Serialize;
 
-use super::{Expr, Grants, QualifiedName};
+use super::{Expr, Grants, QualifiedName, Refs};
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Policy {
@@ -65,6 +65,10 @@ pub struct Function {
     pub config: Vec<(String, String)>,
     pub comment: Option<String>,
     pub grants: Grants,
+    /// What a SQL body reads and calls (none for other languages, whose bodies PostgreSQL
+    /// does not check at creation).
+    #[serde(skip)]
+    pub body_refs: Refs,
 }
 
 impl Function {
@@ -110,6 +114,9 @@ pub struct View {
     pub check_option: Option<String>,
     pub comment: Option<String>,
     pub grants: Grants,
+    /// What the query reads and calls.
+    #[serde(skip)]
+    pub refs: Refs,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]

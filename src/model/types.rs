@@ -5,7 +5,7 @@ use std::fmt;
 
 use serde::{Serialize, Serializer};
 
-use crate::pgtree::quote_ident;
+use crate::ident::quote_ident;
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct DataType {

@@ -17,7 +17,7 @@ use petgraph::graph::{DiGraph, NodeIndex};
 use crate::diagnostic::{Diagnostic, Origin, Result};
 use crate::diff::{Change, CommentTarget};
 use crate::model::{
-    Column, Constraint, ConstraintKind, DefaultPrivileges, Expr, Index, ObjectRef, QualifiedName, Schema, Table,
+    Column, Constraint, ConstraintKind, DefaultPrivileges, Expr, Index, ObjectRef, QualifiedName, Refs, Schema, Table,
 };
 use crate::statement::{CommentOn, IdentityChange, Statement as Stmt};
 
@@ -290,15 +290,19 @@ fn column_needs(column: &Column) -> Vec<Object> {
         out.push(Object::Type(QualifiedName::new(schema, column.data_type.name.clone())));
     }
     for e in column.default.iter().chain(column.generated.iter()) {
-        out.extend(expression_needs(&e.0));
+        out.extend(expression_needs(e.refs()));
     }
     out
 }
 
-/// The functions and relations an expression calls or reads.
-fn expression_needs(expr: &str) -> Vec<Object> {
-    let (relations, functions) = crate::pgtree::references(expr, true);
-    relations.into_iter().map(Object::Table).chain(functions.into_iter().map(Object::Function)).collect()
+/// The functions and relations an expression (or a query, a body) calls or reads.
+fn expression_needs(refs: &Refs) -> Vec<Object> {
+    refs.relations
+        .iter()
+        .cloned()
+        .map(Object::Table)
+        .chain(refs.functions.iter().cloned().map(Object::Function))
+        .collect()
 }
 
 /// The functions an index's expressions and predicate call (and relations they read).
@@ -308,13 +312,13 @@ fn index_needs(index: &Index) -> Vec<Object> {
         .iter()
         .filter_map(|k| k.expr.as_ref())
         .chain(&index.predicate)
-        .flat_map(|e| expression_needs(&e.0))
+        .flat_map(|e| expression_needs(e.refs()))
         .collect()
 }
 
 fn constraint_needs(c: &Constraint) -> Vec<Object> {
     match &c.kind {
-        ConstraintKind::Check { expr, .. } => expression_needs(&expr.0),
+        ConstraintKind::Check { expr, .. } => expression_needs(expr.refs()),
         _ => fk_targets(c),
     }
 }

@@ -512,9 +512,8 @@ fn drop_policy(policy: &Policy) -> Stmt {
 fn policy_needs(policy: &Policy) -> Vec<Object> {
     let mut out = vec![Object::Table(policy.table.clone())];
     for e in policy.using.iter().chain(policy.with_check.iter()) {
-        out.extend(expression_needs(&e.0));
-        let columns = crate::pgtree::expr_columns(e);
-        out.extend(columns.into_iter().map(|c| Object::Column(policy.table.clone(), c)));
+        out.extend(expression_needs(e.refs()));
+        out.extend(e.refs().columns.iter().map(|c| Object::Column(policy.table.clone(), c.clone())));
     }
     out
 }
@@ -530,7 +529,7 @@ fn create_trigger(trigger: &Trigger) -> Vec<Stmt> {
 fn trigger_needs(trigger: &Trigger) -> Vec<Object> {
     let mut out = vec![Object::Table(trigger.table.clone()), Object::Function(trigger.function.clone())];
     if let Some(w) = &trigger.when {
-        out.extend(expression_needs(&w.0));
+        out.extend(expression_needs(w.refs()));
     }
     out
 }
@@ -556,15 +555,7 @@ fn drop_function(function: &Function) -> Stmt {
 /// What a function needs at creation: SQL bodies are checked against the tables they
 /// read; PL/pgSQL bodies are only parsed, so they need nothing.
 fn function_needs(f: &Function) -> Vec<Object> {
-    if f.language != "sql" {
-        return Vec::new();
-    }
-    let (relations, functions) = crate::pgtree::references(&f.body, false);
-    relations
-        .into_iter()
-        .map(Object::Table)
-        .chain(functions.into_iter().filter(|n| n != &f.name).map(Object::Function))
-        .collect()
+    expression_needs(&f.body_refs).into_iter().filter(|o| o != &Object::Function(f.name.clone())).collect()
 }
 
 fn create_view(view: &View, defaults: &DefaultPrivileges) -> Vec<Stmt> {
@@ -582,14 +573,13 @@ fn drop_view(view: &View) -> Stmt {
 }
 
 fn view_needs(view: &View) -> Vec<Object> {
-    let (relations, functions) = crate::pgtree::references(&view.query, false);
-    let relations: Vec<QualifiedName> = relations.into_iter().filter(|r| r != &view.name).collect();
+    let relations = view.refs.relations.iter().filter(|r| *r != &view.name);
     relations
-        .iter()
+        .clone()
         .cloned()
         .map(Object::Table)
-        .chain(relations.iter().cloned().map(Object::Shape))
-        .chain(functions.into_iter().map(Object::Function))
+        .chain(relations.cloned().map(Object::Shape))
+        .chain(view.refs.functions.iter().cloned().map(Object::Function))
         .collect()
 }
 

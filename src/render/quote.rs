@@ -5,7 +5,7 @@
 use crate::diagnostic::{Diagnostic, Result};
 use crate::model::QualifiedName;
 
-pub use crate::pgtree::{quote_ident as ident, quote_literal as literal};
+pub use crate::ident::{quote_ident as ident, quote_literal as literal};
 
 pub fn qname(q: &QualifiedName) -> String {
     format!("{}.{}", ident(&q.schema), ident(&q.name))

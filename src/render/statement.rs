@@ -44,13 +44,13 @@ pub fn context(statement: &Statement) -> Result<(&'static str, Value)> {
                 column => ident(column),
                 type => data_type.sql(),
                 collation => collation.as_deref().map(ident),
-                using => using.as_ref().map(|e| e.0.clone()),
+                using => using.as_ref().map(|e| e.text().to_string()),
                 cast,
             },
         ),
         S::ColumnDefault { table, column, default } => (
             "column_default.sql.j2",
-            context! { table => qname(table), column => ident(column), default => default.as_ref().map(|e| e.0.clone()) },
+            context! { table => qname(table), column => ident(column), default => default.as_ref().map(|e| e.text().to_string()) },
         ),
         S::ColumnNotNull { table, column, not_null } => {
             ("column_not_null.sql.j2", context! { table => qname(table), column => ident(column), not_null })
@@ -99,7 +99,7 @@ pub fn context(statement: &Statement) -> Result<(&'static str, Value)> {
                         table => qname(&u.table),
                         column => ident(&u.column),
                         type => u.data_type.sql(),
-                        default => u.default.as_ref().map(|e| e.0.clone()),
+                        default => u.default.as_ref().map(|e| e.text().to_string()),
                     }
                 })
                 .collect();
@@ -141,7 +141,7 @@ pub fn context(statement: &Statement) -> Result<(&'static str, Value)> {
                     timing => keyword(&t.timing, TIMINGS)?,
                     events => events.join(" OR "),
                     for_each_row => t.for_each_row,
-                    when => t.when.as_ref().map(|e| e.0.clone()),
+                    when => t.when.as_ref().map(|e| e.text().to_string()),
                     function => qname(&t.function),
                     args => t.args.iter().map(|a| literal(a)).collect::<Vec<_>>().join(", "),
                 },
@@ -165,7 +165,7 @@ pub fn context(statement: &Statement) -> Result<(&'static str, Value)> {
                 arg.push_str(&a.data_type);
                 if let Some(d) = &a.default {
                     arg.push_str(" DEFAULT ");
-                    arg.push_str(&d.0);
+                    arg.push_str(d.text());
                 }
                 args.push(arg);
             }
@@ -248,14 +248,14 @@ pub fn context(statement: &Statement) -> Result<(&'static str, Value)> {
         ),
         S::CreateDomain(d) => {
             let checks: Vec<Value> =
-                d.checks.iter().map(|(n, e)| context! { name => ident(n), expr => e.0.clone() }).collect();
+                d.checks.iter().map(|(n, e)| context! { name => ident(n), expr => e.text().to_string() }).collect();
             (
                 "create_domain.sql.j2",
                 context! {
                     name => qname(&d.name),
                     type => d.base.clone(),
                     collation => d.collation.as_deref().map(ident),
-                    default => d.default.as_ref().map(|e| e.0.clone()),
+                    default => d.default.as_ref().map(|e| e.text().to_string()),
                     not_null => d.not_null,
                     checks,
                 },
@@ -265,11 +265,11 @@ pub fn context(statement: &Statement) -> Result<(&'static str, Value)> {
         S::AlterDomain { name, action } => {
             let action = match action {
                 DomainAction::DropConstraint(n) => format!("DROP CONSTRAINT {}", ident(n)),
-                DomainAction::SetDefault(e) => format!("SET DEFAULT {}", e.0),
+                DomainAction::SetDefault(e) => format!("SET DEFAULT {}", e.text()),
                 DomainAction::DropDefault => "DROP DEFAULT".into(),
                 DomainAction::NotNull(true) => "SET NOT NULL".into(),
                 DomainAction::NotNull(false) => "DROP NOT NULL".into(),
-                DomainAction::AddCheck(n, e) => format!("ADD CONSTRAINT {} CHECK ({})", ident(n), e.0),
+                DomainAction::AddCheck(n, e) => format!("ADD CONSTRAINT {} CHECK ({})", ident(n), e.text()),
             };
             ("alter_domain.sql.j2", context! { name => qname(name), action })
         }
@@ -285,9 +285,10 @@ pub fn context(statement: &Statement) -> Result<(&'static str, Value)> {
             };
             ("rename.sql.j2", context! { kind, on, from, to })
         }
-        S::Backfill { table, column, expr } => {
-            ("backfill.sql.j2", context! { table => qname(table), column => ident(column), expr => expr.0.clone() })
-        }
+        S::Backfill { table, column, expr } => (
+            "backfill.sql.j2",
+            context! { table => qname(table), column => ident(column), expr => expr.text().to_string() },
+        ),
         S::Note(text) => ("note.sql.j2", context! { text => comment_line(text) }),
     })
 }
@@ -304,9 +305,9 @@ fn column(c: &Column) -> Result<Value> {
         name => ident(&c.name),
         type => c.data_type.sql(),
         collation => c.collation.as_deref().map(ident),
-        generated => c.generated.as_ref().map(|e| e.0.clone()),
+        generated => c.generated.as_ref().map(|e| e.text().to_string()),
         identity => c.identity.map(identity_words),
-        default => c.default.as_ref().map(|e| e.0.clone()),
+        default => c.default.as_ref().map(|e| e.text().to_string()),
         not_null => c.not_null,
     })
 }
@@ -319,7 +320,7 @@ fn constraint(c: &Constraint) -> Result<Value> {
             format!("UNIQUE{} ({})", if *nulls_not_distinct { " NULLS NOT DISTINCT" } else { "" }, idents(columns)),
         ),
         ConstraintKind::Check { expr, no_inherit } => {
-            ("check", format!("CHECK ({}){}", expr.0, if *no_inherit { " NO INHERIT" } else { "" }))
+            ("check", format!("CHECK ({}){}", expr.text(), if *no_inherit { " NO INHERIT" } else { "" }))
         }
         ConstraintKind::ForeignKey(fk) => {
             let mut sql = format!("FOREIGN KEY ({}) REFERENCES {}", idents(&fk.columns), qname(&fk.ref_table));
@@ -351,7 +352,7 @@ fn index(i: &Index) -> Value {
         .map(|k| {
             let mut key = match (&k.column, &k.expr) {
                 (Some(c), _) => ident(c),
-                (None, Some(e)) => format!("({})", e.0),
+                (None, Some(e)) => format!("({})", e.text()),
                 (None, None) => String::new(),
             };
             if let Some(c) = &k.collation {
@@ -378,7 +379,7 @@ fn index(i: &Index) -> Value {
         keys => keys.join(", "),
         include => (!i.include.is_empty()).then(|| idents(&i.include)),
         nulls_not_distinct => i.nulls_not_distinct,
-        predicate => i.predicate.as_ref().map(|e| e.0.clone()),
+        predicate => i.predicate.as_ref().map(|e| e.text().to_string()),
     }
 }
 
@@ -392,8 +393,8 @@ fn policy(p: &Policy) -> Result<Value> {
         command => (command != "ALL").then_some(command),
         roles => roles.join(", "),
         public_only => p.roles == ["public"],
-        using => p.using.as_ref().map(|e| e.0.clone()),
-        with_check => p.with_check.as_ref().map(|e| e.0.clone()),
+        using => p.using.as_ref().map(|e| e.text().to_string()),
+        with_check => p.with_check.as_ref().map(|e| e.text().to_string()),
     })
 }
 

@@ -7,7 +7,6 @@
 use std::collections::BTreeSet;
 
 use crate::model::{ConstraintKind, Expr, QualifiedName, Schema};
-use crate::pgtree::references;
 use crate::source::ddl::drop_column;
 
 /// What was just dropped, as dependents name it.
@@ -26,8 +25,7 @@ impl Dropped {
     }
 
     fn expr_hit(&self, expr: &Expr) -> bool {
-        let (relations, functions) = references(&expr.0, true);
-        self.hit_by(&relations, &functions)
+        self.hit_by(&expr.refs().relations, &expr.refs().functions)
     }
 }
 
@@ -38,10 +36,7 @@ pub fn drop_dependents(schema: &mut Schema, mut dropped: Dropped) {
         let views: Vec<QualifiedName> = schema
             .views
             .values()
-            .filter(|v| {
-                let (relations, functions) = references(&v.query, false);
-                dropped.hit_by(&relations, &functions)
-            })
+            .filter(|v| dropped.hit_by(&v.refs.relations, &v.refs.functions))
             .map(|v| v.name.clone())
             .collect();
         if views.is_empty() {

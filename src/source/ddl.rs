@@ -13,8 +13,8 @@ use crate::model::{
     QualifiedName, Schema, Table,
 };
 use crate::pgtree::{
-    column_refs, const_text, data_type, expr_columns, expr_sql, index_expr_name, is_null_const, rename_column_in_expr,
-    str_of, strings,
+    column_refs, const_text, data_type, expr_sql, index_expr_name, is_null_const, rename_column_in_expr, str_of,
+    strings,
 };
 use crate::source::cascade::{Dropped, drop_dependents};
 use crate::source::{routines, security};
@@ -164,7 +164,8 @@ fn serial_from_sequence(schema: &mut Schema, sequence: &QualifiedName) -> bool {
         return false;
     }
     let Some(col) = table.column_mut(&column) else { return false };
-    let draws = col.default.as_ref().is_some_and(|d| d.0.starts_with("nextval(") && d.0.contains(&sequence.name));
+    let draws =
+        col.default.as_ref().is_some_and(|d| d.text().starts_with("nextval(") && d.text().contains(&sequence.name));
     let serial = match col.data_type.name.as_str() {
         "integer" => "serial",
         "bigint" => "bigserial",
@@ -716,7 +717,7 @@ pub(crate) fn drop_column(schema: &mut Schema, name: &QualifiedName, column: &st
     table.columns.retain(|c| c.name != column);
     table.column_grants.remove(column);
     let uses = |cols: &[String], exprs: &[&Expr]| {
-        cols.iter().any(|c| c == column) || exprs.iter().any(|e| expr_columns(e).iter().any(|c| c == column))
+        cols.iter().any(|c| c == column) || exprs.iter().any(|e| e.refs().columns.iter().any(|c| c == column))
     };
     let mut dropped_keys = Vec::new();
     table.constraints.retain(|c| {
@@ -765,6 +766,34 @@ fn drop_constraint(schema: &mut Schema, name: &QualifiedName, constraint: &str) 
     if removed.kind.has_index() {
         drop_referencing_fks(schema, name, Some(removed.kind.columns()));
     }
+}
+
+/// Renames `object` (named as it will be) from `from`, as the `ALTER … RENAME` that the
+/// plan writes for it would: the diff replays a rename through the same code as a history.
+pub fn rename_object(schema: &mut Schema, object: &crate::model::ObjectRef, from: &str) {
+    use crate::model::ObjectRef;
+    let (rename_type, relation, subname, newname) = match object {
+        ObjectRef::Table(new) => (ObjectType::ObjectTable, QualifiedName::new(new.schema.clone(), from), "", &new.name),
+        ObjectRef::Column(t, new) => (ObjectType::ObjectColumn, t.clone(), from, new),
+        ObjectRef::Constraint(t, new) => (ObjectType::ObjectTabconstraint, t.clone(), from, new),
+        ObjectRef::Index(t, new) => (ObjectType::ObjectIndex, QualifiedName::new(t.schema.clone(), from), "", new),
+        ObjectRef::Policy(t, new) => (ObjectType::ObjectPolicy, t.clone(), from, new),
+        _ => return,
+    };
+    let stmt = protobuf::RenameStmt {
+        rename_type: rename_type as i32,
+        relation: Some(protobuf::RangeVar {
+            schemaname: relation.schema,
+            relname: relation.name,
+            inh: true,
+            relpersistence: "p".into(),
+            ..Default::default()
+        }),
+        subname: subname.to_string(),
+        newname: newname.clone(),
+        ..Default::default()
+    };
+    rename(schema, &stmt);
 }
 
 fn rename(schema: &mut Schema, s: &protobuf::RenameStmt) -> Outcome {
@@ -853,7 +882,10 @@ fn rename_column(schema: &mut Schema, target: &QualifiedName, old: &str, new: &s
     if let Some(view) = schema.views.get_mut(target) {
         match view.columns.iter_mut().find(|c| *c == old) {
             Some(column) => *column = new.to_string(),
-            None => view.query = crate::source::view_columns::rename_view_output(&view.query, old, new),
+            None => {
+                view.query = crate::source::view_columns::rename_view_output(&view.query, old, new);
+                view.refs = crate::pgtree::statement_refs(&view.query);
+            }
         }
         return;
     }
@@ -865,6 +897,7 @@ fn rename_column(schema: &mut Schema, target: &QualifiedName, old: &str, new: &s
     // PostgreSQL stores policies and views as trees, so they follow the column.
     for v in schema.views.values_mut() {
         v.query = crate::source::view_columns::rename_view_column(&v.query, target, old, new);
+        v.refs = crate::pgtree::statement_refs(&v.query);
     }
     for p in schema.policies.values_mut().filter(|p| &p.table == target) {
         for e in [&mut p.using, &mut p.with_check].into_iter().flatten() {

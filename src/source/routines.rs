@@ -4,10 +4,10 @@ use pg_query::protobuf::{self, FunctionParameterMode, ObjectType, ViewCheckOptio
 use pg_query::{DeparseOptions, NodeEnum};
 
 use crate::model::{
-    Domain, Enum, Extension, Function, FunctionArg, ObjectKind, QualifiedName, Schema, Sequence, Signature, Trigger,
-    View,
+    Domain, Enum, Extension, Function, FunctionArg, ObjectKind, QualifiedName, Refs, Schema, Sequence, Signature,
+    Trigger, View,
 };
-use crate::pgtree::{const_text, data_type, expr_sql, quote_literal, str_of, strings};
+use crate::pgtree::{const_text, data_type, expr_sql, node_refs, quote_literal, str_of, strings};
 use crate::source::ddl::{Outcome, qualified};
 use crate::source::view_columns::expand_stars;
 
@@ -163,8 +163,10 @@ pub fn create_function(schema: &mut Schema, s: &protobuf::CreateFunctionStmt) ->
         config: Vec::new(),
         comment: None,
         grants,
+        body_refs: Refs::default(),
     };
     apply_function_options(&mut f, &s.options);
+    f.body_refs = body_refs(&f);
     let key = Signature(f.signature());
     // CREATE OR REPLACE keeps the privileges and comment of the function it replaces.
     if let Some(old) = schema.functions.get(&key) {
@@ -173,6 +175,12 @@ pub fn create_function(schema: &mut Schema, s: &protobuf::CreateFunctionStmt) ->
     }
     schema.functions.insert(key, f);
     Outcome::Applied
+}
+
+/// A SQL body is checked against the tables it reads when it is created, so what it reads
+/// orders it; other languages' bodies are only parsed then.
+fn body_refs(f: &Function) -> Refs {
+    if f.language == "sql" { crate::pgtree::statement_refs(&f.body) } else { Refs::default() }
 }
 
 pub fn alter_function(schema: &mut Schema, s: &protobuf::AlterFunctionStmt) -> Outcome {
@@ -185,6 +193,7 @@ pub fn alter_function(schema: &mut Schema, s: &protobuf::AlterFunctionStmt) -> O
     for k in keys {
         if let Some(f) = schema.functions.get_mut(&k) {
             apply_function_options(f, &s.actions);
+            f.body_refs = body_refs(f);
         }
     }
     Outcome::Applied
@@ -277,10 +286,12 @@ pub fn create_view(schema: &mut Schema, s: &protobuf::ViewStmt) -> Outcome {
         _ => {}
     }
     let old = schema.views.get(&name);
+    let query = expand_stars(query, schema);
     let view = View {
         name: name.clone(),
         materialized: false,
-        query: query_sql(&expand_stars(query, schema)),
+        query: query_sql(&query),
+        refs: node_refs(&query),
         columns: strings(&s.aliases),
         options,
         check_option,
@@ -308,12 +319,14 @@ pub fn create_materialized_view(schema: &mut Schema, s: &protobuf::CreateTableAs
     }
     let (options, _) = view_options(&into.options);
     let grants = schema.default_privileges.effective(&name.schema, ObjectKind::Tables);
+    let query = expand_stars(query, schema);
     schema.views.insert(
         name.clone(),
         View {
             name,
             materialized: true,
-            query: query_sql(&expand_stars(query, schema)),
+            query: query_sql(&query),
+            refs: node_refs(&query),
             columns: strings(&into.col_names),
             options,
             check_option: None,

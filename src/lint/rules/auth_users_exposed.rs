@@ -5,12 +5,11 @@
 use super::{exposed, security_invoker};
 use crate::lint::Ctx;
 use crate::model::{ObjectRef, QualifiedName};
-use crate::pgtree::references;
 
 pub(super) fn check(ctx: &mut Ctx) {
     let auth_users = QualifiedName::new("auth", "users");
     for view in ctx.desired.views.values().filter(|v| exposed(&v.name)) {
-        if !security_invoker(view) && references(&view.query, false).0.contains(&auth_users) {
+        if !security_invoker(view) && view.refs.relations.contains(&auth_users) {
             ctx.report(
                 ObjectRef::View(view.name.clone()),
                 format!("view {} reads auth.users from an exposed schema: the API can read users' emails and metadata through it", view.name),

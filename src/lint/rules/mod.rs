@@ -205,7 +205,7 @@ fn clauses(policy: &Policy) -> Vec<(&'static str, Value)> {
     [("USING", &policy.using), ("WITH CHECK", &policy.with_check)]
         .into_iter()
         .filter_map(|(clause, expr)| {
-            let tree = parse_expr(&expr.as_ref()?.0).ok()?;
+            let tree = parse_expr(expr.as_ref()?.text()).ok()?;
             Some((clause, serde_json::to_value(&tree).expect("pg_query trees serialize")))
         })
         .collect()

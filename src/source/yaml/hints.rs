@@ -8,7 +8,7 @@ use marked_yaml::types::MarkedMappingNode;
 use super::File;
 use crate::diagnostic::Result;
 use crate::lint::{RuleId, Severity};
-use crate::model::{Expr, ObjectRef, QualifiedName, Rename, Schema};
+use crate::model::{ObjectRef, QualifiedName, Rename, Schema};
 
 pub const SEVERITIES: &[&str] = &["allow", "warn", "error"];
 
@@ -76,10 +76,10 @@ impl File<'_> {
                 self.object_hints(schema, column, m)?;
                 let at = (name.clone(), key.to_string());
                 if let Some(b) = m.get_node("backfill") {
-                    schema.hints.backfill.insert(at.clone(), Expr(self.expr(b, "backfill")?));
+                    schema.hints.backfill.insert(at.clone(), self.parsed_expr(b, "backfill")?);
                 }
                 if let Some(u) = m.get_node("using") {
-                    schema.hints.using.insert(at, Expr(self.expr(u, "using")?));
+                    schema.hints.using.insert(at, self.parsed_expr(u, "using")?);
                 }
             }
         }

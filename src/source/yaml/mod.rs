@@ -571,6 +571,13 @@ impl File<'_> {
         Ok(s.to_string())
     }
 
+    /// An expression that goes into the model as it is (a hint's `using:`, `backfill:`):
+    /// as the parser prints it, so only the one expression it parsed can reach SQL.
+    fn parsed_expr(&self, node: &Node, what: &str) -> Result<crate::model::Expr> {
+        let s = self.scalar(node, what)?;
+        crate::pgtree::normalize_expr(s.as_str()).map_err(|m| self.sql_error(s.span(), &m).into())
+    }
+
     /// Entries of a mapping (name → spec) or of a list (specs, optionally named inside).
     fn entries<'n>(&self, node: &'n Node, what: &str) -> Result<Vec<(Option<&'n str>, &'n Node)>> {
         let named: Vec<(Option<&MarkedScalarNode>, &Node)> = match node {
