@@ -4,6 +4,7 @@
 
 use marked_yaml::Node;
 use marked_yaml::types::MarkedMappingNode;
+use pg_query::protobuf::Token;
 
 use super::File;
 use crate::diagnostic::Result;
@@ -59,6 +60,22 @@ impl File<'_> {
         Ok(())
     }
 
+    fn hint_expr(&self, node: &Node, what: &str) -> Result<Expr> {
+        let text = self.expr(node, what)?;
+        let comment = [Token::SqlComment as i32, Token::CComment as i32];
+        let scan = pg_query::scan(&text).map(|s| s.tokens).unwrap_or_default();
+        if scan.iter().any(|t| comment.contains(&t.token)) {
+            return Err(self
+                .error(
+                    node.span(),
+                    format!("`{what}` cannot hold an SQL comment"),
+                    "write the expression alone; a YAML comment (`#` after the value) says why",
+                )
+                .into());
+        }
+        Ok(Expr(text))
+    }
+
     /// Hints of a table file: the table's own and those of its columns and indexes.
     pub(super) fn table_hints(&self, schema: &mut Schema, name: &QualifiedName, map: &MarkedMappingNode) -> Result<()> {
         self.object_hints(schema, ObjectRef::Table(name.clone()), map)?;
@@ -74,11 +91,14 @@ impl File<'_> {
                 let Node::Mapping(m) = value else { continue };
                 self.object_hints(schema, column, m)?;
                 let at = (name.clone(), key.to_string());
+                // A hint goes into the migration as written, with no statement around it that a
+                // parse could check: it must be one expression, and hold no comment that could
+                // swallow what follows it.
                 if let Some(b) = m.get_node("backfill") {
-                    schema.hints.backfill.insert(at.clone(), Expr(self.expr(b, "backfill")?));
+                    schema.hints.backfill.insert(at.clone(), self.hint_expr(b, "backfill")?);
                 }
                 if let Some(u) = m.get_node("using") {
-                    schema.hints.using.insert(at, Expr(self.expr(u, "using")?));
+                    schema.hints.using.insert(at, self.hint_expr(u, "using")?);
                 }
             }
         }
