@@ -48,18 +48,34 @@ pub fn normalize_expr(text: &str) -> Result<Expr, String> {
     Ok(expr_sql(&node))
 }
 
-/// The tree of an expression written as text.
+/// `parse_expr`'s error when the text ends its expression with `;` and goes on.
+pub const MORE_THAN_ONE_STATEMENT: &str = "more than one statement";
+
+/// The tree of an expression written as text. The text is read inside `SELECT …`, so it must
+/// be that one expression and nothing else: no second statement after a `;`, and no clause
+/// (FROM, WHERE, INTO, UNION, …) that would make the SELECT more than its one target.
 pub fn parse_expr(text: &str) -> Result<Node, String> {
     let parsed = pg_query::parse(&format!("SELECT {text}"), 0).map_err(|e| parse_message(&e))?;
-    let stmt = parsed.protobuf.stmts.into_iter().next().and_then(|s| s.stmt).and_then(|s| s.node);
-    match stmt {
-        Some(NodeEnum::SelectStmt(select)) if select.target_list.len() == 1 && select.from_clause.is_empty() => {
-            match select.target_list.into_iter().next().and_then(|t| t.node) {
-                Some(NodeEnum::ResTarget(target)) if target.name.is_empty() => {
-                    target.val.map(|v| *v).ok_or_else(|| "empty expression".to_string())
-                }
-                _ => Err("expected a single expression".to_string()),
-            }
+    let mut stmts = parsed.protobuf.stmts.into_iter();
+    let stmt = stmts.next().and_then(|s| s.stmt).and_then(|s| s.node);
+    if stmts.next().is_some() {
+        return Err(MORE_THAN_ONE_STATEMENT.to_string());
+    }
+    let Some(NodeEnum::SelectStmt(mut select)) = stmt else {
+        return Err("expected a single expression".to_string());
+    };
+    let targets = std::mem::take(&mut select.target_list);
+    let bare = protobuf::SelectStmt {
+        limit_option: protobuf::LimitOption::Default as i32,
+        op: protobuf::SetOperation::SetopNone as i32,
+        ..Default::default()
+    };
+    if *select != bare || targets.len() != 1 {
+        return Err("expected a single expression".to_string());
+    }
+    match targets.into_iter().next().and_then(|t| t.node) {
+        Some(NodeEnum::ResTarget(target)) if target.name.is_empty() => {
+            target.val.map(|v| *v).ok_or_else(|| "empty expression".to_string())
         }
         _ => Err("expected a single expression".to_string()),
     }
@@ -370,6 +386,18 @@ mod tests {
         let e = normalize_expr("char_length(name) > 0 AND names <> name").unwrap();
         let r = rename_column_in_expr(&e, "name", "title");
         assert_eq!(r, normalize_expr("char_length(title) > 0 AND names <> title").unwrap());
+    }
+
+    #[test]
+    fn an_expression_is_one_expression_and_nothing_more() {
+        assert!(parse_expr("m::int").is_ok());
+        assert_eq!(parse_expr("1; DROP TABLE canary").unwrap_err(), MORE_THAN_ONE_STATEMENT);
+        assert!(parse_expr("1; DROP TABLE canary;").is_err());
+        for extra in
+            ["1 FROM t", "1 WHERE false", "1 INTO x", "1 UNION SELECT 2", "DISTINCT 1", "1 LIMIT 1", "1, 2", "1 AS a"]
+        {
+            assert!(parse_expr(extra).is_err(), "{extra}");
+        }
     }
 
     #[test]

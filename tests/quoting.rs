@@ -16,6 +16,7 @@ use schemagen::model::Schema;
 use schemagen::render::Renderer;
 use schemagen::{Direction, load_desired, plan_migration, render_file};
 use support::rng::Rng;
+use support::yq;
 
 const INJECTION: &str = "'); DROP TABLE x; --";
 const MAX_NAME: usize = 63;
@@ -81,23 +82,6 @@ fn name(rng: &mut Rng, taken: &mut HashSet<String>) -> String {
             return n;
         }
     }
-}
-
-/// `s` as a double-quoted YAML scalar.
-fn yq(s: &str) -> String {
-    let mut out = String::from("\"");
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\t' => out.push_str("\\t"),
-            '\n' => out.push_str("\\n"),
-            c if c.is_control() => out.push_str(&format!("\\x{:02x}", c as u32)),
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-    out
 }
 
 /// `s` as an SQL identifier, as a person writes it in an expression.

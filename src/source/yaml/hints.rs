@@ -75,6 +75,8 @@ impl File<'_> {
                 let Node::Mapping(m) = value else { continue };
                 self.object_hints(schema, column, m)?;
                 let at = (name.clone(), key.to_string());
+                // A hint goes into the migration with no statement around it that a parse could
+                // check: it is kept as the parser printed the one expression it read.
                 if let Some(b) = m.get_node("backfill") {
                     schema.hints.backfill.insert(at.clone(), self.parsed_expr(b, "backfill")?);
                 }

@@ -14,7 +14,7 @@ use pg_query::NodeEnum;
 
 use crate::diagnostic::{Diagnostic, Errors, Origin, Result, closest};
 use crate::model::{ConstraintKind, ObjectRef, QualifiedName, Schema, Table};
-use crate::pgtree::{parse_expr, parse_message, quote_ident};
+use crate::pgtree::{MORE_THAN_ONE_STATEMENT, parse_expr, parse_message, quote_ident};
 use crate::source::ddl::{self, Outcome};
 pub use format::json_schema;
 use format::{
@@ -307,6 +307,21 @@ impl File<'_> {
         }
         let create = format!("CREATE TABLE {} ({})", name.sql(), elements.join(", "));
         self.replay(schema, &create, columns.len(), map.span(), &pieces)?;
+        // The replay counts columns, not table constraints: one written inside a column's
+        // value would pass it.
+        for ((key, value), (_, piece)) in columns.iter().zip(&pieces) {
+            self.check_shape(
+                value.span(),
+                piece,
+                |s| {
+                    matches!(s, NodeEnum::CreateStmt(c) if c.table_elts.len() == 1
+                    && matches!(c.table_elts[0].node, Some(NodeEnum::ColumnDef(_))))
+                },
+                format!("column `{}` is not a single column definition", key.as_str()),
+                "write the column's type and its own constraints only; put table constraints under `checks`, \
+                 `unique` or `foreign_keys`",
+            )?;
+        }
         // As a person writes it: CREATE TABLE would make the constraint valid.
         for (span, sql) in not_valid {
             self.replay(schema, &sql, 0, span, &[(span, sql.clone())])?;
@@ -567,15 +582,59 @@ impl File<'_> {
     /// An SQL expression, checked on its own so that an error points at it.
     fn expr(&self, node: &Node, what: &str) -> Result<String> {
         let s = self.scalar(node, what)?;
-        parse_expr(s.as_str()).map_err(|m| self.sql_error(s.span(), &m))?;
+        parse_expr(s.as_str()).map_err(|m| match m.as_str() {
+            MORE_THAN_ONE_STATEMENT => self.error(
+                s.span(),
+                format!("`{what}` must be one expression, and this is more than one statement"),
+                "remove the `;` and what follows it",
+            ),
+            _ => self.sql_error(s.span(), &m),
+        })?;
         Ok(s.to_string())
     }
 
     /// An expression that goes into the model as it is (a hint's `using:`, `backfill:`):
     /// as the parser prints it, so only the one expression it parsed can reach SQL.
     fn parsed_expr(&self, node: &Node, what: &str) -> Result<crate::model::Expr> {
+        let text = self.expr(node, what)?;
+        crate::pgtree::normalize_expr(&text).map_err(|m| self.sql_error(node.span(), &m).into())
+    }
+
+    /// One plain identifier (an access method, a language), lower-cased: such a word goes into
+    /// the SQL as it is, so it may hold nothing but letters, digits, `_` and `$`.
+    fn identifier(&self, node: &Node, what: &str, example: &str) -> Result<String> {
         let s = self.scalar(node, what)?;
-        crate::pgtree::normalize_expr(s.as_str()).map_err(|m| self.sql_error(s.span(), &m).into())
+        if is_plain_identifier(s.as_str()) {
+            return Ok(s.to_lowercase());
+        }
+        Err(self
+            .error(
+                s.span(),
+                format!("`{what}` must be one identifier, not `{}`", s.as_str().escape_debug()),
+                format!("write a single name of letters, digits and `_`, e.g. `{what}: {example}`"),
+            )
+            .into())
+    }
+
+    /// Parses `sql`, built around the fragment the user wrote at `span`, and refuses it unless
+    /// it is one statement that `shape` accepts: a fragment must be the one element it stands
+    /// for, not end its clause early and carry another. SQL that does not parse is left to the
+    /// replay, which points at the piece that is wrong.
+    fn check_shape(
+        &self,
+        span: &Span,
+        sql: &str,
+        shape: impl Fn(&NodeEnum) -> bool,
+        message: impl Into<String>,
+        hint: &str,
+    ) -> Result<()> {
+        let Ok(parsed) = pg_query::parse(sql, 0) else { return Ok(()) };
+        let stmts: Vec<&NodeEnum> =
+            parsed.protobuf.stmts.iter().filter_map(|s| s.stmt.as_ref()?.node.as_ref()).collect();
+        match stmts.as_slice() {
+            [one] if shape(one) => Ok(()),
+            _ => Err(self.error(span, message, hint).into()),
+        }
     }
 
     /// Entries of a mapping (name → spec) or of a list (specs, optionally named inside).
@@ -906,6 +965,41 @@ impl File<'_> {
         Ok(out)
     }
 
+    /// One index key (a column or an expression, with its collation, opclass and order), or
+    /// with `several` a list of them written as one string: nothing else of CREATE INDEX.
+    fn index_key(&self, node: &Node, several: bool) -> Result<String> {
+        let s = self.scalar(node, if several { "columns" } else { "an index key" })?;
+        let split = |stmt: &NodeEnum| match stmt {
+            NodeEnum::IndexStmt(i) => {
+                let mut rest = i.clone();
+                let keys = std::mem::take(&mut rest.index_params);
+                Some((rest, keys))
+            }
+            _ => None,
+        };
+        let frame = pg_query::parse("CREATE INDEX ON t (k)", 0).expect("parses").protobuf.stmts[0].stmt.clone();
+        let (frame, _) = frame.and_then(|s| split(s.node.as_ref()?)).expect("an index statement");
+        self.check_shape(
+            s.span(),
+            &format!("CREATE INDEX ON t ({})", s.as_str()),
+            |stmt| {
+                split(stmt).is_some_and(|(rest, keys)| {
+                    rest == frame
+                        && (several || keys.len() == 1)
+                        && keys.iter().all(|k| matches!(&k.node, Some(NodeEnum::IndexElem(e)) if e.opclass.len() <= 2))
+                })
+            },
+            format!(
+                "`{}` is not {}",
+                s.as_str().escape_debug(),
+                if several { "a list of index keys" } else { "one index key" }
+            ),
+            "an index key is a column or an expression, optionally with COLLATE, an operator class and ASC/DESC; \
+             `where`, `include` and `using` have keys of their own",
+        )?;
+        Ok(s.to_string())
+    }
+
     /// CREATE INDEX for one entry of `indexes`, and the index's comment.
     fn index(&self, table: &QualifiedName, name: Option<&str>, spec: &Node) -> Result<(String, Option<String>)> {
         let (m, keys) = match spec {
@@ -919,12 +1013,8 @@ impl File<'_> {
             other => (None, other),
         };
         let keys = match keys {
-            Node::Sequence(seq) => seq
-                .iter()
-                .map(|k| self.scalar(k, "an index key").map(|s| s.to_string()))
-                .collect::<Result<Vec<_>>>()?
-                .join(", "),
-            other => self.scalar(other, "columns")?.to_string(),
+            Node::Sequence(seq) => seq.iter().map(|k| self.index_key(k, false)).collect::<Result<Vec<_>>>()?.join(", "),
+            other => self.index_key(other, true)?,
         };
         let get = |k: &str| m.and_then(|m| m.get_node(k));
         let unique = match get("unique") {
@@ -933,7 +1023,7 @@ impl File<'_> {
         };
         let mut sql = format!("CREATE {unique}INDEX {} ON {}", name.map(quote_ident).unwrap_or_default(), table.sql());
         if let Some(u) = get("using") {
-            sql.push_str(&format!(" USING {}", quote_ident(&self.scalar(u, "using")?.to_lowercase())));
+            sql.push_str(&format!(" USING {}", quote_ident(&self.identifier(u, "using", "gin")?)));
         }
         sql.push_str(&format!(" ({keys})"));
         if let Some(i) = get("include") {
@@ -950,6 +1040,14 @@ impl File<'_> {
         let comment = get("comment").map(|c| self.scalar(c, "comment").map(|s| s.to_string())).transpose()?;
         Ok((sql, comment))
     }
+}
+
+/// A name of ASCII letters, digits, `_` and `$` that does not start with a digit: what
+/// PostgreSQL reads as one unquoted identifier.
+fn is_plain_identifier(word: &str) -> bool {
+    let mut chars = word.chars();
+    chars.next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '$')
 }
 
 /// Foreign keys written without target columns point at the target's primary key.

@@ -6,6 +6,7 @@ use std::collections::BTreeSet;
 
 use marked_yaml::Node;
 use marked_yaml::types::MarkedMappingNode;
+use pg_query::NodeEnum;
 
 use super::format::{
     CHECK_OPTIONS, COMMANDS, DEFAULT_PRIVILEGE_KEYS, DOMAIN_KEYS, ENUM_KEYS, EVENTS, EXTENSION_KEYS,
@@ -26,7 +27,80 @@ pub(super) fn qualified(name: &str) -> QualifiedName {
     }
 }
 
+/// The types a sequence can count in.
+const SEQUENCE_TYPES: &[&str] = &["smallint", "integer", "bigint", "int2", "int4", "int8", "int"];
+
+/// `CREATE FUNCTION` with `params` and `returns` around a fragment: what the fragment may add
+/// to it is what `shape` checks.
+fn function_frame(params: &str, returns: &str) -> String {
+    format!("CREATE FUNCTION f({params}) RETURNS {returns} LANGUAGE sql AS ''")
+}
+
+/// The options of a CREATE FUNCTION: its frame has two (LANGUAGE and AS).
+fn function_options(stmt: &NodeEnum) -> Option<&pg_query::protobuf::CreateFunctionStmt> {
+    match stmt {
+        NodeEnum::CreateFunctionStmt(f) if f.options.len() == 2 => Some(f),
+        _ => None,
+    }
+}
+
 impl File<'_> {
+    /// Each entry of `args`, refused unless it is exactly one argument.
+    fn function_args(&self, node: &Node) -> Result<Vec<String>> {
+        let items: Vec<&Node> = match node {
+            Node::Sequence(seq) => seq.iter().collect(),
+            other => vec![other],
+        };
+        items
+            .into_iter()
+            .map(|item| {
+                let arg = self.scalar(item, "an argument")?;
+                self.check_shape(
+                    arg.span(),
+                    &function_frame(arg.as_str(), "void"),
+                    |s| function_options(s).is_some_and(|f| f.parameters.len() == 1),
+                    format!("`{}` is not one argument", arg.as_str().escape_debug()),
+                    "write one `[mode] name type [default expr]` per list entry: args: [a int, b text]",
+                )?;
+                Ok(arg.to_string())
+            })
+            .collect()
+    }
+
+    /// `returns`: one type, SETOF a type, or TABLE (…), and nothing after it.
+    fn returns(&self, node: &Node) -> Result<String> {
+        let r = self.scalar(node, "returns")?;
+        // RETURNS TABLE (…) declares its columns as parameters of mode TABLE; no other may appear.
+        let table_mode = pg_query::protobuf::FunctionParameterMode::FuncParamTable as i32;
+        let only_table_columns = |f: &pg_query::protobuf::CreateFunctionStmt| {
+            f.parameters.iter().all(|p| matches!(&p.node, Some(NodeEnum::FunctionParameter(p)) if p.mode == table_mode))
+        };
+        self.check_shape(
+            r.span(),
+            &function_frame("", r.as_str()),
+            |s| function_options(s).is_some_and(|f| f.return_type.is_some() && only_table_columns(f)),
+            format!("`{}` is not one return type", r.as_str().escape_debug()),
+            "write a type, `setof TYPE` or `table (name type, …)`; `language`, `volatility` and the rest have \
+             keys of their own",
+        )?;
+        Ok(r.to_string())
+    }
+
+    /// A `set:` key: a setting's name (`search_path`, `app.user_id`), never more SQL.
+    fn setting_name(&self, key: &marked_yaml::types::MarkedScalarNode) -> Result<()> {
+        let parts: Vec<&str> = key.as_str().split('.').collect();
+        if parts.len() <= 2 && parts.iter().all(|p| super::is_plain_identifier(p)) {
+            return Ok(());
+        }
+        Err(self
+            .error(
+                key.span(),
+                format!("`{}` is not the name of a setting", key.as_str().escape_debug()),
+                "a setting is a name, or two joined by a dot: e.g. search_path, statement_timeout, app.tenant",
+            )
+            .into())
+    }
+
     /// Runs one statement built from the YAML at `node`, pointing at `node` if it is wrong.
     fn run(&self, schema: &mut Schema, sql: &str, node: &Node) -> Result<()> {
         self.replay(schema, sql, 0, node.span(), &[(node.span(), sql.to_string())])
@@ -302,12 +376,12 @@ impl File<'_> {
             return Ok(());
         }
         let args = match map.get_node("args") {
-            Some(a) => self.list(a, "args")?.join(", "),
+            Some(a) => self.function_args(a)?.join(", "),
             None => String::new(),
         };
         let mut sql = format!("CREATE {} {}({args})", if procedure { "PROCEDURE" } else { "FUNCTION" }, name.sql());
         match (map.get_node("returns"), procedure) {
-            (Some(r), false) => sql.push_str(&format!(" RETURNS {}", self.scalar(r, "returns")?.as_str())),
+            (Some(r), false) => sql.push_str(&format!(" RETURNS {}", self.returns(r)?)),
             (None, false) => {
                 return Err(self
                     .error(
@@ -325,10 +399,10 @@ impl File<'_> {
             (None, true) => {}
         }
         let language = match map.get_node("language") {
-            Some(l) => self.scalar(l, "language")?.to_string(),
+            Some(l) => self.identifier(l, "language", "plpgsql")?,
             None => "sql".into(),
         };
-        sql.push_str(&format!(" LANGUAGE {}", quote_ident(&language.to_lowercase())));
+        sql.push_str(&format!(" LANGUAGE {}", quote_ident(&language)));
         if let Some(v) = map.get_node("volatility") {
             sql.push_str(&format!(" {}", self.one_of(v, "volatility", VOLATILITIES)?.to_uppercase()));
         }
@@ -345,8 +419,20 @@ impl File<'_> {
         if let Some(set) = map.get_node("set") {
             let set = self.mapping(set, "`set` must map settings to values", "e.g. set: {search_path: ''}")?;
             for (k, v) in set.iter() {
+                self.setting_name(k)?;
                 // A list setting (`search_path: public, extensions`) is several values.
                 let v = self.scalar(v, "a setting")?;
+                // Plain text, quoted as literals below; no setting takes a line break, and one
+                // in a value is a pasted mistake, not a value.
+                if v.chars().any(char::is_control) {
+                    return Err(self
+                        .error(
+                            v.span(),
+                            "a setting's value cannot hold a line break or a control character",
+                            "write the value on one line",
+                        )
+                        .into());
+                }
                 let values: Vec<String> = v.split(',').map(|p| quote_literal(p.trim())).collect();
                 sql.push_str(&format!(" SET {} = {}", quote_ident(k.as_str()), values.join(", ")));
             }
@@ -403,7 +489,15 @@ impl File<'_> {
             self.error(map.span(), format!("view {name} has no `query`"), "add `query: |` with its SELECT")
         })?;
         let query = self.scalar(query_node, "query")?;
-        sql.push_str(&format!(" AS {}", query.trim_end().trim_end_matches(';')));
+        let query = query.trim_end().strip_suffix(';').unwrap_or(query.trim_end());
+        self.check_shape(
+            query_node.span(),
+            query,
+            |s| matches!(s, NodeEnum::SelectStmt(q) if q.into_clause.is_none()),
+            "a view's `query` must be exactly one SELECT, VALUES or WITH … SELECT statement",
+            "write the one query the view stands for, without a second statement after `;`",
+        )?;
+        sql.push_str(&format!(" AS {query}"));
         if let Some(c) = map.get_node("check_option") {
             sql.push_str(&format!(
                 " WITH {} CHECK OPTION",
@@ -460,7 +554,15 @@ impl File<'_> {
         let ty = map.get_node("type").ok_or_else(|| {
             self.error(map.span(), format!("domain {name} has no `type`"), "add e.g. `type: double precision`")
         })?;
-        let mut sql = format!("CREATE DOMAIN {} AS {}", name.sql(), self.scalar(ty, "type")?.as_str());
+        let ty_text = self.scalar(ty, "type")?.as_str();
+        self.check_shape(
+            ty.span(),
+            &format!("CREATE DOMAIN d AS {ty_text}"),
+            |s| matches!(s, NodeEnum::CreateDomainStmt(d) if d.constraints.is_empty() && d.coll_clause.is_none()),
+            format!("`{}` is not one type", ty_text.escape_debug()),
+            "write the base type only; `collate`, `default`, `not_null` and `checks` have keys of their own",
+        )?;
+        let mut sql = format!("CREATE DOMAIN {} AS {ty_text}", name.sql());
         if let Some(c) = map.get_node("collate") {
             sql.push_str(&format!(" COLLATE {}", quote_ident(self.scalar(c, "collate")?)));
         }
@@ -513,7 +615,22 @@ impl File<'_> {
             ("cache", "CACHE"),
         ] {
             if let Some(v) = map.get_node(key) {
-                sql.push_str(&format!(" {clause} {}", self.scalar(v, key)?.as_str()));
+                let text = self.scalar(v, key)?;
+                let fits = match key {
+                    "as" => SEQUENCE_TYPES.contains(&text.to_lowercase().as_str()),
+                    _ => text.parse::<i64>().is_ok(),
+                };
+                if !fits {
+                    let hint = if key == "as" {
+                        format!("one of: {}", SEQUENCE_TYPES.join(", "))
+                    } else {
+                        "write a whole number, e.g. 1".to_string()
+                    };
+                    return Err(self
+                        .error(text.span(), format!("`{key}` cannot be `{}`", text.as_str().escape_debug()), hint)
+                        .into());
+                }
+                sql.push_str(&format!(" {clause} {}", text.as_str()));
             }
         }
         if let Some(c) = map.get_node("cycle")
