@@ -7,7 +7,7 @@
 use std::collections::BTreeSet;
 
 use super::Change;
-use crate::model::{ObjectRef, QualifiedName, Schema};
+use crate::model::{ObjectId, QualifiedName, Schema};
 use crate::pgtree::quote_ident;
 use crate::source::ddl;
 
@@ -15,7 +15,7 @@ use crate::source::ddl;
 pub fn apply(current: &Schema, desired: &Schema) -> (Vec<Change>, Option<Schema>) {
     let mut hints: Vec<_> = desired.hints.renames.iter().collect();
     // Tables first: the hints of what is inside a table name the table by its new name.
-    hints.sort_by_key(|r| !matches!(r.object, ObjectRef::Table(_)));
+    hints.sort_by_key(|r| !matches!(r.object, ObjectId::Table(_)));
     let mut renamed: Option<Schema> = None;
     let mut changes = Vec::new();
     for hint in hints {
@@ -37,20 +37,20 @@ pub fn apply(current: &Schema, desired: &Schema) -> (Vec<Change>, Option<Schema>
 }
 
 /// Whether the old object exists in `schema` and the new one does not.
-fn applies(schema: &Schema, object: &ObjectRef, from: &str) -> bool {
+fn applies(schema: &Schema, object: &ObjectId, from: &str) -> bool {
     match object {
-        ObjectRef::Table(new) => {
+        ObjectId::Table(new) => {
             let old = QualifiedName::new(new.schema.clone(), from);
             schema.tables.contains_key(&old) && !schema.tables.contains_key(new)
         }
-        ObjectRef::Column(t, new) => {
+        ObjectId::Column(t, new) => {
             schema.table(t).is_some_and(|t| t.column(from).is_some() && t.column(new).is_none())
         }
-        ObjectRef::Constraint(t, new) => {
+        ObjectId::Constraint(t, new) => {
             schema.table(t).is_some_and(|t| t.constraint(from).is_some() && t.constraint(new).is_none())
         }
-        ObjectRef::Index(t, new) => schema.table(t).is_some_and(|t| t.index(from).is_some() && t.index(new).is_none()),
-        ObjectRef::Policy(t, new) => {
+        ObjectId::Index(t, new) => schema.table(t).is_some_and(|t| t.index(from).is_some() && t.index(new).is_none()),
+        ObjectId::Policy(t, new) => {
             schema.policies.contains_key(&(t.clone(), from.to_string()))
                 && !schema.policies.contains_key(&(t.clone(), new.clone()))
         }
@@ -59,24 +59,24 @@ fn applies(schema: &Schema, object: &ObjectRef, from: &str) -> bool {
 }
 
 /// Renames in `schema` by replaying the statement, and records the change.
-fn rename(schema: &mut Schema, object: &ObjectRef, from: &str, changes: &mut Vec<Change>) {
+fn rename(schema: &mut Schema, object: &ObjectId, from: &str, changes: &mut Vec<Change>) {
     let from_q = quote_ident(from);
     let sql = match object {
-        ObjectRef::Table(new) => {
+        ObjectId::Table(new) => {
             format!(
                 "ALTER TABLE {} RENAME TO {}",
                 QualifiedName::new(new.schema.clone(), from).sql(),
                 quote_ident(&new.name)
             )
         }
-        ObjectRef::Column(t, new) => format!("ALTER TABLE {} RENAME COLUMN {from_q} TO {}", t.sql(), quote_ident(new)),
-        ObjectRef::Constraint(t, new) => {
+        ObjectId::Column(t, new) => format!("ALTER TABLE {} RENAME COLUMN {from_q} TO {}", t.sql(), quote_ident(new)),
+        ObjectId::Constraint(t, new) => {
             format!("ALTER TABLE {} RENAME CONSTRAINT {from_q} TO {}", t.sql(), quote_ident(new))
         }
-        ObjectRef::Index(t, new) => {
+        ObjectId::Index(t, new) => {
             format!("ALTER INDEX {} RENAME TO {}", QualifiedName::new(t.schema.clone(), from).sql(), quote_ident(new))
         }
-        ObjectRef::Policy(t, new) => format!("ALTER POLICY {from_q} ON {} RENAME TO {}", t.sql(), quote_ident(new)),
+        ObjectId::Policy(t, new) => format!("ALTER POLICY {from_q} ON {} RENAME TO {}", t.sql(), quote_ident(new)),
         _ => return,
     };
     let parsed = pg_query::parse(&sql, 0).expect("a rename statement built from names parses");
@@ -88,7 +88,7 @@ fn rename(schema: &mut Schema, object: &ObjectRef, from: &str, changes: &mut Vec
 
 /// Constraints and indexes of a table on both sides that only differ in name, paired one
 /// to one (a definition that several candidates share is left to drop and create).
-fn same_definition_renames(current: &Schema, desired: &Schema) -> Vec<(ObjectRef, String)> {
+fn same_definition_renames(current: &Schema, desired: &Schema) -> Vec<(ObjectId, String)> {
     let mut out = Vec::new();
     for (name, new) in &desired.tables {
         let Some(old) = current.tables.get(name) else { continue };
@@ -102,7 +102,7 @@ fn same_definition_renames(current: &Schema, desired: &Schema) -> Vec<(ObjectRef
             if let ([f], [_]) = (from.as_slice(), to.as_slice())
                 && !taken.contains(c.name.as_str())
             {
-                out.push((ObjectRef::Constraint(name.clone(), c.name.clone()), f.name.clone()));
+                out.push((ObjectId::Constraint(name.clone(), c.name.clone()), f.name.clone()));
             }
         }
         let gone: Vec<_> = old.indexes.iter().filter(|i| new.index(&i.name).is_none()).collect();
@@ -113,7 +113,7 @@ fn same_definition_renames(current: &Schema, desired: &Schema) -> Vec<(ObjectRef
             if let ([f], [_]) = (from.as_slice(), to.as_slice())
                 && !taken.contains(i.name.as_str())
             {
-                out.push((ObjectRef::Index(name.clone(), i.name.clone()), f.name.clone()));
+                out.push((ObjectId::Index(name.clone(), i.name.clone()), f.name.clone()));
             }
         }
     }
