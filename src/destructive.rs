@@ -3,17 +3,16 @@
 //! call (a view, function, type, sequence, schema or extension). `diff` and `generate`
 //! refuse them (exit 3) unless `--allow-destructive` or the table's `allow_destructive:`.
 
-use std::collections::BTreeSet;
 use std::fmt;
 
 use crate::diagnostic::Origin;
 use crate::diff::Change;
-use crate::model::{Column, ObjectRef, QualifiedName, Schema};
+use crate::model::{Column, ObjectId, QualifiedName, Schema};
 
 /// One change that can lose data or break a caller.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Loss {
-    pub object: ObjectRef,
+    pub object: ObjectId,
     /// What is lost: "drops table public.t and its rows".
     pub what: String,
     /// Where the object that goes away was declared (the migrations), when known.
@@ -43,16 +42,16 @@ impl fmt::Display for Loss {
 /// schema allows.
 pub fn losses(current: &Schema, desired: &Schema, changes: &[Change]) -> Vec<Loss> {
     // A drop followed by a create of the same object is a replacement, not a loss.
-    let created: BTreeSet<String> = changes.iter().filter_map(created_key).collect();
-    let replaced = |key: String| created.contains(&key);
-    let table_origin = |t: &QualifiedName, s: &Schema| s.hints.origins.get(&ObjectRef::Table(t.clone())).cloned();
+    let created: Vec<ObjectId> = changes.iter().filter_map(created).collect();
+    let replaced = |dropped: &ObjectId| created.iter().any(|c| replaces(c, dropped));
+    let table_origin = |t: &QualifiedName, s: &Schema| s.hints.origins.get(&ObjectId::Table(t.clone())).cloned();
     // A table renamed by the migration was declared under its old name.
     let old_name = |t: &QualifiedName| {
-        let renamed = desired.hints.renames.iter().find(|r| r.object == ObjectRef::Table(t.clone()));
+        let renamed = desired.hints.renames.iter().find(|r| r.object == ObjectId::Table(t.clone()));
         renamed.map_or_else(|| t.clone(), |r| QualifiedName::new(t.schema.clone(), r.from.clone()))
     };
     let mut out = Vec::new();
-    let mut loss = |object: ObjectRef, what: String, table: Option<&QualifiedName>, hint: Option<String>| {
+    let mut loss = |object: ObjectId, what: String, table: Option<&QualifiedName>, hint: Option<String>| {
         let declared = table.and_then(|t| table_origin(&old_name(t), current));
         let cause = table.and_then(|t| table_origin(t, desired));
         out.push(Loss { object, what, declared, cause, hint });
@@ -60,15 +59,17 @@ pub fn losses(current: &Schema, desired: &Schema, changes: &[Change]) -> Vec<Los
     for c in changes {
         match c {
             Change::DropTable(t) => loss(
-                ObjectRef::Table(t.name.clone()),
+                ObjectId::Table(t.name.clone()),
                 format!("drops table {} and its rows", t.name),
                 Some(&t.name),
                 None,
             ),
-            Change::DropColumn { table, column } if !replaced(format!("column {table}.{}", column.name)) => {
+            Change::DropColumn { table, column }
+                if !replaced(&ObjectId::Column(table.clone(), column.name.clone())) =>
+            {
                 let hint = rename_hint(current, desired, table, column);
                 let what = format!("drops column {table}.{} and its values", column.name);
-                loss(ObjectRef::Column(table.clone(), column.name.clone()), what, Some(table), hint);
+                loss(ObjectId::Column(table.clone(), column.name.clone()), what, Some(table), hint);
             }
             Change::AlterColumn { table, from, to, using }
                 if from.data_type != to.data_type && !from.data_type.widens_to(&to.data_type) =>
@@ -78,7 +79,7 @@ pub fn losses(current: &Schema, desired: &Schema, changes: &[Change]) -> Vec<Los
                     to.name, from.data_type, to.data_type
                 );
                 let hint = using.is_none().then(|| "say how values convert with `using:` on the column".into());
-                loss(ObjectRef::Column(table.clone(), to.name.clone()), what, Some(table), hint);
+                loss(ObjectId::Column(table.clone(), to.name.clone()), what, Some(table), hint);
             }
             Change::RecreateEnum { from, to, .. } => {
                 let removed: Vec<&str> =
@@ -89,29 +90,37 @@ pub fn losses(current: &Schema, desired: &Schema, changes: &[Change]) -> Vec<Los
                         removed.join(", "),
                         from.name
                     );
-                    loss(ObjectRef::Type(from.name.clone()), what, None, None);
+                    loss(ObjectId::Type(from.name.clone()), what, None, None);
                 }
             }
-            Change::DropView(v) if !replaced(format!("view {}", v.name)) => {
-                let kind = if v.materialized { "materialized view" } else { "view" };
-                loss(ObjectRef::View(v.name.clone()), format!("drops {kind} {}", v.name), None, None);
+            Change::DropView(v) => {
+                let view = ObjectId::View { name: v.name.clone(), materialized: v.materialized };
+                if !replaced(&view) {
+                    loss(view.clone(), format!("drops {view}"), None, None);
+                }
             }
-            Change::DropFunction(f) if !replaced(format!("function {}", f.name)) => {
-                loss(ObjectRef::Function(f.name.clone()), format!("drops function {}", f.signature()), None, None);
+            Change::DropFunction(f) => {
+                let function = ObjectId::Function(f.routine());
+                if !replaced(&function) {
+                    loss(function.clone(), format!("drops {function}"), None, None);
+                }
             }
-            Change::DropEnum(e) => loss(ObjectRef::Type(e.name.clone()), format!("drops type {}", e.name), None, None),
-            Change::DropDomain(d) if !replaced(format!("domain {}", d.name)) => {
-                loss(ObjectRef::Type(d.name.clone()), format!("drops domain {}", d.name), None, None)
+            Change::DropEnum(e) => loss(ObjectId::Type(e.name.clone()), format!("drops type {}", e.name), None, None),
+            Change::DropDomain(d) => {
+                let domain = ObjectId::Domain(d.name.clone());
+                if !replaced(&domain) {
+                    loss(domain.clone(), format!("drops {domain}"), None, None);
+                }
             }
             Change::DropSequence(s) => loss(
-                ObjectRef::Sequence(s.name.clone()),
+                ObjectId::Sequence(s.name.clone()),
                 format!("drops sequence {} and its current value", s.name),
                 None,
                 None,
             ),
-            Change::DropSchema(s) => loss(ObjectRef::Schema(s.clone()), format!("drops schema {s}"), None, None),
+            Change::DropSchema(s) => loss(ObjectId::Schema(s.clone()), format!("drops schema {s}"), None, None),
             Change::DropExtension(e) => loss(
-                ObjectRef::Extension(e.name.clone()),
+                ObjectId::Extension(e.name.clone()),
                 format!("drops extension {} and the objects it provides", e.name),
                 None,
                 None,
@@ -123,13 +132,24 @@ pub fn losses(current: &Schema, desired: &Schema, changes: &[Change]) -> Vec<Los
     out
 }
 
-fn created_key(c: &Change) -> Option<String> {
+fn created(c: &Change) -> Option<ObjectId> {
     match c {
-        Change::AddColumn { table, column, .. } => Some(format!("column {table}.{}", column.name)),
-        Change::CreateView(v) => Some(format!("view {}", v.name)),
-        Change::CreateFunction(f) => Some(format!("function {}", f.name)),
-        Change::CreateDomain(d) => Some(format!("domain {}", d.name)),
+        Change::AddColumn { table, column, .. } => Some(ObjectId::Column(table.clone(), column.name.clone())),
+        Change::CreateView(v) => Some(ObjectId::View { name: v.name.clone(), materialized: v.materialized }),
+        Change::CreateFunction(f) => Some(ObjectId::Function(f.routine())),
+        Change::CreateDomain(d) => Some(ObjectId::Domain(d.name.clone())),
         _ => None,
+    }
+}
+
+/// Whether what is created stands in for what is dropped, for those who call it: the same
+/// object, a view of the same name materialized or not, or a function of the same name
+/// whatever its arguments.
+fn replaces(created: &ObjectId, dropped: &ObjectId) -> bool {
+    match (created, dropped) {
+        (ObjectId::View { name: a, .. }, ObjectId::View { name: b, .. }) => a == b,
+        (ObjectId::Function(a), ObjectId::Function(b)) => a.name == b.name,
+        (a, b) => a == b,
     }
 }
 
@@ -145,9 +165,9 @@ fn rename_hint(current: &Schema, desired: &Schema, table: &QualifiedName, droppe
     ))
 }
 
-fn allowed(desired: &Schema, object: &ObjectRef) -> bool {
+fn allowed(desired: &Schema, object: &ObjectId) -> bool {
     match object {
-        ObjectRef::Table(t) | ObjectRef::Column(t, _) => desired.hints.allow_destructive.contains(t),
+        ObjectId::Table(t) | ObjectId::Column(t, _) => desired.hints.allow_destructive.contains(t),
         _ => false,
     }
 }

@@ -9,20 +9,26 @@ use petgraph::Direction;
 use petgraph::graph::{DiGraph, NodeIndex};
 use petgraph::visit::{Bfs, EdgeRef, Reversed};
 
-use crate::model::{ConstraintKind, QualifiedName, Schema};
-use crate::pgtree::quote_ident;
+use crate::model::{ConstraintKind, ObjectId, QualifiedName, Schema};
 
 pub struct ObjectGraph {
+    /// Each node's label: the object's `Display`, or `external name` for a table the
+    /// schema references but does not hold.
     graph: DiGraph<String, ()>,
-    nodes: BTreeMap<String, NodeIndex>,
+    nodes: BTreeMap<ObjectId, NodeIndex>,
 }
 
 impl ObjectGraph {
-    fn node(&mut self, id: String) -> NodeIndex {
+    fn node(&mut self, id: ObjectId) -> NodeIndex {
+        let label = id.to_string();
+        self.labelled(id, label)
+    }
+
+    fn labelled(&mut self, id: ObjectId, label: String) -> NodeIndex {
         if let Some(&n) = self.nodes.get(&id) {
             return n;
         }
-        let n = self.graph.add_node(id.clone());
+        let n = self.graph.add_node(label);
         self.nodes.insert(id, n);
         n
     }
@@ -33,16 +39,24 @@ impl ObjectGraph {
         }
     }
 
+    /// The labels, sorted: the order the outputs list nodes in.
+    fn labels(&self) -> Vec<&str> {
+        let mut out: Vec<&str> = self.graph.node_weights().map(String::as_str).collect();
+        out.sort();
+        out
+    }
+
     /// The objects `names` depend on and that depend on them, transitively; a name matches
-    /// a node's whole id (`table public.users`), its qualified name, or its last part.
+    /// a node's whole label (`table public.users`), its qualified name, or its last part.
     pub fn around(&self, name: &str) -> Option<ObjectGraph> {
-        let matches = |id: &str| {
-            let qualified = id.split_once(' ').map_or(id, |(_, rest)| rest);
-            let base = qualified.split(" on ").next().unwrap_or(qualified);
+        let matches = |id: &ObjectId, label: &str| {
+            let qualified = id.name();
+            let base = qualified.split(" on ").next().unwrap_or(&qualified);
             let base = base.split('(').next().unwrap_or(base);
-            id == name || qualified == name || base == name || base.rsplit('.').next() == Some(name)
+            label == name || qualified == name || base == name || base.rsplit('.').next() == Some(name)
         };
-        let starts: Vec<NodeIndex> = self.nodes.iter().filter(|(id, _)| matches(id)).map(|(_, &n)| n).collect();
+        let starts: Vec<NodeIndex> =
+            self.nodes.iter().filter(|(id, n)| matches(id, &self.graph[**n])).map(|(_, &n)| n).collect();
         if starts.is_empty() {
             return None;
         }
@@ -59,12 +73,12 @@ impl ObjectGraph {
             }
         }
         let mut sub = ObjectGraph { graph: DiGraph::new(), nodes: BTreeMap::new() };
-        for &n in &keep {
-            sub.node(self.graph[n].clone());
+        let mut kept = BTreeMap::new();
+        for (id, &n) in self.nodes.iter().filter(|(_, n)| keep.contains(*n)) {
+            kept.insert(n, sub.labelled(id.clone(), self.graph[n].clone()));
         }
         for e in self.graph.edge_references() {
-            if keep.contains(&e.source()) && keep.contains(&e.target()) {
-                let (a, b) = (sub.nodes[&self.graph[e.source()]], sub.nodes[&self.graph[e.target()]]);
+            if let (Some(&a), Some(&b)) = (kept.get(&e.source()), kept.get(&e.target())) {
                 sub.edge(a, b);
             }
         }
@@ -84,7 +98,7 @@ impl ObjectGraph {
 
     pub fn to_dot(&self) -> String {
         let mut s = String::from("digraph schema {\n  rankdir=LR;\n  node [shape=box, fontname=\"monospace\"];\n");
-        for id in self.nodes.keys() {
+        for id in self.labels() {
             s.push_str(&format!("  \"{}\";\n", id.replace('"', "\\\"")));
         }
         for (a, b) in self.edges() {
@@ -96,7 +110,7 @@ impl ObjectGraph {
 
     pub fn to_mermaid(&self) -> String {
         let ids: BTreeMap<&str, String> =
-            self.nodes.keys().enumerate().map(|(i, id)| (id.as_str(), format!("n{i}"))).collect();
+            self.labels().into_iter().enumerate().map(|(i, id)| (id, format!("n{i}"))).collect();
         let mut s = String::from("flowchart LR\n");
         for (id, short) in &ids {
             s.push_str(&format!("  {short}[\"{}\"]\n", id.replace('"', "#quot;")));
@@ -109,39 +123,38 @@ impl ObjectGraph {
 
     pub fn to_json(&self) -> String {
         let depends: BTreeMap<&str, Vec<&str>> = self
-            .nodes
-            .iter()
-            .map(|(id, &n)| {
+            .graph
+            .node_indices()
+            .map(|n| {
                 let mut deps: Vec<&str> =
                     self.graph.neighbors_directed(n, Direction::Outgoing).map(|d| self.graph[d].as_str()).collect();
                 deps.sort();
-                (id.as_str(), deps)
+                (self.graph[n].as_str(), deps)
             })
             .collect();
         serde_json::to_string_pretty(&serde_json::json!({ "objects": depends })).expect("JSON of strings") + "\n"
     }
 }
 
-fn rel(schema: &Schema, name: &QualifiedName) -> String {
-    if schema.views.contains_key(name) {
-        format!("view {name}")
-    } else if schema.tables.contains_key(name) {
-        format!("table {name}")
-    } else {
-        format!("external {name}")
+/// The node of a relation: the schema's view or table, or a table it only references.
+fn rel(g: &mut ObjectGraph, schema: &Schema, name: &QualifiedName) -> NodeIndex {
+    match schema.views.get(name) {
+        Some(v) => g.node(ObjectId::View { name: name.clone(), materialized: v.materialized }),
+        None if schema.tables.contains_key(name) => g.node(ObjectId::Table(name.clone())),
+        None => g.labelled(ObjectId::Table(name.clone()), format!("external {name}")),
     }
 }
 
 pub fn build(schema: &Schema) -> ObjectGraph {
     let mut g = ObjectGraph { graph: DiGraph::new(), nodes: BTreeMap::new() };
-    let functions_named = |name: &QualifiedName| -> Vec<String> {
-        schema.functions.values().filter(|f| &f.name == name).map(|f| format!("function {}", f.signature())).collect()
+    let functions_named = |name: &QualifiedName| -> Vec<ObjectId> {
+        schema.functions.values().filter(|f| &f.name == name).map(|f| ObjectId::Function(f.routine())).collect()
     };
     // Only relations and functions the schema holds (or platform tables it references).
     let link = |g: &mut ObjectGraph, from: NodeIndex, relations: Vec<QualifiedName>, functions: Vec<QualifiedName>| {
         for r in relations {
             if schema.tables.contains_key(&r) || schema.views.contains_key(&r) {
-                let to = g.node(rel(schema, &r));
+                let to = rel(g, schema, &r);
                 g.edge(from, to);
             }
         }
@@ -153,7 +166,7 @@ pub fn build(schema: &Schema) -> ObjectGraph {
         }
     };
     for t in schema.tables.values() {
-        let n = g.node(format!("table {}", t.name));
+        let n = g.node(ObjectId::Table(t.name.clone()));
         for c in &t.columns {
             if !c.data_type.builtin {
                 let e = QualifiedName::new(
@@ -161,7 +174,7 @@ pub fn build(schema: &Schema) -> ObjectGraph {
                     c.data_type.name.clone(),
                 );
                 if schema.enums.contains_key(&e) {
-                    let to = g.node(format!("type {e}"));
+                    let to = g.node(ObjectId::Type(e));
                     g.edge(n, to);
                 }
             }
@@ -172,7 +185,7 @@ pub fn build(schema: &Schema) -> ObjectGraph {
         for c in &t.constraints {
             match &c.kind {
                 ConstraintKind::ForeignKey(fk) => {
-                    let to = g.node(rel(schema, &fk.ref_table));
+                    let to = rel(&mut g, schema, &fk.ref_table);
                     g.edge(n, to);
                 }
                 ConstraintKind::Check { expr, .. } => {
@@ -183,15 +196,15 @@ pub fn build(schema: &Schema) -> ObjectGraph {
         }
     }
     for e in schema.enums.values() {
-        g.node(format!("type {}", e.name));
+        g.node(ObjectId::Type(e.name.clone()));
     }
     for v in schema.views.values() {
-        let n = g.node(format!("view {}", v.name));
+        let n = g.node(ObjectId::View { name: v.name.clone(), materialized: v.materialized });
         let relations = v.refs.relations.iter().filter(|x| *x != &v.name).cloned().collect();
         link(&mut g, n, relations, v.refs.functions.clone());
     }
     for f in schema.functions.values() {
-        let n = g.node(format!("function {}", f.signature()));
+        let n = g.node(ObjectId::Function(f.routine()));
         // PL/pgSQL bodies through PL/pgSQL's parser, then each statement through SQL's;
         // where that parser cannot read a body, the relations its statements name are
         // found with the scanner instead.
@@ -212,16 +225,16 @@ pub fn build(schema: &Schema) -> ObjectGraph {
         }
     }
     for p in schema.policies.values() {
-        let n = g.node(format!("policy {} on {}", quote_ident(&p.name), p.table));
-        let to = g.node(rel(schema, &p.table));
+        let n = g.node(ObjectId::Policy(p.table.clone(), p.name.clone()));
+        let to = rel(&mut g, schema, &p.table);
         g.edge(n, to);
         for e in p.using.iter().chain(p.with_check.iter()) {
             link(&mut g, n, e.refs().relations.clone(), e.refs().functions.clone());
         }
     }
     for t in schema.triggers.values() {
-        let n = g.node(format!("trigger {} on {}", quote_ident(&t.name), t.table));
-        let to = g.node(rel(schema, &t.table));
+        let n = g.node(ObjectId::Trigger(t.table.clone(), t.name.clone()));
+        let to = rel(&mut g, schema, &t.table);
         g.edge(n, to);
         let mut calls = vec![t.function.clone()];
         if let Some(w) = &t.when {

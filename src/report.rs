@@ -15,9 +15,9 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 
 use crate::Direction;
-use crate::diff::{Change, CommentTarget, GrantTarget};
-use crate::model::{Expr, ObjectRef, Policy, QualifiedName, Schema, Table};
-use crate::pgtree::{expr_sql, parse_expr, quote_ident};
+use crate::diff::Change;
+use crate::model::{Expr, ObjectId, Policy, QualifiedName, Schema, Table, Trigger, View};
+use crate::pgtree::{expr_sql, parse_expr};
 use crate::pipeline::Outcome;
 use pg_query::NodeEnum;
 use pg_query::protobuf::BoolExprType;
@@ -72,6 +72,25 @@ pub enum Kind {
 }
 
 impl Kind {
+    fn of(id: &ObjectId) -> Kind {
+        match id {
+            ObjectId::Schema(_) => Kind::Schema,
+            ObjectId::Extension(_) => Kind::Extension,
+            ObjectId::Type(_) => Kind::Type,
+            ObjectId::Domain(_) => Kind::Domain,
+            ObjectId::Sequence(_) => Kind::Sequence,
+            ObjectId::Table(_) => Kind::Table,
+            ObjectId::Column(..) => Kind::Column,
+            ObjectId::Constraint(..) => Kind::Constraint,
+            ObjectId::Index(..) => Kind::Index,
+            ObjectId::View { materialized: false, .. } => Kind::View,
+            ObjectId::View { materialized: true, .. } => Kind::MaterializedView,
+            ObjectId::Function(_) => Kind::Function,
+            ObjectId::Policy(..) => Kind::Policy,
+            ObjectId::Trigger(..) => Kind::Trigger,
+        }
+    }
+
     fn word(self) -> &'static str {
         match self {
             Kind::Schema => "schema",
@@ -93,11 +112,18 @@ impl Kind {
     }
 }
 
+/// An object as the report lists it: by kind, then by name as written.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Object {
     pub kind: Kind,
-    /// As the summary writes it: `public.posts`, `"Read posts" on public.posts`.
+    /// `ObjectId::name`: `public.posts`, `"Read posts" on public.posts`.
     pub name: String,
+}
+
+impl Object {
+    fn of(id: &ObjectId) -> Object {
+        Object { kind: Kind::of(id), name: id.name() }
+    }
 }
 
 /// One role's access to one command on one object, before and after.
@@ -165,22 +191,22 @@ impl Report {
     /// The report of `changes`, the diff from `current` to `desired`.
     pub fn new(current: &Schema, desired: &Schema, changes: &[Change]) -> Report {
         let mut report = Report::default();
-        report.objects(changes, desired);
+        report.objects(changes);
         let tables = Tables::new(current, desired, changes);
         report.access = access(&tables);
-        report.access.extend(privileges(changes, desired));
+        report.access.extend(privileges(changes));
         report.access.sort_by(|a, b| a.order().cmp(&b.order()));
         report.policies(&tables);
         report.row_security = row_security(changes, &tables);
         report
     }
 
-    fn objects(&mut self, changes: &[Change], desired: &Schema) {
+    fn objects(&mut self, changes: &[Change]) {
         let mut created: BTreeMap<Object, &Change> = BTreeMap::new();
         let mut dropped: BTreeMap<Object, &Change> = BTreeMap::new();
         let mut aspects: BTreeMap<Object, BTreeSet<String>> = BTreeMap::new();
         for change in changes {
-            match object_of(change, desired) {
+            match object_of(change) {
                 Some((Action::Create, object)) => {
                     created.insert(object, change);
                 }
@@ -353,129 +379,61 @@ enum Action {
     Change(String),
 }
 
-fn on(name: &str, table: &QualifiedName) -> String {
-    format!("{} on {table}", quote_ident(name))
-}
-
 /// The object a change creates, drops or changes, and how.
-fn object_of(change: &Change, desired: &Schema) -> Option<(Action, Object)> {
-    let obj = |kind, name: String| Object { kind, name };
-    let column = |t: &QualifiedName, c: &str| obj(Kind::Column, format!("{t}.{}", quote_ident(c)));
-    let view_kind = |materialized: bool| if materialized { Kind::MaterializedView } else { Kind::View };
-    Some(match change {
-        Change::Rename { object, from, .. } => {
-            (Action::Change(format!("renamed from {}", code(from))), renamed_object(object))
-        }
-        Change::CreateSchema(s) => (Action::Create, obj(Kind::Schema, quote_ident(s))),
-        Change::DropSchema(s) => (Action::Drop, obj(Kind::Schema, quote_ident(s))),
-        Change::CreateTable(t) => (Action::Create, obj(Kind::Table, t.name.to_string())),
-        Change::DropTable(t) => (Action::Drop, obj(Kind::Table, t.name.to_string())),
+fn object_of(change: &Change) -> Option<(Action, Object)> {
+    let column = |t: &QualifiedName, c: &str| ObjectId::Column(t.clone(), c.to_string());
+    let constraint = |t: &QualifiedName, c: &str| ObjectId::Constraint(t.clone(), c.to_string());
+    let index = |t: &QualifiedName, i: &str| ObjectId::Index(t.clone(), i.to_string());
+    let policy = |p: &Policy| ObjectId::Policy(p.table.clone(), p.name.clone());
+    let trigger = |t: &Trigger| ObjectId::Trigger(t.table.clone(), t.name.clone());
+    let view = |v: &View| ObjectId::View { name: v.name.clone(), materialized: v.materialized };
+    let change_of = |aspect: &str| Action::Change(aspect.into());
+    let (action, id) = match change {
+        Change::Rename { object, from, .. } => (Action::Change(format!("renamed from {}", code(from))), object.clone()),
+        Change::CreateSchema(s) => (Action::Create, ObjectId::Schema(s.clone())),
+        Change::DropSchema(s) => (Action::Drop, ObjectId::Schema(s.clone())),
+        Change::CreateTable(t) => (Action::Create, ObjectId::Table(t.name.clone())),
+        Change::DropTable(t) => (Action::Drop, ObjectId::Table(t.name.clone())),
         Change::AddColumn { table, column: c, .. } => (Action::Create, column(table, &c.name)),
         Change::DropColumn { table, column: c, .. } => (Action::Drop, column(table, &c.name)),
-        Change::AlterColumn { table, to, .. } => (Action::Change("definition".into()), column(table, &to.name)),
-        Change::AddConstraint { table, constraint, .. } => {
-            (Action::Create, obj(Kind::Constraint, on(&constraint.name, table)))
+        Change::AlterColumn { table, to, .. } => (change_of("definition"), column(table, &to.name)),
+        Change::AddConstraint { table, constraint: c } => (Action::Create, constraint(table, &c.name)),
+        Change::DropConstraint { table, constraint: c } => (Action::Drop, constraint(table, &c.name)),
+        Change::ValidateConstraint { table, constraint: c } => (change_of("validated"), constraint(table, &c.name)),
+        Change::CreateIndex { table, index: i } => (Action::Create, index(table, &i.name)),
+        Change::DropIndex { table, index: i } => (Action::Drop, index(table, &i.name)),
+        Change::Comment { target, .. } => (change_of("comment"), target.clone()),
+        Change::CreateExtension(e) => (Action::Create, ObjectId::Extension(e.name.clone())),
+        Change::DropExtension(e) => (Action::Drop, ObjectId::Extension(e.name.clone())),
+        Change::CreateEnum(e) => (Action::Create, ObjectId::Type(e.name.clone())),
+        Change::DropEnum(e) => (Action::Drop, ObjectId::Type(e.name.clone())),
+        Change::AddEnumValue { name, .. } => (change_of("values"), ObjectId::Type(name.clone())),
+        Change::RecreateEnum { to, .. } => (change_of("values"), ObjectId::Type(to.name.clone())),
+        Change::SetRls { table, .. } => (change_of("row level security"), ObjectId::Table(table.clone())),
+        Change::CreatePolicy(p) => (Action::Create, policy(p)),
+        Change::DropPolicy(p) => (Action::Drop, policy(p)),
+        Change::AlterPolicy { to, .. } => (change_of("definition"), policy(to)),
+        Change::CreateTrigger(t) => (Action::Create, trigger(t)),
+        Change::DropTrigger(t) => (Action::Drop, trigger(t)),
+        Change::CreateFunction(f) => (Action::Create, ObjectId::Function(f.routine())),
+        Change::DropFunction(f) => (Action::Drop, ObjectId::Function(f.routine())),
+        Change::ReplaceFunction { to, .. } => (change_of("definition"), ObjectId::Function(to.routine())),
+        Change::CreateView(v) => (Action::Create, view(v)),
+        Change::DropView(v) => (Action::Drop, view(v)),
+        Change::Grants { target, .. } => (change_of("privileges"), target.clone()),
+        Change::DefaultPrivileges { scope, kind, .. } => {
+            let object = Object { kind: Kind::DefaultPrivileges, name: defaults_object(scope, *kind) };
+            return Some((change_of("privileges"), object));
         }
-        Change::DropConstraint { table, constraint, .. } => {
-            (Action::Drop, obj(Kind::Constraint, on(&constraint.name, table)))
-        }
-        Change::ValidateConstraint { table, constraint } => {
-            (Action::Change("validated".into()), obj(Kind::Constraint, on(&constraint.name, table)))
-        }
-        Change::CreateIndex { table, index, .. } => (Action::Create, obj(Kind::Index, on(&index.name, table))),
-        Change::DropIndex { table, index, .. } => (Action::Drop, obj(Kind::Index, on(&index.name, table))),
-        Change::Comment { target, .. } => (Action::Change("comment".into()), comment_object(target)),
-        Change::CreateExtension(e) => (Action::Create, obj(Kind::Extension, quote_ident(&e.name))),
-        Change::DropExtension(e) => (Action::Drop, obj(Kind::Extension, quote_ident(&e.name))),
-        Change::CreateEnum(e) => (Action::Create, obj(Kind::Type, e.name.to_string())),
-        Change::DropEnum(e) => (Action::Drop, obj(Kind::Type, e.name.to_string())),
-        Change::AddEnumValue { name, .. } => (Action::Change("values".into()), obj(Kind::Type, name.to_string())),
-        Change::RecreateEnum { to, .. } => (Action::Change("values".into()), obj(Kind::Type, to.name.to_string())),
-        Change::SetRls { table, .. } => {
-            (Action::Change("row level security".into()), obj(Kind::Table, table.to_string()))
-        }
-        Change::CreatePolicy(p) => (Action::Create, obj(Kind::Policy, on(&p.name, &p.table))),
-        Change::DropPolicy(p) => (Action::Drop, obj(Kind::Policy, on(&p.name, &p.table))),
-        Change::AlterPolicy { to, .. } => {
-            (Action::Change("definition".into()), obj(Kind::Policy, on(&to.name, &to.table)))
-        }
-        Change::CreateTrigger(t) => (Action::Create, obj(Kind::Trigger, on(&t.name, &t.table))),
-        Change::DropTrigger(t) => (Action::Drop, obj(Kind::Trigger, on(&t.name, &t.table))),
-        Change::CreateFunction(f) => (Action::Create, obj(Kind::Function, f.signature())),
-        Change::DropFunction(f) => (Action::Drop, obj(Kind::Function, f.signature())),
-        Change::ReplaceFunction { to, .. } => {
-            (Action::Change("definition".into()), obj(Kind::Function, to.signature()))
-        }
-        Change::CreateView(v) => (Action::Create, obj(view_kind(v.materialized), v.name.to_string())),
-        Change::DropView(v) => (Action::Drop, obj(view_kind(v.materialized), v.name.to_string())),
-        Change::Grants { target: GrantTarget::Table(name), .. } => {
-            let kind = match desired.views.get(name) {
-                Some(v) => view_kind(v.materialized),
-                None => Kind::Table,
-            };
-            (Action::Change("privileges".into()), obj(kind, name.to_string()))
-        }
-        Change::Grants { target: GrantTarget::Function(signature, _), .. } => {
-            (Action::Change("privileges".into()), obj(Kind::Function, signature.to_string()))
-        }
-        Change::Grants { target: GrantTarget::Column(table, name), .. } => {
-            (Action::Change("privileges".into()), column(table, name))
-        }
-        Change::Grants { target: GrantTarget::Schema(name), .. } => {
-            (Action::Change("privileges".into()), obj(Kind::Schema, quote_ident(name)))
-        }
-        Change::Grants { target: GrantTarget::Defaults(scope, kind), .. } => {
-            (Action::Change("privileges".into()), obj(Kind::DefaultPrivileges, defaults_object(scope, *kind)))
-        }
-        Change::CreateDomain(d) => (Action::Create, obj(Kind::Domain, d.name.to_string())),
-        Change::DropDomain(d) => (Action::Drop, obj(Kind::Domain, d.name.to_string())),
-        Change::AlterDomain { to, .. } => (Action::Change("definition".into()), obj(Kind::Domain, to.name.to_string())),
-        Change::CreateSequence(s) => (Action::Create, obj(Kind::Sequence, s.name.to_string())),
-        Change::DropSequence(s) => (Action::Drop, obj(Kind::Sequence, s.name.to_string())),
-        Change::AlterSequence { to, .. } => {
-            (Action::Change("options".into()), obj(Kind::Sequence, to.name.to_string()))
-        }
-        Change::SequenceOwner { sequence, .. } => {
-            (Action::Change("owner".into()), obj(Kind::Sequence, sequence.to_string()))
-        }
-    })
-}
-
-fn renamed_object(object: &ObjectRef) -> Object {
-    let (kind, name) = match object {
-        ObjectRef::Table(t) => (Kind::Table, t.to_string()),
-        ObjectRef::Column(t, c) => (Kind::Column, format!("{t}.{}", quote_ident(c))),
-        ObjectRef::Constraint(t, c) => (Kind::Constraint, on(c, t)),
-        ObjectRef::Index(t, i) => (Kind::Index, on(i, t)),
-        ObjectRef::Policy(t, p) => (Kind::Policy, on(p, t)),
-        ObjectRef::Trigger(t, tr) => (Kind::Trigger, on(tr, t)),
-        ObjectRef::Function(f) => (Kind::Function, f.to_string()),
-        ObjectRef::View(v) => (Kind::View, v.to_string()),
-        ObjectRef::Type(t) | ObjectRef::Sequence(t) => (Kind::Type, t.to_string()),
-        ObjectRef::Schema(s) => (Kind::Type, quote_ident(s)),
-        ObjectRef::Extension(e) => (Kind::Type, e.clone()),
+        Change::CreateDomain(d) => (Action::Create, ObjectId::Domain(d.name.clone())),
+        Change::DropDomain(d) => (Action::Drop, ObjectId::Domain(d.name.clone())),
+        Change::AlterDomain { to, .. } => (change_of("definition"), ObjectId::Domain(to.name.clone())),
+        Change::CreateSequence(s) => (Action::Create, ObjectId::Sequence(s.name.clone())),
+        Change::DropSequence(s) => (Action::Drop, ObjectId::Sequence(s.name.clone())),
+        Change::AlterSequence { to, .. } => (change_of("options"), ObjectId::Sequence(to.name.clone())),
+        Change::SequenceOwner { sequence, .. } => (change_of("owner"), ObjectId::Sequence(sequence.clone())),
     };
-    Object { kind, name }
-}
-
-fn comment_object(target: &CommentTarget) -> Object {
-    let (kind, name) = match target {
-        CommentTarget::Schema(name) => (Kind::Schema, quote_ident(name)),
-        CommentTarget::Table(t) => (Kind::Table, t.to_string()),
-        CommentTarget::Column(t, c) => (Kind::Column, format!("{t}.{}", quote_ident(c))),
-        CommentTarget::Constraint(t, c) => (Kind::Constraint, on(c, t)),
-        CommentTarget::Index(t, i) => (Kind::Index, on(i, t)),
-        CommentTarget::View(v, materialized) => {
-            (if *materialized { Kind::MaterializedView } else { Kind::View }, v.to_string())
-        }
-        CommentTarget::Function(signature) => (Kind::Function, signature.to_string()),
-        CommentTarget::Policy(t, p) => (Kind::Policy, on(p, t)),
-        CommentTarget::Trigger(t, tr) => (Kind::Trigger, on(tr, t)),
-        CommentTarget::Enum(e) => (Kind::Type, e.to_string()),
-        CommentTarget::Sequence(s) => (Kind::Sequence, s.to_string()),
-        CommentTarget::Domain(d) => (Kind::Domain, d.to_string()),
-    };
-    Object { kind, name }
+    Some((action, Object::of(&id)))
 }
 
 /// Whether a drop and a create of the same object put back what was there.
@@ -675,10 +633,10 @@ impl<'a> Tables<'a> {
         let mut policy_to: BTreeMap<(&QualifiedName, &str), &str> = BTreeMap::new();
         for change in changes {
             match change {
-                Change::Rename { object: ObjectRef::Table(new), from, .. } => {
+                Change::Rename { object: ObjectId::Table(new), from, .. } => {
                     table_to.insert(QualifiedName::new(new.schema.clone(), from.clone()), new);
                 }
-                Change::Rename { object: ObjectRef::Policy(table, new), from, .. } => {
+                Change::Rename { object: ObjectId::Policy(table, new), from, .. } => {
                     policy_to.insert((table, from), new);
                 }
                 _ => {}
@@ -848,20 +806,15 @@ fn defaults_object(scope: &Option<String>, kind: crate::model::ObjectKind) -> St
 }
 
 /// Privileges granted and revoked, role by role.
-fn privileges(changes: &[Change], desired: &Schema) -> Vec<Access> {
+fn privileges(changes: &[Change]) -> Vec<Access> {
     let mut out = Vec::new();
     for change in changes {
-        let Change::Grants { target, from, to, .. } = change else { continue };
-        let (kind, object) = match target {
-            GrantTarget::Table(name) => match desired.views.get(name) {
-                Some(v) if v.materialized => (Kind::MaterializedView, name.to_string()),
-                Some(_) => (Kind::View, name.to_string()),
-                None => (Kind::Table, name.to_string()),
-            },
-            GrantTarget::Function(signature, _) => (Kind::Function, signature.to_string()),
-            GrantTarget::Defaults(scope, kind) => (Kind::DefaultPrivileges, defaults_object(scope, *kind)),
-            GrantTarget::Column(table, column) => (Kind::Column, format!("{table}.{}", quote_ident(column))),
-            GrantTarget::Schema(name) => (Kind::Schema, quote_ident(name)),
+        let (Object { kind, name: object }, from, to) = match change {
+            Change::Grants { target, from, to, .. } => (Object::of(target), from, to),
+            Change::DefaultPrivileges { scope, kind, from, to } => {
+                (Object { kind: Kind::DefaultPrivileges, name: defaults_object(scope, *kind) }, from, to)
+            }
+            _ => continue,
         };
         let none = BTreeSet::new();
         for role in from.keys().chain(to.keys()).collect::<BTreeSet<_>>() {

@@ -4,8 +4,8 @@
 
 pub use crate::diff::EnumUser;
 use crate::model::{
-    Column, Constraint, DataType, Domain, Enum, Expr, Extension, Function, Identity, Index, ObjectKind, Policy,
-    QualifiedName, Routine, Table, Trigger, View,
+    Column, Constraint, DataType, Domain, Enum, Expr, Extension, Function, Identity, Index, ObjectId, ObjectKind,
+    Policy, QualifiedName, Routine, Table, Trigger, View,
 };
 
 /// One statement of a migration or of its rollback.
@@ -73,7 +73,7 @@ pub enum Statement {
     /// An index is named by its schema and its own name.
     DropIndex(QualifiedName),
     Comment {
-        on: CommentOn,
+        on: ObjectId,
         text: Option<String>,
     },
     CreateExtension(Extension),
@@ -162,23 +162,6 @@ pub enum IdentityChange {
     Add(Identity),
     Set(Identity),
     Drop,
-}
-
-/// What COMMENT ON names.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum CommentOn {
-    Schema(String),
-    Table(QualifiedName),
-    Column(QualifiedName, String),
-    Constraint(QualifiedName, String),
-    Index(QualifiedName),
-    View { name: QualifiedName, materialized: bool },
-    Routine(Routine),
-    Policy(QualifiedName, String),
-    Trigger(QualifiedName, String),
-    Type(QualifiedName),
-    Sequence(QualifiedName),
-    Domain(QualifiedName),
 }
 
 /// What a GRANT or REVOKE is about.

@@ -8,14 +8,14 @@ mod renames;
 use crate::model::privileges::Scope;
 use crate::model::{
     Column, Constraint, ConstraintKind, DataType, Domain, Enum, Expr, Extension, Function, Grants, Hints, Index,
-    ObjectKind, ObjectRef, Policy, QualifiedName, Routine, Schema, Sequence, Table, Trigger, View,
+    ObjectId, ObjectKind, Policy, QualifiedName, Schema, Sequence, Table, Trigger, View,
 };
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Change {
     /// `object` (named as it will be) was called `from`: `ALTER … RENAME`.
     Rename {
-        object: ObjectRef,
+        object: ObjectId,
         from: String,
     },
     CreateSchema(String),
@@ -61,7 +61,7 @@ pub enum Change {
         index: Index,
     },
     Comment {
-        target: CommentTarget,
+        target: ObjectId,
         from: Option<String>,
         to: Option<String>,
     },
@@ -104,14 +104,25 @@ pub enum Change {
     },
     CreateView(View),
     DropView(View),
+    /// Privileges on a table, view, column, function or schema.
     Grants {
-        target: GrantTarget,
+        target: ObjectId,
         from: Grants,
         to: Grants,
         /// The object is new and `from` is what its default privileges are taken to give
         /// it: the privileges of `to` are granted in full, so that they hold even on a
         /// database whose defaults are not the ones the model assumes.
         restate: bool,
+        /// Those of a trigger function, which go with the triggers.
+        trigger: bool,
+    },
+    /// What new objects of a kind start with, in one schema or (None) in all: a rule
+    /// about objects to come, not an object, so no `ObjectId`.
+    DefaultPrivileges {
+        scope: Scope,
+        kind: ObjectKind,
+        from: Grants,
+        to: Grants,
     },
     CreateDomain(Domain),
     DropDomain(Domain),
@@ -161,37 +172,6 @@ fn enum_users(schema: &Schema, name: &QualifiedName) -> Vec<EnumUser> {
     out
 }
 
-/// What privileges are granted on.
-#[derive(Debug, Clone, PartialEq)]
-pub enum GrantTarget {
-    Table(QualifiedName),
-    /// A function, and whether it returns a trigger.
-    Function(Routine, bool),
-    /// What new objects of a kind start with, in one schema or (None) in all.
-    Defaults(Scope, ObjectKind),
-    /// One column of a table.
-    Column(QualifiedName, String),
-    /// A schema the project creates.
-    Schema(String),
-}
-
-#[derive(Debug, Clone, PartialEq)]
-pub enum CommentTarget {
-    Schema(String),
-    Table(QualifiedName),
-    Column(QualifiedName, String),
-    Constraint(QualifiedName, String),
-    Index(QualifiedName, String),
-    /// A view, and whether it is materialized (COMMENT ON says which).
-    View(QualifiedName, bool),
-    Function(Routine),
-    Policy(QualifiedName, String),
-    Trigger(QualifiedName, String),
-    Enum(QualifiedName),
-    Sequence(QualifiedName),
-    Domain(QualifiedName),
-}
-
 pub fn diff(current: &Schema, desired: &Schema) -> Vec<Change> {
     let (mut changes, renamed) = renames::apply(current, desired);
     let current = renamed.as_ref().unwrap_or(current);
@@ -205,7 +185,7 @@ pub fn diff(current: &Schema, desired: &Schema) -> Vec<Change> {
     }
     schema_grants(current, desired, &mut changes);
     for (scope, kind, from, to) in current.default_privileges.changes(&desired.default_privileges) {
-        changes.push(Change::Grants { target: GrantTarget::Defaults(scope, kind), from, to, restate: false });
+        changes.push(Change::DefaultPrivileges { scope, kind, from, to });
     }
     diff_enums(current, desired, &mut changes);
     diff_sequences(current, desired, &mut changes);
@@ -219,7 +199,7 @@ pub fn diff(current: &Schema, desired: &Schema) -> Vec<Change> {
                     changes.push(Change::SetRls { table: name.clone(), from: (false, false), to });
                 }
                 let born = desired.default_privileges.effective(&name.schema, ObjectKind::Tables);
-                grants(&mut changes, GrantTarget::Table(name.clone()), &born, &table.grants, true);
+                grants(&mut changes, ObjectId::Table(name.clone()), &born, &table.grants, true);
                 column_grants(&mut changes, &Table::new(name.clone()), table);
             }
             Some(old) => diff_table(old, table, &desired.hints, &mut changes),
@@ -247,7 +227,7 @@ pub fn diff(current: &Schema, desired: &Schema) -> Vec<Change> {
     changes
 }
 
-fn comment(changes: &mut Vec<Change>, target: CommentTarget, from: &Option<String>, to: &Option<String>) {
+fn comment(changes: &mut Vec<Change>, target: ObjectId, from: &Option<String>, to: &Option<String>) {
     if from != to {
         changes.push(Change::Comment { target, from: from.clone(), to: to.clone() });
     }
@@ -258,12 +238,12 @@ fn diff_table(old: &Table, new: &Table, hints: &Hints, changes: &mut Vec<Change>
     let hint = |map: &BTreeMap<(QualifiedName, String), Expr>, column: &str| {
         map.get(&(t.clone(), column.to_string())).cloned()
     };
-    comment(changes, CommentTarget::Table(t.clone()), &old.comment, &new.comment);
+    comment(changes, ObjectId::Table(t.clone()), &old.comment, &new.comment);
     if (old.rls_enabled, old.rls_forced) != (new.rls_enabled, new.rls_forced) {
         let (from, to) = ((old.rls_enabled, old.rls_forced), (new.rls_enabled, new.rls_forced));
         changes.push(Change::SetRls { table: t.clone(), from, to });
     }
-    grants(changes, GrantTarget::Table(t.clone()), &old.grants, &new.grants, false);
+    grants(changes, ObjectId::Table(t.clone()), &old.grants, &new.grants, false);
     column_grants(changes, old, new);
     for col in &new.columns {
         match old.column(&col.name) {
@@ -287,7 +267,7 @@ fn diff_table(old: &Table, new: &Table, hints: &Hints, changes: &mut Vec<Change>
                     let using = hint(&hints.using, &col.name);
                     changes.push(Change::AlterColumn { table: t.clone(), from: Box::new(a), to: Box::new(b), using });
                 }
-                comment(changes, CommentTarget::Column(t.clone(), col.name.clone()), &prev.comment, &col.comment);
+                comment(changes, ObjectId::Column(t.clone(), col.name.clone()), &prev.comment, &col.comment);
             }
         }
     }
@@ -299,12 +279,12 @@ fn diff_table(old: &Table, new: &Table, hints: &Hints, changes: &mut Vec<Change>
     for c in &new.constraints {
         match old.constraint(&c.name) {
             Some(prev) if prev.same_definition(c) => {
-                comment(changes, CommentTarget::Constraint(t.clone(), c.name.clone()), &prev.comment, &c.comment)
+                comment(changes, ObjectId::Constraint(t.clone(), c.name.clone()), &prev.comment, &c.comment)
             }
             // Checking the rows that are there is all it takes, under a lock that lets writes through.
             Some(prev) if prev.not_valid && (Constraint { not_valid: false, ..prev.clone() }).same_definition(c) => {
                 changes.push(Change::ValidateConstraint { table: t.clone(), constraint: c.clone() });
-                comment(changes, CommentTarget::Constraint(t.clone(), c.name.clone()), &prev.comment, &c.comment);
+                comment(changes, ObjectId::Constraint(t.clone(), c.name.clone()), &prev.comment, &c.comment);
             }
             Some(prev) => {
                 changes.push(Change::DropConstraint { table: t.clone(), constraint: prev.clone() });
@@ -321,7 +301,7 @@ fn diff_table(old: &Table, new: &Table, hints: &Hints, changes: &mut Vec<Change>
     for i in &new.indexes {
         match old.index(&i.name) {
             Some(prev) if prev.same_definition(i) => {
-                comment(changes, CommentTarget::Index(t.clone(), i.name.clone()), &prev.comment, &i.comment)
+                comment(changes, ObjectId::Index(t.clone(), i.name.clone()), &prev.comment, &i.comment)
             }
             Some(prev) => {
                 changes.push(Change::DropIndex { table: t.clone(), index: prev.clone() });
@@ -410,7 +390,7 @@ fn diff_enums(current: &Schema, desired: &Schema, changes: &mut Vec<Change>) {
         } else {
             changes.push(Change::RecreateEnum { from: old.clone(), to: e.clone(), users });
         }
-        comment(changes, CommentTarget::Enum(name.clone()), &old.comment, &e.comment);
+        comment(changes, ObjectId::Type(name.clone()), &old.comment, &e.comment);
     }
     for (name, e) in &current.enums {
         if !desired.enums.contains_key(name) {
@@ -429,9 +409,9 @@ fn schema_grants(current: &Schema, desired: &Schema, changes: &mut Vec<Change>) 
         let (is_new, kept) = (!current.schemas.contains(name), desired.schemas.contains(name));
         let from = if is_new { &born } else { current.schema_grants.get(name).unwrap_or(&none) };
         let to = if kept { desired.schema_grants.get(name).unwrap_or(&none) } else { &none };
-        grants(changes, GrantTarget::Schema(name.clone()), from, to, is_new);
+        grants(changes, ObjectId::Schema(name.clone()), from, to, is_new);
         let to = if kept { desired.schema_comments.get(name).cloned() } else { None };
-        comment(changes, CommentTarget::Schema(name.clone()), &current.schema_comments.get(name).cloned(), &to);
+        comment(changes, ObjectId::Schema(name.clone()), &current.schema_comments.get(name).cloned(), &to);
     }
 }
 
@@ -442,15 +422,16 @@ fn column_grants(changes: &mut Vec<Change>, old: &Table, new: &Table) {
     let columns: BTreeSet<&String> = old.column_grants.keys().chain(new.column_grants.keys()).collect();
     for c in columns {
         let (from, to) = (old.column_grants.get(c).unwrap_or(&none), new.column_grants.get(c).unwrap_or(&none));
-        grants(changes, GrantTarget::Column(new.name.clone(), c.clone()), from, to, false);
+        grants(changes, ObjectId::Column(new.name.clone(), c.clone()), from, to, false);
     }
 }
 
 /// A change of privileges where there is one; `restate` for an object just created (see
 /// `Change::Grants`).
-fn grants(changes: &mut Vec<Change>, target: GrantTarget, from: &Grants, to: &Grants, restate: bool) {
+fn grants(changes: &mut Vec<Change>, target: ObjectId, from: &Grants, to: &Grants, restate: bool) {
     if from != to {
-        changes.push(Change::Grants { target, from: from.clone(), to: to.clone(), restate });
+        let (from, to) = (from.clone(), to.clone());
+        changes.push(Change::Grants { target, from, to, restate, trigger: false });
     }
 }
 
@@ -480,9 +461,12 @@ fn diff_functions(current: &Schema, desired: &Schema, changes: &mut Vec<Change>)
                 continue;
             }
         }
-        let is_trigger = f.returns.as_deref() == Some("trigger");
-        grants(changes, GrantTarget::Function(f.routine(), is_trigger), &old.grants, &f.grants, false);
-        comment(changes, CommentTarget::Function(f.routine()), &old.comment, &f.comment);
+        if old.grants != f.grants {
+            let (target, trigger) = (ObjectId::Function(f.routine()), f.returns.as_deref() == Some("trigger"));
+            let (from, to) = (old.grants.clone(), f.grants.clone());
+            changes.push(Change::Grants { target, from, to, restate: false, trigger });
+        }
+        comment(changes, ObjectId::Function(f.routine()), &old.comment, &f.comment);
     }
     for (key, f) in &current.functions {
         if !desired.functions.contains_key(key) {
@@ -501,8 +485,9 @@ fn diff_views(current: &Schema, desired: &Schema, changes: &mut Vec<Change>) {
                 changes.push(Change::CreateView(v.clone()));
             }
             Some(old) => {
-                grants(changes, GrantTarget::Table(name.clone()), &old.grants, &v.grants, false);
-                comment(changes, CommentTarget::View(name.clone(), v.materialized), &old.comment, &v.comment);
+                let view = ObjectId::View { name: name.clone(), materialized: v.materialized };
+                grants(changes, view.clone(), &old.grants, &v.grants, false);
+                comment(changes, view, &old.comment, &v.comment);
             }
         }
     }
@@ -535,7 +520,7 @@ fn diff_policies(current: &Schema, desired: &Schema, changes: &mut Vec<Change>) 
             }
             changes.push(Change::AlterPolicy { from: Box::new(old.clone()), to: Box::new(p.clone()) });
         }
-        comment(changes, CommentTarget::Policy(key.0.clone(), key.1.clone()), &old.comment, &p.comment);
+        comment(changes, ObjectId::Policy(key.0.clone(), key.1.clone()), &old.comment, &p.comment);
     }
     for (key, p) in &current.policies {
         if !desired.policies.contains_key(key) {
@@ -553,9 +538,7 @@ fn diff_triggers(current: &Schema, desired: &Schema, changes: &mut Vec<Change>) 
                 changes.push(Change::DropTrigger(old.clone()));
                 changes.push(Change::CreateTrigger(t.clone()));
             }
-            Some(old) => {
-                comment(changes, CommentTarget::Trigger(key.0.clone(), key.1.clone()), &old.comment, &t.comment)
-            }
+            Some(old) => comment(changes, ObjectId::Trigger(key.0.clone(), key.1.clone()), &old.comment, &t.comment),
         }
     }
     for (key, t) in &current.triggers {
@@ -674,7 +657,7 @@ fn diff_sequences(current: &Schema, desired: &Schema, changes: &mut Vec<Change>)
                     changes.push(Change::AlterSequence { from: old.clone(), to: seq.clone() });
                 }
                 owner(changes, name, &old.owned_by, &seq.owned_by);
-                comment(changes, CommentTarget::Sequence(name.clone()), &old.comment, &seq.comment);
+                comment(changes, ObjectId::Sequence(name.clone()), &old.comment, &seq.comment);
             }
         }
     }
@@ -701,7 +684,7 @@ fn diff_domains(current: &Schema, desired: &Schema, changes: &mut Vec<Change>) {
                 if strip(old) != strip(d) {
                     changes.push(Change::AlterDomain { from: old.clone(), to: d.clone() });
                 }
-                comment(changes, CommentTarget::Domain(name.clone()), &old.comment, &d.comment);
+                comment(changes, ObjectId::Domain(name.clone()), &old.comment, &d.comment);
             }
         }
     }

@@ -7,14 +7,14 @@
 use std::collections::BTreeSet;
 
 use super::Change;
-use crate::model::{ObjectRef, QualifiedName, Schema};
+use crate::model::{ObjectId, QualifiedName, Schema};
 use crate::source::ddl;
 
 /// The renames from `current` towards `desired`, and `current` with them applied.
 pub fn apply(current: &Schema, desired: &Schema) -> (Vec<Change>, Option<Schema>) {
     let mut hints: Vec<_> = desired.hints.renames.iter().collect();
     // Tables first: the hints of what is inside a table name the table by its new name.
-    hints.sort_by_key(|r| !matches!(r.object, ObjectRef::Table(_)));
+    hints.sort_by_key(|r| !matches!(r.object, ObjectId::Table(_)));
     let mut renamed: Option<Schema> = None;
     let mut changes = Vec::new();
     for hint in hints {
@@ -36,20 +36,20 @@ pub fn apply(current: &Schema, desired: &Schema) -> (Vec<Change>, Option<Schema>
 }
 
 /// Whether the old object exists in `schema` and the new one does not.
-fn applies(schema: &Schema, object: &ObjectRef, from: &str) -> bool {
+fn applies(schema: &Schema, object: &ObjectId, from: &str) -> bool {
     match object {
-        ObjectRef::Table(new) => {
+        ObjectId::Table(new) => {
             let old = QualifiedName::new(new.schema.clone(), from);
             schema.tables.contains_key(&old) && !schema.tables.contains_key(new)
         }
-        ObjectRef::Column(t, new) => {
+        ObjectId::Column(t, new) => {
             schema.table(t).is_some_and(|t| t.column(from).is_some() && t.column(new).is_none())
         }
-        ObjectRef::Constraint(t, new) => {
+        ObjectId::Constraint(t, new) => {
             schema.table(t).is_some_and(|t| t.constraint(from).is_some() && t.constraint(new).is_none())
         }
-        ObjectRef::Index(t, new) => schema.table(t).is_some_and(|t| t.index(from).is_some() && t.index(new).is_none()),
-        ObjectRef::Policy(t, new) => {
+        ObjectId::Index(t, new) => schema.table(t).is_some_and(|t| t.index(from).is_some() && t.index(new).is_none()),
+        ObjectId::Policy(t, new) => {
             schema.policies.contains_key(&(t.clone(), from.to_string()))
                 && !schema.policies.contains_key(&(t.clone(), new.clone()))
         }
@@ -58,14 +58,14 @@ fn applies(schema: &Schema, object: &ObjectRef, from: &str) -> bool {
 }
 
 /// Renames in `schema` by replaying the rename as a migration would, and records the change.
-fn rename(schema: &mut Schema, object: &ObjectRef, from: &str, changes: &mut Vec<Change>) {
+fn rename(schema: &mut Schema, object: &ObjectId, from: &str, changes: &mut Vec<Change>) {
     ddl::rename_object(schema, object, from);
     changes.push(Change::Rename { object: object.clone(), from: from.to_string() });
 }
 
 /// Constraints and indexes of a table on both sides that only differ in name, paired one
 /// to one (a definition that several candidates share is left to drop and create).
-fn same_definition_renames(current: &Schema, desired: &Schema) -> Vec<(ObjectRef, String)> {
+fn same_definition_renames(current: &Schema, desired: &Schema) -> Vec<(ObjectId, String)> {
     let mut out = Vec::new();
     for (name, new) in &desired.tables {
         let Some(old) = current.tables.get(name) else { continue };
@@ -79,7 +79,7 @@ fn same_definition_renames(current: &Schema, desired: &Schema) -> Vec<(ObjectRef
             if let ([f], [_]) = (from.as_slice(), to.as_slice())
                 && !taken.contains(c.name.as_str())
             {
-                out.push((ObjectRef::Constraint(name.clone(), c.name.clone()), f.name.clone()));
+                out.push((ObjectId::Constraint(name.clone(), c.name.clone()), f.name.clone()));
             }
         }
         let gone: Vec<_> = old.indexes.iter().filter(|i| new.index(&i.name).is_none()).collect();
@@ -90,7 +90,7 @@ fn same_definition_renames(current: &Schema, desired: &Schema) -> Vec<(ObjectRef
             if let ([f], [_]) = (from.as_slice(), to.as_slice())
                 && !taken.contains(i.name.as_str())
             {
-                out.push((ObjectRef::Index(name.clone(), i.name.clone()), f.name.clone()));
+                out.push((ObjectId::Index(name.clone(), i.name.clone()), f.name.clone()));
             }
         }
     }

@@ -18,7 +18,7 @@ use serde::Deserialize;
 
 use crate::diagnostic::Origin;
 use crate::diff::Change;
-use crate::model::{Column, ObjectRef, QualifiedName, Schema, Table};
+use crate::model::{Column, ObjectId, QualifiedName, Schema, Table};
 
 pub use output::{Format, render};
 use rules::Check;
@@ -61,7 +61,7 @@ impl fmt::Display for Severity {
 pub struct Finding {
     pub rule: RuleId,
     pub severity: Severity,
-    pub object: ObjectRef,
+    pub object: ObjectId,
     pub message: String,
     pub origin: Option<Origin>,
     pub hint: String,
@@ -95,7 +95,7 @@ pub fn lint_changes(
     let renamed = changes
         .iter()
         .filter_map(|c| match c {
-            Change::Rename { object: ObjectRef::Table(t), .. } => Some(t),
+            Change::Rename { object: ObjectId::Table(t), .. } => Some(t),
             _ => None,
         })
         .collect();
@@ -172,7 +172,7 @@ struct Ctx<'a> {
 }
 
 impl Ctx<'_> {
-    fn report(&mut self, object: ObjectRef, message: String, hint: impl Into<String>) {
+    fn report(&mut self, object: ObjectId, message: String, hint: impl Into<String>) {
         let severity = self.severity(&object);
         if severity == Severity::Allow {
             return;
@@ -182,24 +182,24 @@ impl Ctx<'_> {
     }
 
     /// The object itself, then the column of a one-column constraint, then the table.
-    fn lookup_chain(&self, object: &ObjectRef) -> Vec<ObjectRef> {
+    fn lookup_chain(&self, object: &ObjectId) -> Vec<ObjectId> {
         let mut chain = vec![object.clone()];
-        if let ObjectRef::Constraint(table, name) = object {
+        if let ObjectId::Constraint(table, name) = object {
             let constraint = [Some(self.desired), self.current]
                 .into_iter()
                 .flatten()
                 .find_map(|s| s.table(table).and_then(|t| t.constraint(name)));
             if let Some([column]) = constraint.map(|c| c.kind.columns()) {
-                chain.push(ObjectRef::Column(table.clone(), column.clone()));
+                chain.push(ObjectId::Column(table.clone(), column.clone()));
             }
         }
-        if let Some(table) = table_of(object) {
-            chain.push(ObjectRef::Table(table.clone()));
+        if let Some(table) = object.table() {
+            chain.push(ObjectId::Table(table.clone()));
         }
         chain
     }
 
-    fn severity(&self, object: &ObjectRef) -> Severity {
+    fn severity(&self, object: &ObjectId) -> Severity {
         let hints = &self.desired.hints.lint;
         let from_yaml =
             self.lookup_chain(object).iter().find_map(|o| hints.get(o).and_then(|rules| rules.get(&self.rule)));
@@ -209,30 +209,12 @@ impl Ctx<'_> {
             .unwrap_or_else(|| self.rule.default_severity())
     }
 
-    fn origin(&self, object: &ObjectRef) -> Option<Origin> {
+    fn origin(&self, object: &ObjectId) -> Option<Origin> {
         let chain = self.lookup_chain(object);
         [Some(self.desired), self.current]
             .into_iter()
             .flatten()
             .find_map(|s| chain.iter().find_map(|o| s.hints.origins.get(o)))
             .cloned()
-    }
-}
-
-/// The table an object belongs to, for objects that live on a table.
-fn table_of(object: &ObjectRef) -> Option<&QualifiedName> {
-    match object {
-        ObjectRef::Column(t, _)
-        | ObjectRef::Constraint(t, _)
-        | ObjectRef::Index(t, _)
-        | ObjectRef::Policy(t, _)
-        | ObjectRef::Trigger(t, _) => Some(t),
-        ObjectRef::Table(_)
-        | ObjectRef::Function(_)
-        | ObjectRef::View(_)
-        | ObjectRef::Type(_)
-        | ObjectRef::Sequence(_)
-        | ObjectRef::Schema(_)
-        | ObjectRef::Extension(_) => None,
     }
 }

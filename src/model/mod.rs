@@ -173,51 +173,102 @@ pub struct Hints {
     pub using: BTreeMap<(QualifiedName, String), Expr>,
     /// Tables (`allow_destructive: true`) whose data-losing changes need no flag.
     pub allow_destructive: BTreeSet<QualifiedName>,
-    pub origins: BTreeMap<ObjectRef, Origin>,
+    pub origins: BTreeMap<ObjectId, Origin>,
     /// object → lint rule → severity.
-    pub lint: BTreeMap<ObjectRef, BTreeMap<crate::lint::RuleId, crate::lint::Severity>>,
+    pub lint: BTreeMap<ObjectId, BTreeMap<crate::lint::RuleId, crate::lint::Severity>>,
 }
 
-/// One object of a schema, for hints and diagnostics about it.
+/// One object of a schema: what hints and origins are keyed by, what a comment, a grant,
+/// a rename, a lint finding, a loss or a graph node is about, and how the report and the
+/// messages name it. `Display` is the human form, `kind name`; `render` alone makes SQL
+/// of one. The variants are in the order the report lists kinds.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum ObjectRef {
+pub enum ObjectId {
+    Schema(String),
+    Extension(String),
+    /// An enum.
+    Type(QualifiedName),
+    Domain(QualifiedName),
+    Sequence(QualifiedName),
     Table(QualifiedName),
     Column(QualifiedName, String),
     Constraint(QualifiedName, String),
+    /// By its table and its own name, as the YAML declares it and messages name it (`on`
+    /// the table); SQL names it in the table's schema.
     Index(QualifiedName, String),
+    /// COMMENT ON and the report tell a materialized view from a view.
+    View {
+        name: QualifiedName,
+        materialized: bool,
+    },
+    /// By name and input types, as PostgreSQL tells overloads apart.
+    Function(Routine),
     Policy(QualifiedName, String),
     Trigger(QualifiedName, String),
-    Function(QualifiedName),
-    View(QualifiedName),
-    Type(QualifiedName),
-    Sequence(QualifiedName),
-    Schema(String),
-    Extension(String),
 }
 
-impl fmt::Display for ObjectRef {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+impl ObjectId {
+    pub fn kind(&self) -> &'static str {
         match self {
-            ObjectRef::Table(t) => write!(f, "table {t}"),
-            ObjectRef::Column(t, c) => write!(f, "column {t}.{}", crate::ident::quote_ident(c)),
-            ObjectRef::Constraint(t, c) => write!(f, "constraint {} on {t}", crate::ident::quote_ident(c)),
-            ObjectRef::Index(t, i) => write!(f, "index {} on {t}", crate::ident::quote_ident(i)),
-            ObjectRef::Policy(t, p) => write!(f, "policy \"{p}\" on {t}"),
-            ObjectRef::Trigger(t, tr) => write!(f, "trigger {} on {t}", crate::ident::quote_ident(tr)),
-            ObjectRef::Function(q) => write!(f, "function {q}"),
-            ObjectRef::View(q) => write!(f, "view {q}"),
-            ObjectRef::Type(q) => write!(f, "type {q}"),
-            ObjectRef::Sequence(q) => write!(f, "sequence {q}"),
-            ObjectRef::Schema(s) => write!(f, "schema {}", crate::ident::quote_ident(s)),
-            ObjectRef::Extension(e) => write!(f, "extension {e}"),
+            ObjectId::Schema(_) => "schema",
+            ObjectId::Extension(_) => "extension",
+            ObjectId::Type(_) => "type",
+            ObjectId::Domain(_) => "domain",
+            ObjectId::Sequence(_) => "sequence",
+            ObjectId::Table(_) => "table",
+            ObjectId::Column(..) => "column",
+            ObjectId::Constraint(..) => "constraint",
+            ObjectId::Index(..) => "index",
+            ObjectId::View { materialized: false, .. } => "view",
+            ObjectId::View { materialized: true, .. } => "materialized view",
+            ObjectId::Function(_) => "function",
+            ObjectId::Policy(..) => "policy",
+            ObjectId::Trigger(..) => "trigger",
         }
+    }
+
+    /// The name without the kind, each part quoted where SQL would need it:
+    /// `public.posts`, `public.posts.body`, `"Read posts" on public.posts`, `public.f(uuid)`.
+    pub fn name(&self) -> String {
+        let ident = crate::ident::quote_ident;
+        match self {
+            ObjectId::Schema(s) | ObjectId::Extension(s) => ident(s),
+            ObjectId::Type(q)
+            | ObjectId::Domain(q)
+            | ObjectId::Sequence(q)
+            | ObjectId::Table(q)
+            | ObjectId::View { name: q, .. } => q.to_string(),
+            ObjectId::Column(t, c) => format!("{t}.{}", ident(c)),
+            ObjectId::Constraint(t, n) | ObjectId::Index(t, n) | ObjectId::Policy(t, n) | ObjectId::Trigger(t, n) => {
+                format!("{} on {t}", ident(n))
+            }
+            ObjectId::Function(r) => r.to_string(),
+        }
+    }
+
+    /// The table the object lives on: that of a column, constraint, index, policy or trigger.
+    pub fn table(&self) -> Option<&QualifiedName> {
+        match self {
+            ObjectId::Column(t, _)
+            | ObjectId::Constraint(t, _)
+            | ObjectId::Index(t, _)
+            | ObjectId::Policy(t, _)
+            | ObjectId::Trigger(t, _) => Some(t),
+            _ => None,
+        }
+    }
+}
+
+impl fmt::Display for ObjectId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} {}", self.kind(), self.name())
     }
 }
 
 /// `renamed_from:` — `object` (its new identity) was called `from` before.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Rename {
-    pub object: ObjectRef,
+    pub object: ObjectId,
     pub from: String,
     pub origin: Option<Origin>,
 }
@@ -440,5 +491,28 @@ impl Index {
     pub fn same_definition(&self, other: &Index) -> bool {
         Index { name: String::new(), comment: None, ..self.clone() }
             == Index { name: String::new(), comment: None, ..other.clone() }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn object_ids_read_as_kind_then_name_quoted_where_sql_would_need_it() {
+        let t = QualifiedName::new("public", "posts");
+        let routine =
+            Routine { name: QualifiedName::new("public", "f"), procedure: false, input_types: vec!["uuid".into()] };
+        let cases = [
+            (ObjectId::Schema("API".into()), "schema \"API\""),
+            (ObjectId::Column(t.clone(), "Body".into()), "column public.posts.\"Body\""),
+            (ObjectId::Index(t.clone(), "posts_idx".into()), "index posts_idx on public.posts"),
+            (ObjectId::Policy(t.clone(), "Read posts".into()), "policy \"Read posts\" on public.posts"),
+            (ObjectId::View { name: t.clone(), materialized: true }, "materialized view public.posts"),
+            (ObjectId::Function(routine), "function public.f(uuid)"),
+        ];
+        for (id, text) in cases {
+            assert_eq!(id.to_string(), text);
+        }
     }
 }

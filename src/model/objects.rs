@@ -88,7 +88,7 @@ impl Function {
 
 /// A function or procedure as DROP, GRANT and COMMENT name it: its name and input types
 /// (as the parser printed them).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Routine {
     pub name: QualifiedName,
     pub procedure: bool,

@@ -15,11 +15,11 @@ use petgraph::algo::tarjan_scc;
 use petgraph::graph::{DiGraph, NodeIndex};
 
 use crate::diagnostic::{Diagnostic, Origin, Result};
-use crate::diff::{Change, CommentTarget};
+use crate::diff::Change;
 use crate::model::{
-    Column, Constraint, ConstraintKind, DefaultPrivileges, Expr, Index, ObjectRef, QualifiedName, Refs, Schema, Table,
+    Column, Constraint, ConstraintKind, DefaultPrivileges, Expr, Index, ObjectId, QualifiedName, Refs, Schema, Table,
 };
-use crate::statement::{CommentOn, IdentityChange, Statement as Stmt};
+use crate::statement::{IdentityChange, Statement as Stmt};
 
 mod objects;
 mod online;
@@ -237,36 +237,22 @@ fn create_table_stmts(table: &Table, with_foreign_keys: impl Fn(&Constraint) -> 
     }
     let name = &table.name;
     if let Some(text) = &table.comment {
-        out.push(comment_stmt(&CommentTarget::Table(name.clone()), &Some(text.clone())));
+        out.push(comment_stmt(&ObjectId::Table(name.clone()), &Some(text.clone())));
     }
     for c in table.columns.iter().filter(|c| c.comment.is_some()) {
-        out.push(comment_stmt(&CommentTarget::Column(name.clone(), c.name.clone()), &c.comment));
+        out.push(comment_stmt(&ObjectId::Column(name.clone(), c.name.clone()), &c.comment));
     }
     for c in constraints.iter().chain(&later).filter(|c| c.comment.is_some()) {
-        out.push(comment_stmt(&CommentTarget::Constraint(name.clone(), c.name.clone()), &c.comment));
+        out.push(comment_stmt(&ObjectId::Constraint(name.clone(), c.name.clone()), &c.comment));
     }
     for i in table.indexes.iter().filter(|i| i.comment.is_some()) {
-        out.push(comment_stmt(&CommentTarget::Index(name.clone(), i.name.clone()), &i.comment));
+        out.push(comment_stmt(&ObjectId::Index(name.clone(), i.name.clone()), &i.comment));
     }
     out
 }
 
-pub(crate) fn comment_stmt(target: &CommentTarget, text: &Option<String>) -> Stmt {
-    let on = match target {
-        CommentTarget::Schema(name) => CommentOn::Schema(name.clone()),
-        CommentTarget::Table(t) => CommentOn::Table(t.clone()),
-        CommentTarget::Column(t, c) => CommentOn::Column(t.clone(), c.clone()),
-        CommentTarget::Constraint(t, c) => CommentOn::Constraint(t.clone(), c.clone()),
-        CommentTarget::Index(t, i) => CommentOn::Index(QualifiedName::new(t.schema.clone(), i.clone())),
-        CommentTarget::View(v, materialized) => CommentOn::View { name: v.clone(), materialized: *materialized },
-        CommentTarget::Function(r) => CommentOn::Routine(r.clone()),
-        CommentTarget::Policy(t, p) => CommentOn::Policy(t.clone(), p.clone()),
-        CommentTarget::Trigger(t, tr) => CommentOn::Trigger(t.clone(), tr.clone()),
-        CommentTarget::Enum(e) => CommentOn::Type(e.clone()),
-        CommentTarget::Sequence(q) => CommentOn::Sequence(q.clone()),
-        CommentTarget::Domain(d) => CommentOn::Domain(d.clone()),
-    };
-    Stmt::Comment { on, text: text.clone() }
+pub(crate) fn comment_stmt(target: &ObjectId, text: &Option<String>) -> Stmt {
+    Stmt::Comment { on: target.clone(), text: text.clone() }
 }
 
 fn add_constraint(table: &QualifiedName, constraint: &Constraint) -> Stmt {
@@ -513,7 +499,7 @@ fn steps_for(change: &Change, deferred: &[(QualifiedName, String)], defaults: &D
             let mut s = Step::new(phase, format!("+ constraint {} on {table}", constraint.name), vec![up], vec![down]);
             if let Some(text) = &constraint.comment {
                 s.up.push(comment_stmt(
-                    &CommentTarget::Constraint(table.clone(), constraint.name.clone()),
+                    &ObjectId::Constraint(table.clone(), constraint.name.clone()),
                     &Some(text.clone()),
                 ));
             }
@@ -528,7 +514,7 @@ fn steps_for(change: &Change, deferred: &[(QualifiedName, String)], defaults: &D
             let mut down = vec![add];
             if let Some(text) = &constraint.comment {
                 down.push(comment_stmt(
-                    &CommentTarget::Constraint(table.clone(), constraint.name.clone()),
+                    &ObjectId::Constraint(table.clone(), constraint.name.clone()),
                     &Some(text.clone()),
                 ));
             }
@@ -571,11 +557,11 @@ fn steps_for(change: &Change, deferred: &[(QualifiedName, String)], defaults: &D
             // schemas (whose comment is a setting of the project, not of CREATE SCHEMA).
             let mut s = Step::new(
                 Phase::Comment,
-                format!("~ comment on {}", describe_target(target)),
+                format!("~ comment on {target}"),
                 vec![comment_stmt(target, to)],
                 vec![comment_stmt(target, from)],
             );
-            if let CommentTarget::Schema(name) = target {
+            if let ObjectId::Schema(name) = target {
                 s.requires.push(Object::Schema(name.clone()));
             }
             vec![s]
@@ -587,7 +573,7 @@ fn steps_for(change: &Change, deferred: &[(QualifiedName, String)], defaults: &D
 fn add_column_stmts(table: &QualifiedName, column: &Column) -> Vec<Stmt> {
     let mut out = vec![Stmt::AddColumn { table: table.clone(), column: column.clone() }];
     if column.comment.is_some() {
-        out.push(comment_stmt(&CommentTarget::Column(table.clone(), column.name.clone()), &column.comment));
+        out.push(comment_stmt(&ObjectId::Column(table.clone(), column.name.clone()), &column.comment));
     }
     out
 }
@@ -616,26 +602,9 @@ fn backfill_update(table: &QualifiedName, column: &str, expr: &Expr) -> Stmt {
 fn index_stmts(table: &QualifiedName, index: &Index) -> (Vec<Stmt>, Stmt) {
     let mut create = vec![create_index(table, index, false)];
     if index.comment.is_some() {
-        create.push(comment_stmt(&CommentTarget::Index(table.clone(), index.name.clone()), &index.comment));
+        create.push(comment_stmt(&ObjectId::Index(table.clone(), index.name.clone()), &index.comment));
     }
     (create, Stmt::DropIndex(QualifiedName::new(table.schema.clone(), index.name.clone())))
-}
-
-fn describe_target(target: &CommentTarget) -> String {
-    match target {
-        CommentTarget::Schema(name) => ObjectRef::Schema(name.clone()).to_string(),
-        CommentTarget::Table(t) => format!("table {t}"),
-        CommentTarget::Column(t, c) => format!("column {t}.{c}"),
-        CommentTarget::Constraint(t, c) => format!("constraint {c} on {t}"),
-        CommentTarget::Index(t, i) => format!("index {i} on {t}"),
-        CommentTarget::View(v, _) => format!("view {v}"),
-        CommentTarget::Function(f) => format!("function {f}"),
-        CommentTarget::Policy(t, p) => format!("policy {p} on {t}"),
-        CommentTarget::Trigger(t, tr) => format!("trigger {tr} on {t}"),
-        CommentTarget::Enum(e) => format!("type {e}"),
-        CommentTarget::Sequence(q) => format!("sequence {q}"),
-        CommentTarget::Domain(d) => format!("domain {d}"),
-    }
 }
 
 fn describe_column_change(from: &Column, to: &Column) -> String {
@@ -713,24 +682,31 @@ fn not_null_stmt(table: &QualifiedName, column: &str, not_null: bool) -> Stmt {
 }
 
 /// Where the object a step provides is declared, if the YAML says.
-fn declared_at<'a>(object: &Object, origins: &'a BTreeMap<ObjectRef, Origin>) -> Option<&'a Origin> {
+fn declared_at<'a>(object: &Object, origins: &'a BTreeMap<ObjectId, Origin>) -> Option<&'a Origin> {
+    let view = |t: &QualifiedName, materialized| ObjectId::View { name: t.clone(), materialized };
     let candidates = match object {
         Object::Table(t) | Object::Shape(t) | Object::Key(t, _) => {
-            vec![ObjectRef::Table(t.clone()), ObjectRef::View(t.clone())]
+            vec![ObjectId::Table(t.clone()), view(t, false), view(t, true)]
         }
-        Object::Column(t, c) => vec![ObjectRef::Column(t.clone(), c.clone()), ObjectRef::Table(t.clone())],
-        Object::Constraint(t, c) => vec![ObjectRef::Constraint(t.clone(), c.clone()), ObjectRef::Table(t.clone())],
-        Object::Function(f) => vec![ObjectRef::Function(f.clone())],
-        Object::Type(t) => vec![ObjectRef::Type(t.clone())],
-        Object::Schema(s) => vec![ObjectRef::Schema(s.clone())],
-        Object::Extension(e) => vec![ObjectRef::Extension(e.clone())],
+        Object::Column(t, c) => vec![ObjectId::Column(t.clone(), c.clone()), ObjectId::Table(t.clone())],
+        Object::Constraint(t, c) => vec![ObjectId::Constraint(t.clone(), c.clone()), ObjectId::Table(t.clone())],
+        // Any function of the name: the step needs one, whatever its arguments.
+        Object::Function(f) => {
+            return origins.iter().find_map(|(o, origin)| match o {
+                ObjectId::Function(r) if &r.name == f => Some(origin),
+                _ => None,
+            });
+        }
+        Object::Type(t) => vec![ObjectId::Type(t.clone())],
+        Object::Schema(s) => vec![ObjectId::Schema(s.clone())],
+        Object::Extension(e) => vec![ObjectId::Extension(e.clone())],
         Object::Index(..) | Object::Signature(_) => vec![],
     };
     candidates.iter().find_map(|c| origins.get(c))
 }
 
 /// Topological order of the steps' dependencies; the lowest phase first among ready steps.
-fn order(steps: Vec<Step>, origins: &BTreeMap<ObjectRef, Origin>) -> Result<Plan> {
+fn order(steps: Vec<Step>, origins: &BTreeMap<ObjectId, Origin>) -> Result<Plan> {
     let mut graph = DiGraph::<usize, ()>::with_capacity(steps.len(), steps.len());
     let nodes: Vec<NodeIndex> = (0..steps.len()).map(|i| graph.add_node(i)).collect();
     let mut providers: HashMap<&Object, Vec<usize>> = HashMap::new();

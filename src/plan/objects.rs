@@ -3,10 +3,10 @@
 
 use std::collections::BTreeSet;
 
-use crate::diff::{Change, CommentTarget, GrantTarget};
+use crate::diff::Change;
 use crate::model::privileges::{COLUMN_PRIVILEGES, FUNCTION_PRIVILEGES, SCHEMA_PRIVILEGES, Scope, TABLE_PRIVILEGES};
 use crate::model::{
-    DefaultPrivileges, Domain, Enum, Function, Grants, ObjectKind, ObjectRef, Policy, QualifiedName, Sequence, Table,
+    DefaultPrivileges, Domain, Enum, Function, Grants, ObjectId, ObjectKind, Policy, QualifiedName, Sequence, Table,
     Trigger, View,
 };
 use crate::source::yaml::PLATFORM_EXTENSIONS;
@@ -46,7 +46,7 @@ pub(super) fn steps_for(change: &Change, defaults: &DefaultPrivileges) -> Option
         Change::CreateEnum(e) => {
             let mut up = vec![Stmt::CreateEnum(e.clone())];
             if e.comment.is_some() {
-                up.push(comment_stmt(&CommentTarget::Enum(e.name.clone()), &e.comment));
+                up.push(comment_stmt(&ObjectId::Type(e.name.clone()), &e.comment));
             }
             let mut s =
                 Step::new(Phase::CreateType, format!("+ type {}", e.name), up, vec![Stmt::DropEnum(e.name.clone())]);
@@ -57,7 +57,7 @@ pub(super) fn steps_for(change: &Change, defaults: &DefaultPrivileges) -> Option
         Change::DropEnum(e) => {
             let mut down = vec![Stmt::CreateEnum(e.clone())];
             if e.comment.is_some() {
-                down.push(comment_stmt(&CommentTarget::Enum(e.name.clone()), &e.comment));
+                down.push(comment_stmt(&ObjectId::Type(e.name.clone()), &e.comment));
             }
             let mut s =
                 Step::new(Phase::DropType, format!("- type {}", e.name), vec![Stmt::DropEnum(e.name.clone())], down);
@@ -218,7 +218,8 @@ pub(super) fn steps_for(change: &Change, defaults: &DefaultPrivileges) -> Option
             s.removes.push(Object::Table(view.name.clone()));
             s
         }
-        Change::Grants { target, from, to, restate } => grant_step(target, from, to, *restate),
+        Change::Grants { target, from, to, restate, trigger } => grant_step(target, from, to, *restate, *trigger),
+        Change::DefaultPrivileges { scope, kind, from, to } => default_privileges_step(scope, *kind, from, to),
         Change::CreateDomain(domain) => {
             let mut s = Step::new(
                 Phase::CreateType,
@@ -306,7 +307,7 @@ fn recreate_enum(e: &Enum, users: &[crate::diff::EnumUser]) -> Stmt {
 fn create_domain(domain: &Domain) -> Vec<Stmt> {
     let mut out = vec![Stmt::CreateDomain(domain.clone())];
     if domain.comment.is_some() {
-        out.push(comment_stmt(&CommentTarget::Domain(domain.name.clone()), &domain.comment));
+        out.push(comment_stmt(&ObjectId::Domain(domain.name.clone()), &domain.comment));
     }
     out
 }
@@ -347,7 +348,7 @@ fn create_sequence(sequence: &Sequence) -> Vec<Stmt> {
         sequence.options.iter().map(|(k, v)| SequenceOption { name: k.clone(), value: Some(v.clone()) }).collect();
     let mut out = vec![Stmt::CreateSequence { name: sequence.name.clone(), options }];
     if sequence.comment.is_some() {
-        out.push(comment_stmt(&CommentTarget::Sequence(sequence.name.clone()), &sequence.comment));
+        out.push(comment_stmt(&ObjectId::Sequence(sequence.name.clone()), &sequence.comment));
     }
     out
 }
@@ -390,35 +391,25 @@ pub(super) fn table_extras(table: &Table, defaults: &DefaultPrivileges) -> Vec<S
     out
 }
 
-fn grant_step(target: &GrantTarget, from: &Grants, to: &Grants, restate: bool) -> Step {
-    let (on, summary, requires) = match target {
-        GrantTarget::Table(t) => (GrantOn::Table(t.clone()), t.to_string(), vec![Object::Table(t.clone())]),
-        GrantTarget::Column(t, c) => (
+fn grant_step(target: &ObjectId, from: &Grants, to: &Grants, restate: bool, trigger: bool) -> Step {
+    let (on, requires) = match target {
+        ObjectId::Table(t) | ObjectId::View { name: t, .. } => {
+            (GrantOn::Table(t.clone()), vec![Object::Table(t.clone())])
+        }
+        ObjectId::Column(t, c) => (
             GrantOn::Column(t.clone(), c.clone()),
-            ObjectRef::Column(t.clone(), c.clone()).to_string().trim_start_matches("column ").to_string(),
             vec![Object::Table(t.clone()), Object::Column(t.clone(), c.clone())],
         ),
-        GrantTarget::Function(routine, _) => {
-            (GrantOn::Routine(routine.clone()), routine.to_string(), vec![Object::Signature(routine.to_string())])
+        ObjectId::Function(routine) => {
+            (GrantOn::Routine(routine.clone()), vec![Object::Signature(routine.to_string())])
         }
-        GrantTarget::Schema(name) => (
-            GrantOn::Schema(name.clone()),
-            ObjectRef::Schema(name.clone()).to_string(),
-            vec![Object::Schema(name.clone())],
-        ),
-        GrantTarget::Defaults(scope, kind) => {
-            let statements = |from, to| default_privilege_stmts(scope, *kind, from, to);
-            let place =
-                scope.as_deref().map_or("all schemas".to_string(), |s| ObjectRef::Schema(s.to_string()).to_string());
-            let mut s = Step::new(
-                Phase::DefaultPrivileges,
-                format!("~ default privileges on {} in {place}", kind.word()),
-                statements(from, to),
-                statements(to, from),
-            );
-            s.requires.extend(scope.iter().map(|schema| Object::Schema(schema.clone())));
-            return s;
-        }
+        ObjectId::Schema(name) => (GrantOn::Schema(name.clone()), vec![Object::Schema(name.clone())]),
+        _ => unreachable!("the diff grants on tables, views, columns, functions and schemas"),
+    };
+    // A bare name reads as a relation or a function; a schema says what it is.
+    let summary = match target {
+        ObjectId::Schema(_) => target.to_string(),
+        _ => target.name(),
     };
     let mut s = Step::new(
         Phase::Grant,
@@ -427,9 +418,22 @@ fn grant_step(target: &GrantTarget, from: &Grants, to: &Grants, restate: bool) -
         grant_stmts(&on, to, from, false),
     );
     s.requires = requires;
-    if let GrantTarget::Function(_, true) = target {
+    if trigger {
         s.file = File::Triggers;
     }
+    s
+}
+
+fn default_privileges_step(scope: &Scope, kind: ObjectKind, from: &Grants, to: &Grants) -> Step {
+    let statements = |from, to| default_privilege_stmts(scope, kind, from, to);
+    let place = scope.as_deref().map_or("all schemas".to_string(), |s| ObjectId::Schema(s.to_string()).to_string());
+    let mut s = Step::new(
+        Phase::DefaultPrivileges,
+        format!("~ default privileges on {} in {place}", kind.word()),
+        statements(from, to),
+        statements(to, from),
+    );
+    s.requires.extend(scope.iter().map(|schema| Object::Schema(schema.clone())));
     s
 }
 
@@ -498,7 +502,7 @@ fn role_changes(
 fn create_policy(policy: &Policy) -> Vec<Stmt> {
     let mut out = vec![Stmt::CreatePolicy(policy.clone())];
     if policy.comment.is_some() {
-        out.push(comment_stmt(&CommentTarget::Policy(policy.table.clone(), policy.name.clone()), &policy.comment));
+        out.push(comment_stmt(&ObjectId::Policy(policy.table.clone(), policy.name.clone()), &policy.comment));
     }
     out
 }
@@ -521,7 +525,7 @@ fn policy_needs(policy: &Policy) -> Vec<Object> {
 fn create_trigger(trigger: &Trigger) -> Vec<Stmt> {
     let mut out = vec![Stmt::CreateTrigger(trigger.clone())];
     if trigger.comment.is_some() {
-        out.push(comment_stmt(&CommentTarget::Trigger(trigger.table.clone(), trigger.name.clone()), &trigger.comment));
+        out.push(comment_stmt(&ObjectId::Trigger(trigger.table.clone(), trigger.name.clone()), &trigger.comment));
     }
     out
 }
@@ -541,7 +545,7 @@ fn drop_trigger(trigger: &Trigger) -> Stmt {
 fn create_function(function: &Function, defaults: &DefaultPrivileges) -> Vec<Stmt> {
     let mut out = vec![Stmt::CreateFunction { function: function.clone(), replace: false }];
     if function.comment.is_some() {
-        out.push(comment_stmt(&CommentTarget::Function(function.routine()), &function.comment));
+        out.push(comment_stmt(&ObjectId::Function(function.routine()), &function.comment));
     }
     let born = defaults.effective(&function.name.schema, ObjectKind::Functions);
     out.extend(grant_stmts(&GrantOn::Routine(function.routine()), &born, &function.grants, true));
@@ -561,7 +565,10 @@ fn function_needs(f: &Function) -> Vec<Object> {
 fn create_view(view: &View, defaults: &DefaultPrivileges) -> Vec<Stmt> {
     let mut out = vec![Stmt::CreateView(view.clone())];
     if view.comment.is_some() {
-        out.push(comment_stmt(&CommentTarget::View(view.name.clone(), view.materialized), &view.comment));
+        out.push(comment_stmt(
+            &ObjectId::View { name: view.name.clone(), materialized: view.materialized },
+            &view.comment,
+        ));
     }
     let born = defaults.effective(&view.name.schema, ObjectKind::Tables);
     out.extend(grant_stmts(&GrantOn::Table(view.name.clone()), &born, &view.grants, true));
@@ -584,18 +591,18 @@ fn view_needs(view: &View) -> Vec<Object> {
 }
 
 /// `ALTER … RENAME`, and the rename back.
-fn rename_step(object: &ObjectRef, from: &str) -> Step {
+fn rename_step(object: &ObjectId, from: &str) -> Step {
     let (kind, table, to) = match object {
-        ObjectRef::Table(t) => ("table", t, &t.name),
-        ObjectRef::Column(t, c) => ("column", t, c),
-        ObjectRef::Constraint(t, c) => ("constraint", t, c),
-        ObjectRef::Index(t, i) => ("index", t, i),
-        ObjectRef::Policy(t, p) => ("policy", t, p),
+        ObjectId::Table(t) => ("table", t, &t.name),
+        ObjectId::Column(t, c) => ("column", t, c),
+        ObjectId::Constraint(t, c) => ("constraint", t, c),
+        ObjectId::Index(t, i) => ("index", t, i),
+        ObjectId::Policy(t, p) => ("policy", t, p),
         _ => unreachable!("renames are found for tables and what they hold"),
     };
     // A table is named by its old name before, and by its new one after.
     let before = match object {
-        ObjectRef::Table(t) => QualifiedName::new(t.schema.clone(), from),
+        ObjectId::Table(t) => QualifiedName::new(t.schema.clone(), from),
         _ => table.clone(),
     };
     let rename = |table: &QualifiedName, from: &str, to: &str| {
@@ -618,21 +625,21 @@ fn rename_step(object: &ObjectRef, from: &str) -> Step {
     // rollback names the table and its columns as they were, so it must come back after
     // the rename back (removing the old Shape orders DropView, which releases it, first).
     match object {
-        ObjectRef::Table(t) => {
+        ObjectId::Table(t) => {
             s.provides.push(Object::Table(t.clone()));
             s.removes.push(Object::Shape(before.clone()));
         }
-        ObjectRef::Column(t, c) => {
+        ObjectId::Column(t, c) => {
             s.requires.push(Object::Table(t.clone()));
             s.provides.push(Object::Column(t.clone(), c.clone()));
             s.provides.push(Object::Shape(t.clone()));
             s.removes.push(Object::Shape(t.clone()));
         }
-        ObjectRef::Constraint(t, c) => {
+        ObjectId::Constraint(t, c) => {
             s.requires.push(Object::Table(t.clone()));
             s.provides.push(Object::Constraint(t.clone(), c.clone()));
         }
-        ObjectRef::Index(t, i) => {
+        ObjectId::Index(t, i) => {
             s.requires.push(Object::Table(t.clone()));
             s.provides.push(Object::Index(t.schema.clone(), i.clone()));
         }

@@ -7,13 +7,12 @@
 
 use crate::diff::Change;
 use crate::model::naming::make_object_name;
-use crate::model::{Column, Constraint, ConstraintKind, Expr, QualifiedName};
+use crate::model::{Column, Constraint, ConstraintKind, Expr, ObjectId, QualifiedName};
 use crate::statement::Statement as Stmt;
 
 use super::{
     Step, add_column_stmts, alter_column, backfill_update, comment_stmt, create_index, drop_constraint, not_null_stmt,
 };
-use crate::diff::CommentTarget;
 
 /// Rewrites the steps of `change` into their online form.
 pub(super) fn adapt(change: &Change, steps: &mut [Step]) {
@@ -22,7 +21,7 @@ pub(super) fn adapt(change: &Change, steps: &mut [Step]) {
         Change::CreateIndex { table, index } => {
             let mut after = vec![create_index(table, index, true)];
             if index.comment.is_some() {
-                after.push(comment_stmt(&CommentTarget::Index(table.clone(), index.name.clone()), &index.comment));
+                after.push(comment_stmt(&ObjectId::Index(table.clone(), index.name.clone()), &index.comment));
             }
             step.up = vec![];
             step.after = after;

@@ -8,8 +8,8 @@ use super::quote::{comment_line, dotted, ident, idents, keyword, literal, qname,
 use crate::diagnostic::Result;
 use crate::model::Routine;
 use crate::model::privileges::{COLUMN_PRIVILEGES, FUNCTION_PRIVILEGES, SCHEMA_PRIVILEGES, TABLE_PRIVILEGES};
-use crate::model::{Column, Constraint, ConstraintKind, Identity, Index, Policy, QualifiedName};
-use crate::statement::{CommentOn, DomainAction, GrantOn, IdentityChange, Rename, SequenceOption, Statement};
+use crate::model::{Column, Constraint, ConstraintKind, Identity, Index, ObjectId, Policy, QualifiedName};
+use crate::statement::{DomainAction, GrantOn, IdentityChange, Rename, SequenceOption, Statement};
 
 const COMMANDS: &[&str] = &["ALL", "SELECT", "INSERT", "UPDATE", "DELETE"];
 const TIMINGS: &[&str] = &["BEFORE", "AFTER", "INSTEAD OF"];
@@ -412,23 +412,25 @@ fn routine(r: &Routine) -> String {
     format!("{}({})", qname(&r.name), r.input_types.join(", "))
 }
 
-fn comment_on(on: &CommentOn) -> (&'static str, String) {
+fn comment_on(on: &ObjectId) -> (&'static str, String) {
     let on_table = |name: &str, t: &QualifiedName| format!("{} ON {}", ident(name), qname(t));
     match on {
-        CommentOn::Schema(name) => ("SCHEMA", ident(name)),
-        CommentOn::Table(t) => ("TABLE", qname(t)),
-        CommentOn::Column(t, c) => ("COLUMN", format!("{}.{}", qname(t), ident(c))),
-        CommentOn::Constraint(t, c) => ("CONSTRAINT", on_table(c, t)),
-        CommentOn::Index(i) => ("INDEX", qname(i)),
-        CommentOn::View { name, materialized: false } => ("VIEW", qname(name)),
-        CommentOn::View { name, materialized: true } => ("MATERIALIZED VIEW", qname(name)),
+        ObjectId::Schema(name) => ("SCHEMA", ident(name)),
+        ObjectId::Extension(name) => ("EXTENSION", ident(name)),
+        ObjectId::Table(t) => ("TABLE", qname(t)),
+        ObjectId::Column(t, c) => ("COLUMN", format!("{}.{}", qname(t), ident(c))),
+        ObjectId::Constraint(t, c) => ("CONSTRAINT", on_table(c, t)),
+        // An index lives in its table's schema.
+        ObjectId::Index(t, i) => ("INDEX", qname(&QualifiedName::new(t.schema.clone(), i.clone()))),
+        ObjectId::View { name, materialized: false } => ("VIEW", qname(name)),
+        ObjectId::View { name, materialized: true } => ("MATERIALIZED VIEW", qname(name)),
         // ROUTINE names functions and procedures alike.
-        CommentOn::Routine(r) => ("ROUTINE", routine(r)),
-        CommentOn::Policy(t, p) => ("POLICY", on_table(p, t)),
-        CommentOn::Trigger(t, tr) => ("TRIGGER", on_table(tr, t)),
-        CommentOn::Type(t) => ("TYPE", qname(t)),
-        CommentOn::Sequence(s) => ("SEQUENCE", qname(s)),
-        CommentOn::Domain(d) => ("DOMAIN", qname(d)),
+        ObjectId::Function(r) => ("ROUTINE", routine(r)),
+        ObjectId::Policy(t, p) => ("POLICY", on_table(p, t)),
+        ObjectId::Trigger(t, tr) => ("TRIGGER", on_table(tr, t)),
+        ObjectId::Type(t) => ("TYPE", qname(t)),
+        ObjectId::Sequence(s) => ("SEQUENCE", qname(s)),
+        ObjectId::Domain(d) => ("DOMAIN", qname(d)),
     }
 }
 

@@ -770,14 +770,14 @@ fn drop_constraint(schema: &mut Schema, name: &QualifiedName, constraint: &str) 
 
 /// Renames `object` (named as it will be) from `from`, as the `ALTER … RENAME` that the
 /// plan writes for it would: the diff replays a rename through the same code as a history.
-pub fn rename_object(schema: &mut Schema, object: &crate::model::ObjectRef, from: &str) {
-    use crate::model::ObjectRef;
+pub fn rename_object(schema: &mut Schema, object: &crate::model::ObjectId, from: &str) {
+    use crate::model::ObjectId;
     let (rename_type, relation, subname, newname) = match object {
-        ObjectRef::Table(new) => (ObjectType::ObjectTable, QualifiedName::new(new.schema.clone(), from), "", &new.name),
-        ObjectRef::Column(t, new) => (ObjectType::ObjectColumn, t.clone(), from, new),
-        ObjectRef::Constraint(t, new) => (ObjectType::ObjectTabconstraint, t.clone(), from, new),
-        ObjectRef::Index(t, new) => (ObjectType::ObjectIndex, QualifiedName::new(t.schema.clone(), from), "", new),
-        ObjectRef::Policy(t, new) => (ObjectType::ObjectPolicy, t.clone(), from, new),
+        ObjectId::Table(new) => (ObjectType::ObjectTable, QualifiedName::new(new.schema.clone(), from), "", &new.name),
+        ObjectId::Column(t, new) => (ObjectType::ObjectColumn, t.clone(), from, new),
+        ObjectId::Constraint(t, new) => (ObjectType::ObjectTabconstraint, t.clone(), from, new),
+        ObjectId::Index(t, new) => (ObjectType::ObjectIndex, QualifiedName::new(t.schema.clone(), from), "", new),
+        ObjectId::Policy(t, new) => (ObjectType::ObjectPolicy, t.clone(), from, new),
         _ => return,
     };
     let stmt = protobuf::RenameStmt {

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use crate::diagnostic::{Diagnostic, Origin, Positions, Result};
-use crate::model::{ObjectRef, Schema};
+use crate::model::{ObjectId, Schema};
 use crate::pgtree::parse_message;
 use crate::source::ddl::{self, Outcome};
 
@@ -113,7 +113,7 @@ fn apply(
                 && let Some(rv) = &c.relation
             {
                 let origin = positions.at(statement_start(text, location));
-                schema.hints.origins.insert(ObjectRef::Table(ddl::qualified(rv)), origin);
+                schema.hints.origins.insert(ObjectId::Table(ddl::qualified(rv)), origin);
             }
         }
         Outcome::Skipped(kind) => {

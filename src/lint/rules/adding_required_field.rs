@@ -3,12 +3,12 @@
 
 use crate::diff::Change;
 use crate::lint::{Ctx, Migration};
-use crate::model::{Column, ObjectRef};
+use crate::model::{Column, ObjectId};
 
 pub(super) fn check(ctx: &mut Ctx, migration: &Migration, change: &Change) {
     let Change::AddColumn { table, column, backfill: None } = change else { return };
     if migration.existing(table) && required_without_value(column) {
-        let object = ObjectRef::Column(table.clone(), column.name.clone());
+        let object = ObjectId::Column(table.clone(), column.name.clone());
         ctx.report(
             object.clone(),
             format!("{object} is added NOT NULL without a default to a table that exists: ALTER TABLE fails as soon as the table has a row"),

@@ -6,7 +6,7 @@ use serde_json::Value;
 
 use super::{clauses, function_name};
 use crate::lint::Ctx;
-use crate::model::ObjectRef;
+use crate::model::ObjectId;
 
 pub(super) fn check(ctx: &mut Ctx) {
     for policy in ctx.desired.policies.values() {
@@ -18,7 +18,7 @@ pub(super) fn check(ctx: &mut Ctx) {
             if !calls.is_empty() {
                 let wrapped: Vec<String> = calls.iter().map(|c| format!("`(select {c})`")).collect();
                 ctx.report(
-                    ObjectRef::Policy(policy.table.clone(), policy.name.clone()),
+                    ObjectId::Policy(policy.table.clone(), policy.name.clone()),
                     format!(
                         "policy \"{}\" on {} calls {} once per row in {clause}",
                         policy.name,

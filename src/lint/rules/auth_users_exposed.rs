@@ -4,14 +4,14 @@
 
 use super::{exposed, security_invoker};
 use crate::lint::Ctx;
-use crate::model::{ObjectRef, QualifiedName};
+use crate::model::{ObjectId, QualifiedName};
 
 pub(super) fn check(ctx: &mut Ctx) {
     let auth_users = QualifiedName::new("auth", "users");
     for view in ctx.desired.views.values().filter(|v| exposed(&v.name)) {
         if !security_invoker(view) && view.refs.relations.contains(&auth_users) {
             ctx.report(
-                ObjectRef::View(view.name.clone()),
+                ObjectId::View { name: view.name.clone(), materialized: view.materialized },
                 format!("view {} reads auth.users from an exposed schema: the API can read users' emails and metadata through it", view.name),
                 "move the view to a schema the API does not serve, or make it `security_invoker: true`",
             );

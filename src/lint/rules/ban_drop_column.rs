@@ -4,7 +4,7 @@
 
 use crate::diff::Change;
 use crate::lint::{Ctx, Migration};
-use crate::model::ObjectRef;
+use crate::model::ObjectId;
 
 pub(super) fn check(ctx: &mut Ctx, _: &Migration, change: &Change) {
     let Change::DropColumn { table, column } = change else { return };
@@ -12,7 +12,7 @@ pub(super) fn check(ctx: &mut Ctx, _: &Migration, change: &Change) {
     if desired.table(table).and_then(|t| t.column(&column.name)).is_none()
         && !desired.hints.allow_destructive.contains(table)
     {
-        let object = ObjectRef::Column(table.clone(), column.name.clone());
+        let object = ObjectId::Column(table.clone(), column.name.clone());
         ctx.report(
             object.clone(),
             format!("{object} is dropped: its data is lost, and clients that still read it fail"),

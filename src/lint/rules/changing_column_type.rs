@@ -4,12 +4,12 @@
 
 use crate::diff::Change;
 use crate::lint::{Ctx, Migration};
-use crate::model::{DataType, ObjectRef};
+use crate::model::{DataType, ObjectId};
 
 pub(super) fn check(ctx: &mut Ctx, _: &Migration, change: &Change) {
     let Change::AlterColumn { table, from, to, .. } = change else { return };
     if from.data_type != to.data_type && !keeps_storage(&from.data_type, &to.data_type) {
-        let object = ObjectRef::Column(table.clone(), to.name.clone());
+        let object = ObjectId::Column(table.clone(), to.name.clone());
         ctx.report(
             object.clone(),
             format!("{object} changes type from {} to {}: the table and its indexes are rewritten under an ACCESS EXCLUSIVE lock, and clients that read the old type may break", from.data_type, to.data_type),

@@ -4,7 +4,7 @@
 
 use crate::diff::Change;
 use crate::lint::{Ctx, Migration};
-use crate::model::{ConstraintKind, ObjectRef};
+use crate::model::{ConstraintKind, ObjectId};
 
 pub(super) fn check(ctx: &mut Ctx, migration: &Migration, change: &Change) {
     let Change::AddConstraint { table, constraint } = change else { return };
@@ -13,7 +13,7 @@ pub(super) fn check(ctx: &mut Ctx, migration: &Migration, change: &Change) {
         && !constraint.not_valid
         && matches!(constraint.kind, ConstraintKind::ForeignKey(_) | ConstraintKind::Check { .. })
     {
-        let object = ObjectRef::Constraint(table.clone(), constraint.name.clone());
+        let object = ObjectId::Constraint(table.clone(), constraint.name.clone());
         ctx.report(
             object.clone(),
             format!("{object} is added to a table that exists without NOT VALID: every row is checked while writes to {table} wait"),

@@ -2,11 +2,11 @@
 //! unique constraints, costs every write and its space for nothing.
 
 use crate::lint::Ctx;
-use crate::model::{ConstraintKind, Index, IndexKey, ObjectRef};
+use crate::model::{ConstraintKind, Index, IndexKey, ObjectId};
 
 pub(super) fn check(ctx: &mut Ctx) {
     for table in ctx.desired.tables.values() {
-        let mut entries: Vec<(ObjectRef, Index)> = Vec::new();
+        let mut entries: Vec<(ObjectId, Index)> = Vec::new();
         for c in &table.constraints {
             let nulls_not_distinct = match &c.kind {
                 ConstraintKind::PrimaryKey { .. } => false,
@@ -36,9 +36,9 @@ pub(super) fn check(ctx: &mut Ctx) {
                 nulls_not_distinct,
                 comment: None,
             };
-            entries.push((ObjectRef::Constraint(table.name.clone(), c.name.clone()), index));
+            entries.push((ObjectId::Constraint(table.name.clone(), c.name.clone()), index));
         }
-        entries.extend(table.indexes.iter().map(|i| (ObjectRef::Index(table.name.clone(), i.name.clone()), i.clone())));
+        entries.extend(table.indexes.iter().map(|i| (ObjectId::Index(table.name.clone(), i.name.clone()), i.clone())));
         for (i, (object, index)) in entries.iter().enumerate() {
             if let Some((_, first)) = entries[..i].iter().find(|(_, e)| e.same_definition(index)) {
                 ctx.report(

@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use super::policies_of;
 use crate::lint::Ctx;
-use crate::model::{ObjectRef, Policy};
+use crate::model::{ObjectId, Policy};
 
 const COMMANDS: &[&str] = &["SELECT", "INSERT", "UPDATE", "DELETE"];
 
@@ -33,7 +33,7 @@ pub(super) fn check(ctx: &mut Ctx) {
         }
         for ((role, names), commands) in overlaps {
             ctx.report(
-                ObjectRef::Table(table.name.clone()),
+                ObjectId::Table(table.name.clone()),
                 format!(
                     "table {} has {} permissive policies for role {role} on {}: {}; each one is evaluated for every row",
                     table.name,

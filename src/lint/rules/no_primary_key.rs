@@ -2,13 +2,13 @@
 //! read replicas) cannot replicate their updates and deletes.
 
 use crate::lint::Ctx;
-use crate::model::ObjectRef;
+use crate::model::ObjectId;
 
 pub(super) fn check(ctx: &mut Ctx) {
     for table in ctx.desired.tables.values() {
         if table.primary_key().is_none() {
             ctx.report(
-                ObjectRef::Table(table.name.clone()),
+                ObjectId::Table(table.name.clone()),
                 format!("table {} has no primary key: rows cannot be addressed one by one, and logical replication cannot replicate its updates and deletes", table.name),
                 "add `primary_key:` or `primary key` on a column, e.g. `id: uuid primary key default gen_random_uuid()`",
             );

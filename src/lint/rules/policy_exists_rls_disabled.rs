@@ -3,7 +3,7 @@
 
 use super::policies_of;
 use crate::lint::Ctx;
-use crate::model::ObjectRef;
+use crate::model::ObjectId;
 
 pub(super) fn check(ctx: &mut Ctx) {
     for table in ctx.desired.tables.values() {
@@ -11,7 +11,7 @@ pub(super) fn check(ctx: &mut Ctx) {
         if !table.rls_enabled && !policies.is_empty() {
             let names: Vec<&str> = policies.iter().map(|p| p.name.as_str()).collect();
             ctx.report(
-                ObjectRef::Table(table.name.clone()),
+                ObjectId::Table(table.name.clone()),
                 format!(
                     "table {} has policies ({}) but row-level security is off, so they are not applied",
                     table.name,

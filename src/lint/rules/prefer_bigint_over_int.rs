@@ -2,7 +2,7 @@
 //! every column that references it.
 
 use crate::lint::Ctx;
-use crate::model::{Column, ObjectRef, Table};
+use crate::model::{Column, ObjectId, Table};
 
 pub(super) fn check(ctx: &mut Ctx, table: &Table, c: &Column) {
     let ty = &c.data_type;
@@ -17,7 +17,7 @@ pub(super) fn check(ctx: &mut Ctx, table: &Table, c: &Column) {
             (false, false) => "a serial counter",
         };
         let limit = if ty.name.starts_with("small") { "32,767" } else { "2,147,483,647" };
-        let object = ObjectRef::Column(table.name.clone(), c.name.clone());
+        let object = ObjectId::Column(table.name.clone(), c.name.clone());
         let message = format!(
             "{object} is {} and {role}: it runs out at {limit}, and widening it later rewrites the table and the columns that reference it",
             ty.sql()

@@ -3,12 +3,12 @@
 //! validated without blocking.
 
 use crate::lint::Ctx;
-use crate::model::{Column, ObjectRef, Table};
+use crate::model::{Column, ObjectId, Table};
 
 pub(super) fn check(ctx: &mut Ctx, table: &Table, c: &Column) {
     let ty = &c.data_type;
     if ty.builtin && ty.name == "character varying" && !ty.modifiers.is_empty() {
-        let object = ObjectRef::Column(table.name.clone(), c.name.clone());
+        let object = ObjectId::Column(table.name.clone(), c.name.clone());
         ctx.report(
             object.clone(),
             format!(

@@ -2,12 +2,12 @@
 //! different TimeZone settings read and compare it differently.
 
 use crate::lint::Ctx;
-use crate::model::{Column, ObjectRef, Table};
+use crate::model::{Column, ObjectId, Table};
 
 pub(super) fn check(ctx: &mut Ctx, table: &Table, c: &Column) {
     let ty = &c.data_type;
     if ty.builtin && ty.name == "timestamp without time zone" {
-        let object = ObjectRef::Column(table.name.clone(), c.name.clone());
+        let object = ObjectId::Column(table.name.clone(), c.name.clone());
         ctx.report(
             object.clone(),
             format!("{object} is a timestamp without time zone: its values are local times of no known zone, read differently by sessions with different TimeZone settings"),

@@ -2,10 +2,10 @@
 
 use crate::diff::Change;
 use crate::lint::{Ctx, Migration};
-use crate::model::ObjectRef;
+use crate::model::ObjectId;
 
 pub(super) fn check(ctx: &mut Ctx, _: &Migration, change: &Change) {
-    let Change::Rename { object: object @ ObjectRef::Column(_, c), from } = change else { return };
+    let Change::Rename { object: object @ ObjectId::Column(_, c), from } = change else { return };
     ctx.report(
         object.clone(),
         format!("{object} is renamed from {from}: clients that still use the old name fail as soon as it runs"),

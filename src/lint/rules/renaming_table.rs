@@ -2,12 +2,12 @@
 
 use crate::diff::Change;
 use crate::lint::{Ctx, Migration};
-use crate::model::ObjectRef;
+use crate::model::ObjectId;
 
 pub(super) fn check(ctx: &mut Ctx, _: &Migration, change: &Change) {
-    let Change::Rename { object: ObjectRef::Table(t), from } = change else { return };
+    let Change::Rename { object: ObjectId::Table(t), from } = change else { return };
     ctx.report(
-        ObjectRef::Table(t.clone()),
+        ObjectId::Table(t.clone()),
         format!("table {t} is renamed from {from}: clients that still use the old name fail as soon as it runs"),
         format!("deploy clients that use {t} first, or keep a view named {from} over the table while they move"),
     );

@@ -2,12 +2,12 @@
 
 use crate::diff::Change;
 use crate::lint::{Ctx, Migration};
-use crate::model::ObjectRef;
+use crate::model::ObjectId;
 
 pub(super) fn check(ctx: &mut Ctx, migration: &Migration, change: &Change) {
     let Change::CreateIndex { table, index } = change else { return };
     if migration.existing(table) && !migration.online {
-        let object = ObjectRef::Index(table.clone(), index.name.clone());
+        let object = ObjectId::Index(table.clone(), index.name.clone());
         ctx.report(
             object.clone(),
             format!("{object} is built on a table that exists without CONCURRENTLY: writes to {table} wait until the whole index is built"),

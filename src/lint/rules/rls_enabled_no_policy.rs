@@ -3,13 +3,13 @@
 
 use super::policies_of;
 use crate::lint::Ctx;
-use crate::model::ObjectRef;
+use crate::model::ObjectId;
 
 pub(super) fn check(ctx: &mut Ctx) {
     for table in ctx.desired.tables.values() {
         if table.rls_enabled && policies_of(ctx.desired, table).is_empty() {
             ctx.report(
-                ObjectRef::Table(table.name.clone()),
+                ObjectId::Table(table.name.clone()),
                 format!(
                     "table {} has row-level security on but no policy: no role but the owner and service_role sees a row",
                     table.name

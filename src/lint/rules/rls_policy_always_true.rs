@@ -6,7 +6,7 @@ use serde_json::Value;
 
 use super::clauses;
 use crate::lint::Ctx;
-use crate::model::ObjectRef;
+use crate::model::ObjectId;
 
 pub(super) fn check(ctx: &mut Ctx) {
     for policy in ctx.desired.policies.values() {
@@ -17,7 +17,7 @@ pub(super) fn check(ctx: &mut Ctx) {
         if policy.permissive && literally_true && policy.command != "SELECT" && !service_only {
             let who = if policy.roles.iter().any(|r| r == "anon") { "anon" } else { "every role it applies to" };
             ctx.report(
-                ObjectRef::Policy(policy.table.clone(), policy.name.clone()),
+                ObjectId::Policy(policy.table.clone(), policy.name.clone()),
                 format!(
                     "policy \"{}\" on {} is literally true: {who} may {} every row",
                     policy.name,

@@ -5,14 +5,14 @@ use serde_json::Value;
 
 use super::{clauses, function_name};
 use crate::lint::Ctx;
-use crate::model::ObjectRef;
+use crate::model::ObjectId;
 
 pub(super) fn check(ctx: &mut Ctx) {
     for policy in ctx.desired.policies.values() {
         for (clause, tree) in clauses(policy) {
             if reads_user_metadata(&tree) {
                 ctx.report(
-                    ObjectRef::Policy(policy.table.clone(), policy.name.clone()),
+                    ObjectId::Policy(policy.table.clone(), policy.name.clone()),
                     format!("policy \"{}\" on {} reads user_metadata from the JWT in {clause}: every user can edit their own user_metadata", policy.name, policy.table),
                     "decide access on app_metadata (only the server sets it) or on a table of roles",
                 );

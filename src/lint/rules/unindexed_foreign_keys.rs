@@ -6,7 +6,7 @@
 use std::collections::BTreeSet;
 
 use crate::lint::Ctx;
-use crate::model::{ConstraintKind, ObjectRef};
+use crate::model::{ConstraintKind, ObjectId};
 
 pub(super) fn check(ctx: &mut Ctx) {
     for table in ctx.desired.tables.values() {
@@ -33,7 +33,7 @@ pub(super) fn check(ctx: &mut Ctx) {
                 let columns = fk.columns.join(", ");
                 let index_name = format!("{}_{}_idx", table.name.name, fk.columns.join("_"));
                 ctx.report(
-                    ObjectRef::Constraint(table.name.clone(), c.name.clone()),
+                    ObjectId::Constraint(table.name.clone(), c.name.clone()),
                     format!("foreign key {} of table {} has no index starting with ({columns}): each delete or update of a referenced row in {} scans {}", c.name, table.name, fk.ref_table, table.name),
                     format!("add an index: `indexes: {{{index_name}: {columns}}}`"),
                 );

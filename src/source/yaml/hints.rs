@@ -8,21 +8,21 @@ use marked_yaml::types::MarkedMappingNode;
 use super::File;
 use crate::diagnostic::Result;
 use crate::lint::{RuleId, Severity};
-use crate::model::{ObjectRef, QualifiedName, Rename, Schema};
+use crate::model::{ObjectId, QualifiedName, Rename, Schema};
 
 pub const SEVERITIES: &[&str] = &["allow", "warn", "error"];
 
 impl File<'_> {
-    pub(super) fn mark(&self, schema: &mut Schema, object: ObjectRef, node: &Node) {
+    pub(super) fn mark(&self, schema: &mut Schema, object: ObjectId, node: &Node) {
         schema.hints.origins.insert(object, self.origin(node.span()));
     }
 
     /// `renamed_from:` of `object`, and `lint:` settings, from the mapping that declares it.
-    pub(super) fn object_hints(&self, schema: &mut Schema, object: ObjectRef, map: &MarkedMappingNode) -> Result<()> {
+    pub(super) fn object_hints(&self, schema: &mut Schema, object: ObjectId, map: &MarkedMappingNode) -> Result<()> {
         if let Some(from) = map.get_node("renamed_from") {
             let s = self.scalar(from, "renamed_from")?;
             let mut old = s.to_string();
-            if let ObjectRef::Table(new) = &object {
+            if let ObjectId::Table(new) = &object {
                 // ALTER TABLE … RENAME keeps the schema; moving it is another statement.
                 if let Some((schema_part, name)) = old.split_once('.') {
                     if schema_part != new.schema {
@@ -62,7 +62,7 @@ impl File<'_> {
 
     /// Hints of a table file: the table's own and those of its columns and indexes.
     pub(super) fn table_hints(&self, schema: &mut Schema, name: &QualifiedName, map: &MarkedMappingNode) -> Result<()> {
-        self.object_hints(schema, ObjectRef::Table(name.clone()), map)?;
+        self.object_hints(schema, ObjectId::Table(name.clone()), map)?;
         if let Some(allow) = map.get_node("allow_destructive")
             && self.flag(allow, "allow_destructive")?
         {
@@ -70,7 +70,7 @@ impl File<'_> {
         }
         if let Some(columns) = map.get_mapping("columns") {
             for (key, value) in columns.iter() {
-                let column = ObjectRef::Column(name.clone(), key.to_string());
+                let column = ObjectId::Column(name.clone(), key.to_string());
                 schema.hints.origins.insert(column.clone(), self.origin(key.span()));
                 let Node::Mapping(m) = value else { continue };
                 self.object_hints(schema, column, m)?;
@@ -88,7 +88,7 @@ impl File<'_> {
         if let Some(indexes) = map.get_node("indexes") {
             for (index_name, spec) in self.entries(indexes, "indexes")? {
                 let (Some(index_name), Node::Mapping(m)) = (index_name, spec) else { continue };
-                let index = ObjectRef::Index(name.clone(), index_name.to_string());
+                let index = ObjectId::Index(name.clone(), index_name.to_string());
                 self.mark(schema, index.clone(), spec);
                 self.object_hints(schema, index, m)?;
             }
@@ -97,7 +97,7 @@ impl File<'_> {
             let Some(list) = map.get_node(key) else { continue };
             for (constraint_name, spec) in self.entries(list, key)? {
                 let (Some(constraint_name), Node::Mapping(m)) = (constraint_name, spec) else { continue };
-                let constraint = ObjectRef::Constraint(name.clone(), constraint_name.to_string());
+                let constraint = ObjectId::Constraint(name.clone(), constraint_name.to_string());
                 self.mark(schema, constraint.clone(), spec);
                 self.object_hints(schema, constraint, m)?;
             }
@@ -105,7 +105,7 @@ impl File<'_> {
         if let Some(Node::Mapping(pk)) = map.get_node("primary_key")
             && let Some(pk_name) = self.optional_scalar(pk, "name")?
         {
-            self.object_hints(schema, ObjectRef::Constraint(name.clone(), pk_name.to_string()), pk)?;
+            self.object_hints(schema, ObjectId::Constraint(name.clone(), pk_name.to_string()), pk)?;
         }
         Ok(())
     }

@@ -13,7 +13,7 @@ use marked_yaml::{LoaderOptions, Node, Span};
 use pg_query::NodeEnum;
 
 use crate::diagnostic::{Diagnostic, Errors, Origin, Result, closest};
-use crate::model::{ConstraintKind, ObjectRef, QualifiedName, Schema, Table};
+use crate::model::{ConstraintKind, ObjectId, QualifiedName, Schema, Table};
 use crate::pgtree::{MORE_THAN_ONE_STATEMENT, parse_expr, parse_message, quote_ident};
 use crate::source::ddl::{self, Outcome};
 pub use format::json_schema;
@@ -342,7 +342,7 @@ impl File<'_> {
 
         let table = schema.tables.get_mut(&name).expect("replayed above");
         table.origin = Some(self.origin(table_node.span()));
-        schema.hints.origins.insert(ObjectRef::Table(name.clone()), self.origin(table_node.span()));
+        schema.hints.origins.insert(ObjectId::Table(name.clone()), self.origin(table_node.span()));
         self.table_hints(schema, &name, map)?;
         let table = schema.tables.get_mut(&name).expect("replayed above");
         table.comment = self.optional_scalar(map, "comment")?.map(|c| c.to_string());

@@ -16,7 +16,7 @@ use super::format::{
 use super::{File, Places};
 use crate::diagnostic::Result;
 use crate::model::privileges::{COLUMN_PRIVILEGES, FUNCTION_PRIVILEGES, OWNER, SCHEMA_PRIVILEGES, TABLE_PRIVILEGES};
-use crate::model::{Grants, ObjectKind, ObjectRef, QualifiedName, Schema};
+use crate::model::{Grants, ObjectId, ObjectKind, QualifiedName, Schema};
 use crate::pgtree::{quote_ident, quote_literal};
 
 /// `schema.name` or `name` (in `public`).
@@ -268,7 +268,7 @@ impl File<'_> {
             sql.push_str(&format!(" WITH CHECK ({})", self.expr(w, "with_check")?));
         }
         self.run(schema, &sql, spec)?;
-        let policy = ObjectRef::Policy(table.clone(), name.to_string());
+        let policy = ObjectId::Policy(table.clone(), name.to_string());
         self.mark(schema, policy.clone(), spec);
         self.object_hints(schema, policy, m)?;
         if let Some(c) = self.optional_scalar(m, "comment")?
@@ -344,7 +344,7 @@ impl File<'_> {
             function.sql()
         );
         self.run(schema, &sql, spec)?;
-        self.mark(schema, ObjectRef::Trigger(table.clone(), name.to_string()), spec);
+        self.mark(schema, ObjectId::Trigger(table.clone(), name.to_string()), spec);
         if let Some(c) = self.optional_scalar(m, "comment")?
             && let Some(t) = schema.triggers.get_mut(&(table.clone(), name.to_string()))
         {
@@ -459,8 +459,9 @@ impl File<'_> {
         if let Some(g) = map.get_node("grants") {
             f.grants = self.grants(g, FUNCTION_PRIVILEGES, false)?;
         }
-        self.mark(schema, ObjectRef::Function(name.clone()), name_node);
-        self.object_hints(schema, ObjectRef::Function(name), map)
+        let routine = f.routine();
+        self.mark(schema, ObjectId::Function(routine.clone()), name_node);
+        self.object_hints(schema, ObjectId::Function(routine), map)
     }
 
     pub(super) fn load_view(&self, schema: &mut Schema, map: &MarkedMappingNode) -> Result<()> {
@@ -510,8 +511,8 @@ impl File<'_> {
         if let Some(g) = map.get_node("grants") {
             v.grants = self.grants(g, TABLE_PRIVILEGES, false)?;
         }
-        self.mark(schema, ObjectRef::View(name.clone()), name_node);
-        self.object_hints(schema, ObjectRef::View(name), map)
+        self.mark(schema, ObjectId::View { name: name.clone(), materialized }, name_node);
+        self.object_hints(schema, ObjectId::View { name, materialized }, map)
     }
 
     pub(super) fn load_enum(&self, schema: &mut Schema, map: &MarkedMappingNode) -> Result<()> {
@@ -533,7 +534,7 @@ impl File<'_> {
         if let Some(e) = schema.enums.get_mut(&name) {
             e.comment = self.optional_scalar(map, "comment")?.map(|c| c.to_string());
         }
-        self.mark(schema, ObjectRef::Type(name.clone()), name_node);
+        self.mark(schema, ObjectId::Type(name.clone()), name_node);
         if name.schema != "public" {
             schema.schemas.insert(name.schema.clone());
         }

@@ -15,7 +15,7 @@ use pg_query::NodeEnum;
 use super::objects::qualified;
 use super::{File, PLATFORM_SCHEMAS, Places, column_hint, diagnostic_at};
 use crate::diagnostic::{Diagnostic, Errors, Result, closest};
-use crate::model::{ObjectRef, QualifiedName, Schema};
+use crate::model::{ObjectId, QualifiedName, Schema};
 use crate::pgtree::parse_message;
 use crate::render::Renderer;
 use crate::source::ddl;
@@ -257,7 +257,7 @@ impl File<'_> {
                 len => &sql[start..start + len],
             };
             self.replay(schema, text, 0, preset.node.span(), &[])?;
-            self.mark(schema, ObjectRef::Policy(table.clone(), p.policy_name.clone()), preset.node);
+            self.mark(schema, ObjectId::Policy(table.clone(), p.policy_name.clone()), preset.node);
         }
         Ok(())
     }
