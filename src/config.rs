@@ -51,7 +51,7 @@ impl Config {
             return Ok(Config::default());
         }
         let text = crate::source::read(&path)?;
-        toml::from_str(&text).map_err(|e| {
+        let config: Config = toml::from_str(&text).map_err(|e| -> crate::diagnostic::Errors {
             let offset = e.span().map_or(0, |s| s.start);
             Diagnostic::new(format!("{FILE} is invalid: {}", e.message()))
                 .at(Origin::at_offset(&path, &text, offset), Some(&text))
@@ -61,6 +61,41 @@ impl Config {
                      [lint] maps a rule id (docs/lint.md) to allow, warn or error",
                 )
                 .into()
-        })
+        })?;
+        for (key, value) in [("lock_timeout", &config.lock_timeout), ("statement_timeout", &config.statement_timeout)] {
+            if let Some(v) = value
+                && !is_duration(v)
+            {
+                let offset = text.find(key).unwrap_or(0);
+                return Err(Diagnostic::new(format!("{FILE}: `{key}` is not a duration: {}", v.escape_debug()))
+                    .at(Origin::at_offset(&path, &text, offset), Some(&text))
+                    .hint("a whole number and a unit of us, ms, s, min, h or d, e.g. \"5s\" or \"15min\"; 0 waits forever")
+                    .into());
+            }
+        }
+        Ok(config)
+    }
+}
+
+/// A value PostgreSQL takes for a time setting: a whole number, then optionally a unit.
+fn is_duration(value: &str) -> bool {
+    let digits = value.trim_end_matches(|c: char| c.is_ascii_alphabetic());
+    let unit = value[digits.len()..].trim_start();
+    let digits = digits.trim_end();
+    !digits.is_empty()
+        && digits.chars().all(|c| c.is_ascii_digit())
+        && ["", "us", "ms", "s", "min", "h", "d"].contains(&unit)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn durations_are_whole_numbers_with_a_unit() {
+        for ok in ["5s", "15min", "0", "250 ms", "1d"] {
+            assert!(super::is_duration(ok), "{ok}");
+        }
+        for bad in ["", "-5s", "5 seconds", "5s'; DROP TABLE x; --", "1.5s", "s"] {
+            assert!(!super::is_duration(bad), "{bad}");
+        }
     }
 }

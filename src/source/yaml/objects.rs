@@ -161,7 +161,10 @@ impl File<'_> {
                 }
             }
             if !set.is_empty() {
-                grants.insert(role.to_lowercase(), set);
+                // A role is named as PostgreSQL stores it, like every name in the YAML; only
+                // PUBLIC, which is no role, is a keyword in any case.
+                let role = if role.as_str().eq_ignore_ascii_case("public") { "public" } else { role.as_str() };
+                grants.insert(role.to_string(), set);
             }
         }
         Ok(grants)
