@@ -57,6 +57,12 @@ pub enum Statement {
         constraint: Constraint,
         not_valid: bool,
     },
+    /// `CHECK (column IS NOT NULL) NOT VALID`, the online way to SET NOT NULL.
+    AddNotNullCheck {
+        table: QualifiedName,
+        name: String,
+        column: String,
+    },
     DropConstraint {
         table: QualifiedName,
         name: String,

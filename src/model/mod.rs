@@ -73,12 +73,6 @@ impl Expr {
         Expr { text, refs: std::sync::Arc::new(refs) }
     }
 
-    /// `column IS NOT NULL`, as the parser prints it.
-    pub fn is_not_null(column: &str) -> Expr {
-        let refs = Refs { columns: vec![column.to_string()], ..Refs::default() };
-        Expr::parsed(format!("{} IS NOT NULL", crate::ident::quote_ident(column)), refs)
-    }
-
     pub fn text(&self) -> &str {
         &self.text
     }

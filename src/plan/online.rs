@@ -7,12 +7,10 @@
 
 use crate::diff::Change;
 use crate::model::naming::make_object_name;
-use crate::model::{Column, Constraint, ConstraintKind, Expr, ObjectId, QualifiedName};
+use crate::model::{Column, ConstraintKind, ObjectId, QualifiedName};
 use crate::statement::Statement as Stmt;
 
-use super::{
-    Step, add_column_stmts, alter_column, backfill_update, comment_stmt, create_index, drop_constraint, not_null_stmt,
-};
+use super::{Step, add_column_stmts, alter_column, backfill_update, comment_stmt, create_index, not_null_stmt};
 
 /// Rewrites the steps of `change` into their online form.
 pub(super) fn adapt(change: &Change, steps: &mut [Step]) {
@@ -52,16 +50,9 @@ pub(super) fn adapt(change: &Change, steps: &mut [Step]) {
 /// constraint that PostgreSQL 18 calls `<table>_<column>_not_null`); after it, VALIDATE (which lets
 /// writes through), SET NOT NULL (which then needs no scan) and the check dropped.
 fn not_null_through_check(step: &mut Step, table: &QualifiedName, column: &str) {
-    let constraint = Constraint {
-        name: make_object_name(&table.name, Some(column), "not_null_check"),
-        kind: ConstraintKind::Check { expr: Expr::is_not_null(column), no_inherit: false },
-        deferrable: false,
-        initially_deferred: false,
-        not_valid: true,
-        comment: None,
-    };
-    step.up.push(Stmt::AddConstraint { table: table.clone(), constraint: constraint.clone(), not_valid: false });
-    step.after.push(Stmt::ValidateConstraint { table: table.clone(), name: constraint.name.clone() });
+    let name = make_object_name(&table.name, Some(column), "not_null_check");
+    step.up.push(Stmt::AddNotNullCheck { table: table.clone(), name: name.clone(), column: column.to_string() });
+    step.after.push(Stmt::ValidateConstraint { table: table.clone(), name: name.clone() });
     step.after.push(not_null_stmt(table, column, true));
-    step.after.push(drop_constraint(table, &constraint));
+    step.after.push(Stmt::DropConstraint { table: table.clone(), name });
 }

@@ -67,6 +67,11 @@ pub fn context(statement: &Statement) -> Result<(&'static str, Value)> {
             "add_constraint.sql.j2",
             context! { table => qname(table), constraint => constraint(c)?, not_valid => *not_valid || c.not_valid },
         ),
+        S::AddNotNullCheck { table, name, column } => {
+            let definition = format!("CHECK ({} IS NOT NULL)", ident(column));
+            let constraint = context! { name => ident(name), kind => "check", definition };
+            ("add_constraint.sql.j2", context! { table => qname(table), constraint, not_valid => true })
+        }
         S::DropConstraint { table, name } => {
             ("drop_constraint.sql.j2", context! { table => qname(table), name => ident(name) })
         }
