@@ -1,7 +1,7 @@
-//! The dependency graph of a schema's objects, for `schemagen graph`: an edge from each
-//! object to what it depends on, found in the parse trees (foreign keys, column types,
-//! functions called in defaults and checks, tables read by policies and views, trigger
-//! functions, tables read by SQL function bodies).
+//! The dependency graph of a schema's objects, for `schemagen graph`: the model's
+//! (`model::deps::Graph`: foreign keys, column types, functions called in defaults and
+//! checks, tables read by policies and views, trigger functions, what SQL function bodies
+//! read), drawn with tables whole, plus what PL/pgSQL bodies use, read here.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -9,7 +9,8 @@ use petgraph::Direction;
 use petgraph::graph::{DiGraph, NodeIndex};
 use petgraph::visit::{Bfs, EdgeRef, Reversed};
 
-use crate::model::{ConstraintKind, ObjectId, QualifiedName, Schema};
+use crate::model::deps::{self, Dep, Graph};
+use crate::model::{ObjectId, Schema};
 
 pub struct ObjectGraph {
     /// Each node's label: the object's `Display`, or `external name` for a table the
@@ -136,111 +137,54 @@ impl ObjectGraph {
     }
 }
 
-/// The node of a relation: the schema's view or table, or a table it only references.
-fn rel(g: &mut ObjectGraph, schema: &Schema, name: &QualifiedName) -> NodeIndex {
-    match schema.views.get(name) {
-        Some(v) => g.node(ObjectId::View { name: name.clone(), materialized: v.materialized }),
-        None if schema.tables.contains_key(name) => g.node(ObjectId::Table(name.clone())),
-        None => g.labelled(ObjectId::Table(name.clone()), format!("external {name}")),
+/// The node an object is drawn as: tables whole (their columns and constraints are the
+/// table), a table the schema does not hold as `external`, and only enums among types.
+/// Indexes are not drawn.
+fn drawn(g: &mut ObjectGraph, schema: &Schema, id: &ObjectId) -> Option<NodeIndex> {
+    match id {
+        ObjectId::Table(t) if !schema.tables.contains_key(t) => Some(g.labelled(id.clone(), format!("external {t}"))),
+        ObjectId::Column(t, _) | ObjectId::Constraint(t, _) => Some(g.node(ObjectId::Table(t.clone()))),
+        ObjectId::Type(t) if !schema.enums.contains_key(t) => None,
+        ObjectId::Table(_)
+        | ObjectId::Type(_)
+        | ObjectId::View { .. }
+        | ObjectId::Function(_)
+        | ObjectId::Policy(..)
+        | ObjectId::Trigger(..) => Some(g.node(id.clone())),
+        _ => None,
     }
 }
 
 pub fn build(schema: &Schema) -> ObjectGraph {
+    let deps = Graph::of(schema);
     let mut g = ObjectGraph { graph: DiGraph::new(), nodes: BTreeMap::new() };
-    let functions_named = |name: &QualifiedName| -> Vec<ObjectId> {
-        schema.functions.values().filter(|f| &f.name == name).map(|f| ObjectId::Function(f.routine())).collect()
-    };
-    // Only relations and functions the schema holds (or platform tables it references).
-    let link = |g: &mut ObjectGraph, from: NodeIndex, relations: Vec<QualifiedName>, functions: Vec<QualifiedName>| {
-        for r in relations {
-            if schema.tables.contains_key(&r) || schema.views.contains_key(&r) {
-                let to = rel(g, schema, &r);
-                g.edge(from, to);
-            }
-        }
-        for f in functions {
-            for id in functions_named(&f) {
-                let to = g.node(id);
-                g.edge(from, to);
-            }
+    let link = |g: &mut ObjectGraph, from: NodeIndex, to: &ObjectId| {
+        if let Some(to) = drawn(g, schema, to) {
+            g.edge(from, to);
         }
     };
-    for t in schema.tables.values() {
-        let n = g.node(ObjectId::Table(t.name.clone()));
-        for c in &t.columns {
-            if !c.data_type.builtin {
-                let e = QualifiedName::new(
-                    c.data_type.schema.clone().unwrap_or_else(|| "public".into()),
-                    c.data_type.name.clone(),
-                );
-                if schema.enums.contains_key(&e) {
-                    let to = g.node(ObjectId::Type(e));
-                    g.edge(n, to);
-                }
-            }
-            for e in c.default.iter().chain(c.generated.iter()) {
-                link(&mut g, n, e.refs().relations.clone(), e.refs().functions.clone());
-            }
-        }
-        for c in &t.constraints {
-            match &c.kind {
-                ConstraintKind::ForeignKey(fk) => {
-                    let to = rel(&mut g, schema, &fk.ref_table);
-                    g.edge(n, to);
-                }
-                ConstraintKind::Check { expr, .. } => {
-                    link(&mut g, n, expr.refs().relations.clone(), expr.refs().functions.clone());
-                }
-                _ => {}
-            }
+    for id in deps.objects() {
+        let Some(from) = drawn(&mut g, schema, id) else { continue };
+        for to in deps.depends_on(id) {
+            link(&mut g, from, to);
         }
     }
-    for e in schema.enums.values() {
-        g.node(ObjectId::Type(e.name.clone()));
-    }
-    for v in schema.views.values() {
-        let n = g.node(ObjectId::View { name: v.name.clone(), materialized: v.materialized });
-        let relations = v.refs.relations.iter().filter(|x| *x != &v.name).cloned().collect();
-        link(&mut g, n, relations, v.refs.functions.clone());
-    }
-    for f in schema.functions.values() {
-        let n = g.node(ObjectId::Function(f.routine()));
-        // PL/pgSQL bodies through PL/pgSQL's parser, then each statement through SQL's;
-        // where that parser cannot read a body, the relations its statements name are
-        // found with the scanner instead.
-        let bodies = match f.language.as_str() {
-            "sql" => Some(vec![f.body_refs.clone()]),
-            "plpgsql" => crate::pgtree::plpgsql_statements(&f.body)
-                .map(|statements| statements.iter().map(|s| crate::pgtree::statement_refs(s)).collect()),
-            _ => Some(Vec::new()),
+    // What a PL/pgSQL body uses orders nothing (it is only parsed at creation), but it is
+    // what a reader looks for: its statements through SQL's parser, or where PL/pgSQL's
+    // parser cannot read the body, the relations its statements name, found by the scanner.
+    for f in schema.functions.values().filter(|f| f.language == "plpgsql") {
+        let from = g.node(ObjectId::Function(f.routine()));
+        let body: Vec<Dep> = match crate::pgtree::plpgsql_statements(&f.body) {
+            Some(statements) => statements
+                .iter()
+                .flat_map(|s| deps::refs(&crate::pgtree::statement_refs(s)))
+                .filter(|d| d != &Dep::Function(f.name.clone()))
+                .collect(),
+            None => crate::pgtree::scanned_relations(&f.body).into_iter().map(Dep::Relation).collect(),
         };
-        match bodies {
-            Some(bodies) => {
-                for refs in bodies {
-                    let calls = refs.functions.into_iter().filter(|c| c != &f.name).collect();
-                    link(&mut g, n, refs.relations, calls);
-                }
-            }
-            None => link(&mut g, n, crate::pgtree::scanned_relations(&f.body), Vec::new()),
+        for to in body.iter().flat_map(|d| deps.resolve(d)) {
+            link(&mut g, from, &to);
         }
-    }
-    for p in schema.policies.values() {
-        let n = g.node(ObjectId::Policy(p.table.clone(), p.name.clone()));
-        let to = rel(&mut g, schema, &p.table);
-        g.edge(n, to);
-        for e in p.using.iter().chain(p.with_check.iter()) {
-            link(&mut g, n, e.refs().relations.clone(), e.refs().functions.clone());
-        }
-    }
-    for t in schema.triggers.values() {
-        let n = g.node(ObjectId::Trigger(t.table.clone(), t.name.clone()));
-        let to = rel(&mut g, schema, &t.table);
-        g.edge(n, to);
-        let mut calls = vec![t.function.clone()];
-        if let Some(w) = &t.when {
-            calls.extend(w.refs().functions.iter().cloned());
-        }
-        link(&mut g, n, Vec::new(), calls);
     }
     g
 }

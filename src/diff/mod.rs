@@ -5,6 +5,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 mod renames;
 
+use crate::model::deps::{Graph, view_id};
 use crate::model::privileges::Scope;
 use crate::model::{
     Column, Constraint, ConstraintKind, DataType, Domain, Enum, Expr, Extension, Function, Grants, Hints, Index,
@@ -549,64 +550,57 @@ fn diff_triggers(current: &Schema, desired: &Schema, changes: &mut Vec<Change>) 
 }
 
 /// What a change drops and recreates (a view, a function) or alters under its dependents
-/// (a column's type): the relations and functions that dependents must be rebuilt around.
-fn unstable(changes: &[Change]) -> (BTreeSet<QualifiedName>, BTreeSet<QualifiedName>) {
-    let mut relations = BTreeSet::new();
-    let mut functions = BTreeSet::new();
-    for c in changes {
-        match c {
+/// (a table, for its column's type): what dependents must be rebuilt around.
+fn unstable(changes: &[Change]) -> BTreeSet<ObjectId> {
+    changes
+        .iter()
+        .filter_map(|c| match c {
             Change::AlterColumn { table, from, to, .. }
                 if from.data_type != to.data_type || from.collation != to.collation =>
             {
-                relations.insert(table.clone());
+                Some(ObjectId::Table(table.clone()))
             }
-            Change::DropColumn { table, .. } => {
-                relations.insert(table.clone());
-            }
-            Change::DropView(v) => {
-                relations.insert(v.name.clone());
-            }
-            Change::DropFunction(f) => {
-                functions.insert(f.name.clone());
-            }
-            _ => {}
-        }
-    }
-    (relations, functions)
+            Change::DropColumn { table, .. } => Some(ObjectId::Table(table.clone())),
+            Change::DropView(v) => Some(view_id(v)),
+            Change::DropFunction(f) => Some(ObjectId::Function(f.routine())),
+            _ => None,
+        })
+        .collect()
 }
 
 /// Views, policies and triggers that stay the same but stand on something the migration
 /// drops and recreates or alters under them are dropped before and created again after,
 /// as PostgreSQL requires ("cannot alter type of a column used by a view").
 fn recreate_dependents(current: &Schema, desired: &Schema, changes: &mut Vec<Change>) {
-    let (mut relations, functions) = unstable(changes);
-    if relations.is_empty() && functions.is_empty() {
+    let mut rebuilt = unstable(changes);
+    if rebuilt.is_empty() {
         return;
     }
-    let mut handled: BTreeSet<(QualifiedName, String)> = changes
+    let mut handled: BTreeSet<ObjectId> = changes
         .iter()
         .filter_map(|c| match c {
-            Change::DropView(v) | Change::CreateView(v) => Some((v.name.clone(), String::new())),
-            Change::DropPolicy(p) | Change::CreatePolicy(p) => Some((p.table.clone(), format!("policy {}", p.name))),
-            Change::AlterPolicy { to, .. } => Some((to.table.clone(), format!("policy {}", to.name))),
-            Change::DropTrigger(t) | Change::CreateTrigger(t) => Some((t.table.clone(), format!("trigger {}", t.name))),
+            Change::DropView(v) | Change::CreateView(v) => Some(view_id(v)),
+            Change::DropPolicy(p) | Change::CreatePolicy(p) => Some(ObjectId::Policy(p.table.clone(), p.name.clone())),
+            Change::AlterPolicy { to, .. } => Some(ObjectId::Policy(to.table.clone(), to.name.clone())),
+            Change::DropTrigger(t) | Change::CreateTrigger(t) => {
+                Some(ObjectId::Trigger(t.table.clone(), t.name.clone()))
+            }
             _ => None,
         })
         .collect();
-    let hit = |rels: &[QualifiedName], funcs: &[QualifiedName], relations: &BTreeSet<QualifiedName>| {
-        rels.iter().any(|r| relations.contains(r)) || funcs.iter().any(|f| functions.contains(f))
-    };
+    let graph = Graph::of(current);
+    let stands_on = |id: &ObjectId, rebuilt: &BTreeSet<ObjectId>| graph.depends_on(id).any(|d| rebuilt.contains(d));
     // A view over a rebuilt view is rebuilt too: repeat until nothing more is pulled in.
     loop {
         let mut extra = Vec::new();
         for (name, v) in &current.views {
             let Some(new) = desired.views.get(name) else { continue };
-            let key = (name.clone(), String::new());
-            if !handled.contains(&key) && hit(&v.refs.relations, &v.refs.functions, &relations) {
+            let id = view_id(v);
+            if !handled.contains(&id) && stands_on(&id, &rebuilt) {
                 extra.push(Change::DropView(v.clone()));
                 extra.push(Change::CreateView(new.clone()));
-                handled.insert(key);
-                relations.insert(name.clone());
+                handled.insert(id.clone());
+                rebuilt.insert(id);
             }
         }
         if extra.is_empty() {
@@ -616,22 +610,23 @@ fn recreate_dependents(current: &Schema, desired: &Schema, changes: &mut Vec<Cha
     }
     for (key, p) in &current.policies {
         let Some(new) = desired.policies.get(key) else { continue };
-        let mut rels = vec![p.table.clone()];
-        let mut funcs = Vec::new();
-        for e in p.using.iter().chain(p.with_check.iter()) {
-            rels.extend(e.refs().relations.iter().cloned());
-            funcs.extend(e.refs().functions.iter().cloned());
-        }
-        if !handled.contains(&(key.0.clone(), format!("policy {}", key.1))) && hit(&rels, &funcs, &relations) {
+        let id = ObjectId::Policy(key.0.clone(), key.1.clone());
+        if !handled.contains(&id) && stands_on(&id, &rebuilt) {
             changes.push(Change::DropPolicy(p.clone()));
             changes.push(Change::CreatePolicy(new.clone()));
         }
     }
+    // A trigger is rebuilt for what it calls, not for its table: a change of the table's
+    // columns leaves it in place.
+    let on_table = |d: &ObjectId, table: &QualifiedName| match d {
+        ObjectId::Table(t) | ObjectId::View { name: t, .. } => t == table,
+        _ => false,
+    };
     for (key, t) in &current.triggers {
         let Some(new) = desired.triggers.get(key) else { continue };
-        let when_calls = t.when.as_ref().map_or(&[][..], |w| &w.refs().functions);
-        let calls_unstable = functions.contains(&t.function) || hit(&[], when_calls, &relations);
-        if !handled.contains(&(key.0.clone(), format!("trigger {}", key.1))) && calls_unstable {
+        let id = ObjectId::Trigger(key.0.clone(), key.1.clone());
+        let calls_rebuilt = graph.depends_on(&id).any(|d| !on_table(d, &t.table) && rebuilt.contains(d));
+        if !handled.contains(&id) && calls_rebuilt {
             changes.push(Change::DropTrigger(t.clone()));
             changes.push(Change::CreateTrigger(new.clone()));
         }

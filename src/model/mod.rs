@@ -4,6 +4,7 @@
 //! pg_query-deparsed text, and every constraint and index has the name PostgreSQL would
 //! give it. Two schemas that PostgreSQL would store identically compare equal.
 
+pub mod deps;
 pub mod naming;
 pub mod objects;
 pub mod privileges;

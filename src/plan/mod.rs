@@ -16,8 +16,9 @@ use petgraph::graph::{DiGraph, NodeIndex};
 
 use crate::diagnostic::{Diagnostic, Origin, Result};
 use crate::diff::Change;
+use crate::model::deps::{self, Dep};
 use crate::model::{
-    Column, Constraint, ConstraintKind, DefaultPrivileges, Expr, Index, ObjectId, QualifiedName, Refs, Schema, Table,
+    Column, Constraint, ConstraintKind, DefaultPrivileges, Expr, Index, ObjectId, QualifiedName, Schema, Table,
 };
 use crate::statement::{IdentityChange, Statement as Stmt};
 
@@ -267,46 +268,37 @@ fn create_index(table: &QualifiedName, index: &Index, concurrently: bool) -> Stm
     Stmt::CreateIndex { table: table.clone(), index: index.clone(), concurrently }
 }
 
-/// What a column needs to exist first: its type when the project declares it, and the
-/// functions its default or generation expression calls.
-fn column_needs(column: &Column) -> Vec<Object> {
+/// The plan's keys for dependencies (`model::deps`): a relation is needed as a table (a
+/// view provides one too), and a foreign key needs its table and the key it references.
+fn needs(deps: Vec<Dep>) -> Vec<Object> {
     let mut out = Vec::new();
-    if !column.data_type.builtin {
-        let schema = column.data_type.schema.clone().unwrap_or_else(|| "public".into());
-        out.push(Object::Type(QualifiedName::new(schema, column.data_type.name.clone())));
-    }
-    for e in column.default.iter().chain(column.generated.iter()) {
-        out.extend(expression_needs(e.refs()));
+    for d in deps {
+        match d {
+            Dep::On(t) | Dep::Relation(t) => out.push(Object::Table(t)),
+            Dep::Function(f) => out.push(Object::Function(f)),
+            Dep::Type(t) => out.push(Object::Type(t)),
+            Dep::Column(t, c) => out.push(Object::Column(t, c)),
+            Dep::Key(t, columns) => {
+                out.push(Object::Table(t.clone()));
+                if !columns.is_empty() {
+                    out.push(Object::Key(t, columns));
+                }
+            }
+        }
     }
     out
 }
 
-/// The functions and relations an expression (or a query, a body) calls or reads.
-fn expression_needs(refs: &Refs) -> Vec<Object> {
-    refs.relations
-        .iter()
-        .cloned()
-        .map(Object::Table)
-        .chain(refs.functions.iter().cloned().map(Object::Function))
-        .collect()
+fn column_needs(column: &Column) -> Vec<Object> {
+    needs(deps::column(column))
 }
 
-/// The functions an index's expressions and predicate call (and relations they read).
 fn index_needs(index: &Index) -> Vec<Object> {
-    index
-        .keys
-        .iter()
-        .filter_map(|k| k.expr.as_ref())
-        .chain(&index.predicate)
-        .flat_map(|e| expression_needs(e.refs()))
-        .collect()
+    needs(deps::index(index))
 }
 
 fn constraint_needs(c: &Constraint) -> Vec<Object> {
-    match &c.kind {
-        ConstraintKind::Check { expr, .. } => expression_needs(expr.refs()),
-        _ => fk_targets(c),
-    }
+    needs(deps::constraint(c))
 }
 
 fn key_objects(table: &QualifiedName, c: &Constraint) -> Vec<Object> {
@@ -318,18 +310,9 @@ fn key_objects(table: &QualifiedName, c: &Constraint) -> Vec<Object> {
     out
 }
 
-/// What a foreign key needs of the table it references.
+/// What a foreign key needs of the table it references; any other constraint, nothing.
 fn fk_targets(c: &Constraint) -> Vec<Object> {
-    match fk_of(c) {
-        Some(fk) => {
-            let mut out = vec![Object::Table(fk.ref_table.clone())];
-            if !fk.ref_columns.is_empty() {
-                out.push(Object::Key(fk.ref_table.clone(), fk.ref_columns.clone()));
-            }
-            out
-        }
-        None => vec![],
-    }
+    fk_of(c).map(|fk| needs(vec![deps::foreign_key(fk)])).unwrap_or_default()
 }
 
 fn constraint_steps(table: &QualifiedName, constraint: &Constraint) -> (Stmt, Stmt) {

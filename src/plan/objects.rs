@@ -4,6 +4,7 @@
 use std::collections::BTreeSet;
 
 use crate::diff::Change;
+use crate::model::deps::{self, Dep};
 use crate::model::privileges::{COLUMN_PRIVILEGES, FUNCTION_PRIVILEGES, SCHEMA_PRIVILEGES, Scope, TABLE_PRIVILEGES};
 use crate::model::{
     DefaultPrivileges, Domain, Enum, Function, Grants, ObjectId, ObjectKind, Policy, QualifiedName, Sequence, Table,
@@ -12,7 +13,7 @@ use crate::model::{
 use crate::source::yaml::PLATFORM_EXTENSIONS;
 use crate::statement::{DomainAction, Grant, GrantOn, Rename, SequenceOption, Statement as Stmt};
 
-use super::{File, Object, Phase, Step, comment_stmt, expression_needs};
+use super::{File, Object, Phase, Step, comment_stmt, needs};
 
 /// The steps of a change that is not about a table's own structure, or None.
 pub(super) fn steps_for(change: &Change, defaults: &DefaultPrivileges) -> Option<Vec<Step>> {
@@ -511,15 +512,8 @@ fn drop_policy(policy: &Policy) -> Stmt {
     Stmt::DropPolicy { table: policy.table.clone(), name: policy.name.clone() }
 }
 
-/// The tables and functions a policy's expressions use, and the columns of its table
-/// they name (so a column is dropped only after the policy that reads it changes).
 fn policy_needs(policy: &Policy) -> Vec<Object> {
-    let mut out = vec![Object::Table(policy.table.clone())];
-    for e in policy.using.iter().chain(policy.with_check.iter()) {
-        out.extend(expression_needs(e.refs()));
-        out.extend(e.refs().columns.iter().map(|c| Object::Column(policy.table.clone(), c.clone())));
-    }
-    out
+    needs(deps::policy(policy))
 }
 
 fn create_trigger(trigger: &Trigger) -> Vec<Stmt> {
@@ -531,11 +525,7 @@ fn create_trigger(trigger: &Trigger) -> Vec<Stmt> {
 }
 
 fn trigger_needs(trigger: &Trigger) -> Vec<Object> {
-    let mut out = vec![Object::Table(trigger.table.clone()), Object::Function(trigger.function.clone())];
-    if let Some(w) = &trigger.when {
-        out.extend(expression_needs(w.refs()));
-    }
-    out
+    needs(deps::trigger(trigger))
 }
 
 fn drop_trigger(trigger: &Trigger) -> Stmt {
@@ -556,10 +546,8 @@ fn drop_function(function: &Function) -> Stmt {
     Stmt::DropFunction(function.routine())
 }
 
-/// What a function needs at creation: SQL bodies are checked against the tables they
-/// read; PL/pgSQL bodies are only parsed, so they need nothing.
 fn function_needs(f: &Function) -> Vec<Object> {
-    expression_needs(&f.body_refs).into_iter().filter(|o| o != &Object::Function(f.name.clone())).collect()
+    needs(deps::function(f))
 }
 
 fn create_view(view: &View, defaults: &DefaultPrivileges) -> Vec<Stmt> {
@@ -579,15 +567,19 @@ fn drop_view(view: &View) -> Stmt {
     Stmt::DropView { name: view.name.clone(), materialized: view.materialized }
 }
 
+/// Besides what it reads and calls, the final columns of each relation it reads: `*` is
+/// expanded when the view is created.
 fn view_needs(view: &View) -> Vec<Object> {
-    let relations = view.refs.relations.iter().filter(|r| *r != &view.name);
-    relations
-        .clone()
-        .cloned()
-        .map(Object::Table)
-        .chain(relations.cloned().map(Object::Shape))
-        .chain(view.refs.functions.iter().cloned().map(Object::Function))
-        .collect()
+    let deps = deps::view(view);
+    let shapes: Vec<Object> = deps
+        .iter()
+        .filter_map(|d| match d {
+            Dep::Relation(r) => Some(Object::Shape(r.clone())),
+            _ => None,
+        })
+        .collect();
+    let (relations, calls): (Vec<Dep>, Vec<Dep>) = deps.into_iter().partition(|d| matches!(d, Dep::Relation(_)));
+    needs(relations).into_iter().chain(shapes).chain(needs(calls)).collect()
 }
 
 /// `ALTER … RENAME`, and the rename back.

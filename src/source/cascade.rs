@@ -1,91 +1,66 @@
 //! What `DROP … CASCADE` takes along. PostgreSQL records which objects an object depends
-//! on and drops the dependents with it; the model finds the same ones from the parse
-//! trees: views that read a dropped relation or call a dropped function (and, in turn,
-//! what depends on those views), policies and triggers, column defaults, CHECKs and indexes
-//! that call a dropped function, and the columns of a dropped type.
+//! on and drops the dependents with it; the model finds the same ones in the dependency
+//! graph of the schema as it was before the drop (`model::deps`): views that read a dropped
+//! relation or call a dropped function (and what depends on those views), policies and
+//! triggers, column defaults, CHECKs and indexes that use a dropped object, and the
+//! columns of a dropped type.
 
-use std::collections::BTreeSet;
-
-use crate::model::{ConstraintKind, Expr, QualifiedName, Schema};
+use crate::model::deps::Graph;
+use crate::model::{ObjectId, Schema};
 use crate::source::ddl::drop_column;
 
-/// What was just dropped, as dependents name it.
-#[derive(Debug, Default)]
-pub struct Dropped {
-    /// Tables and views.
-    pub relations: BTreeSet<QualifiedName>,
-    /// Functions by name (an overload left behind keeps the name alive).
-    pub functions: BTreeSet<QualifiedName>,
-    pub types: BTreeSet<QualifiedName>,
-}
-
-impl Dropped {
-    fn hit_by(&self, relations: &[QualifiedName], functions: &[QualifiedName]) -> bool {
-        relations.iter().any(|r| self.relations.contains(r)) || functions.iter().any(|f| self.functions.contains(f))
-    }
-
-    fn expr_hit(&self, expr: &Expr) -> bool {
-        self.hit_by(&expr.refs().relations, &expr.refs().functions)
-    }
-}
-
-/// Removes from `schema` what depends on `dropped`, transitively.
-pub fn drop_dependents(schema: &mut Schema, mut dropped: Dropped) {
-    dropped.functions.retain(|f| !schema.functions.values().any(|g| &g.name == f));
-    loop {
-        let views: Vec<QualifiedName> = schema
-            .views
-            .values()
-            .filter(|v| dropped.hit_by(&v.refs.relations, &v.refs.functions))
-            .map(|v| v.name.clone())
-            .collect();
-        if views.is_empty() {
-            break;
-        }
-        for v in views {
-            schema.views.remove(&v);
-            schema.policies.retain(|(t, _), _| t != &v);
-            schema.triggers.retain(|(t, _), _| t != &v);
-            dropped.relations.insert(v);
-        }
-    }
-    schema.policies.retain(|_, p| !p.using.iter().chain(&p.with_check).any(|e| dropped.expr_hit(e)));
-    schema.triggers.retain(|_, t| !dropped.functions.contains(&t.function));
-    for table in schema.tables.values_mut() {
-        for column in &mut table.columns {
-            if column.default.as_ref().is_some_and(|d| dropped.expr_hit(d)) {
-                column.default = None;
-            }
-        }
-        table.constraints.retain(|c| !matches!(&c.kind, ConstraintKind::Check { expr, .. } if dropped.expr_hit(expr)));
-        table.indexes.retain(|i| {
-            !i.keys.iter().filter_map(|k| k.expr.as_ref()).chain(&i.predicate).any(|e| dropped.expr_hit(e))
-        });
-    }
-    let typed: Vec<(QualifiedName, String)> = schema
-        .tables
-        .values()
-        .flat_map(|t| {
-            t.columns
-                .iter()
-                .filter(|c| {
-                    let ty = &c.data_type;
-                    !ty.builtin
-                        && dropped
-                            .types
-                            .contains(&QualifiedName::new(ty.schema.as_deref().unwrap_or("public"), &ty.name))
-                })
-                .map(|c| (t.name.clone(), c.name.clone()))
-        })
+/// Removes from `schema` what depends on `dropped`, transitively. `before` is the graph of
+/// the schema before the drop, which still holds the dropped objects and their dependents.
+pub fn drop_dependents(schema: &mut Schema, before: &Graph, dropped: &[ObjectId]) {
+    // A call names no overload: one left behind keeps the name, and what calls it, alive.
+    let dropped: Vec<ObjectId> = dropped
+        .iter()
+        .filter(|id| !matches!(id, ObjectId::Function(r) if schema.functions.values().any(|f| f.name == r.name)))
+        .cloned()
         .collect();
-    for (table, column) in typed {
-        drop_column(schema, &table, &column);
+    for id in before.dependents(&dropped) {
+        match &id {
+            ObjectId::View { name, .. } => {
+                schema.views.remove(name);
+            }
+            ObjectId::Policy(t, n) => {
+                schema.policies.remove(&(t.clone(), n.clone()));
+            }
+            ObjectId::Trigger(t, n) => {
+                schema.triggers.remove(&(t.clone(), n.clone()));
+            }
+            // Of a dropped type, the column goes; otherwise its default used what was dropped.
+            ObjectId::Column(t, c) => {
+                let typed = before
+                    .depends_on(&id)
+                    .any(|d| matches!(d, ObjectId::Type(_) | ObjectId::Domain(_)) && dropped.contains(d));
+                if typed {
+                    drop_column(schema, t, c);
+                } else if let Some(column) =
+                    schema.tables.get_mut(t).and_then(|t| t.columns.iter_mut().find(|x| &x.name == c))
+                {
+                    column.default = None;
+                }
+            }
+            ObjectId::Constraint(t, n) => {
+                if let Some(table) = schema.tables.get_mut(t) {
+                    table.constraints.retain(|c| &c.name != n);
+                }
+            }
+            ObjectId::Index(t, n) => {
+                if let Some(table) = schema.tables.get_mut(t) {
+                    table.indexes.retain(|i| &i.name != n);
+                }
+            }
+            _ => {}
+        }
     }
 }
 
 #[cfg(test)]
 mod tests {
-    use crate::model::{QualifiedName, Schema};
+    use crate::model::deps::Graph;
+    use crate::model::{ObjectId, QualifiedName, Schema};
 
     fn schema(sql: &str) -> Schema {
         crate::source::replayed(sql)
@@ -120,5 +95,20 @@ mod tests {
         assert!(s.views.is_empty());
         let s = schema(&format!("{BASE} drop view w;"));
         assert_eq!(s.views.len(), 1);
+    }
+
+    #[test]
+    fn dependents_follow_views_but_not_function_bodies() {
+        let s = schema(
+            "create table t (id int primary key);
+             create function n() returns bigint language sql as 'select count(*) from t';
+             create view v as select id from t;
+             create view w as select n();
+             create view x as select id from v;
+             create policy p on t using (id > 0);",
+        );
+        let t = ObjectId::Table(QualifiedName::new("public", "t"));
+        let names: Vec<String> = Graph::of(&s).dependents(&[t]).iter().map(ObjectId::to_string).collect();
+        assert_eq!(names, ["view public.v", "view public.x", "policy p on public.t"]);
     }
 }

@@ -7,16 +7,17 @@ use std::collections::BTreeMap;
 use pg_query::protobuf::{self, AlterTableType, ConstrType, DropBehavior, ObjectType, SortByDir, SortByNulls};
 use pg_query::{Node, NodeEnum};
 
+use crate::model::deps::{Graph, view_id};
 use crate::model::naming::{choose_name, distinct_index_column_names, join_columns};
 use crate::model::{
-    Column, Constraint, ConstraintKind, Expr, FkAction, ForeignKey, Identity, Index, IndexKey, ObjectKind,
+    Column, Constraint, ConstraintKind, Expr, FkAction, ForeignKey, Identity, Index, IndexKey, ObjectId, ObjectKind,
     QualifiedName, Schema, Table,
 };
 use crate::pgtree::{
     column_refs, const_text, data_type, expr_sql, index_expr_name, is_null_const, rename_column_in_expr, str_of,
     strings,
 };
-use crate::source::cascade::{Dropped, drop_dependents};
+use crate::source::cascade::drop_dependents;
 use crate::source::{routines, security};
 
 /// What became of one statement.
@@ -959,7 +960,8 @@ fn rename_column(schema: &mut Schema, target: &QualifiedName, old: &str, new: &s
 
 fn drop(schema: &mut Schema, s: &protobuf::DropStmt) -> Outcome {
     let cascade = s.behavior == DropBehavior::DropCascade as i32;
-    let mut dropped = Dropped::default();
+    let before = cascade.then(|| Graph::of(schema));
+    let mut dropped = Vec::new();
     match ObjectType::try_from(s.remove_type).unwrap_or(ObjectType::Undefined) {
         ObjectType::ObjectTable => {
             for obj in &s.objects {
@@ -970,7 +972,7 @@ fn drop(schema: &mut Schema, s: &protobuf::DropStmt) -> Outcome {
                     drop_referencing_fks(schema, &name, None);
                     schema.policies.retain(|(t, _), _| t != &name);
                     schema.triggers.retain(|(t, _), _| t != &name);
-                    dropped.relations.insert(name);
+                    dropped.push(ObjectId::Table(name));
                 } else if !s.missing_ok {
                     return Outcome::Unresolved(format!("DROP TABLE {name}, which the model does not hold"));
                 }
@@ -996,13 +998,13 @@ fn drop(schema: &mut Schema, s: &protobuf::DropStmt) -> Outcome {
                 schema.default_privileges.drop_schema(name);
                 if cascade {
                     let inside = |q: &QualifiedName| &q.schema == name;
-                    dropped
-                        .relations
-                        .extend(schema.tables.keys().chain(schema.views.keys()).filter(|q| inside(q)).cloned());
-                    dropped.functions.extend(schema.functions.values().map(|f| f.name.clone()).filter(inside));
-                    dropped
-                        .types
-                        .extend(schema.enums.keys().chain(schema.domains.keys()).filter(|q| inside(q)).cloned());
+                    let tables = schema.tables.keys().filter(|q| inside(q)).map(|q| ObjectId::Table(q.clone()));
+                    let views = schema.views.values().filter(|v| inside(&v.name)).map(view_id);
+                    let functions =
+                        schema.functions.values().filter(|f| inside(&f.name)).map(|f| ObjectId::Function(f.routine()));
+                    let enums = schema.enums.keys().filter(|q| inside(q)).map(|q| ObjectId::Type(q.clone()));
+                    let domains = schema.domains.keys().filter(|q| inside(q)).map(|q| ObjectId::Domain(q.clone()));
+                    dropped.extend(tables.chain(views).chain(functions).chain(enums).chain(domains));
                     schema.tables.retain(|k, _| !inside(k));
                     schema.views.retain(|k, _| !inside(k));
                     schema.functions.retain(|_, f| !inside(&f.name));
@@ -1011,8 +1013,11 @@ fn drop(schema: &mut Schema, s: &protobuf::DropStmt) -> Outcome {
                     schema.sequences.retain(|k, _| !inside(k));
                     schema.policies.retain(|(t, _), _| !inside(t));
                     schema.triggers.retain(|(t, _), _| !inside(t));
-                    for t in dropped.relations.clone() {
-                        drop_referencing_fks(schema, &t, None);
+                    for t in dropped.iter().filter_map(|d| match d {
+                        ObjectId::Table(t) | ObjectId::View { name: t, .. } => Some(t),
+                        _ => None,
+                    }) {
+                        drop_referencing_fks(schema, t, None);
                     }
                 }
             }
@@ -1042,7 +1047,7 @@ fn drop(schema: &mut Schema, s: &protobuf::DropStmt) -> Outcome {
                 let (name, args) = routines::object_with_args(owa);
                 for key in routines::function_keys(schema, &name, args.as_deref()) {
                     if let Some(f) = schema.functions.remove(&key) {
-                        dropped.functions.insert(f.name);
+                        dropped.push(ObjectId::Function(f.routine()));
                     }
                 }
             }
@@ -1050,11 +1055,11 @@ fn drop(schema: &mut Schema, s: &protobuf::DropStmt) -> Outcome {
         ObjectType::ObjectView | ObjectType::ObjectMatview => {
             for obj in &s.objects {
                 if let Some(name) = qualified_list(&list_strings(obj))
-                    && schema.views.remove(&name).is_some()
+                    && let Some(view) = schema.views.remove(&name)
                 {
                     schema.policies.retain(|(t, _), _| t != &name);
                     schema.triggers.retain(|(t, _), _| t != &name);
-                    dropped.relations.insert(name);
+                    dropped.push(view_id(&view));
                 }
             }
         }
@@ -1063,8 +1068,11 @@ fn drop(schema: &mut Schema, s: &protobuf::DropStmt) -> Outcome {
                 if let Some(NodeEnum::TypeName(t)) = obj.node.as_ref() {
                     let name = routines::qualified_names(&strings(&t.names));
                     schema.enums.remove(&name);
-                    schema.domains.remove(&name);
-                    dropped.types.insert(name);
+                    // The graph takes a column of a domain's name to be of the domain.
+                    dropped.push(match schema.domains.remove(&name) {
+                        Some(_) => ObjectId::Domain(name),
+                        None => ObjectId::Type(name),
+                    });
                 }
             }
         }
@@ -1085,8 +1093,8 @@ fn drop(schema: &mut Schema, s: &protobuf::DropStmt) -> Outcome {
         _ => return Outcome::Skipped("DROP (other)"),
     }
     // Without CASCADE, PostgreSQL refuses a drop that has dependents: there are none.
-    if cascade {
-        drop_dependents(schema, dropped);
+    if let Some(before) = before {
+        drop_dependents(schema, &before, &dropped);
     }
     Outcome::Applied
 }

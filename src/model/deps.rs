@@ -1,0 +1,212 @@
+//! What each object depends on, said once, from what the loaders stored (`Refs` of
+//! expressions, view queries and SQL bodies, foreign keys, column types, trigger
+//! functions); and the graph of a schema's objects built from it, which `graph`, the diff's
+//! rebuilt dependents and DROP … CASCADE read. The plan maps the same dependencies onto its
+//! own keys.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use super::{Column, Constraint, ConstraintKind, ForeignKey, Function, Index, ObjectId, Policy, QualifiedName};
+use super::{Refs, Schema, Trigger, View};
+
+/// One dependency, by the names the object's definition uses. Not an `ObjectId`: a name
+/// read in a query is a table or a view (or a CTE), a call names no overload, and the plan
+/// needs finer facts than objects: a key on these columns for a foreign key, the columns a
+/// policy reads so that a column is dropped only after the policy changes. `Graph::of`
+/// resolves these against a schema.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Dep {
+    /// The table (or view) a policy or trigger is defined on.
+    On(QualifiedName),
+    /// A relation read by name.
+    Relation(QualifiedName),
+    /// Any function of this name.
+    Function(QualifiedName),
+    /// A column's type, when it is not built in.
+    Type(QualifiedName),
+    /// A column of the object's own table, named in its expressions.
+    Column(QualifiedName, String),
+    /// The primary key or unique constraint on these columns (none: the primary key) that
+    /// a foreign key references.
+    Key(QualifiedName, Vec<String>),
+}
+
+/// The relations an expression, a query or a body reads, then the functions it calls.
+pub fn refs(refs: &Refs) -> Vec<Dep> {
+    let relations = refs.relations.iter().cloned().map(Dep::Relation);
+    relations.chain(refs.functions.iter().cloned().map(Dep::Function)).collect()
+}
+
+/// Its type when it is not built in, and what its default or generation expression uses.
+pub fn column(column: &Column) -> Vec<Dep> {
+    let mut out = Vec::new();
+    let ty = &column.data_type;
+    if !ty.builtin {
+        out.push(Dep::Type(QualifiedName::new(ty.schema.as_deref().unwrap_or("public"), ty.name.clone())));
+    }
+    for e in column.default.iter().chain(column.generated.iter()) {
+        out.extend(refs(e.refs()));
+    }
+    out
+}
+
+pub fn index(index: &Index) -> Vec<Dep> {
+    let exprs = index.keys.iter().filter_map(|k| k.expr.as_ref()).chain(&index.predicate);
+    exprs.flat_map(|e| refs(e.refs())).collect()
+}
+
+pub fn foreign_key(fk: &ForeignKey) -> Dep {
+    Dep::Key(fk.ref_table.clone(), fk.ref_columns.clone())
+}
+
+pub fn constraint(c: &Constraint) -> Vec<Dep> {
+    match &c.kind {
+        ConstraintKind::Check { expr, .. } => refs(expr.refs()),
+        ConstraintKind::ForeignKey(fk) => vec![foreign_key(fk)],
+        _ => vec![],
+    }
+}
+
+pub fn policy(policy: &Policy) -> Vec<Dep> {
+    let mut out = vec![Dep::On(policy.table.clone())];
+    for e in policy.using.iter().chain(policy.with_check.iter()) {
+        out.extend(refs(e.refs()));
+        out.extend(e.refs().columns.iter().map(|c| Dep::Column(policy.table.clone(), c.clone())));
+    }
+    out
+}
+
+pub fn trigger(trigger: &Trigger) -> Vec<Dep> {
+    let mut out = vec![Dep::On(trigger.table.clone()), Dep::Function(trigger.function.clone())];
+    if let Some(w) = &trigger.when {
+        out.extend(refs(w.refs()));
+    }
+    out
+}
+
+/// What a SQL body reads and calls, itself aside. PL/pgSQL bodies are only parsed when the
+/// function is created, so they depend on nothing.
+pub fn function(f: &Function) -> Vec<Dep> {
+    refs(&f.body_refs).into_iter().filter(|d| d != &Dep::Function(f.name.clone())).collect()
+}
+
+/// What its query reads and calls, itself aside.
+pub fn view(view: &View) -> Vec<Dep> {
+    refs(&view.refs).into_iter().filter(|d| d != &Dep::Relation(view.name.clone())).collect()
+}
+
+/// A schema's objects with an edge from each to what it depends on. A table's columns,
+/// constraints and indexes are objects of their own, so that what DROP … CASCADE takes
+/// is the part that uses the dropped object, not the table.
+#[derive(Debug, Default)]
+pub struct Graph {
+    depends_on: BTreeMap<ObjectId, BTreeSet<ObjectId>>,
+    dependents: BTreeMap<ObjectId, BTreeSet<ObjectId>>,
+    relations: BTreeMap<QualifiedName, ObjectId>,
+    functions: BTreeMap<QualifiedName, Vec<ObjectId>>,
+    domains: BTreeSet<QualifiedName>,
+}
+
+impl Graph {
+    pub fn of(schema: &Schema) -> Graph {
+        let mut g = Graph {
+            relations: schema
+                .tables
+                .keys()
+                .map(|t| (t.clone(), ObjectId::Table(t.clone())))
+                .chain(schema.views.values().map(|v| (v.name.clone(), view_id(v))))
+                .collect(),
+            domains: schema.domains.keys().cloned().collect(),
+            ..Graph::default()
+        };
+        for f in schema.functions.values() {
+            g.functions.entry(f.name.clone()).or_default().push(ObjectId::Function(f.routine()));
+        }
+        for t in schema.tables.values() {
+            g.add(ObjectId::Table(t.name.clone()), &[]);
+            for c in &t.columns {
+                g.add(ObjectId::Column(t.name.clone(), c.name.clone()), &column(c));
+            }
+            for c in &t.constraints {
+                g.add(ObjectId::Constraint(t.name.clone(), c.name.clone()), &constraint(c));
+            }
+            for i in &t.indexes {
+                g.add(ObjectId::Index(t.name.clone(), i.name.clone()), &index(i));
+            }
+        }
+        for e in schema.enums.keys() {
+            g.add(ObjectId::Type(e.clone()), &[]);
+        }
+        for d in schema.domains.keys() {
+            g.add(ObjectId::Domain(d.clone()), &[]);
+        }
+        for v in schema.views.values() {
+            g.add(view_id(v), &view(v));
+        }
+        for f in schema.functions.values() {
+            g.add(ObjectId::Function(f.routine()), &function(f));
+        }
+        for p in schema.policies.values() {
+            g.add(ObjectId::Policy(p.table.clone(), p.name.clone()), &policy(p));
+        }
+        for t in schema.triggers.values() {
+            g.add(ObjectId::Trigger(t.table.clone(), t.name.clone()), &trigger(t));
+        }
+        g
+    }
+
+    fn add(&mut self, id: ObjectId, deps: &[Dep]) {
+        let targets: BTreeSet<ObjectId> = deps.iter().flat_map(|d| self.resolve(d)).filter(|t| t != &id).collect();
+        for t in &targets {
+            self.depends_on.entry(t.clone()).or_default();
+            self.dependents.entry(t.clone()).or_default().insert(id.clone());
+        }
+        self.depends_on.entry(id).or_default().extend(targets);
+    }
+
+    /// The objects a dependency names. A relation read in a query may be a CTE, so only
+    /// the schema's own are objects; the table of a foreign key, a policy or a trigger is
+    /// one even when the schema does not hold it (`auth.users`), and so is a column's type
+    /// (an extension's, like citext). The columns a policy names add nothing to its table.
+    pub fn resolve(&self, dep: &Dep) -> Vec<ObjectId> {
+        match dep {
+            Dep::Relation(r) => self.relations.get(r).cloned().into_iter().collect(),
+            Dep::On(t) | Dep::Key(t, _) => {
+                vec![self.relations.get(t).cloned().unwrap_or_else(|| ObjectId::Table(t.clone()))]
+            }
+            Dep::Function(f) => self.functions.get(f).cloned().unwrap_or_default(),
+            Dep::Type(t) if self.domains.contains(t) => vec![ObjectId::Domain(t.clone())],
+            Dep::Type(t) => vec![ObjectId::Type(t.clone())],
+            Dep::Column(..) => vec![],
+        }
+    }
+
+    /// Every object of the schema, and every object one of them depends on.
+    pub fn objects(&self) -> impl Iterator<Item = &ObjectId> {
+        self.depends_on.keys()
+    }
+
+    /// What `id` depends on directly.
+    pub fn depends_on(&self, id: &ObjectId) -> impl Iterator<Item = &ObjectId> {
+        self.depends_on.get(id).into_iter().flatten()
+    }
+
+    /// What depends on `ids`, directly or through other dependents, as PostgreSQL records
+    /// it: never a function, whose body PostgreSQL does not track, nor through one.
+    pub fn dependents(&self, ids: &[ObjectId]) -> BTreeSet<ObjectId> {
+        let mut out = BTreeSet::new();
+        let mut todo: Vec<&ObjectId> = ids.iter().collect();
+        while let Some(id) = todo.pop() {
+            for d in self.dependents.get(id).into_iter().flatten() {
+                if !matches!(d, ObjectId::Function(_)) && out.insert(d.clone()) {
+                    todo.push(d);
+                }
+            }
+        }
+        out
+    }
+}
+
+pub fn view_id(v: &View) -> ObjectId {
+    ObjectId::View { name: v.name.clone(), materialized: v.materialized }
+}
