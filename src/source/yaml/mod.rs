@@ -306,10 +306,12 @@ impl File<'_> {
             elements.push(sql);
         }
         let create = format!("CREATE TABLE {} ({})", name.sql(), elements.join(", "));
-        self.replay(schema, &create, columns.len(), map.span(), &pieces)?;
+        let written = self.replay(schema, &create, columns.len(), map.span(), &pieces)?;
         // The replay counts columns, not table constraints: one written inside a column's
-        // value would pass it.
-        for ((key, value), (_, piece)) in columns.iter().zip(&pieces) {
+        // value would pass it, and shows as one element more than the file declares. Only
+        // then is each column parsed alone, to say which.
+        let smuggled = written != elements.len();
+        for ((key, value), (_, piece)) in columns.iter().zip(&pieces).filter(|_| smuggled) {
             self.check_shape(
                 value.span(),
                 piece,
@@ -366,7 +368,7 @@ impl File<'_> {
         columns: usize,
         span: &Span,
         pieces: &[(&Span, String)],
-    ) -> Result<()> {
+    ) -> Result<usize> {
         let parsed = match pg_query::parse(sql, 0) {
             Ok(p) => p,
             Err(e) => {
@@ -411,10 +413,15 @@ impl File<'_> {
                 )
                 .into());
         }
+        // How many elements a CREATE TABLE has: its caller knows how many it wrote.
+        let elements = match stmts[0] {
+            NodeEnum::CreateStmt(c) => c.table_elts.len(),
+            _ => 0,
+        };
         match ddl::apply(schema, stmts[0]) {
             Outcome::Unresolved(what) => Err(self.error(span, what, "check the names this definition uses").into()),
             Outcome::Rejected { message, hint } => Err(self.error(span, message, hint).into()),
-            Outcome::Applied | Outcome::Skipped(_) => Ok(()),
+            Outcome::Applied | Outcome::Skipped(_) => Ok(elements),
         }
     }
 
@@ -969,6 +976,16 @@ impl File<'_> {
     /// with `several` a list of them written as one string: nothing else of CREATE INDEX.
     fn index_key(&self, node: &Node, several: bool) -> Result<String> {
         let s = self.scalar(node, if several { "columns" } else { "an index key" })?;
+        // Most keys are a column and a direction, which cannot hold anything else: only
+        // the rest are parsed on their own.
+        let plain = |key: &str| {
+            let mut words = key.split_whitespace();
+            words.next().is_some_and(is_plain_identifier)
+                && words.all(|w| ["asc", "desc", "nulls", "first", "last"].contains(&w.to_lowercase().as_str()))
+        };
+        if if several { s.as_str().split(',').all(plain) } else { plain(s.as_str()) } {
+            return Ok(s.to_string());
+        }
         let split = |stmt: &NodeEnum| match stmt {
             NodeEnum::IndexStmt(i) => {
                 let mut rest = i.clone();

@@ -103,7 +103,7 @@ impl File<'_> {
 
     /// Runs one statement built from the YAML at `node`, pointing at `node` if it is wrong.
     fn run(&self, schema: &mut Schema, sql: &str, node: &Node) -> Result<()> {
-        self.replay(schema, sql, 0, node.span(), &[(node.span(), sql.to_string())])
+        self.replay(schema, sql, 0, node.span(), &[(node.span(), sql.to_string())]).map(drop)
     }
 
     fn list(&self, node: &Node, what: &str) -> Result<Vec<String>> {
