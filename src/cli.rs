@@ -600,18 +600,14 @@ fn import_sql(args: ImportArgs) -> Result<i32> {
     Ok(0)
 }
 
-/// Writes each file whole (temporary file, then rename), after checking that none exists:
-/// an existing migration is never overwritten, and on error nothing is left behind, neither
-/// a file nor a directory made for one.
+/// Writes each file whole (temporary file, then a link to its name), after checking that none
+/// exists: an existing migration is never overwritten, not even by a concurrent run, and on
+/// error nothing is left behind, neither a file nor a directory made for one.
 fn write_new_files(files: &[(PathBuf, String)]) -> Result<()> {
     for (path, _) in files {
-        if path.exists() {
-            return Err(Diagnostic::new(format!("{} already exists", path.display()))
-                .hint(
-                    "schemagen never overwrites a file: remove it, or write elsewhere (another --out, or another \
-                     --name or --timestamp for generate)",
-                )
-                .into());
+        // symlink_metadata: a link at the name, even one to nowhere, is a file that exists.
+        if std::fs::symlink_metadata(path).is_ok() {
+            return Err(already_exists(path));
         }
     }
     let mut made = Vec::new();
@@ -625,8 +621,17 @@ fn write_new_files(files: &[(PathBuf, String)]) -> Result<()> {
     result
 }
 
-/// Writes every temporary file, then renames them all; `made` collects what exists because
-/// of it.
+fn already_exists(path: &Path) -> crate::diagnostic::Errors {
+    Diagnostic::new(format!("{} already exists", path.display()))
+        .hint(
+            "schemagen never overwrites a file: remove it, or write elsewhere (another --out, or another \
+             --name or --timestamp for generate)",
+        )
+        .into()
+}
+
+/// Writes every temporary file, then links each to its name and removes it; `made` collects
+/// what exists because of it.
 fn write_all(files: &[(PathBuf, String)], made: &mut Vec<PathBuf>) -> Result<()> {
     let failed = |what: &str, path: &Path, e: std::io::Error| {
         Diagnostic::new(format!("cannot {what} {}: {e}", path.display()))
@@ -640,14 +645,37 @@ fn write_all(files: &[(PathBuf, String)], made: &mut Vec<PathBuf>) -> Result<()>
             std::fs::create_dir(d).map_err(|e| failed("create", d, e))?;
             made.push(d.to_path_buf());
         }
-        let tmp = dir.join(format!(".{}.tmp", path.file_name().and_then(|n| n.to_str()).unwrap_or("schemagen")));
-        std::fs::write(&tmp, text).map_err(|e| failed("write", path, e))?;
+        let tmp = dir.join(temporary_name(path));
+        // create_new is O_EXCL: it neither follows a link planted at the name nor reuses a file.
+        let mut file = std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&tmp)
+            .map_err(|e| failed("write", path, e))?;
         made.push(tmp.clone());
+        file.write_all(text.as_bytes()).map_err(|e| failed("write", path, e))?;
         written.push((tmp, path));
     }
-    for (tmp, path) in written {
-        std::fs::rename(&tmp, path).map_err(|e| failed("write", path, e))?;
-        made.push(path.clone());
+    // A hard link, unlike a rename, fails when the name exists: a file that appeared since the
+    // check above (another run) is kept and this run fails.
+    for (tmp, path) in &written {
+        std::fs::hard_link(tmp, path).map_err(|e| match e.kind() {
+            std::io::ErrorKind::AlreadyExists => already_exists(path),
+            _ => failed("write", path, e).into(),
+        })?;
+        made.push(path.to_path_buf());
+    }
+    for (tmp, _) in &written {
+        std::fs::remove_file(tmp).map_err(|e| failed("remove", tmp, e))?;
     }
     Ok(())
+}
+
+/// A hidden name beside `path` that no one can plant a file or link at in advance.
+fn temporary_name(path: &Path) -> String {
+    static COUNTER: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let n = COUNTER.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.subsec_nanos());
+    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("schemagen");
+    format!(".{name}.{}.{n}.{nanos:09}.tmp", std::process::id())
 }

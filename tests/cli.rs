@@ -89,6 +89,41 @@ fn generate_writes_migration_and_rollback_and_never_overwrites() {
     assert_eq!(std::fs::read_to_string(&up).unwrap(), "-- mine\n");
 }
 
+/// A link at the name of a file `generate` writes, or at the name of its temporary file as it
+/// once was, is neither followed nor replaced: a file outside the project stays as it is.
+#[test]
+fn generate_never_follows_or_replaces_a_symbolic_link() {
+    let outside = tempfile::tempdir().unwrap();
+    let target = outside.path().join("precious");
+    // Out of the migrations folder, which is read before anything is written.
+    let args =
+        ["generate", "--name", "init", "--timestamp", "20250101000000", "--out", "out", "--rollback-dir", "down"];
+    let migration = "out/20250101000000_init.sql";
+
+    // At the migration's own name, pointing where nothing is yet.
+    let p = project(&[("users.yaml", USERS)], &[]);
+    std::fs::create_dir(p.path().join("out")).unwrap();
+    std::os::unix::fs::symlink(&target, p.path().join(migration)).unwrap();
+    let o = schemagen(p.path(), &args);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(stderr(&o).contains("already exists"), "{}", stderr(&o));
+    assert!(std::fs::symlink_metadata(p.path().join(migration)).unwrap().file_type().is_symlink());
+    assert!(!target.exists(), "the link was followed");
+    let left: Vec<_> = std::fs::read_dir(p.path().join("out")).unwrap().flatten().collect();
+    assert_eq!(left.len(), 1, "only the link is left: {left:?}");
+    assert!(!p.path().join("down").exists());
+
+    // At the temporary name earlier versions wrote through.
+    std::fs::write(&target, "mine\n").unwrap();
+    let p = project(&[("users.yaml", USERS)], &[]);
+    std::fs::create_dir(p.path().join("out")).unwrap();
+    std::os::unix::fs::symlink(&target, p.path().join("out/.20250101000000_init.sql.tmp")).unwrap();
+    let o = schemagen(p.path(), &args);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(std::fs::read_to_string(&target).unwrap(), "mine\n");
+    assert!(std::fs::read_to_string(p.path().join(migration)).unwrap().contains("CREATE TABLE public.users"));
+}
+
 #[test]
 fn generate_is_byte_for_byte_reproducible() {
     let mut outputs = Vec::new();
