@@ -124,6 +124,68 @@ fn generate_never_follows_or_replaces_a_symbolic_link() {
     assert!(std::fs::read_to_string(p.path().join(migration)).unwrap().contains("CREATE TABLE public.users"));
 }
 
+/// `schemagen diff` in `dir`, killed if it runs for more than ten seconds (None then).
+fn schemagen_within_seconds(dir: &Path) -> Option<Output> {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_schemagen"))
+        .current_dir(dir)
+        .arg("diff")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("run schemagen");
+    let start = std::time::Instant::now();
+    while child.try_wait().unwrap().is_none() {
+        if start.elapsed() > std::time::Duration::from_secs(10) {
+            child.kill().unwrap();
+            child.wait().unwrap();
+            return None;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    Some(child.wait_with_output().unwrap())
+}
+
+/// A named pipe would block the read for ever, `/dev/zero` would fill memory, a huge file
+/// would too: each is refused at once, by name.
+#[test]
+fn only_regular_files_of_a_bounded_size_are_read() {
+    let p = project(&[("users.yaml", USERS)], &[]);
+    let fifo = p.path().join("supabase/migrations/x.sql");
+    assert!(Command::new("mkfifo").arg(&fifo).status().unwrap().success());
+    let o = schemagen_within_seconds(p.path()).expect("a named pipe hangs schemagen");
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(stderr(&o).contains("x.sql is a named pipe, not a regular file"), "{}", stderr(&o));
+
+    let p = project(&[("users.yaml", USERS)], &[]);
+    std::os::unix::fs::symlink("/dev/zero", p.path().join("schema/zero.yaml")).unwrap();
+    let o = schemagen_within_seconds(p.path()).expect("/dev/zero is read for ever");
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(stderr(&o).contains("zero.yaml is a device, not a regular file"), "{}", stderr(&o));
+
+    let p = project(&[("users.yaml", USERS)], &[]);
+    let huge = std::fs::File::create(p.path().join("supabase/migrations/1_dump.sql")).unwrap();
+    huge.set_len(schemagen::source::MAX_FILE_SIZE + 1).unwrap();
+    let o = schemagen_within_seconds(p.path()).expect("runs");
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(stderr(&o).contains("1_dump.sql is larger than 64 MiB"), "{}", stderr(&o));
+}
+
+/// A link back up the tree is said to be one, not reported as every table "declared twice".
+#[test]
+fn a_symbolic_link_loop_is_named() {
+    let p = project(&[("users.yaml", USERS)], &[]);
+    std::fs::create_dir(p.path().join("schema/more")).unwrap();
+    std::os::unix::fs::symlink("..", p.path().join("schema/more/up")).unwrap();
+    let o = schemagen(p.path(), &["diff"]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("schema/more/up is schema, reached a second time through a symbolic link"),
+        "{}",
+        stderr(&o)
+    );
+    assert!(!stderr(&o).contains("declared twice"), "{}", stderr(&o));
+}
+
 #[test]
 fn generate_is_byte_for_byte_reproducible() {
     let mut outputs = Vec::new();
