@@ -51,31 +51,74 @@ impl Config {
             return Ok(Config::default());
         }
         let text = crate::source::read(&path)?;
-        let config: Config = toml::from_str(&text).map_err(|e| -> crate::diagnostic::Errors {
-            let offset = e.span().map_or(0, |s| s.start);
-            Diagnostic::new(format!("{FILE} is invalid: {}", e.message()))
-                .at(Origin::at_offset(&path, &text, offset), Some(&text))
-                .hint(
-                    "keys: schema, sql, templates, out, rollback_dir, single_file, idempotent, online, \
-                     lock_timeout, statement_timeout, lint; \
-                     [lint] maps a rule id (docs/lint.md) to allow, warn or error",
-                )
-                .into()
-        })?;
-        for (key, value) in [("lock_timeout", &config.lock_timeout), ("statement_timeout", &config.statement_timeout)] {
-            if let Some(v) = value
+        let at = |offset: usize, message: String, hint: String| -> crate::diagnostic::Errors {
+            Diagnostic::new(message).at(Origin::at_offset(&path, &text, offset), Some(&text)).hint(hint).into()
+        };
+        let invalid = |e: toml::de::Error| {
+            at(e.span().map_or(0, |s| s.start), format!("{FILE} is invalid: {}", e.message()), KEYS_HINT.to_string())
+        };
+        // Parsed once for the keys and values where they are written, once into the struct.
+        let table = toml::de::DeTable::parse(&text).map_err(invalid)?;
+        for (key, value) in table.get_ref() {
+            let name = key.get_ref().as_ref();
+            if !KEYS.contains(&name) {
+                let hint = match crate::diagnostic::closest(name, KEYS.iter().copied()) {
+                    Some(near) => format!("did you mean `{near}`? {KEYS_HINT}"),
+                    None => KEYS_HINT.to_string(),
+                };
+                return Err(at(key.span().start, format!("{FILE}: unknown key `{}`", name.escape_debug()), hint));
+            }
+            let paths = match value.get_ref() {
+                toml::de::DeValue::String(_) if PATH_KEYS.contains(&name) => std::slice::from_ref(value),
+                toml::de::DeValue::Array(items) if name == "sql" => items.as_ref(),
+                _ => &[],
+            };
+            if let Some(empty) =
+                paths.iter().find(|v| matches!(v.get_ref(), toml::de::DeValue::String(s) if s.is_empty()))
+            {
+                return Err(at(
+                    empty.span().start,
+                    format!("{FILE}: `{name}` is an empty path"),
+                    "name a file or directory, relative to the current directory (\".\" for the directory itself), or remove the key for its default".to_string(),
+                ));
+            }
+            if ["lock_timeout", "statement_timeout"].contains(&name)
+                && let toml::de::DeValue::String(v) = value.get_ref()
                 && !is_duration(v)
             {
-                let offset = text.find(key).unwrap_or(0);
-                return Err(Diagnostic::new(format!("{FILE}: `{key}` is not a duration: {}", v.escape_debug()))
-                    .at(Origin::at_offset(&path, &text, offset), Some(&text))
-                    .hint("a whole number and a unit of us, ms, s, min, h or d, e.g. \"5s\" or \"15min\"; 0 waits forever")
-                    .into());
+                return Err(at(
+                    value.span().start,
+                    format!("{FILE}: `{name}` is not a duration: {}", v.escape_debug()),
+                    "a whole number and a unit of us, ms, s, min, h or d, e.g. \"5s\" or \"15min\"; 0 waits forever"
+                        .to_string(),
+                ));
             }
         }
-        Ok(config)
+        toml::from_str(&text).map_err(invalid)
     }
 }
+
+/// The keys of the file, as `Config` names them.
+const KEYS: &[&str] = &[
+    "schema",
+    "sql",
+    "templates",
+    "out",
+    "rollback_dir",
+    "single_file",
+    "idempotent",
+    "online",
+    "lock_timeout",
+    "statement_timeout",
+    "lint",
+];
+
+/// The keys whose value is one path.
+const PATH_KEYS: &[&str] = &["schema", "templates", "out", "rollback_dir"];
+
+const KEYS_HINT: &str = "keys: schema, sql, templates, out, rollback_dir, single_file, idempotent, online, \
+                         lock_timeout, statement_timeout, lint; \
+                         [lint] maps a rule id (docs/lint.md) to allow, warn or error";
 
 /// A value PostgreSQL takes for a time setting: a whole number, then optionally a unit.
 fn is_duration(value: &str) -> bool {
@@ -89,6 +132,16 @@ fn is_duration(value: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
+    /// `KEYS` is checked before serde sees the file: a field missing from it could never be set.
+    #[test]
+    fn the_keys_are_the_fields() {
+        let message = toml::from_str::<super::Config>("bogus = 1").unwrap_err().message().to_string();
+        let fields: Vec<&str> =
+            message.split_once("expected one of ").unwrap().1.split(", ").map(|f| f.trim_matches('`')).collect();
+        assert_eq!(fields, super::KEYS);
+        assert!(super::KEYS_HINT.starts_with(&format!("keys: {};", super::KEYS.join(", "))));
+    }
+
     #[test]
     fn durations_are_whole_numbers_with_a_unit() {
         for ok in ["5s", "15min", "0", "250 ms", "1d"] {
