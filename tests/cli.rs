@@ -186,6 +186,18 @@ fn a_symbolic_link_loop_is_named() {
     assert!(!stderr(&o).contains("declared twice"), "{}", stderr(&o));
 }
 
+/// Some Windows editors start a UTF-8 file with a byte order mark.
+#[test]
+fn a_byte_order_mark_is_read_past() {
+    let p = project(
+        &[("users.yaml", &format!("\u{feff}{USERS}"))],
+        &[("1_init.sql", "\u{feff}create table users (id uuid);")],
+    );
+    let o = schemagen(p.path(), &["diff"]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stdout(&o).contains("ADD COLUMN email text NOT NULL"), "{}", stdout(&o));
+}
+
 #[test]
 fn generate_is_byte_for_byte_reproducible() {
     let mut outputs = Vec::new();

@@ -98,6 +98,8 @@ fn regular(path: &Path, metadata: &std::fs::Metadata) -> Result<()> {
         .into())
 }
 
+const BOM: &[u8] = b"\xEF\xBB\xBF";
+
 fn too_large(path: &Path) -> crate::diagnostic::Errors {
     Diagnostic::new(format!("{} is larger than {} MiB", path.display(), MAX_FILE_SIZE >> 20))
         .hint("no schema or migration file is this large: check that it is the file meant, or split it")
@@ -112,7 +114,8 @@ pub fn parser_message(message: &str) -> String {
 
 pub const TOO_DEEP: &str = "it is nested too deeply to be read (about a hundred levels of parse tree at most)";
 
-/// The text of `path`; bytes that are not UTF-8 are an error at the first of them.
+/// The text of `path`, without a byte order mark; bytes that are not UTF-8 are an error at
+/// the first of them.
 pub fn read(path: &Path) -> Result<String> {
     let cannot = |e: std::io::Error| {
         Diagnostic::new(format!("cannot read {}: {e}", path.display()))
@@ -124,6 +127,11 @@ pub fn read(path: &Path) -> Result<String> {
     std::fs::File::open(path).and_then(|f| f.take(MAX_FILE_SIZE + 1).read_to_end(&mut bytes)).map_err(cannot)?;
     if bytes.len() as u64 > MAX_FILE_SIZE {
         return Err(too_large(path));
+    }
+    // Some Windows editors start UTF-8 files with a byte order mark; dropped, not passed to a
+    // parser, lines and columns count from the first character the editor shows.
+    if bytes.starts_with(BOM) {
+        bytes.drain(..BOM.len());
     }
     String::from_utf8(bytes).map_err(|e| {
         let valid = e.utf8_error().valid_up_to();
