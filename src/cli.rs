@@ -323,17 +323,9 @@ fn generate(config: &Config, args: GenerateArgs) -> Result<i32> {
             .hint("use letters, digits, `_` and `-`, e.g. add_profiles")
             .into());
     }
-    let timestamp = match args.timestamp {
-        Some(t) if t.len() == 14 && t.chars().all(|c| c.is_ascii_digit()) => t,
-        Some(t) => {
-            return Err(Diagnostic::new(format!("invalid timestamp `{t}`"))
-                .hint("write 14 digits: YYYYMMDDHHMMSS")
-                .into());
-        }
-        None => generated::utc_timestamp(),
-    };
     let mut r = resolve(config, args.inputs)?;
     let (out, rollback_dir) = output_dirs(config, &r, args.out, args.rollback_dir);
+    let timestamp = generated::version(args.timestamp.as_deref(), &out)?;
     let outcome = r.run(config, &reviewed(config, &args.safety))?;
     let plan = outcome.plan();
     if plan.is_empty() {

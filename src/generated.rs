@@ -4,7 +4,7 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::diagnostic::Result;
+use crate::diagnostic::{Diagnostic, Result};
 use crate::plan::{File, Plan};
 use crate::render::Renderer;
 use crate::{Direction, render_file, render_outside, render_part};
@@ -147,6 +147,55 @@ pub fn last_run(migrations: &[PathBuf]) -> Option<LastRun> {
         }
     }
     Some(LastRun { before: migrations[..start].to_vec(), files: migrations[start..].to_vec(), timestamp, name })
+}
+
+/// The version (YYYYMMDDHHMMSS) of a new migration in `out`. A `wanted` one (`--timestamp`)
+/// must be a real UTC date and time and come after every migration there: the Supabase CLI
+/// applies files in version order and refuses to apply one older than the last it applied.
+/// Without one it is now, or one second after the latest when that is in the future.
+pub fn version(wanted: Option<&str>, out: &Path) -> Result<String> {
+    let latest = std::fs::read_dir(out)
+        .into_iter()
+        .flatten()
+        .filter_map(|e| e.ok()?.file_name().into_string().ok())
+        .filter(|n| n.ends_with(".sql") && n.as_bytes().get(14) == Some(&b'_') && is_stamp(&n[..14]))
+        .max_by(|a, b| a[..14].cmp(&b[..14]));
+    let Some(t) = wanted else {
+        let now = utc_timestamp();
+        return Ok(match latest {
+            Some(l) if l[..14] >= *now.as_str() => add_seconds(&l[..14], 1),
+            _ => now,
+        });
+    };
+    if !is_stamp(t) {
+        return Err(Diagnostic::new(format!("invalid timestamp `{}`", t.escape_debug()))
+            .hint("write a UTC date and time as 14 digits, YYYYMMDDHHMMSS, between 1970 and 9998")
+            .into());
+    }
+    match latest {
+        Some(l) if l[..14] == *t => {
+            Err(Diagnostic::new(format!("version {t} already exists: {}", out.join(&l).display()))
+                .hint("give the new migration a later --timestamp, or leave it out to use the current time")
+                .into())
+        }
+        Some(l) if l[..14] > *t => Err(Diagnostic::new(format!(
+            "timestamp {t} is older than the latest migration, {}",
+            out.join(&l).display()
+        ))
+        .hint(format!("migrations apply in version order: use a --timestamp after {}, or leave it out", &l[..14]))
+        .into()),
+        _ => Ok(t.to_string()),
+    }
+}
+
+/// Whether `s` is YYYYMMDDHHMMSS of a real moment from 1970 on: it survives the round
+/// trip through seconds (`20251301000000` does not), and a few seconds added for the
+/// files of one migration keep it at 14 digits.
+fn is_stamp(s: &str) -> bool {
+    s.len() == 14
+        && s.bytes().all(|b| b.is_ascii_digit())
+        && ("1970".."9999").contains(&&s[..4])
+        && add_seconds(s, 0) == s
 }
 
 /// The current UTC time as YYYYMMDDHHMMSS (Supabase's migration prefix).

@@ -502,3 +502,15 @@ fn import_report_lists_each_statement_outside_the_model_where_it_is() {
     let notes = std::fs::read_to_string(p.path().join("again/notes.yaml")).unwrap();
     assert_eq!(notes, "table: notes\ncolumns:\n  id: integer primary key\n");
 }
+
+#[test]
+fn a_generated_migration_comes_after_the_latest_even_when_the_clock_does_not() {
+    // A history dated in the future (a clock ahead, or versions chosen by hand): the new
+    // file must still sort last, or the Supabase CLI refuses to apply it.
+    let p =
+        project(&[("users.yaml", USERS)], &[("29990101000000_init.sql", "create table users (id uuid primary key);")]);
+    std::fs::write(p.path().join("schemagen.toml"), "[lint]\nadding-required-field = \"warn\"\n").unwrap();
+    let o = schemagen(p.path(), &["generate", "--name", "add_email"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(p.path().join("supabase/migrations/29990101000001_add_email.sql").is_file(), "{}", stdout(&o));
+}
