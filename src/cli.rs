@@ -49,6 +49,11 @@ enum Command {
     /// Prove the migration on PostgreSQL: apply the SQL that exists, then the up migration and
     /// the rollback, in scratch databases, and compare catalogs (exit 0: both converge, 4: not).
     Verify(VerifyArgs),
+    /// Print a shell completion script: `schemagen completions bash > /etc/bash_completion.d/schemagen`.
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
 }
 
 #[derive(Args, Debug)]
@@ -230,6 +235,13 @@ pub fn run(cli: Cli) -> i32 {
         Command::Graph(a) => graph(&config, a),
         Command::Lint(a) => lint(&config, a),
         Command::Verify(a) => verify(&config, a),
+        Command::Completions { shell } => {
+            // Made from the same clap definition that parses the command line, so it
+            // never offers a flag the binary does not take.
+            use clap::CommandFactory as _;
+            clap_complete::generate(shell, &mut Cli::command(), "schemagen", &mut std::io::stdout());
+            Ok(0)
+        }
         Command::SchemaJson => {
             let schema = crate::source::yaml::json_schema();
             let text = serde_json::to_string_pretty(&schema).expect("JSON of JSON values");

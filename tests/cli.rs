@@ -514,3 +514,25 @@ fn a_generated_migration_comes_after_the_latest_even_when_the_clock_does_not() {
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     assert!(p.path().join("supabase/migrations/29990101000001_add_email.sql").is_file(), "{}", stdout(&o));
 }
+
+#[test]
+fn completions_offer_every_subcommand_and_load_in_bash() {
+    let dir = tempfile::tempdir().unwrap();
+    let o = schemagen(dir.path(), &["completions", "bash"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let script = stdout(&o);
+    for sub in ["diff", "generate", "import", "check", "graph", "lint", "verify", "schema-json", "completions"] {
+        assert!(script.contains(sub), "{sub} missing from the bash completions");
+    }
+    let path = dir.path().join("schemagen.bash");
+    std::fs::write(&path, &script).unwrap();
+    let loaded = Command::new("bash")
+        .arg("-c")
+        .arg(format!("source {} && complete -p schemagen", path.display()))
+        .output()
+        .expect("run bash");
+    assert!(loaded.status.success(), "{}", String::from_utf8_lossy(&loaded.stderr));
+    assert!(String::from_utf8_lossy(&loaded.stdout).contains("schemagen"));
+    let o = schemagen(dir.path(), &["completions", "tcsh"]);
+    assert_eq!(o.status.code(), Some(1), "an unknown shell is a usage error");
+}
