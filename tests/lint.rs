@@ -317,6 +317,9 @@ fn extension_in_public() {
         &[("setup.yaml", "extensions:\n  pg_trgm: {}\n")],
         &[("setup.yaml", "extensions:\n  pg_trgm: {schema: extensions}\n")],
     );
+    // pg_cron and the like create their own schema: there is nothing to move.
+    let own = Project::new(&[("setup.yaml", "extensions:\n  pg_cron: {}\n  pg_net: {schema: public}\n")]).lint();
+    assert!(!ids(&own).contains("extension_in_public"), "{}", render(&own, Format::Text));
 }
 
 #[test]
