@@ -308,6 +308,12 @@ fn rls_policy_always_true() {
     assert!(!ids(&service).contains("rls_policy_always_true"));
     let anon_writes = Project::new(&[("notes.yaml", &with_policies(&policy("delete", "anon")))]).lint();
     assert!(ids(&anon_writes).contains("rls_policy_always_true"));
+    // Always true in other spellings is the same hole.
+    for always in ["1 = 1", "true or user_id = auth.uid()", "not false"] {
+        let spelled = format!("  notes_open:\n    command: update\n    roles: [authenticated]\n    using: {always}\n");
+        let found = Project::new(&[("notes.yaml", &with_policies(&spelled))]).lint();
+        assert!(ids(&found).contains("rls_policy_always_true"), "{always}");
+    }
 }
 
 #[test]

@@ -114,7 +114,7 @@ rules! {
     SecurityDefinerView = "security_definer_view", Error, Advisor(security_definer_view), "View in an exposed schema without security_invoker";
     AuthUsersExposed = "auth_users_exposed", Error, Advisor(auth_users_exposed), "View in an exposed schema reads auth.users";
     RlsReferencesUserMetadata = "rls_references_user_metadata", Error, Advisor(rls_references_user_metadata), "Policy reads user_metadata from the JWT";
-    RlsPolicyAlwaysTrue = "rls_policy_always_true", Warn, Advisor(rls_policy_always_true), "Policy condition is literally true";
+    RlsPolicyAlwaysTrue = "rls_policy_always_true", Error, Advisor(rls_policy_always_true), "Policy condition is always true";
     ExtensionInPublic = "extension_in_public", Warn, Advisor(extension_in_public), "Extension installed in the public schema";
     AddingRequiredField = "adding-required-field", Error, Safety(adding_required_field), "NOT NULL column without a default added to an existing table";
     ChangingColumnType = "changing-column-type", Warn, Safety(changing_column_type), "Column type change rewrites the table under an exclusive lock";
