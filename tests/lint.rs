@@ -278,6 +278,18 @@ fn auth_users_exposed() {
 }
 
 #[test]
+fn security_definer_platform_access() {
+    let function = "function: public.user_email\nargs: [uid uuid]\nreturns: text\nsecurity_definer: true\nset: {search_path: ''}\nbody: select email from auth.users where id = uid\n";
+    let private = format!("{function}grants:\n  service_role: [execute]\n");
+    schema_rule("security_definer_platform_access", &[("f.yaml", function)], &[("f.yaml", &private)]);
+    // PL/pgSQL bodies are read too; an invoker's function is the caller's own rights.
+    let plpgsql = "function: public.wipe\nreturns: void\nlanguage: plpgsql\nsecurity_definer: true\nbody: |\n  begin\n    delete from storage.objects;\n  end;\n";
+    assert!(ids(&Project::new(&[("f.yaml", plpgsql)]).lint()).contains("security_definer_platform_access"));
+    let invoker = function.replace("security_definer: true\n", "");
+    assert!(!ids(&Project::new(&[("f.yaml", &invoker)]).lint()).contains("security_definer_platform_access"));
+}
+
+#[test]
 fn rls_references_user_metadata() {
     let policy = |claim: &str| {
         format!(

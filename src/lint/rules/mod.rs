@@ -39,6 +39,7 @@ mod rls_disabled_in_public;
 mod rls_enabled_no_policy;
 mod rls_policy_always_true;
 mod rls_references_user_metadata;
+mod security_definer_platform_access;
 mod security_definer_view;
 mod unindexed_foreign_keys;
 
@@ -113,6 +114,7 @@ rules! {
     FunctionSearchPathMutable = "function_search_path_mutable", Warn, Advisor(function_search_path_mutable), "Function without SET search_path";
     SecurityDefinerView = "security_definer_view", Error, Advisor(security_definer_view), "View in an exposed schema without security_invoker";
     AuthUsersExposed = "auth_users_exposed", Error, Advisor(auth_users_exposed), "View in an exposed schema reads auth.users";
+    SecurityDefinerPlatformAccess = "security_definer_platform_access", Error, Advisor(security_definer_platform_access), "SECURITY DEFINER function the API may call uses a platform table";
     RlsReferencesUserMetadata = "rls_references_user_metadata", Error, Advisor(rls_references_user_metadata), "Policy reads user_metadata from the JWT";
     RlsPolicyAlwaysTrue = "rls_policy_always_true", Error, Advisor(rls_policy_always_true), "Policy condition is always true";
     ExtensionInPublic = "extension_in_public", Warn, Advisor(extension_in_public), "Extension installed in the public schema";
