@@ -290,6 +290,28 @@ fn security_definer_platform_access() {
 }
 
 #[test]
+fn membership_self_insert() {
+    let workspaces = "table: workspaces\ncolumns:\n  id: uuid primary key\n  owner_id: uuid not null\nrls: true\npolicies:\n  owner reads:\n    roles: [authenticated]\n    using: owner_id = (select auth.uid())\n";
+    let documents = "table: documents\ncolumns:\n  id: uuid primary key\n  workspace_id: uuid not null references workspaces(id)\nrls: {preset: workspace_member, column: workspace_id, members: workspace_members}\n";
+    let members = |check: &str| {
+        format!(
+            "table: workspace_members\ncolumns:\n  workspace_id: uuid not null references workspaces(id)\n  user_id: uuid not null\nprimary_key: [workspace_id, user_id]\nrls: true\npolicies:\n  read own:\n    command: select\n    roles: [authenticated]\n    using: user_id = (select auth.uid())\n  join:\n    command: insert\n    roles: [authenticated]\n    with_check: {check}\n"
+        )
+    };
+    let open = members("user_id = (select auth.uid())");
+    let guarded =
+        members("exists (select 1 from workspaces w where w.id = workspace_id and w.owner_id = (select auth.uid()))");
+    schema_rule(
+        "membership_self_insert",
+        &[("workspaces.yaml", workspaces), ("documents.yaml", documents), ("workspace_members.yaml", &open)],
+        &[("workspaces.yaml", workspaces), ("documents.yaml", documents), ("workspace_members.yaml", &guarded)],
+    );
+    // Nothing trusts it: an ordinary own-rows table.
+    let alone = Project::new(&[("workspaces.yaml", workspaces), ("workspace_members.yaml", &open)]).lint();
+    assert!(!ids(&alone).contains("membership_self_insert"));
+}
+
+#[test]
 fn rls_references_user_metadata() {
     let policy = |claim: &str| {
         format!(

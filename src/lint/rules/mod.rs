@@ -26,6 +26,7 @@ mod constraint_missing_not_valid;
 mod duplicate_index;
 mod extension_in_public;
 mod function_search_path_mutable;
+mod membership_self_insert;
 mod multiple_permissive_policies;
 mod no_primary_key;
 mod policy_exists_rls_disabled;
@@ -117,6 +118,7 @@ rules! {
     SecurityDefinerPlatformAccess = "security_definer_platform_access", Error, Advisor(security_definer_platform_access), "SECURITY DEFINER function the API may call uses a platform table";
     RlsReferencesUserMetadata = "rls_references_user_metadata", Error, Advisor(rls_references_user_metadata), "Policy reads user_metadata from the JWT";
     RlsPolicyAlwaysTrue = "rls_policy_always_true", Error, Advisor(rls_policy_always_true), "Policy condition is always true";
+    MembershipSelfInsert = "membership_self_insert", Error, Advisor(membership_self_insert), "Users can insert themselves into a membership table other policies trust";
     ExtensionInPublic = "extension_in_public", Warn, Advisor(extension_in_public), "Extension installed in the public schema";
     AddingRequiredField = "adding-required-field", Error, Safety(adding_required_field), "NOT NULL column without a default added to an existing table";
     ChangingColumnType = "changing-column-type", Warn, Safety(changing_column_type), "Column type change rewrites the table under an exclusive lock";
