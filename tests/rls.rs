@@ -455,3 +455,68 @@ fn hand_written_policies_add_to_a_preset() {
         ["admins read all", "owner can delete", "owner can insert", "owner can select", "owner can update"]
     );
 }
+
+/// The lint's security rules name real holes: each trigger form, applied to PostgreSQL,
+/// lets a user past what they should reach, and the compliant form does not.
+#[test]
+fn lint_security_rules_name_holes_that_exist_on_postgres() {
+    let lints = |dir: &Path, rule: &str| String::from_utf8_lossy(&schemagen(dir, &["lint"]).stdout).contains(rule);
+
+    // A SECURITY DEFINER function the API may call, reading auth.users.
+    let function = "function: public.user_email\nargs: [uid uuid]\nreturns: text\nsecurity_definer: true\nset: {search_path: ''}\nbody: select email from auth.users where id = uid\n";
+    for (yaml, hole) in
+        [(function.to_string(), true), (format!("{function}grants:\n  service_role: [execute]\n"), false)]
+    {
+        let dir = project(&[("user_email.yaml", &yaml)]);
+        assert_eq!(lints(dir.path(), "security_definer_platform_access"), hole, "{yaml}");
+        let db = database(dir.path());
+        db.apply(&format!("update auth.users set email = 'alice@example.com' where id = '{ALICE}';")).unwrap();
+        let read = as_user(&db, "anon", BOB, &format!("select public.user_email('{ALICE}');"));
+        assert_eq!(read.as_deref() == Ok("alice@example.com"), hole, "{read:?}");
+    }
+
+    // A policy that is always true in another spelling.
+    for (using, hole) in [("1 = 1", true), ("(select auth.uid()) = user_id", false)] {
+        let policies = format!(
+            "policies:\n  edit:\n    command: update\n    roles: [authenticated]\n    using: {using}\n  read:\n    command: select\n    roles: [authenticated]\n    using: 'true'\n"
+        );
+        let dir = project(&[("notes.yaml", &format!("{}{policies}", owned_table("notes", "user_id", "true")))]);
+        assert_eq!(lints(dir.path(), "rls_policy_always_true"), hole, "{using}");
+        let db = database(dir.path());
+        db.apply(&format!("insert into public.notes (id, user_id) values (gen_random_uuid(), '{ALICE}');")).unwrap();
+        as_user(&db, "authenticated", BOB, "update public.notes set user_id = auth.uid();").unwrap();
+        let bobs = as_user(&db, "authenticated", BOB, "select count(*) from public.notes where user_id = auth.uid();");
+        assert_eq!(bobs.as_deref() == Ok("1"), hole, "{using}: {bobs:?}");
+    }
+
+    // A membership table whose INSERT policy admits any row naming the inserter.
+    let workspaces = format!(
+        "table: workspaces\ncolumns:\n  id: uuid primary key\n  owner_id: uuid not null\nrls: true\n{SUPABASE_GRANTS}policies:\n  owner:\n    roles: [authenticated]\n    using: owner_id = (select auth.uid())\n"
+    );
+    let documents = format!(
+        "table: documents\ncolumns:\n  id: uuid primary key default gen_random_uuid()\n  workspace_id: uuid not null references workspaces(id)\nindexes:\n  documents_workspace_id_idx: workspace_id\n{SUPABASE_GRANTS}rls: {{preset: workspace_member, column: workspace_id, members: workspace_members}}\n"
+    );
+    let members = |check: &str| {
+        format!(
+            "table: workspace_members\ncolumns:\n  workspace_id: uuid not null references workspaces(id)\n  user_id: uuid not null\nprimary_key: [workspace_id, user_id]\nrls: true\n{SUPABASE_GRANTS}policies:\n  read own:\n    command: select\n    roles: [authenticated]\n    using: user_id = (select auth.uid())\n  join:\n    command: insert\n    roles: [authenticated]\n    with_check: {check}\n"
+        )
+    };
+    let guarded = "exists (select 1 from workspaces w where w.id = workspace_id and w.owner_id = (select auth.uid()))";
+    for (check, hole) in [("user_id = (select auth.uid())", true), (guarded, false)] {
+        let members = members(check);
+        let dir =
+            project(&[("workspaces.yaml", &workspaces), ("documents.yaml", &documents), ("members.yaml", &members)]);
+        assert_eq!(lints(dir.path(), "membership_self_insert"), hole, "{check}");
+        let db = database(dir.path());
+        let ws = "00000000-0000-0000-0000-0000000000f1";
+        db.apply(&format!("insert into public.workspaces values ('{ws}', '{ALICE}'); insert into public.workspace_members values ('{ws}', '{ALICE}'); insert into public.documents (workspace_id) values ('{ws}');")).unwrap();
+        let joined = as_user(
+            &db,
+            "authenticated",
+            BOB,
+            &format!("insert into public.workspace_members values ('{ws}', auth.uid());"),
+        );
+        assert_eq!(joined.is_ok(), hole, "{check}: {joined:?}");
+        assert_eq!(count(&db, "authenticated", BOB, "documents") == "1", hole, "{check}");
+    }
+}
