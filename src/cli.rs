@@ -49,6 +49,9 @@ enum Command {
     /// Prove the migration on PostgreSQL: apply the SQL that exists, then the up migration and
     /// the rollback, in scratch databases, and compare catalogs (exit 0: both converge, 4: not).
     Verify(VerifyArgs),
+    /// Start a project here: schemagen.toml, schema/ with one example table, and the
+    /// pre-commit hook to add. Refuses to touch any of them that exists.
+    Init,
     /// Print a shell completion script: `schemagen completions bash > /etc/bash_completion.d/schemagen`.
     Completions {
         #[arg(value_enum)]
@@ -235,6 +238,7 @@ pub fn run(cli: Cli) -> i32 {
         Command::Graph(a) => graph(&config, a),
         Command::Lint(a) => lint(&config, a),
         Command::Verify(a) => verify(&config, a),
+        Command::Init => init(),
         Command::Completions { shell } => {
             // Made from the same clap definition that parses the command line, so it
             // never offers a flag the binary does not take.
@@ -535,6 +539,54 @@ fn lint(config: &Config, args: LintArgs) -> Result<i32> {
 
 fn sources_sql(r: &Resolved) -> String {
     r.sql.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(", ")
+}
+
+/// What `init` writes as schemagen.toml: every key, with the defaults the commands use.
+const INIT_CONFIG: &str = "# schemagen's settings; command-line flags override them.
+schema = \"schema\"
+sql = [\"supabase/migrations\"]
+# out = \"supabase/migrations\"      # where `generate` writes (default: the first sql folder)
+# rollback_dir = \"supabase/rollbacks\"
+# templates = \"templates\"          # files here replace the embedded templates of the same name
+# single_file = false
+# idempotent = false
+# online = false                   # CREATE INDEX CONCURRENTLY, NOT VALID then VALIDATE, ...
+# lock_timeout = \"5s\"
+# statement_timeout = \"15min\"
+
+[lint]
+# rule_id = \"allow\" | \"warn\" | \"error\"   (docs/lint.md lists the rules)
+";
+
+fn init() -> Result<i32> {
+    let schema = Path::new("schema");
+    if schema.exists() {
+        return Err(Diagnostic::new("schema/ exists already: this project is started")
+            .hint("add tables with `schemagen new table NAME`")
+            .into());
+    }
+    let spec = crate::scaffold::NewTable { name: "notes", owner: "user_id", workspace: None };
+    let mut files = vec![(PathBuf::from(config::FILE), INIT_CONFIG.to_string())];
+    files.extend(
+        crate::scaffold::new_table(&spec, &crate::model::Schema::default())
+            .into_iter()
+            .map(|(name, text)| (schema.join(name), text)),
+    );
+    write_new_files(&files)?;
+    for (path, _) in &files {
+        println!("wrote {}", path.display());
+    }
+    // The folder the config names, so that the first `diff` has a history to read, if empty.
+    std::fs::create_dir_all("supabase/migrations")
+        .map_err(|e| Diagnostic::new(format!("cannot create supabase/migrations: {e}")))?;
+    println!(
+        "\nNext: `schemagen diff` shows the migration, `schemagen generate --name init` writes it.\n\
+         To check every commit, add to .pre-commit-config.yaml:\n\n\
+         repos:\n  - repo: local\n    hooks:\n      - id: schemagen\n        name: schemagen check\n        \
+         entry: schemagen check\n        language: system\n        pass_filenames: false\n        \
+         files: ^(schema/|supabase/migrations/|schemagen\\.toml)"
+    );
+    Ok(0)
 }
 
 fn new_table(config: &Config, args: NewTableArgs) -> Result<i32> {

@@ -536,3 +536,23 @@ fn completions_offer_every_subcommand_and_load_in_bash() {
     let o = schemagen(dir.path(), &["completions", "tcsh"]);
     assert_eq!(o.status.code(), Some(1), "an unknown shell is a usage error");
 }
+
+#[test]
+fn init_starts_a_project_that_diffs_and_lints_clean_and_is_never_overwritten() {
+    let dir = tempfile::tempdir().unwrap();
+    let o = schemagen(dir.path(), &["init"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(stdout(&o).contains("entry: schemagen check"), "{}", stdout(&o));
+    let config = std::fs::read_to_string(dir.path().join("schemagen.toml")).unwrap();
+    let o = schemagen(dir.path(), &["diff", "--format", "summary"]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stdout(&o).contains("+ table public.notes"), "{}", stdout(&o));
+    let o = schemagen(dir.path(), &["lint"]);
+    assert_eq!(o.status.code(), Some(0), "{}{}", stdout(&o), stderr(&o));
+    // A second init changes nothing.
+    std::fs::write(dir.path().join("schemagen.toml"), "# mine\n").unwrap();
+    let o = schemagen(dir.path(), &["init"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert_eq!(std::fs::read_to_string(dir.path().join("schemagen.toml")).unwrap(), "# mine\n");
+    assert!(config.contains("schema = \"schema\""));
+}
