@@ -28,26 +28,41 @@ pub struct Cli {
 #[derive(Subcommand, Debug)]
 enum Command {
     /// Print the migration from the SQL that exists to the YAML (exit 0: none, 2: changes).
+    #[command(
+        after_help = "Exit codes: 0 no changes, 2 changes, 3 the change can lose data and nothing allows it, 1 error."
+    )]
     Diff(DiffArgs),
     /// Write the migration and its rollback as new files.
+    #[command(
+        after_help = "Exit codes: 0 written (or no changes), 3 the change can lose data and nothing allows it, 1 error or an error-level lint finding (nothing written)."
+    )]
     Generate(GenerateArgs),
     /// Write YAML that reproduces the schema of existing SQL.
+    #[command(after_help = "Exit codes: 0 written, 1 error.")]
     Import(ImportArgs),
     /// Check that the migrations already bring the database to the YAML (exit 0), or say
     /// what migration is missing (exit 2). For pre-commit hooks and CI.
+    #[command(
+        after_help = "Exit codes: 0 the migrations bring the database to the YAML, 2 a migration is missing or the last generated files are stale, 1 error."
+    )]
     Check(CheckArgs),
     /// Write the YAML of a new object, with its row-level security.
     #[command(subcommand)]
     New(NewCommand),
     /// Print the dependency graph of the YAML schema, whole or around one object.
+    #[command(after_help = "Exit codes: 0 printed, 1 error.")]
     Graph(GraphArgs),
     /// Lint the YAML schema, and the change to it from the SQL when there is SQL (exit 1 on
     /// an error-level finding).
+    #[command(after_help = "Exit codes: 0 no error-level finding, 1 an error-level finding or an error.")]
     Lint(LintArgs),
     /// Print the JSON Schema of the YAML files, for editors to validate and complete them.
     SchemaJson,
     /// Prove the migration on PostgreSQL: apply the SQL that exists, then the up migration and
     /// the rollback, in scratch databases, and compare catalogs (exit 0: both converge, 4: not).
+    #[command(
+        after_help = "Exit codes: 0 both directions converge, 4 the migration or its rollback fails or leaves a different catalog, 1 verify could not judge."
+    )]
     Verify(VerifyArgs),
     /// Start a project here: schemagen.toml, schema/ with one example table, and the
     /// pre-commit hook to add. Refuses to touch any of them that exists.

@@ -556,3 +556,13 @@ fn init_starts_a_project_that_diffs_and_lints_clean_and_is_never_overwritten() {
     assert_eq!(std::fs::read_to_string(dir.path().join("schemagen.toml")).unwrap(), "# mine\n");
     assert!(config.contains("schema = \"schema\""));
 }
+
+#[test]
+fn every_subcommand_that_judges_says_its_exit_codes_in_help() {
+    let dir = tempfile::tempdir().unwrap();
+    for sub in ["diff", "generate", "import", "check", "graph", "lint", "verify"] {
+        let o = schemagen(dir.path(), &[sub, "--help"]);
+        assert_eq!(o.status.code(), Some(0), "{sub}");
+        assert!(stdout(&o).contains("Exit codes: 0 "), "{sub} --help lacks its exit codes");
+    }
+}
