@@ -15,6 +15,10 @@ fi
 
 bash scripts/setup.sh
 
+# The tests read what schemagen prints; a CLICOLOR_FORCE in the environment must not colour
+# it (the colour test sets the variables it needs itself).
+export NO_COLOR=1
+
 trap 'bash scripts/pg.sh stop || true' EXIT
 bash scripts/pg.sh start
 eval "$(bash scripts/pg.sh env)"

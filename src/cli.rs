@@ -272,7 +272,7 @@ pub fn run(cli: Cli) -> i32 {
     match result {
         Ok(code) => code,
         Err(errors) => {
-            eprint!("{errors}");
+            crate::paint::eprint(&errors.to_string());
             1
         }
     }
@@ -412,7 +412,7 @@ fn review(outcome: &Outcome, allow_destructive: bool) -> Review {
     use crate::lint::{Format, Severity, render};
     let findings = &outcome.findings;
     if !findings.is_empty() {
-        eprint!("{}", render(findings, Format::Text));
+        crate::paint::eprint(&render(findings, Format::Text));
     }
     let lint_errors = findings.iter().any(|f| f.severity == Severity::Error);
     let losses = &outcome.losses;
@@ -421,15 +421,17 @@ fn review(outcome: &Outcome, allow_destructive: bool) -> Review {
     }
     let list: String = losses.iter().map(|l| l.to_string()).collect();
     if allow_destructive {
-        eprint!("warning: allowed by --allow-destructive, this migration can lose data:\n{list}");
+        crate::paint::eprint(&format!(
+            "warning: allowed by --allow-destructive, this migration can lose data:\n{list}"
+        ));
         return Review { blocked: false, lint_errors };
     }
-    eprint!(
+    crate::paint::eprint(&format!(
         "error: this migration can lose data ({} change(s)):\n{list}\
          hint: rerun with --allow-destructive once the data is safe, or set `allow_destructive: true` in the \
          table's YAML\n",
         losses.len()
-    );
+    ));
     Review { blocked: true, lint_errors }
 }
 
@@ -547,7 +549,10 @@ fn lint(config: &Config, args: LintArgs) -> Result<i32> {
     let stages =
         Stages { online: config.wants_online(args.online), lint: Lint::All(&config.lint), ..Stages::default() };
     let findings = pipeline::run(&inputs, &stages)?.findings;
-    print!("{}", render(&findings, args.format));
+    match args.format {
+        crate::lint::Format::Text => crate::paint::print(&render(&findings, args.format)),
+        _ => print!("{}", render(&findings, args.format)),
+    }
     let _ = std::io::stdout().flush();
     Ok(if findings.iter().any(|f| f.severity == Severity::Error) { 1 } else { 0 })
 }

@@ -19,6 +19,7 @@ pub mod ident;
 pub mod import;
 pub mod lint;
 pub mod model;
+pub mod paint;
 pub mod pgtree;
 pub mod pipeline;
 pub mod plan;

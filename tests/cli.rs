@@ -566,3 +566,21 @@ fn every_subcommand_that_judges_says_its_exit_codes_in_help() {
         assert!(stdout(&o).contains("Exit codes: 0 "), "{sub} --help lacks its exit codes");
     }
 }
+
+#[test]
+fn colour_only_where_asked_and_never_with_no_color() {
+    let p = project(&[("notes.yaml", "table: notes\ncolumns:\n  id: serial primary key\n")], &[]);
+    let run = |env: &[(&str, &str)]| {
+        let mut c = Command::new(env!("CARGO_BIN_EXE_schemagen"));
+        c.current_dir(p.path()).arg("lint").env_remove("NO_COLOR").env_remove("CLICOLOR_FORCE");
+        for (k, v) in env {
+            c.env(k, v);
+        }
+        let o = c.output().unwrap();
+        format!("{}{}", stdout(&o), stderr(&o))
+    };
+    let plain = run(&[]);
+    assert!(plain.contains("[rls_disabled_in_public]") && !plain.contains('\u{1b}'), "{plain}");
+    assert!(run(&[("CLICOLOR_FORCE", "1")]).contains("\u{1b}["));
+    assert_eq!(run(&[("CLICOLOR_FORCE", "1"), ("NO_COLOR", "1")]), plain);
+}
