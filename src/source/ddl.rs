@@ -14,8 +14,8 @@ use crate::model::{
     QualifiedName, Schema, Table,
 };
 use crate::pgtree::{
-    column_refs, const_text, data_type, expr_sql, index_expr_name, is_null_const, rename_column_in_expr, str_of,
-    strings,
+    column_refs, const_text, data_type, expr_sql, index_expr_name, is_null_const, quote_literal, rename_column_in_expr,
+    str_of, strings,
 };
 use crate::source::cascade::drop_dependents;
 use crate::source::{routines, security};
@@ -35,15 +35,110 @@ pub enum Outcome {
     },
 }
 
+thread_local! {
+    /// The session's `search_path` while `sql` replays a file; empty is PostgreSQL's
+    /// default. A setting of the replay, not of the model: the YAML loader and the diff
+    /// replay with the default, and `sql` resets it at each file (the Supabase CLI runs each
+    /// migration in a session of its own).
+    static SEARCH_PATH: std::cell::RefCell<Vec<String>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+pub fn search_path() -> Vec<String> {
+    SEARCH_PATH.with(|p| p.borrow().clone())
+}
+
+pub fn set_search_path(path: Vec<String>) {
+    SEARCH_PATH.with(|p| *p.borrow_mut() = path);
+}
+
+/// Where an unqualified name lands: the first schema of the search path (`$user` is a role
+/// the migrations never name a schema after, and PostgreSQL never creates in pg_catalog).
+/// An empty path (pg_dump's `set_config('search_path', '', false)`) leaves nowhere to
+/// create in; pg_dump then qualifies every name, so `public` is as good as any.
+pub fn default_schema() -> String {
+    SEARCH_PATH.with(|p| {
+        p.borrow()
+            .iter()
+            .find(|s| !matches!(s.as_str(), "$user" | "pg_catalog" | "pg_temp"))
+            .cloned()
+            .unwrap_or_else(|| "public".into())
+    })
+}
+
+/// A `search_path` string (of `set_config`) as PostgreSQL splits it: comma-separated names, quoted or folded
+/// to lower case.
+pub fn parse_search_path(value: &str) -> Vec<String> {
+    value
+        .split(',')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(|s| match s.strip_prefix('"').and_then(|s| s.strip_suffix('"')) {
+            Some(quoted) => quoted.replace("\"\"", "\""),
+            None => s.to_lowercase(),
+        })
+        .collect()
+}
+
+/// The search path a statement sets (`SET [LOCAL] search_path`, `RESET search_path`,
+/// `SELECT set_config('search_path', …, is_local)`), and whether only until its transaction
+/// ends.
+pub fn search_path_set(stmt: &NodeEnum) -> Option<(Vec<String>, bool)> {
+    use protobuf::VariableSetKind as Kind;
+    match stmt {
+        NodeEnum::VariableSetStmt(s) if s.name == "search_path" => {
+            match Kind::try_from(s.kind).unwrap_or(Kind::Undefined) {
+                // Each argument is one name, already unquoted by the grammar.
+                Kind::VarSetValue => Some((s.args.iter().filter_map(const_text).collect(), s.is_local)),
+                Kind::VarSetDefault | Kind::VarReset => Some((Vec::new(), s.is_local)),
+                _ => None,
+            }
+        }
+        NodeEnum::SelectStmt(s) => s.target_list.iter().rev().find_map(|target| {
+            let Some(NodeEnum::ResTarget(t)) = target.node.as_ref() else { return None };
+            let Some(NodeEnum::FuncCall(f)) = t.val.as_deref().and_then(|v| v.node.as_ref()) else { return None };
+            let [name, value, local] = f.args.as_slice() else { return None };
+            let is_set_config = strings(&f.funcname).last().map(String::as_str) == Some("set_config");
+            (is_set_config && const_text(name).as_deref() == Some("search_path")).then_some(())?;
+            let local = matches!(const_text(local).as_deref(), Some("true" | "t" | "on"));
+            Some((parse_search_path(&const_text(value)?), local))
+        }),
+        _ => None,
+    }
+}
+
 pub fn qualified(rv: &protobuf::RangeVar) -> QualifiedName {
-    let schema = if rv.schemaname.is_empty() { "public" } else { &rv.schemaname };
+    let schema = if rv.schemaname.is_empty() { default_schema() } else { rv.schemaname.clone() };
     QualifiedName::new(schema, rv.relname.clone())
+}
+
+/// The relation an unqualified name means: the first schema of the search path that holds
+/// a table or view of that name, as PostgreSQL looks it up; else where it would be created.
+pub fn existing(schema: &Schema, rv: &protobuf::RangeVar) -> QualifiedName {
+    if !rv.schemaname.is_empty() {
+        return qualified(rv);
+    }
+    SEARCH_PATH
+        .with(|p| {
+            p.borrow()
+                .iter()
+                .map(|s| QualifiedName::new(s.clone(), rv.relname.clone()))
+                .find(|q| schema.tables.contains_key(q) || schema.views.contains_key(q))
+        })
+        .unwrap_or_else(|| qualified(rv))
+}
+
+/// `existing` for a name list.
+fn existing_list(schema: &Schema, names: &[String]) -> Option<QualifiedName> {
+    match names {
+        [name] => Some(existing(schema, &protobuf::RangeVar { relname: name.clone(), ..Default::default() })),
+        _ => qualified_list(names),
+    }
 }
 
 /// A name list (`["app", "users"]` or `["users"]`) as a qualified name.
 fn qualified_list(names: &[String]) -> Option<QualifiedName> {
     match names {
-        [name] => Some(QualifiedName::new("public", name.clone())),
+        [name] => Some(QualifiedName::new(default_schema(), name.clone())),
         [.., schema, name] => Some(QualifiedName::new(schema.clone(), name.clone())),
         [] => None,
     }
@@ -62,7 +157,7 @@ pub fn apply(schema: &mut Schema, stmt: &NodeEnum) -> Outcome {
         NodeEnum::CreateStmt(s) => create_table(schema, s),
         NodeEnum::AlterTableStmt(s) => alter_table(schema, s),
         NodeEnum::IndexStmt(s) => create_index(schema, s),
-        NodeEnum::RenameStmt(s) => rename(schema, s),
+        NodeEnum::RenameStmt(s) => rename(schema, s, true),
         NodeEnum::DropStmt(s) => drop(schema, s),
         NodeEnum::CommentStmt(s) => comment(schema, s),
         NodeEnum::CreateSchemaStmt(s) => {
@@ -75,6 +170,13 @@ pub fn apply(schema: &mut Schema, stmt: &NodeEnum) -> Outcome {
             Outcome::Applied
         }
         NodeEnum::TransactionStmt(_) => Outcome::Applied,
+        NodeEnum::VariableSetStmt(_) | NodeEnum::SelectStmt(_) => match search_path_set(stmt) {
+            Some((path, _)) => {
+                set_search_path(path);
+                Outcome::Applied
+            }
+            None => Outcome::Skipped(statement_kind(stmt)),
+        },
         NodeEnum::CreatePolicyStmt(s) => security::create_policy(schema, s),
         NodeEnum::AlterPolicyStmt(s) => security::alter_policy(schema, s),
         NodeEnum::GrantStmt(s) => security::grant(schema, s),
@@ -422,7 +524,7 @@ fn add_constraint(schema: &mut Schema, table_name: &QualifiedName, p: PendingCon
             let Some(pk) = p.node.pktable.as_ref() else {
                 return;
             };
-            let ref_table = qualified(pk);
+            let ref_table = existing(schema, pk);
             let mut ref_columns = strings(&p.node.pk_attrs);
             if ref_columns.is_empty()
                 && let Some(key) = schema.tables.get(&ref_table).and_then(Table::primary_key)
@@ -470,7 +572,7 @@ fn create_index(schema: &mut Schema, s: &protobuf::IndexStmt) -> Outcome {
     let Some(rv) = s.relation.as_ref() else {
         return Outcome::Skipped("CREATE INDEX");
     };
-    let table_name = qualified(rv);
+    let table_name = existing(schema, rv);
     let Some(table) = schema.tables.get(&table_name) else {
         return Outcome::Unresolved(format!("index on {table_name}, which the model does not hold"));
     };
@@ -566,32 +668,45 @@ fn alter_table(schema: &mut Schema, s: &protobuf::AlterTableStmt) -> Outcome {
     let Some(rv) = s.relation.as_ref() else {
         return Outcome::Skipped("ALTER TABLE");
     };
-    let name = qualified(rv);
+    let name = existing(schema, rv);
     let Some(table) = schema.tables.get(&name) else {
         if s.missing_ok {
             return Outcome::Applied;
         }
         return Outcome::Unresolved(format!("ALTER TABLE {name}, which the model does not hold"));
     };
-    // Checked before any command runs: PostgreSQL refuses the whole statement.
+    // Checked before any command runs, since PostgreSQL refuses the whole statement; the
+    // commands run in order, so each sees the names the ones before it added or dropped
+    // (`DROP CONSTRAINT x, ADD CONSTRAINT x …` re-creates a foreign key).
+    let mut columns: Vec<&str> = table.columns.iter().map(|c| c.name.as_str()).collect();
+    let mut constraints: Vec<&str> = table.constraints.iter().map(|c| c.name.as_str()).collect();
     for cmd in &s.cmds {
         let Some(NodeEnum::AlterTableCmd(cmd)) = cmd.node.as_ref() else { continue };
+        match AlterTableType::try_from(cmd.subtype).unwrap_or(AlterTableType::Undefined) {
+            AlterTableType::AtDropColumn => columns.retain(|c| *c != cmd.name),
+            AlterTableType::AtDropConstraint => constraints.retain(|c| *c != cmd.name),
+            _ => {}
+        }
         match cmd.def.as_deref().and_then(|d| d.node.as_ref()) {
-            Some(NodeEnum::ColumnDef(def)) if !cmd.missing_ok && table.column(&def.colname).is_some() => {
-                return Outcome::Rejected {
-                    message: format!("column {} of {name} already exists", def.colname),
-                    hint: "a statement before this one adds it, and PostgreSQL refuses to add it again: write \
-                           ADD COLUMN IF NOT EXISTS, or leave the statement out",
-                };
+            Some(NodeEnum::ColumnDef(def)) if cmd.subtype == AlterTableType::AtAddColumn as i32 => {
+                if !cmd.missing_ok && columns.contains(&def.colname.as_str()) {
+                    return Outcome::Rejected {
+                        message: format!("column {} of {name} already exists", def.colname),
+                        hint: "a statement before this one adds it, and PostgreSQL refuses to add it again: write \
+                               ADD COLUMN IF NOT EXISTS, or leave the statement out",
+                    };
+                }
+                columns.push(&def.colname);
             }
-            Some(NodeEnum::Constraint(c))
-                if !c.conname.is_empty() && table.constraints.iter().any(|k| k.name == c.conname) =>
-            {
-                return Outcome::Rejected {
-                    message: format!("constraint {} of {name} already exists", c.conname),
-                    hint: "PostgreSQL refuses a second constraint of the same name on a table: drop the first, or \
-                           pick another name",
-                };
+            Some(NodeEnum::Constraint(c)) if !c.conname.is_empty() => {
+                if constraints.contains(&c.conname.as_str()) {
+                    return Outcome::Rejected {
+                        message: format!("constraint {} of {name} already exists", c.conname),
+                        hint: "PostgreSQL refuses a second constraint of the same name on a table: drop the first, \
+                               or pick another name",
+                    };
+                }
+                constraints.push(&c.conname);
             }
             _ => {}
         }
@@ -794,74 +909,177 @@ pub fn rename_object(schema: &mut Schema, object: &crate::model::ObjectId, from:
         newname: newname.clone(),
         ..Default::default()
     };
-    rename(schema, &stmt);
+    // The YAML's `serial` names its sequence after the table as it is named now: a serial
+    // column of a renamed table stays serial, or the diff would change its type to serial.
+    // (The plan does not rename the sequence yet, so it keeps its old name on the server.)
+    rename(schema, &stmt, false);
 }
 
-fn rename(schema: &mut Schema, s: &protobuf::RenameStmt) -> Outcome {
+fn rename(schema: &mut Schema, s: &protobuf::RenameStmt, keep_sequences: bool) -> Outcome {
     let rename_type = ObjectType::try_from(s.rename_type).unwrap_or(ObjectType::Undefined);
     let Some(rv) = s.relation.as_ref() else {
         return Outcome::Skipped("RENAME");
     };
-    let target = qualified(rv);
+    let target = existing(schema, rv);
+    let missing = |what: String| {
+        if s.missing_ok {
+            Outcome::Applied
+        } else {
+            Outcome::Unresolved(format!("rename of {what}, which the model does not hold"))
+        }
+    };
+    let taken = |what: String| Outcome::Rejected {
+        message: format!("{what} already exists"),
+        hint: "PostgreSQL refuses to rename onto a name that is taken: drop or rename the other first, or pick \
+               another name",
+    };
+    let new_relation = QualifiedName::new(target.schema.clone(), s.newname.clone());
+    let relation_taken = schema.tables.contains_key(&new_relation) || schema.views.contains_key(&new_relation);
     match rename_type {
-        ObjectType::ObjectTable => {
-            let Some(mut table) = schema.tables.remove(&target) else {
-                return Outcome::Unresolved(format!("rename of {target}, which the model does not hold"));
-            };
-            let new = QualifiedName::new(target.schema.clone(), s.newname.clone());
-            table.name = new.clone();
-            schema.tables.insert(new.clone(), table);
-            move_to_table(&mut schema.policies, &target, &new, |p| &mut p.table);
-            move_to_table(&mut schema.triggers, &target, &new, |t| &mut t.table);
+        // ALTER TABLE … RENAME TO also renames a view.
+        ObjectType::ObjectTable | ObjectType::ObjectView | ObjectType::ObjectMatview
+            if !schema.tables.contains_key(&target) && !schema.views.contains_key(&target) =>
+        {
+            return missing(target.to_string());
+        }
+        ObjectType::ObjectTable | ObjectType::ObjectView | ObjectType::ObjectMatview if relation_taken => {
+            return taken(format!("relation {new_relation}"));
+        }
+        ObjectType::ObjectTable if schema.tables.contains_key(&target) => {
+            let mut table = schema.tables.remove(&target).expect("checked above");
+            table.name = new_relation.clone();
+            if keep_sequences {
+                keep_serial_sequences(schema, &mut table, &target);
+            }
+            schema.tables.insert(new_relation.clone(), table);
+            move_to_table(&mut schema.policies, &target, &new_relation, |p| &mut p.table);
+            move_to_table(&mut schema.triggers, &target, &new_relation, |t| &mut t.table);
             for t in schema.tables.values_mut() {
                 for c in &mut t.constraints {
                     if let ConstraintKind::ForeignKey(fk) = &mut c.kind
                         && fk.ref_table == target
                     {
-                        fk.ref_table = new.clone();
+                        fk.ref_table = new_relation.clone();
                     }
                 }
             }
         }
-        ObjectType::ObjectColumn => rename_column(schema, &target, &s.subname, &s.newname),
-        ObjectType::ObjectTabconstraint => {
-            if let Some(c) =
-                schema.tables.get_mut(&target).and_then(|t| t.constraints.iter_mut().find(|c| c.name == s.subname))
-            {
-                c.name = s.newname.clone();
+        ObjectType::ObjectTable | ObjectType::ObjectView | ObjectType::ObjectMatview => {
+            let mut v = schema.views.remove(&target).expect("checked above");
+            v.name = new_relation;
+            schema.views.insert(v.name.clone(), v);
+        }
+        ObjectType::ObjectColumn => {
+            let columns: Vec<&str> = match (schema.tables.get(&target), schema.views.get(&target)) {
+                (Some(t), _) => t.columns.iter().map(|c| c.name.as_str()).collect(),
+                (None, Some(v)) => v.columns.iter().map(String::as_str).collect(),
+                (None, None) => return missing(target.to_string()),
+            };
+            if columns.contains(&s.newname.as_str()) {
+                return taken(format!("column {} of {target}", s.newname));
             }
+            let view_named_by_query = schema.views.get(&target).is_some_and(|v| v.columns.is_empty());
+            if !columns.contains(&s.subname.as_str()) && !view_named_by_query {
+                return missing(format!("column {} of {target}", s.subname));
+            }
+            rename_column(schema, &target, &s.subname, &s.newname);
+        }
+        ObjectType::ObjectTabconstraint => {
+            let Some(table) = schema.tables.get_mut(&target) else { return missing(target.to_string()) };
+            if table.constraints.iter().any(|c| c.name == s.newname) {
+                return taken(format!("constraint {} of {target}", s.newname));
+            }
+            let Some(c) = table.constraints.iter_mut().find(|c| c.name == s.subname) else {
+                return missing(format!("constraint {} of {target}", s.subname));
+            };
+            c.name = s.newname.clone();
         }
         ObjectType::ObjectIndex => {
             // The relation is the index; it lives in the schema of its table.
+            let mut found = false;
             for t in schema.tables.values_mut().filter(|t| t.name.schema == target.schema) {
                 if let Some(i) = t.indexes.iter_mut().find(|i| i.name == target.name) {
                     i.name = s.newname.clone();
+                    found = true;
                 } else if let Some(c) = t.constraints.iter_mut().find(|c| c.kind.has_index() && c.name == target.name) {
                     c.name = s.newname.clone();
+                    found = true;
                 }
+            }
+            if !found {
+                return missing(format!("index {target}"));
             }
         }
         ObjectType::ObjectPolicy | ObjectType::ObjectTrigger => {
-            let key = (target.clone(), s.subname.clone());
-            if s.rename_type == ObjectType::ObjectPolicy as i32 {
-                if let Some(mut p) = schema.policies.remove(&key) {
-                    p.name = s.newname.clone();
-                    schema.policies.insert((target, s.newname.clone()), p);
-                }
-            } else if let Some(mut t) = schema.triggers.remove(&key) {
-                t.name = s.newname.clone();
-                schema.triggers.insert((target, s.newname.clone()), t);
-            }
-        }
-        ObjectType::ObjectView | ObjectType::ObjectMatview => {
-            if let Some(mut v) = schema.views.remove(&target) {
-                v.name = QualifiedName::new(target.schema.clone(), s.newname.clone());
-                schema.views.insert(v.name.clone(), v);
+            let (key, new_key) = ((target.clone(), s.subname.clone()), (target.clone(), s.newname.clone()));
+            let (kind, rekeyed) = if rename_type == ObjectType::ObjectPolicy {
+                ("policy", rekey(&mut schema.policies, key, new_key, |p| &mut p.name))
+            } else {
+                ("trigger", rekey(&mut schema.triggers, key, new_key, |t| &mut t.name))
+            };
+            match rekeyed {
+                Rekeyed::Done => {}
+                Rekeyed::Taken => return taken(format!("{kind} {} on {target}", s.newname)),
+                Rekeyed::Missing => return missing(format!("{kind} {} on {target}", s.subname)),
             }
         }
         _ => return Outcome::Skipped("RENAME (other)"),
     }
     Outcome::Applied
+}
+
+enum Rekeyed {
+    Done,
+    Taken,
+    Missing,
+}
+
+/// Moves the entry of a map keyed by (table, name) to its new name.
+fn rekey<T>(
+    map: &mut BTreeMap<(QualifiedName, String), T>,
+    key: (QualifiedName, String),
+    new_key: (QualifiedName, String),
+    name_of: impl Fn(&mut T) -> &mut String,
+) -> Rekeyed {
+    if map.contains_key(&new_key) {
+        return Rekeyed::Taken;
+    }
+    let Some(mut entry) = map.remove(&key) else { return Rekeyed::Missing };
+    *name_of(&mut entry) = new_key.1.clone();
+    map.insert(new_key, entry);
+    Rekeyed::Done
+}
+
+/// PostgreSQL keeps a serial column's sequence, and its name, when the table is renamed
+/// (`"contactNotes_id_seq"` after `ALTER TABLE "contactNotes" RENAME TO contact_notes`).
+/// `serial` means a sequence named after the table, so such a column becomes what pg_dump
+/// would write: the integer type, a default that draws from the old sequence, which the
+/// column owns.
+fn keep_serial_sequences(schema: &mut Schema, table: &mut Table, old: &QualifiedName) {
+    for col in table.columns.iter_mut().filter(|c| c.data_type.is_serial()) {
+        let base = match col.data_type.name.as_str() {
+            "smallserial" => "smallint",
+            "bigserial" => "bigint",
+            _ => "integer",
+        };
+        let name = QualifiedName::new(
+            old.schema.clone(),
+            choose_name(&old.name, Some(&col.name), "seq", |n| {
+                schema.sequences.contains_key(&QualifiedName::new(old.schema.clone(), n))
+            }),
+        );
+        let quoted = crate::ident::quote_ident(&name.name);
+        let regclass = if name.schema == "public" {
+            quoted
+        } else {
+            format!("{}.{quoted}", crate::ident::quote_ident(&name.schema))
+        };
+        col.data_type = crate::model::DataType::from_parts(vec![base.into()], vec![], 0);
+        col.default = crate::pgtree::normalize_expr(&format!("nextval({}::regclass)", quote_literal(&regclass))).ok();
+        let options = if base == "bigint" { Vec::new() } else { vec![("as".to_string(), base.to_string())] };
+        let owned_by = Some((table.name.clone(), col.name.clone()));
+        schema.sequences.insert(name.clone(), crate::model::Sequence { name, options, owned_by, comment: None });
+    }
 }
 
 /// Re-keys the entries of a map keyed by (table, name) from table `from` to table `to`.
@@ -965,7 +1183,7 @@ fn drop(schema: &mut Schema, s: &protobuf::DropStmt) -> Outcome {
     match ObjectType::try_from(s.remove_type).unwrap_or(ObjectType::Undefined) {
         ObjectType::ObjectTable => {
             for obj in &s.objects {
-                let Some(name) = qualified_list(&list_strings(obj)) else {
+                let Some(name) = existing_list(schema, &list_strings(obj)) else {
                     continue;
                 };
                 if schema.tables.remove(&name).is_some() {
@@ -1026,7 +1244,7 @@ fn drop(schema: &mut Schema, s: &protobuf::DropStmt) -> Outcome {
             for obj in &s.objects {
                 let names = list_strings(obj);
                 let Some((name, table)) = names.split_last() else { continue };
-                let Some(table) = qualified_list(table) else { continue };
+                let Some(table) = existing_list(schema, table) else { continue };
                 let key = (table, name.clone());
                 let removed = if s.remove_type == ObjectType::ObjectPolicy as i32 {
                     schema.policies.remove(&key).is_some()
@@ -1054,7 +1272,7 @@ fn drop(schema: &mut Schema, s: &protobuf::DropStmt) -> Outcome {
         }
         ObjectType::ObjectView | ObjectType::ObjectMatview => {
             for obj in &s.objects {
-                if let Some(name) = qualified_list(&list_strings(obj))
+                if let Some(name) = existing_list(schema, &list_strings(obj))
                     && let Some(view) = schema.views.remove(&name)
                 {
                     schema.policies.retain(|(t, _), _| t != &name);

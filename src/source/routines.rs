@@ -11,12 +11,12 @@ use crate::pgtree::{const_text, data_type, expr_sql, node_refs, quote_literal, s
 use crate::source::ddl::{Outcome, qualified};
 use crate::source::view_columns::expand_stars;
 
-/// `["app", "f"]` → `app.f`; unqualified names are in `public`.
+/// `["app", "f"]` → `app.f`; unqualified names are in the search path's first schema.
 pub fn qualified_names(names: &[String]) -> QualifiedName {
     match names {
         [.., schema, name] => QualifiedName::new(schema.clone(), name.clone()),
-        [name] => QualifiedName::new("public", name.clone()),
-        [] => QualifiedName::new("public", ""),
+        [name] => QualifiedName::new(crate::source::ddl::default_schema(), name.clone()),
+        [] => QualifiedName::new(crate::source::ddl::default_schema(), ""),
     }
 }
 
@@ -168,6 +168,12 @@ pub fn create_function(schema: &mut Schema, s: &protobuf::CreateFunctionStmt) ->
     apply_function_options(&mut f, &s.options);
     f.body_refs = body_refs(&f);
     let key = Signature(f.signature());
+    if !s.replace && schema.functions.contains_key(&key) {
+        return Outcome::Rejected {
+            message: format!("function {} already exists with the same argument types", key.0),
+            hint: "PostgreSQL refuses to create it again: write CREATE OR REPLACE FUNCTION, or drop it first",
+        };
+    }
     // CREATE OR REPLACE keeps the privileges and comment of the function it replaces.
     if let Some(old) = schema.functions.get(&key) {
         f.grants = old.grants.clone();
@@ -211,7 +217,7 @@ pub fn create_trigger(schema: &mut Schema, s: &protobuf::CreateTrigStmt) -> Outc
         return Outcome::Skipped("CREATE CONSTRAINT TRIGGER");
     }
     let Some(rv) = s.relation.as_ref() else { return Outcome::Skipped("CREATE TRIGGER") };
-    let table = qualified(rv);
+    let table = crate::source::ddl::existing(schema, rv);
     let timing = if s.timing & TRIGGER_BEFORE != 0 {
         "BEFORE"
     } else if s.timing & TRIGGER_INSTEAD != 0 {
@@ -241,7 +247,14 @@ pub fn create_trigger(schema: &mut Schema, s: &protobuf::CreateTrigStmt) -> Outc
         args: s.args.iter().filter_map(const_text).collect(),
         comment: None,
     };
-    schema.triggers.insert((table, s.trigname.clone()), trigger);
+    let key = (table, s.trigname.clone());
+    if !s.replace && schema.triggers.contains_key(&key) {
+        return Outcome::Rejected {
+            message: format!("trigger {} on {} already exists", key.1, key.0),
+            hint: "PostgreSQL refuses to create it again: write CREATE OR REPLACE TRIGGER, or drop it first",
+        };
+    }
+    schema.triggers.insert(key, trigger);
     Outcome::Applied
 }
 

@@ -8,7 +8,7 @@ use crate::model::privileges::{
 };
 use crate::model::{ObjectKind, Policy, QualifiedName, Schema, Table};
 use crate::pgtree::expr_sql;
-use crate::source::ddl::{Outcome, qualified};
+use crate::source::ddl::{Outcome, existing};
 use crate::source::routines::{function_keys, object_with_args};
 
 /// Role names of a `TO ...` list: `public` for PUBLIC, names as written otherwise.
@@ -37,10 +37,10 @@ fn role_name(r: &protobuf::RoleSpec) -> String {
 
 pub fn create_policy(schema: &mut Schema, s: &protobuf::CreatePolicyStmt) -> Outcome {
     let Some(rv) = s.table.as_ref() else { return Outcome::Skipped("CREATE POLICY") };
-    let table = qualified(rv);
-    // A policy that exists is replaced, not refused: DROP COLUMN … CASCADE and DROP FUNCTION
-    // … CASCADE take policies along in PostgreSQL, which the model does not follow, so a
-    // history may well create one again.
+    let table = existing(schema, rv);
+    // A policy that exists is replaced, not refused: DROP COLUMN … CASCADE takes a policy
+    // that reads the column along in PostgreSQL, which the model does not follow (the
+    // dependency graph has no edges to columns), so a history may well create one again.
     let mut roles = role_names(&s.roles);
     if roles.is_empty() {
         roles.push("public".into());
@@ -61,7 +61,7 @@ pub fn create_policy(schema: &mut Schema, s: &protobuf::CreatePolicyStmt) -> Out
 
 pub fn alter_policy(schema: &mut Schema, s: &protobuf::AlterPolicyStmt) -> Outcome {
     let Some(rv) = s.table.as_ref() else { return Outcome::Skipped("ALTER POLICY") };
-    let key = (qualified(rv), s.policy_name.clone());
+    let key = (existing(schema, rv), s.policy_name.clone());
     let Some(p) = schema.policies.get_mut(&key) else {
         return Outcome::Unresolved(format!("ALTER POLICY {} ON {}, which the model does not hold", key.1, key.0));
     };
@@ -141,7 +141,7 @@ pub fn grant(schema: &mut Schema, s: &protobuf::GrantStmt) -> Outcome {
                 s.objects
                     .iter()
                     .filter_map(|o| match o.node.as_ref()? {
-                        NodeEnum::RangeVar(rv) => Some(qualified(rv)),
+                        NodeEnum::RangeVar(rv) => Some(existing(schema, rv)),
                         _ => None,
                     })
                     .collect()

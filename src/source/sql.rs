@@ -64,15 +64,17 @@ pub fn load_text(schema: &mut Schema, file: &Path, text: &str, report: &mut Load
         pieces.push(&text[covered..]);
     }
     let mut positions = Positions::new(file, text);
+    let mut session = Session::new(text);
     for piece in pieces {
         let start = piece.as_ptr() as usize - text.as_ptr() as usize;
         match pg_query::parse(piece, 0) {
             Ok(parsed) => {
                 for raw in &parsed.protobuf.stmts {
-                    apply(schema, &mut positions, text, start + raw.stmt_location as usize, raw, report)?;
+                    let location = start + raw.stmt_location as usize;
+                    apply(schema, &mut session, &mut positions, text, location, raw, report)?;
                 }
             }
-            Err(_) => return load_rest(schema, &mut positions, file, text, start, report),
+            Err(_) => return load_rest(schema, &mut session, &mut positions, file, text, start, report),
         }
     }
     Ok(())
@@ -81,6 +83,7 @@ pub fn load_text(schema: &mut Schema, file: &Path, text: &str, report: &mut Load
 /// The statements of `text` from byte `start` on, parsed with the whole file.
 fn load_rest(
     schema: &mut Schema,
+    session: &mut Session,
     positions: &mut Positions,
     file: &Path,
     text: &str,
@@ -90,13 +93,108 @@ fn load_rest(
     let parsed = pg_query::parse(text, 0).map_err(|e| syntax_error(file, text, &parse_message(&e)))?;
     let rest = parsed.protobuf.stmts.iter().filter(|r| r.stmt_location as usize + r.stmt_len as usize > start);
     for raw in rest {
-        apply(schema, positions, text, raw.stmt_location as usize, raw, report)?;
+        apply(schema, session, positions, text, raw.stmt_location as usize, raw, report)?;
     }
     Ok(())
 }
 
+/// What one file's session holds between its statements: the Supabase CLI applies each
+/// migration file in a session of its own, so none of it carries over to the next file.
+struct Session {
+    /// Whether the file can roll back at all. Without a ROLLBACK (or ABORT) in its text no
+    /// copy of the model is taken, so a history that never rolls back stays linear.
+    undoable: bool,
+    /// Inside BEGIN … COMMIT; outside, each statement is its own transaction.
+    open: bool,
+    /// The open transaction (no name) and its savepoints, innermost last, each with the
+    /// model and the search path as they were when it began (only when `undoable`).
+    saved: Vec<(Option<String>, Schema, Vec<String>)>,
+    /// The search path before the transaction's first `SET LOCAL`, back at its end.
+    local_reset: Option<Vec<String>>,
+}
+
+impl Session {
+    fn new(text: &str) -> Self {
+        ddl::set_search_path(Vec::new());
+        let lower = text.to_ascii_lowercase();
+        Session {
+            undoable: lower.contains("rollback") || lower.contains("abort"),
+            open: false,
+            saved: Vec::new(),
+            local_reset: None,
+        }
+    }
+
+    /// Whether to apply `stmt` after what it does to the session: transaction statements
+    /// (ROLLBACK goes back to the model as it was at BEGIN, ROLLBACK TO to its savepoint,
+    /// which stays, COMMIT keeps all) and search paths set for the transaction only.
+    fn before(&mut self, schema: &mut Schema, stmt: &NodeEnum) -> bool {
+        if let Some((_, true)) = ddl::search_path_set(stmt) {
+            // Outside a transaction, SET LOCAL is only a warning.
+            if self.open && self.local_reset.is_none() {
+                self.local_reset = Some(ddl::search_path());
+            }
+            return self.open;
+        }
+        let NodeEnum::TransactionStmt(s) = stmt else { return true };
+        use pg_query::protobuf::TransactionStmtKind as Kind;
+        let kind = Kind::try_from(s.kind).unwrap_or(Kind::Undefined);
+        let named = |saved: &[(Option<String>, Schema, Vec<String>)]| {
+            saved.iter().rposition(|(n, _, _)| n.as_deref() == Some(s.savepoint_name.as_str()))
+        };
+        match kind {
+            // BEGIN inside a transaction is only a warning.
+            Kind::TransStmtBegin | Kind::TransStmtStart if !self.open => {
+                self.open = true;
+                if self.undoable {
+                    self.saved.push((None, schema.clone(), ddl::search_path()));
+                }
+            }
+            Kind::TransStmtCommit | Kind::TransStmtPrepare | Kind::TransStmtRollback => {
+                if let Some(path) = self.local_reset.take() {
+                    ddl::set_search_path(path);
+                }
+                if kind == Kind::TransStmtRollback
+                    && let Some((_, before, path)) = self.saved.drain(..).next()
+                {
+                    *schema = before;
+                    ddl::set_search_path(path);
+                }
+                self.saved.clear();
+                self.open = false;
+            }
+            // SAVEPOINT outside a transaction is an error that psql reports and goes past.
+            Kind::TransStmtSavepoint if self.undoable && self.open => {
+                self.saved.push((Some(s.savepoint_name.clone()), schema.clone(), ddl::search_path()))
+            }
+            Kind::TransStmtRelease => {
+                if let Some(at) = named(&self.saved) {
+                    self.saved.truncate(at);
+                }
+            }
+            Kind::TransStmtRollbackTo => {
+                if let Some(at) = named(&self.saved) {
+                    self.saved.truncate(at + 1);
+                    *schema = self.saved[at].1.clone();
+                    ddl::set_search_path(self.saved[at].2.clone());
+                }
+            }
+            _ => {}
+        }
+        true
+    }
+}
+
+impl Drop for Session {
+    /// The search path is the replay's, never the next load's (a YAML load on this thread).
+    fn drop(&mut self) {
+        ddl::set_search_path(Vec::new());
+    }
+}
+
 fn apply(
     schema: &mut Schema,
+    session: &mut Session,
     positions: &mut Positions,
     text: &str,
     location: usize,
@@ -105,6 +203,9 @@ fn apply(
 ) -> Result<()> {
     let Some(stmt) = raw.stmt.as_ref().and_then(|s| s.node.as_ref()) else { return Ok(()) };
     report.statements += 1;
+    if !session.before(schema, stmt) {
+        return Ok(());
+    }
     match ddl::apply(schema, stmt) {
         Outcome::Applied => {
             report.applied += 1;
@@ -199,4 +300,145 @@ fn failing_statement(text: &str) -> Option<(usize, &str)> {
         let stmt = &text[start..end];
         pg_query::parse(stmt, 0).is_err().then_some((start, stmt))
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::QualifiedName;
+
+    /// The model after replaying `files` in order, or the first refusal's message.
+    fn load(files: &[&str]) -> std::result::Result<(Schema, LoadReport), String> {
+        let mut schema = Schema::default();
+        let mut report = LoadReport::default();
+        for (i, text) in files.iter().enumerate() {
+            load_text(&mut schema, Path::new(&format!("{i}.sql")), text, &mut report).map_err(|e| format!("{e:?}"))?;
+        }
+        Ok((schema, report))
+    }
+
+    fn table<'a>(schema: &'a Schema, schema_name: &str, name: &str) -> Option<&'a crate::model::Table> {
+        schema.tables.get(&QualifiedName::new(schema_name, name))
+    }
+
+    #[test]
+    fn alter_table_actions_run_in_order() {
+        let (schema, _) = load(&["create table u (id int primary key);
+             create table t (id int, u int, constraint t_u_fkey foreign key (u) references u);
+             alter table t drop constraint t_u_fkey,
+               add constraint t_u_fkey foreign key (u) references u on delete cascade;
+             alter table t drop column id, add column id bigint;"])
+        .unwrap();
+        let t = table(&schema, "public", "t").unwrap();
+        let fk = t.constraints.iter().find(|c| c.name == "t_u_fkey").unwrap();
+        assert!(
+            matches!(&fk.kind, crate::model::ConstraintKind::ForeignKey(f) if f.on_delete == crate::model::FkAction::Cascade)
+        );
+        assert_eq!(t.column("id").unwrap().data_type.sql(), "bigint");
+        let twice = load(&["create table t (u int);
+             alter table t add constraint c check (u > 0), add constraint c check (u > 1);"]);
+        assert!(twice.unwrap_err().contains("constraint c of public.t already exists"));
+    }
+
+    #[test]
+    fn rollback_undoes_its_transaction() {
+        let (schema, _) = load(&["begin; create table a (x int); rollback;
+             create table b (x int);
+             begin; create table c (x int); commit;
+             start transaction; create table d (x int); abort;
+             begin; create table e (x int);
+               savepoint s1; create table f (x int);
+               savepoint s2; create table g (x int);
+               rollback to savepoint s1; create table h (x int);
+               savepoint s3; create table i (x int); release savepoint s3;
+             commit;
+             rollback;"])
+        .unwrap();
+        let names: Vec<&str> = schema.tables.keys().map(|q| q.name.as_str()).collect();
+        assert_eq!(names, ["b", "c", "e", "h", "i"]);
+    }
+
+    #[test]
+    fn a_rolled_back_table_can_be_created_again() {
+        assert!(load(&["begin; create table a (x int); rollback; create table a (y int);"]).is_ok());
+    }
+
+    #[test]
+    fn search_path_places_unqualified_names() {
+        let (schema, _) = load(&[
+            "create schema app;
+             create table users (id int primary key);
+             set search_path to app, public;
+             create table notes (id int primary key, author int references users);
+             create index on notes (author);
+             create view recent as select id from notes;
+             create function touch() returns int language sql as 'select 1';
+             create type mood as enum ('ok');
+             alter table users add column name text;
+             create policy p on notes using (true);
+             begin; set local search_path = public; create table t_local (x int); commit;
+             create table after_local (x int);
+             begin; set search_path = public; rollback;
+             create table after_rollback (x int);
+             select pg_catalog.set_config('search_path', 'public', false);
+             create table t_public (x int);
+             select set_config('search_path', '\"App2\", public', false);",
+            "create table next_file (x int);",
+        ])
+        .unwrap();
+        let notes = table(&schema, "app", "notes").unwrap();
+        assert!(notes.constraints.iter().any(|c| matches!(&c.kind,
+            crate::model::ConstraintKind::ForeignKey(f) if f.ref_table == QualifiedName::new("public", "users"))));
+        assert_eq!(notes.indexes.len(), 1);
+        assert!(table(&schema, "public", "users").unwrap().column("name").is_some());
+        assert!(schema.views.contains_key(&QualifiedName::new("app", "recent")));
+        assert!(schema.functions.values().any(|f| f.name == QualifiedName::new("app", "touch")));
+        assert!(schema.enums.contains_key(&QualifiedName::new("app", "mood")));
+        assert!(schema.policies.contains_key(&(QualifiedName::new("app", "notes"), "p".to_string())));
+        for (schema_name, name) in [
+            ("public", "t_local"),
+            ("app", "after_local"),
+            ("app", "after_rollback"),
+            ("public", "t_public"),
+            ("public", "next_file"),
+        ] {
+            assert!(table(&schema, schema_name, name).is_some(), "{schema_name}.{name}");
+        }
+        assert_eq!(crate::source::ddl::search_path(), Vec::<String>::new());
+        assert_eq!(crate::source::ddl::parse_search_path(r#""App2", public"#), ["App2", "public"]);
+    }
+
+    #[test]
+    fn alters_of_what_the_model_does_not_hold_are_reported() {
+        let (_, report) = load(&["create table t (a int); create view v as select 1 as x;
+             alter table auth.users add column x int;
+             alter table missing rename column a to b;
+             alter table t rename column missing to b;
+             alter table missing rename constraint c to d;
+             alter index missing_idx rename to other_idx;
+             alter policy p on t rename to q;
+             alter trigger tr on t rename to tr2;
+             alter view missing_view rename to w;
+             alter table missing rename to other;
+             alter table if exists missing rename to other;"])
+        .unwrap();
+        let lines: Vec<usize> = report.unresolved.iter().map(|(o, _)| o.line).collect();
+        assert_eq!(lines, [2, 3, 4, 5, 6, 7, 8, 9, 10], "{:?}", report.unresolved);
+    }
+
+    #[test]
+    fn a_renamed_table_keeps_its_serial_sequence() {
+        let (schema, _) = load(&[
+            r#"create table "contactNotes" (id serial, n bigserial); alter table "contactNotes" rename to notes;"#,
+        ])
+        .unwrap();
+        let t = table(&schema, "public", "notes").unwrap();
+        let id = t.column("id").unwrap();
+        assert_eq!(id.data_type.sql(), "integer");
+        assert_eq!(id.default.as_ref().unwrap().text(), r#"nextval('"contactNotes_id_seq"'::regclass)"#);
+        let seq = &schema.sequences[&QualifiedName::new("public", "contactNotes_id_seq")];
+        assert_eq!(seq.owned_by, Some((QualifiedName::new("public", "notes"), "id".to_string())));
+        assert_eq!(seq.options, [("as".to_string(), "integer".to_string())]);
+        assert!(schema.sequences[&QualifiedName::new("public", "contactNotes_n_seq")].options.is_empty());
+    }
 }

@@ -382,7 +382,10 @@ impl File<'_> {
             Some(a) => self.function_args(a)?.join(", "),
             None => String::new(),
         };
-        let mut sql = format!("CREATE {} {}({args})", if procedure { "PROCEDURE" } else { "FUNCTION" }, name.sql());
+        // OR REPLACE: a second file of the same signature is this loader's to name ("declared
+        // twice", below), not the replay's refusal of SQL.
+        let kind = if procedure { "PROCEDURE" } else { "FUNCTION" };
+        let mut sql = format!("CREATE OR REPLACE {kind} {}({args})", name.sql());
         match (map.get_node("returns"), procedure) {
             (Some(r), false) => sql.push_str(&format!(" RETURNS {}", self.returns(r)?)),
             (None, false) => {

@@ -1,0 +1,3 @@
+create table notes (id int);
+create table notes_old (id int);
+alter table notes_old rename to notes;
