@@ -195,6 +195,9 @@ struct Safety {
     /// transaction, SET NOT NULL through a validated CHECK, lock and statement timeouts
     #[arg(long)]
     online: bool,
+    /// Print no warning-level lint finding about the change (errors and data losses still print)
+    #[arg(long, short)]
+    quiet: bool,
 }
 
 #[derive(Args, Debug)]
@@ -338,7 +341,7 @@ fn diff(config: &Config, args: DiffArgs) -> Result<i32> {
     print!("{}", crate::formats::text(&outcome, &r.renderer, args.format, direction, &sources(&r))?);
     let _ = std::io::stdout().flush();
     // The preview is printed either way; the exit status says whether it may be applied.
-    let review = review(&outcome, args.safety.allow_destructive);
+    let review = review(&outcome, &args.safety);
     Ok(if review.blocked {
         3
     } else if outcome.plan().is_empty() {
@@ -363,7 +366,7 @@ fn generate(config: &Config, args: GenerateArgs) -> Result<i32> {
         println!("No changes: the migrations already match {}. Nothing written.", r.schema.display());
         return Ok(0);
     }
-    let review = review(&outcome, args.safety.allow_destructive);
+    let review = review(&outcome, &args.safety);
     if review.blocked {
         eprintln!("Nothing written.");
         return Ok(3);
@@ -408,13 +411,15 @@ struct Review {
 }
 
 /// Prints, on stderr, the lint findings about the change and the changes that can lose data.
-fn review(outcome: &Outcome, allow_destructive: bool) -> Review {
+fn review(outcome: &Outcome, safety: &Safety) -> Review {
     use crate::lint::{Format, Severity, render};
-    let findings = &outcome.findings;
-    if !findings.is_empty() {
-        crate::paint::eprint(&render(findings, Format::Text));
+    let allow_destructive = safety.allow_destructive;
+    let shown: Vec<_> =
+        outcome.findings.iter().filter(|f| !safety.quiet || f.severity == Severity::Error).cloned().collect();
+    if !shown.is_empty() {
+        crate::paint::eprint(&render(&shown, Format::Text));
     }
-    let lint_errors = findings.iter().any(|f| f.severity == Severity::Error);
+    let lint_errors = outcome.findings.iter().any(|f| f.severity == Severity::Error);
     let losses = &outcome.losses;
     if losses.is_empty() {
         return Review { blocked: false, lint_errors };

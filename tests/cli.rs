@@ -584,3 +584,20 @@ fn colour_only_where_asked_and_never_with_no_color() {
     assert!(run(&[("CLICOLOR_FORCE", "1")]).contains("\u{1b}["));
     assert_eq!(run(&[("CLICOLOR_FORCE", "1"), ("NO_COLOR", "1")]), plain);
 }
+
+#[test]
+fn quiet_hides_warnings_about_the_change_but_not_what_blocks_it() {
+    let yaml = "table: notes\ncolumns:\n  id: bigint primary key\n  body: text\nindexes:\n  notes_body_idx: body\nlint:\n  rls_disabled_in_public: allow\n";
+    let p = project(
+        &[("notes.yaml", yaml)],
+        &[("20240101000000_init.sql", "create table notes (id bigint primary key, body text, gone text);")],
+    );
+    let loud = schemagen(p.path(), &["diff"]);
+    assert!(stderr(&loud).contains("warn[require-concurrent-index-creation]"), "{}", stderr(&loud));
+    let quiet = schemagen(p.path(), &["diff", "--quiet"]);
+    assert!(!stderr(&quiet).contains("warn["), "{}", stderr(&quiet));
+    // The dropped column still blocks, and says why.
+    assert_eq!(quiet.status.code(), Some(3));
+    assert!(stderr(&quiet).contains("can lose data"), "{}", stderr(&quiet));
+    assert_eq!(stdout(&quiet), stdout(&loud));
+}
