@@ -299,7 +299,8 @@ fn resolve(config: &Config, inputs: Inputs) -> Result<Resolved> {
     if let Some(t) = &templates
         && !t.is_dir()
     {
-        return Err(Diagnostic::new(format!("templates directory {} does not exist", t.display()))
+        let what = if t.exists() { "is a file" } else { "does not exist" };
+        return Err(Diagnostic::new(format!("templates directory {} {what}", t.display()))
             .hint("pass a directory of *.sql.j2 files")
             .into());
     }
@@ -617,10 +618,12 @@ fn init() -> Result<i32> {
 fn new_table(config: &Config, args: NewTableArgs) -> Result<i32> {
     let dir = args.schema.or_else(|| config.schema.clone()).unwrap_or_else(|| "schema".into());
     let valid = |s: &str| !s.is_empty() && s.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
-    if !valid(&args.name) || !valid(&args.owner) {
-        return Err(Diagnostic::new(format!("invalid table or column name `{}`", args.name))
-            .hint("use lower-case letters, digits and `_`, e.g. `notes`")
-            .into());
+    for (what, name, example) in [("table", &args.name, "notes"), ("owner column", &args.owner, "user_id")] {
+        if !valid(name) {
+            return Err(Diagnostic::new(format!("invalid {what} name `{}`", name.escape_debug()))
+                .hint(format!("use lower-case letters, digits and `_`, e.g. `{example}`"))
+                .into());
+        }
     }
     let existing = if dir.exists() {
         load_desired_with(&dir, config.templates.as_deref())?

@@ -326,6 +326,15 @@ impl File<'_> {
             let of = if e == "update" { update_of.as_str() } else { "" };
             events.push(format!("{}{of}", e.to_uppercase()));
         }
+        if events.is_empty() {
+            return Err(self
+                .error(
+                    events_node.span(),
+                    "a trigger needs at least one event",
+                    "events: insert, update, delete, truncate",
+                )
+                .into());
+        }
         let for_each = match m.get_node("for_each") {
             Some(f) => self.one_of(f, "for_each", FOR_EACH)?.to_uppercase(),
             None => "ROW".into(),
