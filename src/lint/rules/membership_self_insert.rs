@@ -3,16 +3,25 @@
 //! lets a signed-in user add any row as long as the row names them (`user_id = auth.uid()`),
 //! they add themselves to any workspace and read everything the other tables guard with it.
 
+use std::collections::{BTreeMap, BTreeSet};
+
 use crate::lint::Ctx;
 use crate::model::{ConstraintKind, ObjectId, Policy, QualifiedName};
 
 pub(super) fn check(ctx: &mut Ctx) {
     let schema = ctx.desired;
-    for policy in schema.policies.values() {
-        let table = &policy.table;
-        if !inserts_for_users(policy) || !trusted_elsewhere(ctx, table) {
-            continue;
+    // Each table read by the policies of other tables, with those tables: found once.
+    let mut trusted: BTreeMap<&QualifiedName, BTreeSet<&QualifiedName>> = BTreeMap::new();
+    for p in schema.policies.values() {
+        for read in p.using.iter().chain(&p.with_check).flat_map(|e| &e.refs().relations) {
+            if read != &p.table {
+                trusted.entry(read).or_default().insert(&p.table);
+            }
         }
+    }
+    for policy in schema.policies.values().filter(|p| inserts_for_users(p)) {
+        let table = &policy.table;
+        let Some(trusting) = trusted.get(table) else { continue };
         // A membership row links a user to a group through a foreign key (to anything but
         // the user). The check lets anyone in when it neither names that link nor reads
         // another relation: nothing asks who may add members to the group.
@@ -33,7 +42,7 @@ pub(super) fn check(ctx: &mut Ctx) {
             e.refs().relations.iter().all(|r| r == table) && !links.iter().any(|c| e.refs().columns.contains(*c))
         });
         if !links.is_empty() && unchecked {
-            let trusting: Vec<String> = trusting_tables(ctx, table).iter().map(|t| t.to_string()).collect();
+            let trusting: Vec<String> = trusting.iter().map(|t| t.to_string()).collect();
             ctx.report(
                 ObjectId::Policy(table.clone(), policy.name.clone()),
                 format!(
@@ -52,22 +61,4 @@ fn inserts_for_users(p: &Policy) -> bool {
     p.permissive
         && matches!(p.command.as_str(), "INSERT" | "ALL")
         && p.roles.iter().any(|r| r == "authenticated" || r == "public")
-}
-
-/// Tables other than `table` whose policies read it.
-fn trusting_tables(ctx: &Ctx, table: &QualifiedName) -> Vec<QualifiedName> {
-    let mut out: Vec<QualifiedName> = ctx
-        .desired
-        .policies
-        .values()
-        .filter(|p| &p.table != table)
-        .filter(|p| p.using.iter().chain(&p.with_check).any(|e| e.refs().relations.contains(table)))
-        .map(|p| p.table.clone())
-        .collect();
-    out.dedup();
-    out
-}
-
-fn trusted_elsewhere(ctx: &Ctx, table: &QualifiedName) -> bool {
-    !trusting_tables(ctx, table).is_empty()
 }
