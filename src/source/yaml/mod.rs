@@ -983,7 +983,8 @@ impl File<'_> {
             words.next().is_some_and(is_plain_identifier)
                 && words.all(|w| ["asc", "desc", "nulls", "first", "last"].contains(&w.to_lowercase().as_str()))
         };
-        if if several { s.as_str().split(',').all(plain) } else { plain(s.as_str()) } {
+        let keys: Vec<&str> = if several { s.as_str().split(',').collect() } else { vec![s.as_str()] };
+        if keys.into_iter().all(plain) {
             return Ok(s.to_string());
         }
         let split = |stmt: &NodeEnum| match stmt {
