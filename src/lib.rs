@@ -101,7 +101,7 @@ pub fn render_file(
 ) -> Result<String> {
     let statements = render_statements(renderer, plan, direction, None)?;
     let after = if direction == Direction::Up { render_after(renderer, plan)? } else { vec![] };
-    migration(renderer, title, source, &statements, &after)
+    renderer.migration(title, source, &statements, &after)
 }
 
 /// One of the files `generate` writes (all of the migration, with `file` None), in a
@@ -115,20 +115,10 @@ pub fn render_part(
     source: &str,
 ) -> Result<String> {
     let statements = render_statements(renderer, plan, direction, file)?;
-    migration(renderer, title, source, &statements, &[])
+    renderer.migration(title, source, &statements, &[])
 }
 
 /// The file of statements that run outside a transaction, after the others (`--online`).
 pub fn render_outside(renderer: &Renderer, plan: &Plan, title: &str, source: &str) -> Result<String> {
-    migration(renderer, title, source, &[], &render_after(renderer, plan)?)
-}
-
-fn migration(
-    renderer: &Renderer,
-    title: &str,
-    source: &str,
-    statements: &[String],
-    after: &[String],
-) -> Result<String> {
-    renderer.migration(title, source, statements, after)
+    renderer.migration(title, source, &[], &render_after(renderer, plan)?)
 }

@@ -206,32 +206,29 @@ pub enum DomainAction {
     AddCheck(String, Expr),
 }
 
-/// ALTER … RENAME of a table or of something a table holds.
+/// ALTER … RENAME of a table or of something a table holds, from `from` to `to`. A table or
+/// an index is renamed in `table`'s schema (`table`'s own name plays no part); the others
+/// on `table`. The rename back is the same with `from` and `to` swapped.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Rename {
-    Table {
-        table: QualifiedName,
-        to: String,
-    },
-    Column {
-        table: QualifiedName,
-        from: String,
-        to: String,
-    },
-    Constraint {
-        table: QualifiedName,
-        from: String,
-        to: String,
-    },
-    /// An index, in the schema of its table.
-    Index {
-        schema: String,
-        from: String,
-        to: String,
-    },
-    Policy {
-        table: QualifiedName,
-        from: String,
-        to: String,
-    },
+pub struct Rename {
+    pub kind: RenameKind,
+    pub table: QualifiedName,
+    pub from: String,
+    pub to: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RenameKind {
+    Table,
+    Column,
+    Constraint,
+    Index,
+    Policy,
+}
+
+impl Rename {
+    /// The rename that undoes this one.
+    pub fn reversed(&self) -> Rename {
+        Rename { from: self.to.clone(), to: self.from.clone(), ..self.clone() }
+    }
 }

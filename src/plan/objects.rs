@@ -11,7 +11,7 @@ use crate::model::{
     Trigger, View,
 };
 use crate::source::yaml::PLATFORM_EXTENSIONS;
-use crate::statement::{DomainAction, Grant, GrantOn, Rename, SequenceOption, Statement as Stmt};
+use crate::statement::{DomainAction, Grant, GrantOn, Rename, RenameKind, SequenceOption, Statement as Stmt};
 
 use super::{File, Object, Phase, Step, comment_stmt, needs};
 
@@ -584,34 +584,25 @@ fn view_needs(view: &View) -> Vec<Object> {
 
 /// `ALTER … RENAME`, and the rename back.
 fn rename_step(object: &ObjectId, from: &str) -> Step {
-    let (kind, table, to) = match object {
-        ObjectId::Table(t) => ("table", t, &t.name),
-        ObjectId::Column(t, c) => ("column", t, c),
-        ObjectId::Constraint(t, c) => ("constraint", t, c),
-        ObjectId::Index(t, i) => ("index", t, i),
-        ObjectId::Policy(t, p) => ("policy", t, p),
-        _ => unreachable!("renames are found for tables and what they hold"),
-    };
     // A table is named by its old name before, and by its new one after.
     let before = match object {
         ObjectId::Table(t) => QualifiedName::new(t.schema.clone(), from),
-        _ => table.clone(),
+        _ => object.table().expect("renames are found for tables and what they hold").clone(),
     };
-    let rename = |table: &QualifiedName, from: &str, to: &str| {
-        let (table, from, to) = (table.clone(), from.to_string(), to.to_string());
-        Stmt::Rename(match kind {
-            "table" => Rename::Table { table, to },
-            "column" => Rename::Column { table, from, to },
-            "constraint" => Rename::Constraint { table, from, to },
-            "index" => Rename::Index { schema: table.schema, from, to },
-            _ => Rename::Policy { table, from, to },
-        })
+    let (kind, to) = match object {
+        ObjectId::Table(t) => (RenameKind::Table, &t.name),
+        ObjectId::Column(_, c) => (RenameKind::Column, c),
+        ObjectId::Constraint(_, c) => (RenameKind::Constraint, c),
+        ObjectId::Index(_, i) => (RenameKind::Index, i),
+        ObjectId::Policy(_, p) => (RenameKind::Policy, p),
+        _ => unreachable!("renames are found for tables and what they hold"),
     };
+    let rename = Rename { kind, table: before.clone(), from: from.to_string(), to: to.clone() };
     let mut s = Step::new(
         Phase::Rename,
         format!("~ rename {object} (was {from})"),
-        vec![rename(&before, from, to)],
-        vec![rename(table, to, from)],
+        vec![Stmt::Rename(rename.clone())],
+        vec![Stmt::Rename(rename.reversed())],
     );
     // Views over the table are dropped before and created after: a view restored by the
     // rollback names the table and its columns as they were, so it must come back after
@@ -635,7 +626,7 @@ fn rename_step(object: &ObjectId, from: &str) -> Step {
             s.requires.push(Object::Table(t.clone()));
             s.provides.push(Object::Index(t.schema.clone(), i.clone()));
         }
-        _ => s.requires.push(Object::Table(table.clone())),
+        _ => s.requires.push(Object::Table(before.clone())),
     }
     s
 }

@@ -9,7 +9,7 @@ use crate::diagnostic::Result;
 use crate::model::Routine;
 use crate::model::privileges::{COLUMN_PRIVILEGES, FUNCTION_PRIVILEGES, SCHEMA_PRIVILEGES, TABLE_PRIVILEGES};
 use crate::model::{Column, Constraint, ConstraintKind, Identity, Index, ObjectId, Policy, QualifiedName};
-use crate::statement::{DomainAction, GrantOn, IdentityChange, Rename, SequenceOption, Statement};
+use crate::statement::{DomainAction, GrantOn, IdentityChange, RenameKind, SequenceOption, Statement};
 
 const COMMANDS: &[&str] = &["ALL", "SELECT", "INSERT", "UPDATE", "DELETE"];
 const TIMINGS: &[&str] = &["BEFORE", "AFTER", "INSTEAD OF"];
@@ -26,13 +26,13 @@ pub fn context(statement: &Statement) -> Result<(&'static str, Value)> {
         S::CreateSchema(name) => ("create_schema.sql.j2", context! { schema => ident(name) }),
         S::DropSchema(name) => ("drop_schema.sql.j2", context! { schema => ident(name) }),
         S::CreateTable { table, constraints } => {
-            let columns = table.columns.iter().map(column).collect::<Result<Vec<_>>>()?;
-            let constraints = constraints.iter().map(constraint).collect::<Result<Vec<_>>>()?;
+            let columns: Vec<Value> = table.columns.iter().map(column).collect();
+            let constraints: Vec<Value> = constraints.iter().map(constraint).collect();
             ("create_table.sql.j2", context! { table => qname(&table.name), columns, constraints })
         }
         S::DropTable(table) => ("drop_table.sql.j2", context! { table => qname(table) }),
         S::AddColumn { table, column: c } => {
-            ("add_column.sql.j2", context! { table => qname(table), column => column(c)? })
+            ("add_column.sql.j2", context! { table => qname(table), column => column(c) })
         }
         S::DropColumn { table, column } => {
             ("drop_column.sql.j2", context! { table => qname(table), column => ident(column) })
@@ -65,7 +65,7 @@ pub fn context(statement: &Statement) -> Result<(&'static str, Value)> {
         }
         S::AddConstraint { table, constraint: c, not_valid } => (
             "add_constraint.sql.j2",
-            context! { table => qname(table), constraint => constraint(c)?, not_valid => *not_valid || c.not_valid },
+            context! { table => qname(table), constraint => constraint(c), not_valid => *not_valid || c.not_valid },
         ),
         S::AddNotNullCheck { table, name, column } => {
             let definition = format!("CHECK ({} IS NOT NULL)", ident(column));
@@ -279,16 +279,15 @@ pub fn context(statement: &Statement) -> Result<(&'static str, Value)> {
             ("alter_domain.sql.j2", context! { name => qname(name), action })
         }
         S::Rename(r) => {
-            let (kind, on, from, to) = match r {
-                Rename::Table { table, to } => ("table", qname(table), None, ident(to)),
-                Rename::Column { table, from, to } => ("column", qname(table), Some(ident(from)), ident(to)),
-                Rename::Constraint { table, from, to } => ("constraint", qname(table), Some(ident(from)), ident(to)),
-                Rename::Index { schema, from, to } => {
-                    ("index", qname(&QualifiedName::new(schema.clone(), from.clone())), None, ident(to))
-                }
-                Rename::Policy { table, from, to } => ("policy", qname(table), Some(ident(from)), ident(to)),
+            let renamed = QualifiedName::new(r.table.schema.clone(), r.from.clone());
+            let (kind, on) = match r.kind {
+                RenameKind::Table => ("table", qname(&renamed)),
+                RenameKind::Column => ("column", qname(&r.table)),
+                RenameKind::Constraint => ("constraint", qname(&r.table)),
+                RenameKind::Index => ("index", qname(&renamed)),
+                RenameKind::Policy => ("policy", qname(&r.table)),
             };
-            ("rename.sql.j2", context! { kind, on, from, to })
+            ("rename.sql.j2", context! { kind, on, from => ident(&r.from), to => ident(&r.to) })
         }
         S::Backfill { table, column, expr } => (
             "backfill.sql.j2",
@@ -305,8 +304,8 @@ fn identity_words(identity: Identity) -> &'static str {
     }
 }
 
-fn column(c: &Column) -> Result<Value> {
-    Ok(context! {
+fn column(c: &Column) -> Value {
+    context! {
         name => ident(&c.name),
         type => c.data_type.sql(),
         collation => c.collation.as_deref().map(ident),
@@ -314,10 +313,10 @@ fn column(c: &Column) -> Result<Value> {
         identity => c.identity.map(identity_words),
         default => c.default.as_ref().map(|e| e.text().to_string()),
         not_null => c.not_null,
-    })
+    }
 }
 
-fn constraint(c: &Constraint) -> Result<Value> {
+fn constraint(c: &Constraint) -> Value {
     let (kind, definition) = match &c.kind {
         ConstraintKind::PrimaryKey { columns } => ("primary_key", format!("PRIMARY KEY ({})", idents(columns))),
         ConstraintKind::Unique { columns, nulls_not_distinct } => (
@@ -343,11 +342,12 @@ fn constraint(c: &Constraint) -> Result<Value> {
             ("foreign_key", sql)
         }
     };
-    let mut definition = definition;
-    if c.deferrable {
-        definition.push_str(if c.initially_deferred { " DEFERRABLE INITIALLY DEFERRED" } else { " DEFERRABLE" });
-    }
-    Ok(context! { name => ident(&c.name), kind, definition })
+    let deferrable = match (c.deferrable, c.initially_deferred) {
+        (false, _) => "",
+        (true, false) => " DEFERRABLE",
+        (true, true) => " DEFERRABLE INITIALLY DEFERRED",
+    };
+    context! { name => ident(&c.name), kind, definition => format!("{definition}{deferrable}") }
 }
 
 fn index(i: &Index) -> Value {
