@@ -2,6 +2,7 @@
 # Installs what building and testing schemagen needs beyond the Rust toolchain:
 #   - libclang-dev   (bindgen, used by the pg_query crate's build script)
 #   - postgresql, postgresql-contrib (a real server for the migration tests in tests/)
+#   - libssl-dev, pkg-config (native-tls, the TLS of the live-database client)
 # Idempotent: installs only what is missing, runs `apt-get update` only when it must install.
 set -euo pipefail
 
@@ -23,6 +24,15 @@ if [ -n "$libclang" ] && dpkg -s libclang-dev >/dev/null 2>&1; then
 else
   missing+=(libclang-dev)
 fi
+
+# OpenSSL headers for native-tls (openssl-sys finds them with pkg-config).
+for p in libssl-dev pkg-config; do
+  if dpkg -s "$p" >/dev/null 2>&1; then
+    echo "setup: found $p"
+  else
+    missing+=("$p")
+  fi
+done
 
 # PostgreSQL server binaries.
 initdb=$(ls -d /usr/lib/postgresql/*/bin/initdb 2>/dev/null | sort -V | tail -n1 || true)

@@ -9,6 +9,7 @@
 
 pub mod cli;
 pub mod config;
+pub mod db;
 pub mod destructive;
 pub mod diagnostic;
 pub mod diff;
