@@ -64,6 +64,21 @@ enum Command {
         after_help = "Exit codes: 0 both directions converge, 4 the migration or its rollback fails or leaves a different catalog, 1 verify could not judge."
     )]
     Verify(VerifyArgs),
+    /// List the migration files applied to a database, pending, or edited since they were
+    /// applied (from supabase_migrations.schema_migrations, as the Supabase CLI records them).
+    #[command(
+        after_help = "Exit codes: 0 every file is applied as it is, 2 pending, edited or unknown migrations, 1 error."
+    )]
+    Status(DbArgs),
+    /// Apply the pending migration files in order, each in one transaction with its record.
+    #[command(after_help = "Exit codes: 0 applied (or nothing pending), 1 error (the failing file is left out whole).")]
+    Apply(ApplyArgs),
+    /// Roll back the latest run of `generate` applied to a database (or all after --to) with
+    /// its rollback file, and remove its records.
+    #[command(
+        after_help = "Exit codes: 0 rolled back (or nothing applied), 1 error (nothing rolled back of the failing run)."
+    )]
+    Rollback(RollbackArgs),
     /// Start a project here: schemagen.toml, schema/ with one example table, and the
     /// pre-commit hook to add. Refuses to touch any of them that exists.
     Init,
@@ -88,6 +103,32 @@ struct VerifyArgs {
     /// SCHEMAGEN_PGHOST and SCHEMAGEN_PGPORT, else a throwaway PostgreSQL]
     #[arg(long, value_name = "URL")]
     database_url: Option<String>,
+}
+
+#[derive(Args, Debug)]
+struct DbArgs {
+    /// The database (postgresql://USER[:PASSWORD]@HOST[:PORT]/DATABASE[?sslmode=require])
+    /// [env: SCHEMAGEN_DB_URL] [config: db_url]
+    #[arg(long, value_name = "URL")]
+    db: Option<String>,
+}
+
+#[derive(Args, Debug)]
+struct ApplyArgs {
+    #[command(flatten)]
+    db: DbArgs,
+    /// Say what would be applied, and change nothing
+    #[arg(long)]
+    dry_run: bool,
+}
+
+#[derive(Args, Debug)]
+struct RollbackArgs {
+    #[command(flatten)]
+    db: DbArgs,
+    /// Roll back every run applied after this version (which stays applied) [default: the latest run]
+    #[arg(long, value_name = "VERSION")]
+    to: Option<String>,
 }
 
 #[derive(Args, Debug)]
@@ -256,6 +297,9 @@ pub fn run(cli: Cli) -> i32 {
         Command::Graph(a) => graph(&config, a),
         Command::Lint(a) => lint(&config, a),
         Command::Verify(a) => verify(&config, a),
+        Command::Status(a) => crate::runner::status(&db_url(&config, a)?, &folders(&config)),
+        Command::Apply(a) => crate::runner::apply(&db_url(&config, a.db)?, &folders(&config), a.dry_run),
+        Command::Rollback(a) => rollback(&config, a),
         Command::Init => init(),
         Command::Completions { shell } => {
             // Made from the same clap definition that parses the command line, so it
@@ -359,7 +403,7 @@ fn generate(config: &Config, args: GenerateArgs) -> Result<i32> {
             .into());
     }
     let mut r = resolve(config, args.inputs)?;
-    let (out, rollback_dir) = output_dirs(config, &r, args.out, args.rollback_dir);
+    let (out, rollback_dir) = output_dirs(config, &r.sql, args.out, args.rollback_dir);
     let timestamp = generated::version(args.timestamp.as_deref(), &out)?;
     let outcome = r.run(config, &reviewed(config, &args.safety))?;
     let plan = outcome.plan();
@@ -485,7 +529,7 @@ fn stale_generated(config: &Config, r: &mut Resolved, desired: crate::model::Sch
         migrations.extend(crate::source::files_in(p, &["sql"])?);
     }
     let Some(run) = generated::last_run(&migrations) else { return Ok(None) };
-    let (out, rollback_dir) = output_dirs(config, r, None, None);
+    let (out, rollback_dir) = output_dirs(config, &r.sql, None, None);
     let online = config.wants_online(run.online());
     let before =
         Outcome::new(desired, Some(load_current(&run.before)?.0), &Stages { online, plan: true, ..Stages::default() })?;
@@ -503,15 +547,70 @@ fn stale_generated(config: &Config, r: &mut Resolved, desired: crate::model::Sch
 }
 
 /// Where `generate` writes migrations and rollbacks: flag, config, or beside the SQL.
-fn output_dirs(config: &Config, r: &Resolved, out: Option<PathBuf>, rollback: Option<PathBuf>) -> (PathBuf, PathBuf) {
+fn output_dirs(
+    config: &Config,
+    sql: &[PathBuf],
+    out: Option<PathBuf>,
+    rollback: Option<PathBuf>,
+) -> (PathBuf, PathBuf) {
     let out = out
         .or_else(|| config.out.clone())
-        .or_else(|| r.sql.iter().find(|p| p.is_dir()).cloned())
+        .or_else(|| sql.iter().find(|p| p.is_dir()).cloned())
         .unwrap_or_else(|| "supabase/migrations".into());
     let rollback = rollback
         .or_else(|| config.rollback_dir.clone())
         .unwrap_or_else(|| out.parent().unwrap_or(Path::new(".")).join("rollbacks"));
     (out, rollback)
+}
+
+/// The database of `--db`, else `SCHEMAGEN_DB_URL`, else `db_url` in the config.
+fn db_url(config: &Config, args: DbArgs) -> Result<String> {
+    args.db
+        .or_else(|| std::env::var("SCHEMAGEN_DB_URL").ok().filter(|u| !u.is_empty()))
+        .or_else(|| config.db_url.clone())
+        .ok_or_else(|| {
+            Diagnostic::new("no database named")
+                .hint(format!(
+                    "pass --db postgresql://USER@HOST:PORT/DATABASE, or set SCHEMAGEN_DB_URL or db_url in {}",
+                    config::FILE
+                ))
+                .into()
+        })
+}
+
+/// The migrations folder (where `generate` writes) and its rollback files, for the runner.
+fn folders(config: &Config) -> crate::runner::Folders {
+    let sql = config.sql.clone().unwrap_or_else(|| vec!["supabase/migrations".into()]);
+    let (migrations, rollbacks) = output_dirs(config, &sql, None, None);
+    crate::runner::Folders { migrations, rollbacks }
+}
+
+/// `rollback`, refusing a rollback file that `check` finds edited: when the run is the last
+/// of the folder and the migrations already match the YAML, the run is generated again and
+/// compared (what `check` does).
+fn rollback(config: &Config, args: RollbackArgs) -> Result<i32> {
+    let url = db_url(config, args.db)?;
+    let folders = folders(config);
+    let edited =
+        |run: &crate::runner::files::Run, local: &[crate::runner::files::Migration]| -> Result<Option<String>> {
+            let not_compared = |why: &str| {
+                eprintln!("note: {} not compared with what `generate` writes: {why}", run.rollback.display());
+                Ok(None)
+            };
+            if run.range.end != local.len() {
+                return not_compared("only the last run of the folder can be");
+            }
+            let mut r = resolve(config, Inputs { schema: None, sql: vec![], templates: None, idempotent: false })?;
+            if !r.schema.is_dir() {
+                return not_compared("there is no YAML schema");
+            }
+            let outcome = r.run(config, &Stages { plan: true, ..Stages::default() })?;
+            if !outcome.plan().is_empty() {
+                return not_compared("the YAML has changed since the migrations");
+            }
+            stale_generated(config, &mut r, outcome.desired)
+        };
+    crate::runner::rollback(&url, &folders, args.to.as_deref(), &edited)
 }
 
 fn graph(config: &Config, args: GraphArgs) -> Result<i32> {

@@ -26,6 +26,7 @@ pub mod pipeline;
 pub mod plan;
 pub mod render;
 pub mod report;
+pub mod runner;
 pub mod scaffold;
 pub mod source;
 pub mod statement;

@@ -1,0 +1,277 @@
+//! `status`, `apply` and `rollback` on the test server, on projects schemagen generated
+//! itself: each database is a fresh one, what the runner builds is compared with what psql
+//! builds from the same files, and the history is read as the Supabase CLI reads it.
+
+mod support;
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use support::{Db, assert_catalog_eq};
+
+const CLI_HISTORY: &str = "SELECT version, coalesce(name, '') AS name, statements FROM supabase_migrations.schema_migrations ORDER BY version";
+
+/// A project in a temporary directory.
+struct Project {
+    dir: tempfile::TempDir,
+}
+
+impl Project {
+    /// The bundled example's YAML and migrations, and what `generate` writes from them.
+    fn generated() -> Project {
+        let p = Project::empty();
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+        copy_dir(&root.join("schema"), &p.path().join("schema"));
+        copy_dir(&root.join("supabase/migrations"), &p.migrations());
+        let out = p.run(&["generate", "--name", "seeds", "--timestamp", "20250301120000", "--allow-destructive", "-q"]);
+        assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+        p
+    }
+
+    fn empty() -> Project {
+        let p = Project { dir: tempfile::tempdir().unwrap() };
+        std::fs::create_dir_all(p.migrations()).unwrap();
+        p
+    }
+
+    fn path(&self) -> &Path {
+        self.dir.path()
+    }
+
+    fn migrations(&self) -> PathBuf {
+        self.path().join("supabase/migrations")
+    }
+
+    fn rollback_file(&self) -> PathBuf {
+        self.path().join("supabase/rollbacks/20250301120000_seeds.down.sql")
+    }
+
+    fn write(&self, file: &str, sql: &str) {
+        std::fs::write(self.migrations().join(file), sql).unwrap();
+    }
+
+    fn files(&self) -> Vec<PathBuf> {
+        support::sql_files(&self.migrations())
+    }
+
+    fn run(&self, args: &[&str]) -> Output {
+        Command::new(env!("CARGO_BIN_EXE_schemagen"))
+            .current_dir(self.path())
+            .args(args)
+            .env("NO_COLOR", "1")
+            .env_remove("SCHEMAGEN_DB_URL")
+            .output()
+            .expect("run schemagen")
+    }
+
+    /// `schemagen COMMAND --db <db> ARGS`.
+    fn on(&self, db: &Db, command: &str, args: &[&str]) -> Output {
+        let url = db.conninfo();
+        let mut all = vec![command, "--db", url.as_str()];
+        all.extend_from_slice(args);
+        self.run(&all)
+    }
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap().flatten() {
+        let target = to.join(entry.file_name());
+        if entry.path().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).unwrap();
+        }
+    }
+}
+
+fn text(o: &Output) -> String {
+    format!("--- stdout\n{}--- stderr\n{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr))
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+/// A fresh database with `files` applied by psql, one after the other: the reference.
+fn built_by_psql(files: &[PathBuf]) -> Db {
+    let db = support::server().fresh_db();
+    for f in files {
+        db.apply(&std::fs::read_to_string(f).unwrap()).unwrap_or_else(|e| panic!("{}: {e}", f.display()));
+    }
+    db
+}
+
+/// The catalog without the runner's own history table.
+fn schema_of(db: &Db) -> String {
+    db.catalog().lines().filter(|l| !l.contains("supabase_migrations")).map(|l| format!("{l}\n")).collect()
+}
+
+/// `version|name` of every record, as the Supabase CLI reads them.
+fn records(db: &Db) -> Vec<String> {
+    let rows = db.query(&format!("SELECT version || '|' || name FROM ({CLI_HISTORY}) h")).unwrap();
+    rows.lines().map(str::to_string).collect()
+}
+
+/// `version|name` of files.
+fn versions(files: &[PathBuf]) -> Vec<String> {
+    files
+        .iter()
+        .map(|f| {
+            let stem = f.file_stem().unwrap().to_string_lossy().to_string();
+            let (v, n) = stem.split_once('_').unwrap();
+            format!("{v}|{n}")
+        })
+        .collect()
+}
+
+fn without_separators(s: &str) -> String {
+    s.chars().filter(|c| !c.is_whitespace() && *c != ';').collect()
+}
+
+#[test]
+fn status_apply_status_rollback_status_on_a_generated_project() {
+    let p = Project::generated();
+    let files = p.files();
+    let (old, generated) = files.split_at(files.len() - 3);
+    assert!(generated.iter().all(|f| f.to_string_lossy().contains("_seeds")), "{files:?}");
+    let db = support::server().fresh_db();
+
+    let out = p.on(&db, "status", &[]);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+    assert_eq!(stdout(&out).matches("  pending  ").count(), files.len(), "{}", text(&out));
+
+    let out = p.on(&db, "apply", &[]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert_catalog_eq(&schema_of(&db), &schema_of(&built_by_psql(&files)), "apply vs psql of every file");
+
+    // The history as the Supabase CLI reads it: one record per file, and the statements
+    // recorded are the file's, all of them, in order.
+    assert_eq!(records(&db), versions(&files));
+    for f in &files {
+        let version = f.file_name().unwrap().to_string_lossy()[..14].to_string();
+        let stored = db
+            .query(&format!(
+                "SELECT array_to_string(statements, ';') FROM ({CLI_HISTORY}) h WHERE version = '{version}'"
+            ))
+            .unwrap();
+        assert_eq!(without_separators(&stored), without_separators(&std::fs::read_to_string(f).unwrap()), "{f:?}");
+    }
+
+    let out = p.on(&db, "status", &[]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert_eq!(stdout(&out).matches("  applied  ").count(), files.len(), "{}", text(&out));
+
+    // The three files of the run go back together, with the one rollback file.
+    let out = p.on(&db, "rollback", &[]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert!(stdout(&out).contains("rolling back 20250301120000, 20250301120001, 20250301120002"), "{}", text(&out));
+    assert_catalog_eq(&schema_of(&db), &schema_of(&built_by_psql(old)), "rollback vs psql of the files before the run");
+    assert_eq!(records(&db), versions(old));
+
+    let out = p.on(&db, "status", &[]);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+    assert_eq!(stdout(&out).matches("  pending  ").count(), 3, "{}", text(&out));
+
+    // And again: apply brings the run back.
+    let out = p.on(&db, "apply", &[]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert_eq!(records(&db), versions(&files));
+}
+
+#[test]
+fn a_failing_file_leaves_the_database_and_the_records_as_they_were() {
+    let p = Project::empty();
+    p.write("20240101000000_one.sql", "create table one (id int primary key);\n");
+    p.write(
+        "20240102000000_two.sql",
+        "begin;\ncreate table two (id int primary key);\ninsert into two values (1), (1);\ncommit;\n",
+    );
+    p.write("20240103000000_three.sql", "create table three (id int);\n");
+    let db = support::server().fresh_db();
+    let out = p.on(&db, "apply", &[]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    let err = stderr(&out);
+    assert!(err.contains("duplicate key value"), "{err}");
+    assert!(err.contains("--> supabase/migrations/20240102000000_two.sql:3:1"), "{err}");
+    assert!(err.contains("nothing of it is applied"), "{err}");
+    assert_catalog_eq(&schema_of(&db), &schema_of(&built_by_psql(&p.files()[..1])), "only the first file");
+    assert_eq!(records(&db), ["20240101000000|one"]);
+}
+
+#[test]
+fn dry_run_changes_nothing() {
+    let p = Project::generated();
+    let db = support::server().fresh_db();
+    let before = db.catalog();
+    let out = p.on(&db, "apply", &["--dry-run"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert_eq!(stdout(&out).matches("would apply ").count(), p.files().len(), "{}", text(&out));
+    assert_eq!(db.catalog(), before);
+    assert_eq!(db.query("SELECT to_regclass('supabase_migrations.schema_migrations') IS NULL").unwrap(), "t");
+}
+
+#[test]
+fn a_concurrent_index_runs_outside_a_transaction_and_a_file_edited_after_it_was_applied_shows() {
+    let p = Project::empty();
+    p.write("20240101000000_t.sql", "create table t (id int, v text);\n\ncreate index concurrently t_v on t (v);\n");
+    let db = support::server().fresh_db();
+    let out = p.on(&db, "apply", &[]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert!(
+        stdout(&out).contains("as written: CREATE INDEX CONCURRENTLY cannot run in a transaction"),
+        "{}",
+        text(&out)
+    );
+    assert_eq!(db.query("SELECT indisvalid FROM pg_index WHERE indexrelid = 't_v'::regclass").unwrap(), "t");
+
+    p.write("20240101000000_t.sql", "create table t (id int, v text);\n\ncreate index concurrently t_v on t (id);\n");
+    let out = p.on(&db, "status", &[]);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+    assert!(
+        stdout(&out).contains("changed  20240101000000_t.sql: edited after it was applied: statement 2 (supabase/migrations/20240101000000_t.sql:3:1)"),
+        "{}",
+        text(&out)
+    );
+}
+
+/// Refused before anything runs: the database and its records stay as they were.
+#[test]
+fn rollback_refuses_a_missing_or_edited_rollback_file() {
+    let p = Project::generated();
+    let db = support::server().fresh_db();
+    assert_eq!(p.on(&db, "apply", &[]).status.code(), Some(0));
+    let (catalog, history) = (db.catalog(), records(&db));
+    let generated = std::fs::read_to_string(p.rollback_file()).unwrap();
+
+    let edited = generated.replacen("DROP TABLE public.workspace_active_models;", "SELECT 1;", 1);
+    assert_ne!(edited, generated);
+    std::fs::write(p.rollback_file(), &edited).unwrap();
+    let out = p.on(&db, "rollback", &[]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    let line = edited.lines().position(|l| l == "SELECT 1;").unwrap() + 1;
+    assert!(
+        stderr(&out).contains(&format!("--> supabase/rollbacks/20250301120000_seeds.down.sql:{line}:1")),
+        "{}",
+        text(&out)
+    );
+
+    std::fs::remove_file(p.rollback_file()).unwrap();
+    let out = p.on(&db, "rollback", &[]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    assert!(stderr(&out).contains("the rollback file of 20250301120000_seeds.sql is missing"), "{}", text(&out));
+    assert!(stderr(&out).contains("--> supabase/migrations/20250301120000_seeds.sql:1:1"), "{}", text(&out));
+
+    // A migration written by hand has none; the run after it is checked, not rolled back.
+    std::fs::write(p.rollback_file(), &generated).unwrap();
+    let out = p.on(&db, "rollback", &["--to", "20240215000000"]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    assert!(stderr(&out).contains("20240301000000_triggers_and_stats.sql has no rollback file"), "{}", text(&out));
+
+    assert_eq!(db.catalog(), catalog);
+    assert_eq!(records(&db), history);
+}
