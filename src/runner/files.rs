@@ -67,7 +67,14 @@ fn version_and_name(file: &str) -> Option<(String, String)> {
 /// A file that does not parse is refused where it stops parsing.
 pub fn check_parses(path: &Path, text: &str) -> Result<()> {
     if let Err(e) = pg_query::parse(text, 0) {
-        return Err(crate::source::sql::syntax_error(path, text, &crate::pgtree::parse_message(&e)));
+        let mut errors = crate::source::sql::syntax_error(path, text, &crate::pgtree::parse_message(&e));
+        for d in &mut errors.0 {
+            d.hint = Some(format!(
+                "{}; the runner touches no database while a migration file does not parse",
+                d.hint.take().unwrap_or_default()
+            ));
+        }
+        return Err(errors);
     }
     Ok(())
 }
