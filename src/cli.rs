@@ -103,6 +103,14 @@ struct VerifyArgs {
     /// SCHEMAGEN_PGHOST and SCHEMAGEN_PGPORT, else a throwaway PostgreSQL]
     #[arg(long, value_name = "URL")]
     database_url: Option<String>,
+    /// SQL run after the built-in Supabase stub in every scratch database (vault, cron, …);
+    /// repeatable, after those of the config [config: verify_stubs]
+    #[arg(long = "stub", value_name = "FILE")]
+    stubs: Vec<PathBuf>,
+    /// Replay the migrations in order instead, each run of `generate` followed by its
+    /// rollback file, which must restore the catalog of before the run
+    #[arg(long)]
+    history: bool,
 }
 
 #[derive(Args, Debug)]
@@ -486,12 +494,18 @@ fn review(outcome: &Outcome, safety: &Safety) -> Review {
 }
 
 fn verify(config: &Config, args: VerifyArgs) -> Result<i32> {
+    let stubs: Vec<PathBuf> = config.verify_stubs.iter().flatten().chain(&args.stubs).cloned().collect();
+    let stubs = crate::verify::stubs(&stubs)?;
+    if args.history {
+        let f = folders(config);
+        return crate::verify::history(&f.migrations, &f.rollbacks, &stubs, args.database_url.as_deref());
+    }
     let single_file = args.single_file || config.single_file.unwrap_or(false);
     let mut r = resolve(config, args.inputs)?;
     let outcome =
         r.run(config, &Stages { online: config.wants_online(args.online), plan: true, ..Stages::default() })?;
     let scripts = crate::verify::Scripts::new(&r.renderer, &outcome, &r.sql, single_file, &sources(&r))?;
-    crate::verify::run(&scripts, args.database_url.as_deref())
+    crate::verify::run(&scripts, args.database_url.as_deref(), &stubs)
 }
 
 fn check(config: &Config, args: CheckArgs) -> Result<i32> {
@@ -678,6 +692,8 @@ sql = [\"supabase/migrations\"]
 # online = false                   # CREATE INDEX CONCURRENTLY, NOT VALID then VALIDATE, ...
 # lock_timeout = \"5s\"
 # statement_timeout = \"15min\"
+# verify_stubs = [\"supabase/verify_stub.sql\"]  # SQL `verify` runs after its Supabase stub (vault, cron, ...)
+# db_url = \"postgresql://postgres@localhost:54322/postgres\"  # status/apply/rollback; SCHEMAGEN_DB_URL wins
 
 [lint]
 # rule_id = \"allow\" | \"warn\" | \"error\"   (docs/lint.md lists the rules)

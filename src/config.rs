@@ -29,6 +29,8 @@ pub struct Config {
     pub lock_timeout: Option<String>,
     /// `SET statement_timeout` at the top of each online file (default 15min).
     pub statement_timeout: Option<String>,
+    /// SQL files `verify` runs after its Supabase stub, before the flags' `--stub` files.
+    pub verify_stubs: Option<Vec<PathBuf>>,
     /// The database of `status`, `apply` and `rollback` (after `--db` and SCHEMAGEN_DB_URL).
     pub db_url: Option<String>,
     /// `[lint]`: rule id → `allow`, `warn` or `error`, over the rules' defaults.
@@ -72,7 +74,7 @@ impl Config {
             }
             let paths = match value.get_ref() {
                 toml::de::DeValue::String(_) if PATH_KEYS.contains(&name) => std::slice::from_ref(value),
-                toml::de::DeValue::Array(items) if name == "sql" => items.as_ref(),
+                toml::de::DeValue::Array(items) if ["sql", "verify_stubs"].contains(&name) => items.as_ref(),
                 _ => &[],
             };
             if let Some(empty) =
@@ -112,6 +114,7 @@ const KEYS: &[&str] = &[
     "online",
     "lock_timeout",
     "statement_timeout",
+    "verify_stubs",
     "db_url",
     "lint",
 ];
@@ -120,7 +123,7 @@ const KEYS: &[&str] = &[
 const PATH_KEYS: &[&str] = &["schema", "templates", "out", "rollback_dir"];
 
 const KEYS_HINT: &str = "keys: schema, sql, templates, out, rollback_dir, single_file, idempotent, online, \
-                         lock_timeout, statement_timeout, db_url, lint; \
+                         lock_timeout, statement_timeout, verify_stubs, db_url, lint; \
                          [lint] maps a rule id (docs/lint.md) to allow, warn or error";
 
 /// A value PostgreSQL takes for a time setting: a whole number, then optionally a unit.

@@ -7,7 +7,10 @@
 //! created for the run and dropped after it.
 
 mod catalog;
+mod history;
 mod server;
+
+pub use history::history;
 
 use std::path::{Path, PathBuf};
 
@@ -80,10 +83,20 @@ pub(crate) fn progress(message: &str) {
     eprintln!("verify: {message}");
 }
 
+/// SQL files run after the built-in Supabase stub in every scratch database (`--stub`,
+/// `verify_stubs`): the platform schemas a project uses that the stub does not have (vault,
+/// graphql, cron, net, …). Each is checked to parse before any database is made.
+pub fn stubs(files: &[PathBuf]) -> Result<Vec<PathBuf>> {
+    for f in files {
+        crate::runner::files::check_parses(f, &crate::source::read(f)?)?;
+    }
+    Ok(files.to_vec())
+}
+
 /// Runs the scripts on the server of `url` (see `Server::connect` for the others), prints
 /// the result of each direction, and returns the exit code: 0 when both converge, `DIVERGED`
 /// when one does not.
-pub fn run(scripts: &Scripts, url: Option<&str>) -> Result<i32> {
+pub fn run(scripts: &Scripts, url: Option<&str>, stubs: &[PathBuf]) -> Result<i32> {
     let server = Server::connect(url)?;
     progress(&format!("using {}", server.description));
     progress("building the desired schema from nothing…");
@@ -91,8 +104,8 @@ pub fn run(scripts: &Scripts, url: Option<&str>) -> Result<i32> {
     progress(&format!("applying {n} migration file{}…", plural(n)));
     // Independent until they are compared: built side by side.
     let (desired, current) = std::thread::scope(|s| {
-        let desired = s.spawn(|| build_desired(&server, &scripts.desired));
-        let current = apply_current(&server, &scripts.current);
+        let desired = s.spawn(|| build_desired(&server, &scripts.desired, stubs));
+        let current = apply_current(&server, &scripts.current, stubs);
         (desired.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)), current)
     });
     let (_reference, desired) = desired?;
@@ -136,9 +149,9 @@ pub fn run(scripts: &Scripts, url: Option<&str>) -> Result<i32> {
 }
 
 /// A scratch database holding the desired schema, built from nothing, and its catalog.
-fn build_desired<'a>(server: &'a Server, script: &str) -> Result<(Scratch<'a>, Catalog)> {
+fn build_desired<'a>(server: &'a Server, script: &str, stubs: &[PathBuf]) -> Result<(Scratch<'a>, Catalog)> {
     let db = Scratch::create(server, "desired")?;
-    db.prepare()?;
+    db.prepare(stubs)?;
     db.apply(Script::Text(script), "the desired schema").map_err(|e| {
         Diagnostic::new(format!("the desired schema cannot be built on PostgreSQL: {e}"))
             .hint("fix the YAML (an expression, a function body, a missing object), then verify again")
@@ -148,9 +161,9 @@ fn build_desired<'a>(server: &'a Server, script: &str) -> Result<(Scratch<'a>, C
 }
 
 /// A scratch database holding what the SQL files that exist make, and its catalog.
-fn apply_current<'a>(server: &'a Server, files: &[PathBuf]) -> Result<(Scratch<'a>, Catalog)> {
+fn apply_current<'a>(server: &'a Server, files: &[PathBuf], stubs: &[PathBuf]) -> Result<(Scratch<'a>, Catalog)> {
     let db = Scratch::create(server, "current")?;
-    db.prepare()?;
+    db.prepare(stubs)?;
     let n = files.len();
     for (i, file) in files.iter().enumerate() {
         db.apply(Script::File(file), &file.display().to_string()).map_err(|e| {
@@ -218,8 +231,8 @@ impl<'a> Scratch<'a> {
     }
 
     /// Loads the Supabase stub unless the database already has an `auth` schema (a server
-    /// whose template database has it).
-    fn prepare(&self) -> Result<()> {
+    /// whose template database has it), then the project's `stubs`.
+    fn prepare(&self, stubs: &[PathBuf]) -> Result<()> {
         let has_auth = self
             .server
             .run(Some(&self.name), Script::Text("SELECT count(*) FROM pg_namespace WHERE nspname = 'auth';"), true)
@@ -227,6 +240,12 @@ impl<'a> Scratch<'a> {
         if has_auth.trim() == "0" {
             self.apply(Script::Text(STUB), "the Supabase stub")
                 .map_err(|e| Diagnostic::new(format!("cannot load the Supabase stub: {e}")))?;
+        }
+        for stub in stubs {
+            self.apply(Script::File(stub), &stub.display().to_string()).map_err(|e| {
+                Diagnostic::new(format!("the stub {} does not load: {e}", stub.display()))
+                    .hint("a stub runs after the built-in Supabase stub (auth, storage, extensions, the roles) on an empty database: create what it needs in it")
+            })?;
         }
         Ok(())
     }

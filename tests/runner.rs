@@ -1,6 +1,7 @@
 //! `status`, `apply` and `rollback` on the test server, on projects schemagen generated
 //! itself: each database is a fresh one, what the runner builds is compared with what psql
-//! builds from the same files, and the history is read as the Supabase CLI reads it.
+//! builds from the same files, and the history is read as the Supabase CLI reads it. Also
+//! `verify --history` (each rollback file proven on a replay) and `verify --stub`.
 
 mod support;
 
@@ -55,10 +56,13 @@ impl Project {
     }
 
     fn run(&self, args: &[&str]) -> Output {
+        let server = support::server();
         Command::new(env!("CARGO_BIN_EXE_schemagen"))
             .current_dir(self.path())
             .args(args)
             .env("NO_COLOR", "1")
+            .env("SCHEMAGEN_PGHOST", &server.host)
+            .env("SCHEMAGEN_PGPORT", server.port.to_string())
             .env_remove("SCHEMAGEN_DB_URL")
             .output()
             .expect("run schemagen")
@@ -274,4 +278,91 @@ fn rollback_refuses_a_missing_or_edited_rollback_file() {
 
     assert_eq!(db.catalog(), catalog);
     assert_eq!(records(&db), history);
+}
+
+#[test]
+fn verify_history_proves_each_rollback_and_names_a_hand_broken_one() {
+    let p = Project::generated();
+    let out = p.run(&["verify", "--history"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert!(
+        stdout(&out).contains("8 migration files applied; 1 rollback restores the state before its run"),
+        "{}",
+        text(&out)
+    );
+
+    // Still valid SQL, but a table of the run stays behind.
+    let generated = std::fs::read_to_string(p.rollback_file()).unwrap();
+    let kept = generated.replacen("DROP TABLE public.workspace_active_models;", "", 1);
+    assert_ne!(kept, generated);
+    std::fs::write(p.rollback_file(), &kept).unwrap();
+    let out = p.run(&["verify", "--history"]);
+    assert_eq!(out.status.code(), Some(4), "{}", text(&out));
+    assert!(
+        stdout(&out).contains(
+            "history, supabase/rollbacks/20250301120000_seeds.down.sql: does not converge: 1 difference from the \
+             database before 20250301120000_seeds.sql:\n  table public.workspace_active_models: extra"
+        ),
+        "{}",
+        text(&out)
+    );
+
+    // A statement PostgreSQL refuses: the file and its line.
+    let broken =
+        generated.replacen("DROP TABLE public.workspace_active_models;", "DROP TABLE public.no_such_table;", 1);
+    std::fs::write(p.rollback_file(), &broken).unwrap();
+    let line = broken.lines().position(|l| l.contains("no_such_table")).unwrap() + 1;
+    let out = p.run(&["verify", "--history"]);
+    assert_eq!(out.status.code(), Some(4), "{}", text(&out));
+    assert!(
+        stdout(&out).contains(&format!(
+            "supabase/rollbacks/20250301120000_seeds.down.sql:{line}: ERROR:  table \"no_such_table\" does not exist"
+        )),
+        "{}",
+        text(&out)
+    );
+}
+
+/// A project whose migrations use Supabase's vault: verifiable once a stub adds it.
+#[test]
+fn verify_runs_the_project_stubs_of_the_flag_and_the_config_after_its_own() {
+    let p = Project::empty();
+    p.write(
+        "20240101000000_notes.sql",
+        "create table public.notes (id bigint primary key, secret_id uuid references vault.secrets (id));\n",
+    );
+    std::fs::create_dir_all(p.path().join("schema")).unwrap();
+    std::fs::write(
+        p.path().join("schema/notes.yaml"),
+        "table: notes\ncolumns:\n  id: bigint primary key\n  secret_id: uuid references vault.secrets(id)\n  body: text\n",
+    )
+    .unwrap();
+    std::fs::write(
+        p.path().join("vault.sql"),
+        "create schema vault;\ncreate table vault.secrets (id uuid primary key, secret text);\n",
+    )
+    .unwrap();
+
+    let out = p.run(&["verify"]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    assert!(stderr(&out).contains("schema \"vault\" does not exist"), "{}", text(&out));
+
+    let out = p.run(&["verify", "--stub", "vault.sql"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert!(stdout(&out).contains("up: converges") && stdout(&out).contains("rollback: converges"), "{}", text(&out));
+
+    std::fs::write(p.path().join("schemagen.toml"), "verify_stubs = [\"vault.sql\"]\n").unwrap();
+    let out = p.run(&["verify"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+
+    // A stub that does not load is named with its line.
+    std::fs::write(p.path().join("schemagen.toml"), "").unwrap();
+    std::fs::write(
+        p.path().join("bad.sql"),
+        "create schema vault;\ncreate table vault.secrets (id uuid references nowhere);\n",
+    )
+    .unwrap();
+    let out = p.run(&["verify", "--stub", "bad.sql"]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    assert!(stderr(&out).contains("the stub bad.sql does not load: bad.sql:2: ERROR:"), "{}", text(&out));
 }
