@@ -20,11 +20,19 @@ struct Project {
 impl Project {
     /// The bundled example's YAML and migrations, and what `generate` writes from them.
     fn generated() -> Project {
+        Project::generated_with(&[])
+    }
+
+    /// The same, with more flags for `generate`.
+    fn generated_with(flags: &[&str]) -> Project {
         let p = Project::empty();
         let root = Path::new(env!("CARGO_MANIFEST_DIR"));
         copy_dir(&root.join("schema"), &p.path().join("schema"));
         copy_dir(&root.join("supabase/migrations"), &p.migrations());
-        let out = p.run(&["generate", "--name", "seeds", "--timestamp", "20250301120000", "--allow-destructive", "-q"]);
+        let mut args =
+            vec!["generate", "--name", "seeds", "--timestamp", "20250301120000", "--allow-destructive", "-q"];
+        args.extend_from_slice(flags);
+        let out = p.run(&args);
         assert_eq!(out.status.code(), Some(0), "{}", text(&out));
         p
     }
@@ -187,6 +195,31 @@ fn status_apply_status_rollback_status_on_a_generated_project() {
     assert_eq!(records(&db), versions(&files));
 }
 
+/// The last file of an `--online` run holds CREATE INDEX CONCURRENTLY: it runs as written,
+/// and the run's four files roll back together.
+#[test]
+fn an_online_run_applies_its_last_file_as_written_and_rolls_back_whole() {
+    let p = Project::generated_with(&["--online"]);
+    let files = p.files();
+    let online = files.last().unwrap();
+    assert!(online.to_string_lossy().ends_with("20250301120003_seeds_online.sql"), "{files:?}");
+    assert!(std::fs::read_to_string(online).unwrap().contains("CONCURRENTLY"));
+    let db = support::server().fresh_db();
+    let out = p.on(&db, "apply", &[]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert!(
+        stdout(&out)
+            .contains("20250301120003_seeds_online.sql (21 statement(s), as written: `generate --online` wrote it"),
+        "{}",
+        text(&out)
+    );
+    assert_catalog_eq(&schema_of(&db), &schema_of(&built_by_psql(&files)), "apply vs psql of every file");
+    let out = p.on(&db, "rollback", &[]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert_catalog_eq(&schema_of(&db), &schema_of(&built_by_psql(&files[..files.len() - 4])), "before the run");
+    assert_eq!(records(&db), versions(&files[..files.len() - 4]));
+}
+
 #[test]
 fn a_failing_file_leaves_the_database_and_the_records_as_they_were() {
     let p = Project::empty();
@@ -276,8 +309,14 @@ fn rollback_refuses_a_missing_or_edited_rollback_file() {
     assert_eq!(out.status.code(), Some(1), "{}", text(&out));
     assert!(stderr(&out).contains("20240301000000_triggers_and_stats.sql has no rollback file"), "{}", text(&out));
 
+    // A run that is only partly applied (its last file's record gone) is not undone.
+    db.apply("DELETE FROM supabase_migrations.schema_migrations WHERE version = '20250301120002'").unwrap();
+    let out = p.on(&db, "rollback", &["--to", "20240301000000"]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    assert!(stderr(&out).contains("20250301120002_seeds_triggers.sql is not applied"), "{}", text(&out));
+
     assert_eq!(db.catalog(), catalog);
-    assert_eq!(records(&db), history);
+    assert_eq!(records(&db), history[..history.len() - 1]);
 }
 
 #[test]
