@@ -81,9 +81,7 @@ impl State {
                 '\\' => State::Escape,
                 ';' => return None,
                 '(' => State::Nested { inner: Box::new(State::Ready), closer: ")" },
-                'c' | 'C' if ends_with_ignoring_case(data, "ATOMIC") => {
-                    State::Nested { inner: Box::new(State::Ready), closer: "END" }
-                }
+                'c' | 'C' if atomic(data) => State::Nested { inner: Box::new(State::Ready), closer: "END" },
                 _ => State::Ready,
             },
             State::Dash if c == '-' => State::Until("\n".into()),
@@ -141,6 +139,14 @@ impl State {
     }
 }
 
+/// `data` ends with the word ATOMIC after white space (as Go's `unicode.IsSpace` reads the
+/// byte before it), which opens a `BEGIN ATOMIC` body.
+fn atomic(data: &str) -> bool {
+    let before = data.len().checked_sub(7).map(|i| data.as_bytes()[i]);
+    ends_with_ignoring_case(data, "ATOMIC")
+        && before.is_some_and(|b| matches!(b, b'\t' | b'\n' | 0x0B | 0x0C | b'\r' | b' ' | 0x85 | 0xA0))
+}
+
 fn ends_with_ignoring_case(data: &str, suffix: &str) -> bool {
     data.len() >= suffix.len() && data.as_bytes()[data.len() - suffix.len()..].eq_ignore_ascii_case(suffix.as_bytes())
 }
@@ -171,6 +177,12 @@ mod tests {
         let got = texts(sql);
         assert_eq!(got.len(), 5, "{got:#?}");
         assert!(got[1].ends_with("end $body$") && got[2].ends_with("select 2; end"), "{got:#?}");
+    }
+
+    #[test]
+    fn atomic_opens_a_body_only_as_a_word_after_white_space() {
+        assert_eq!(texts("select x.atomic; select 2"), ["select x.atomic", "select 2"]);
+        assert_eq!(texts("begin\natomic select 1; end; select 2"), ["begin\natomic select 1; end", "select 2"]);
     }
 
     /// Parentheses do not nest for the CLI: the first `)` closes them all.
