@@ -88,7 +88,7 @@ pub(crate) fn progress(message: &str) {
 /// graphql, cron, net, …). Each is checked to parse before any database is made.
 pub fn stubs(files: &[PathBuf]) -> Result<Vec<PathBuf>> {
     for f in files {
-        crate::runner::files::check_parses(f, &crate::source::read(f)?)?;
+        crate::runner::files::check_parses(f, &crate::source::read(f)?, "verify made no database")?;
     }
     Ok(files.to_vec())
 }

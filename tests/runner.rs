@@ -240,6 +240,59 @@ fn a_failing_file_leaves_the_database_and_the_records_as_they_were() {
     assert_eq!(records(&db), ["20240101000000|one"]);
 }
 
+/// As `supabase db push`: a pending file older than the latest applied one, or an applied
+/// version with no file, stops `apply` before it runs anything; one run at a time.
+#[test]
+fn apply_keeps_version_order_and_refuses_a_history_it_does_not_have() {
+    let p = Project::empty();
+    p.write("20240102000000_two.sql", "create table two (id int);\n");
+    let db = support::server().fresh_db();
+    assert_eq!(p.on(&db, "apply", &[]).status.code(), Some(0));
+
+    p.write("20240101000000_one.sql", "create table one (id int);\n");
+    let out = p.on(&db, "apply", &[]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    assert!(stderr(&out).contains("20240101000000_one.sql is pending but older than 20240102000000"), "{}", text(&out));
+
+    std::fs::remove_file(p.migrations().join("20240101000000_one.sql")).unwrap();
+    std::fs::remove_file(p.migrations().join("20240102000000_two.sql")).unwrap();
+    p.write("20240103000000_three.sql", "create table three (id int);\n");
+    let out = p.on(&db, "status", &[]);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+    assert!(
+        stdout(&out).contains("missing  20240102000000_two: applied, but not in supabase/migrations"),
+        "{}",
+        text(&out)
+    );
+    let out = p.on(&db, "apply", &[]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    assert!(stderr(&out).contains("has migration 20240102000000_two applied, which is not in"), "{}", text(&out));
+    assert_eq!(records(&db), ["20240102000000|two"]);
+    assert_eq!(db.query("SELECT count(*) FROM pg_class WHERE relname IN ('one', 'three')").unwrap(), "0");
+
+    // While another session holds the runner's lock, nothing runs.
+    let mut holder =
+        db.psql_command().stdin(std::process::Stdio::piped()).stdout(std::process::Stdio::null()).spawn().unwrap();
+    let mut stdin = holder.stdin.take().unwrap();
+    use std::io::Write as _;
+    writeln!(
+        stdin,
+        "SELECT pg_advisory_lock({});\n\\! touch {}",
+        0x5343_4847_4e52_554e_i64,
+        p.path().join("locked").display()
+    )
+    .unwrap();
+    stdin.flush().unwrap();
+    while !p.path().join("locked").exists() {
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    let out = p.on(&db, "rollback", &[]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    assert!(stderr(&out).contains("another `apply` or `rollback` is running on"), "{}", text(&out));
+    drop(stdin);
+    holder.wait().unwrap();
+}
+
 #[test]
 fn dry_run_changes_nothing() {
     let p = Project::generated();

@@ -52,7 +52,7 @@ pub fn local(dir: &Path) -> Result<Vec<Migration>> {
             .into());
         }
         let text = crate::source::read(&path)?;
-        check_parses(&path, &text)?;
+        check_parses(&path, &text, "the runner touches no database while a migration file does not parse")?;
         out.push(Migration { path, version, name, text });
     }
     Ok(out)
@@ -64,15 +64,13 @@ fn version_and_name(file: &str) -> Option<(String, String)> {
     (!version.is_empty() && version.bytes().all(|b| b.is_ascii_digit())).then(|| (version.into(), rest.into()))
 }
 
-/// A file that does not parse is refused where it stops parsing.
-pub fn check_parses(path: &Path, text: &str) -> Result<()> {
+/// A file that does not parse is refused where it stops parsing; `then` ends the hint (what
+/// was left undone).
+pub fn check_parses(path: &Path, text: &str, then: &str) -> Result<()> {
     if let Err(e) = pg_query::parse(text, 0) {
         let mut errors = crate::source::sql::syntax_error(path, text, &crate::pgtree::parse_message(&e));
         for d in &mut errors.0 {
-            d.hint = Some(format!(
-                "{}; the runner touches no database while a migration file does not parse",
-                d.hint.take().unwrap_or_default()
-            ));
+            d.hint = Some(format!("{}; {then}", d.hint.take().unwrap_or_default()));
         }
         return Err(errors);
     }

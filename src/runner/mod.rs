@@ -64,6 +64,25 @@ fn changed(m: &Migration, record: &Record) -> Option<String> {
     })
 }
 
+/// Key of the session advisory lock that keeps two runs of `apply` or `rollback` off one
+/// database at a time (released when the connection ends).
+const RUN_LOCK: i64 = 0x5343_4847_4e52_554e;
+
+/// Connects for a run that changes the database, holding the lock.
+fn connect_exclusive(url: &str) -> Result<Database> {
+    let mut db = db::connect(url)?;
+    let locked = db
+        .client
+        .query_one("SELECT pg_try_advisory_lock($1)", &[&RUN_LOCK])
+        .map_err(|e| Diagnostic::new(format!("cannot take the runner's lock on {}: {e}", db.description)))?;
+    if !locked.get::<_, bool>(0) {
+        return Err(Diagnostic::new(format!("another `apply` or `rollback` is running on {}", db.description))
+            .hint("wait for it to finish, then run this again")
+            .into());
+    }
+    Ok(db)
+}
+
 /// `status`: every file applied, changed or pending, and applied versions with no file.
 /// Exit 0 when the database has every file as it is, 2 when not.
 pub fn status(url: &str, folders: &Folders) -> Result<i32> {
@@ -98,7 +117,7 @@ pub fn status(url: &str, folders: &Folders) -> Result<i32> {
 /// `apply`: the pending files in order, each with its record; stops at the first that fails.
 pub fn apply(url: &str, folders: &Folders, dry_run: bool) -> Result<i32> {
     let local = files::local(&folders.migrations)?;
-    let mut db = db::connect(url)?;
+    let mut db = if dry_run { db::connect(url)? } else { connect_exclusive(url)? };
     if !dry_run {
         history::create(&mut db)?;
     }
@@ -162,7 +181,7 @@ pub type EditedCheck<'a> = dyn Fn(&Run, &[Migration]) -> Result<Option<String>> 
 /// Every rollback file is checked before any runs.
 pub fn rollback(url: &str, folders: &Folders, to: Option<&str>, edited: &EditedCheck) -> Result<i32> {
     let local = files::local(&folders.migrations)?;
-    let mut db = db::connect(url)?;
+    let mut db = connect_exclusive(url)?;
     let state = State::read(&mut db, local)?;
     let Some(latest) = state.records.last() else {
         println!("{}: no migration is applied, nothing to roll back", db.description);
@@ -281,7 +300,7 @@ fn check_run(state: &State, run: &Run, to: Option<&str>, folders: &Folders, edit
         ))
         .into());
     }
-    files::check_parses(rollback, &text)?;
+    files::check_parses(rollback, &text, "nothing was rolled back")?;
     if let Some(report) = edited(run, &state.local)? {
         // The report's lines name each file that differs as `path:line: differs`.
         let prefix = format!("  {}:", rollback.display());

@@ -1,0 +1,2 @@
+create schema vault;
+create tabel vault.secrets (id uuid primary key);
