@@ -293,6 +293,51 @@ fn apply_keeps_version_order_and_refuses_a_history_it_does_not_have() {
     holder.wait().unwrap();
 }
 
+/// A history the Supabase CLI wrote (its table, a record with the statements as it cuts
+/// them, one from an older CLI with none): recognised, not applied again.
+#[test]
+fn records_the_supabase_cli_wrote_are_read_as_applied() {
+    let p = Project::empty();
+    p.write("20240101000000_a.sql", "create table a (id int);\n-- the b table\ncreate table b (id int);\n");
+    p.write("20240102000000_c.sql", "create table c (id int);\n");
+    p.write("20240103000000_d.sql", "create table d (id int);\n");
+    let db = support::server().fresh_db();
+    db.apply(
+        "create schema supabase_migrations;
+         create table supabase_migrations.schema_migrations (version text not null primary key);
+         insert into supabase_migrations.schema_migrations values ('20240102000000');
+         create table c (id int);",
+    )
+    .unwrap();
+    // The table of an older CLI, with no name or statements column, reads.
+    let out = p.on(&db, "status", &[]);
+    assert!(
+        stdout(&out).contains("  applied  20240102000000_c.sql (no statements recorded to compare)\n"),
+        "{}",
+        text(&out)
+    );
+    db.apply(
+        "alter table supabase_migrations.schema_migrations add column statements text[], add column name text;
+         create table a (id int); create table b (id int);
+         insert into supabase_migrations.schema_migrations values
+           ('20240101000000', array['create table a (id int)', e'-- the b table\\ncreate table b (id int)'], 'a');",
+    )
+    .unwrap();
+    let out = p.on(&db, "status", &[]);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+    assert!(
+        stdout(&out).ends_with(
+            "  applied  20240101000000_a.sql\n  applied  20240102000000_c.sql (no statements recorded to compare)\n  \
+             pending  20240103000000_d.sql\n"
+        ),
+        "{}",
+        text(&out)
+    );
+    let out = p.on(&db, "apply", &[]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert!(stdout(&out).starts_with("applying 20240103000000_d.sql"), "{}", text(&out));
+}
+
 #[test]
 fn dry_run_changes_nothing() {
     let p = Project::generated();

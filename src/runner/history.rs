@@ -48,10 +48,14 @@ pub fn read(db: &mut Database) -> Result<Vec<Record>> {
     if !exists.get::<_, bool>(0) {
         return Ok(vec![]);
     }
+    // Through jsonb: a table made by an older CLI may lack the name or statements column.
     let rows = db
         .client
         .query(
-            "SELECT version, coalesce(name, ''), statements FROM supabase_migrations.schema_migrations ORDER BY version",
+            "SELECT version, coalesce(to_jsonb(m) ->> 'name', ''),
+                    CASE WHEN jsonb_typeof(to_jsonb(m) -> 'statements') = 'array'
+                         THEN ARRAY(SELECT jsonb_array_elements_text(to_jsonb(m) -> 'statements')) END
+             FROM supabase_migrations.schema_migrations m ORDER BY version",
             &[],
         )
         .map_err(failed)?;
