@@ -407,6 +407,19 @@ fn rollback_refuses_a_missing_or_edited_rollback_file() {
     assert_eq!(out.status.code(), Some(1), "{}", text(&out));
     assert!(stderr(&out).contains("20240301000000_triggers_and_stats.sql has no rollback file"), "{}", text(&out));
 
+    // A file of the run edited since it was applied: its rollback no longer matches it.
+    let policies = p.migrations().join("20250301120001_seeds_policies.sql");
+    let applied = std::fs::read_to_string(&policies).unwrap();
+    std::fs::write(&policies, format!("{applied}\nselect 1;\n")).unwrap();
+    let out = p.on(&db, "rollback", &[]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    assert!(
+        stderr(&out).contains("20250301120001_seeds_policies.sql was edited after it was applied"),
+        "{}",
+        text(&out)
+    );
+    std::fs::write(&policies, applied).unwrap();
+
     // A run that is only partly applied (its last file's record gone) is not undone.
     db.apply("DELETE FROM supabase_migrations.schema_migrations WHERE version = '20250301120002'").unwrap();
     let out = p.on(&db, "rollback", &["--to", "20240301000000"]);

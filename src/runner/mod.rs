@@ -255,6 +255,14 @@ fn check_run(state: &State, run: &Run, to: Option<&str>, folders: &Folders, edit
         .hint("apply the rest of the run first, then roll it back whole")
         .into());
     }
+    if let Some((m, how)) = files.iter().find_map(|m| Some((m, changed(m, state.record(&m.version)?)?))) {
+        return Err(Diagnostic::new(format!(
+            "{} was edited after it was applied ({how}): its rollback file undoes the file as it is, not as applied",
+            m.path.display()
+        ))
+        .hint("restore the file as applied (`schemagen status` shows which statement differs), then roll back")
+        .into());
+    }
     if let Some(to) = to
         && files.iter().any(|m| m.version == to)
         && files.last().is_some_and(|m| m.version != to)
