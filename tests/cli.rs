@@ -601,3 +601,31 @@ fn quiet_hides_warnings_about_the_change_but_not_what_blocks_it() {
     assert!(stderr(&quiet).contains("can lose data"), "{}", stderr(&quiet));
     assert_eq!(stdout(&quiet), stdout(&loud));
 }
+
+/// Every object a migration would drop says where the SQL declared it, not tables alone.
+#[test]
+fn every_destructive_change_says_where_the_object_was_declared() {
+    let sql = "create table public.t (a int);\n\
+               create view public.v as select a from public.t;\n\
+               create function public.f(x int) returns int language sql as $$ select x $$;\n\
+               create type public.mood as enum ('a', 'b');\n\
+               create sequence public.s;\n\
+               create schema app;\n\
+               create domain public.d as int;\n";
+    let p = project(&[("t.yaml", "table: t\ncolumns:\n  a: int\n")], &[("1_init.sql", sql)]);
+    let o = schemagen(p.path(), &["diff"]);
+    assert_eq!(o.status.code(), Some(3), "{}", stderr(&o));
+    let err = stderr(&o);
+    for (line, what) in [
+        (2, "drops view public.v"),
+        (3, "drops function public.f(integer)"),
+        (4, "drops type public.mood"),
+        (5, "drops sequence public.s"),
+        (6, "drops schema app"),
+        (7, "drops domain public.d"),
+    ] {
+        let at = err.find(what).unwrap_or_else(|| panic!("{what} not reported:\n{err}"));
+        let next = err[at..].lines().nth(1).unwrap_or_default();
+        assert_eq!(next.trim(), format!("declared at supabase/migrations/1_init.sql:{line}:1"), "{err}");
+    }
+}
