@@ -629,3 +629,22 @@ fn every_destructive_change_says_where_the_object_was_declared() {
         assert_eq!(next.trim(), format!("declared at supabase/migrations/1_init.sql:{line}:1"), "{err}");
     }
 }
+
+/// The refusals of `new table` (bad-input cases 203-205) leave what is right alone: a name
+/// of 52 bytes, a workspace table with `id` and `user_id`, the trigger function declared.
+#[test]
+fn new_table_writes_what_its_checks_allow() {
+    let teams = "table: teams\ncolumns:\n  id: uuid primary key\n  user_id: uuid not null\n";
+    let p = project(&[("users.yaml", USERS), ("teams.yaml", teams)], &[]);
+    let long = "a".repeat(52);
+    for args in [vec!["new", "table", "docs", "--workspace", "teams"], vec!["new", "table", long.as_str()]] {
+        let o = schemagen(p.path(), &args);
+        assert_eq!(o.status.code(), Some(0), "{args:?}: {}", stderr(&o));
+    }
+    let o = schemagen(p.path(), &["new", "table", &"b".repeat(53)]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(p.path().join("schema/functions/update_updated_at_column.yaml").exists());
+    // All of it loads together, and a migration for it is missing.
+    let o = schemagen(p.path(), &["check"]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+}
