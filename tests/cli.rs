@@ -66,7 +66,7 @@ fn generate_writes_migration_and_rollback_and_never_overwrites() {
     let p =
         project(&[("users.yaml", USERS)], &[("20240101000000_init.sql", "create table users (id uuid primary key);")]);
     // The table is empty here: the required column needs no backfill.
-    std::fs::write(p.path().join("schemagen.toml"), "[lint]\nadding-required-field = \"warn\"\n").unwrap();
+    std::fs::write(p.path().join("schemagen.toml"), "[lint]\nadding_required_field = \"warn\"\n").unwrap();
     let args = ["generate", "--name", "add_email", "--timestamp", "20250101000000"];
     let o = schemagen(p.path(), &args);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
@@ -509,7 +509,7 @@ fn a_generated_migration_comes_after_the_latest_even_when_the_clock_does_not() {
     // file must still sort last, or the Supabase CLI refuses to apply it.
     let p =
         project(&[("users.yaml", USERS)], &[("29990101000000_init.sql", "create table users (id uuid primary key);")]);
-    std::fs::write(p.path().join("schemagen.toml"), "[lint]\nadding-required-field = \"warn\"\n").unwrap();
+    std::fs::write(p.path().join("schemagen.toml"), "[lint]\nadding_required_field = \"warn\"\n").unwrap();
     let o = schemagen(p.path(), &["generate", "--name", "add_email"]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     assert!(p.path().join("supabase/migrations/29990101000001_add_email.sql").is_file(), "{}", stdout(&o));
@@ -593,7 +593,7 @@ fn quiet_hides_warnings_about_the_change_but_not_what_blocks_it() {
         &[("20240101000000_init.sql", "create table notes (id bigint primary key, body text, gone text);")],
     );
     let loud = schemagen(p.path(), &["diff"]);
-    assert!(stderr(&loud).contains("warn[require-concurrent-index-creation]"), "{}", stderr(&loud));
+    assert!(stderr(&loud).contains("warn[require_concurrent_index_creation]"), "{}", stderr(&loud));
     let quiet = schemagen(p.path(), &["diff", "--quiet"]);
     assert!(!stderr(&quiet).contains("warn["), "{}", stderr(&quiet));
     // The dropped column still blocks, and says why.
