@@ -648,3 +648,45 @@ fn new_table_writes_what_its_checks_allow() {
     let o = schemagen(p.path(), &["check"]);
     assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
 }
+
+/// A migration with no schema part is named from the migration, its rollback alike, and
+/// `check` reads which migration a file belongs to from its header: a migration named
+/// `doc_policies` is not taken for the policies of one named `doc`.
+#[test]
+fn parts_are_named_from_the_migration_and_check_reads_it_from_the_header() {
+    let sql = "create table public.docs (id uuid primary key, owner uuid, updated_at timestamptz);\n\
+               alter table public.docs enable row level security;\n\
+               create function public.touch() returns trigger language plpgsql set search_path = '' as $$\n\
+               BEGIN\n    NEW.updated_at = now();\n    RETURN NEW;\nEND;\n$$;\n";
+    let docs = "table: docs\ncolumns:\n  id: uuid primary key\n  owner: uuid\n  updated_at: timestamptz\nrls: true\n\
+                policies:\n  read own:\n    command: select\n    roles: [authenticated]\n    \
+                using: owner = (select auth.uid())\n\
+                triggers:\n  docs_touch:\n    timing: before\n    events: [update]\n    function: public.touch\n";
+    let touch = "function: public.touch\nreturns: trigger\nlanguage: plpgsql\nset:\n  search_path: ''\nbody: |\n  \
+                 BEGIN\n      NEW.updated_at = now();\n      RETURN NEW;\n  END;\n";
+    let p = project(&[("docs.yaml", docs)], &[("20240101000000_init.sql", sql)]);
+    std::fs::create_dir(p.path().join("schema/functions")).unwrap();
+    std::fs::write(p.path().join("schema/functions/touch.yaml"), touch).unwrap();
+    let o = schemagen(p.path(), &["generate", "--name", "doc_policies", "--timestamp", "20250101000000"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let out = stdout(&o);
+    let written: Vec<&str> = out.lines().filter_map(|l| l.strip_prefix("wrote ")).collect();
+    assert_eq!(
+        written,
+        [
+            "supabase/migrations/20250101000000_doc_policies.sql",
+            "supabase/migrations/20250101000001_doc_policies_triggers.sql",
+            "supabase/rollbacks/20250101000000_doc_policies.down.sql",
+        ]
+    );
+    let o = schemagen(p.path(), &["check"]);
+    assert_eq!(o.status.code(), Some(0), "freshly generated files match: {}", stdout(&o));
+    // Recognised as the last run, so an edit to its first file is found.
+    let first = p.path().join("supabase/migrations/20250101000000_doc_policies.sql");
+    let text = std::fs::read_to_string(&first).unwrap();
+    std::fs::write(&first, text.replace("COMMIT;", "SELECT 1;\nCOMMIT;")).unwrap();
+    let o = schemagen(p.path(), &["check"]);
+    assert_eq!(o.status.code(), Some(2), "{}", stdout(&o));
+    assert!(stdout(&o).contains("20250101000000_doc_policies.sql:"), "{}", stdout(&o));
+    assert!(stdout(&o).contains("--name doc_policies --timestamp 20250101000000"), "{}", stdout(&o));
+}
