@@ -386,18 +386,13 @@ fn check_fails_when_a_committed_generated_file_no_longer_matches() {
         project(&[("users.yaml", yaml)], &[("20240101000000_init.sql", "create table users (id uuid primary key);")]);
     let o = schemagen(p.path(), &["generate", "--name", "add_email", "--timestamp", "20250101000000"]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
-    let o = schemagen(p.path(), &["check"]);
-    assert_eq!(o.status.code(), Some(0), "freshly generated files match: {}", stdout(&o));
-
     // An edit that keeps the schema the same: the folder still reaches the YAML, but the
     // file is no longer what generate writes.
     let up = p.path().join("supabase/migrations/20250101000000_add_email.sql");
     let text = std::fs::read_to_string(&up).unwrap();
-    std::fs::write(&up, text.replace("ADD COLUMN email text;", "ADD COLUMN email text;\nSELECT 1;")).unwrap();
-    let o = schemagen(p.path(), &["check"]);
-    assert_eq!(o.status.code(), Some(2), "{}", stdout(&o));
-    assert!(stdout(&o).contains("20250101000000_add_email.sql:"), "{}", stdout(&o));
-    assert!(stdout(&o).contains("committed: SELECT 1;"), "{}", stdout(&o));
+    let report = check_finds_an_edit(p.path(), &up, "ADD COLUMN email text;", "ADD COLUMN email text;\nSELECT 1;");
+    assert!(report.contains("20250101000000_add_email.sql:"), "{report}");
+    assert!(report.contains("committed: SELECT 1;"), "{report}");
     std::fs::write(&up, &text).unwrap();
 
     // A stale rollback counts too.
@@ -679,14 +674,21 @@ fn parts_are_named_from_the_migration_and_check_reads_it_from_the_header() {
             "supabase/rollbacks/20250101000000_doc_policies.down.sql",
         ]
     );
-    let o = schemagen(p.path(), &["check"]);
-    assert_eq!(o.status.code(), Some(0), "freshly generated files match: {}", stdout(&o));
     // Recognised as the last run, so an edit to its first file is found.
     let first = p.path().join("supabase/migrations/20250101000000_doc_policies.sql");
-    let text = std::fs::read_to_string(&first).unwrap();
-    std::fs::write(&first, text.replace("COMMIT;", "SELECT 1;\nCOMMIT;")).unwrap();
-    let o = schemagen(p.path(), &["check"]);
+    let report = check_finds_an_edit(p.path(), &first, "COMMIT;", "SELECT 1;\nCOMMIT;");
+    assert!(report.contains("20250101000000_doc_policies.sql:"), "{report}");
+    assert!(report.contains("--name doc_policies --timestamp 20250101000000"), "{report}");
+}
+
+/// `check` passes on freshly generated files, then, once `from` is replaced by `to` in
+/// `file`, fails (exit 2): its report.
+fn check_finds_an_edit(dir: &Path, file: &Path, from: &str, to: &str) -> String {
+    let o = schemagen(dir, &["check"]);
+    assert_eq!(o.status.code(), Some(0), "freshly generated files match: {}", stdout(&o));
+    let text = std::fs::read_to_string(file).unwrap();
+    std::fs::write(file, text.replace(from, to)).unwrap();
+    let o = schemagen(dir, &["check"]);
     assert_eq!(o.status.code(), Some(2), "{}", stdout(&o));
-    assert!(stdout(&o).contains("20250101000000_doc_policies.sql:"), "{}", stdout(&o));
-    assert!(stdout(&o).contains("--name doc_policies --timestamp 20250101000000"), "{}", stdout(&o));
+    stdout(&o)
 }
