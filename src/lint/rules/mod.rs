@@ -13,7 +13,7 @@ use serde_json::Value;
 use super::{Ctx, Migration, Severity};
 use crate::diagnostic::closest;
 use crate::diff::Change;
-use crate::model::{Column, Policy, QualifiedName, Schema, Table, View};
+use crate::model::{Column, Policy, QualifiedName, Schema, Table};
 use crate::pgtree::parse_expr;
 
 mod adding_required_field;
@@ -231,10 +231,4 @@ fn function_name(call: &Value) -> Vec<&str> {
         ["pg_catalog", rest @ ..] => rest.to_vec(),
         _ => parts,
     }
-}
-
-/// A (non-materialized) view that checks the caller's privileges and policies instead of
-/// its owner's.
-fn security_invoker(view: &View) -> bool {
-    !view.materialized && view.options.iter().any(|(k, v)| k == "security_invoker" && v == "true")
 }
