@@ -91,7 +91,7 @@ impl LastRun {
     /// Whether the run wrote an online-safe plan (its last file runs outside a transaction).
     pub fn online(&self) -> bool {
         let online = format!("_{}{ONLINE}.sql", self.name);
-        self.files.iter().skip(1).any(|f| file_name(f).ends_with(&online))
+        self.files.iter().any(|f| file_name(f).ends_with(&online))
     }
 }
 
