@@ -115,15 +115,22 @@ pub fn check(t: &NewTable, existing: &Schema) -> Result<()> {
     names.extend(t.workspace.map(|ws| ("column", workspace_column(ws))));
     if let Some((what, long)) = names.iter().find(|(_, n)| n.len() > MAX_IDENT) {
         let suffix = names.iter().filter_map(|(_, n)| n.strip_prefix(t.name)).map(str::len).max().unwrap_or(0);
+        let hint = if *what == "column" {
+            "the column that names a row's workspace is named after the workspace table: use --workspace \
+             with a table of a shorter name"
+                .to_string()
+        } else {
+            format!(
+                "use a table name of at most {} bytes: the policies and the trigger are named after it",
+                MAX_IDENT - suffix
+            )
+        };
         return Err(Diagnostic::new(format!(
             "`new table {}` would name a {what} `{long}`, {} bytes: PostgreSQL cuts names at {MAX_IDENT}",
             t.name,
             long.len()
         ))
-        .hint(format!(
-            "use a table name of at most {} bytes: the policies and the trigger are named after it",
-            MAX_IDENT - suffix
-        ))
+        .hint(hint)
         .into());
     }
     if let Some(ws) = t.workspace {
@@ -147,8 +154,12 @@ pub fn check(t: &NewTable, existing: &Schema) -> Result<()> {
             ));
         }
     }
-    if let Some(f) = updated_at_functions(existing)
-        .find(|f| !f.args.is_empty() || !f.returns.as_deref().is_some_and(|r| r.eq_ignore_ascii_case("trigger")))
+    // Any overload will do as long as one is the trigger function the trigger calls.
+    let callable = |f: &crate::model::Function| {
+        f.args.is_empty() && f.returns.as_deref().is_some_and(|r| r.eq_ignore_ascii_case("trigger"))
+    };
+    if !updated_at_functions(existing).any(callable)
+        && let Some(f) = updated_at_functions(existing).next()
     {
         return Err(located(
             Diagnostic::new(format!("function {} is already declared, and a trigger cannot call it", f.signature()))
