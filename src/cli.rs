@@ -758,6 +758,7 @@ fn new_table(config: &Config, args: NewTableArgs) -> Result<i32> {
             .into());
     }
     let spec = crate::scaffold::NewTable { name: &args.name, owner: &args.owner, workspace: args.workspace.as_deref() };
+    crate::scaffold::check(&spec, &existing)?;
     let files: Vec<(PathBuf, String)> =
         crate::scaffold::new_table(&spec, &existing).into_iter().map(|(name, text)| (dir.join(name), text)).collect();
     write_new_files(&files)?;

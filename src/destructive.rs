@@ -52,8 +52,11 @@ pub fn losses(current: &Schema, desired: &Schema, changes: &[Change]) -> Vec<Los
     };
     let mut out = Vec::new();
     let mut loss = |object: ObjectId, what: String, table: Option<&QualifiedName>, hint: Option<String>| {
-        let declared = table.and_then(|t| table_origin(&old_name(t), current));
-        let cause = table.and_then(|t| table_origin(t, desired));
+        // A column is located by its table; every other object by its own statement.
+        let (declared, cause) = match table {
+            Some(t) => (table_origin(&old_name(t), current), table_origin(t, desired)),
+            None => (current.hints.origins.get(&object).cloned(), desired.hints.origins.get(&object).cloned()),
+        };
         out.push(Loss { object, what, declared, cause, hint });
     };
     for c in changes {

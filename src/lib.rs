@@ -18,6 +18,7 @@ pub mod generated;
 pub mod graph;
 pub mod ident;
 pub mod import;
+pub mod initplan;
 pub mod lint;
 pub mod model;
 pub mod paint;

@@ -16,7 +16,8 @@ use std::fmt::Write as _;
 
 use crate::Direction;
 use crate::diff::Change;
-use crate::model::{Expr, ObjectId, Policy, QualifiedName, Schema, Table, Trigger, View};
+use crate::initplan;
+use crate::model::{Expr, Grants, ObjectId, Policy, QualifiedName, Schema, Table, Trigger, View};
 use crate::pgtree::{expr_sql, parse_expr};
 use crate::pipeline::Outcome;
 use pg_query::NodeEnum;
@@ -192,12 +193,14 @@ impl Report {
     pub fn new(current: &Schema, desired: &Schema, changes: &[Change]) -> Report {
         let mut report = Report::default();
         report.objects(changes);
-        let tables = Tables::new(current, desired, changes);
+        let aligned = initplans_aligned(current, desired);
+        let tables = Tables::new(&aligned, desired, changes);
         report.access = access(&tables);
         report.access.extend(privileges(changes));
         report.access.sort_by(|a, b| a.order().cmp(&b.order()));
         report.policies(&tables);
         report.row_security = row_security(changes, &tables);
+        report.row_security.extend(view_security(current, desired));
         report
     }
 
@@ -223,8 +226,7 @@ impl Report {
         // rebuilt around something it depends on.
         for (object, drop) in &dropped {
             if let Some(create) = created.remove(object) {
-                let aspect = if same_definition(drop, create) { "recreated unchanged" } else { "definition" };
-                aspects.entry(object.clone()).or_default().insert(aspect.into());
+                aspects.entry(object.clone()).or_default().extend(rebuilt(drop, create));
             }
         }
         dropped.retain(|o, _| !aspects.contains_key(o));
@@ -412,6 +414,9 @@ fn object_of(change: &Change) -> Option<(Action, Object)> {
         Change::SetRls { table, .. } => (change_of("row level security"), ObjectId::Table(table.clone())),
         Change::CreatePolicy(p) => (Action::Create, policy(p)),
         Change::DropPolicy(p) => (Action::Drop, policy(p)),
+        Change::AlterPolicy { from, to } if initplan::same_policy(from, to) => {
+            (change_of("how often auth.uid() and the like are evaluated (the same rows)"), policy(to))
+        }
         Change::AlterPolicy { to, .. } => (change_of("definition"), policy(to)),
         Change::CreateTrigger(t) => (Action::Create, trigger(t)),
         Change::DropTrigger(t) => (Action::Drop, trigger(t)),
@@ -434,6 +439,30 @@ fn object_of(change: &Change) -> Option<(Action, Object)> {
         Change::SequenceOwner { sequence, .. } => (change_of("owner"), ObjectId::Sequence(sequence.clone())),
     };
     Some((action, Object::of(&id)))
+}
+
+/// What differs about an object dropped and created again: nothing when it was only
+/// rebuilt around something it depends on; for a view, its security apart.
+fn rebuilt(drop: &Change, create: &Change) -> Vec<String> {
+    if same_definition(drop, create) {
+        return vec!["recreated unchanged".into()];
+    }
+    let (Change::DropView(old), Change::CreateView(new)) = (drop, create) else { return vec!["definition".into()] };
+    let mut aspects = Vec::new();
+    let mut rest = old.clone();
+    if old.security_invoker() != new.security_invoker() {
+        let on_off = |on: bool| if on { "on" } else { "off" };
+        aspects.push(format!(
+            "security_invoker {} → {}",
+            on_off(old.security_invoker()),
+            on_off(new.security_invoker())
+        ));
+        rest.options = new.options.clone();
+    }
+    if rest != *new {
+        aspects.push("definition".into());
+    }
+    aspects
 }
 
 /// Whether a drop and a create of the same object put back what was there.
@@ -809,7 +838,11 @@ fn defaults_object(scope: &Option<String>, kind: crate::model::ObjectKind) -> St
 fn privileges(changes: &[Change]) -> Vec<Access> {
     let mut out = Vec::new();
     for change in changes {
+        let never = Grants::default();
         let (Object { kind, name: object }, from, to) = match change {
+            // A new object had no privileges: what its defaults would give and the
+            // migration revokes was never held.
+            Change::Grants { target, to, restate: true, .. } => (Object::of(target), &never, to),
             Change::Grants { target, from, to, .. } => (Object::of(target), from, to),
             Change::DefaultPrivileges { scope, kind, from, to } => {
                 (Object { kind: Kind::DefaultPrivileges, name: defaults_object(scope, *kind) }, from, to)
@@ -891,6 +924,48 @@ fn row_security(changes: &[Change], tables: &Tables) -> Vec<String> {
     let idle = desired.tables.values().filter(|t| !t.rls_enabled && tables.policies_changed(&t.name));
     for t in idle.map(|t| &t.name) {
         out.push(format!("Policies on {} have no effect while its row level security is off.", code(&t.to_string())));
+    }
+    out
+}
+
+/// `current` with the condition of each policy that differs from its desired one only in
+/// where per-query calls are evaluated (`auth.uid()` → `(select auth.uid())`) written as
+/// desired: the same rows, so no change of access to report.
+fn initplans_aligned(current: &Schema, desired: &Schema) -> Schema {
+    let mut aligned = current.clone();
+    for (key, old) in &mut aligned.policies {
+        let Some(new) = desired.policies.get(key) else { continue };
+        if initplan::same_rows(old.using.as_ref(), new.using.as_ref()) {
+            old.using.clone_from(&new.using);
+        }
+        if initplan::same_rows(old.with_check.as_ref(), new.with_check.as_ref()) {
+            old.with_check.clone_from(&new.with_check);
+        }
+    }
+    aligned
+}
+
+/// Views that stop or start reading their tables as the caller (`security_invoker`), and
+/// new views in an exposed schema that read them as their owner.
+fn view_security(current: &Schema, desired: &Schema) -> Vec<String> {
+    let mut out = Vec::new();
+    for (name, view) in desired.views.iter().filter(|(_, v)| !v.materialized) {
+        let shown = code(&name.to_string());
+        let as_owner = "reads its tables with its owner's privileges, past their row level security, for \
+                        every role that may select from it";
+        match current.views.get(name).map(View::security_invoker) {
+            Some(true) if !view.security_invoker() => {
+                out.push(format!("**View {shown} no longer has security_invoker**: it {as_owner}."))
+            }
+            Some(false) if view.security_invoker() => out.push(format!(
+                "View {shown} now has security_invoker: it reads its tables with the caller's privileges and \
+                 policies."
+            )),
+            None if !view.security_invoker() && name.schema == "public" => {
+                out.push(format!("**View {shown} is created without security_invoker**: it {as_owner}."))
+            }
+            _ => {}
+        }
     }
     out
 }

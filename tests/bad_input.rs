@@ -34,7 +34,10 @@ fn copy_dir(from: &Path, to: &Path) {
     std::fs::create_dir_all(to).unwrap();
     for entry in std::fs::read_dir(from).unwrap().flatten() {
         let (src, dst) = (entry.path(), to.join(entry.file_name()));
-        if src.is_dir() {
+        // A link stays a link (cases about links, in a loop or to a file read twice).
+        if entry.file_type().unwrap().is_symlink() {
+            std::os::unix::fs::symlink(std::fs::read_link(&src).unwrap(), &dst).unwrap();
+        } else if src.is_dir() {
             copy_dir(&src, &dst);
         } else if entry.file_name() != "args" {
             std::fs::copy(&src, &dst).unwrap();
@@ -51,7 +54,9 @@ fn tree(dir: &Path) -> BTreeMap<PathBuf, Option<Vec<u8>>> {
         for entry in std::fs::read_dir(&d).unwrap().flatten() {
             let p = entry.path();
             let rel = p.strip_prefix(dir).unwrap().to_path_buf();
-            if p.is_dir() {
+            if entry.file_type().unwrap().is_symlink() {
+                out.insert(rel, Some(std::fs::read_link(&p).unwrap().into_os_string().into_encoded_bytes()));
+            } else if p.is_dir() {
                 out.insert(rel, None);
                 stack.push(p);
             } else {

@@ -66,7 +66,7 @@ fn generate_writes_migration_and_rollback_and_never_overwrites() {
     let p =
         project(&[("users.yaml", USERS)], &[("20240101000000_init.sql", "create table users (id uuid primary key);")]);
     // The table is empty here: the required column needs no backfill.
-    std::fs::write(p.path().join("schemagen.toml"), "[lint]\nadding-required-field = \"warn\"\n").unwrap();
+    std::fs::write(p.path().join("schemagen.toml"), "[lint]\nadding_required_field = \"warn\"\n").unwrap();
     let args = ["generate", "--name", "add_email", "--timestamp", "20250101000000"];
     let o = schemagen(p.path(), &args);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
@@ -386,18 +386,13 @@ fn check_fails_when_a_committed_generated_file_no_longer_matches() {
         project(&[("users.yaml", yaml)], &[("20240101000000_init.sql", "create table users (id uuid primary key);")]);
     let o = schemagen(p.path(), &["generate", "--name", "add_email", "--timestamp", "20250101000000"]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
-    let o = schemagen(p.path(), &["check"]);
-    assert_eq!(o.status.code(), Some(0), "freshly generated files match: {}", stdout(&o));
-
     // An edit that keeps the schema the same: the folder still reaches the YAML, but the
     // file is no longer what generate writes.
     let up = p.path().join("supabase/migrations/20250101000000_add_email.sql");
     let text = std::fs::read_to_string(&up).unwrap();
-    std::fs::write(&up, text.replace("ADD COLUMN email text;", "ADD COLUMN email text;\nSELECT 1;")).unwrap();
-    let o = schemagen(p.path(), &["check"]);
-    assert_eq!(o.status.code(), Some(2), "{}", stdout(&o));
-    assert!(stdout(&o).contains("20250101000000_add_email.sql:"), "{}", stdout(&o));
-    assert!(stdout(&o).contains("committed: SELECT 1;"), "{}", stdout(&o));
+    let report = check_finds_an_edit(p.path(), &up, "ADD COLUMN email text;", "ADD COLUMN email text;\nSELECT 1;");
+    assert!(report.contains("20250101000000_add_email.sql:"), "{report}");
+    assert!(report.contains("committed: SELECT 1;"), "{report}");
     std::fs::write(&up, &text).unwrap();
 
     // A stale rollback counts too.
@@ -509,7 +504,7 @@ fn a_generated_migration_comes_after_the_latest_even_when_the_clock_does_not() {
     // file must still sort last, or the Supabase CLI refuses to apply it.
     let p =
         project(&[("users.yaml", USERS)], &[("29990101000000_init.sql", "create table users (id uuid primary key);")]);
-    std::fs::write(p.path().join("schemagen.toml"), "[lint]\nadding-required-field = \"warn\"\n").unwrap();
+    std::fs::write(p.path().join("schemagen.toml"), "[lint]\nadding_required_field = \"warn\"\n").unwrap();
     let o = schemagen(p.path(), &["generate", "--name", "add_email"]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     assert!(p.path().join("supabase/migrations/29990101000001_add_email.sql").is_file(), "{}", stdout(&o));
@@ -593,11 +588,107 @@ fn quiet_hides_warnings_about_the_change_but_not_what_blocks_it() {
         &[("20240101000000_init.sql", "create table notes (id bigint primary key, body text, gone text);")],
     );
     let loud = schemagen(p.path(), &["diff"]);
-    assert!(stderr(&loud).contains("warn[require-concurrent-index-creation]"), "{}", stderr(&loud));
+    assert!(stderr(&loud).contains("warn[require_concurrent_index_creation]"), "{}", stderr(&loud));
     let quiet = schemagen(p.path(), &["diff", "--quiet"]);
     assert!(!stderr(&quiet).contains("warn["), "{}", stderr(&quiet));
     // The dropped column still blocks, and says why.
     assert_eq!(quiet.status.code(), Some(3));
     assert!(stderr(&quiet).contains("can lose data"), "{}", stderr(&quiet));
     assert_eq!(stdout(&quiet), stdout(&loud));
+}
+
+/// Every object a migration would drop says where the SQL declared it, not tables alone.
+#[test]
+fn every_destructive_change_says_where_the_object_was_declared() {
+    let sql = "create table public.t (a int);\n\
+               create view public.v as select a from public.t;\n\
+               create function public.f(x int) returns int language sql as $$ select x $$;\n\
+               create type public.mood as enum ('a', 'b');\n\
+               create sequence public.s;\n\
+               create schema app;\n\
+               create domain public.d as int;\n";
+    let p = project(&[("t.yaml", "table: t\ncolumns:\n  a: int\n")], &[("1_init.sql", sql)]);
+    let o = schemagen(p.path(), &["diff"]);
+    assert_eq!(o.status.code(), Some(3), "{}", stderr(&o));
+    let err = stderr(&o);
+    for (line, what) in [
+        (2, "drops view public.v"),
+        (3, "drops function public.f(integer)"),
+        (4, "drops type public.mood"),
+        (5, "drops sequence public.s"),
+        (6, "drops schema app"),
+        (7, "drops domain public.d"),
+    ] {
+        let at = err.find(what).unwrap_or_else(|| panic!("{what} not reported:\n{err}"));
+        let next = err[at..].lines().nth(1).unwrap_or_default();
+        assert_eq!(next.trim(), format!("declared at supabase/migrations/1_init.sql:{line}:1"), "{err}");
+    }
+}
+
+/// The refusals of `new table` (bad-input cases 203-205) leave what is right alone: a name
+/// of 52 bytes, a workspace table with `id` and `user_id`, the trigger function declared.
+#[test]
+fn new_table_writes_what_its_checks_allow() {
+    let teams = "table: teams\ncolumns:\n  id: uuid primary key\n  user_id: uuid not null\n";
+    let p = project(&[("users.yaml", USERS), ("teams.yaml", teams)], &[]);
+    let long = "a".repeat(52);
+    for args in [vec!["new", "table", "docs", "--workspace", "teams"], vec!["new", "table", long.as_str()]] {
+        let o = schemagen(p.path(), &args);
+        assert_eq!(o.status.code(), Some(0), "{args:?}: {}", stderr(&o));
+    }
+    let o = schemagen(p.path(), &["new", "table", &"b".repeat(53)]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(p.path().join("schema/functions/update_updated_at_column.yaml").exists());
+    // All of it loads together, and a migration for it is missing.
+    let o = schemagen(p.path(), &["check"]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+}
+
+/// A migration with no schema part is named from the migration, its rollback alike, and
+/// `check` reads which migration a file belongs to from its header: a migration named
+/// `doc_policies` is not taken for the policies of one named `doc`.
+#[test]
+fn parts_are_named_from_the_migration_and_check_reads_it_from_the_header() {
+    let sql = "create table public.docs (id uuid primary key, owner uuid, updated_at timestamptz);\n\
+               alter table public.docs enable row level security;\n\
+               create function public.touch() returns trigger language plpgsql set search_path = '' as $$\n\
+               BEGIN\n    NEW.updated_at = now();\n    RETURN NEW;\nEND;\n$$;\n";
+    let docs = "table: docs\ncolumns:\n  id: uuid primary key\n  owner: uuid\n  updated_at: timestamptz\nrls: true\n\
+                policies:\n  read own:\n    command: select\n    roles: [authenticated]\n    \
+                using: owner = (select auth.uid())\n\
+                triggers:\n  docs_touch:\n    timing: before\n    events: [update]\n    function: public.touch\n";
+    let touch = "function: public.touch\nreturns: trigger\nlanguage: plpgsql\nset:\n  search_path: ''\nbody: |\n  \
+                 BEGIN\n      NEW.updated_at = now();\n      RETURN NEW;\n  END;\n";
+    let p = project(&[("docs.yaml", docs)], &[("20240101000000_init.sql", sql)]);
+    std::fs::create_dir(p.path().join("schema/functions")).unwrap();
+    std::fs::write(p.path().join("schema/functions/touch.yaml"), touch).unwrap();
+    let o = schemagen(p.path(), &["generate", "--name", "doc_policies", "--timestamp", "20250101000000"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let out = stdout(&o);
+    let written: Vec<&str> = out.lines().filter_map(|l| l.strip_prefix("wrote ")).collect();
+    assert_eq!(
+        written,
+        [
+            "supabase/migrations/20250101000000_doc_policies.sql",
+            "supabase/migrations/20250101000001_doc_policies_triggers.sql",
+            "supabase/rollbacks/20250101000000_doc_policies.down.sql",
+        ]
+    );
+    // Recognised as the last run, so an edit to its first file is found.
+    let first = p.path().join("supabase/migrations/20250101000000_doc_policies.sql");
+    let report = check_finds_an_edit(p.path(), &first, "COMMIT;", "SELECT 1;\nCOMMIT;");
+    assert!(report.contains("20250101000000_doc_policies.sql:"), "{report}");
+    assert!(report.contains("--name doc_policies --timestamp 20250101000000"), "{report}");
+}
+
+/// `check` passes on freshly generated files, then, once `from` is replaced by `to` in
+/// `file`, fails (exit 2): its report.
+fn check_finds_an_edit(dir: &Path, file: &Path, from: &str, to: &str) -> String {
+    let o = schemagen(dir, &["check"]);
+    assert_eq!(o.status.code(), Some(0), "freshly generated files match: {}", stdout(&o));
+    let text = std::fs::read_to_string(file).unwrap();
+    std::fs::write(file, text.replace(from, to)).unwrap();
+    let o = schemagen(dir, &["check"]);
+    assert_eq!(o.status.code(), Some(2), "{}", stdout(&o));
+    stdout(&o)
 }

@@ -38,7 +38,7 @@ const BODY_TAGS: &[&str] =
 
 /// Rules whose error would refuse a case for a reason that has nothing to do with its value.
 const LINT_OFF: &str = "[lint]\nrls_disabled_in_public = \"allow\"\npolicy_exists_rls_disabled = \"allow\"\n\
-                        security_definer_view = \"allow\"\nadding-required-field = \"allow\"\n";
+                        security_definer_view = \"allow\"\nadding_required_field = \"allow\"\n";
 
 const MODES: &[(&str, &[&str])] = &[("plain", &[]), ("idempotent", &["--idempotent"]), ("online", &["--online"])];
 

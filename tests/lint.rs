@@ -408,22 +408,22 @@ fn adding_required_field() {
         "  title: varchar(20)\n",
         "  title: varchar(20)\n  slug:\n    type: text\n    not_null: true\n    backfill: lower(coalesce(title, ''))\n",
     );
-    change_rule("adding-required-field", NOTES_SQL, &[("notes.yaml", &required)], &[("notes.yaml", &backfilled)]);
+    change_rule("adding_required_field", NOTES_SQL, &[("notes.yaml", &required)], &[("notes.yaml", &backfilled)]);
     let defaulted = notes_with("  title: varchar(20)\n", "  title: varchar(20)\n  slug: text not null default ''\n");
     assert!(
         !ids(&Project::new(&[("notes.yaml", &defaulted)]).with_sql(NOTES_SQL).lint_change(false))
-            .contains("adding-required-field")
+            .contains("adding_required_field")
     );
     // A new table has no rows to fill.
     let other = "table: tags\ncolumns:\n  id: bigint primary key\n  name: text not null\nrls: true\n";
     let p = Project::new(&[("notes.yaml", NOTES_YAML), ("tags.yaml", other)]).with_sql(NOTES_SQL);
-    assert!(!ids(&p.lint_change(false)).contains("adding-required-field"));
+    assert!(!ids(&p.lint_change(false)).contains("adding_required_field"));
 }
 
 #[test]
 fn changing_column_type() {
     change_rule(
-        "changing-column-type",
+        "changing_column_type",
         NOTES_SQL,
         &[("notes.yaml", &notes_with("  n: integer\n", "  n: bigint\n"))],
         // Raising a varchar limit or making it text rewrites nothing.
@@ -432,12 +432,12 @@ fn changing_column_type() {
     let to_text = notes_with("  title: varchar(20)\n", "  title: text\n");
     assert!(
         !ids(&Project::new(&[("notes.yaml", &to_text)]).with_sql(NOTES_SQL).lint_change(false))
-            .contains("changing-column-type")
+            .contains("changing_column_type")
     );
     let narrowed = notes_with("  title: varchar(20)\n", "  title: varchar(10)\n");
     assert!(
         ids(&Project::new(&[("notes.yaml", &narrowed)]).with_sql(NOTES_SQL).lint_change(false))
-            .contains("changing-column-type")
+            .contains("changing_column_type")
     );
 }
 
@@ -447,42 +447,42 @@ fn require_concurrent_index_creation() {
     let new_table =
         "table: tags\ncolumns:\n  id: bigint primary key\n  name: text\nindexes:\n  tags_name_idx: name\nrls: true\n";
     change_rule(
-        "require-concurrent-index-creation",
+        "require_concurrent_index_creation",
         NOTES_SQL,
         &[("notes.yaml", &indexed)],
         &[("notes.yaml", NOTES_YAML), ("tags.yaml", new_table)],
     );
     let online = Project::new(&[("notes.yaml", &indexed)]).with_sql(NOTES_SQL).lint_change(true);
-    assert!(!ids(&online).contains("require-concurrent-index-creation"));
+    assert!(!ids(&online).contains("require_concurrent_index_creation"));
 }
 
 #[test]
 fn constraint_missing_not_valid() {
     let checked = format!("{NOTES_YAML}checks:\n  notes_n_positive: n > 0\n");
-    change_rule("constraint-missing-not-valid", NOTES_SQL, &[("notes.yaml", &checked)], &[("notes.yaml", NOTES_YAML)]);
+    change_rule("constraint_missing_not_valid", NOTES_SQL, &[("notes.yaml", &checked)], &[("notes.yaml", NOTES_YAML)]);
     let online = Project::new(&[("notes.yaml", &checked)]).with_sql(NOTES_SQL).lint_change(true);
-    assert!(!ids(&online).contains("constraint-missing-not-valid"));
+    assert!(!ids(&online).contains("constraint_missing_not_valid"));
     // A unique key is not validated row by row later: NOT VALID does not exist for it.
     let unique = format!("{NOTES_YAML}unique:\n  - [user_id, title]\n");
     let p = Project::new(&[("notes.yaml", &unique)]).with_sql(NOTES_SQL);
-    assert!(!ids(&p.lint_change(false)).contains("constraint-missing-not-valid"));
+    assert!(!ids(&p.lint_change(false)).contains("constraint_missing_not_valid"));
 }
 
 #[test]
 fn ban_drop_column() {
     let dropped = notes_with("  n: integer\n", "");
-    change_rule("ban-drop-column", NOTES_SQL, &[("notes.yaml", &dropped)], &[("notes.yaml", NOTES_YAML)]);
+    change_rule("ban_drop_column", NOTES_SQL, &[("notes.yaml", &dropped)], &[("notes.yaml", NOTES_YAML)]);
     // The table's `allow_destructive: true` already declares the loss intended.
     let allowed = dropped.replace("rls: true\n", "rls: true\nallow_destructive: true\n");
     let p = Project::new(&[("notes.yaml", &allowed)]).with_sql(NOTES_SQL);
-    assert!(!ids(&p.lint_change(false)).contains("ban-drop-column"));
+    assert!(!ids(&p.lint_change(false)).contains("ban_drop_column"));
 }
 
 #[test]
 fn ban_drop_table() {
     let sql = format!("{NOTES_SQL}create table public.tags (id bigint primary key);\n");
     change_rule(
-        "ban-drop-table",
+        "ban_drop_table",
         &sql,
         &[("notes.yaml", NOTES_YAML)],
         &[("notes.yaml", NOTES_YAML), ("tags.yaml", "table: tags\ncolumns:\n  id: bigint primary key\n")],
@@ -493,13 +493,13 @@ fn ban_drop_table() {
 fn renaming_column() {
     let renamed = notes_with("  body: text\n", "  content:\n    type: text\n    renamed_from: body\n");
     let beside = notes_with("  body: text\n", "  body: text\n  content: text\n");
-    change_rule("renaming-column", NOTES_SQL, &[("notes.yaml", &renamed)], &[("notes.yaml", &beside)]);
+    change_rule("renaming_column", NOTES_SQL, &[("notes.yaml", &renamed)], &[("notes.yaml", &beside)]);
 }
 
 #[test]
 fn renaming_table() {
     let renamed = NOTES_YAML.replace("table: notes\n", "table: memos\nrenamed_from: notes\n");
-    change_rule("renaming-table", NOTES_SQL, &[("notes.yaml", &renamed)], &[("notes.yaml", NOTES_YAML)]);
+    change_rule("renaming_table", NOTES_SQL, &[("notes.yaml", &renamed)], &[("notes.yaml", NOTES_YAML)]);
 }
 
 // ---- column types: on the schema, and on what a change adds ----
@@ -508,27 +508,27 @@ fn renaming_table() {
 fn prefer_text_field() {
     let varchar = OWNED.replace("  body: text\n", "  body: varchar(500)\n");
     let checked = OWNED.replace("  body: text\n", "  body: text check (char_length(body) <= 500)\n");
-    schema_rule("prefer-text-field", &[("notes.yaml", &varchar)], &[("notes.yaml", &checked)]);
+    schema_rule("prefer_text_field", &[("notes.yaml", &varchar)], &[("notes.yaml", &checked)]);
 }
 
 #[test]
 fn prefer_timestamptz() {
     let local = OWNED.replace("  body: text\n", "  seen_at: timestamp\n");
     let zoned = OWNED.replace("  body: text\n", "  seen_at: timestamptz\n");
-    schema_rule("prefer-timestamptz", &[("notes.yaml", &local)], &[("notes.yaml", &zoned)]);
+    schema_rule("prefer_timestamptz", &[("notes.yaml", &local)], &[("notes.yaml", &zoned)]);
 }
 
 #[test]
 fn prefer_bigint_over_int() {
     let table = |id: &str| format!("table: counters\ncolumns:\n  id: {id}\n  hits: integer\nrls: true\n");
     schema_rule(
-        "prefer-bigint-over-int",
+        "prefer_bigint_over_int",
         &[("counters.yaml", &table("integer primary key"))],
         &[("counters.yaml", &table("bigint primary key"))],
     );
     for id in ["serial primary key", "integer generated always as identity", "smallint primary key"] {
         let found = Project::new(&[("counters.yaml", &table(id))]).lint();
-        assert!(ids(&found).contains("prefer-bigint-over-int"), "{id}");
+        assert!(ids(&found).contains("prefer_bigint_over_int"), "{id}");
     }
 }
 
@@ -539,9 +539,9 @@ fn type_rules_on_a_change_cover_only_what_it_adds() {
     let added = notes_with("  title: varchar(20)\n", "  title: varchar(20)\n  slug: varchar(80)\n");
     let p = Project::new(&[("notes.yaml", &added)]).with_sql(NOTES_SQL);
     let on_change: Vec<String> =
-        of_rule(&p.lint_change(false), "prefer-text-field").iter().map(|f| f.object.to_string()).collect();
+        of_rule(&p.lint_change(false), "prefer_text_field").iter().map(|f| f.object.to_string()).collect();
     assert_eq!(on_change, vec!["column public.notes.slug"]);
-    assert_eq!(of_rule(&p.lint(), "prefer-text-field").len(), 2);
+    assert_eq!(of_rule(&p.lint(), "prefer_text_field").len(), 2);
 }
 
 // ---- severities ----
@@ -557,7 +557,7 @@ columns:
   at: timestamptz not null
   kind:
     type: varchar(20)
-    lint: {prefer-text-field: allow}
+    lint: {prefer_text_field: allow}
   label: varchar(20)
 rls: true
 ";
@@ -565,12 +565,12 @@ rls: true
     let keyed = of_rule(&findings, "no_primary_key");
     assert_eq!(keyed.len(), 1);
     assert_eq!(keyed[0].severity, Severity::Error);
-    let varchar: Vec<String> = of_rule(&findings, "prefer-text-field").iter().map(|f| f.object.to_string()).collect();
+    let varchar: Vec<String> = of_rule(&findings, "prefer_text_field").iter().map(|f| f.object.to_string()).collect();
     assert_eq!(varchar, vec!["column public.events.label"], "the column's allow covers that column only");
     // A table setting covers its columns, and a one-column constraint looks at its column.
     let table_wide =
-        keyless.replace("  no_primary_key: error\n", "  no_primary_key: error\n  prefer-text-field: allow\n");
-    assert!(!ids(&Project::new(&[("events.yaml", &table_wide)]).lint()).contains("prefer-text-field"));
+        keyless.replace("  no_primary_key: error\n", "  no_primary_key: error\n  prefer_text_field: allow\n");
+    assert!(!ids(&Project::new(&[("events.yaml", &table_wide)]).lint()).contains("prefer_text_field"));
     let fk = "
 table: notes
 columns:
@@ -584,16 +584,32 @@ rls: true
     assert!(!ids(&Project::new(&[("notes.yaml", fk)]).lint()).contains("unindexed_foreign_keys"));
 }
 
+/// Ids are one style (snake_case); the kebab-case spellings the safety and type rules once
+/// had still name the same rule, in `schemagen.toml` and in YAML.
+#[test]
+fn old_kebab_case_rule_ids_are_still_read() {
+    let varchar = OWNED.replace("  body: text\n", "  body: varchar(9)\n");
+    let fires = lint_schema(&Project::new(&[("notes.yaml", &varchar)]).desired(), &Default::default());
+    assert_eq!(of_rule(&fires, "prefer_text_field").len(), 1, "the finding names the rule in its one style");
+    let p = Project::new(&[("notes.yaml", &varchar)]);
+    p.write("schemagen.toml", "[lint]\nprefer-text-field = \"allow\"\n");
+    let config = Config::load(p.dir.path()).expect("the old spelling is a known rule");
+    assert!(!ids(&lint_schema(&p.desired(), &config.lint)).contains("prefer_text_field"));
+    let in_yaml = varchar.replace("rls: true\n", "rls: true\nlint: {prefer-text-field: allow}\n");
+    let findings = lint_schema(&Project::new(&[("notes.yaml", &in_yaml)]).desired(), &Default::default());
+    assert!(!ids(&findings).contains("prefer_text_field"));
+}
+
 #[test]
 fn config_settings_override_defaults_and_yaml_overrides_config() {
     let p = Project::new(&[("notes.yaml", OWNED)]);
-    p.write("schemagen.toml", "[lint]\nrls_enabled_no_policy = \"error\"\nprefer-text-field = \"allow\"\n");
+    p.write("schemagen.toml", "[lint]\nrls_enabled_no_policy = \"error\"\nprefer_text_field = \"allow\"\n");
     let config = Config::load(p.dir.path()).expect("config loads");
     let varchar = OWNED.replace("  body: text\n", "  body: varchar(9)\n");
     let desired = Project::new(&[("notes.yaml", &varchar)]).desired();
     let findings = lint_schema(&desired, &config.lint);
     assert_eq!(of_rule(&findings, "rls_enabled_no_policy")[0].severity, Severity::Error);
-    assert!(!ids(&findings).contains("prefer-text-field"));
+    assert!(!ids(&findings).contains("prefer_text_field"));
     let quiet = varchar.replace("rls: true\n", "rls: true\nlint: {rls_enabled_no_policy: warn}\n");
     let findings = lint_schema(&Project::new(&[("notes.yaml", &quiet)]).desired(), &config.lint);
     assert_eq!(of_rule(&findings, "rls_enabled_no_policy")[0].severity, Severity::Warn);
@@ -711,9 +727,9 @@ fn command_lints_the_change_from_the_sql() {
     let p = Project::new(&[("notes.yaml", &required)]).with_sql(NOTES_SQL);
     let (code, out, err) = schemagen(p.dir.path(), &["lint", "--sql", "migrations"]);
     assert_eq!(code, 1, "{out}{err}");
-    assert!(out.contains("error[adding-required-field]: column public.notes.slug"), "{out}");
+    assert!(out.contains("error[adding_required_field]: column public.notes.slug"), "{out}");
     // The type rule runs on the schema and on the change; it is reported once.
-    assert_eq!(out.matches("warn[prefer-text-field]").count(), 1, "{out}");
+    assert_eq!(out.matches("warn[prefer_text_field]").count(), 1, "{out}");
     // Named SQL that does not exist is an error, not a skipped change.
     let (code, _, err) = schemagen(p.dir.path(), &["lint", "--sql", "nowhere"]);
     assert_eq!(code, 1);
@@ -725,16 +741,16 @@ fn command_online_drops_the_rules_the_online_plan_answers() {
     let indexed = notes_with("  notes_user_id_idx: user_id\n", "  notes_user_id_idx: user_id\n  notes_n_idx: n\n");
     let p = Project::new(&[("notes.yaml", &indexed)]).with_sql(NOTES_SQL);
     let (_, out, _) = schemagen(p.dir.path(), &["lint", "--sql", "migrations"]);
-    assert!(out.contains("require-concurrent-index-creation"), "{out}");
+    assert!(out.contains("require_concurrent_index_creation"), "{out}");
     let (_, out, _) = schemagen(p.dir.path(), &["lint", "--sql", "migrations", "--online"]);
-    assert!(!out.contains("require-concurrent-index-creation"), "{out}");
+    assert!(!out.contains("require_concurrent_index_creation"), "{out}");
     // The same from schemagen.toml.
     p.write("schemagen.toml", "sql = [\"migrations\"]\n");
     let (_, out, _) = schemagen(p.dir.path(), &["lint"]);
-    assert!(out.contains("require-concurrent-index-creation"), "{out}");
+    assert!(out.contains("require_concurrent_index_creation"), "{out}");
     p.write("schemagen.toml", "sql = [\"migrations\"]\nonline = true\n");
     let (_, out, _) = schemagen(p.dir.path(), &["lint"]);
-    assert!(!out.contains("require-concurrent-index-creation"), "{out}");
+    assert!(!out.contains("require_concurrent_index_creation"), "{out}");
 }
 
 #[test]

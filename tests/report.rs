@@ -39,6 +39,15 @@ fn effect(r: &Report, role: &str, command: &str) -> Option<Effect> {
     effects.first().copied()
 }
 
+/// (role, privilege, granted or revoked), in the report's order.
+fn privileges(r: &Report) -> Vec<(&str, &str, Effect)> {
+    r.access
+        .iter()
+        .filter(|a| matches!(a.effect, Effect::Granted | Effect::Revoked))
+        .map(|a| (a.role.as_str(), a.command.as_str(), a.effect))
+        .collect()
+}
+
 /// The acceptance case: on a fixture that widens policies, the markdown names the table,
 /// the role and the command of each widening.
 #[test]
@@ -250,14 +259,8 @@ fn privileges_granted_and_revoked_are_listed_per_role() {
         &format!("{revoke} grant select, update on posts to authenticated;"),
         &format!("{revoke} grant select on posts to authenticated; grant select, truncate on posts to anon;"),
     );
-    let privileges: Vec<(&str, &str, Effect)> = r
-        .access
-        .iter()
-        .filter(|a| matches!(a.effect, Effect::Granted | Effect::Revoked))
-        .map(|a| (a.role.as_str(), a.command.as_str(), a.effect))
-        .collect();
     assert_eq!(
-        privileges,
+        privileges(&r),
         [
             ("anon", "SELECT", Effect::Granted),
             ("anon", "TRUNCATE", Effect::Granted),
@@ -337,4 +340,70 @@ fn the_rollback_report_is_the_reverse() {
     assert!(md.contains("| `public.posts` | `anon` | SELECT | **loses** |"), "{md}");
     assert!(md.contains("| `public.posts` | `authenticated` | DELETE | **gains** |"), "{md}");
     assert!(md.contains("Enabled on `public.post_stats`"), "{md}");
+}
+
+/// A view's `security_invoker` switched is said as such, in the objects and under row level
+/// security, apart from a change of its query; a new view without it is called out.
+#[test]
+fn a_views_security_invoker_switched_is_said() {
+    let invoker = "create view v with (security_invoker = true) as select id from posts;";
+    let definer = "create view v as select id from posts;";
+    let aspects = |r: &Report| r.changed.iter().find(|(o, _)| o.name == "public.v").map(|(_, a)| a.clone());
+    let off = report(invoker, definer);
+    assert_eq!(aspects(&off), Some(vec!["security_invoker on → off".to_string()]));
+    assert!(off.row_security.iter().any(|l| l.starts_with("**View `public.v` no longer has security_invoker**")));
+    let on = report(definer, invoker);
+    assert_eq!(aspects(&on), Some(vec!["security_invoker off → on".to_string()]));
+    assert!(on.row_security.iter().any(|l| l.starts_with("View `public.v` now has security_invoker")));
+    let both = report(invoker, "create view v as select id, owner from posts;");
+    assert_eq!(aspects(&both), Some(vec!["definition".to_string(), "security_invoker on → off".to_string()]));
+    // Only the query: nothing about security.
+    let query = report(invoker, "create view v with (security_invoker = true) as select id, owner from posts;");
+    assert_eq!(aspects(&query), Some(vec!["definition".to_string()]));
+    assert!(query.row_security.is_empty(), "{:?}", query.row_security);
+    let new = report("", definer);
+    assert!(new.row_security.iter().any(|l| l.starts_with("**View `public.v` is created without security_invoker**")));
+    assert!(report("", invoker).row_security.is_empty());
+}
+
+/// `auth.uid()` and `(select auth.uid())` give the same rows, as parse trees (inside an
+/// EXISTS too): no access change and no changed condition, and the object says why it
+/// changed. The diff keeps the change: it is what the auth_rls_initplan lint asks for, and
+/// what the database must be given for the query to run the call once.
+#[test]
+fn a_per_query_call_wrapped_in_a_subquery_changes_no_access() {
+    let policy = |using: &str| {
+        format!(
+            "create policy p on posts for update to authenticated using ({using}) \
+             with check (exists (select 1 from posts q where q.owner = {using_call}));",
+            using_call = if using.contains("select") { "(select auth.uid())" } else { "auth.uid()" }
+        )
+    };
+    let (bare, wrapped) = (policy("owner = auth.uid()"), policy("owner = (select auth.uid())"));
+    let r = report(&bare, &wrapped);
+    assert!(r.access.is_empty(), "{:?}", r.access);
+    assert!(r.broader.is_empty() && r.narrower.is_empty() && r.changed_conditions.is_empty());
+    let changed: Vec<&Vec<String>> = r.changed.iter().filter(|(o, _)| o.kind == Kind::Policy).map(|(_, a)| a).collect();
+    assert_eq!(changed, [&vec!["how often auth.uid() and the like are evaluated (the same rows)".to_string()]]);
+    let (current, desired) = (schema(&format!("{POSTS}\n{bare}")), schema(&format!("{POSTS}\n{wrapped}")));
+    let changes = schemagen::diff::diff(&current, &desired);
+    assert!(changes.iter().any(|c| matches!(c, schemagen::diff::Change::AlterPolicy { .. })), "{changes:?}");
+    // Another column, or a subquery that is more than the call, is a change of condition.
+    for other in ["author = (select auth.uid())", "owner = (select auth.uid() limit 1)"] {
+        let r = report(&bare, &policy(other));
+        assert_eq!(effect(&r, "authenticated", "UPDATE"), Some(Effect::Changed), "{other}");
+    }
+}
+
+/// A new table never held the privileges its default privileges would give: what the
+/// migration takes back from them is not "revoked", what it ends with is "granted".
+#[test]
+fn a_new_table_lists_what_it_is_granted_and_nothing_revoked() {
+    let fresh = "create table fresh (id int primary key);
+        revoke all on fresh from anon, authenticated, service_role; grant select on fresh to authenticated;";
+    let r = report("", fresh);
+    assert_eq!(privileges(&r), [("authenticated", "SELECT", Effect::Granted)]);
+    // On a table that exists, a revoke is one.
+    let r = report("create table fresh (id int primary key);", fresh);
+    assert!(r.access.iter().any(|a| a.role == "anon" && a.effect == Effect::Revoked), "{:?}", r.access);
 }

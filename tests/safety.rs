@@ -229,7 +229,7 @@ columns:
         project(current, &[("orders.yaml", &yaml.replace("    backfill: coalesce(note, 'order ' || id)\n", ""))]);
     let run = schemagen(unfilled.path(), &["generate", "--name", "x", "--allow-destructive"]);
     assert_eq!(run.code, 1, "{}", run.stderr);
-    assert!(run.stderr.contains("adding-required-field"), "{}", run.stderr);
+    assert!(run.stderr.contains("adding_required_field"), "{}", run.stderr);
 
     let db = support::server().fresh_db();
     apply(&db, &files(&dir.path().join("supabase/migrations")));

@@ -119,6 +119,14 @@ pub struct View {
     pub refs: Refs,
 }
 
+impl View {
+    /// Whether it checks the caller's privileges and policies instead of its owner's (a
+    /// materialized view cannot).
+    pub fn security_invoker(&self) -> bool {
+        !self.materialized && self.options.iter().any(|(k, v)| k == "security_invoker" && v == "true")
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Enum {
     pub name: QualifiedName,

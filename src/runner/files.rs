@@ -87,27 +87,19 @@ pub struct Run {
     pub rollback_title: String,
 }
 
-/// The run of `migrations[index]`, or None for a file `generate` did not write. A run's files
-/// are a second apart and in the order of their parts (schema, policies, triggers, online),
-/// which tells two runs of the same name apart.
+/// The run of `migrations[index]`, or None for a file `generate` did not write. Each file's
+/// header names the migration (run) it belongs to; a run's files are a second apart.
 pub fn run_of(migrations: &[Migration], index: usize, rollback_dir: &Path) -> Option<Run> {
-    let part = |i: usize| -> Option<(String, usize)> {
+    let part = |i: usize| -> Option<(String, String)> {
         let m = &migrations[i];
-        if m.version.len() != 14 {
-            return None;
-        }
-        let (_, name) = generated::title(&m.text)?;
-        let suffix = m.name.strip_prefix(name.as_str())?;
-        let rank = std::iter::once("").chain(generated::SUFFIXES.iter().copied()).position(|s| s == suffix)?;
-        Some((name, rank))
+        (m.version.len() == 14).then_some(())?;
+        generated::migration_in(&m.text)
     };
     let follows = |a: usize, b: usize| match (part(a), part(b)) {
-        (Some((na, ra)), Some((nb, rb))) => {
-            na == nb && ra < rb && generated::add_seconds(&migrations[a].version, 1) == migrations[b].version
-        }
+        (Some(ra), Some(rb)) => ra == rb && generated::add_seconds(&migrations[a].version, 1) == migrations[b].version,
         _ => false,
     };
-    let (name, _) = part(index)?;
+    let (stamp, name) = part(index)?;
     let mut start = index;
     while start > 0 && follows(start - 1, start) {
         start -= 1;
@@ -116,10 +108,9 @@ pub fn run_of(migrations: &[Migration], index: usize, rollback_dir: &Path) -> Op
     while end < migrations.len() && follows(end - 1, end) {
         end += 1;
     }
-    let version = &migrations[start].version;
     Some(Run {
         range: start..end,
-        rollback: generated::rollback_path(rollback_dir, version, &name),
-        rollback_title: generated::rollback_title(version, &name),
+        rollback: generated::rollback_path(rollback_dir, &stamp, &name),
+        rollback_title: generated::rollback_title(&stamp, &name),
     })
 }

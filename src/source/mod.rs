@@ -2,11 +2,13 @@
 //! Both end in the same `model::Schema`, through the same table-building code in `ddl`.
 
 pub mod cascade;
+pub mod created;
 pub mod ddl;
 pub mod routines;
 pub mod security;
 pub mod sql;
 pub mod view_columns;
+pub mod view_cycle;
 pub mod yaml;
 
 use std::collections::HashMap;
@@ -45,13 +47,11 @@ pub fn files_in(path: &Path, extensions: &[&str]) -> Result<Vec<PathBuf>> {
                 Ok(m) if m.is_dir() => {
                     let real = p.canonicalize().map_err(|e| cannot_read(&p, e))?;
                     if let Some(first) = seen.get(&real) {
-                        return Err(Diagnostic::new(format!(
-                            "{} is {}, reached a second time through a symbolic link",
-                            p.display(),
-                            first.display()
-                        ))
-                        .hint("a link loops back up the tree or two links lead to one directory: remove one, so that each file is read once")
-                        .into());
+                        return Err(reached_twice(
+                            &p,
+                            first,
+                            "a link loops back up the tree or two links lead to one directory",
+                        ));
                     }
                     seen.insert(real, p.clone());
                     stack.push(p);
@@ -70,7 +70,25 @@ pub fn files_in(path: &Path, extensions: &[&str]) -> Result<Vec<PathBuf>> {
         }
     }
     out.sort_by(|a, b| a.file_name().cmp(&b.file_name()).then_with(|| a.cmp(b)));
+    // A file linked under a second name would be read twice, each object "declared twice".
+    let mut files = HashMap::new();
+    for p in &out {
+        let real = p.canonicalize().map_err(|e| cannot_read(p, e))?;
+        if let Some(first) = files.insert(real, p) {
+            let is_link = |p: &Path| std::fs::symlink_metadata(p).is_ok_and(|m| m.file_type().is_symlink());
+            let (link, first) = if is_link(p) || !is_link(first) { (p, first) } else { (first, p) };
+            return Err(reached_twice(link, first, "two names lead to one file"));
+        }
+    }
     Ok(out)
+}
+
+/// `link` leads to `first`, which is read already; located at the link, the name to remove.
+fn reached_twice(link: &Path, first: &Path, why: &str) -> crate::diagnostic::Errors {
+    Diagnostic::new(format!("{} is {}, reached a second time through a symbolic link", link.display(), first.display()))
+        .at(Origin::new(link, 1, 1), None)
+        .hint(format!("{why}: remove one, so that each file is read once"))
+        .into()
 }
 
 /// Far above any schema, migration or template written by hand or dumped by `pg_dump` for

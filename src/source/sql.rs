@@ -8,7 +8,9 @@ use std::path::{Path, PathBuf};
 use crate::diagnostic::{Diagnostic, Origin, Positions, Result};
 use crate::model::{ObjectId, Schema};
 use crate::pgtree::parse_message;
+use crate::source::created::created;
 use crate::source::ddl::{self, Outcome};
+use crate::source::view_cycle::cycle_through;
 
 /// What a load read and what it left out.
 #[derive(Debug, Default, Clone)]
@@ -209,12 +211,19 @@ fn apply(
     match ddl::apply(schema, stmt) {
         Outcome::Applied => {
             report.applied += 1;
-            // Where a table was created, to say where a table that would be dropped came from.
-            if let NodeEnum::CreateStmt(c) = stmt
-                && let Some(rv) = &c.relation
-            {
+            // Where an object was created, to say where one that would be dropped came from.
+            if let Some(object) = created(stmt) {
                 let origin = positions.at(statement_start(text, location));
-                schema.hints.origins.insert(ObjectId::Table(ddl::qualified(rv)), origin);
+                if let ObjectId::View { name, .. } = &object
+                    && let Some(cycle) = cycle_through(schema, name)
+                {
+                    let path: Vec<String> = cycle.iter().map(ToString::to_string).collect();
+                    return Err(Diagnostic::new(format!("view {name} reads itself: {}", path.join(" → ")))
+                        .at(origin, Some(text))
+                        .hint("PostgreSQL accepts this view but fails every query on it (infinite recursion): make one of these views stop reading the next")
+                        .into());
+                }
+                schema.hints.origins.insert(object, origin);
             }
         }
         Outcome::Skipped(kind) => {

@@ -5,6 +5,7 @@
 use serde_json::Value;
 
 use super::{clauses, function_name};
+use crate::initplan::PER_QUERY_FUNCTIONS;
 use crate::lint::Ctx;
 use crate::model::ObjectId;
 
@@ -34,11 +35,6 @@ pub(super) fn check(ctx: &mut Ctx) {
         }
     }
 }
-
-/// Functions whose value is the same for every row of a query but that PostgreSQL calls
-/// for each row unless they sit in a scalar subquery (an initPlan).
-const PER_QUERY_FUNCTIONS: &[&[&str]] =
-    &[&["auth", "uid"], &["auth", "jwt"], &["auth", "role"], &["auth", "email"], &["current_setting"]];
 
 /// Calls of `PER_QUERY_FUNCTIONS` in `node` that are not inside a SELECT without FROM, the
 /// nearest enclosing SELECT deciding: `(select auth.uid())` runs once, while a call in the

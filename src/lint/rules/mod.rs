@@ -13,7 +13,7 @@ use serde_json::Value;
 use super::{Ctx, Migration, Severity};
 use crate::diagnostic::closest;
 use crate::diff::Change;
-use crate::model::{Column, Policy, QualifiedName, Schema, Table, View};
+use crate::model::{Column, Policy, QualifiedName, Schema, Table};
 use crate::pgtree::parse_expr;
 
 mod adding_required_field;
@@ -102,7 +102,9 @@ macro_rules! rules {
 }
 
 // Variant = stable id, default severity, what it checks (its file's `check`), summary for
-// SARIF. Advisors first, then safety, then style; ids never change.
+// SARIF. Advisors first, then safety, then style. Ids are snake_case, as Supabase's
+// advisors spell theirs; the safety and style rules were once kebab-case, as squawk spells
+// them, and those spellings are still read (`FromStr`).
 rules! {
     RlsDisabledInPublic = "rls_disabled_in_public", Error, Advisor(rls_disabled_in_public), "Table in an exposed schema without row-level security";
     PolicyExistsRlsDisabled = "policy_exists_rls_disabled", Error, Advisor(policy_exists_rls_disabled), "Table has policies but row-level security is off";
@@ -120,17 +122,17 @@ rules! {
     RlsPolicyAlwaysTrue = "rls_policy_always_true", Error, Advisor(rls_policy_always_true), "Policy condition is always true";
     MembershipSelfInsert = "membership_self_insert", Error, Advisor(membership_self_insert), "Users can insert themselves into a membership table other policies trust";
     ExtensionInPublic = "extension_in_public", Warn, Advisor(extension_in_public), "Extension installed in the public schema";
-    AddingRequiredField = "adding-required-field", Error, Safety(adding_required_field), "NOT NULL column without a default added to an existing table";
-    ChangingColumnType = "changing-column-type", Warn, Safety(changing_column_type), "Column type change rewrites the table under an exclusive lock";
-    RequireConcurrentIndexCreation = "require-concurrent-index-creation", Warn, Safety(require_concurrent_index_creation), "Index created on an existing table without CONCURRENTLY";
-    ConstraintMissingNotValid = "constraint-missing-not-valid", Warn, Safety(constraint_missing_not_valid), "Foreign key or check added to an existing table without NOT VALID";
-    BanDropColumn = "ban-drop-column", Warn, Safety(ban_drop_column), "Column dropped";
-    BanDropTable = "ban-drop-table", Warn, Safety(ban_drop_table), "Table dropped";
-    RenamingColumn = "renaming-column", Warn, Safety(renaming_column), "Column renamed";
-    RenamingTable = "renaming-table", Warn, Safety(renaming_table), "Table renamed";
-    PreferTextField = "prefer-text-field", Warn, Style(prefer_text_field), "varchar(n) column";
-    PreferTimestamptz = "prefer-timestamptz", Warn, Style(prefer_timestamptz), "timestamp without time zone column";
-    PreferBigintOverInt = "prefer-bigint-over-int", Warn, Style(prefer_bigint_over_int), "integer or smallint primary key or identity";
+    AddingRequiredField = "adding_required_field", Error, Safety(adding_required_field), "NOT NULL column without a default added to an existing table";
+    ChangingColumnType = "changing_column_type", Warn, Safety(changing_column_type), "Column type change rewrites the table under an exclusive lock";
+    RequireConcurrentIndexCreation = "require_concurrent_index_creation", Warn, Safety(require_concurrent_index_creation), "Index created on an existing table without CONCURRENTLY";
+    ConstraintMissingNotValid = "constraint_missing_not_valid", Warn, Safety(constraint_missing_not_valid), "Foreign key or check added to an existing table without NOT VALID";
+    BanDropColumn = "ban_drop_column", Warn, Safety(ban_drop_column), "Column dropped";
+    BanDropTable = "ban_drop_table", Warn, Safety(ban_drop_table), "Table dropped";
+    RenamingColumn = "renaming_column", Warn, Safety(renaming_column), "Column renamed";
+    RenamingTable = "renaming_table", Warn, Safety(renaming_table), "Table renamed";
+    PreferTextField = "prefer_text_field", Warn, Style(prefer_text_field), "varchar(n) column";
+    PreferTimestamptz = "prefer_timestamptz", Warn, Style(prefer_timestamptz), "timestamp without time zone column";
+    PreferBigintOverInt = "prefer_bigint_over_int", Warn, Style(prefer_bigint_over_int), "integer or smallint primary key or identity";
 }
 
 impl RuleId {
@@ -170,8 +172,10 @@ impl FromStr for RuleId {
     type Err = String;
 
     fn from_str(id: &str) -> Result<RuleId, String> {
-        RuleId::ALL.iter().copied().find(|r| r.as_str() == id).ok_or_else(|| {
-            match closest(id, RuleId::ALL.iter().map(|r| r.as_str())) {
+        // `prefer-text-field`, the old spelling, in settings written before ids were one style.
+        let snake = id.replace('-', "_");
+        RuleId::ALL.iter().copied().find(|r| r.as_str() == snake).ok_or_else(|| {
+            match closest(&snake, RuleId::ALL.iter().map(|r| r.as_str())) {
                 Some(near) => format!("unknown lint rule `{id}`; did you mean `{near}`?"),
                 None => format!("unknown lint rule `{id}` (the rules are listed in docs/lint.md)"),
             }
@@ -227,10 +231,4 @@ fn function_name(call: &Value) -> Vec<&str> {
         ["pg_catalog", rest @ ..] => rest.to_vec(),
         _ => parts,
     }
-}
-
-/// A (non-materialized) view that checks the caller's privileges and policies instead of
-/// its owner's.
-fn security_invoker(view: &View) -> bool {
-    !view.materialized && view.options.iter().any(|(k, v)| k == "security_invoker" && v == "true")
 }
