@@ -14,6 +14,7 @@ use pg_query::NodeEnum;
 
 use super::objects::qualified;
 use super::{File, PLATFORM_SCHEMAS, Places, column_hint, diagnostic_at};
+use crate::access::Access;
 use crate::diagnostic::{Diagnostic, Errors, Result, closest};
 use crate::model::{ObjectId, QualifiedName, Schema};
 use crate::pgtree::parse_message;
@@ -202,6 +203,12 @@ impl File<'_> {
                 columns,
             });
         }
+
+        // What the preset promises, for `schemagen test generate` to prove; `access:` in the
+        // same file replaces it.
+        let options = preset.options.iter().map(|(k, (v, _))| (*k, v.clone())).collect();
+        let implied = Access::of_preset(preset.name, &options, members_table.as_ref(), self.origin(preset.node.span()));
+        schema.hints.access.insert(table.clone(), implied);
 
         let template = format!("rls_{}.sql.j2", preset.name);
         let here = |e: Errors| {
