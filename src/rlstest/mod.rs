@@ -263,6 +263,9 @@ impl Body {
             })
             .unwrap_or_else(|| key[0].clone());
         let [a, b]: [Row; 2] = rows.try_into().expect("two slots");
+        // Moving A's row to B would collide with B's row under a key they would then share
+        // (a profile keyed by its user): that move cannot be tried.
+        let mover = mover.filter(|m| !unique_keys(table).any(|k| k.iter().all(|c| c == m || a.value(c) == b.value(c))));
         // The tested table's own rows are inserted by the test, not as parents.
         let parents = builder.parents.into_iter().filter(|r| r.table != table.name).collect();
         Ok(Body { parents, rows: [a, b], key, mover, touched })
@@ -411,4 +414,16 @@ fn owner_column(table: &Table) -> Option<String> {
         }
         _ => None,
     })
+}
+
+/// The column sets no two rows may share: primary key, unique constraints, unique indexes
+/// over plain columns without a predicate.
+fn unique_keys(table: &Table) -> impl Iterator<Item = Vec<String>> + '_ {
+    let constraints = table.constraints.iter().filter(|c| c.kind.has_index()).map(|c| c.kind.columns().to_vec());
+    let indexes = table
+        .indexes
+        .iter()
+        .filter(|i| i.unique && i.predicate.is_none())
+        .filter_map(|i| i.keys.iter().map(|k| k.column.clone()).collect::<Option<Vec<String>>>());
+    constraints.chain(indexes)
 }
