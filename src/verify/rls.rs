@@ -11,6 +11,11 @@ use crate::verify::server::Script;
 /// A server without pgTAP cannot run them: that is said, and is no failure.
 pub(super) fn run(db: &Scratch, tests: &[TestFile]) -> Result<bool> {
     let runnable: Vec<&TestFile> = tests.iter().filter(|t| t.skipped.is_none()).collect();
+    let skipped: Vec<String> =
+        tests.iter().filter_map(|t| t.skipped.as_ref().map(|why| format!("{} ({why})", t.table))).collect();
+    if !skipped.is_empty() {
+        println!("rls: not tested, their rows cannot be made automatically: {}", skipped.join("; "));
+    }
     if runnable.is_empty() {
         return Ok(true);
     }
@@ -38,11 +43,6 @@ pub(super) fn run(db: &Scratch, tests: &[TestFile]) -> Result<bool> {
         let (ok, failed) = outcomes(&output);
         passed += ok;
         failures.extend(failed);
-    }
-    let skipped: Vec<String> =
-        tests.iter().filter_map(|t| t.skipped.as_ref().map(|why| format!("{} ({why})", t.table))).collect();
-    if !skipped.is_empty() {
-        println!("rls: not tested, their rows cannot be made automatically: {}", skipped.join("; "));
     }
     for line in &not_run {
         println!("rls: not run, PostgreSQL refused the test's rows: {line}");
