@@ -97,7 +97,8 @@ pub fn condition(text: &str, role: Role, table: &QualifiedName) -> Option<Rule> 
                 return Some(Rule::Own(b.to_string()));
             }
             if is_call(a, "auth.role()")
-                && let Some(name) = b.strip_prefix('\'').and_then(|b| b.strip_suffix('\''))
+                && let Some(name) =
+                    b.strip_prefix('\'').and_then(|b| b.strip_suffix("::text").unwrap_or(b).strip_suffix('\''))
             {
                 return Some(if name == role.name() { Rule::All } else { Rule::None });
             }
@@ -194,6 +195,7 @@ mod tests {
         assert_eq!(condition("true", Role::Anon, &t), Some(Rule::All));
         assert_eq!(condition("auth.role() = 'authenticated'", Role::Anon, &t), Some(Rule::None));
         assert_eq!(condition("auth.role() = 'authenticated'", Role::Authenticated, &t), Some(Rule::All));
+        assert_eq!(condition("(auth.role() = 'authenticated'::text)", Role::Anon, &t), Some(Rule::None));
         assert_eq!(condition("user_id = auth.uid() OR published", Role::Authenticated, &t), None);
         let ws = condition(
             "workspace_id IN (SELECT m.workspace_id FROM public.workspace_members m WHERE m.user_id = (SELECT auth.uid()))",

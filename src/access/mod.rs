@@ -7,6 +7,7 @@
 //! holds the signed-in user's id) or `workspace(COLUMN via MEMBERS)` (the rows whose column
 //! names a workspace the user belongs to, per the membership table).
 
+pub mod changes;
 pub mod implied;
 pub mod rule;
 
@@ -92,6 +93,17 @@ pub enum Rule {
     /// The rows whose `column` is the signed-in user's id.
     Own(String),
     Workspace(Workspace),
+}
+
+impl Rule {
+    /// What the rule lets `role` reach: only a signed-in user owns rows or is a member, so
+    /// `own(…)` of anon is none.
+    pub fn for_role(&self, role: Role) -> &Rule {
+        match self {
+            Rule::Own(_) | Rule::Workspace(_) if role != Role::Authenticated => &Rule::None,
+            other => other,
+        }
+    }
 }
 
 /// `workspace(column via members(member_workspace_column, member_column))`.

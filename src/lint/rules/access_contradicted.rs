@@ -6,7 +6,6 @@
 //! database.
 
 use crate::access::implied::{self, Implied};
-use crate::access::{Role, Rule};
 use crate::lint::Ctx;
 use crate::model::ObjectId;
 
@@ -17,7 +16,7 @@ pub(super) fn check(ctx: &mut Ctx) {
         for ((role, command), given) in implied::matrix(ctx.desired, table) {
             let Implied::Rule(given) = given else { continue };
             let expected = access.rule(role, command);
-            if effective(&given, role) != effective(expected, role) {
+            if given.for_role(role) != expected.for_role(role) {
                 contradictions.push(format!("{} {}: {given}, expected {expected}", role.name(), command.name()));
             }
         }
@@ -33,13 +32,5 @@ pub(super) fn check(ctx: &mut Ctx) {
             "change the policies (or grants), or the `access:` expectations if they are what is wrong; \
              `schemagen test generate` writes the tests that prove them",
         );
-    }
-}
-
-/// What a rule lets the role reach: only a signed-in user owns rows or is a member.
-fn effective(rule: &Rule, role: Role) -> &Rule {
-    match rule {
-        Rule::Own(_) | Rule::Workspace(_) if role != Role::Authenticated => &Rule::None,
-        other => other,
     }
 }
