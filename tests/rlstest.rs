@@ -299,3 +299,30 @@ rls: owner
     assert_eq!(verified.status.code(), Some(0), "{}", text(&verified));
     assert!(String::from_utf8_lossy(&verified.stdout).contains("rls: not tested"), "{}", text(&verified));
 }
+
+#[test]
+fn hostile_names_stay_quoted_in_the_generated_tests() {
+    let table = "Notes'); DROP TABLE canary; --";
+    let yaml = format!(
+        "table: \"{table}\"
+columns:
+  id: uuid primary key default gen_random_uuid()
+  user_id: uuid not null references auth.users(id)
+  \"Body $$ x\": text not null check (\"Body $$ x\" in ('it''s', 'b'))
+rls: owner
+"
+    );
+    let canary = "table: canary\ncolumns:\n  id: int primary key\n";
+    let dir = project(&[("notes.yaml", &yaml), ("canary.yaml", canary)]);
+    let out = schemagen(dir.path(), &["test", "generate"]);
+    assert!(out.status.success(), "{}", text(&out));
+    let names: Vec<String> = std::fs::read_dir(dir.path().join("supabase/tests"))
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(names, ["schemagen_rls_notes____drop_table_canary____.test.sql"]);
+    let verified = schemagen(dir.path(), &["verify"]);
+    assert_eq!(verified.status.code(), Some(0), "{}", text(&verified));
+    assert_eq!(rls_lines(&verified), ["rls: holds: 27 expectations on 1 table"], "{}", text(&verified));
+}
