@@ -326,3 +326,21 @@ rls: owner
     assert_eq!(verified.status.code(), Some(0), "{}", text(&verified));
     assert_eq!(rls_lines(&verified), ["rls: holds: 27 expectations on 1 table"], "{}", text(&verified));
 }
+
+/// What `new table` writes (own rows; rows of a workspace the user owns) declares no
+/// `access:`: the tests assert what its policies do, read from their conditions, and hold.
+#[test]
+fn new_table_scaffolds_get_the_tests_their_policies_imply() {
+    let dir = project(&[]);
+    for args in [&["new", "table", "notes"][..], &["new", "table", "docs", "--workspace", "notes"]] {
+        let out = schemagen(dir.path(), args);
+        assert!(out.status.success(), "{}", text(&out));
+    }
+    let out = schemagen(dir.path(), &["test", "generate"]);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("declares no `access:`"), "{}", text(&out));
+    let docs = std::fs::read_to_string(dir.path().join("supabase/tests/schemagen_rls_docs.test.sql")).unwrap();
+    assert!(docs.contains("--   authenticated: workspace(note_id via notes(id, user_id))"), "{docs}");
+    let verified = schemagen(dir.path(), &["verify"]);
+    assert_eq!(verified.status.code(), Some(0), "{}", text(&verified));
+    assert_eq!(rls_lines(&verified), ["rls: holds: 54 expectations on 2 tables"], "{}", text(&verified));
+}

@@ -140,8 +140,6 @@ pub enum Source {
     Declared(Origin),
     /// Implied by `rls: PRESET`, at this place.
     Preset(&'static str, Origin),
-    /// Read back from the policies and privileges: what they do, to be reviewed.
-    Policies,
 }
 
 /// A table's expectations: a rule for every role and command.

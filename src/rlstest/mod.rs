@@ -94,7 +94,6 @@ fn expectations(schema: &Schema, table: &Table) -> (Expectations, Vec<String>, b
         let said = match &access.source {
             Source::Declared(origin) => format!("declared at {origin}"),
             Source::Preset(preset, origin) => format!("of `rls: {preset}` at {origin}"),
-            Source::Policies => "read from the policies".into(),
         };
         let mut header = vec![format!("Expectations ({said}):")];
         header.extend(access.summary().into_iter().map(|l| format!("  {l}")));
@@ -106,19 +105,26 @@ fn expectations(schema: &Schema, table: &Table) -> (Expectations, Vec<String>, b
         "Expectations read from the policies and privileges, not declared: review them, and declare".into(),
         "`access:` in the table's YAML to keep them:".into(),
     ];
-    let mut rules = BTreeMap::new();
-    for ((role, command), implied) in matrix {
-        let entry = match implied {
-            Implied::Rule(r) => {
-                header.push(format!("  {} {}: {r}", role.name(), command.name()));
-                Ok(r)
+    let rules: Expectations = matrix
+        .into_iter()
+        .map(|(k, implied)| match implied {
+            Implied::Rule(r) => (k, Ok(r)),
+            Implied::Unknown(why) => (k, Err(why)),
+        })
+        .collect();
+    let said = |e: &Result<Rule, String>| match e {
+        Ok(r) => r.to_string(),
+        Err(why) => format!("not decidable ({why}), not tested"),
+    };
+    for role in Role::ALL {
+        let each: Vec<&Result<Rule, String>> = Command::ALL.iter().map(|c| &rules[&(role, *c)]).collect();
+        if each.iter().all(|e| *e == each[0]) {
+            header.push(format!("  {}: {}", role.name(), said(each[0])));
+        } else {
+            for (command, e) in Command::ALL.iter().zip(each) {
+                header.push(format!("  {} {}: {}", role.name(), command.name(), said(e)));
             }
-            Implied::Unknown(why) => {
-                header.push(format!("  {} {}: not decidable ({why}), not tested", role.name(), command.name()));
-                Err(why)
-            }
-        };
-        rules.insert((role, command), entry);
+        }
     }
     (rules, header, true)
 }
