@@ -1,5 +1,5 @@
 //! Subcommands and exit codes: 0 no changes (or done), 2 changes found, 3 the change can lose data
-//! and nothing allows it, 4 `verify` found a direction that does not converge, 1 error.
+//! and nothing allows it, 4 `verify` found a direction that does not converge or an access expectation that fails, 1 error.
 
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
@@ -59,9 +59,10 @@ enum Command {
     /// Print the JSON Schema of the YAML files, for editors to validate and complete them.
     SchemaJson,
     /// Prove the migration on PostgreSQL: apply the SQL that exists, then the up migration and
-    /// the rollback, in scratch databases, and compare catalogs (exit 0: both converge, 4: not).
+    /// the rollback, in scratch databases, and compare catalogs; run the row level security
+    /// tests on the desired schema (exit 0: both converge and the tests pass, 4: not).
     #[command(
-        after_help = "Exit codes: 0 both directions converge, 4 the migration or its rollback fails or leaves a different catalog, 1 verify could not judge."
+        after_help = "Exit codes: 0 both directions converge and every access expectation holds, 4 the migration or its rollback fails or leaves a different catalog, or an expectation fails, 1 verify could not judge."
     )]
     Verify(VerifyArgs),
     /// Tests of row level security: `test generate` writes pgTAP files from the access
