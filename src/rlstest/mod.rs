@@ -16,7 +16,7 @@ use crate::access::implied::{self, Implied};
 use crate::access::{Command, Role, Rule, Source};
 use crate::model::{ConstraintKind, QualifiedName, Schema, Table};
 use crate::render::quote;
-use rows::{Row, Rows, key_of, user};
+use rows::{Row, Rows, key_of, user, user_value};
 
 /// The directory the Supabase CLI runs tests from.
 pub const DIR: &str = "supabase/tests";
@@ -203,6 +203,8 @@ impl Body {
     fn new(schema: &Schema, table: &Table, expected: &Expectations) -> Result<Body, String> {
         let key = key_of(table).ok_or_else(|| format!("{} has no primary key to name its rows by", table.name))?;
         let rules: BTreeSet<&Rule> = expected.values().filter_map(|r| r.as_ref().ok()).collect();
+        // Columns the rules read, each given a value: true for an owner column (the user's
+        // id), false for a workspace column (filled through its foreign key).
         let mut fill = BTreeMap::new();
         let mut mover = None;
         for rule in &rules {
@@ -232,10 +234,7 @@ impl Body {
             let given: BTreeMap<String, String> = fill
                 .iter()
                 .filter(|(_, is_user)| **is_user)
-                .map(|(c, _)| {
-                    let t = &table.column(c).expect("checked above").data_type;
-                    (c.clone(), format!("{}::{}", quote::literal(&user(slot)), t.sql()))
-                })
+                .map(|(c, _)| (c.clone(), user_value(slot, &table.column(c).expect("checked above").data_type)))
                 .collect();
             let wanted: Vec<String> = fill.keys().cloned().collect();
             rows.push(builder.row_with(table, slot, &given, &wanted)?);
@@ -257,7 +256,7 @@ impl Body {
                 }
                 let given = BTreeMap::from([
                     (w.member_workspace_column.clone(), workspace.to_string()),
-                    (w.member_column.clone(), format!("{}::{}", quote::literal(&user(slot)), member.data_type.sql())),
+                    (w.member_column.clone(), user_value(slot, &member.data_type)),
                 ]);
                 builder.extra(members, slot, &given)?;
             }

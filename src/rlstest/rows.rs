@@ -14,6 +14,11 @@ pub fn user(slot: u8) -> String {
     format!("00000000-0000-4000-8000-0000000000{slot:02x}")
 }
 
+/// The slot's user id as a value of a column of type `t`.
+pub fn user_value(slot: u8, t: &DataType) -> String {
+    typed(&quote::literal(&user(slot)), t)
+}
+
 /// One row: (column, SQL value), in the table's column order.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Row {
@@ -109,7 +114,7 @@ impl<'a> Rows<'a> {
         if let Some(fk) = fk {
             let users = QualifiedName::new("auth", "users");
             if fk.columns.len() == 1 && fk.ref_table == users {
-                return Ok(Some(typed(&quote::literal(&user(slot)), &column.data_type)));
+                return Ok(Some(user_value(slot, &column.data_type)));
             }
             if !column.not_null && !wanted {
                 return Ok(None);
