@@ -42,8 +42,8 @@ else
   missing+=(postgresql-contrib)
 fi
 
-# pgTAP for the newest installed server version (or for the server about to be installed,
-# which then is Debian's default: `postgresql-pgtap` follows it).
+# pgTAP for the newest installed server version; with no server yet, Debian's `pgtap`
+# metapackage, which follows the default server about to be installed.
 if [ -n "$initdb" ]; then
   pg_version=$(basename "$(dirname "$(dirname "$initdb")")")
   if [ -f "/usr/share/postgresql/$pg_version/extension/pgtap.control" ]; then
@@ -52,7 +52,7 @@ if [ -n "$initdb" ]; then
     missing+=("postgresql-$pg_version-pgtap")
   fi
 else
-  missing+=(postgresql-pgtap)
+  missing+=(pgtap)
 fi
 
 # pg_prove, which runs the generated pgTAP files from the shell.
