@@ -344,3 +344,29 @@ fn new_table_scaffolds_get_the_tests_their_policies_imply() {
     assert_eq!(verified.status.code(), Some(0), "{}", text(&verified));
     assert_eq!(rls_lines(&verified), ["rls: holds: 54 expectations on 2 tables"], "{}", text(&verified));
 }
+
+/// Rows PostgreSQL refuses (a CHECK the generated values miss) prove nothing either way:
+/// verify says the test did not run, and which statement was refused, without failing.
+#[test]
+fn a_test_whose_rows_postgresql_refuses_is_reported_as_not_run() {
+    let dir = project(&[(
+        "titles.yaml",
+        "table: titles
+columns:
+  id: uuid primary key default gen_random_uuid()
+  user_id: uuid not null references auth.users(id)
+  title: text not null check (char_length(title) > 20)
+rls: owner
+",
+    )]);
+    let out = schemagen(dir.path(), &["verify"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let lines = rls_lines(&out);
+    assert_eq!(lines.len(), 1, "{}", text(&out));
+    assert!(
+        lines[0].starts_with("rls: not run, PostgreSQL refused the test's rows: public.titles: "),
+        "{}",
+        text(&out)
+    );
+    assert!(lines[0].contains("titles_title_check"), "{}", text(&out));
+}
