@@ -373,3 +373,26 @@ rls: owner
     );
     assert!(lines[0].contains("titles_title_check"), "{}", text(&out));
 }
+
+/// A team's own preset template means something else than the embedded one: the preset then
+/// implies no expectations, and the tests assert what its policies do.
+#[test]
+fn a_preset_whose_template_the_team_replaces_is_tested_for_its_policies() {
+    let dir = project(&[(
+        "notes.yaml",
+        "table: notes\ncolumns:\n  id: uuid primary key default gen_random_uuid()\n  user_id: uuid not null references auth.users(id)\nrls: owner\n",
+    )]);
+    std::fs::create_dir(dir.path().join("tpl")).unwrap();
+    std::fs::write(
+        dir.path().join("tpl/rls_owner.sql.j2"),
+        "CREATE POLICY \"anyone reads\" ON {{ table }} FOR SELECT TO anon, authenticated USING (true);\n",
+    )
+    .unwrap();
+    std::fs::write(dir.path().join("schemagen.toml"), "templates = \"tpl\"\n").unwrap();
+    let out = schemagen(dir.path(), &["test", "generate"]);
+    assert!(out.status.success(), "{}", text(&out));
+    let file = std::fs::read_to_string(dir.path().join("supabase/tests/schemagen_rls_notes.test.sql")).unwrap();
+    assert!(file.contains("--   anon select: all\n"), "{file}");
+    let verified = schemagen(dir.path(), &["verify"]);
+    assert_eq!(verified.status.code(), Some(0), "{}", text(&verified));
+}

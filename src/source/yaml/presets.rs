@@ -52,6 +52,11 @@ impl Templates {
         Templates { dir: dir.map(Path::to_path_buf), renderer: OnceCell::new() }
     }
 
+    /// Whether the team's directory replaces `template`: the preset then means what it says.
+    fn overrides(&self, template: &str) -> bool {
+        self.dir.as_ref().is_some_and(|d| d.join(template).is_file())
+    }
+
     fn renderer(&self) -> Result<&Renderer> {
         if self.renderer.get().is_none() {
             let renderer = Renderer::new(self.dir.as_deref())?;
@@ -204,13 +209,16 @@ impl File<'_> {
             });
         }
 
-        // What the preset promises, for `schemagen test generate` to prove; `access:` in the
-        // same file replaces it.
-        let options = preset.options.iter().map(|(k, (v, _))| (*k, v.clone())).collect();
-        let implied = Access::of_preset(preset.name, &options, members_table.as_ref(), self.origin(preset.node.span()));
-        schema.hints.access.insert(table.clone(), implied);
-
+        // What the embedded preset promises, for `schemagen test generate` to prove; `access:`
+        // in the same file replaces it. A team's own template says something else.
         let template = format!("rls_{}.sql.j2", preset.name);
+        if !self.templates.overrides(&template) {
+            let options = preset.options.iter().map(|(k, (v, _))| (*k, v.clone())).collect();
+            let origin = self.origin(preset.node.span());
+            let implied = Access::of_preset(preset.name, &options, members_table.as_ref(), origin);
+            schema.hints.access.insert(table.clone(), implied);
+        }
+
         let here = |e: Errors| {
             Errors(e.0.into_iter().map(|d| d.at(self.origin(preset.node.span()), Some(self.text))).collect())
         };
