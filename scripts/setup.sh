@@ -3,6 +3,8 @@
 #   - libclang-dev   (bindgen, used by the pg_query crate's build script)
 #   - postgresql, postgresql-contrib (a real server for the migration tests in tests/)
 #   - libssl-dev, pkg-config (native-tls, the TLS of the live-database client)
+#   - postgresql-<version>-pgtap (pgTAP, which `verify` and the generated RLS tests use) for the
+#     newest installed server, and libtap-parser-sourcehandler-pgtap-perl (`pg_prove`)
 # Idempotent: installs only what is missing, runs `apt-get update` only when it must install.
 set -euo pipefail
 
@@ -48,6 +50,26 @@ if ls /usr/share/postgresql/*/extension/pgcrypto.control >/dev/null 2>&1 &&
   echo "setup: found PostgreSQL contrib extensions (pgcrypto, uuid-ossp)"
 else
   missing+=(postgresql-contrib)
+fi
+
+# pgTAP for the newest installed server version; with no server yet, Debian's `pgtap`
+# metapackage, which follows the default server about to be installed.
+if [ -n "$initdb" ]; then
+  pg_version=$(basename "$(dirname "$(dirname "$initdb")")")
+  if [ -f "/usr/share/postgresql/$pg_version/extension/pgtap.control" ]; then
+    echo "setup: found pgTAP for PostgreSQL $pg_version"
+  else
+    missing+=("postgresql-$pg_version-pgtap")
+  fi
+else
+  missing+=(pgtap)
+fi
+
+# pg_prove, which runs the generated pgTAP files from the shell.
+if command -v pg_prove >/dev/null 2>&1; then
+  echo "setup: found pg_prove"
+else
+  missing+=(libtap-parser-sourcehandler-pgtap-perl)
 fi
 
 if [ "${#missing[@]}" -eq 0 ]; then

@@ -1,5 +1,5 @@
 //! Subcommands and exit codes: 0 no changes (or done), 2 changes found, 3 the change can lose data
-//! and nothing allows it, 4 `verify` found a direction that does not converge, 1 error.
+//! and nothing allows it, 4 `verify` found a direction that does not converge or an access expectation that fails, 1 error.
 
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
@@ -59,9 +59,10 @@ enum Command {
     /// Print the JSON Schema of the YAML files, for editors to validate and complete them.
     SchemaJson,
     /// Prove the migration on PostgreSQL: apply the SQL that exists, then the up migration and
-    /// the rollback, in scratch databases, and compare catalogs (exit 0: both converge, 4: not).
+    /// the rollback, in scratch databases, and compare catalogs; run the row level security
+    /// tests on the desired schema (exit 0: both converge and the tests pass, 4: not).
     #[command(
-        after_help = "Exit codes: 0 both directions converge, 4 the migration or its rollback fails or leaves a different catalog, 1 verify could not judge."
+        after_help = "Exit codes: 0 both directions converge and every access expectation holds, 4 the migration or its rollback fails or leaves a different catalog, or an expectation fails, 1 verify could not judge."
     )]
     Verify(VerifyArgs),
     /// List the migration files applied to a database, pending, or edited since they were
@@ -79,6 +80,10 @@ enum Command {
         after_help = "Exit codes: 0 rolled back (or nothing applied), 1 error (nothing rolled back of the failing run)."
     )]
     Rollback(RollbackArgs),
+    /// Tests of row level security: `test generate` writes pgTAP files from the access
+    /// expectations (`access:`, `rls:` presets, else what the policies do).
+    #[command(subcommand)]
+    Test(TestCommand),
     /// Start a project here: schemagen.toml, schema/ with one example table, and the
     /// pre-commit hook to add. Refuses to touch any of them that exists.
     Init,
@@ -155,6 +160,27 @@ struct LintArgs {
     /// Lint the change as an --online plan makes it (indexes CONCURRENTLY, constraints NOT VALID) [config: online]
     #[arg(long)]
     online: bool,
+}
+
+#[derive(Subcommand, Debug)]
+enum TestCommand {
+    /// Write one pgTAP file per table with row level security into supabase/tests, for
+    /// `supabase test db`, pg_prove and `verify`.
+    #[command(after_help = "Exit codes: 0 written (or unchanged), 1 error (nothing written).")]
+    Generate(TestGenerateArgs),
+}
+
+#[derive(Args, Debug)]
+struct TestGenerateArgs {
+    /// Directory of the YAML files [default: schema]
+    #[arg(long)]
+    schema: Option<PathBuf>,
+    /// Directory to write the tests into
+    #[arg(long, default_value = crate::rlstest::DIR)]
+    out: PathBuf,
+    /// Replace test files that exist and differ (they are never overwritten otherwise)
+    #[arg(long)]
+    force: bool,
 }
 
 #[derive(Args, Debug)]
@@ -308,6 +334,7 @@ pub fn run(cli: Cli) -> i32 {
         Command::Status(a) => crate::runner::status(&db_url(&config, a)?, &folders(&config)),
         Command::Apply(a) => crate::runner::apply(&db_url(&config, a.db)?, &folders(&config), a.dry_run),
         Command::Rollback(a) => rollback(&config, a),
+        Command::Test(TestCommand::Generate(a)) => test_generate(&config, a),
         Command::Init => init(),
         Command::Completions { shell } => {
             // Made from the same clap definition that parses the command line, so it
@@ -506,6 +533,56 @@ fn verify(config: &Config, args: VerifyArgs) -> Result<i32> {
         r.run(config, &Stages { online: config.wants_online(args.online), plan: true, ..Stages::default() })?;
     let scripts = crate::verify::Scripts::new(&r.renderer, &outcome, &r.sql, single_file, &sources(&r))?;
     crate::verify::run(&scripts, args.database_url.as_deref(), &stubs)
+}
+
+fn test_generate(config: &Config, args: TestGenerateArgs) -> Result<i32> {
+    let dir = args.schema.or_else(|| config.schema.clone()).unwrap_or_else(|| "schema".into());
+    let schema = load_desired_with(&dir, config.templates.as_deref())?;
+    let files = crate::rlstest::files(&schema).map_err(|e| Diagnostic::new(e).hint("rename one of the tables"))?;
+    let mut changed = Vec::new();
+    let mut replaced = Vec::new();
+    for file in &files {
+        let path = args.out.join(&file.name);
+        match std::fs::read_to_string(&path) {
+            Ok(text) if text == file.text => println!("unchanged {}", path.display()),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound && std::fs::symlink_metadata(&path).is_err() => {
+                changed.push((path, file.text.clone()))
+            }
+            _ if args.force => {
+                replaced.push(path.clone());
+                changed.push((path, file.text.clone()));
+            }
+            _ => {
+                return Err(Diagnostic::new(format!("{} exists and differs from what is generated", path.display()))
+                    .hint("rerun with --force to replace the test files that changed (nothing was written)")
+                    .into());
+            }
+        }
+    }
+    // A name is removed, never written through: a link at it goes, its target stays.
+    for path in &replaced {
+        std::fs::remove_file(path).map_err(|e| {
+            Diagnostic::new(format!("cannot replace {}: {e}", path.display())).hint("check its permissions")
+        })?;
+    }
+    write_new_files(&changed)?;
+    for (path, _) in &changed {
+        println!("wrote {}", path.display());
+    }
+    for file in &files {
+        if let Some(why) = &file.skipped {
+            crate::paint::eprint(&format!(
+                "warning: {}: the rows of {} cannot be made automatically ({why}); its test only says so\n",
+                file.name, file.table
+            ));
+        } else if file.review {
+            crate::paint::eprint(&format!(
+                "warning: {}: {} declares no `access:`; its test asserts what the policies do now: review it\n",
+                file.name, file.table
+            ));
+        }
+    }
+    Ok(0)
 }
 
 fn check(config: &Config, args: CheckArgs) -> Result<i32> {

@@ -7,6 +7,7 @@
 //! into one `Outcome`, with the data the change can lose and the lint findings; `cli`,
 //! `formats`, `report` and `verify` read it. `import` writes a schema back as YAML.
 
+pub mod access;
 pub mod cli;
 pub mod config;
 pub mod db;
@@ -28,6 +29,7 @@ pub mod plan;
 pub mod render;
 pub mod report;
 pub mod runner;
+pub mod rlstest;
 pub mod scaffold;
 pub mod source;
 pub mod statement;

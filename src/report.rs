@@ -51,6 +51,8 @@ pub struct Report {
     pub changed_conditions: Vec<PolicyNote>,
     /// Row level security switched on or off, forced, or absent from a new table.
     pub row_security: Vec<String>,
+    /// Access expectations beside what the policies give before and after.
+    pub expectations: Vec<crate::access::changes::Row>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -201,6 +203,7 @@ impl Report {
         report.policies(&tables);
         report.row_security = row_security(changes, &tables);
         report.row_security.extend(view_security(current, desired));
+        report.expectations = crate::access::changes::rows(current, desired);
         report
     }
 
@@ -353,6 +356,9 @@ impl Report {
                  on its own. A role also needs the privilege for the command (on Supabase, `anon` and \
                  `authenticated` hold every privilege on tables in `public` by default).\n\n",
             );
+        }
+        if !self.expectations.is_empty() {
+            out.push_str(&expectations_table(&self.expectations));
         }
         for (title, notes) in [
             ("Policies that became broader", &self.broader),
@@ -1102,4 +1108,30 @@ fn code(s: &str) -> String {
 /// Table cells: a `|` would end the cell, even inside code.
 fn cell(s: &str) -> String {
     s.replace('|', "\\|")
+}
+
+/// The expectations beside the policies: what `access:` says, what the policies gave and give.
+fn expectations_table(rows: &[crate::access::changes::Row]) -> String {
+    let mut out = String::from(
+        "### Access expectations\n\n| Table | Role | Command | Expected | Before → after | Verdict |\n|---|---|---|---|---|---|\n",
+    );
+    for r in rows {
+        let before = r.before.as_deref().unwrap_or("(new table)");
+        let _ = writeln!(
+            out,
+            "| {} | {} | {} | {} | {} | {} |",
+            cell(&code(&r.table.to_string())),
+            role_text(r.role.name()),
+            r.command.map_or("every", |c| c.sql()),
+            cell(&code(&r.expected)),
+            cell(&format!("{} → {}", code(before), code(&r.after))),
+            r.verdict.word()
+        );
+    }
+    out.push_str(
+        "\nExpected: the table's `access:`, or what its `rls:` preset promises; before → after: what the \
+         policies and privileges give the role, where their conditions decide it. `schemagen test generate` \
+         writes the pgTAP tests that prove the expectations, `schemagen verify` runs them.\n\n",
+    );
+    out
 }

@@ -3,11 +3,13 @@
 //! In one scratch database: the SQL that exists, then the up migration exactly as `generate`
 //! writes it, then its rollback. In another: the desired schema built from nothing with the
 //! embedded templates, the reference. After the up migration the catalog must equal the
-//! reference's; after the rollback, what the SQL that exists gave. Both databases are
-//! created for the run and dropped after it.
+//! reference's; after the rollback, what the SQL that exists gave. On the reference, the
+//! row level security tests `test generate` writes (`rlstest`) must pass too. Both
+//! databases are created for the run and dropped after it.
 
 mod catalog;
 mod history;
+mod rls;
 mod server;
 
 pub use history::history;
@@ -24,7 +26,7 @@ use catalog::{Catalog, Report};
 use server::{Script, Server};
 
 /// Exit code when the up migration or the rollback fails on PostgreSQL or does not reach the
-/// catalog it should.
+/// catalog it should, or an access expectation fails.
 pub const DIVERGED: i32 = 4;
 
 const STUB: &str = include_str!("verify/supabase_stub.sql");
@@ -41,6 +43,8 @@ pub struct Scripts {
     pub desired: String,
     /// Steps of the plan, for the progress line.
     pub steps: usize,
+    /// The row level security tests of the desired schema, run where it was built.
+    pub tests: Vec<crate::rlstest::TestFile>,
 }
 
 impl Scripts {
@@ -75,7 +79,8 @@ impl Scripts {
         }
         let reference = plan_migration(&Schema::default(), &outcome.desired)?;
         let desired = render_file(&Renderer::new(None)?, &reference, Direction::Up, "desired schema", "the YAML")?;
-        Ok(Scripts { current, up, down, desired, steps: plan.steps.len() })
+        let tests = crate::rlstest::files(&outcome.desired).map_err(Diagnostic::new)?;
+        Ok(Scripts { current, up, down, desired, steps: plan.steps.len(), tests })
     }
 }
 
@@ -108,7 +113,7 @@ pub fn run(scripts: &Scripts, url: Option<&str>, stubs: &[PathBuf]) -> Result<i3
         let current = apply_current(&server, &scripts.current, stubs);
         (desired.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)), current)
     });
-    let (_reference, desired) = desired?;
+    let (reference, desired) = desired?;
     let (db, before) = current?;
 
     progress(&format!(
@@ -145,6 +150,7 @@ pub fn run(scripts: &Scripts, url: Option<&str>, stubs: &[PathBuf]) -> Result<i3
             Ok(()) => converged &= judge("rollback", "rollback", "the SQL that exists", &db.catalog()?, &before),
         }
     }
+    converged &= rls::run(&reference, &scripts.tests)?;
     Ok(if converged { 0 } else { DIVERGED })
 }
 

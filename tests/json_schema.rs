@@ -140,6 +140,18 @@ fn the_schema_rejects_what_the_loader_rejects() {
             "extensions:\n  citext: {schema: extensions}\nschemas: [private]\n",
         ),
         ("views: public.v\nquery: select 1\n", "view: public.v\nquery: select 1\n"),
+        (
+            "table: notes\ncolumns:\n  user_id: uuid\naccess: {authenticated: owner(user_id)}\n",
+            "table: notes\ncolumns:\n  user_id: uuid\naccess: {anon: none, authenticated: own(user_id), service_role: all}\n",
+        ),
+        (
+            "table: notes\ncolumns:\n  user_id: uuid\naccess: {admins: all}\n",
+            "table: notes\ncolumns:\n  user_id: uuid\naccess: {select: [anon, authenticated], update: own(user_id)}\n",
+        ),
+        (
+            "table: notes\ncolumns:\n  ws: uuid\naccess: {authenticated: {select: 'workspace(ws members)'}}\n",
+            "table: notes\ncolumns:\n  ws: uuid\naccess: {authenticated: {select: 'workspace(ws via app.members(w, u))'}}\n",
+        ),
     ];
     let validator = validator();
     for (wrong, right) in cases {

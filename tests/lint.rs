@@ -290,6 +290,19 @@ fn security_definer_platform_access() {
 }
 
 #[test]
+fn access_contradicted() {
+    let expected = "access: {anon: none, authenticated: own(user_id)}\n";
+    let open = format!("{}{expected}", with_policies("\n  notes_read:\n    using: 'true'\n"));
+    let own = format!("{}{expected}", with_policies(OWN_ROWS));
+    schema_rule("access_contradicted", &[("notes.yaml", &open)], &[("notes.yaml", &own)]);
+    // Presets imply their expectations: `rls: owner` next to a hand-written open policy.
+    let preset = OWNED
+        .replace("rls: true\n", "rls: owner\npolicies:\n  anyone reads:\n    command: select\n    using: 'true'\n");
+    let found = of_rule(&Project::new(&[("notes.yaml", &preset)]).lint(), "access_contradicted");
+    assert!(found[0].message.contains("anon select: all, expected none"), "{}", found[0].message);
+}
+
+#[test]
 fn membership_self_insert() {
     let workspaces = "table: workspaces\ncolumns:\n  id: uuid primary key\n  owner_id: uuid not null\nrls: true\npolicies:\n  owner reads:\n    roles: [authenticated]\n    using: owner_id = (select auth.uid())\n";
     let documents = "table: documents\ncolumns:\n  id: uuid primary key\n  workspace_id: uuid not null references workspaces(id)\nrls: {preset: workspace_member, column: workspace_id, members: workspace_members}\n";

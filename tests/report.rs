@@ -407,3 +407,45 @@ fn a_new_table_lists_what_it_is_granted_and_nothing_revoked() {
     let r = report("create table fresh (id int primary key);", fresh);
     assert!(r.access.iter().any(|a| a.role == "anon" && a.effect == Effect::Revoked), "{:?}", r.access);
 }
+
+/// A policy widened against the table's `access:`: the markdown shows the expectation, what
+/// the policies gave and give, and that it is contradicted, beside the policy's change.
+#[test]
+fn markdown_shows_expectations_beside_the_policy_change() {
+    let dir = tempfile::tempdir().unwrap();
+    let policy = |using: &str| {
+        format!("create policy \"update own\" on public.notes for update to authenticated using ({using});\n")
+    };
+    std::fs::create_dir_all(dir.path().join("schema")).unwrap();
+    std::fs::create_dir_all(dir.path().join("current")).unwrap();
+    std::fs::write(
+        dir.path().join("current/1.sql"),
+        format!(
+            "create table public.notes (id uuid primary key, user_id uuid not null);\n\
+             alter table public.notes enable row level security;\n{}",
+            policy("(select auth.uid()) = user_id")
+        ),
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("schema/notes.yaml"),
+        "table: notes\ncolumns:\n  id: uuid primary key\n  user_id: uuid not null\nrls: true\npolicies:\n  update own:\n    \
+         command: update\n    roles: [authenticated]\n    using: 'true'\naccess:\n  authenticated: {update: own(user_id)}\n",
+    )
+    .unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_schemagen"))
+        .current_dir(dir.path())
+        .args(["diff", "--format", "markdown", "--sql", "current"])
+        .output()
+        .expect("run schemagen");
+    let md = String::from_utf8(out.stdout).expect("UTF-8");
+    for line in [
+        "| `public.notes` | `authenticated` | UPDATE | **broader** |",
+        "### Access expectations",
+        "| `public.notes` | `authenticated` | UPDATE | `own(user_id)` | `own(user_id)` → `all` | **contradicted** |",
+    ] {
+        assert!(md.contains(line), "missing {line:?} in:\n{md}");
+    }
+    // The roles and commands the change leaves as expected are not listed.
+    assert!(!md.contains("| `public.notes` | `anon`"), "{md}");
+}

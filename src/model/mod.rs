@@ -171,6 +171,8 @@ pub struct Hints {
     pub origins: BTreeMap<ObjectId, Origin>,
     /// object → lint rule → severity.
     pub lint: BTreeMap<ObjectId, BTreeMap<crate::lint::RuleId, crate::lint::Severity>>,
+    /// Who may do what on each table (`access:`, or implied by its `rls:` preset).
+    pub access: BTreeMap<QualifiedName, crate::access::Access>,
 }
 
 /// One object of a schema: what hints and origins are keyed by, what a comment, a grant,

@@ -4,7 +4,7 @@
 //! receives only pieces that `quote` and `statement` made safe, and a key it misspells is
 //! an error (strict undefined), not an empty string.
 
-mod quote;
+pub(crate) mod quote;
 mod statement;
 
 use std::collections::BTreeMap;

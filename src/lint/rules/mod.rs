@@ -16,6 +16,7 @@ use crate::diff::Change;
 use crate::model::{Column, Policy, QualifiedName, Schema, Table};
 use crate::pgtree::parse_expr;
 
+mod access_contradicted;
 mod adding_required_field;
 mod auth_rls_initplan;
 mod auth_users_exposed;
@@ -121,6 +122,7 @@ rules! {
     RlsReferencesUserMetadata = "rls_references_user_metadata", Error, Advisor(rls_references_user_metadata), "Policy reads user_metadata from the JWT";
     RlsPolicyAlwaysTrue = "rls_policy_always_true", Error, Advisor(rls_policy_always_true), "Policy condition is always true";
     MembershipSelfInsert = "membership_self_insert", Error, Advisor(membership_self_insert), "Users can insert themselves into a membership table other policies trust";
+    AccessContradicted = "access_contradicted", Warn, Advisor(access_contradicted), "Policies give a role other rows than the table's access expectations say";
     ExtensionInPublic = "extension_in_public", Warn, Advisor(extension_in_public), "Extension installed in the public schema";
     AddingRequiredField = "adding_required_field", Error, Safety(adding_required_field), "NOT NULL column without a default added to an existing table";
     ChangingColumnType = "changing_column_type", Warn, Safety(changing_column_type), "Column type change rewrites the table under an exclusive lock";

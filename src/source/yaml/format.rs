@@ -64,6 +64,8 @@ pub(super) enum Value {
     Null,
     /// `rls:`: a switch, a preset's name, or a preset with its options.
     Rls,
+    /// `access:`: roles or commands to rules.
+    Access,
 }
 
 /// The file kinds, by the key that says what a file declares, in the order the loader
@@ -183,6 +185,12 @@ pub(super) const TABLE_KEYS: &[Key] = &[
     Key { name: "external", value: Value::Flag, doc: "Referenced here, created elsewhere: never created or dropped." },
     Key { name: "rls", value: Value::Rls, doc: "Row level security: true, false, force, or a preset." },
     Key { name: "policies", value: Value::MapOf(&Value::Map(&POLICY)), doc: "Policy name → policy." },
+    Key {
+        name: "access",
+        value: Value::Access,
+        doc: "Who may do what, proven by `schemagen test generate`: role → rule (none, all, own(COLUMN), \
+              workspace(COLUMN via MEMBERS)) or {command → rule}, or command → [roles or rules].",
+    },
     Key { name: "triggers", value: Value::MapOf(&Value::Map(&TRIGGER)), doc: "Trigger name → trigger." },
     TABLE_GRANTS,
     Key {
@@ -519,6 +527,7 @@ fn value_schema(value: &'static Value, defs: &mut BTreeMap<&'static str, Json>) 
         Value::AnyOf(vs) => json!({ "anyOf": vs.iter().map(|v| value_schema(v, defs)).collect::<Vec<_>>() }),
         Value::Null => json!({ "type": "null" }),
         Value::Rls => rls_schema(),
+        Value::Access => access_schema(),
     }
 }
 
@@ -541,4 +550,28 @@ fn rls_schema() -> Json {
         })
         .collect();
     json!({ "anyOf": [value_schema(&Value::Flag, &mut BTreeMap::new()), words(&switches), { "oneOf": mapped }] })
+}
+
+/// `access:` as the loader reads it (src/source/yaml/access.rs): each role a rule, or a
+/// rule per command; each command a role or rule, or a list of them.
+fn access_schema() -> Json {
+    const NAME: &str = r"[a-z_][a-z0-9_$]*";
+    let rule = format!(
+        r"^ *(none|all|own\( *{NAME} *\)|workspace\( *{NAME} +via +({NAME}\.)?{NAME} *(\( *{NAME} *, *{NAME} *\))? *\)) *$"
+    );
+    let rule = json!({ "type": "string", "pattern": rule });
+    let commands = ["select", "insert", "update", "delete"];
+    let per_command: Map<String, Json> = commands.iter().map(|c| ((*c).to_string(), rule.clone())).collect();
+    let by_role =
+        json!({ "anyOf": [rule, { "type": "object", "properties": per_command, "additionalProperties": false }] });
+    let roles = ["anon", "authenticated", "service_role"];
+    let entry = json!({ "anyOf": [{ "enum": roles }, rule] });
+    let mut properties = Map::new();
+    for role in roles {
+        properties.insert(role.into(), by_role.clone());
+    }
+    for command in commands {
+        properties.insert(command.into(), one_or_list(entry.clone()));
+    }
+    json!({ "type": "object", "properties": properties, "additionalProperties": false })
 }

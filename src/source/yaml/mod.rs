@@ -22,6 +22,7 @@ use format::{
     PK_KEYS, REF_KEYS, TABLE_KEYS, UNIQUE_KEYS,
 };
 
+mod access;
 mod format;
 mod hints;
 mod objects;

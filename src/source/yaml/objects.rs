@@ -230,6 +230,9 @@ impl File<'_> {
         if let Some(preset) = &preset {
             self.expand_preset(schema, places, map.get_mapping("policies"), name, preset)?;
         }
+        if let Some(node) = map.get_node("access") {
+            self.access(schema, name, node)?;
+        }
         if let Some(triggers) = map.get_node("triggers") {
             let triggers = self.mapping(
                 triggers,

@@ -14,6 +14,7 @@ use pg_query::NodeEnum;
 
 use super::objects::qualified;
 use super::{File, PLATFORM_SCHEMAS, Places, column_hint, diagnostic_at};
+use crate::access::Access;
 use crate::diagnostic::{Diagnostic, Errors, Result, closest};
 use crate::model::{ObjectId, QualifiedName, Schema};
 use crate::pgtree::parse_message;
@@ -49,6 +50,11 @@ pub(super) struct Templates {
 impl Templates {
     pub(super) fn new(dir: Option<&Path>) -> Self {
         Templates { dir: dir.map(Path::to_path_buf), renderer: OnceCell::new() }
+    }
+
+    /// Whether the team's directory replaces `template`: the preset then means what it says.
+    fn overrides(&self, template: &str) -> bool {
+        self.dir.as_ref().is_some_and(|d| d.join(template).is_file())
     }
 
     fn renderer(&self) -> Result<&Renderer> {
@@ -203,7 +209,16 @@ impl File<'_> {
             });
         }
 
+        // What the embedded preset promises, for `schemagen test generate` to prove; `access:`
+        // in the same file replaces it. A team's own template says something else.
         let template = format!("rls_{}.sql.j2", preset.name);
+        if !self.templates.overrides(&template) {
+            let options = preset.options.iter().map(|(k, (v, _))| (*k, v.clone())).collect();
+            let origin = self.origin(preset.node.span());
+            let implied = Access::of_preset(preset.name, &options, members_table.as_ref(), origin);
+            schema.hints.access.insert(table.clone(), implied);
+        }
+
         let here = |e: Errors| {
             Errors(e.0.into_iter().map(|d| d.at(self.origin(preset.node.span()), Some(self.text))).collect())
         };
