@@ -29,6 +29,8 @@ pub struct Config {
     pub lock_timeout: Option<String>,
     /// `SET statement_timeout` at the top of each online file (default 15min).
     pub statement_timeout: Option<String>,
+    /// The database `--db` reads when it is given without a URL (after `SCHEMAGEN_DB_URL`).
+    pub db_url: Option<String>,
     /// `[lint]`: rule id → `allow`, `warn` or `error`, over the rules' defaults.
     #[serde(default)]
     pub lint: crate::lint::Settings,
@@ -110,6 +112,7 @@ const KEYS: &[&str] = &[
     "online",
     "lock_timeout",
     "statement_timeout",
+    "db_url",
     "lint",
 ];
 
@@ -117,7 +120,7 @@ const KEYS: &[&str] = &[
 const PATH_KEYS: &[&str] = &["schema", "templates", "out", "rollback_dir"];
 
 const KEYS_HINT: &str = "keys: schema, sql, templates, out, rollback_dir, single_file, idempotent, online, \
-                         lock_timeout, statement_timeout, lint; \
+                         lock_timeout, statement_timeout, db_url, lint; \
                          [lint] maps a rule id (docs/lint.md) to allow, warn or error";
 
 /// A value PostgreSQL takes for a time setting: a whole number, then optionally a unit.

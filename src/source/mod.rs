@@ -3,8 +3,10 @@
 
 pub mod cascade;
 pub mod ddl;
+pub mod live;
 pub mod routines;
 pub mod security;
+pub mod spec;
 pub mod sql;
 pub mod view_columns;
 pub mod yaml;
