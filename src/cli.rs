@@ -545,8 +545,8 @@ fn check(config: &Config, args: CheckArgs) -> Result<i32> {
 fn drift(config: &Config, r: &Resolved, flag: &str, format: DriftFormat) -> Result<i32> {
     use crate::source::spec::{Spec, db_url};
     let db = Spec::Db(db_url(flag, config)?);
-    let files = load_current(&r.sql)?.0;
-    let drift = crate::drift::Drift::new(&files, &db.load(None)?);
+    let live = db.load(None)?;
+    let drift = crate::drift::Drift::new(&load_current(&r.sql)?.0, &live);
     let (db, files) = (db.describe(), sources_sql(r));
     print!(
         "{}",

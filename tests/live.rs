@@ -70,3 +70,109 @@ fn every_corpus_history_reads_back_from_the_database_as_its_sql() {
     }
     assert!(failures.is_empty(), "{failures}");
 }
+
+fn schemagen(dir: &std::path::Path, args: &[&str]) -> (i32, String, String) {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_schemagen"))
+        .args(args)
+        .current_dir(dir)
+        .env("NO_COLOR", "1")
+        .env_remove(schemagen::source::spec::DB_URL_VAR)
+        .output()
+        .unwrap();
+    let text = |b: &[u8]| String::from_utf8_lossy(b).into_owned();
+    (out.status.code().unwrap_or(-1), text(&out.stdout), text(&out.stderr))
+}
+
+/// The bundled example's migrations on a database, then changed by hand: each change is
+/// named by object, with exit 2, in every format; none before.
+#[test]
+fn check_db_reports_a_hand_made_change_by_object() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let files = support::sql_files(&root.join("supabase/migrations"));
+    let db = support::server().fresh_db();
+    for f in &files {
+        db.apply(&std::fs::read_to_string(f).unwrap()).unwrap();
+    }
+    let url = db.conninfo();
+    let (code, out, err) = schemagen(root, &["check", "--db", &url]);
+    assert_eq!(code, 0, "{out}{err}");
+    db.apply(
+        "alter table public.model_access add column hotfix text;
+         alter policy \"All authenticated users can view model access\" on public.model_access using (false);
+         drop index public.idx_model_access_tier;",
+    )
+    .unwrap();
+    let (code, out, err) = schemagen(root, &["check", "--db", &url]);
+    assert_eq!(code, 2, "{out}{err}");
+    for line in [
+        "in the database only:\n  column public.model_access.hotfix\n",
+        "in the files only:\n  index idx_model_access_tier on public.model_access\n",
+        "different:\n  policy \"All authenticated users can view model access\" on public.model_access (definition)\n",
+    ] {
+        assert!(out.contains(line), "{line} not in:\n{out}");
+    }
+    let (code, out, _) = schemagen(root, &["check", "--db", &url, "--format", "json"]);
+    let json: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(code, 2);
+    assert_eq!(json["database_only"][0]["name"], "public.model_access.hotfix");
+    assert_eq!(json["files_only"][0]["kind"], "index");
+    assert_eq!(json["different"][0]["kind"], "policy");
+    let (code, out, _) = schemagen(root, &["check", "--db", &url, "--format", "markdown"]);
+    assert_eq!(code, 2);
+    assert!(out.contains("### In the database only\n\n- `column public.model_access.hotfix`"), "{out}");
+}
+
+/// `import --db` writes YAML whose diff against the database (`diff --db`) is empty, and
+/// `diff --from URL --to YAML` agrees.
+#[test]
+fn import_db_pulls_yaml_that_diffs_empty_against_the_database() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let db = support::server().fresh_db();
+    for f in support::sql_files(&root.join("supabase/migrations")) {
+        db.apply(&std::fs::read_to_string(f).unwrap()).unwrap();
+    }
+    let work = tempfile::tempdir().unwrap();
+    let url = db.conninfo();
+    let (code, out, err) = schemagen(work.path(), &["import", "--db", &url, "--out", "schema"]);
+    assert_eq!(code, 0, "{out}{err}");
+    let (code, out, err) = schemagen(work.path(), &["diff", "--db", &url, "--format", "summary"]);
+    assert_eq!((code, out.as_str()), (0, "0 change(s)\n"), "{err}");
+    let (code, out, err) = schemagen(work.path(), &["diff", "--from", &url, "--to", "schema", "--format", "summary"]);
+    assert_eq!((code, out.as_str()), (0, "0 change(s)\n"), "{err}");
+}
+
+/// Databases that cannot be read: exit 1, the server named, the password never, nothing
+/// written.
+#[test]
+fn a_database_that_cannot_be_read_is_a_clear_error_without_the_password() {
+    let server = support::server();
+    let db = server.fresh_db();
+    db.apply("do $$ begin create role schemagen_nologin nologin; exception when duplicate_object then null; end $$;")
+        .unwrap();
+    let sock = format!("host={} port={}", server.host, server.port);
+    let cases = [
+        ("postgresql://bob:s3cr3t-pw@127.0.0.1:1/postgres?connect_timeout=2", "bob@127.0.0.1:1/postgres", "refused"),
+        ("postgresql://bob:s3cr3t-pw@127.0.0.1:1", "", "names no database"),
+        (
+            &format!("{sock} user=schemagen_nologin password=s3cr3t-pw dbname={}", db.name),
+            "schemagen_nologin@",
+            "not permitted to log in",
+        ),
+        (
+            "postgresql://bob:s3cr3t-pw@127.0.0.1:1/postgres?sslmode=require&connect_timeout=2",
+            "bob@127.0.0.1:1/postgres",
+            "cannot connect",
+        ),
+    ];
+    let work = tempfile::tempdir().unwrap();
+    for (url, host, cause) in cases {
+        for args in [vec!["check", "--db", url], vec!["import", "--db", url, "--out", "out"], vec!["lint", "--db", url]]
+        {
+            let (code, out, err) = schemagen(work.path(), &args);
+            assert_eq!(code, 1, "{args:?}: {out}{err}");
+            assert!(err.contains(host) && err.contains(cause), "{args:?}: {err}");
+            assert!(!err.contains("s3cr3t") && !out.contains("s3cr3t"), "{args:?}: {err}");
+            assert!(!work.path().join("out").exists());
+        }
+    }
+}
