@@ -742,19 +742,26 @@ fn new_table(config: &Config, args: NewTableArgs) -> Result<i32> {
 }
 
 fn import_sql(config: &Config, args: ImportArgs) -> Result<i32> {
-    let (schema, report) = match &args.db {
-        Some(flag) => crate::source::live::load(&mut crate::db::connect(&crate::source::spec::db_url(flag, config)?)?)?,
-        None => load_current(&args.sql)?,
+    let (schema, report, read) = match &args.db {
+        Some(flag) => {
+            let mut db = crate::db::connect(&crate::source::spec::db_url(flag, config)?)?;
+            let (schema, report) = crate::source::live::load(&mut db)?;
+            (schema, report, db.description)
+        }
+        None => {
+            let (schema, report) = load_current(&args.sql)?;
+            let read = format!("{} SQL file(s)", report.files);
+            (schema, report, read)
+        }
     };
     let files: Vec<(PathBuf, String)> =
         import::to_yaml(&schema).into_iter().map(|(name, text)| (args.out.join(name), text)).collect();
     write_new_files(&files)?;
     println!(
-        "wrote {} YAML file(s) to {} ({} statement(s) read from {} SQL file(s), {} outside the model)",
+        "wrote {} YAML file(s) to {} ({} statement(s) read from {read}, {} outside the model)",
         files.len(),
         args.out.display(),
         report.statements,
-        report.files,
         report.skipped_total()
     );
     for (kind, n) in &report.skipped {

@@ -67,7 +67,7 @@ pub fn db_url(flag: &str, config: &Config) -> Result<String> {
         return Ok(url);
     }
     config.db_url.clone().filter(|u| !u.is_empty()).ok_or_else(|| {
-        Diagnostic::new("--db names no database")
+        Diagnostic::new("--db is given without a URL, and none is set")
             .hint(format!(
                 "pass --db postgresql://USER@HOST:PORT/DATABASE, or set {DB_URL_VAR} or db_url in schemagen.toml"
             ))

@@ -35,6 +35,7 @@ pub fn comparable(schema: &Schema) -> Schema {
             }
         }
         for c in &mut t.columns {
+            unqualified_type(&mut c.data_type);
             each(&mut c.default);
             each(&mut c.generated);
         }
@@ -47,6 +48,9 @@ pub fn comparable(schema: &Schema) -> Schema {
             each(&mut i.predicate);
             for key in &mut i.keys {
                 each(&mut key.expr);
+                if let Some(op) = key.opclass.as_mut().and_then(|o| o.strip_prefix("extensions.")) {
+                    key.opclass = Some(op.to_string());
+                }
             }
         }
     }
@@ -63,15 +67,35 @@ pub fn comparable(schema: &Schema) -> Schema {
             *e = expr(e);
         }
     }
-    for f in s.functions.values_mut() {
-        for a in &mut f.args {
-            each(&mut a.default);
-        }
-    }
+    // PostgreSQL keeps no type modifier of an argument (`vector(384)` is `vector`); the
+    // signature that keys a function changes with its types.
+    s.functions = std::mem::take(&mut s.functions)
+        .into_values()
+        .map(|mut f| {
+            for a in &mut f.args {
+                each(&mut a.default);
+                let ty = a.data_type.strip_prefix("extensions.").unwrap_or(&a.data_type);
+                let ty = match (ty.find('('), ty.ends_with(')')) {
+                    (Some(open), true) => ty[..open].trim_end(),
+                    _ => ty,
+                };
+                a.data_type = ty.to_string();
+            }
+            (crate::model::Signature(f.signature()), f)
+        })
+        .collect();
     for v in s.views.values_mut() {
         v.query = query(&v.query);
     }
     s
+}
+
+/// A type of the `extensions` schema is written with or without it: Supabase's search path
+/// holds the schema, and the server prints the name as its own path finds it.
+fn unqualified_type(ty: &mut crate::model::DataType) {
+    if ty.schema.as_deref() == Some("extensions") {
+        *ty = crate::model::DataType::from_parts(vec![ty.name.clone()], ty.modifiers.clone(), ty.array_dims);
+    }
 }
 
 fn expr(e: &Expr) -> Expr {
@@ -123,6 +147,9 @@ fn walk(node: &mut Node) {
             }
             if let Some(r) = &mut s.rarg {
                 walk_select(r);
+                // Only the first branch of a UNION names the columns; the server names them
+                // in every branch.
+                unnamed(r);
             }
             if let Some(w) = &mut s.with_clause {
                 walk_all(&mut w.ctes);
@@ -217,6 +244,17 @@ fn walk(node: &mut Node) {
         NodeEnum::NamedArgExpr(n) => walk_opt(&mut n.arg),
         NodeEnum::AIndirection(i) => walk_opt(&mut i.arg),
         _ => {}
+    }
+}
+
+fn unnamed(s: &mut pg_query::protobuf::SelectStmt) {
+    for t in &mut s.target_list {
+        if let Some(NodeEnum::ResTarget(r)) = t.node.as_mut() {
+            r.name.clear();
+        }
+    }
+    for side in [&mut s.larg, &mut s.rarg].into_iter().flatten() {
+        unnamed(side);
     }
 }
 

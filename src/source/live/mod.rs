@@ -329,7 +329,8 @@ fn grants(tables: &str, routines: &str, types: &str, schemas: &str) -> String {
 }
 
 /// The default privileges of the role that runs migrations (`model::privileges::OWNER`):
-/// its entry for every schema, or PostgreSQL's built-in one, and those of single schemas.
+/// its entry for every schema, or PostgreSQL's built-in one, and those of single schemas
+/// (which may name the role itself, as a history may).
 fn default_privileges() -> String {
     format!(
         "with o as (select oid from pg_catalog.pg_roles where rolname = '{owner}'), \
@@ -344,7 +345,7 @@ fn default_privileges() -> String {
            from o join pg_catalog.pg_default_acl x on x.defaclrole = o.oid and x.defaclnamespace <> 0 \
            join pg_catalog.pg_namespace n on n.oid = x.defaclnamespace join k on k.c::\"char\" = x.defaclobjtype \
            cross join lateral pg_catalog.aclexplode(x.defaclacl) a \
-           where a.grantee <> o.oid and a.privilege_type <> 'MAINTAIN' \
+           where a.privilege_type <> 'MAINTAIN' \
          order by 1",
         owner = crate::model::privileges::OWNER
     )
