@@ -197,3 +197,35 @@ fn a_database_that_cannot_be_read_is_a_clear_error_without_the_password() {
         }
     }
 }
+
+/// A wrong password: exit 1, the role and server named, the password not. The cluster of
+/// scripts/pg.sh asks `schemagen_password` for one; a server that trusts it is skipped.
+#[test]
+fn a_wrong_password_is_refused_without_showing_it() {
+    let server = support::server();
+    let db = server.fresh_db();
+    db.apply(
+        "do $$ begin create role schemagen_password login password 'right-pw'; \
+         exception when duplicate_object then null; end $$;",
+    )
+    .unwrap();
+    let url = format!(
+        "host={} port={} user=schemagen_password password=wr0ng-pw dbname={}",
+        server.host, server.port, db.name
+    );
+    if schemagen::db::connect(&url).is_ok() {
+        eprintln!(
+            "skipped: this server trusts schemagen_password (a cluster started before scripts/pg.sh asked for one)"
+        );
+        return;
+    }
+    let work = tempfile::tempdir().unwrap();
+    for args in [vec!["check", "--db", &url], vec!["import", "--db", &url, "--out", "out"], vec!["diff", "--db", &url]]
+    {
+        let (code, out, err) = schemagen(work.path(), &args);
+        assert_eq!(code, 1, "{args:?}: {out}{err}");
+        assert!(err.contains("schemagen_password@") && err.contains("password authentication failed"), "{err}");
+        assert!(!err.contains("wr0ng") && !out.contains("wr0ng"), "{err}");
+        assert!(!work.path().join("out").exists());
+    }
+}
