@@ -162,14 +162,20 @@ fn import_db_pulls_yaml_that_diffs_empty_against_the_database() {
     assert_eq!((code, out.as_str()), (0, "0 change(s)\n"), "{err}");
 }
 
-/// Databases that cannot be read: exit 1, the server named, the password never, nothing
-/// written.
+/// Databases that cannot be read (refused, no database in the URL, a role that may not log
+/// in, one without CONNECT, TLS refused): exit 1, the server named, the password never,
+/// nothing written.
 #[test]
 fn a_database_that_cannot_be_read_is_a_clear_error_without_the_password() {
     let server = support::server();
     let db = server.fresh_db();
-    db.apply("do $$ begin create role schemagen_nologin nologin; exception when duplicate_object then null; end $$;")
-        .unwrap();
+    db.apply(&format!(
+        "do $$ begin create role schemagen_nologin nologin; exception when duplicate_object then null; end $$;
+         do $$ begin create role schemagen_noconnect login; exception when duplicate_object then null; end $$;
+         revoke connect on database {} from public;",
+        support::ident(&db.name)
+    ))
+    .unwrap();
     let sock = format!("host={} port={}", server.host, server.port);
     let cases = [
         ("postgresql://bob:s3cr3t-pw@127.0.0.1:1/postgres?connect_timeout=2", "bob@127.0.0.1:1/postgres", "refused"),
@@ -180,9 +186,15 @@ fn a_database_that_cannot_be_read_is_a_clear_error_without_the_password() {
             "not permitted to log in",
         ),
         (
-            "postgresql://bob:s3cr3t-pw@127.0.0.1:1/postgres?sslmode=require&connect_timeout=2",
-            "bob@127.0.0.1:1/postgres",
-            "cannot connect",
+            &format!("{sock} user=schemagen_noconnect password=s3cr3t-pw dbname={}", db.name),
+            "schemagen_noconnect@",
+            "permission denied for database",
+        ),
+        // The test server has no TLS: it refuses the handshake that sslmode=require asks for.
+        (
+            &format!("{sock} user=postgres password=s3cr3t-pw dbname={} sslmode=require", db.name),
+            "postgres@",
+            "server does not support TLS",
         ),
     ];
     let work = tempfile::tempdir().unwrap();
