@@ -668,6 +668,7 @@ sql = [\"supabase/migrations\"]
 # online = false                   # CREATE INDEX CONCURRENTLY, NOT VALID then VALIDATE, ...
 # lock_timeout = \"5s\"
 # statement_timeout = \"15min\"
+# db_url = \"postgresql://postgres@localhost:54322/postgres\"  # what a bare --db reads; SCHEMAGEN_DB_URL wins
 
 [lint]
 # rule_id = \"allow\" | \"warn\" | \"error\"   (docs/lint.md lists the rules)
