@@ -241,3 +241,28 @@ fn a_wrong_password_is_refused_without_showing_it() {
         assert!(!work.path().join("out").exists());
     }
 }
+
+/// A bare `--db` reads `SCHEMAGEN_DB_URL`, else `db_url` of schemagen.toml.
+#[test]
+fn a_bare_db_flag_reads_the_environment_then_the_config() {
+    let db = support::server().fresh_db();
+    let work = tempfile::tempdir().unwrap();
+    std::fs::create_dir(work.path().join("migrations")).unwrap();
+    std::fs::write(
+        work.path().join("schemagen.toml"),
+        "sql = [\"migrations\"]\ndb_url = \"postgresql://carol:s3cr3t-pw@127.0.0.1:1/from_config\"\n",
+    )
+    .unwrap();
+    let (code, _, err) = schemagen(work.path(), &["check", "--db"]);
+    assert_eq!(code, 1);
+    assert!(err.contains("carol@127.0.0.1:1/from_config") && !err.contains("s3cr3t"), "{err}");
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_schemagen"))
+        .args(["check", "--db"])
+        .current_dir(work.path())
+        .env(schemagen::source::spec::DB_URL_VAR, db.conninfo())
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{stdout}{}", String::from_utf8_lossy(&out.stderr));
+    assert!(stdout.contains(&format!("/{} is what migrations build", db.name)), "{stdout}");
+}
