@@ -2,7 +2,8 @@
 //! built it: every fixture's history and oracle, applied to a fresh database on the test
 //! server, read back, and diffed against `load_current` of the same files both ways; and
 //! every history of `../shared/corpus` the same way (on the database `tests/corpus.rs`
-//! builds them on).
+//! builds them on); and the YAML `import --db` writes from the database reads back as the
+//! SQL too.
 
 mod support;
 
@@ -33,7 +34,19 @@ fn check(db: support::Db, files: &[PathBuf]) -> Result<(), String> {
     let (from_db, _) = live::load(&mut conn).map_err(|e| format!("the catalog does not load: {e}"))?;
     let (from_sql, _) = schemagen::load_current(files).map_err(|e| e.to_string())?;
     let d = differences(&from_db, &from_sql);
-    if d.is_empty() { Ok(()) } else { Err(d) }
+    if !d.is_empty() {
+        return Err(d);
+    }
+    // What `import --db` writes reads back as the SQL too.
+    let yaml = tempfile::tempdir().unwrap();
+    for (name, text) in schemagen::import::to_yaml(&from_db) {
+        let path = yaml.path().join(name);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    }
+    let pulled = schemagen::load_desired(yaml.path()).map_err(|e| format!("the pulled YAML does not load: {e}"))?;
+    let d = differences(&pulled, &from_sql);
+    if d.is_empty() { Ok(()) } else { Err(format!("the pulled YAML differs:\n{d}")) }
 }
 
 #[test]
