@@ -108,6 +108,13 @@ max_connections = 200
 log_min_messages = warning
 log_statement = 'none'
 CONF
+  # One role signs in with a password, so that the tests can give it a wrong one; every
+  # other connection stays trusted. pg_hba.conf is read at start: this line is first.
+  local hba="$DATA/pg_hba.conf"
+  if ! grep -q "^local all schemagen_password scram-sha-256" "$hba"; then
+    { echo "local all schemagen_password scram-sha-256"; as_pg cat "$hba"; } | as_pg tee "$hba.new" >/dev/null
+    as_pg mv "$hba.new" "$hba"
+  fi
   if ! grep -q "^include_if_exists = 'schemagen.conf'" "$DATA/postgresql.conf"; then
     echo "include_if_exists = 'schemagen.conf'" | as_pg tee -a "$DATA/postgresql.conf" >/dev/null
   fi

@@ -160,6 +160,10 @@ struct LintArgs {
     /// Lint the change as an --online plan makes it (indexes CONCURRENTLY, constraints NOT VALID) [config: online]
     #[arg(long)]
     online: bool,
+    /// Lint this live database's schema instead of the YAML (a postgresql:// URL; bare: SCHEMAGEN_DB_URL,
+    /// else db_url in schemagen.toml). The password is never shown
+    #[arg(long, value_name = "URL", num_args = 0..=1, default_missing_value = "")]
+    db: Option<String>,
 }
 
 #[derive(Subcommand, Debug)]
@@ -206,6 +210,20 @@ enum GraphFormat {
 struct CheckArgs {
     #[command(flatten)]
     inputs: Inputs,
+    /// Check this live database against what the SQL builds (drift) instead of the YAML (a postgresql:// URL; bare: SCHEMAGEN_DB_URL,
+    /// else db_url in schemagen.toml). The password is never shown
+    #[arg(long, value_name = "URL", num_args = 0..=1, default_missing_value = "")]
+    db: Option<String>,
+    /// How `--db` reports drift
+    #[arg(long, value_enum, default_value_t = DriftFormat::Text)]
+    format: DriftFormat,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+enum DriftFormat {
+    Text,
+    Json,
+    Markdown,
 }
 
 #[derive(Subcommand, Debug)]
@@ -257,6 +275,16 @@ struct DiffArgs {
     rollback: bool,
     #[arg(long, value_enum, default_value_t = Format::Sql)]
     format: Format,
+    /// Diff the YAML against this live database instead of the SQL (a postgresql:// URL; bare: SCHEMAGEN_DB_URL,
+    /// else db_url in schemagen.toml). The password is never shown
+    #[arg(long, value_name = "URL", num_args = 0..=1, default_missing_value = "")]
+    db: Option<String>,
+    /// The current side: a YAML folder, SQL file or folder, or a database URL (with --to)
+    #[arg(long, value_name = "SOURCE", requires = "to", conflicts_with = "db")]
+    from: Option<String>,
+    /// The desired side: a YAML folder, SQL file or folder, or a database URL (with --from)
+    #[arg(long, value_name = "SOURCE", requires = "from")]
+    to: Option<String>,
 }
 
 /// How careful the migration is with data and locks.
@@ -301,7 +329,7 @@ struct GenerateArgs {
 #[derive(Args, Debug)]
 struct ImportArgs {
     /// SQL files or directories, read in order
-    #[arg(required = true)]
+    #[arg(required_unless_present = "db")]
     sql: Vec<PathBuf>,
     /// Directory to write the YAML files into
     #[arg(long)]
@@ -309,6 +337,10 @@ struct ImportArgs {
     /// List every statement outside the model with its file, line and column
     #[arg(long)]
     report: bool,
+    /// Pull the schema of this live database instead of SQL files (a postgresql:// URL; bare: SCHEMAGEN_DB_URL,
+    /// else db_url in schemagen.toml). The password is never shown
+    #[arg(long, value_name = "URL", num_args = 0..=1, default_missing_value = "")]
+    db: Option<String>,
 }
 
 /// The command line of this process. A usage error exits 1 like every other error: 2 says
@@ -325,7 +357,7 @@ pub fn run(cli: Cli) -> i32 {
     let result = Config::load(Path::new(".")).and_then(|config| match cli.command {
         Command::Diff(a) => diff(&config, a),
         Command::Generate(a) => generate(&config, a),
-        Command::Import(a) => import_sql(a),
+        Command::Import(a) => import_sql(&config, a),
         Command::Check(a) => check(&config, a),
         Command::New(NewCommand::Table(a)) => new_table(&config, a),
         Command::Graph(a) => graph(&config, a),
@@ -417,8 +449,14 @@ fn diff(config: &Config, args: DiffArgs) -> Result<i32> {
     let direction = if args.rollback { Direction::Down } else { Direction::Up };
     let stages =
         Stages { rollback_changes: args.rollback && args.format == Format::Markdown, ..reviewed(config, &args.safety) };
-    let outcome = r.run(config, &stages)?;
-    print!("{}", crate::formats::text(&outcome, &r.renderer, args.format, direction, &sources(&r))?);
+    let (outcome, source) = match compared(config, &r, args.db.as_deref(), args.from.zip(args.to))? {
+        Some((current, desired, source)) => {
+            r.render_online(config, stages.online);
+            (Outcome::new(desired, Some(current), &stages)?, source)
+        }
+        None => (r.run(config, &stages)?, sources(&r)),
+    };
+    print!("{}", crate::formats::text(&outcome, &r.renderer, args.format, direction, &source)?);
     let _ = std::io::stdout().flush();
     // The preview is printed either way; the exit status says whether it may be applied.
     let review = review(&outcome, &args.safety);
@@ -429,6 +467,30 @@ fn diff(config: &Config, args: DiffArgs) -> Result<i32> {
     } else {
         2
     })
+}
+
+/// The schemas `diff` compares when a database or `--from`/`--to` name them (current,
+/// desired, and how the migration's header names them). A live side is read in the form
+/// where the server's spelling of an expression is no change, and so is the other side.
+fn compared(
+    config: &Config,
+    r: &Resolved,
+    db: Option<&str>,
+    from_to: Option<(String, String)>,
+) -> Result<Option<(crate::model::Schema, crate::model::Schema, String)>> {
+    use crate::source::spec::{Spec, db_url};
+    let (from, to) = match (db, from_to) {
+        (_, Some((from, to))) => (Spec::parse(&from), Spec::parse(&to)),
+        (Some(flag), None) => (Spec::Db(db_url(flag, config)?), Spec::Yaml(r.schema.clone())),
+        (None, None) => return Ok(None),
+    };
+    let source = format!("{} against {}", to.describe(), from.describe());
+    let (current, desired) = (from.load(r.templates.as_deref())?, to.load(r.templates.as_deref())?);
+    Ok(Some(if from.is_live() || to.is_live() {
+        (crate::source::live::comparable(&current), crate::source::live::comparable(&desired), source)
+    } else {
+        (current, desired, source)
+    }))
 }
 
 fn generate(config: &Config, args: GenerateArgs) -> Result<i32> {
@@ -587,6 +649,9 @@ fn test_generate(config: &Config, args: TestGenerateArgs) -> Result<i32> {
 
 fn check(config: &Config, args: CheckArgs) -> Result<i32> {
     let mut r = resolve(config, args.inputs)?;
+    if let Some(flag) = &args.db {
+        return drift(config, &r, flag, args.format);
+    }
     let outcome = r.run(config, &Stages { plan: true, ..Stages::default() })?;
     let plan = outcome.plan();
     if plan.is_empty() {
@@ -609,6 +674,24 @@ fn check(config: &Config, args: CheckArgs) -> Result<i32> {
     println!("\nrun `schemagen generate --name <name>` to write it; it would contain:\n");
     print!("{}", render_file(&r.renderer, plan, Direction::Up, "missing migration", &sources(&r))?);
     Ok(2)
+}
+
+/// `check --db`: the database against what the migrations build, by object; exit 2 on drift.
+fn drift(config: &Config, r: &Resolved, flag: &str, format: DriftFormat) -> Result<i32> {
+    use crate::source::spec::{Spec, db_url};
+    let db = Spec::Db(db_url(flag, config)?);
+    let live = db.load(None)?;
+    let drift = crate::drift::Drift::new(&load_current(&r.sql)?.0, &live);
+    let (db, files) = (db.describe(), sources_sql(r));
+    print!(
+        "{}",
+        match format {
+            DriftFormat::Text => drift.text(&db, &files),
+            DriftFormat::Json => drift.json(&db, &files),
+            DriftFormat::Markdown => drift.markdown(&db, &files),
+        }
+    );
+    Ok(if drift.is_empty() { 0 } else { 2 })
 }
 
 /// What differs between the files of the last `generate` run and what `generate` would
@@ -654,19 +737,9 @@ fn output_dirs(
     (out, rollback)
 }
 
-/// The database of `--db`, else `SCHEMAGEN_DB_URL`, else `db_url` in the config.
+/// The database of the runner's `--db`, else `SCHEMAGEN_DB_URL`, else `db_url` in the config.
 fn db_url(config: &Config, args: DbArgs) -> Result<String> {
-    args.db
-        .or_else(|| std::env::var("SCHEMAGEN_DB_URL").ok().filter(|u| !u.is_empty()))
-        .or_else(|| config.db_url.clone())
-        .ok_or_else(|| {
-            Diagnostic::new("no database named")
-                .hint(format!(
-                    "pass --db postgresql://USER@HOST:PORT/DATABASE, or set SCHEMAGEN_DB_URL or db_url in {}",
-                    config::FILE
-                ))
-                .into()
-        })
+    crate::source::spec::db_url(args.db.as_deref().unwrap_or(""), config)
 }
 
 /// The migrations folder (where `generate` writes) and its rollback files, for the runner.
@@ -744,7 +817,13 @@ fn lint(config: &Config, args: LintArgs) -> Result<i32> {
     };
     let stages =
         Stages { online: config.wants_online(args.online), lint: Lint::All(&config.lint), ..Stages::default() };
-    let findings = pipeline::run(&inputs, &stages)?.findings;
+    let findings = match &args.db {
+        Some(flag) => {
+            let db = crate::source::spec::Spec::Db(crate::source::spec::db_url(flag, config)?);
+            Outcome::new(db.load(None)?, None, &stages)?.findings
+        }
+        None => pipeline::run(&inputs, &stages)?.findings,
+    };
     match args.format {
         crate::lint::Format::Text => crate::paint::print(&render(&findings, args.format)),
         _ => print!("{}", render(&findings, args.format)),
@@ -770,7 +849,7 @@ sql = [\"supabase/migrations\"]
 # lock_timeout = \"5s\"
 # statement_timeout = \"15min\"
 # verify_stubs = [\"supabase/verify_stub.sql\"]  # SQL `verify` runs after its Supabase stub (vault, cron, ...)
-# db_url = \"postgresql://postgres@localhost:54322/postgres\"  # status/apply/rollback; SCHEMAGEN_DB_URL wins
+# db_url = \"postgresql://postgres@localhost:54322/postgres\"  # --db without a URL, status/apply/rollback; SCHEMAGEN_DB_URL wins
 
 [lint]
 # rule_id = \"allow\" | \"warn\" | \"error\"   (docs/lint.md lists the rules)
@@ -845,17 +924,27 @@ fn new_table(config: &Config, args: NewTableArgs) -> Result<i32> {
     Ok(0)
 }
 
-fn import_sql(args: ImportArgs) -> Result<i32> {
-    let (schema, report) = load_current(&args.sql)?;
+fn import_sql(config: &Config, args: ImportArgs) -> Result<i32> {
+    let (schema, report, read) = match &args.db {
+        Some(flag) => {
+            let mut db = crate::db::connect(&crate::source::spec::db_url(flag, config)?)?;
+            let (schema, report) = crate::source::live::load(&mut db)?;
+            (schema, report, db.description)
+        }
+        None => {
+            let (schema, report) = load_current(&args.sql)?;
+            let read = format!("{} SQL file(s)", report.files);
+            (schema, report, read)
+        }
+    };
     let files: Vec<(PathBuf, String)> =
         import::to_yaml(&schema).into_iter().map(|(name, text)| (args.out.join(name), text)).collect();
     write_new_files(&files)?;
     println!(
-        "wrote {} YAML file(s) to {} ({} statement(s) read from {} SQL file(s), {} outside the model)",
+        "wrote {} YAML file(s) to {} ({} statement(s) read from {read}, {} outside the model)",
         files.len(),
         args.out.display(),
         report.statements,
-        report.files,
         report.skipped_total()
     );
     for (kind, n) in &report.skipped {

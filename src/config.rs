@@ -31,7 +31,8 @@ pub struct Config {
     pub statement_timeout: Option<String>,
     /// SQL files `verify` runs after its Supabase stub, before the flags' `--stub` files.
     pub verify_stubs: Option<Vec<PathBuf>>,
-    /// The database of `status`, `apply` and `rollback` (after `--db` and SCHEMAGEN_DB_URL).
+    /// The database of `--db` without a URL, `status`, `apply` and `rollback` (after
+    /// SCHEMAGEN_DB_URL).
     pub db_url: Option<String>,
     /// `[lint]`: rule id → `allow`, `warn` or `error`, over the rules' defaults.
     #[serde(default)]

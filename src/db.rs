@@ -35,11 +35,13 @@ impl Target {
     pub fn parse(url: &str) -> Result<Target> {
         let (url, verify) = libpq_sslmode(url);
         let mut config: Config = url.parse().map_err(|e: postgres::Error| {
-            Diagnostic::new(format!("cannot read the database URL: {}", without_url(&e.to_string())))
+            Diagnostic::new(format!("cannot read the database URL: {}", without_url(&cause(&e))))
                 .hint("write it as postgresql://USER[:PASSWORD]@HOST[:PORT]/DATABASE[?sslmode=require]")
         })?;
         if config.get_dbname().is_none() {
-            return Err(Diagnostic::new("the database URL names no database")
+            let server = describe(&config);
+            let server = server.trim_end_matches('/');
+            return Err(Diagnostic::new(format!("the database URL of {server} names no database"))
                 .hint("add the database after the host: postgresql://USER@HOST:PORT/postgres")
                 .into());
         }

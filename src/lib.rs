@@ -14,6 +14,7 @@ pub mod db;
 pub mod destructive;
 pub mod diagnostic;
 pub mod diff;
+pub mod drift;
 pub mod formats;
 pub mod generated;
 pub mod graph;

@@ -94,7 +94,7 @@ impl Kind {
         }
     }
 
-    fn word(self) -> &'static str {
+    pub fn word(self) -> &'static str {
         match self {
             Kind::Schema => "schema",
             Kind::Extension => "extension",

@@ -118,10 +118,6 @@ fn ignored_kinds(catalog: &str) -> BTreeMap<String, usize> {
 /// The stand-ins of ../shared/pg/fake-extensions, installed by scripts/setup.sh.
 const FAKE_EXTENSIONS: &[&str] = &["http", "pg_net", "pgjwt", "pg_cron", "supabase_vault", "pg_graphql", "vector"];
 
-fn shared_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared")
-}
-
 fn out_dir(project: &str) -> PathBuf {
     let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("corpus").join(project);
     let _ = std::fs::remove_dir_all(&dir);
@@ -129,25 +125,7 @@ fn out_dir(project: &str) -> PathBuf {
     dir
 }
 
-use support::sql_files;
-
-/// A fresh database with the project stub (template), corpus_setup.sql, the shared stub and
-/// its extras.
-fn corpus_db(server: &support::Server) -> support::Db {
-    let db = server.fresh_db();
-    let shared = shared_dir().join("pg");
-    let setup = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/pg/corpus_setup.sql");
-    for path in [setup, shared.join("supabase-stub.sql"), shared.join("supabase-stub-extras.sql")] {
-        let sql = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
-        db.apply(&sql).unwrap_or_else(|e| {
-            panic!(
-                "{} does not apply: {e}\n(are the stand-in extensions installed? run scripts/setup.sh)",
-                path.display()
-            )
-        });
-    }
-    db
-}
+use support::{corpus_db, shared_dir, sql_files};
 
 /// Applies history files one by one (each in its own session, as the Supabase CLI does).
 fn apply_files(db: &support::Db, files: &[PathBuf]) -> Result<(), String> {

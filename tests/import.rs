@@ -43,22 +43,13 @@ fn load(sql_files: &[(String, String)]) -> Schema {
     schema
 }
 
+use support::fixture_dirs;
+
 fn read_sql(dir: &Path) -> Vec<(String, String)> {
     support::sql_files(dir)
         .into_iter()
         .map(|p| (p.display().to_string(), std::fs::read_to_string(&p).expect("read")))
         .collect()
-}
-
-fn fixture_dirs() -> Vec<PathBuf> {
-    let mut dirs: Vec<PathBuf> = std::fs::read_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures"))
-        .unwrap()
-        .flatten()
-        .map(|e| e.path())
-        .filter(|p| p.is_dir())
-        .collect();
-    dirs.sort();
-    dirs
 }
 
 #[test]

@@ -4,8 +4,10 @@
 pub mod cascade;
 pub mod created;
 pub mod ddl;
+pub mod live;
 pub mod routines;
 pub mod security;
+pub mod spec;
 pub mod sql;
 pub mod view_columns;
 pub mod view_cycle;

@@ -499,3 +499,38 @@ pub fn seeds(seed_var: &str, cases_var: &str, default: u64) -> Vec<u64> {
         }
     }
 }
+
+/// `../shared`, beside the project.
+pub fn shared_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared")
+}
+
+/// A fresh database with the project stub (template), corpus_setup.sql, the shared stub and
+/// its extras.
+pub fn corpus_db(server: &Server) -> Db {
+    let db = server.fresh_db();
+    let shared = shared_dir().join("pg");
+    let setup = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/pg/corpus_setup.sql");
+    for path in [setup, shared.join("supabase-stub.sql"), shared.join("supabase-stub-extras.sql")] {
+        let sql = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
+        db.apply(&sql).unwrap_or_else(|e| {
+            panic!(
+                "{} does not apply: {e}\n(are the stand-in extensions installed? run scripts/setup.sh)",
+                path.display()
+            )
+        });
+    }
+    db
+}
+
+/// The fixture case directories of tests/fixtures, in name order.
+pub fn fixture_dirs() -> Vec<PathBuf> {
+    let mut dirs: Vec<PathBuf> = std::fs::read_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures"))
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.is_dir())
+        .collect();
+    dirs.sort();
+    dirs
+}

@@ -1,0 +1,338 @@
+//! The form in which a model read from a live database and one read from SQL files compare.
+//! PostgreSQL stores expressions as trees and prints them back its own way (`'open'::text`
+//! for `'open'`, `x = ANY (ARRAY[…])` for `x IN (…)`, `orders.id` for `id`, `count(*) AS
+//! count`); the files hold what a person wrote. Both sides are brought to one form here,
+//! only for comparing: the casts of constants, the qualifiers of columns and of `public` or
+//! `pg_catalog` names, and the spellings the server picks are left out. What differs after
+//! that is a real difference.
+
+use pg_query::NodeEnum;
+use pg_query::protobuf::{AExprKind, Node};
+
+use crate::model::{ConstraintKind, Expr, Schema};
+use crate::pgtree::{expr_sql, parse_expr};
+
+/// `schema` with every expression and view query in the compared form, and without the
+/// extensions every Supabase project has before its first migration (a history may create
+/// them again or not).
+pub fn comparable(schema: &Schema) -> Schema {
+    let mut s = schema.clone();
+    s.extensions.retain(|name, _| !crate::source::yaml::PLATFORM_EXTENSIONS.contains(&name.as_str()));
+    let each = |e: &mut Option<Expr>| {
+        if let Some(x) = e {
+            *x = expr(x);
+        }
+    };
+    let owned: std::collections::BTreeSet<_> = s.tables.keys().cloned().collect();
+    for t in s.tables.values_mut() {
+        for k in &mut t.constraints {
+            // A key on a platform table (auth.users) is not in the model: the server names
+            // the primary key's columns, a history may name none.
+            if let ConstraintKind::ForeignKey(fk) = &mut k.kind
+                && !owned.contains(&fk.ref_table)
+            {
+                fk.ref_columns.clear();
+            }
+        }
+        for c in &mut t.columns {
+            unqualified_type(&mut c.data_type);
+            each(&mut c.default);
+            each(&mut c.generated);
+        }
+        for k in &mut t.constraints {
+            if let ConstraintKind::Check { expr: e, .. } = &mut k.kind {
+                *e = expr(e);
+            }
+        }
+        for i in &mut t.indexes {
+            each(&mut i.predicate);
+            for key in &mut i.keys {
+                each(&mut key.expr);
+                if let Some(op) = key.opclass.as_mut().and_then(|o| o.strip_prefix("extensions.")) {
+                    key.opclass = Some(op.to_string());
+                }
+            }
+        }
+    }
+    for p in s.policies.values_mut() {
+        each(&mut p.using);
+        each(&mut p.with_check);
+    }
+    for t in s.triggers.values_mut() {
+        each(&mut t.when);
+    }
+    for d in s.domains.values_mut() {
+        each(&mut d.default);
+        for (_, e) in &mut d.checks {
+            *e = expr(e);
+        }
+    }
+    // PostgreSQL keeps no type modifier of an argument (`vector(384)` is `vector`); the
+    // signature that keys a function changes with its types.
+    s.functions = std::mem::take(&mut s.functions)
+        .into_values()
+        .map(|mut f| {
+            for a in &mut f.args {
+                each(&mut a.default);
+                let ty = a.data_type.strip_prefix("extensions.").unwrap_or(&a.data_type);
+                let ty = match (ty.find('('), ty.ends_with(')')) {
+                    (Some(open), true) => ty[..open].trim_end(),
+                    _ => ty,
+                };
+                a.data_type = ty.to_string();
+            }
+            (crate::model::Signature(f.signature()), f)
+        })
+        .collect();
+    for v in s.views.values_mut() {
+        v.query = query(&v.query);
+    }
+    s
+}
+
+/// A type of the `extensions` schema is written with or without it: Supabase's search path
+/// holds the schema, and the server prints the name as its own path finds it.
+fn unqualified_type(ty: &mut crate::model::DataType) {
+    if ty.schema.as_deref() == Some("extensions") {
+        *ty = crate::model::DataType::from_parts(vec![ty.name.clone()], ty.modifiers.clone(), ty.array_dims);
+    }
+}
+
+fn expr(e: &Expr) -> Expr {
+    match parse_expr(e.text()) {
+        Ok(mut node) => {
+            walk(&mut node);
+            expr_sql(&node)
+        }
+        Err(_) => e.clone(),
+    }
+}
+
+fn query(text: &str) -> String {
+    let Ok(mut parsed) = pg_query::parse(text, 0) else { return text.to_string() };
+    for stmt in &mut parsed.protobuf.stmts {
+        if let Some(node) = &mut stmt.stmt {
+            walk(node);
+        }
+    }
+    pg_query::deparse(&parsed.protobuf, Default::default()).unwrap_or_else(|_| text.to_string())
+}
+
+fn walk_opt(node: &mut Option<Box<Node>>) {
+    if let Some(n) = node {
+        walk(n);
+    }
+}
+
+fn walk_all(nodes: &mut [Node]) {
+    nodes.iter_mut().for_each(walk);
+}
+
+/// Rewrites `node` into the compared form, children first.
+fn walk(node: &mut Node) {
+    let Some(inner) = node.node.as_mut() else { return };
+    match inner {
+        NodeEnum::SelectStmt(s) => {
+            walk_all(&mut s.target_list);
+            walk_all(&mut s.from_clause);
+            walk_opt(&mut s.where_clause);
+            walk_all(&mut s.group_clause);
+            walk_opt(&mut s.having_clause);
+            walk_all(&mut s.sort_clause);
+            walk_all(&mut s.values_lists);
+            walk_opt(&mut s.limit_count);
+            walk_opt(&mut s.limit_offset);
+            if let Some(l) = &mut s.larg {
+                walk_select(l);
+            }
+            if let Some(r) = &mut s.rarg {
+                walk_select(r);
+                // Only the first branch of a UNION names the columns; the server names them
+                // in every branch.
+                unnamed(r);
+            }
+            if let Some(w) = &mut s.with_clause {
+                walk_all(&mut w.ctes);
+            }
+        }
+        NodeEnum::CommonTableExpr(c) => walk_opt(&mut c.ctequery),
+        NodeEnum::ResTarget(r) => {
+            walk_opt(&mut r.val);
+            // The server names every output column; `count(*)` is `count(*) AS count`.
+            if r.name == r.val.as_deref().map(default_name).unwrap_or_default() {
+                r.name.clear();
+            }
+        }
+        NodeEnum::RangeVar(r) => {
+            if r.schemaname == "public" {
+                r.schemaname.clear();
+            }
+            if r.alias.as_ref().is_some_and(|a| a.aliasname == r.relname && a.colnames.is_empty()) {
+                r.alias = None;
+            }
+        }
+        NodeEnum::JoinExpr(j) => {
+            walk_opt(&mut j.larg);
+            walk_opt(&mut j.rarg);
+            walk_opt(&mut j.quals);
+        }
+        NodeEnum::RangeSubselect(r) => walk_opt(&mut r.subquery),
+        // `orders.id` is `id`: the server qualifies columns wherever it reads more than one
+        // relation, a person rarely does.
+        NodeEnum::ColumnRef(c) if c.fields.len() == 2 && !matches!(c.fields[1].node, Some(NodeEnum::AStar(_))) => {
+            c.fields.remove(0);
+        }
+        NodeEnum::AExpr(a) => {
+            walk_opt(&mut a.lexpr);
+            walk_opt(&mut a.rexpr);
+            canonical_a_expr(a);
+            if let Some(both) = between(a) {
+                *node = both;
+            }
+        }
+        NodeEnum::BoolExpr(b) => walk_all(&mut b.args),
+        NodeEnum::FuncCall(f) => {
+            walk_all(&mut f.args);
+            walk_all(&mut f.agg_order);
+            walk_opt(&mut f.agg_filter);
+            if f.funcname.len() == 2 && ["pg_catalog", "public", "extensions"].contains(&str_of(&f.funcname[0])) {
+                f.funcname.remove(0);
+            }
+            // `nextval('public.s')` is `nextval('s')`: the server prints the name as the
+            // search path finds it.
+            if f.funcname.last().map(str_of) == Some("nextval")
+                && let Some(NodeEnum::AConst(c)) = f.args.first_mut().and_then(|a| a.node.as_mut())
+                && let Some(pg_query::protobuf::a_const::Val::Sval(name)) = &mut c.val
+                && let Some(rest) = name.sval.strip_prefix("public.")
+            {
+                name.sval = rest.to_string();
+            }
+        }
+        NodeEnum::TypeCast(t) => {
+            walk_opt(&mut t.arg);
+            // A constant's cast is the type the server inferred for it, or the one written; a
+            // column's or an array's is the implicit cast the server makes explicit.
+            if t.arg.as_deref().is_some_and(|a| {
+                matches!(a.node, Some(NodeEnum::AConst(_) | NodeEnum::ColumnRef(_) | NodeEnum::AArrayExpr(_)))
+            }) {
+                let arg = t.arg.take().expect("checked");
+                *node = *arg;
+            }
+        }
+        NodeEnum::NullTest(n) => walk_opt(&mut n.arg),
+        NodeEnum::BooleanTest(n) => walk_opt(&mut n.arg),
+        NodeEnum::SubLink(s) => {
+            walk_opt(&mut s.testexpr);
+            walk_opt(&mut s.subselect);
+        }
+        NodeEnum::CaseExpr(c) => {
+            walk_opt(&mut c.arg);
+            walk_all(&mut c.args);
+            walk_opt(&mut c.defresult);
+        }
+        NodeEnum::CaseWhen(w) => {
+            walk_opt(&mut w.expr);
+            walk_opt(&mut w.result);
+        }
+        NodeEnum::CoalesceExpr(c) => walk_all(&mut c.args),
+        NodeEnum::MinMaxExpr(m) => walk_all(&mut m.args),
+        NodeEnum::AArrayExpr(a) => walk_all(&mut a.elements),
+        NodeEnum::RowExpr(r) => walk_all(&mut r.args),
+        NodeEnum::List(l) => walk_all(&mut l.items),
+        NodeEnum::SortBy(s) => walk_opt(&mut s.node),
+        NodeEnum::CollateClause(c) => walk_opt(&mut c.arg),
+        NodeEnum::NamedArgExpr(n) => walk_opt(&mut n.arg),
+        NodeEnum::AIndirection(i) => walk_opt(&mut i.arg),
+        _ => {}
+    }
+}
+
+fn unnamed(s: &mut pg_query::protobuf::SelectStmt) {
+    for t in &mut s.target_list {
+        if let Some(NodeEnum::ResTarget(r)) = t.node.as_mut() {
+            r.name.clear();
+        }
+    }
+    for side in [&mut s.larg, &mut s.rarg].into_iter().flatten() {
+        unnamed(side);
+    }
+}
+
+fn walk_select(s: &mut pg_query::protobuf::SelectStmt) {
+    let mut node = Node { node: Some(NodeEnum::SelectStmt(Box::new(std::mem::take(s)))) };
+    walk(&mut node);
+    if let Some(NodeEnum::SelectStmt(done)) = node.node {
+        *s = *done;
+    }
+}
+
+/// `x = ANY (ARRAY[a, b])` is `x IN (a, b)`, `x <> ALL (ARRAY[…])` is `NOT IN`, and `~~`
+/// is `LIKE`: the server prints the first of each.
+fn canonical_a_expr(a: &mut pg_query::protobuf::AExpr) {
+    let op = a.name.first().map(str_of).unwrap_or_default().to_string();
+    let kind = AExprKind::try_from(a.kind).unwrap_or(AExprKind::Undefined);
+    let array = match a.rexpr.as_deref_mut().and_then(|r| r.node.as_mut()) {
+        Some(NodeEnum::AArrayExpr(arr)) => Some(std::mem::take(&mut arr.elements)),
+        _ => None,
+    };
+    match (kind, op.as_str(), array) {
+        (AExprKind::AexprOpAny, "=", Some(items)) | (AExprKind::AexprOpAll, "<>", Some(items)) => {
+            a.kind = AExprKind::AexprIn as i32;
+            a.rexpr = Some(Box::new(Node { node: Some(NodeEnum::List(pg_query::protobuf::List { items })) }));
+        }
+        (_, _, Some(items)) => {
+            if let Some(NodeEnum::AArrayExpr(arr)) = a.rexpr.as_deref_mut().and_then(|r| r.node.as_mut()) {
+                arr.elements = items;
+            }
+        }
+        (AExprKind::AexprOp, "~~" | "~~*" | "!~~" | "!~~*", None) => {
+            a.kind = if op.contains('*') { AExprKind::AexprIlike } else { AExprKind::AexprLike } as i32;
+        }
+        _ => {}
+    }
+}
+
+/// `x BETWEEN a AND b` is `x >= a AND x <= b` (NOT BETWEEN: `x < a OR x > b`), as the
+/// server prints it.
+fn between(a: &mut pg_query::protobuf::AExpr) -> Option<Node> {
+    use pg_query::protobuf::{BoolExpr, BoolExprType};
+    let kind = AExprKind::try_from(a.kind).ok()?;
+    let (low_op, high_op, bool_op) = match kind {
+        AExprKind::AexprBetween => (">=", "<=", BoolExprType::AndExpr),
+        AExprKind::AexprNotBetween => ("<", ">", BoolExprType::OrExpr),
+        _ => return None,
+    };
+    let Some(NodeEnum::List(bounds)) = a.rexpr.as_deref().and_then(|r| r.node.clone()) else { return None };
+    let [low, high] = <[Node; 2]>::try_from(bounds.items).ok()?;
+    let x = a.lexpr.clone()?;
+    let compare = |op: &str, bound: Node| Node {
+        node: Some(NodeEnum::AExpr(Box::new(pg_query::protobuf::AExpr {
+            kind: AExprKind::AexprOp as i32,
+            name: vec![Node { node: Some(NodeEnum::String(pg_query::protobuf::String { sval: op.to_string() })) }],
+            lexpr: Some(x.clone()),
+            rexpr: Some(Box::new(bound)),
+            ..Default::default()
+        }))),
+    };
+    Some(Node {
+        node: Some(NodeEnum::BoolExpr(Box::new(BoolExpr {
+            boolop: bool_op as i32,
+            args: vec![compare(low_op, low), compare(high_op, high)],
+            ..Default::default()
+        }))),
+    })
+}
+
+fn str_of(node: &Node) -> &str {
+    crate::pgtree::str_of(node).unwrap_or_default()
+}
+
+/// The name PostgreSQL gives an output column it is not given a name for.
+fn default_name(val: &Node) -> String {
+    match val.node.as_ref() {
+        Some(NodeEnum::ColumnRef(c)) => c.fields.last().map(str_of).unwrap_or_default().to_string(),
+        Some(NodeEnum::FuncCall(f)) => f.funcname.last().map(str_of).unwrap_or_default().to_string(),
+        Some(NodeEnum::TypeCast(t)) => t.arg.as_deref().map(default_name).unwrap_or_default(),
+        _ => String::new(),
+    }
+}
