@@ -109,6 +109,12 @@ pub fn losses(current: &Schema, desired: &Schema, changes: &[Change]) -> Vec<Los
                 }
             }
             Change::DropEnum(e) => loss(ObjectId::Type(e.name.clone()), format!("drops type {}", e.name), None, None),
+            Change::DropComposite(c) => {
+                let ty = ObjectId::Type(c.name.clone());
+                if !replaced(&ty) {
+                    loss(ty.clone(), format!("drops {ty}"), None, None);
+                }
+            }
             Change::DropDomain(d) => {
                 let domain = ObjectId::Domain(d.name.clone());
                 if !replaced(&domain) {
@@ -141,6 +147,7 @@ fn created(c: &Change) -> Option<ObjectId> {
         Change::CreateView(v) => Some(ObjectId::View { name: v.name.clone(), materialized: v.materialized }),
         Change::CreateFunction(f) => Some(ObjectId::Function(f.routine())),
         Change::CreateDomain(d) => Some(ObjectId::Domain(d.name.clone())),
+        Change::CreateComposite(c) => Some(ObjectId::Type(c.name.clone())),
         _ => None,
     }
 }

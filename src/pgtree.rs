@@ -109,6 +109,7 @@ pub fn const_text(node: &Node) -> Option<String> {
             a_const::Val::Bsval(b) => Some(b.bsval.clone()),
         },
         NodeEnum::Integer(i) => Some(i.ival.to_string()),
+        NodeEnum::Float(f) => Some(f.fval.clone()),
         NodeEnum::String(s) => Some(s.sval.clone()),
         NodeEnum::ColumnRef(c) => c.fields.last().and_then(str_of).map(str::to_string),
         _ => None,
@@ -273,6 +274,50 @@ pub fn plpgsql_statements(body: &str) -> Option<Vec<String>> {
     Some(out)
 }
 
+/// The relations a PL/pgSQL body's declarations take a row type or a column's type from
+/// (`r public.v%ROWTYPE`, `x t.c%TYPE`): PostgreSQL resolves them when it creates the
+/// function, so they must exist by then. Found with the scanner, as PL/pgSQL's parser
+/// without a catalog refuses a loop over a `%ROWTYPE` variable. Unqualified names are
+/// taken as `public`.
+pub fn plpgsql_declared_relations(body: &str) -> Vec<QualifiedName> {
+    let Ok(scan) = pg_query::scan(body) else { return Vec::new() };
+    let tokens = &scan.tokens;
+    let raw = |k: usize| &body[tokens[k].start as usize..tokens[k].end as usize];
+    let name = |k: usize| {
+        let r = raw(k);
+        let word = r.starts_with('"') || r.starts_with(|c: char| c.is_alphabetic() || c == '_');
+        word.then(|| if r.starts_with('"') { r.trim_matches('"').replace("\"\"", "\"") } else { r.to_lowercase() })
+    };
+    let mut out = Vec::new();
+    for i in 1..tokens.len().saturating_sub(1) {
+        let kind = raw(i + 1).to_lowercase();
+        if raw(i) != "%" || !(kind == "rowtype" || kind == "type") {
+            continue;
+        }
+        let mut parts = Vec::new();
+        let mut k = i - 1;
+        while let Some(part) = name(k) {
+            parts.insert(0, part);
+            if k < 2 || raw(k - 1) != "." {
+                break;
+            }
+            k -= 2;
+        }
+        // `x%TYPE` of a lone name is another variable's type; `t.c%TYPE`, a column's.
+        if kind == "type" && parts.pop().is_none_or(|_| parts.is_empty()) {
+            continue;
+        }
+        match parts.as_slice() {
+            [relation] => out.push(QualifiedName::new("public", relation.clone())),
+            [.., schema, relation] => out.push(QualifiedName::new(schema.clone(), relation.clone())),
+            [] => {}
+        }
+    }
+    out.sort();
+    out.dedup();
+    out
+}
+
 fn collect_statements(value: &serde_json::Value, out: &mut Vec<String>) {
     match value {
         serde_json::Value::Object(map) => {
@@ -332,6 +377,14 @@ pub fn scanned_relations(body: &str) -> Vec<QualifiedName> {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn plpgsql_declarations_name_the_relations_of_their_row_and_column_types() {
+        let body = "declare r public.open_tasks%rowtype; t tasks.id%TYPE; v t%type; n int;
+            begin for r in select * from public.open_tasks loop n := n + 1; end loop; end";
+        let names: Vec<String> = super::plpgsql_declared_relations(body).iter().map(|q| q.to_string()).collect();
+        assert_eq!(names, ["public.open_tasks", "public.tasks"]);
+    }
     use super::*;
 
     /// The bare/quoted decision agrees with PostgreSQL's scanner for every keyword it

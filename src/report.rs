@@ -436,6 +436,9 @@ fn object_of(change: &Change) -> Option<(Action, Object)> {
             let object = Object { kind: Kind::DefaultPrivileges, name: defaults_object(scope, *kind) };
             return Some((change_of("privileges"), object));
         }
+        Change::CreateComposite(c) => (Action::Create, ObjectId::Type(c.name.clone())),
+        Change::DropComposite(c) => (Action::Drop, ObjectId::Type(c.name.clone())),
+        Change::AlterComposite { to, .. } => (change_of("attributes"), ObjectId::Type(to.name.clone())),
         Change::CreateDomain(d) => (Action::Create, ObjectId::Domain(d.name.clone())),
         Change::DropDomain(d) => (Action::Drop, ObjectId::Domain(d.name.clone())),
         Change::AlterDomain { to, .. } => (change_of("definition"), ObjectId::Domain(to.name.clone())),
@@ -482,6 +485,7 @@ fn same_definition(drop: &Change, create: &Change) -> bool {
         (Change::DropIndex { index: a, .. }, Change::CreateIndex { index: b, .. }) => a == b,
         (Change::DropColumn { column: a, .. }, Change::AddColumn { column: b, .. }) => a == b,
         (Change::DropDomain(a), Change::CreateDomain(b)) => a == b,
+        (Change::DropComposite(a), Change::CreateComposite(b)) => a == b,
         _ => false,
     }
 }

@@ -4,8 +4,8 @@
 
 pub use crate::diff::EnumUser;
 use crate::model::{
-    Column, Constraint, DataType, Domain, Enum, Expr, Extension, Function, Identity, Index, ObjectId, ObjectKind,
-    Policy, QualifiedName, Routine, Table, Trigger, View,
+    Attribute, Column, Composite, Constraint, DataType, Domain, Enum, Expr, Extension, Function, Identity, Index,
+    ObjectId, ObjectKind, Policy, QualifiedName, Routine, Table, Trigger, View,
 };
 
 /// One statement of a migration or of its rollback.
@@ -146,6 +146,12 @@ pub enum Statement {
         name: QualifiedName,
         owner: Option<(QualifiedName, String)>,
     },
+    CreateComposite(Composite),
+    DropComposite(QualifiedName),
+    AlterComposite {
+        name: QualifiedName,
+        action: AttributeAction,
+    },
     CreateDomain(Domain),
     DropDomain(QualifiedName),
     AlterDomain {
@@ -195,6 +201,14 @@ pub struct Grant {
 pub struct SequenceOption {
     pub name: String,
     pub value: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum AttributeAction {
+    Add(Attribute),
+    Drop(String),
+    /// ALTER ATTRIBUTE … TYPE, to this attribute's type and collation.
+    Type(Attribute),
 }
 
 #[derive(Debug, Clone, PartialEq)]

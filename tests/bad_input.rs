@@ -8,8 +8,9 @@
 //! "Conflicting DDL" (docs/design.md, "Bad input") is a statement that PostgreSQL would refuse
 //! after the statements before it, about an object the model holds: CREATE TABLE of a table
 //! that exists, ADD COLUMN of a column that exists, a second constraint, index or key of the
-//! same name, a rename onto a name that is taken, a second CREATE FUNCTION or CREATE TRIGGER
-//! without OR REPLACE. The history cannot apply on any database, so it is an error at the
+//! same name, a rename onto a name that is taken (a type's too), a second CREATE FUNCTION or
+//! CREATE TRIGGER without OR REPLACE, a second CREATE TYPE or ADD ATTRIBUTE of a name that
+//! exists. The history cannot apply on any database, so it is an error at the
 //! statement. A statement about an object the model does not hold (DROP TABLE of a table
 //! never created, ALTER TABLE auth.users, a rename of what the model does not hold) stays a
 //! report (`LoadReport::unresolved`): the object may exist outside what was read.

@@ -40,7 +40,7 @@ const KNOWN_GAPS: &[(&str, &str, &str)] = &[];
 /// Catalog lines (see tests/pg/catalog.sql) of kinds schemagen does not model, left out of
 /// every comparison. What is compared: schemas, extensions, tables (with their RLS flags),
 /// columns, identity sequences, constraints, indexes, sequences owned by a column (serial),
-/// views and materialized views, enums, domains, functions and procedures, triggers, policies,
+/// views and materialized views, enums, composite types, domains, functions and procedures, triggers, policies,
 /// comments on all of these, grants on schemas, tables, columns, views, functions,
 /// procedures, sequences and types, and default privileges.
 const IGNORED_PREFIXES: &[&str] = &[
@@ -51,8 +51,7 @@ const IGNORED_PREFIXES: &[&str] = &[
     // compared: new ones get them from the default privileges, which are modelled, and a
     // GRANT on a sequence or type is listed as outside the model.
     "grant schema public ",
-    // type kinds other than enums and domains, and aggregates
-    "composite_type ",
+    // type kinds other than enums, composite types and domains, and aggregates
     "range_type ",
     "aggregate ",
     // partitioning, inheritance, foreign tables
@@ -61,7 +60,6 @@ const IGNORED_PREFIXES: &[&str] = &[
     "inherits ",
     "foreign_table ",
     // comments on objects schemagen does not model
-    "comment composite_type ",
     "comment foreign_table ",
 ];
 

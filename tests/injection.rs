@@ -180,6 +180,12 @@ fn name_cases(p: &str) -> Vec<Case> {
         Case::new("function arg name")
             .function(format!("args: [{}]\nreturns: int\nbody: select 1\n", yq(&format!("{} int", ident(p)))))
             .up("select unnest(proargnames) from pg_proc where proname = 'f'", p),
+        Case::new("composite type name")
+            .file("c.yaml", format!("type: {}\nattributes: {{a: int}}\n", yq(&format!("public.{p}"))))
+            .up("select relname from pg_class where relkind = 'c' and relnamespace = 'public'::regnamespace", p),
+        Case::new("composite attribute name")
+            .file("c.yaml", format!("type: public.c\nattributes:\n  {q}: int\n"))
+            .up("select attname from pg_attribute where attrelid = 'public.c'::regclass and attnum > 0", p),
         Case::new("domain name")
             .file("d.yaml", format!("domain: {}\ntype: int\n", yq(&format!("public.{p}"))))
             .up("select typname from pg_type where typtype = 'd' and typnamespace = 'public'::regnamespace", p),
@@ -242,6 +248,7 @@ fn text_cases(p: &str) -> Vec<Case> {
             .file("v.yaml", format!("view: public.v\nquery: select 1 as one\ncomment: {q}\n"))
             .file("e.yaml", format!("enum: public.e\nvalues: [a]\ncomment: {q}\n"))
             .file("d.yaml", format!("domain: public.d\ntype: int\ncomment: {q}\n"))
+            .file("c.yaml", format!("type: public.c\nattributes: {{a: int}}\ncomment: {q}\n"))
             .file("s.yaml", format!("sequence: public.s\ncomment: {q}\n"))
             .table(format!(
                 "comment: {q}\ncolumns:\n  n: {{type: int, comment: {q}}}\nindexes:\n  t_idx: {{columns: [n], comment: {q}}}\n\
@@ -257,6 +264,7 @@ fn text_cases(p: &str) -> Vec<Case> {
             .up("select obj_description('public.v'::regclass, 'pg_class')", p)
             .up("select obj_description('public.e'::regtype, 'pg_type')", p)
             .up("select obj_description('public.d'::regtype, 'pg_type')", p)
+            .up("select obj_description('public.c'::regtype, 'pg_type')", p)
             .up("select obj_description('public.s'::regclass, 'pg_class')", p)
             .up("select obj_description('app'::regnamespace, 'pg_namespace')", p),
         Case::new("column default")
@@ -392,6 +400,15 @@ fn fragment_cases() -> Vec<Case> {
         function("language", &format!("sql; {smuggled}; --")),
         function("language", &format!("sql\n{smuggled}; --")),
         function("volatility", &format!("stable; {smuggled}")),
+        function("parallel", &format!("safe; {smuggled}")),
+        function("cost", &format!("1; {smuggled}")),
+        function("rows", &format!("10) {smuggled}; --")),
+        Case::new(format!("composite attribute type: int); {smuggled}"))
+            .file("c.yaml", format!("type: public.c\nattributes:\n  a: {}\n", yq(&format!("int); {smuggled}; --")))),
+        Case::new(format!("composite attribute type: int, b int); {smuggled}")).file(
+            "c.yaml",
+            format!("type: public.c\nattributes:\n  a: {}\n", yq(&format!("int, b int); {smuggled}; --"))),
+        ),
         Case::new(format!("function set key: search_path = public; {smuggled}")).function(format!(
             "returns: int\nbody: select 1\nset:\n  {}: x\n",
             yq(&format!("search_path = public; {smuggled}; --"))

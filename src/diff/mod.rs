@@ -8,8 +8,8 @@ mod renames;
 use crate::model::deps::{Graph, view_id};
 use crate::model::privileges::Scope;
 use crate::model::{
-    Column, Constraint, ConstraintKind, DataType, Domain, Enum, Expr, Extension, Function, Grants, Hints, Index,
-    ObjectId, ObjectKind, Policy, QualifiedName, Schema, Sequence, Table, Trigger, View,
+    Column, Composite, Constraint, ConstraintKind, DataType, Domain, Enum, Expr, Extension, Function, Grants, Hints,
+    Index, ObjectId, ObjectKind, Policy, QualifiedName, Schema, Sequence, Table, Trigger, View,
 };
 
 #[derive(Debug, Clone, PartialEq)]
@@ -125,6 +125,13 @@ pub enum Change {
         from: Grants,
         to: Grants,
     },
+    CreateComposite(Composite),
+    DropComposite(Composite),
+    /// Attributes added, dropped or of another type, in place (`ALTER TYPE … ATTRIBUTE`).
+    AlterComposite {
+        from: Composite,
+        to: Composite,
+    },
     CreateDomain(Domain),
     DropDomain(Domain),
     AlterDomain {
@@ -191,6 +198,7 @@ pub fn diff(current: &Schema, desired: &Schema) -> Vec<Change> {
     diff_enums(current, desired, &mut changes);
     diff_sequences(current, desired, &mut changes);
     diff_domains(current, desired, &mut changes);
+    diff_composites(current, desired, &mut changes);
     for (name, table) in &desired.tables {
         match current.tables.get(name) {
             None => {
@@ -552,25 +560,34 @@ fn diff_triggers(current: &Schema, desired: &Schema, changes: &mut Vec<Change>) 
 /// What a change drops and recreates (a view, a function) or alters under its dependents
 /// (a table, for its column's type): what dependents must be rebuilt around.
 fn unstable(changes: &[Change]) -> BTreeSet<ObjectId> {
+    let recreated = |name: &QualifiedName, users: &[EnumUser]| {
+        let tables = users.iter().map(|u| ObjectId::Table(u.table.clone()));
+        std::iter::once(ObjectId::Type(name.clone())).chain(tables).collect()
+    };
     changes
         .iter()
-        .filter_map(|c| match c {
+        .flat_map(|c| match c {
             Change::AlterColumn { table, from, to, .. }
                 if from.data_type != to.data_type || from.collation != to.collation =>
             {
-                Some(ObjectId::Table(table.clone()))
+                vec![ObjectId::Table(table.clone())]
             }
-            Change::DropColumn { table, .. } => Some(ObjectId::Table(table.clone())),
-            Change::DropView(v) => Some(view_id(v)),
-            Change::DropFunction(f) => Some(ObjectId::Function(f.routine())),
-            _ => None,
+            Change::DropColumn { table, .. } => vec![ObjectId::Table(table.clone())],
+            Change::DropView(v) => vec![view_id(v)],
+            Change::DropFunction(f) => vec![ObjectId::Function(f.routine())],
+            // Renamed aside, its columns converted, dropped; adding a value is undone so.
+            Change::RecreateEnum { to, users, .. } => recreated(&to.name, users),
+            Change::AddEnumValue { name, users, .. } => recreated(name, users),
+            _ => vec![],
         })
         .collect()
 }
 
-/// Views, policies and triggers that stay the same but stand on something the migration
-/// drops and recreates or alters under them are dropped before and created again after,
-/// as PostgreSQL requires ("cannot alter type of a column used by a view").
+/// Views, policies, triggers and functions that stay the same but stand on something the
+/// migration drops and recreates or alters under them are dropped before and created again
+/// after, as PostgreSQL requires ("cannot alter type of a column used by a view", "cannot
+/// drop view v because function f depends on it"). A function stands on the types of its
+/// signature only: what its body uses is not recorded.
 fn recreate_dependents(current: &Schema, desired: &Schema, changes: &mut Vec<Change>) {
     let mut rebuilt = unstable(changes);
     if rebuilt.is_empty() {
@@ -585,12 +602,14 @@ fn recreate_dependents(current: &Schema, desired: &Schema, changes: &mut Vec<Cha
             Change::DropTrigger(t) | Change::CreateTrigger(t) => {
                 Some(ObjectId::Trigger(t.table.clone(), t.name.clone()))
             }
+            Change::DropFunction(f) | Change::CreateFunction(f) => Some(ObjectId::Function(f.routine())),
             _ => None,
         })
         .collect();
     let graph = Graph::of(current);
-    let stands_on = |id: &ObjectId, rebuilt: &BTreeSet<ObjectId>| graph.depends_on(id).any(|d| rebuilt.contains(d));
-    // A view over a rebuilt view is rebuilt too: repeat until nothing more is pulled in.
+    let stands_on = |id: &ObjectId, rebuilt: &BTreeSet<ObjectId>| graph.recorded(id).any(|d| rebuilt.contains(d));
+    // A view over a rebuilt view, or a function returning its rows, is rebuilt too, and so
+    // is a view calling a rebuilt function: repeat until nothing more is pulled in.
     loop {
         let mut extra = Vec::new();
         for (name, v) in &current.views {
@@ -599,6 +618,22 @@ fn recreate_dependents(current: &Schema, desired: &Schema, changes: &mut Vec<Cha
             if !handled.contains(&id) && stands_on(&id, &rebuilt) {
                 extra.push(Change::DropView(v.clone()));
                 extra.push(Change::CreateView(new.clone()));
+                handled.insert(id.clone());
+                rebuilt.insert(id);
+            }
+        }
+        for (key, f) in &current.functions {
+            let Some(new) = desired.functions.get(key) else { continue };
+            let id = ObjectId::Function(f.routine());
+            if !handled.contains(&id) && stands_on(&id, &rebuilt) {
+                // Its replacement, privileges and comment come with the new definition.
+                changes.retain(|c| match c {
+                    Change::ReplaceFunction { to, .. } => to.routine() != f.routine(),
+                    Change::Grants { target, .. } | Change::Comment { target, .. } => target != &id,
+                    _ => true,
+                });
+                extra.push(Change::DropFunction(Box::new(f.clone())));
+                extra.push(Change::CreateFunction(Box::new(new.clone())));
                 handled.insert(id.clone());
                 rebuilt.insert(id);
             }
@@ -661,6 +696,40 @@ fn diff_sequences(current: &Schema, desired: &Schema, changes: &mut Vec<Change>)
             // Released from its column first, so that dropping the table does not take it.
             owner(changes, name, &seq.owned_by, &None);
             changes.push(Change::DropSequence(seq.clone()));
+        }
+    }
+}
+
+/// Whether ALTER TYPE turns `from` into `to`: the attributes kept stay in their order, and
+/// the new ones come after them (ADD ATTRIBUTE appends).
+pub fn alters_in_place(from: &Composite, to: &Composite) -> bool {
+    let kept = from.attributes.iter().filter(|a| to.attributes.iter().any(|b| b.name == a.name)).map(|a| &a.name);
+    let kept_count = kept.clone().count();
+    to.attributes.iter().take(kept_count).map(|a| &a.name).eq(kept)
+}
+
+fn diff_composites(current: &Schema, desired: &Schema, changes: &mut Vec<Change>) {
+    for (name, c) in &desired.composites {
+        match current.composites.get(name) {
+            None => changes.push(Change::CreateComposite(c.clone())),
+            Some(old) if old.attributes == c.attributes => {}
+            // Both ways in place, as the rollback alters it back.
+            Some(old) if alters_in_place(old, c) && alters_in_place(c, old) => {
+                changes.push(Change::AlterComposite { from: old.clone(), to: c.clone() })
+            }
+            Some(old) => {
+                changes.push(Change::DropComposite(old.clone()));
+                changes.push(Change::CreateComposite(c.clone()));
+                continue;
+            }
+        }
+        if let Some(old) = current.composites.get(name) {
+            comment(changes, ObjectId::Type(name.clone()), &old.comment, &c.comment);
+        }
+    }
+    for (name, c) in &current.composites {
+        if !desired.composites.contains_key(name) {
+            changes.push(Change::DropComposite(c.clone()));
         }
     }
 }

@@ -211,6 +211,18 @@ fn function_yaml(schema: &Schema, f: &Function) -> String {
     if f.security_definer {
         y.push_str("security_definer: true\n");
     }
+    if let Some(p) = &f.parallel {
+        let _ = writeln!(y, "parallel: {}", p.to_lowercase());
+    }
+    if f.leakproof {
+        y.push_str("leakproof: true\n");
+    }
+    if let Some(c) = f.cost {
+        let _ = writeln!(y, "cost: {c}");
+    }
+    if let Some(r) = f.rows {
+        let _ = writeln!(y, "rows: {r}");
+    }
     if !f.config.is_empty() {
         y.push_str("set:\n");
         for (k, v) in &f.config {
@@ -285,6 +297,20 @@ pub(super) fn files(schema: &Schema) -> Vec<(String, String)> {
             let _ = writeln!(y, "comment: {}", scalar(c));
         }
         out.push((format!("types/{}", file_name(&e.name)), y));
+    }
+    for c in schema.composites.values() {
+        let mut y = format!("type: {}\nattributes:\n", scalar(&format!("{}.{}", c.name.schema, c.name.name)));
+        for a in &c.attributes {
+            let ty = match &a.collation {
+                Some(k) => format!("{} collate {}", a.data_type.sql(), quote_ident(k)),
+                None => a.data_type.sql(),
+            };
+            let _ = writeln!(y, "  {}: {}", scalar(&a.name), scalar(&ty));
+        }
+        if let Some(k) = &c.comment {
+            let _ = writeln!(y, "comment: {}", scalar(k));
+        }
+        out.push((format!("types/{}", file_name(&c.name)), y));
     }
     for d in schema.domains.values() {
         let mut y =

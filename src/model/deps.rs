@@ -6,7 +6,9 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use super::{Column, Constraint, ConstraintKind, ForeignKey, Function, Index, ObjectId, Policy, QualifiedName};
+use super::{
+    Column, Composite, Constraint, ConstraintKind, ForeignKey, Function, Index, ObjectId, Policy, QualifiedName,
+};
 use super::{Refs, Schema, Trigger, View};
 
 /// One dependency, by the names the object's definition uses. Not an `ObjectId`: a name
@@ -42,7 +44,7 @@ pub fn column(column: &Column) -> Vec<Dep> {
     let mut out = Vec::new();
     let ty = &column.data_type;
     if !ty.builtin {
-        out.push(Dep::Type(QualifiedName::new(ty.schema.as_deref().unwrap_or("public"), ty.name.clone())));
+        out.push(Dep::Type(type_name(ty)));
     }
     for e in column.default.iter().chain(column.generated.iter()) {
         out.extend(refs(e.refs()));
@@ -84,10 +86,26 @@ pub fn trigger(trigger: &Trigger) -> Vec<Dep> {
     out
 }
 
-/// What a SQL body reads and calls, itself aside. PL/pgSQL bodies are only parsed when the
-/// function is created, so they depend on nothing.
+/// The types of its attributes that are not built in.
+pub fn composite(c: &Composite) -> Vec<Dep> {
+    c.attributes.iter().filter(|a| !a.data_type.builtin).map(|a| Dep::Type(type_name(&a.data_type))).collect()
+}
+
+fn type_name(ty: &super::DataType) -> QualifiedName {
+    QualifiedName::new(ty.schema.as_deref().unwrap_or("public"), ty.name.clone())
+}
+
+/// What a SQL body reads and calls, itself aside, and the relations whose types a PL/pgSQL
+/// body declares variables of (the rest of it is only parsed when the function is
+/// created). PostgreSQL records none of it.
 pub fn function(f: &Function) -> Vec<Dep> {
     refs(&f.body_refs).into_iter().filter(|d| d != &Dep::Function(f.name.clone())).collect()
+}
+
+/// The types its arguments and result name (an enum, a domain, a composite type, a table's
+/// or a view's row type), which PostgreSQL records.
+pub fn signature(f: &Function) -> Vec<Dep> {
+    f.types.iter().cloned().map(Dep::Type).collect()
 }
 
 /// What its query reads and calls, itself aside.
@@ -100,7 +118,11 @@ pub fn view(view: &View) -> Vec<Dep> {
 /// is the part that uses the dropped object, not the table.
 #[derive(Debug, Default)]
 pub struct Graph {
+    /// What each object depends on as PostgreSQL records it.
     depends_on: BTreeMap<ObjectId, BTreeSet<ObjectId>>,
+    /// What a SQL function's body reads and calls: it orders creation, but PostgreSQL
+    /// records none of it, so it keeps nothing from being dropped.
+    body: BTreeMap<ObjectId, BTreeSet<ObjectId>>,
     dependents: BTreeMap<ObjectId, BTreeSet<ObjectId>>,
     relations: BTreeMap<QualifiedName, ObjectId>,
     functions: BTreeMap<QualifiedName, Vec<ObjectId>>,
@@ -140,11 +162,17 @@ impl Graph {
         for d in schema.domains.keys() {
             g.add(ObjectId::Domain(d.clone()), &[]);
         }
+        for c in schema.composites.values() {
+            g.add(ObjectId::Type(c.name.clone()), &composite(c));
+        }
         for v in schema.views.values() {
             g.add(view_id(v), &view(v));
         }
         for f in schema.functions.values() {
-            g.add(ObjectId::Function(f.routine()), &function(f));
+            let id = ObjectId::Function(f.routine());
+            g.add(id.clone(), &signature(f));
+            let body = g.targets(&id, &function(f));
+            g.body.insert(id, body);
         }
         for p in schema.policies.values() {
             g.add(ObjectId::Policy(p.table.clone(), p.name.clone()), &policy(p));
@@ -155,8 +183,12 @@ impl Graph {
         g
     }
 
+    fn targets(&self, id: &ObjectId, deps: &[Dep]) -> BTreeSet<ObjectId> {
+        deps.iter().flat_map(|d| self.resolve(d)).filter(|t| t != id).collect()
+    }
+
     fn add(&mut self, id: ObjectId, deps: &[Dep]) {
-        let targets: BTreeSet<ObjectId> = deps.iter().flat_map(|d| self.resolve(d)).filter(|t| t != &id).collect();
+        let targets = self.targets(&id, deps);
         for t in &targets {
             self.depends_on.entry(t.clone()).or_default();
             self.dependents.entry(t.clone()).or_default().insert(id.clone());
@@ -176,6 +208,7 @@ impl Graph {
             }
             Dep::Function(f) => self.functions.get(f).cloned().unwrap_or_default(),
             Dep::Type(t) if self.domains.contains(t) => vec![ObjectId::Domain(t.clone())],
+            Dep::Type(t) if self.relations.contains_key(t) => vec![self.relations[t].clone()],
             Dep::Type(t) => vec![ObjectId::Type(t.clone())],
             Dep::Column(..) => vec![],
         }
@@ -186,19 +219,24 @@ impl Graph {
         self.depends_on.keys()
     }
 
-    /// What `id` depends on directly.
+    /// What `id` depends on directly, a SQL function's body included.
     pub fn depends_on(&self, id: &ObjectId) -> impl Iterator<Item = &ObjectId> {
+        self.recorded(id).chain(self.body.get(id).into_iter().flatten())
+    }
+
+    /// What `id` depends on directly as PostgreSQL records it: a function's body aside.
+    pub fn recorded(&self, id: &ObjectId) -> impl Iterator<Item = &ObjectId> {
         self.depends_on.get(id).into_iter().flatten()
     }
 
     /// What depends on `ids`, directly or through other dependents, as PostgreSQL records
-    /// it: never a function, whose body PostgreSQL does not track, nor through one.
+    /// it: a function for the types of its signature, never for what its body uses.
     pub fn dependents(&self, ids: &[ObjectId]) -> BTreeSet<ObjectId> {
         let mut out = BTreeSet::new();
         let mut todo: Vec<&ObjectId> = ids.iter().collect();
         while let Some(id) = todo.pop() {
             for d in self.dependents.get(id).into_iter().flatten() {
-                if !matches!(d, ObjectId::Function(_)) && out.insert(d.clone()) {
+                if out.insert(d.clone()) {
                     todo.push(d);
                 }
             }

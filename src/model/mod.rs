@@ -16,7 +16,8 @@ use std::fmt;
 use serde::Serialize;
 
 pub use objects::{
-    Domain, Enum, Extension, Function, FunctionArg, Policy, Routine, Sequence, Signature, Trigger, View,
+    Attribute, Composite, Domain, Enum, Extension, Function, FunctionArg, Policy, Routine, Sequence, Signature,
+    Trigger, View,
 };
 pub use privileges::{DefaultPrivileges, Grants, ObjectKind};
 pub use types::DataType;
@@ -138,6 +139,8 @@ pub struct Schema {
     pub external_functions: BTreeSet<QualifiedName>,
     pub extensions: BTreeMap<String, Extension>,
     pub enums: BTreeMap<QualifiedName, Enum>,
+    /// Composite types (`CREATE TYPE x AS (…)`).
+    pub composites: BTreeMap<QualifiedName, Composite>,
     pub domains: BTreeMap<QualifiedName, Domain>,
     pub functions: BTreeMap<Signature, Function>,
     pub views: BTreeMap<QualifiedName, View>,
@@ -183,7 +186,7 @@ pub struct Hints {
 pub enum ObjectId {
     Schema(String),
     Extension(String),
-    /// An enum.
+    /// An enum or a composite type.
     Type(QualifiedName),
     Domain(QualifiedName),
     Sequence(QualifiedName),

@@ -61,14 +61,27 @@ pub struct Function {
     pub volatility: Option<String>,
     pub strict: bool,
     pub security_definer: bool,
+    /// PARALLEL SAFE or RESTRICTED; none for the default, UNSAFE.
+    pub parallel: Option<String>,
+    pub leakproof: bool,
+    /// COST, when it is not the language's default (1 for C and internal, else 100).
+    pub cost: Option<f64>,
+    /// ROWS of a set-returning function, when it is not the default, 1000.
+    pub rows: Option<f64>,
     /// `SET name = value` clauses, value as SQL.
     pub config: Vec<(String, String)>,
     pub comment: Option<String>,
     pub grants: Grants,
-    /// What a SQL body reads and calls (none for other languages, whose bodies PostgreSQL
-    /// does not check at creation).
+    /// What PostgreSQL needs to exist when it creates the function: what a SQL body reads
+    /// and calls, the relations of a PL/pgSQL body's `%ROWTYPE` and `%TYPE` declarations
+    /// (nothing else of other languages, whose bodies are not checked at creation).
     #[serde(skip)]
     pub body_refs: Refs,
+    /// The types its arguments and result name that are not built in: enums, domains,
+    /// composite types, the row types of tables and views. PostgreSQL records these, so
+    /// none of them can be dropped while the function exists.
+    #[serde(skip)]
+    pub types: Vec<QualifiedName>,
 }
 
 impl Function {
@@ -132,6 +145,23 @@ pub struct Enum {
     pub name: QualifiedName,
     pub values: Vec<String>,
     pub comment: Option<String>,
+}
+
+/// A composite type (`CREATE TYPE x AS (a integer, b text)`).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Composite {
+    pub name: QualifiedName,
+    /// In order: ADD ATTRIBUTE appends.
+    pub attributes: Vec<Attribute>,
+    pub comment: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Attribute {
+    pub name: String,
+    #[serde(rename = "type")]
+    pub data_type: super::DataType,
+    pub collation: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]

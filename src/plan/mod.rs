@@ -79,6 +79,13 @@ enum Object {
     Index(String, String),
     Column(QualifiedName, String),
     Type(QualifiedName),
+    /// A type or table that nothing stands on any more which would keep PostgreSQL from
+    /// dropping the type or converting the table's columns: what an enum recreated
+    /// (renamed aside, created again, its columns converted, the old one dropped; also by
+    /// the rollback of an added value) needs of itself and of its columns' tables.
+    /// Dropping a function provides it for the types of its signature, dropping a view or
+    /// a policy for the relations it reads.
+    Released(QualifiedName),
     /// Any function of this name (what a call in an expression or trigger needs).
     Function(QualifiedName),
     Signature(String),
@@ -276,7 +283,11 @@ fn needs(deps: Vec<Dep>) -> Vec<Object> {
         match d {
             Dep::On(t) | Dep::Relation(t) => out.push(Object::Table(t)),
             Dep::Function(f) => out.push(Object::Function(f)),
-            Dep::Type(t) => out.push(Object::Type(t)),
+            // A type or a row type: a table's or a view's is provided as the relation.
+            Dep::Type(t) => {
+                out.push(Object::Table(t.clone()));
+                out.push(Object::Type(t));
+            }
             Dep::Column(t, c) => out.push(Object::Column(t, c)),
             Dep::Key(t, columns) => {
                 out.push(Object::Table(t.clone()));
@@ -683,7 +694,7 @@ fn declared_at<'a>(object: &Object, origins: &'a BTreeMap<ObjectId, Origin>) -> 
         Object::Type(t) => vec![ObjectId::Type(t.clone())],
         Object::Schema(s) => vec![ObjectId::Schema(s.clone())],
         Object::Extension(e) => vec![ObjectId::Extension(e.clone())],
-        Object::Index(..) | Object::Signature(_) => vec![],
+        Object::Index(..) | Object::Signature(_) | Object::Released(_) => vec![],
     };
     candidates.iter().find_map(|c| origins.get(c))
 }

@@ -7,11 +7,13 @@ use crate::diff::Change;
 use crate::model::deps::{self, Dep};
 use crate::model::privileges::{COLUMN_PRIVILEGES, FUNCTION_PRIVILEGES, SCHEMA_PRIVILEGES, Scope, TABLE_PRIVILEGES};
 use crate::model::{
-    DefaultPrivileges, Domain, Enum, Function, Grants, ObjectId, ObjectKind, Policy, QualifiedName, Sequence, Table,
-    Trigger, View,
+    Composite, DefaultPrivileges, Domain, Enum, Function, Grants, ObjectId, ObjectKind, Policy, QualifiedName,
+    Sequence, Table, Trigger, View,
 };
 use crate::source::yaml::PLATFORM_EXTENSIONS;
-use crate::statement::{DomainAction, Grant, GrantOn, Rename, RenameKind, SequenceOption, Statement as Stmt};
+use crate::statement::{
+    AttributeAction, DomainAction, Grant, GrantOn, Rename, RenameKind, SequenceOption, Statement as Stmt,
+};
 
 use super::{File, Object, Phase, Step, comment_stmt, needs};
 
@@ -31,6 +33,7 @@ pub(super) fn steps_for(change: &Change, defaults: &DefaultPrivileges) -> Option
                 vec![Stmt::CreateExtension(extension.clone())],
                 vec![down],
             );
+            s.requires.extend(extension.schema.iter().map(|schema| Object::Schema(schema.clone())));
             s.provides.push(Object::Extension(extension.name.clone()));
             s
         }
@@ -41,6 +44,7 @@ pub(super) fn steps_for(change: &Change, defaults: &DefaultPrivileges) -> Option
                 vec![Stmt::DropExtension(extension.name.clone())],
                 vec![Stmt::CreateExtension(extension.clone())],
             );
+            s.releases.extend(extension.schema.iter().map(|schema| Object::Schema(schema.clone())));
             s.removes.push(Object::Extension(extension.name.clone()));
             s
         }
@@ -73,7 +77,7 @@ pub(super) fn steps_for(change: &Change, defaults: &DefaultPrivileges) -> Option
                 vec![recreate(to)],
                 vec![recreate(from)],
             );
-            s.provides.push(Object::Type(to.name.clone()));
+            recreated_enum(&mut s, &to.name, users);
             s
         }
         Change::AddEnumValue { name, value, before, previous, users } => {
@@ -84,7 +88,7 @@ pub(super) fn steps_for(change: &Change, defaults: &DefaultPrivileges) -> Option
                 // PostgreSQL cannot drop an enum value: the rollback recreates the type.
                 vec![recreate_enum(previous, users)],
             );
-            s.provides.push(Object::Type(name.clone()));
+            recreated_enum(&mut s, name, users);
             s
         }
         Change::SetRls { table, from, to } => {
@@ -120,6 +124,7 @@ pub(super) fn steps_for(change: &Change, defaults: &DefaultPrivileges) -> Option
                 create_policy(policy),
             );
             s.releases.extend(policy_needs(policy));
+            s.provides.extend(released(&policy_needs(policy)));
             s
         }
         Change::AlterPolicy { from, to } => {
@@ -178,6 +183,8 @@ pub(super) fn steps_for(change: &Change, defaults: &DefaultPrivileges) -> Option
                 vec![drop_function(f)],
                 create_function(f, defaults),
             );
+            s.releases.extend(needs(deps::signature(f)));
+            s.provides.extend(f.types.iter().cloned().map(Object::Released));
             s.removes.push(Object::Function(f.name.clone()));
             s.removes.push(Object::Signature(f.signature()));
             s
@@ -216,11 +223,46 @@ pub(super) fn steps_for(change: &Change, defaults: &DefaultPrivileges) -> Option
                 create_view(view, defaults),
             );
             s.releases.extend(view_needs(view));
+            s.provides.extend(released(&view_needs(view)));
             s.removes.push(Object::Table(view.name.clone()));
             s
         }
         Change::Grants { target, from, to, restate, trigger } => grant_step(target, from, to, *restate, *trigger),
         Change::DefaultPrivileges { scope, kind, from, to } => default_privileges_step(scope, *kind, from, to),
+        Change::CreateComposite(c) => {
+            let mut s = Step::new(
+                Phase::CreateType,
+                format!("+ type {}", c.name),
+                create_composite(c),
+                vec![Stmt::DropComposite(c.name.clone())],
+            );
+            s.requires.push(Object::Schema(c.name.schema.clone()));
+            s.requires.extend(needs(deps::composite(c)));
+            s.provides.push(Object::Type(c.name.clone()));
+            s
+        }
+        Change::DropComposite(c) => {
+            let mut s = Step::new(
+                Phase::DropType,
+                format!("- type {}", c.name),
+                vec![Stmt::DropComposite(c.name.clone())],
+                create_composite(c),
+            );
+            s.releases.extend(needs(deps::composite(c)));
+            s.removes.push(Object::Type(c.name.clone()));
+            s
+        }
+        Change::AlterComposite { from, to } => {
+            let mut s = Step::new(
+                Phase::CreateType,
+                format!("~ type {}: attributes", to.name),
+                alter_composite(from, to),
+                alter_composite(to, from),
+            );
+            s.requires.extend(needs(deps::composite(to)));
+            s.provides.push(Object::Type(to.name.clone()));
+            s
+        }
         Change::CreateDomain(domain) => {
             let mut s = Step::new(
                 Phase::CreateType,
@@ -295,6 +337,19 @@ pub(super) fn steps_for(change: &Change, defaults: &DefaultPrivileges) -> Option
     Some(vec![step])
 }
 
+/// What a step that recreates an enum (or whose rollback does) stands on: the type is
+/// dropped in between and its columns converted, so the functions naming it, and the views
+/// and policies over those columns' tables, are dropped before; views are created again
+/// after the tables' final columns.
+fn recreated_enum(s: &mut Step, name: &QualifiedName, users: &[crate::diff::EnumUser]) {
+    s.requires.push(Object::Released(name.clone()));
+    s.provides.push(Object::Type(name.clone()));
+    for u in users {
+        s.requires.push(Object::Released(u.table.clone()));
+        s.provides.push(Object::Shape(u.table.clone()));
+    }
+}
+
 /// The type renamed aside, created again with `e`'s values, its columns converted.
 fn recreate_enum(e: &Enum, users: &[crate::diff::EnumUser]) -> Stmt {
     Stmt::RecreateEnum {
@@ -303,6 +358,33 @@ fn recreate_enum(e: &Enum, users: &[crate::diff::EnumUser]) -> Stmt {
         old_name: format!("{}__old", e.name.name),
         users: users.to_vec(),
     }
+}
+
+fn create_composite(c: &Composite) -> Vec<Stmt> {
+    let mut out = vec![Stmt::CreateComposite(c.clone())];
+    if c.comment.is_some() {
+        out.push(comment_stmt(&ObjectId::Type(c.name.clone()), &c.comment));
+    }
+    out
+}
+
+/// ALTER TYPE actions that turn `from` into `to` (`diff::alters_in_place` holds): attributes
+/// dropped, then those kept changed, then the new ones added in order. Called with the two
+/// swapped, it gives the reverse.
+fn alter_composite(from: &Composite, to: &Composite) -> Vec<Stmt> {
+    let alter = |action| Stmt::AlterComposite { name: to.name.clone(), action };
+    let mut out = Vec::new();
+    for a in from.attributes.iter().filter(|a| !to.attributes.iter().any(|b| b.name == a.name)) {
+        out.push(alter(AttributeAction::Drop(a.name.clone())));
+    }
+    for b in &to.attributes {
+        match from.attributes.iter().find(|a| a.name == b.name) {
+            Some(a) if a != b => out.push(alter(AttributeAction::Type(b.clone()))),
+            Some(_) => {}
+            None => out.push(alter(AttributeAction::Add(b.clone()))),
+        }
+    }
+    out
 }
 
 fn create_domain(domain: &Domain) -> Vec<Stmt> {
@@ -365,6 +447,17 @@ fn sequence_changes(target: &Sequence, other: &Sequence) -> Vec<SequenceOption> 
     keys.into_iter()
         .filter(|k| value(target, k) != value(other, k))
         .map(|k| SequenceOption { name: k.clone(), value: value(target, k) })
+        .collect()
+}
+
+/// The relations a dropped view or policy stood on, released for a change of column type.
+fn released(needs: &[Object]) -> Vec<Object> {
+    needs
+        .iter()
+        .filter_map(|o| match o {
+            Object::Table(t) => Some(Object::Released(t.clone())),
+            _ => None,
+        })
         .collect()
 }
 
@@ -547,7 +640,7 @@ fn drop_function(function: &Function) -> Stmt {
 }
 
 fn function_needs(f: &Function) -> Vec<Object> {
-    needs(deps::function(f))
+    needs(deps::function(f).into_iter().chain(deps::signature(f)).collect())
 }
 
 fn create_view(view: &View, defaults: &DefaultPrivileges) -> Vec<Stmt> {

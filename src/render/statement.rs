@@ -9,12 +9,13 @@ use crate::diagnostic::Result;
 use crate::model::Routine;
 use crate::model::privileges::{COLUMN_PRIVILEGES, FUNCTION_PRIVILEGES, SCHEMA_PRIVILEGES, TABLE_PRIVILEGES};
 use crate::model::{Column, Constraint, ConstraintKind, Identity, Index, ObjectId, Policy, QualifiedName};
-use crate::statement::{DomainAction, GrantOn, IdentityChange, RenameKind, SequenceOption, Statement};
+use crate::statement::{AttributeAction, DomainAction, GrantOn, IdentityChange, RenameKind, SequenceOption, Statement};
 
 const COMMANDS: &[&str] = &["ALL", "SELECT", "INSERT", "UPDATE", "DELETE"];
 const TIMINGS: &[&str] = &["BEFORE", "AFTER", "INSTEAD OF"];
 const EVENTS: &[&str] = &["INSERT", "DELETE", "UPDATE", "TRUNCATE"];
 const VOLATILITIES: &[&str] = &["IMMUTABLE", "STABLE", "VOLATILE"];
+const PARALLEL: &[&str] = &["SAFE", "RESTRICTED", "UNSAFE"];
 const ARG_MODES: &[&str] = &["IN", "OUT", "INOUT", "VARIADIC"];
 const CHECK_OPTIONS: &[&str] = &["LOCAL", "CASCADED"];
 const SEQUENCE_TYPES: &[&str] = &["SMALLINT", "INTEGER", "BIGINT"];
@@ -191,6 +192,10 @@ pub fn context(statement: &Statement) -> Result<(&'static str, Value)> {
                     volatility => f.volatility.as_deref().map(|v| keyword(v, VOLATILITIES)).transpose()?,
                     strict => f.strict,
                     security_definer => f.security_definer,
+                    parallel => f.parallel.as_deref().map(|p| keyword(p, PARALLEL)).transpose()?,
+                    leakproof => f.leakproof,
+                    cost => f.cost.map(|c| c.to_string()),
+                    rows => f.rows.map(|r| r.to_string()),
                     config,
                     body => super::quote::dollar_quote(&f.body, ""),
                 },
@@ -267,6 +272,19 @@ pub fn context(statement: &Statement) -> Result<(&'static str, Value)> {
             )
         }
         S::DropDomain(name) => ("drop_domain.sql.j2", context! { name => qname(name) }),
+        S::CreateComposite(c) => {
+            let attributes: Vec<String> = c.attributes.iter().map(attribute).collect();
+            ("create_composite.sql.j2", context! { name => qname(&c.name), attributes })
+        }
+        S::DropComposite(name) => ("drop_composite.sql.j2", context! { name => qname(name) }),
+        S::AlterComposite { name, action } => {
+            let (kind, attribute, data_type) = match action {
+                AttributeAction::Add(a) => ("add", attribute(a), None),
+                AttributeAction::Drop(n) => ("drop", ident(n), None),
+                AttributeAction::Type(a) => ("type", ident(&a.name), Some(typed(a))),
+            };
+            ("alter_composite.sql.j2", context! { name => qname(name), kind, attribute, type => data_type })
+        }
         S::AlterDomain { name, action } => {
             let action = match action {
                 DomainAction::DropConstraint(n) => format!("DROP CONSTRAINT {}", ident(n)),
@@ -406,6 +424,18 @@ fn policy(p: &Policy) -> Result<Value> {
 /// A role as GRANT and CREATE POLICY name it; `public` is the keyword PUBLIC.
 fn role(name: &str) -> String {
     if name == "public" { "PUBLIC".to_string() } else { ident(name) }
+}
+
+/// An attribute of a composite type as written in CREATE TYPE and ADD ATTRIBUTE.
+fn attribute(a: &crate::model::Attribute) -> String {
+    format!("{} {}", ident(&a.name), typed(a))
+}
+
+fn typed(a: &crate::model::Attribute) -> String {
+    match &a.collation {
+        Some(c) => format!("{} COLLATE {}", a.data_type.sql(), ident(c)),
+        None => a.data_type.sql(),
+    }
 }
 
 fn literals(values: &[String]) -> String {

@@ -2,8 +2,9 @@
 //! on and drops the dependents with it; the model finds the same ones in the dependency
 //! graph of the schema as it was before the drop (`model::deps`): views that read a dropped
 //! relation or call a dropped function (and what depends on those views), policies and
-//! triggers, column defaults, CHECKs and indexes that use a dropped object, and the
-//! columns of a dropped type.
+//! triggers, column defaults, CHECKs and indexes that use a dropped object, the
+//! functions whose signature names a dropped type or row type, and the columns of a
+//! dropped type.
 
 use crate::model::deps::Graph;
 use crate::model::{ObjectId, Schema};
@@ -29,11 +30,17 @@ pub fn drop_dependents(schema: &mut Schema, before: &Graph, dropped: &[ObjectId]
             ObjectId::Trigger(t, n) => {
                 schema.triggers.remove(&(t.clone(), n.clone()));
             }
-            // Of a dropped type, the column goes; otherwise its default used what was dropped.
+            // A function whose signature names a dropped type or row type.
+            ObjectId::Function(r) => {
+                schema.functions.retain(|_, f| &f.routine() != r);
+            }
+            // Of a dropped type (or row type), the column goes; otherwise its default used
+            // what was dropped.
             ObjectId::Column(t, c) => {
-                let typed = before
-                    .depends_on(&id)
-                    .any(|d| matches!(d, ObjectId::Type(_) | ObjectId::Domain(_)) && dropped.contains(d));
+                let typed = before.depends_on(&id).any(|d| {
+                    matches!(d, ObjectId::Type(_) | ObjectId::Domain(_) | ObjectId::Table(_) | ObjectId::View { .. })
+                        && dropped.contains(d)
+                });
                 if typed {
                     drop_column(schema, t, c);
                 } else if let Some(column) =

@@ -128,7 +128,7 @@ pub fn existing(schema: &Schema, rv: &protobuf::RangeVar) -> QualifiedName {
 }
 
 /// `existing` for a name list.
-fn existing_list(schema: &Schema, names: &[String]) -> Option<QualifiedName> {
+pub(crate) fn existing_list(schema: &Schema, names: &[String]) -> Option<QualifiedName> {
     match names {
         [name] => Some(existing(schema, &protobuf::RangeVar { relname: name.clone(), ..Default::default() })),
         _ => qualified_list(names),
@@ -187,6 +187,7 @@ pub fn apply(schema: &mut Schema, stmt: &NodeEnum) -> Outcome {
         NodeEnum::ViewStmt(s) => routines::create_view(schema, s),
         NodeEnum::CreateTableAsStmt(s) => routines::create_materialized_view(schema, s),
         NodeEnum::CreateEnumStmt(s) => routines::create_enum(schema, s),
+        NodeEnum::CompositeTypeStmt(s) => crate::source::composite::create_composite(schema, s),
         NodeEnum::AlterEnumStmt(s) => routines::alter_enum(schema, s),
         NodeEnum::CreateExtensionStmt(s) => routines::create_extension(schema, s),
         NodeEnum::DoStmt(s) => do_block(schema, s),
@@ -662,6 +663,9 @@ fn create_index(schema: &mut Schema, s: &protobuf::IndexStmt) -> Outcome {
 }
 
 fn alter_table(schema: &mut Schema, s: &protobuf::AlterTableStmt) -> Outcome {
+    if s.objtype == ObjectType::ObjectType as i32 {
+        return crate::source::composite::alter_composite(schema, s);
+    }
     if s.objtype != ObjectType::ObjectTable as i32 {
         return Outcome::Skipped("ALTER (not a table)");
     }
@@ -917,6 +921,11 @@ pub fn rename_object(schema: &mut Schema, object: &crate::model::ObjectId, from:
 
 fn rename(schema: &mut Schema, s: &protobuf::RenameStmt, keep_sequences: bool) -> Outcome {
     let rename_type = ObjectType::try_from(s.rename_type).unwrap_or(ObjectType::Undefined);
+    match rename_type {
+        ObjectType::ObjectType => return crate::source::composite::rename_type(schema, s),
+        ObjectType::ObjectAttribute => return crate::source::composite::rename_attribute(schema, s),
+        _ => {}
+    }
     let Some(rv) = s.relation.as_ref() else {
         return Outcome::Skipped("RENAME");
     };
@@ -1220,13 +1229,15 @@ fn drop(schema: &mut Schema, s: &protobuf::DropStmt) -> Outcome {
                     let views = schema.views.values().filter(|v| inside(&v.name)).map(view_id);
                     let functions =
                         schema.functions.values().filter(|f| inside(&f.name)).map(|f| ObjectId::Function(f.routine()));
-                    let enums = schema.enums.keys().filter(|q| inside(q)).map(|q| ObjectId::Type(q.clone()));
+                    let enums = schema.enums.keys().chain(schema.composites.keys());
+                    let enums = enums.filter(|q| inside(q)).map(|q| ObjectId::Type(q.clone()));
                     let domains = schema.domains.keys().filter(|q| inside(q)).map(|q| ObjectId::Domain(q.clone()));
                     dropped.extend(tables.chain(views).chain(functions).chain(enums).chain(domains));
                     schema.tables.retain(|k, _| !inside(k));
                     schema.views.retain(|k, _| !inside(k));
                     schema.functions.retain(|_, f| !inside(&f.name));
                     schema.enums.retain(|k, _| !inside(k));
+                    schema.composites.retain(|k, _| !inside(k));
                     schema.domains.retain(|k, _| !inside(k));
                     schema.sequences.retain(|k, _| !inside(k));
                     schema.policies.retain(|(t, _), _| !inside(t));
@@ -1286,6 +1297,7 @@ fn drop(schema: &mut Schema, s: &protobuf::DropStmt) -> Outcome {
                 if let Some(NodeEnum::TypeName(t)) = obj.node.as_ref() {
                     let name = routines::qualified_names(&strings(&t.names));
                     schema.enums.remove(&name);
+                    schema.composites.remove(&name);
                     // The graph takes a column of a domain's name to be of the domain.
                     dropped.push(match schema.domains.remove(&name) {
                         Some(_) => ObjectId::Domain(name),
@@ -1406,6 +1418,8 @@ fn comment(schema: &mut Schema, s: &protobuf::CommentStmt) -> Outcome {
             let name = routines::qualified_names(&strings(&t.names));
             if let Some(e) = schema.enums.get_mut(&name) {
                 e.comment = text;
+            } else if let Some(c) = schema.composites.get_mut(&name) {
+                c.comment = text;
             } else if let Some(d) = schema.domains.get_mut(&name) {
                 d.comment = text;
             } else {

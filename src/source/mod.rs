@@ -2,6 +2,7 @@
 //! Both end in the same `model::Schema`, through the same table-building code in `ddl`.
 
 pub mod cascade;
+pub mod composite;
 pub mod created;
 pub mod ddl;
 pub mod live;

@@ -4,8 +4,8 @@ use pg_query::protobuf::{self, FunctionParameterMode, ObjectType, ViewCheckOptio
 use pg_query::{DeparseOptions, NodeEnum};
 
 use crate::model::{
-    Domain, Enum, Extension, Function, FunctionArg, ObjectKind, QualifiedName, Refs, Schema, Sequence, Signature,
-    Trigger, View,
+    DataType, Domain, Enum, Extension, Function, FunctionArg, ObjectKind, QualifiedName, Refs, Schema, Sequence,
+    Signature, Trigger, View,
 };
 use crate::pgtree::{const_text, data_type, expr_sql, node_refs, quote_literal, str_of, strings};
 use crate::source::ddl::{Outcome, qualified};
@@ -99,6 +99,13 @@ fn apply_function_options(f: &mut Function, options: &[pg_query::Node]) {
             }
             "strict" => f.strict = bool_arg(d),
             "security" => f.security_definer = bool_arg(d),
+            "leakproof" => f.leakproof = bool_arg(d),
+            "parallel" => {
+                let p = arg.and_then(str_of).unwrap_or_default().to_uppercase();
+                f.parallel = (p != "UNSAFE").then_some(p);
+            }
+            "cost" => f.cost = arg.and_then(const_text).and_then(|c| c.parse().ok()),
+            "rows" => f.rows = arg.and_then(const_text).and_then(|r| r.parse().ok()),
             "set" => {
                 if let Some(NodeEnum::VariableSetStmt(v)) = arg.and_then(|a| a.node.as_ref()) {
                     f.config.retain(|(k, _)| k != &v.name);
@@ -124,9 +131,17 @@ pub fn create_function(schema: &mut Schema, s: &protobuf::CreateFunctionStmt) ->
     }
     let mut args = Vec::new();
     let mut table_columns = Vec::new();
+    let mut types = Vec::new();
+    let mut signature_type = |t: &protobuf::TypeName| {
+        let ty = resolved_type(schema, t);
+        if !ty.builtin {
+            types.push(QualifiedName::new(ty.schema.as_deref().unwrap_or("public"), ty.name.clone()));
+        }
+        ty.sql()
+    };
     for p in &s.parameters {
         let Some(NodeEnum::FunctionParameter(p)) = p.node.as_ref() else { continue };
-        let ty = p.arg_type.as_ref().map(|t| data_type(t).sql()).unwrap_or_default();
+        let ty = p.arg_type.as_ref().map(&mut signature_type).unwrap_or_default();
         let mode = match FunctionParameterMode::try_from(p.mode) {
             Ok(FunctionParameterMode::FuncParamOut) => "OUT",
             Ok(FunctionParameterMode::FuncParamInout) => "INOUT",
@@ -147,8 +162,10 @@ pub fn create_function(schema: &mut Schema, s: &protobuf::CreateFunctionStmt) ->
     let returns = if !table_columns.is_empty() {
         Some(format!("TABLE({})", table_columns.join(", ")))
     } else {
-        s.return_type.as_ref().map(|t| format!("{}{}", if t.setof { "SETOF " } else { "" }, data_type(t).sql()))
+        s.return_type.as_ref().map(|t| format!("{}{}", if t.setof { "SETOF " } else { "" }, signature_type(t)))
     };
+    types.sort();
+    types.dedup();
     let grants = schema.default_privileges.effective(&name.schema, ObjectKind::Functions);
     let mut f = Function {
         name,
@@ -160,12 +177,18 @@ pub fn create_function(schema: &mut Schema, s: &protobuf::CreateFunctionStmt) ->
         volatility: None,
         strict: false,
         security_definer: false,
+        parallel: None,
+        leakproof: false,
+        cost: None,
+        rows: None,
         config: Vec::new(),
         comment: None,
         grants,
         body_refs: Refs::default(),
+        types,
     };
     apply_function_options(&mut f, &s.options);
+    normalise_estimates(&mut f);
     f.body_refs = body_refs(&f);
     let key = Signature(f.signature());
     if !s.replace && schema.functions.contains_key(&key) {
@@ -183,10 +206,45 @@ pub fn create_function(schema: &mut Schema, s: &protobuf::CreateFunctionStmt) ->
     Outcome::Applied
 }
 
+/// The type of an argument or a result. `t.c%TYPE` is the column's type, as PostgreSQL
+/// resolves it when the function is created (and records no dependency on `t`).
+fn resolved_type(schema: &Schema, t: &protobuf::TypeName) -> DataType {
+    let names = strings(&t.names);
+    if t.pct_type
+        && let Some((column, table)) = names.split_last()
+        && let Some(table) = crate::source::ddl::existing_list(schema, table)
+        && let Some(c) = schema.tables.get(&table).and_then(|t| t.column(column))
+    {
+        let mut ty = c.data_type.clone();
+        ty.name = match ty.name.as_str() {
+            "smallserial" if ty.builtin => "smallint".into(),
+            "serial" if ty.builtin => "integer".into(),
+            "bigserial" if ty.builtin => "bigint".into(),
+            _ => ty.name,
+        };
+        ty.array_dims += t.array_bounds.len();
+        return ty;
+    }
+    data_type(t)
+}
+
+/// COST and ROWS that are the defaults PostgreSQL would give are no setting: written or
+/// not, the function is the same.
+fn normalise_estimates(f: &mut Function) {
+    let default_cost = if matches!(f.language.as_str(), "c" | "internal") { 1.0 } else { 100.0 };
+    f.cost = f.cost.filter(|c| *c != default_cost);
+    f.rows = f.rows.filter(|r| *r != 1000.0);
+}
+
 /// A SQL body is checked against the tables it reads when it is created, so what it reads
-/// orders it; other languages' bodies are only parsed then.
+/// orders it; a PL/pgSQL body is only parsed then, but its declarations' `%ROWTYPE` and
+/// `%TYPE` are resolved, so the relations they name order it. Other languages', nothing.
 fn body_refs(f: &Function) -> Refs {
-    if f.language == "sql" { crate::pgtree::statement_refs(&f.body) } else { Refs::default() }
+    match f.language.as_str() {
+        "sql" => crate::pgtree::statement_refs(&f.body),
+        "plpgsql" => Refs { relations: crate::pgtree::plpgsql_declared_relations(&f.body), ..Refs::default() },
+        _ => Refs::default(),
+    }
 }
 
 pub fn alter_function(schema: &mut Schema, s: &protobuf::AlterFunctionStmt) -> Outcome {
@@ -199,6 +257,7 @@ pub fn alter_function(schema: &mut Schema, s: &protobuf::AlterFunctionStmt) -> O
     for k in keys {
         if let Some(f) = schema.functions.get_mut(&k) {
             apply_function_options(f, &s.actions);
+            normalise_estimates(f);
             f.body_refs = body_refs(f);
         }
     }
@@ -352,6 +411,12 @@ pub fn create_materialized_view(schema: &mut Schema, s: &protobuf::CreateTableAs
 
 pub fn create_enum(schema: &mut Schema, s: &protobuf::CreateEnumStmt) -> Outcome {
     let name = qualified_names(&strings(&s.type_name));
+    if crate::source::composite::type_exists(schema, &name) {
+        return Outcome::Rejected {
+            message: format!("type {name} already exists"),
+            hint: "PostgreSQL refuses to create it again: drop it first, or guard it in a DO block",
+        };
+    }
     schema.enums.insert(name.clone(), Enum { name, values: strings(&s.vals), comment: None });
     Outcome::Applied
 }

@@ -209,6 +209,7 @@ impl File<'_> {
             Some("view") => self.load_view(schema, map),
             Some("function") | Some("procedure") => self.load_function(schema, map),
             Some("enum") => self.load_enum(schema, map),
+            Some("type") => self.load_composite(schema, map),
             Some("sequence") => self.load_sequence(schema, map),
             Some("domain") => self.load_domain(schema, map),
             Some(_) => self.load_setup(schema, places, map),
@@ -1140,7 +1141,7 @@ fn validate(schema: &Schema, places: &Places) -> Vec<Diagnostic> {
             let ty = &col.data_type;
             let platform = ty.schema.as_deref().is_some_and(|s| PLATFORM_SCHEMAS.contains(&s));
             let type_name = QualifiedName::new(ty.schema.as_deref().unwrap_or("public"), ty.name.clone());
-            let declared = schema.enums.contains_key(&type_name) || schema.domains.contains_key(&type_name);
+            let declared = crate::source::composite::type_exists(schema, &type_name);
             if !ty.builtin && !platform && !declared {
                 out.push(diagnostic_at(
                     column_place(&col.name),

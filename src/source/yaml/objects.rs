@@ -9,9 +9,9 @@ use marked_yaml::types::MarkedMappingNode;
 use pg_query::NodeEnum;
 
 use super::format::{
-    CHECK_OPTIONS, COMMANDS, DEFAULT_PRIVILEGE_KEYS, DOMAIN_KEYS, ENUM_KEYS, EVENTS, EXTENSION_KEYS,
-    EXTERNAL_FUNCTION_KEYS, FOR_EACH, FUNCTION_KEYS, POLICY_KEYS, SEQUENCE_KEYS, SETUP_KEYS, TIMINGS, TRIGGER_KEYS,
-    VIEW_KEYS, VOLATILITIES,
+    CHECK_OPTIONS, COMMANDS, COMPOSITE_KEYS, DEFAULT_PRIVILEGE_KEYS, DOMAIN_KEYS, ENUM_KEYS, EVENTS, EXTENSION_KEYS,
+    EXTERNAL_FUNCTION_KEYS, FOR_EACH, FUNCTION_KEYS, PARALLEL, POLICY_KEYS, SEQUENCE_KEYS, SETUP_KEYS, TIMINGS,
+    TRIGGER_KEYS, VIEW_KEYS, VOLATILITIES,
 };
 use super::{File, Places};
 use crate::diagnostic::Result;
@@ -125,6 +125,21 @@ impl File<'_> {
             None => format!("one of: {}", allowed.join(", ")),
         };
         Err(self.error(s.span(), format!("unknown {what} `{}`", s.as_str()), hint).into())
+    }
+
+    /// COST or ROWS of a function: a positive number, written back as the number it is.
+    fn estimate(&self, node: &Node, what: &str) -> Result<f64> {
+        let s = self.scalar(node, what)?;
+        match s.as_str().trim().parse::<f64>() {
+            Ok(v) if v.is_finite() && v > 0.0 => Ok(v),
+            _ => Err(self
+                .error(
+                    s.span(),
+                    format!("`{what}` cannot be `{}`", s.as_str().escape_debug()),
+                    "write a positive number, e.g. 10",
+                )
+                .into()),
+        }
     }
 
     /// `grants:` as role → privileges, validated against what the object can have.
@@ -434,6 +449,19 @@ impl File<'_> {
         {
             sql.push_str(" SECURITY DEFINER");
         }
+        if let Some(l) = map.get_node("leakproof")
+            && self.flag(l, "leakproof")?
+        {
+            sql.push_str(" LEAKPROOF");
+        }
+        if let Some(p) = map.get_node("parallel") {
+            sql.push_str(&format!(" PARALLEL {}", self.one_of(p, "parallel", PARALLEL)?.to_uppercase()));
+        }
+        for (key, clause) in [("cost", "COST"), ("rows", "ROWS")] {
+            if let Some(v) = map.get_node(key) {
+                sql.push_str(&format!(" {clause} {}", self.estimate(v, key)?));
+            }
+        }
         if let Some(set) = map.get_node("set") {
             let set = self.mapping(set, "`set` must map settings to values", "e.g. set: {search_path: ''}")?;
             for (k, v) in set.iter() {
@@ -551,6 +579,50 @@ impl File<'_> {
         self.run(schema, &format!("CREATE TYPE {} AS ENUM ({})", name.sql(), values.join(", ")), values_node)?;
         if let Some(e) = schema.enums.get_mut(&name) {
             e.comment = self.optional_scalar(map, "comment")?.map(|c| c.to_string());
+        }
+        self.mark(schema, ObjectId::Type(name.clone()), name_node);
+        if name.schema != "public" {
+            schema.schemas.insert(name.schema.clone());
+        }
+        Ok(())
+    }
+
+    pub(super) fn load_composite(&self, schema: &mut Schema, map: &MarkedMappingNode) -> Result<()> {
+        self.check_keys(map, COMPOSITE_KEYS, "the type file")?;
+        let name_node = map.get_node("type").expect("dispatched on it");
+        let name_scalar = self.scalar(name_node, "type")?;
+        self.check_name(name_scalar, true)?;
+        let name = qualified(name_scalar);
+        if crate::source::composite::type_exists(schema, &name) {
+            return Err(self
+                .error(name_node.span(), format!("type {name} is declared twice"), "keep one file per type")
+                .into());
+        }
+        let node = map.get_node("attributes").ok_or_else(|| {
+            self.error(
+                map.span(),
+                format!("type {name} has no `attributes`"),
+                "add `attributes: {a: integer, b: text}`",
+            )
+        })?;
+        let attributes = self.mapping(node, "`attributes` must map names to types", "e.g. attributes: {a: integer}")?;
+        let mut parts = Vec::new();
+        for (k, v) in attributes.iter() {
+            self.check_name(k, false)?;
+            let ty = self.scalar(v, "an attribute's type")?.as_str();
+            // One attribute each: a type that closes the list or adds one is refused here.
+            self.check_shape(
+                v.span(),
+                &format!("CREATE TYPE t AS (a {ty})"),
+                |s| matches!(s, NodeEnum::CompositeTypeStmt(c) if c.coldeflist.len() == 1),
+                format!("`{}` is not one type", ty.escape_debug()),
+                "write the attribute's type, e.g. `text` or `varchar(10) collate \"C\"`",
+            )?;
+            parts.push(format!("{} {ty}", quote_ident(k.as_str())));
+        }
+        self.run(schema, &format!("CREATE TYPE {} AS ({})", name.sql(), parts.join(", ")), node)?;
+        if let Some(c) = schema.composites.get_mut(&name) {
+            c.comment = self.optional_scalar(map, "comment")?.map(|c| c.to_string());
         }
         self.mark(schema, ObjectId::Type(name.clone()), name_node);
         if name.schema != "public" {
