@@ -22,6 +22,7 @@ use format::{
     PK_KEYS, REF_KEYS, TABLE_KEYS, UNIQUE_KEYS,
 };
 
+mod check;
 mod format;
 mod hints;
 mod objects;
@@ -118,6 +119,9 @@ pub fn load_dir(dir: &Path, templates: Option<&Path>) -> Result<Schema> {
         resolve_foreign_keys(&mut schema);
         errors.extend(validate(&schema, &places));
     }
+    if errors.is_empty() {
+        errors.extend(check::run(&schema, &parsed));
+    }
     if errors.is_empty() { Ok(schema) } else { Err(Errors(errors)) }
 }
 
@@ -194,8 +198,10 @@ impl File<'_> {
             return Ok(None);
         }
         self.check_nesting()?;
+        self.check_documents()?;
         let options = LoaderOptions::default().error_on_duplicate_keys(true).prevent_coercion(true);
         let root = marked_yaml::parse_yaml_with_options(0, self.text, options).map_err(|e| self.load_error(e))?;
+        self.check_nulls(&root)?;
         Ok(Some(root))
     }
 
@@ -228,6 +234,7 @@ impl File<'_> {
         self.check_keys(map, TABLE_KEYS, "the table file")?;
         let table_node = self.scalar(map.get_node("table").expect("dispatched on it"), "`table`")?;
         let schema_node = map.get_node("schema").map(|s| self.scalar(s, "`schema`")).transpose()?;
+        self.check_table_schema(table_node, schema_node)?;
         self.check_name(table_node, schema_node.is_none())?;
         if let Some(node) = schema_node {
             self.check_name(node, false)?;

@@ -1,0 +1,110 @@
+//! What a YAML file says that the tree alone would hide: a second document after `---`,
+//! which the parser would drop, a null (`~`, `null`) where a name or a text is meant, which
+//! would become the string "~", and a qualified table name beside a `schema:` that says
+//! another thing.
+
+use marked_yaml::Node;
+use marked_yaml::types::MarkedScalarNode;
+
+use crate::diagnostic::{Diagnostic, Origin, Result};
+use crate::source::yaml::File;
+
+/// Keys whose value is SQL, where `null` is the SQL NULL (`default: null`).
+const SQL_KEYS: &[&str] =
+    &["default", "check", "expr", "using", "with_check", "where", "generated", "when", "backfill", "query", "body"];
+
+impl File<'_> {
+    /// Refuses a second document: each file declares one object, and the parser reads the
+    /// first document only. A `---` before anything else starts that one document; a line
+    /// that starts with `---` or `...` is always a document marker, even inside a block
+    /// scalar, so scanning lines is exact.
+    pub(in crate::source::yaml) fn check_documents(&self) -> Result<()> {
+        let mut content = false;
+        let mut ended = false;
+        let mut offset = 0;
+        for line in self.text.split_inclusive('\n') {
+            let marker = |m: &str| {
+                line.strip_prefix(m).is_some_and(|rest| rest.is_empty() || rest.starts_with([' ', '\t', '\r', '\n']))
+            };
+            let blank = line.trim().is_empty() || line.trim_start().starts_with('#');
+            if (marker("---") && content) || (ended && !blank && !marker("...")) {
+                return Err(Diagnostic::new("this file holds a second YAML document")
+                    .at(Origin::at_offset(self.path, self.text, offset), Some(self.text))
+                    .hint("a schema file declares one object: move what follows into a file of its own")
+                    .into());
+            }
+            ended |= marker("...") && content;
+            content |= !blank && !marker("---") && !marker("...");
+            offset += line.len();
+        }
+        Ok(())
+    }
+
+    /// Refuses a null value (`~`, `null`, unquoted) anywhere but in SQL: `table: ~` would be a
+    /// table named "~", `comment: null` a comment "null".
+    pub(in crate::source::yaml) fn check_nulls(&self, node: &Node) -> Result<()> {
+        match node {
+            Node::Mapping(m) => {
+                for (key, value) in m.iter() {
+                    match value {
+                        Node::Scalar(s) if is_null(s) && !SQL_KEYS.contains(&key.as_str()) => {
+                            return Err(self
+                                .error(
+                                    s.span(),
+                                    format!("`{}` is null (`{}`)", key.as_str(), s.as_str()),
+                                    format!(
+                                        "remove `{}` to leave it out, or quote the value (\"{}\") if it is text",
+                                        key.as_str(),
+                                        s.as_str()
+                                    ),
+                                )
+                                .into());
+                        }
+                        _ => self.check_nulls(value)?,
+                    }
+                }
+                Ok(())
+            }
+            Node::Sequence(items) => {
+                for item in items.iter() {
+                    if let Node::Scalar(s) = item
+                        && is_null(s)
+                    {
+                        return Err(self
+                            .error(
+                                s.span(),
+                                format!("a list entry is null (`{}`)", s.as_str()),
+                                format!("remove the entry, or quote it (\"{}\") if it is text", s.as_str()),
+                            )
+                            .into());
+                    }
+                    self.check_nulls(item)?;
+                }
+                Ok(())
+            }
+            Node::Scalar(_) => Ok(()),
+        }
+    }
+
+    /// `table: other.t` beside `schema: public` names two schemas: refused, not read as a
+    /// table called "other.t".
+    pub(in crate::source::yaml) fn check_table_schema(
+        &self,
+        table: &MarkedScalarNode,
+        schema: Option<&MarkedScalarNode>,
+    ) -> Result<()> {
+        let (Some(schema), Some((prefix, name))) = (schema, table.split_once('.')) else { return Ok(()) };
+        Err(self
+            .error(
+                table.span(),
+                format!("`table: {}` names schema {prefix}, beside `schema: {}`", table.as_str(), schema.as_str()),
+                format!("write `table: {name}` with `schema: {prefix}`, or leave `schema:` out"),
+            )
+            .into())
+    }
+}
+
+/// A plain (unquoted) YAML null; quoted, `"~"` is text.
+fn is_null(s: &MarkedScalarNode) -> bool {
+    s.may_coerce() && matches!(s.as_str(), "~" | "null" | "Null" | "NULL")
+}
