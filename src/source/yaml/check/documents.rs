@@ -47,6 +47,10 @@ impl File<'_> {
             Node::Mapping(m) => {
                 for (key, value) in m.iter() {
                     match value {
+                        // `extensions: {pgcrypto: ~}`: an extension with no options.
+                        Node::Mapping(entries) if key.as_str() == "extensions" => {
+                            entries.iter().try_for_each(|(_, options)| self.check_nulls_below(options))?;
+                        }
                         Node::Scalar(s) if is_null(s) && !SQL_KEYS.contains(&key.as_str()) => {
                             return Err(self
                                 .error(
@@ -84,6 +88,10 @@ impl File<'_> {
             }
             Node::Scalar(_) => Ok(()),
         }
+    }
+
+    fn check_nulls_below(&self, node: &Node) -> Result<()> {
+        if matches!(node, Node::Scalar(_)) { Ok(()) } else { self.check_nulls(node) }
     }
 
     /// `table: other.t` beside `schema: public` names two schemas: refused, not read as a

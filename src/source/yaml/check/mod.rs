@@ -94,6 +94,13 @@ impl Locator<'_> {
 }
 
 impl Locator<'_> {
+    /// The file that declares `object` and the node at `path` in it, when it is written.
+    pub(super) fn node(&self, object: &ObjectId, path: &[&str]) -> Option<(&File<'_>, &Node)> {
+        let (file, root) = self.file(object)?;
+        let node = walk(root, path);
+        (!std::ptr::eq(node, root)).then_some((file, node))
+    }
+
     /// Whether a value under `path` names `word`.
     pub(super) fn mentions(&self, object: &ObjectId, path: &[&str], word: &str) -> bool {
         self.file(object).is_some_and(|(_, root)| {
