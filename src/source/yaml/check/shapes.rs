@@ -45,11 +45,16 @@ pub(super) fn check(schema: &Schema, at: &Locator) -> Vec<Diagnostic> {
                 ),
             ));
         }
-        if table.columns.len() > MAX_COLUMNS {
+        if let Some(first_over) = table.columns.get(MAX_COLUMNS) {
             out.push(at.error(
                 &id,
-                &["columns"],
-                format!("table {} has {} columns; PostgreSQL allows {MAX_COLUMNS}", table.name, table.columns.len()),
+                &["columns", &first_over.name],
+                format!(
+                    "table {} has {} columns; PostgreSQL allows {MAX_COLUMNS}, and `{}` is the first past them",
+                    table.name,
+                    table.columns.len(),
+                    first_over.name
+                ),
                 "split the table, or move rarely used columns into a jsonb column",
             ));
         }
