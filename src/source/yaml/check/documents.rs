@@ -95,18 +95,25 @@ impl File<'_> {
     }
 
     /// `table: other.t` beside `schema: public` names two schemas: refused, not read as a
-    /// table called "other.t".
+    /// table called "other.t". Quoted (`table: "other.t"`), the dot is part of the name.
     pub(in crate::source::yaml) fn check_table_schema(
         &self,
         table: &MarkedScalarNode,
         schema: Option<&MarkedScalarNode>,
     ) -> Result<()> {
         let (Some(schema), Some((prefix, name))) = (schema, table.split_once('.')) else { return Ok(()) };
+        if !table.may_coerce() {
+            return Ok(());
+        }
         Err(self
             .error(
                 table.span(),
                 format!("`table: {}` names schema {prefix}, beside `schema: {}`", table.as_str(), schema.as_str()),
-                format!("write `table: {name}` with `schema: {prefix}`, or leave `schema:` out"),
+                format!(
+                    "write `table: {name}` with `schema: {prefix}`, or leave `schema:` out; quote the name (`table: \"{}\"`) \
+                     if the dot is part of it",
+                    table.as_str()
+                ),
             )
             .into())
     }
