@@ -1,7 +1,7 @@
 //! Shapes PostgreSQL rejects whatever the names: a second primary key, a policy clause its
 //! command does not take, a trigger timing the table cannot have, identity on a type that
 //! does not count, generated columns built on generated columns, type modifiers out of
-//! range, a default literal the column's type cannot read, enum labels, too many columns,
+//! range, a default literal the column's type cannot read, enum labels (twice, or too long), too many columns,
 //! and platform tables declared as the project's own.
 
 use std::collections::BTreeSet;
@@ -280,9 +280,8 @@ fn enum_labels(schema: &Schema, at: &Locator) -> Vec<Diagnostic> {
         let mut seen = BTreeSet::new();
         for (i, label) in e.values.iter().enumerate() {
             let position = i.to_string();
-            let problem = if label.is_empty() {
-                "an empty label".to_string()
-            } else if label.len() > MAX_LABEL_BYTES {
+            // An empty label is one PostgreSQL keeps.
+            let problem = if label.len() > MAX_LABEL_BYTES {
                 format!("a label longer than {MAX_LABEL_BYTES} bytes")
             } else if !seen.insert(label) {
                 format!("the label '{label}' twice")
@@ -293,7 +292,7 @@ fn enum_labels(schema: &Schema, at: &Locator) -> Vec<Diagnostic> {
                 &id,
                 &["values", &position],
                 format!("enum {} has {problem}", e.name),
-                "each label of an enum is unique and 1 to 63 bytes long",
+                "each label of an enum is unique and at most 63 bytes long",
             ));
         }
     }
