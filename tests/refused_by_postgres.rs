@@ -117,6 +117,15 @@ const CASES: &[(&str, &str, &str, &str)] = &[
         "create trigger touch before update of title on t for each row execute function f()",
     ),
     (
+        "163_yaml_before_trigger_when_reads_new_generated",
+        "create table t2 (id bigint, email text, lower_email text generated always as (lower(email)) stored); \
+         create trigger touch before update on t2 for each row when (new is distinct from old) execute function f()",
+        "cannot reference NEW generated columns",
+        "create table t2 (id bigint, email text, lower_email text generated always as (lower(email)) stored); \
+         create trigger touch before update on t2 for each row when (new.email is distinct from old.email) \
+         execute function f()",
+    ),
+    (
         "164_yaml_view_unknown_column",
         "create view v as select nope from t",
         "column \"nope\" does not exist",

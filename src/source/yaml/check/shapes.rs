@@ -261,6 +261,19 @@ fn triggers(schema: &Schema, at: &Locator) -> Vec<Diagnostic> {
                 "INSTEAD OF triggers are for views: use `before` or `after` on a table",
             ));
         }
+        if let (Some(when), Some(t)) = (&trigger.when, schema.tables.get(table))
+            && trigger.timing.eq_ignore_ascii_case("before")
+            && let Some(read) = new_generated(t, when.text())
+        {
+            out.push(at.mention(
+                &id,
+                &["triggers", name, "when"],
+                "new",
+                format!("the WHEN of BEFORE trigger {name} on {table} reads {read}"),
+                "a BEFORE trigger runs before generated columns are computed: read the columns they are computed \
+                 from, or make the trigger AFTER",
+            ));
+        }
         if trigger.for_each_row && trigger.events.iter().any(|e| e.eq_ignore_ascii_case("truncate")) {
             out.push(at.error(
                 &id,
@@ -297,4 +310,22 @@ fn enum_labels(schema: &Schema, at: &Locator) -> Vec<Diagnostic> {
         }
     }
     out
+}
+
+/// What a WHEN condition reads of NEW that is generated: `new.x` of a generated column, or
+/// the whole row `new` of a table that has one.
+fn new_generated(table: &Table, when: &str) -> Option<String> {
+    let node = crate::pgtree::parse_expr(when).ok()?;
+    let generated = |c: &str| table.column(c).is_some_and(|c| c.generated.is_some());
+    node.node.as_ref()?.nodes().into_iter().find_map(|(n, _, _, _)| {
+        let pg_query::NodeRef::ColumnRef(c) = n else { return None };
+        let fields: Vec<&str> = c.fields.iter().filter_map(crate::pgtree::str_of).collect();
+        match fields.as_slice() {
+            ["new", column] if generated(column) => Some(format!("generated column NEW.{column}")),
+            ["new"] if table.columns.iter().any(|c| c.generated.is_some()) => {
+                Some("the whole NEW row, and the table has generated columns".to_string())
+            }
+            _ => None,
+        }
+    })
 }
