@@ -206,3 +206,19 @@ create view public.xv as select id from app.x;
         assert_import_reproduces(&format!("{base}{drop}"), what);
     }
 }
+
+/// Roles a history grants to without creating them are declared under `roles:`: without
+/// that, the YAML check of unknown roles would refuse the imported files.
+#[test]
+fn roles_the_platform_does_not_have_are_declared() {
+    let current = load(&[(
+        "1_init.sql".into(),
+        "create table t (id int primary key);\ngrant select on t to reporting;\n\
+         alter table t enable row level security;\ncreate policy p on t to \"Etl Bot\", authenticated using (true);\n"
+            .into(),
+    )]);
+    let setup = import::to_yaml(&current).into_iter().find(|(n, _)| n == "_setup.yaml").expect("a setup file").1;
+    assert!(setup.contains("roles: [Etl Bot, reporting]"), "{setup}");
+    let reloaded = import_and_reload(&current, "custom roles");
+    assert_no_change(&current, &reloaded, "custom roles");
+}

@@ -11,32 +11,8 @@ use marked_yaml::types::MarkedScalarNode;
 use super::Locator;
 use crate::diagnostic::{Diagnostic, Result, closest};
 use crate::model::Schema;
+use crate::model::privileges::{platform_role, platform_role_names};
 use crate::source::yaml::File;
-
-/// The roles of a Supabase project besides those it creates.
-const PLATFORM_ROLES: &[&str] = &[
-    "anon",
-    "authenticated",
-    "service_role",
-    "authenticator",
-    "dashboard_user",
-    "pgbouncer",
-    "postgres",
-    "supabase_admin",
-    "supabase_auth_admin",
-    "supabase_functions_admin",
-    "supabase_read_only_user",
-    "supabase_realtime_admin",
-    "supabase_replication_admin",
-    "supabase_storage_admin",
-    "supabase_etl_admin",
-    "pgsodium_keyholder",
-    "pgsodium_keyiduser",
-    "pgsodium_keymaker",
-];
-
-/// What a policy's `TO` may say besides a role.
-const ROLE_SPECS: &[&str] = &["public", "current_user", "current_role", "session_user"];
 
 impl File<'_> {
     /// `roles:` of a setup file: a list of role names.
@@ -81,14 +57,12 @@ pub(super) fn check(_schema: &Schema, at: &Locator) -> Vec<Diagnostic> {
         }
         for role in named {
             let name = role.as_str();
-            let known = PLATFORM_ROLES.contains(&name)
-                || ROLE_SPECS.iter().any(|r| r.eq_ignore_ascii_case(name))
-                || name.starts_with("pg_")
-                || declared.contains(name);
-            if known {
+            if platform_role(name) || declared.contains(name) {
                 continue;
             }
-            let candidates = PLATFORM_ROLES.iter().copied().chain(declared.iter().copied());
+            let mut candidates: Vec<&str> = declared.iter().copied().collect();
+            // One by one: each `&'static str` shortens to the list's lifetime.
+            platform_role_names().for_each(|r| candidates.push(r));
             let hint = match closest(name, candidates) {
                 Some(c) => {
                     format!("did you mean `{c}`? A role created outside the migrations is declared under `roles:`")
