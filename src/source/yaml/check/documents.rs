@@ -15,26 +15,31 @@ const SQL_KEYS: &[&str] =
 
 impl File<'_> {
     /// Refuses a second document: each file declares one object, and the parser reads the
-    /// first document only. A `---` before anything else starts that one document; a line
-    /// that starts with `---` or `...` is always a document marker, even inside a block
-    /// scalar, so scanning lines is exact.
+    /// first document only. A `---` before anything else starts that one document, and
+    /// markers with nothing after them end it harmlessly; a line that starts with `---` or
+    /// `...` is always a document marker, even inside a block scalar, so scanning lines is
+    /// exact.
     pub(in crate::source::yaml) fn check_documents(&self) -> Result<()> {
         let mut content = false;
-        let mut ended = false;
+        let mut boundary = None;
         let mut offset = 0;
         for line in self.text.split_inclusive('\n') {
-            let marker = |m: &str| {
-                line.strip_prefix(m).is_some_and(|rest| rest.is_empty() || rest.starts_with([' ', '\t', '\r', '\n']))
-            };
-            let blank = line.trim().is_empty() || line.trim_start().starts_with('#');
-            if (marker("---") && content) || (ended && !blank && !marker("...")) {
-                return Err(Diagnostic::new("this file holds a second YAML document")
-                    .at(Origin::at_offset(self.path, self.text, offset), Some(self.text))
-                    .hint("a schema file declares one object: move what follows into a file of its own")
-                    .into());
+            let after_marker = ["---", "..."].iter().find_map(|m| {
+                line.strip_prefix(m).filter(|rest| rest.is_empty() || rest.starts_with([' ', '\t', '\r', '\n']))
+            });
+            let rest = after_marker.unwrap_or(line).trim();
+            if after_marker.is_some() && content && boundary.is_none() {
+                boundary = Some(offset);
             }
-            ended |= marker("...") && content;
-            content |= !blank && !marker("---") && !marker("...");
+            if !rest.is_empty() && !rest.starts_with('#') {
+                if let Some(at) = boundary {
+                    return Err(Diagnostic::new("this file holds a second YAML document")
+                        .at(Origin::at_offset(self.path, self.text, at), Some(self.text))
+                        .hint("a schema file declares one object: move what follows into a file of its own")
+                        .into());
+                }
+                content = true;
+            }
             offset += line.len();
         }
         Ok(())
@@ -122,4 +127,29 @@ impl File<'_> {
 /// A plain (unquoted) YAML null; quoted, `"~"` is text.
 fn is_null(s: &MarkedScalarNode) -> bool {
     s.may_coerce() && matches!(s.as_str(), "~" | "null" | "Null" | "NULL")
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::PathBuf;
+
+    use crate::source::yaml::File;
+    use crate::source::yaml::presets::Templates;
+
+    fn second_document_at(text: &str) -> Option<usize> {
+        let path = PathBuf::from("a.yaml");
+        let templates = Templates::new(None);
+        let file = File { path: &path, text, templates: &templates };
+        file.check_documents().err().map(|e| e.0[0].origin.as_ref().unwrap().line)
+    }
+
+    #[test]
+    fn only_a_document_after_the_first_is_refused() {
+        assert_eq!(second_document_at("---\ntable: t\n"), None);
+        assert_eq!(second_document_at("# head\n--- # one\ntable: t\n...\n"), None);
+        assert_eq!(second_document_at("table: t\n---\n\n# nothing\n"), None);
+        assert_eq!(second_document_at("body: |\n  ---x\n  a\n"), None);
+        assert_eq!(second_document_at("table: t\n---\ntable: u\n"), Some(2));
+        assert_eq!(second_document_at("table: t\n...\n--- {table: u}\n"), Some(2));
+    }
 }

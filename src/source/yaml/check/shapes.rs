@@ -329,3 +329,55 @@ fn new_generated(table: &Table, when: &str) -> Option<String> {
         }
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ty(name: &str, modifiers: &[&str]) -> DataType {
+        DataType::from_parts(vec![name.to_string()], modifiers.iter().map(|m| m.to_string()).collect(), 0)
+    }
+
+    #[test]
+    fn modifiers_out_of_range_are_found_and_those_in_range_pass() {
+        assert!(modifier_problem(&ty("varchar", &["0"])).is_some());
+        assert!(modifier_problem(&ty("varchar", &["10485761"])).is_some());
+        assert!(modifier_problem(&ty("numeric", &["1001"])).is_some());
+        assert!(modifier_problem(&ty("numeric", &["10", "1001"])).is_some());
+        for ok in
+            [ty("varchar", &["1"]), ty("bpchar", &["10485760"]), ty("numeric", &["1000", "-1000"]), ty("numeric", &[])]
+        {
+            assert_eq!(modifier_problem(&ok), None, "{}", ok.sql());
+        }
+    }
+
+    #[test]
+    fn only_constants_the_type_cannot_read_are_refused() {
+        let refused = [
+            ("int4", "'abc'"),
+            ("int2", "'40000'"),
+            ("bool", "'maybe'"),
+            ("bool", "1"),
+            ("uuid", "'not-a-uuid'"),
+            ("int8", "true"),
+            ("numeric", "'1,5'"),
+        ];
+        for (t, default) in refused {
+            assert!(unassignable(&ty(t, &[]), default).is_some(), "{t} default {default}");
+        }
+        let accepted = [
+            ("int4", "' 42 '"),
+            ("int4", "'1_000'"),
+            ("bool", "'Y'"),
+            ("bool", "'of'"),
+            ("uuid", "'{a0eebc99-9c0b4ef8-bb6d-6bb9bd380a11}'"),
+            ("numeric", "'NaN'"),
+            ("int4", "now()"),
+            ("text", "1"),
+            ("int4", "'12'::text"),
+        ];
+        for (t, default) in accepted {
+            assert_eq!(unassignable(&ty(t, &[]), default), None, "{t} default {default}");
+        }
+    }
+}
