@@ -132,6 +132,12 @@ const CASES: &[(&str, &str, &str, &str)] = &[
         "create view v as select id from t",
     ),
     (
+        "165_yaml_policy_reads_undeclared_table",
+        "create policy p on t for select using (id in (select id from memberz))",
+        "relation \"memberz\" does not exist",
+        "create policy p on t for select using (id in (select id from t))",
+    ),
+    (
         "166_yaml_unknown_role_in_grants",
         "grant select on t to reporting",
         "role \"reporting\" does not exist",

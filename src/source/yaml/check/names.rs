@@ -1,6 +1,6 @@
 //! Names that resolve nowhere: a column an expression reads that its table does not have,
-//! a relation a view or a SQL function body reads, a function an expression calls, that
-//! no file declares.
+//! a relation a view, a SQL function body or a policy's subquery reads, a function an
+//! expression calls, that no file declares.
 //!
 //! Only what can be told for certain is refused. An expression with a subquery may read
 //! the columns of any relation, so its columns are not judged; a view's columns only when
@@ -34,7 +34,9 @@ pub(super) fn check(schema: &Schema, at: &Locator) -> Vec<Diagnostic> {
             if let Some(t) = schema.tables.get(table) {
                 out.extend(unknown_column(t, expr, &[], &site, at));
             }
-            out.extend(unknown_function(schema, &Tree::of_expr(expr), &site, at));
+            let tree = Tree::of_expr(expr);
+            out.extend(unknown_relation(schema, &tree, &site, at));
+            out.extend(unknown_function(schema, &tree, &site, at));
         }
     }
     for ((table, name), trigger) in &schema.triggers {
@@ -57,17 +59,19 @@ pub(super) fn check(schema: &Schema, at: &Locator) -> Vec<Diagnostic> {
     for view in schema.views.values() {
         let id = ObjectId::View { name: view.name.clone(), materialized: view.materialized };
         let tree = Tree::of_statement(&view.query);
-        out.extend(unknown_relation(schema, &tree, &id, at));
-        out.extend(unknown_function(schema, &tree, &Site { id: &id, path: &["query"], what: id.to_string() }, at));
+        let site = Site { id: &id, path: &["query"], what: id.to_string() };
+        out.extend(unknown_relation(schema, &tree, &site, at));
+        out.extend(unknown_function(schema, &tree, &site, at));
         out.extend(unknown_view_column(schema, &tree, &id, at));
     }
     for f in schema.functions.values().filter(|f| f.language == "sql") {
         let id = ObjectId::Function(f.routine());
         let tree = Tree::of_statement(&f.body);
+        let site = Site { id: &id, path: &["body"], what: id.to_string() };
         if !tree.ddl {
-            out.extend(unknown_relation(schema, &tree, &id, at));
+            out.extend(unknown_relation(schema, &tree, &site, at));
         }
-        out.extend(unknown_function(schema, &tree, &Site { id: &id, path: &["body"], what: id.to_string() }, at));
+        out.extend(unknown_function(schema, &tree, &site, at));
     }
     out
 }
@@ -280,7 +284,7 @@ fn owned_functions(schema: &Schema, name: &str) -> bool {
     owned_schema(schema, name) && !schema.extensions.values().any(|e| e.schema.as_deref().unwrap_or("public") == name)
 }
 
-fn unknown_relation(schema: &Schema, tree: &Tree, id: &ObjectId, at: &Locator) -> Option<Diagnostic> {
+fn unknown_relation(schema: &Schema, tree: &Tree, site: &Site, at: &Locator) -> Option<Diagnostic> {
     let (written, name) = tree.relations.iter().find(|(written, name)| {
         let in_schema = written.as_deref().unwrap_or("public");
         if !owned_schema(schema, in_schema) {
@@ -300,13 +304,12 @@ fn unknown_relation(schema: &Schema, tree: &Tree, id: &ObjectId, at: &Locator) -
             || schema.sequences.contains_key(&q))
     })?;
     let qualified = QualifiedName::new(written.as_deref().unwrap_or("public"), name.clone());
-    let key = if matches!(id, ObjectId::Function(_)) { "body" } else { "query" };
     let known = schema.tables.keys().chain(schema.views.keys()).map(|q| q.name.as_str());
     let hint = match closest(name, known) {
         Some(c) => format!("did you mean `{c}`? Or declare {qualified} (`external: true` if it is created elsewhere)"),
         None => format!("declare {qualified} in a YAML file (`external: true` if it is created elsewhere)"),
     };
-    Some(at.mention(id, &[key], name, format!("{id} reads {qualified}, which is not declared"), hint))
+    Some(at.mention(site.id, site.path, name, format!("{} reads {qualified}, which is not declared", site.what), hint))
 }
 
 /// A function called by its schema, in a schema of the project, that is not declared.
