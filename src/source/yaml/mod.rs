@@ -16,6 +16,7 @@ use crate::diagnostic::{Diagnostic, Errors, Origin, Result, closest};
 use crate::model::{ConstraintKind, ObjectId, QualifiedName, Schema, Table};
 use crate::pgtree::{MORE_THAN_ONE_STATEMENT, parse_expr, parse_message, quote_ident};
 use crate::source::ddl::{self, Outcome};
+pub use check::undeclared_relations;
 pub use format::json_schema;
 use format::{
     CHECK_KEYS, COLUMN_KEYS, CONSTRAINT_NAME_KEYS, EXTERNAL_TABLE_KEYS, FK_ACTIONS, FK_KEYS, INDEX_KEYS, KINDS,

@@ -14,6 +14,8 @@ mod plpgsql;
 mod roles;
 mod shapes;
 
+pub use names::undeclared_relations;
+
 use marked_yaml::Node;
 
 use super::File;

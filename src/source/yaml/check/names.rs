@@ -284,26 +284,36 @@ fn owned_functions(schema: &Schema, name: &str) -> bool {
     owned_schema(schema, name) && !schema.extensions.values().any(|e| e.schema.as_deref().unwrap_or("public") == name)
 }
 
-fn unknown_relation(schema: &Schema, tree: &Tree, site: &Site, at: &Locator) -> Option<Diagnostic> {
-    let (written, name) = tree.relations.iter().find(|(written, name)| {
-        let in_schema = written.as_deref().unwrap_or("public");
-        if !owned_schema(schema, in_schema) {
-            return false;
-        }
-        if written.is_none()
+/// The relations `tree` reads in the project's schemas that the schema does not hold.
+fn undeclared<'t>(schema: &'t Schema, tree: &'t Tree) -> impl Iterator<Item = QualifiedName> + 't {
+    tree.relations.iter().filter_map(move |(written, name)| {
+        let q = QualifiedName::new(written.as_deref().unwrap_or("public"), name.clone());
+        let local = written.is_none()
             && (tree.local_relations.contains(name)
                 || name.starts_with("pg_")
-                || EXTENSION_RELATIONS.contains(&name.as_str()))
-        {
-            return false;
-        }
-        let q = QualifiedName::new(in_schema, name.clone());
-        !(schema.tables.contains_key(&q)
+                || EXTENSION_RELATIONS.contains(&name.as_str()));
+        let held = schema.tables.contains_key(&q)
             || schema.views.contains_key(&q)
             || schema.external.contains(&q)
-            || schema.sequences.contains_key(&q))
-    })?;
-    let qualified = QualifiedName::new(written.as_deref().unwrap_or("public"), name.clone());
+            || schema.sequences.contains_key(&q);
+        (owned_schema(schema, &q.schema) && !local && !held).then_some(q)
+    })
+}
+
+/// Every relation that a policy, a view or a SQL function body reads in the project's
+/// schemas and that `schema` does not hold: what `import` declares `external: true`, so
+/// that the YAML it writes for a partial history loads.
+pub fn undeclared_relations(schema: &Schema) -> BTreeSet<QualifiedName> {
+    let policies = schema.policies.values().flat_map(|p| p.using.iter().chain(&p.with_check)).map(Tree::of_expr);
+    let views = schema.views.values().map(|v| Tree::of_statement(&v.query));
+    let bodies = schema.functions.values().filter(|f| f.language == "sql").map(|f| Tree::of_statement(&f.body));
+    let trees: Vec<Tree> = policies.chain(views).chain(bodies.filter(|t| !t.ddl)).collect();
+    trees.iter().flat_map(|t| undeclared(schema, t)).collect()
+}
+
+fn unknown_relation(schema: &Schema, tree: &Tree, site: &Site, at: &Locator) -> Option<Diagnostic> {
+    let qualified = undeclared(schema, tree).next()?;
+    let name = &qualified.name;
     let known = schema.tables.keys().chain(schema.views.keys()).map(|q| q.name.as_str());
     let hint = match closest(name, known) {
         Some(c) => format!("did you mean `{c}`? Or declare {qualified} (`external: true` if it is created elsewhere)"),
