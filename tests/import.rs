@@ -197,3 +197,39 @@ create view public.xv as select id from app.x;
         assert_import_reproduces(&format!("{base}{drop}"), what);
     }
 }
+
+/// Roles a history grants to without creating them are declared under `roles:`: without
+/// that, the YAML check of unknown roles would refuse the imported files.
+#[test]
+fn roles_the_platform_does_not_have_are_declared() {
+    let current = load(&[(
+        "1_init.sql".into(),
+        "create table t (id int primary key);\ngrant select on t to reporting;\n\
+         alter table t enable row level security;\ncreate policy p on t to \"Etl Bot\", authenticated using (true);\n"
+            .into(),
+    )]);
+    let setup = import::to_yaml(&current).into_iter().find(|(n, _)| n == "_setup.yaml").expect("a setup file").1;
+    assert!(setup.contains("roles: [Etl Bot, reporting]"), "{setup}");
+    let reloaded = import_and_reload(&current, "custom roles");
+    assert_no_change(&current, &reloaded, "custom roles");
+}
+
+/// A relation a policy's subquery or a view reads that the history does not create is
+/// declared `external: true`: the YAML check of undeclared relations would refuse it
+/// otherwise. A CTE's name is no relation.
+#[test]
+fn relations_read_but_not_created_are_declared_external() {
+    let current = load(&[(
+        "1_init.sql".into(),
+        "create table t (id uuid primary key);\nalter table t enable row level security;\n\
+         create policy p on t using (exists (select 1 from public.profiles where id = auth.uid()));\n\
+         create view v as with c as (select id from t) select c.id from c join teams using (id);\n"
+            .into(),
+    )]);
+    let files = import::to_yaml(&current);
+    let externals: Vec<&str> =
+        files.iter().filter(|(_, text)| text.contains("external: true")).map(|(n, _)| n.as_str()).collect();
+    assert_eq!(externals, ["profiles.yaml", "teams.yaml"]);
+    let reloaded = import_and_reload(&current, "relations read");
+    assert_no_change(&current, &reloaded, "relations read");
+}

@@ -12,8 +12,9 @@ use crate::source::yaml::PLATFORM_SCHEMAS;
 mod objects;
 
 /// (file name, YAML text) for every table, in name order.
-/// Tables that foreign keys reference but the SQL does not create (and that are not in a
-/// platform schema) are written as `external: true`, so the YAML loads on its own.
+/// Tables that foreign keys reference, or policies, views and SQL bodies read, but the SQL
+/// does not create (and that are not in a platform schema) are written as `external:
+/// true`, so the YAML loads on its own.
 pub fn to_yaml(schema: &Schema) -> Vec<(String, String)> {
     let mut files: Vec<(String, String)> = schema
         .tables
@@ -33,8 +34,10 @@ pub fn to_yaml(schema: &Schema) -> Vec<(String, String)> {
         _ => None,
     });
     let carriers = schema.policies.keys().map(|(t, _)| t).chain(schema.triggers.keys().map(|(t, _)| t));
+    // And relations that policies, views and SQL bodies read, which the YAML must declare.
+    let read = crate::source::yaml::undeclared_relations(schema);
     let external: BTreeSet<&QualifiedName> =
-        fk_targets.chain(carriers).filter(|r| !schema.tables.contains_key(*r)).collect();
+        fk_targets.chain(carriers).chain(&read).filter(|r| !schema.tables.contains_key(*r)).collect();
     for name in external {
         let mut text = format!("{}external: true\n", table_header(name));
         text.push_str(&objects::attachments(schema, name));

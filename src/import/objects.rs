@@ -388,8 +388,30 @@ pub(super) fn files(schema: &Schema) -> Vec<(String, String)> {
         }
     }
     setup.push_str(&default_privileges_yaml(schema));
+    let roles = created_roles(schema);
+    if !roles.is_empty() {
+        let _ = writeln!(setup, "roles: {}", flow_list(&roles));
+    }
     if !setup.is_empty() {
         out.push(("_setup.yaml".to_string(), setup));
     }
     out
+}
+
+/// Roles that grants and policies name and the platform does not have: the YAML declares
+/// them (`roles:`), or it would not load.
+fn created_roles(schema: &Schema) -> Vec<String> {
+    let tables = schema.tables.values().flat_map(|t| std::iter::once(&t.grants).chain(t.column_grants.values()));
+    let grants = tables
+        .chain(schema.views.values().map(|v| &v.grants))
+        .chain(schema.functions.values().map(|f| &f.grants))
+        .chain(schema.schema_grants.values());
+    let declared = schema.default_privileges.declared();
+    let roles: std::collections::BTreeSet<&str> = grants
+        .chain(declared.iter().map(|(_, _, g)| g))
+        .flat_map(|g| g.keys().map(String::as_str))
+        .chain(schema.policies.values().flat_map(|p| p.roles.iter().map(String::as_str)))
+        .filter(|r| !crate::model::privileges::platform_role(r))
+        .collect();
+    roles.into_iter().map(str::to_string).collect()
 }

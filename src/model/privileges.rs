@@ -30,6 +30,40 @@ pub const OWNER: &str = "postgres";
 /// of the `postgres` role that runs migrations.
 pub const PLATFORM_ROLES: &[&str] = &["anon", "authenticated", "service_role"];
 
+/// Roles a Supabase project has besides those it creates, beyond `PLATFORM_ROLES`.
+const SUPABASE_ROLES: &[&str] = &[
+    "authenticator",
+    "dashboard_user",
+    "pgbouncer",
+    "postgres",
+    "supabase_admin",
+    "supabase_auth_admin",
+    "supabase_functions_admin",
+    "supabase_read_only_user",
+    "supabase_realtime_admin",
+    "supabase_replication_admin",
+    "supabase_storage_admin",
+    "supabase_etl_admin",
+    "pgsodium_keyholder",
+    "pgsodium_keyiduser",
+    "pgsodium_keymaker",
+];
+
+/// Whether `role` exists without the project creating it: Supabase's roles, PostgreSQL's
+/// predefined `pg_*` roles, and what a grant or a policy's `TO` may say besides a role
+/// (PUBLIC, CURRENT_USER, CURRENT_ROLE, SESSION_USER).
+pub fn platform_role(role: &str) -> bool {
+    PLATFORM_ROLES.contains(&role)
+        || SUPABASE_ROLES.contains(&role)
+        || role.starts_with("pg_")
+        || ["public", "current_user", "current_role", "session_user"].iter().any(|r| r.eq_ignore_ascii_case(role))
+}
+
+/// The platform's roles a misspelt one may have meant.
+pub fn platform_role_names() -> impl Iterator<Item = &'static str> {
+    PLATFORM_ROLES.iter().chain(SUPABASE_ROLES).copied()
+}
+
 /// The kinds of object `ALTER DEFAULT PRIVILEGES` applies to (PostgreSQL 15).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "lowercase")]

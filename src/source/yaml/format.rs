@@ -92,11 +92,12 @@ pub(super) const KINDS: &[FileKind] = &[
     FileKind { key: "schema_grants", mapping: &SETUP },
     FileKind { key: "schema_comments", mapping: &SETUP },
     FileKind { key: "default_privileges", mapping: &SETUP },
+    FileKind { key: "roles", mapping: &SETUP },
 ];
 
 /// The keys of `KINDS` that declare the setup of the project rather than one object.
 pub(super) const SETUP_KINDS: &[&str] =
-    &["extensions", "schemas", "schema_grants", "schema_comments", "default_privileges"];
+    &["extensions", "schemas", "schema_grants", "schema_comments", "default_privileges", "roles"];
 
 pub(super) const COMMANDS: &[&str] = &["all", "select", "insert", "update", "delete"];
 pub(super) const EVENTS: &[&str] = &["insert", "update", "delete", "truncate"];
@@ -381,6 +382,11 @@ pub(super) const SETUP_KEYS: &[Key] = &[
         name: "default_privileges",
         value: Value::MapOf(&Value::Map(&DEFAULT_PRIVILEGES)),
         doc: "ALTER DEFAULT PRIVILEGES: schema (`*` for all) → kind → role → privileges; each kind given replaces the platform's default.",
+    },
+    Key {
+        name: "roles",
+        value: Value::List,
+        doc: "Roles created outside the migrations that grants and policies may name, besides the platform's.",
     },
 ];
 pub(super) const DEFAULT_PRIVILEGE_KEYS: &[Key] = &[

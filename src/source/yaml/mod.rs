@@ -16,6 +16,7 @@ use crate::diagnostic::{Diagnostic, Errors, Origin, Result, closest};
 use crate::model::{ConstraintKind, ObjectId, QualifiedName, Schema, Table};
 use crate::pgtree::{MORE_THAN_ONE_STATEMENT, parse_expr, parse_message, quote_ident};
 use crate::source::ddl::{self, Outcome};
+pub use check::undeclared_relations;
 pub use format::json_schema;
 use format::{
     CHECK_KEYS, COLUMN_KEYS, CONSTRAINT_NAME_KEYS, EXTERNAL_TABLE_KEYS, FK_ACTIONS, FK_KEYS, INDEX_KEYS, KINDS,
@@ -23,6 +24,7 @@ use format::{
 };
 
 mod access;
+mod check;
 mod format;
 mod hints;
 mod objects;
@@ -119,6 +121,9 @@ pub fn load_dir(dir: &Path, templates: Option<&Path>) -> Result<Schema> {
         resolve_foreign_keys(&mut schema);
         errors.extend(validate(&schema, &places));
     }
+    if errors.is_empty() {
+        errors.extend(check::run(&schema, &parsed));
+    }
     if errors.is_empty() { Ok(schema) } else { Err(Errors(errors)) }
 }
 
@@ -195,8 +200,10 @@ impl File<'_> {
             return Ok(None);
         }
         self.check_nesting()?;
+        self.check_documents()?;
         let options = LoaderOptions::default().error_on_duplicate_keys(true).prevent_coercion(true);
         let root = marked_yaml::parse_yaml_with_options(0, self.text, options).map_err(|e| self.load_error(e))?;
+        self.check_nulls(&root)?;
         Ok(Some(root))
     }
 
@@ -230,6 +237,7 @@ impl File<'_> {
         self.check_keys(map, TABLE_KEYS, "the table file")?;
         let table_node = self.scalar(map.get_node("table").expect("dispatched on it"), "`table`")?;
         let schema_node = map.get_node("schema").map(|s| self.scalar(s, "`schema`")).transpose()?;
+        self.check_table_schema(table_node, schema_node)?;
         self.check_name(table_node, schema_node.is_none())?;
         if let Some(node) = schema_node {
             self.check_name(node, false)?;

@@ -787,6 +787,9 @@ impl File<'_> {
                 }
             }
         }
+        if let Some(list) = map.get_node("roles") {
+            self.declared_roles(list)?;
+        }
         if let Some(list) = map.get_node("schemas") {
             for s in self.list(list, "schemas")? {
                 if s != "public" {

@@ -1,0 +1,199 @@
+//! The YAML checks of issue 15 refuse what PostgreSQL would refuse: for the less obvious
+//! cases of the bad-input catalogue, the SQL the case's YAML stands for is refused by the
+//! server with the error the check anticipates, and the same SQL put right is accepted (so
+//! the refusal is the shape the case is about, not the setup around it).
+
+mod support;
+
+use std::path::Path;
+
+use support::server;
+
+/// (catalogue case, SQL its YAML stands for, a fragment of PostgreSQL's error, that SQL
+/// put right). Each runs in a transaction of its own, after `SETUP`.
+const CASES: &[(&str, &str, &str, &str)] = &[
+    (
+        "144_yaml_two_primary_keys",
+        "create table t2 (id bigint primary key, b bigint primary key)",
+        "multiple primary keys",
+        "create table t2 (id bigint primary key, b bigint not null unique)",
+    ),
+    (
+        "145_yaml_with_check_on_select_policy",
+        "create policy p on t for select with check (true)",
+        "WITH CHECK cannot be applied to SELECT or DELETE",
+        "create policy p on t for select using (true)",
+    ),
+    (
+        "146_yaml_using_on_insert_policy",
+        "create policy p on t for insert using (true)",
+        "only WITH CHECK expression allowed for INSERT",
+        "create policy p on t for insert with check (true)",
+    ),
+    (
+        "147_yaml_instead_of_trigger_on_table",
+        "create trigger tr instead of update on t for each row execute function f()",
+        "cannot have INSTEAD OF triggers",
+        "create trigger tr before update on t for each row execute function f()",
+    ),
+    (
+        "147_yaml_truncate_trigger_for_each_row",
+        "create trigger wipe after truncate on t for each row execute function f()",
+        "TRUNCATE FOR EACH ROW triggers are not supported",
+        "create trigger wipe after truncate on t for each statement execute function f()",
+    ),
+    (
+        "148_yaml_identity_on_text",
+        "create table t2 (id text generated always as identity)",
+        "identity column type must be smallint, integer, or bigint",
+        "create table t2 (id bigint generated always as identity)",
+    ),
+    (
+        "149_yaml_generated_uses_generated",
+        "create table t2 (id bigint, a integer generated always as (id * 2) stored, \
+         b integer generated always as (a * 2) stored)",
+        "cannot use generated column \"a\"",
+        "create table t2 (id bigint, a integer generated always as (id * 2) stored, \
+         b integer generated always as (id * 4) stored)",
+    ),
+    (
+        "150_yaml_varchar_zero_length",
+        "create table t2 (a varchar(0))",
+        "length for type varchar must be at least 1",
+        "create table t2 (a varchar(1))",
+    ),
+    (
+        "151_yaml_numeric_precision_too_large",
+        "create table t2 (a numeric(2000))",
+        "must be between 1 and 1000",
+        "create table t2 (a numeric(1000))",
+    ),
+    (
+        "152_yaml_default_not_of_column_type",
+        "create table t2 (a integer default 'abc')",
+        "invalid input syntax for type integer",
+        "create table t2 (a integer default '12')",
+    ),
+    (
+        "152_yaml_default_reads_a_column",
+        "create table t2 (id bigint, a integer default id)",
+        "cannot use column reference in DEFAULT expression",
+        "create table t2 (id bigint, a integer default 1)",
+    ),
+    (
+        "153_yaml_enum_duplicate_label",
+        "create type e as enum ('a', 'a')",
+        "pg_enum_typid_label_index",
+        "create type e as enum ('a', 'b')",
+    ),
+    (
+        "155_yaml_enum_label_too_long",
+        "create type e as enum ('this_label_is_far_longer_than_the_sixty_three_bytes_postgresql_keeps')",
+        "63 bytes or less",
+        "create type e as enum ('a_label_of_sixty_three_bytes_is_the_longest_postgresql_keeps_ok')",
+    ),
+    (
+        "157_yaml_fk_type_mismatch",
+        "create table users (id uuid primary key); create table t2 (u text references users(id))",
+        "incompatible types",
+        "create table users (id uuid primary key); create table t2 (u uuid references users(id))",
+    ),
+    (
+        "158_yaml_platform_table_owned",
+        "create table auth.users (id uuid primary key)",
+        "already exists",
+        "create table public.users (id uuid primary key)",
+    ),
+    (
+        "159_yaml_check_holds_a_subquery",
+        "create table t2 (id bigint primary key, parent bigint, check (parent in (select id from t2)))",
+        "cannot use subquery in check constraint",
+        "create table t2 (id bigint primary key, parent bigint references t2)",
+    ),
+    (
+        "163_yaml_trigger_update_of_unknown_column",
+        "create trigger touch before update of titel on t for each row execute function f()",
+        "column \"titel\" of relation \"t\" does not exist",
+        "create trigger touch before update of title on t for each row execute function f()",
+    ),
+    (
+        "163_yaml_before_trigger_when_reads_new_generated",
+        "create table t2 (id bigint, email text, lower_email text generated always as (lower(email)) stored); \
+         create trigger touch before update on t2 for each row when (new is distinct from old) execute function f()",
+        "cannot reference NEW generated columns",
+        "create table t2 (id bigint, email text, lower_email text generated always as (lower(email)) stored); \
+         create trigger touch before update on t2 for each row when (new.email is distinct from old.email) \
+         execute function f()",
+    ),
+    (
+        "164_yaml_view_unknown_column",
+        "create view v as select nope from t",
+        "column \"nope\" does not exist",
+        "create view v as select id from t",
+    ),
+    (
+        "165_yaml_policy_reads_undeclared_table",
+        "create policy p on t for select using (id in (select id from memberz))",
+        "relation \"memberz\" does not exist",
+        "create policy p on t for select using (id in (select id from t))",
+    ),
+    (
+        "166_yaml_unknown_role_in_grants",
+        "grant select on t to reporting",
+        "role \"reporting\" does not exist",
+        "grant select on t to authenticated",
+    ),
+    (
+        "167_yaml_plpgsql_does_not_compile",
+        "create function g() returns integer language plpgsql as $$begin\n  retrun 1;\nend$$",
+        "syntax error at or near \"retrun\"",
+        "create function g() returns integer language plpgsql as $$begin\n  return 1;\nend$$",
+    ),
+    (
+        "168_yaml_sql_body_reads_undeclared_table",
+        "create function g() returns integer language sql as $$select 1 from nowhere$$",
+        "relation \"nowhere\" does not exist",
+        "create function g() returns integer language sql as $$select 1 from t$$",
+    ),
+];
+
+const SETUP: &str = "create table t (id bigint primary key, title text);\n\
+                     create function f() returns trigger language plpgsql as $$begin return new; end$$;";
+
+#[test]
+fn what_the_yaml_checks_refuse_postgresql_refuses() {
+    let db = server().fresh_db();
+    db.apply(SETUP).unwrap();
+    let catalogue = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/bad_input");
+    let mut failures = Vec::new();
+    for (case, refused, error, right) in CASES {
+        assert!(catalogue.join(case).is_dir(), "{case} is not in the bad-input catalogue");
+        match db.apply(&format!("begin;\n{refused};\nrollback;")) {
+            Ok(()) => failures.push(format!("{case}: PostgreSQL accepted {refused}")),
+            Err(e) if !e.contains(error) => failures.push(format!("{case}: refused, but not with `{error}`: {e}")),
+            Err(_) => {}
+        }
+        if let Err(e) = db.apply(&format!("begin;\n{right};\nrollback;")) {
+            failures.push(format!("{case}: the SQL put right is refused too: {e}"));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+/// An empty label is a label PostgreSQL keeps: the checks leave it alone.
+#[test]
+fn an_empty_enum_label_is_accepted() {
+    let db = server().fresh_db();
+    db.apply("create type e as enum ('a', '')").unwrap();
+    assert_eq!(db.query("select count(*) from pg_enum where enumtypid = 'e'::regtype").unwrap(), "2");
+}
+
+/// More columns than a table can have: the catalogue's case has 1602.
+#[test]
+fn a_table_of_1601_columns_is_refused() {
+    let db = server().fresh_db();
+    let columns = |n: usize| (0..n).map(|i| format!("c{i} integer")).collect::<Vec<_>>().join(", ");
+    let err = db.apply(&format!("create table wide ({})", columns(1601))).unwrap_err();
+    assert!(err.contains("tables can have at most 1600 columns"), "{err}");
+    db.apply(&format!("create table wide ({})", columns(1600))).unwrap();
+}

@@ -1,0 +1,69 @@
+//! The other side of the bad-input cases of issue 15: what the YAML checks must let
+//! through. Each file here is close to one they refuse (a column read through a subquery,
+//! a view over a CTE, a quoted dotted name, `default: null`, a declared role, a bigint
+//! referencing an integer key, …); schemagen accepts the schema and PostgreSQL applies the
+//! migration it writes, so the checks refused nothing the server takes.
+
+mod support;
+
+use std::path::Path;
+use std::process::Command;
+
+const FILES: &[(&str, &str)] = &[
+    ("_setup.yaml", "---\nextensions:\n  pgcrypto: ~\nroles: [sg_reporting]\n"),
+    (
+        "teams.yaml",
+        "table: teams\ncolumns:\n  id: integer primary key\n  name:\n    type: varchar(255)\n    default: null\n  \
+         budget: numeric(10, 2) default '12.50'\n  active: boolean default 'yes'\n  seats: integer default ' 42 '\n  \
+         token: uuid default gen_random_uuid()\n  created_at: timestamptz default now()\n\
+         grants:\n  sg_reporting: [select]\n  authenticated: [select]\n",
+    ),
+    (
+        "members.yaml",
+        "table: members\ncolumns:\n  id: bigint generated always as identity primary key\n  \
+         team_id: bigint not null references teams(id)\n  user_id: uuid not null references auth.users(id)\n  \
+         email: text check (email like '%@%')\n  lower_email: text generated always as (lower(email)) stored\n\
+         indexes:\n  members_email_idx:\n    columns: lower(email)\n    where: email is not null\n\
+         rls: true\npolicies:\n  members see their team:\n    command: select\n    roles: [authenticated]\n    \
+         using: team_id in (select m.team_id from members m where m.user_id = (select auth.uid()))\n  \
+         members join:\n    command: insert\n    roles: [authenticated]\n    with_check: user_id = auth.uid()\n\
+         triggers:\n  touch:\n    timing: before\n    events: [update]\n    update_of: [email]\n    \
+         when: new.email is distinct from old.email\n    function: touch\n",
+    ),
+    ("dotted.yaml", "table: \"a.b\"\nschema: public\ncolumns:\n  id: bigint primary key\n"),
+    (
+        "touch.yaml",
+        "function: touch\nreturns: trigger\nlanguage: plpgsql\nbody: |\n  declare\n    t members.email%type;\n  \
+         begin\n    t := new.email;\n    return new;\n  end\n",
+    ),
+    (
+        "team_size.yaml",
+        "function: team_size\nargs: [team bigint]\nreturns: bigint\nbody: select count(*) from members where team_id = team\n",
+    ),
+    (
+        "team_view.yaml",
+        "view: team_view\nquery: |\n  with counted as (select team_id, count(*) as n from members group by team_id)\n  \
+         select t.id, t.name, c.n, public.team_size(t.id) as size\n  from teams t left join counted c on c.team_id = t.id\n  \
+         order by n\n",
+    ),
+    ("team_names.yaml", "view: team_names\nquery: select t.name, upper(t.name) as shout from teams t order by shout\n"),
+];
+
+#[test]
+fn schemas_close_to_the_refused_ones_load_and_apply() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("schema")).unwrap();
+    std::fs::create_dir_all(dir.path().join("supabase/migrations")).unwrap();
+    for (name, text) in FILES {
+        std::fs::write(dir.path().join("schema").join(name), text).unwrap();
+    }
+    let out = Command::new(env!("CARGO_BIN_EXE_schemagen")).current_dir(dir.path()).arg("diff").output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    let db = support::server().fresh_db();
+    db.apply("do $$ begin create role sg_reporting; exception when duplicate_object then null; end $$").unwrap();
+    db.apply(&String::from_utf8(out.stdout).unwrap()).unwrap();
+    assert_eq!(db.query("select count(*) from pg_views where viewname in ('team_view', 'team_names')").unwrap(), "2");
+    assert!(Path::new(&dir.path().join("schema/dotted.yaml")).exists());
+    assert_eq!(db.query("select count(*) from pg_tables where tablename = 'a.b'").unwrap(), "1");
+}
