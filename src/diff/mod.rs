@@ -175,6 +175,7 @@ fn enum_users(schema: &Schema, name: &QualifiedName) -> Vec<EnumUser> {
 
 pub fn diff(current: &Schema, desired: &Schema) -> Vec<Change> {
     let (mut changes, renamed) = renames::apply(current, desired);
+    let original = current;
     let current = renamed.as_ref().unwrap_or(current);
     for (name, e) in &desired.extensions {
         if !current.extensions.contains_key(name) {
@@ -225,7 +226,23 @@ pub fn diff(current: &Schema, desired: &Schema) -> Vec<Change> {
             changes.push(Change::DropExtension(e.clone()));
         }
     }
+    if renamed.is_some() {
+        views_as_they_were(original, &mut changes);
+    }
     changes
+}
+
+/// A view over a renamed table or column is dropped before the rename (see the plan's
+/// rename step), so what the rollback creates again after the rename back is the view as it
+/// was, not as the renames rewrote it (`t.title AS name` once the column is `name` again).
+fn views_as_they_were(original: &Schema, changes: &mut [Change]) {
+    for c in changes {
+        if let Change::DropView(v) = c
+            && let Some(was) = original.views.get(&v.name)
+        {
+            *v = was.clone();
+        }
+    }
 }
 
 fn comment(changes: &mut Vec<Change>, target: ObjectId, from: &Option<String>, to: &Option<String>) {
@@ -550,7 +567,7 @@ fn diff_triggers(current: &Schema, desired: &Schema, changes: &mut Vec<Change>) 
 }
 
 /// What a change drops and recreates (a view, a function) or alters under its dependents
-/// (a table, for its column's type): what dependents must be rebuilt around.
+/// (a column, dropped or of another type): what dependents must be rebuilt around.
 fn unstable(changes: &[Change]) -> BTreeSet<ObjectId> {
     changes
         .iter()
@@ -558,9 +575,9 @@ fn unstable(changes: &[Change]) -> BTreeSet<ObjectId> {
             Change::AlterColumn { table, from, to, .. }
                 if from.data_type != to.data_type || from.collation != to.collation =>
             {
-                Some(ObjectId::Table(table.clone()))
+                Some(ObjectId::Column(table.clone(), to.name.clone()))
             }
-            Change::DropColumn { table, .. } => Some(ObjectId::Table(table.clone())),
+            Change::DropColumn { table, column } => Some(ObjectId::Column(table.clone(), column.name.clone())),
             Change::DropView(v) => Some(view_id(v)),
             Change::DropFunction(f) => Some(ObjectId::Function(f.routine())),
             _ => None,

@@ -9,7 +9,7 @@
 //! broken by adding those keys after all the tables exist.
 
 use std::cmp::Reverse;
-use std::collections::{BTreeMap, BinaryHeap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, BinaryHeap, HashMap};
 
 use petgraph::algo::tarjan_scc;
 use petgraph::graph::{DiGraph, NodeIndex};
@@ -161,15 +161,38 @@ pub fn plan(changes: &[Change], desired: &Schema) -> Result<Plan> {
 
 pub fn plan_with(changes: &[Change], desired: &Schema, options: Options) -> Result<Plan> {
     let deferred = cyclic_foreign_keys(changes);
+    let dropped: BTreeSet<ObjectId> =
+        changes.iter().filter_map(routine_or_rule).filter(|(_, created)| !created).map(|(id, _)| id).collect();
     let mut steps = Vec::new();
     for change in changes {
         let mut these = steps_for(change, &deferred, &desired.default_privileges);
         if options.online {
             online::adapt(change, &mut these);
         }
+        // Created again after a drop: in the drop's file, so that no database is ever left
+        // between two files without it (RLS on and the policy gone).
+        if routine_or_rule(change).is_some_and(|(id, created)| created && dropped.contains(&id)) {
+            these.iter_mut().for_each(|s| s.file = File::Schema);
+        }
         steps.extend(these);
     }
     order(steps, &desired.hints.origins)
+}
+
+/// The policy, trigger or function a change creates (true) or drops (false).
+fn routine_or_rule(change: &Change) -> Option<(ObjectId, bool)> {
+    match change {
+        Change::CreatePolicy(p) | Change::DropPolicy(p) => {
+            Some((ObjectId::Policy(p.table.clone(), p.name.clone()), matches!(change, Change::CreatePolicy(_))))
+        }
+        Change::CreateTrigger(t) | Change::DropTrigger(t) => {
+            Some((ObjectId::Trigger(t.table.clone(), t.name.clone()), matches!(change, Change::CreateTrigger(_))))
+        }
+        Change::CreateFunction(f) | Change::DropFunction(f) => {
+            Some((ObjectId::Function(f.routine()), matches!(change, Change::CreateFunction(_))))
+        }
+        _ => None,
+    }
 }
 
 /// Foreign keys between new tables that reference each other in a cycle: these cannot be
@@ -289,16 +312,16 @@ fn needs(deps: Vec<Dep>) -> Vec<Object> {
     out
 }
 
-fn column_needs(column: &Column) -> Vec<Object> {
-    needs(deps::column(column))
+fn column_needs(table: &QualifiedName, column: &Column) -> Vec<Object> {
+    needs(deps::column(table, column))
 }
 
-fn index_needs(index: &Index) -> Vec<Object> {
-    needs(deps::index(index))
+fn index_needs(table: &QualifiedName, index: &Index) -> Vec<Object> {
+    needs(deps::index(table, index))
 }
 
-fn constraint_needs(c: &Constraint) -> Vec<Object> {
-    needs(deps::constraint(c))
+fn constraint_needs(table: &QualifiedName, c: &Constraint) -> Vec<Object> {
+    needs(deps::constraint(table, c))
 }
 
 fn key_objects(table: &QualifiedName, c: &Constraint) -> Vec<Object> {
@@ -353,14 +376,19 @@ fn steps_for(change: &Change, deferred: &[(QualifiedName, String)], defaults: &D
                 vec![Stmt::DropTable(table.name.clone())],
             );
             create.requires.push(Object::Schema(table.name.schema.clone()));
-            create.requires.extend(table.columns.iter().flat_map(column_needs));
+            // Its own columns are there with it.
+            let own = |o: &Object| match o {
+                Object::Table(t) | Object::Column(t, _) => t != &table.name,
+                _ => true,
+            };
+            create.requires.extend(table.columns.iter().flat_map(|c| column_needs(&table.name, c)).filter(own));
             create.requires.extend(
                 table
                     .constraints
                     .iter()
                     .filter(|c| !c.kind.is_foreign_key())
-                    .flat_map(constraint_needs)
-                    .filter(|o| o != &Object::Table(table.name.clone())),
+                    .flat_map(|c| constraint_needs(&table.name, c))
+                    .filter(own),
             );
             create.provides.push(Object::Table(table.name.clone()));
             let mut steps = Vec::new();
@@ -386,7 +414,7 @@ fn steps_for(change: &Change, deferred: &[(QualifiedName, String)], defaults: &D
             }
             for i in &table.indexes {
                 create.provides.push(Object::Index(table.name.schema.clone(), i.name.clone()));
-                create.requires.extend(index_needs(i).into_iter().filter(|o| o != &Object::Table(table.name.clone())));
+                create.requires.extend(index_needs(&table.name, i).into_iter().filter(own));
             }
             steps.insert(0, create);
             steps
@@ -440,7 +468,7 @@ fn steps_for(change: &Change, deferred: &[(QualifiedName, String)], defaults: &D
                 vec![Stmt::DropColumn { table: table.clone(), column: column.name.clone() }],
             );
             s.requires.push(Object::Table(table.clone()));
-            s.requires.extend(column_needs(column));
+            s.requires.extend(column_needs(table, column));
             s.provides.push(Object::Column(table.clone(), column.name.clone()));
             s.provides.push(Object::Shape(table.clone()));
             vec![s]
@@ -472,7 +500,7 @@ fn steps_for(change: &Change, deferred: &[(QualifiedName, String)], defaults: &D
                 alter_column(table, to, from, None),
             );
             s.requires.push(Object::Table(table.clone()));
-            s.requires.extend(column_needs(to));
+            s.requires.extend(column_needs(table, to));
             s.provides.push(Object::Shape(table.clone()));
             vec![s]
         }
@@ -487,7 +515,7 @@ fn steps_for(change: &Change, deferred: &[(QualifiedName, String)], defaults: &D
                 ));
             }
             s.requires.push(Object::Table(table.clone()));
-            s.requires.extend(constraint_needs(constraint));
+            s.requires.extend(constraint_needs(table, constraint));
             s.provides.extend(key_objects(table, constraint));
             vec![s]
         }
@@ -516,14 +544,14 @@ fn steps_for(change: &Change, deferred: &[(QualifiedName, String)], defaults: &D
             let up = vec![Stmt::ValidateConstraint { table: table.clone(), name: name.clone() }];
             let mut s = Step::new(phase, format!("~ validate constraint {name} on {table}"), up, vec![drop, add]);
             s.requires.push(Object::Table(table.clone()));
-            s.requires.extend(constraint_needs(constraint));
+            s.requires.extend(constraint_needs(table, constraint));
             vec![s]
         }
         Change::CreateIndex { table, index } => {
             let (create, drop) = index_stmts(table, index);
             let mut s = Step::new(Phase::CreateIndex, format!("+ index {} on {table}", index.name), create, vec![drop]);
             s.requires.push(Object::Table(table.clone()));
-            s.requires.extend(index_needs(index));
+            s.requires.extend(index_needs(table, index));
             s.provides.push(Object::Index(table.schema.clone(), index.name.clone()));
             vec![s]
         }

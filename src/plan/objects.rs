@@ -71,7 +71,10 @@ pub(super) fn steps_for(change: &Change, defaults: &DefaultPrivileges) -> Option
                 Phase::CreateType,
                 format!("~ type {}: values {} → {}", to.name, from.values.join(", "), to.values.join(", ")),
                 vec![recreate(to)],
-                vec![recreate(from)],
+                lost_values_note(&from.name, to.values.iter().filter(|v| !from.values.contains(v)))
+                    .into_iter()
+                    .chain([recreate(from)])
+                    .collect(),
             );
             s.provides.push(Object::Type(to.name.clone()));
             s
@@ -82,7 +85,7 @@ pub(super) fn steps_for(change: &Change, defaults: &DefaultPrivileges) -> Option
                 format!("~ type {name}: + value {value}"),
                 vec![Stmt::AddEnumValue { name: name.clone(), value: value.clone(), before: before.clone() }],
                 // PostgreSQL cannot drop an enum value: the rollback recreates the type.
-                vec![recreate_enum(previous, users)],
+                lost_values_note(name, [value]).into_iter().chain([recreate_enum(previous, users)]).collect(),
             );
             s.provides.push(Object::Type(name.clone()));
             s
@@ -293,6 +296,19 @@ pub(super) fn steps_for(change: &Change, defaults: &DefaultPrivileges) -> Option
         _ => return None,
     };
     Some(vec![step])
+}
+
+/// Where a rollback recreates type `name` without the values `lost`: a row that holds one
+/// stops the conversion of its column, and nothing can give it a value back.
+fn lost_values_note<'a>(name: &QualifiedName, lost: impl IntoIterator<Item = &'a String>) -> Option<Stmt> {
+    let lost: Vec<&str> = lost.into_iter().map(String::as_str).collect();
+    (!lost.is_empty()).then(|| {
+        Stmt::Note(format!(
+            "cannot restore rows holding {} of type {name}: change them to a value the type keeps before this \
+             runs, or it fails",
+            lost.join(", ")
+        ))
+    })
 }
 
 /// The type renamed aside, created again with `e`'s values, its columns converted.
@@ -568,9 +584,11 @@ fn drop_view(view: &View) -> Stmt {
 }
 
 /// Besides what it reads and calls, the final columns of each relation it reads: `*` is
-/// expanded when the view is created.
+/// expanded when the view is created. That orders it after every column change of what it
+/// reads, so the columns it names (of any relation it reads, as far as names tell) add
+/// nothing, and would tie it to a dropped column of the same name elsewhere.
 fn view_needs(view: &View) -> Vec<Object> {
-    let deps = deps::view(view);
+    let deps: Vec<Dep> = deps::view(view).into_iter().filter(|d| !matches!(d, Dep::Column(..))).collect();
     let shapes: Vec<Object> = deps
         .iter()
         .filter_map(|d| match d {
