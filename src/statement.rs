@@ -159,6 +159,18 @@ pub enum Statement {
         column: String,
         expr: Expr,
     },
+    /// A serial column's sequence: created, owned by the column and drawn by its default.
+    SerialSequence {
+        table: QualifiedName,
+        column: String,
+        sequence: QualifiedName,
+        data_type: DataType,
+    },
+    /// The sequence of a serial or identity column set to go on after its largest value.
+    SyncSequence {
+        table: QualifiedName,
+        column: String,
+    },
     /// A comment line in the output (`-- cannot restore data: …`).
     Note(String),
 }

@@ -4,6 +4,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 mod renames;
+mod table_parts;
 
 use crate::model::deps::{Graph, view_id};
 use crate::model::privileges::Scope;
@@ -573,7 +574,8 @@ fn unstable(changes: &[Change]) -> BTreeSet<ObjectId> {
         .iter()
         .filter_map(|c| match c {
             Change::AlterColumn { table, from, to, .. }
-                if from.data_type != to.data_type || from.collation != to.collation =>
+                if from.data_type.without_serial() != to.data_type.without_serial()
+                    || from.collation != to.collation =>
             {
                 Some(ObjectId::Column(table.clone(), to.name.clone()))
             }
@@ -585,9 +587,10 @@ fn unstable(changes: &[Change]) -> BTreeSet<ObjectId> {
         .collect()
 }
 
-/// Views, policies and triggers that stay the same but stand on something the migration
-/// drops and recreates or alters under them are dropped before and created again after,
-/// as PostgreSQL requires ("cannot alter type of a column used by a view").
+/// Views, policies, triggers and parts of tables (`table_parts`) that stay the same but
+/// stand on something the migration drops and recreates or alters under them are dropped
+/// before and created again after, as PostgreSQL requires ("cannot alter type of a column
+/// used by a view").
 fn recreate_dependents(current: &Schema, desired: &Schema, changes: &mut Vec<Change>) {
     let mut rebuilt = unstable(changes);
     if rebuilt.is_empty() {
@@ -606,6 +609,7 @@ fn recreate_dependents(current: &Schema, desired: &Schema, changes: &mut Vec<Cha
         })
         .collect();
     let graph = Graph::of(current);
+    table_parts::rebuild(current, desired, &graph, &mut rebuilt, changes);
     let stands_on = |id: &ObjectId, rebuilt: &BTreeSet<ObjectId>| graph.depends_on(id).any(|d| rebuilt.contains(d));
     // A view over a rebuilt view is rebuilt too: repeat until nothing more is pulled in.
     loop {

@@ -17,6 +17,7 @@ use petgraph::graph::{DiGraph, NodeIndex};
 use crate::diagnostic::{Diagnostic, Origin, Result};
 use crate::diff::Change;
 use crate::model::deps::{self, Dep};
+use crate::model::naming::choose_name;
 use crate::model::{
     Column, Constraint, ConstraintKind, DefaultPrivileges, Expr, Index, ObjectId, QualifiedName, Schema, Table,
 };
@@ -488,6 +489,7 @@ fn steps_for(change: &Change, deferred: &[(QualifiedName, String)], defaults: &D
                     .collect(),
             );
             s.requires.push(Object::Table(table.clone()));
+            s.releases.extend(column_needs(table, column));
             s.removes.push(Object::Column(table.clone(), column.name.clone()));
             s.provides.push(Object::Shape(table.clone()));
             vec![s]
@@ -501,7 +503,13 @@ fn steps_for(change: &Change, deferred: &[(QualifiedName, String)], defaults: &D
             );
             s.requires.push(Object::Table(table.clone()));
             s.requires.extend(column_needs(table, to));
+            s.releases.extend(column_needs(table, from));
             s.provides.push(Object::Shape(table.clone()));
+            // What reads a column whose type changes lets go of it before and takes it after.
+            if from.data_type.without_serial() != to.data_type.without_serial() || from.collation != to.collation {
+                s.removes.push(Object::Column(table.clone(), to.name.clone()));
+                s.provides.push(Object::Column(table.clone(), to.name.clone()));
+            }
             vec![s]
         }
         Change::AddConstraint { table, constraint } => {
@@ -531,7 +539,7 @@ fn steps_for(change: &Change, deferred: &[(QualifiedName, String)], defaults: &D
             }
             let mut s = Step::new(phase, format!("- constraint {} on {table}", constraint.name), vec![drop], down);
             s.requires.push(Object::Table(table.clone()));
-            s.releases.extend(fk_targets(constraint));
+            s.releases.extend(constraint_needs(table, constraint));
             s.removes.extend(key_objects(table, constraint));
             vec![s]
         }
@@ -560,6 +568,7 @@ fn steps_for(change: &Change, deferred: &[(QualifiedName, String)], defaults: &D
             let mut s =
                 Step::new(Phase::DropKeyOrIndex, format!("- index {} on {table}", index.name), vec![drop], create);
             s.requires.push(Object::Table(table.clone()));
+            s.releases.extend(index_needs(table, index));
             s.removes.push(Object::Index(table.schema.clone(), index.name.clone()));
             vec![s]
         }
@@ -647,7 +656,12 @@ fn describe_column_change(from: &Column, to: &Column) -> String {
 fn alter_column(table: &QualifiedName, from: &Column, to: &Column, using: Option<&Expr>) -> Vec<Stmt> {
     let column = &from.name;
     let mut out = Vec::new();
-    let type_changes = from.data_type != to.data_type || from.collation != to.collation;
+    // A serial is its integer type and a sequence it owns, drawn by its default.
+    let (from_type, to_type) = (from.data_type.without_serial(), to.data_type.without_serial());
+    let type_changes = from_type != to_type || from.collation != to.collation;
+    let serial_sequence =
+        || QualifiedName::new(table.schema.clone(), choose_name(&table.name, Some(column), "seq", |_| false));
+    let renumber = || Stmt::SyncSequence { table: table.clone(), column: column.clone() };
     // A default that cannot be cast to the new type blocks ALTER TYPE: drop it first and
     // set the wanted one after. Identity and default exclude each other, so the old one of
     // either goes before the new one of the other arrives.
@@ -658,6 +672,10 @@ fn alter_column(table: &QualifiedName, from: &Column, to: &Column, using: Option
     if drop_default {
         out.push(default(None));
     }
+    if from.data_type.is_serial() && !to.data_type.is_serial() {
+        out.push(default(None));
+        out.push(Stmt::DropSequence(serial_sequence()));
+    }
     if from.identity.is_some() && to.identity.is_none() {
         out.push(identity(IdentityChange::Drop));
     }
@@ -665,17 +683,23 @@ fn alter_column(table: &QualifiedName, from: &Column, to: &Column, using: Option
         out.push(Stmt::ColumnType {
             table: table.clone(),
             column: column.clone(),
-            data_type: to.data_type.clone(),
+            data_type: to_type.clone(),
             collation: to.collation.clone(),
             using: using.cloned(),
-            cast: !from.data_type.casts_implicitly_to(&to.data_type),
+            cast: !from_type.casts_implicitly_to(&to_type),
         });
     }
     if to.not_null && !from.not_null {
         out.push(not_null_stmt(table, column, true));
     }
+    // A sequence that starts where the rows have values goes on after them.
+    if to.data_type.is_serial() && !from.data_type.is_serial() {
+        let (sequence, data_type) = (serial_sequence(), to_type.clone());
+        out.push(Stmt::SerialSequence { table: table.clone(), column: column.clone(), sequence, data_type });
+        out.push(renumber());
+    }
     match (from.identity, to.identity) {
-        (None, Some(i)) => out.push(identity(IdentityChange::Add(i))),
+        (None, Some(i)) => out.extend([identity(IdentityChange::Add(i)), renumber()]),
         (Some(a), Some(b)) if a != b => out.push(identity(IdentityChange::Set(b))),
         _ => {}
     }
@@ -741,7 +765,8 @@ fn order(steps: Vec<Step>, origins: &BTreeMap<ObjectId, Origin>) -> Result<Plan>
                 }
             }
         }
-        for o in &s.releases {
+        // What a step still requires, it does not release (an ALTER POLICY that keeps a column).
+        for o in s.releases.iter().filter(|o| !s.requires.contains(o)) {
             for &r in removers.get(o).into_iter().flatten().filter(|&&r| r != i) {
                 graph.add_edge(nodes[i], nodes[r], ());
             }

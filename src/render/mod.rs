@@ -74,6 +74,8 @@ pub const TEMPLATES: &[(&str, &str)] = embedded!(
     "rename.sql.j2",
     "backfill.sql.j2",
     "note.sql.j2",
+    "serial_sequence.sql.j2",
+    "sync_sequence.sql.j2",
     "validate_constraint.sql.j2",
 );
 

@@ -293,6 +293,26 @@ pub fn context(statement: &Statement) -> Result<(&'static str, Value)> {
             "backfill.sql.j2",
             context! { table => qname(table), column => ident(column), expr => expr.text().to_string() },
         ),
+        S::SerialSequence { table, column, sequence, data_type } => (
+            "serial_sequence.sql.j2",
+            context! {
+                table => qname(table),
+                column => ident(column),
+                sequence => qname(sequence),
+                type => keyword(&data_type.sql(), SEQUENCE_TYPES)?.to_lowercase(),
+                regclass => literal(&qname(sequence)),
+            },
+        ),
+        // pg_get_serial_sequence reads its first argument as SQL names, its second as is.
+        S::SyncSequence { table, column } => (
+            "sync_sequence.sql.j2",
+            context! {
+                table => qname(table),
+                column => ident(column),
+                table_name => literal(&qname(table)),
+                column_name => literal(column),
+            },
+        ),
         S::Note(text) => ("note.sql.j2", context! { text => comment_line(text) }),
     })
 }

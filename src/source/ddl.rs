@@ -745,6 +745,10 @@ fn alter_table_cmd(schema: &mut Schema, name: &QualifiedName, cmd: &protobuf::Al
         AlterTableType::AtColumnDefault => {
             if let Some(col) = table.column_mut(&cmd.name) {
                 col.default = cmd.def.as_deref().filter(|d| !is_null_const(d)).map(expr_sql);
+                // A serial without its default is its integer type (the sequence stays).
+                if cmd.def.is_none() {
+                    col.data_type = col.data_type.without_serial();
+                }
             }
             if let Some(sequence) = cmd.def.as_deref().and_then(nextval_sequence) {
                 serial_from_sequence(schema, &sequence);
