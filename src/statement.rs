@@ -159,6 +159,12 @@ pub enum Statement {
         column: String,
         expr: Expr,
     },
+    /// `ALTER VIEW … SET (…)` of the options in `set`, `RESET (…)` of those in `reset`.
+    ViewOptions {
+        name: QualifiedName,
+        set: Vec<(String, String)>,
+        reset: Vec<String>,
+    },
     /// A serial column's sequence: created, owned by the column and drawn by its default.
     SerialSequence {
         table: QualifiedName,

@@ -195,3 +195,23 @@ fn serial_to_identity_keeps_the_rows_and_the_numbering() {
         after_down: ("select id, label from public.tags order by id", "1|a\n2|b\n3|c"),
     });
 }
+
+#[test]
+fn a_view_whose_options_alone_change_is_altered_in_place() {
+    let (up, down) = up_and_down(&Case {
+        current: "create table public.notes (id int primary key, body text);
+                  create view public.bodies with (security_barrier = true) as select id, body from public.notes;",
+        rows: "insert into public.notes values (1, 'b');",
+        yaml: &[
+            ("notes.yaml", "table: notes\ncolumns:\n  id: int primary key\n  body: text\n"),
+            ("bodies.yaml", "view: public.bodies\nsecurity_invoker: true\nquery: select id, body from public.notes\n"),
+        ],
+        args: &[],
+        after_up: ("select id, body from public.bodies", "1|b"),
+        after_down: ("select id, body from public.bodies", "1|b"),
+    });
+    let text = up.concat();
+    assert!(!text.contains("DROP VIEW") && !down.contains("DROP VIEW"), "{text}\n{down}");
+    assert!(text.contains("ALTER VIEW public.bodies SET (security_invoker = true);"), "{text}");
+    assert!(text.contains("ALTER VIEW public.bodies RESET (security_barrier);"), "{text}");
+}

@@ -106,6 +106,11 @@ pub enum Change {
     },
     CreateView(View),
     DropView(View),
+    /// A view whose `WITH (…)` options alone change: `view` as it is after.
+    ViewOptions {
+        view: View,
+        from: Vec<(String, String)>,
+    },
     /// Privileges on a table, view, column, function or schema.
     Grants {
         target: ObjectId,
@@ -499,6 +504,14 @@ fn diff_views(current: &Schema, desired: &Schema, changes: &mut Vec<Change>) {
     for (name, v) in &desired.views {
         match current.views.get(name) {
             None => changes.push(Change::CreateView(v.clone())),
+            Some(old)
+                if strip(old) != strip(v) && strip(&View { options: v.options.clone(), ..old.clone() }) == strip(v) =>
+            {
+                changes.push(Change::ViewOptions { view: v.clone(), from: old.options.clone() });
+                let view = ObjectId::View { name: name.clone(), materialized: v.materialized };
+                grants(changes, view.clone(), &old.grants, &v.grants, false);
+                comment(changes, view, &old.comment, &v.comment);
+            }
             Some(old) if strip(old) != strip(v) => {
                 changes.push(Change::DropView(old.clone()));
                 changes.push(Change::CreateView(v.clone()));

@@ -222,6 +222,16 @@ pub(super) fn steps_for(change: &Change, defaults: &DefaultPrivileges) -> Option
             s.removes.push(Object::Table(view.name.clone()));
             s
         }
+        Change::ViewOptions { view, from } => {
+            let mut s = Step::new(
+                Phase::CreateView,
+                format!("~ view {}: options", view.name),
+                vec![view_options(&view.name, from, &view.options)],
+                vec![view_options(&view.name, &view.options, from)],
+            );
+            s.requires.push(Object::Table(view.name.clone()));
+            s
+        }
         Change::Grants { target, from, to, restate, trigger } => grant_step(target, from, to, *restate, *trigger),
         Change::DefaultPrivileges { scope, kind, from, to } => default_privileges_step(scope, *kind, from, to),
         Change::CreateDomain(domain) => {
@@ -577,6 +587,13 @@ fn create_view(view: &View, defaults: &DefaultPrivileges) -> Vec<Stmt> {
     let born = defaults.effective(&view.name.schema, ObjectKind::Tables);
     out.extend(grant_stmts(&GrantOn::Table(view.name.clone()), &born, &view.grants, true));
     out
+}
+
+/// The options that turn `from` into `to`: those that change or come set, the others reset.
+fn view_options(name: &QualifiedName, from: &[(String, String)], to: &[(String, String)]) -> Stmt {
+    let set = to.iter().filter(|o| !from.contains(o)).cloned().collect();
+    let reset = from.iter().filter(|(k, _)| !to.iter().any(|(n, _)| n == k)).map(|(k, _)| k.clone()).collect();
+    Stmt::ViewOptions { name: name.clone(), set, reset }
 }
 
 fn drop_view(view: &View) -> Stmt {

@@ -662,6 +662,9 @@ fn create_index(schema: &mut Schema, s: &protobuf::IndexStmt) -> Outcome {
 }
 
 fn alter_table(schema: &mut Schema, s: &protobuf::AlterTableStmt) -> Outcome {
+    if s.objtype == ObjectType::ObjectView as i32 {
+        return super::routines::alter_view(schema, s);
+    }
     if s.objtype != ObjectType::ObjectTable as i32 {
         return Outcome::Skipped("ALTER (not a table)");
     }
