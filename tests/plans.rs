@@ -215,3 +215,32 @@ fn a_view_whose_options_alone_change_is_altered_in_place() {
     assert!(text.contains("ALTER VIEW public.bodies SET (security_invoker = true);"), "{text}");
     assert!(text.contains("ALTER VIEW public.bodies RESET (security_barrier);"), "{text}");
 }
+
+#[test]
+fn a_sql_function_that_writes_a_renamed_column_is_replaced_after_the_rename_and_back_before() {
+    let function = |column: &str| {
+        format!(
+            "function: public.set_title\nargs: [t text, i int]\nreturns: void\nlanguage: sql\n\
+             body: 'update public.posts set {column} = t where id = i'\n"
+        )
+    };
+    let (up, down) = up_and_down(&Case {
+        current: "create table public.posts (id int primary key, name text);
+                  create function public.set_title(t text, i int) returns void language sql
+                    as $$ update public.posts set name = t where id = i $$;",
+        rows: "insert into public.posts values (1, 'first');",
+        yaml: &[
+            (
+                "posts.yaml",
+                "table: posts\ncolumns:\n  id: int primary key\n  title: {type: text, renamed_from: name}\n",
+            ),
+            ("set_title.yaml", &function("title")),
+        ],
+        args: &[],
+        after_up: ("select public.set_title('second', 1); select title from public.posts", "\nsecond"),
+        after_down: ("select public.set_title('third', 1); select name from public.posts", "\nthird"),
+    });
+    let text = up.concat();
+    assert!(text.find("RENAME COLUMN").unwrap() < text.find("CREATE OR REPLACE FUNCTION").unwrap(), "{text}");
+    assert!(down.find("RENAME COLUMN").unwrap() < down.find("CREATE OR REPLACE FUNCTION").unwrap(), "{down}");
+}

@@ -112,10 +112,17 @@ pub fn trigger(trigger: &Trigger) -> Vec<Dep> {
     out
 }
 
-/// What a SQL body reads and calls, itself aside. PL/pgSQL bodies are only parsed when the
-/// function is created, so they depend on nothing.
+/// What a SQL body reads and calls, itself aside, and the columns it names of what it
+/// reads. PL/pgSQL bodies are only parsed when the function is created, so they depend on
+/// nothing (`graph` reads them with `body`).
 pub fn function(f: &Function) -> Vec<Dep> {
-    refs(&f.body_refs).into_iter().filter(|d| d != &Dep::Function(f.name.clone())).collect()
+    body(f, &f.body_refs)
+}
+
+/// What a statement of `f`'s body refers to, `f` itself aside.
+pub fn body(f: &Function, statement: &Refs) -> Vec<Dep> {
+    let all = refs(statement).into_iter().chain(read_columns(statement));
+    all.filter(|d| d != &Dep::Function(f.name.clone())).collect()
 }
 
 /// What its query reads and calls, itself aside, and the columns it names of what it reads.

@@ -185,20 +185,7 @@ pub(super) fn steps_for(change: &Change, defaults: &DefaultPrivileges) -> Option
             s.removes.push(Object::Signature(f.signature()));
             s
         }
-        Change::ReplaceFunction { from, to } => {
-            let definition = |f: &Function| vec![Stmt::CreateFunction { function: f.clone(), replace: true }];
-            let mut s = Step::new(
-                Phase::CreateFunction,
-                format!("~ function {}", to.signature()),
-                definition(to),
-                definition(from),
-            );
-            if to.returns.as_deref() == Some("trigger") {
-                s.file = File::Triggers;
-            }
-            s.requires.extend(function_needs(to));
-            s
-        }
+        Change::ReplaceFunction { from, to } => return Some(replace_function(from, to)),
         Change::CreateView(view) => {
             let mut s = Step::new(
                 Phase::CreateView,
@@ -568,6 +555,29 @@ fn create_function(function: &Function, defaults: &DefaultPrivileges) -> Vec<Stm
     out
 }
 
+/// CREATE OR REPLACE, and back. PostgreSQL checks a SQL body's names as it is created, so
+/// an old body that needs what the new one does not (a column by its name before a rename)
+/// is put back by a step of its own, ordered before what takes that away: in the rollback
+/// it runs once it is back.
+fn replace_function(from: &Function, to: &Function) -> Vec<Step> {
+    let definition = |f: &Function| vec![Stmt::CreateFunction { function: f.clone(), replace: true }];
+    let (old_needs, new_needs) = (function_needs(from), function_needs(to));
+    let apart = from.language == "sql" && old_needs.iter().any(|o| !new_needs.contains(o));
+    let summary = format!("~ function {}", to.signature());
+    let mut s = Step::new(Phase::CreateFunction, summary.clone(), definition(to), definition(from));
+    if to.returns.as_deref() == Some("trigger") {
+        s.file = File::Triggers;
+    }
+    s.requires.extend(new_needs);
+    if !apart {
+        return vec![s];
+    }
+    let mut back = Step::new(Phase::Rename, format!("{summary}: its old body, for the rollback"), vec![], s.down);
+    s.down = vec![];
+    back.releases.extend(old_needs);
+    vec![back, s]
+}
+
 fn drop_function(function: &Function) -> Stmt {
     Stmt::DropFunction(function.routine())
 }
@@ -649,6 +659,7 @@ fn rename_step(object: &ObjectId, from: &str) -> Step {
         }
         ObjectId::Column(t, c) => {
             s.requires.push(Object::Table(t.clone()));
+            s.removes.push(Object::Column(t.clone(), from.to_string()));
             s.provides.push(Object::Column(t.clone(), c.clone()));
             s.provides.push(Object::Shape(t.clone()));
             s.removes.push(Object::Shape(t.clone()));
