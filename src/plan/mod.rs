@@ -434,6 +434,18 @@ fn steps_for(change: &Change, deferred: &[(QualifiedName, String)], defaults: &D
                     .collect(),
             );
             drop.requires.push(Object::Schema(table.name.schema.clone()));
+            // What its defaults, checks and indexes use goes after it (a function dropped).
+            let used = table.columns.iter().flat_map(|c| column_needs(&table.name, c));
+            let used = used.chain(
+                table
+                    .constraints
+                    .iter()
+                    .filter(|c| !c.kind.is_foreign_key())
+                    .flat_map(|c| constraint_needs(&table.name, c)),
+            );
+            let used = used.chain(table.indexes.iter().flat_map(|i| index_needs(&table.name, i)));
+            drop.releases
+                .extend(used.filter(|o| !matches!(o, Object::Table(t) | Object::Column(t, _) if t == &table.name)));
             drop.removes.push(Object::Table(table.name.clone()));
             for c in &table.constraints {
                 if c.kind.is_foreign_key() {

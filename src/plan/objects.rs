@@ -183,6 +183,11 @@ pub(super) fn steps_for(change: &Change, defaults: &DefaultPrivileges) -> Option
             );
             s.removes.push(Object::Function(f.name.clone()));
             s.removes.push(Object::Signature(f.signature()));
+            // Its rollback creates it again, checking a SQL body's names: after the columns
+            // it names are back (a rename back comes after it).
+            if f.language == "sql" {
+                s.releases.extend(function_needs(f).into_iter().filter(|o| matches!(o, Object::Column(..))));
+            }
             s
         }
         Change::ReplaceFunction { from, to } => return Some(replace_function(from, to)),
