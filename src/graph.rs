@@ -10,7 +10,7 @@ use petgraph::graph::{DiGraph, NodeIndex};
 use petgraph::visit::{Bfs, EdgeRef, Reversed};
 
 use crate::model::deps::{self, Dep, Graph};
-use crate::model::{ObjectId, Schema};
+use crate::model::{Function, ObjectId, Schema};
 
 pub struct ObjectGraph {
     /// Each node's label: the object's `Display`, or `external name` for a table the
@@ -170,21 +170,21 @@ pub fn build(schema: &Schema) -> ObjectGraph {
         }
     }
     // What a PL/pgSQL body uses orders nothing (it is only parsed at creation), but it is
-    // what a reader looks for: its statements through SQL's parser, or where PL/pgSQL's
-    // parser cannot read the body, the relations its statements name, found by the scanner.
+    // what a reader looks for.
     for f in schema.functions.values().filter(|f| f.language == "plpgsql") {
         let from = g.node(ObjectId::Function(f.routine()));
-        let body: Vec<Dep> = match crate::pgtree::plpgsql_statements(&f.body) {
-            Some(statements) => statements
-                .iter()
-                .flat_map(|s| deps::refs(&crate::pgtree::statement_refs(s)))
-                .filter(|d| d != &Dep::Function(f.name.clone()))
-                .collect(),
-            None => crate::pgtree::scanned_relations(&f.body).into_iter().map(Dep::Relation).collect(),
-        };
-        for to in body.iter().flat_map(|d| deps.resolve(d)) {
+        for to in plpgsql_deps(f).iter().flat_map(|d| deps.resolve(d)) {
             link(&mut g, from, &to);
         }
     }
     g
+}
+
+/// What a PL/pgSQL body uses: its statements through SQL's parser, or where PL/pgSQL's
+/// parser cannot read the body, the relations its statements name, found by the scanner.
+pub fn plpgsql_deps(f: &Function) -> Vec<Dep> {
+    match crate::pgtree::plpgsql_statements(&f.body) {
+        Some(statements) => statements.iter().flat_map(|s| deps::body(f, &crate::pgtree::statement_refs(s))).collect(),
+        None => crate::pgtree::scanned_relations(&f.body).into_iter().map(Dep::Relation).collect(),
+    }
 }

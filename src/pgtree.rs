@@ -174,12 +174,13 @@ fn refs_of(nodes: Vec<(NodeRef<'_>, i32, pg_query::Context, bool)>) -> Refs {
             }
             NodeRef::FuncCall(f) => refs.functions.push(qualify(strings(&f.funcname))),
             NodeRef::ColumnRef(c) => {
-                if let Some(name) = c.fields.last().and_then(str_of)
-                    && !refs.columns.iter().any(|o| o == name)
-                {
-                    refs.columns.push(name.to_string());
+                if let Some(name) = c.fields.last().and_then(str_of) {
+                    push_column(&mut refs, name);
                 }
             }
+            // The columns an INSERT or UPDATE writes are named, not referred to.
+            NodeRef::InsertStmt(s) => written(&mut refs, &s.cols),
+            NodeRef::UpdateStmt(s) => written(&mut refs, &s.target_list),
             _ => {}
         }
     }
@@ -188,6 +189,20 @@ fn refs_of(nodes: Vec<(NodeRef<'_>, i32, pg_query::Context, bool)>) -> Refs {
     refs.functions.sort();
     refs.functions.dedup();
     refs
+}
+
+fn push_column(refs: &mut Refs, name: &str) {
+    if !refs.columns.iter().any(|o| o == name) {
+        refs.columns.push(name.to_string());
+    }
+}
+
+fn written(refs: &mut Refs, targets: &[Node]) {
+    for t in targets {
+        if let Some(NodeEnum::ResTarget(rt)) = t.node.as_ref() {
+            push_column(refs, &rt.name);
+        }
+    }
 }
 
 /// The name PostgreSQL derives for an index expression (FigureIndexColname), or "expr".

@@ -431,6 +431,7 @@ fn object_of(change: &Change) -> Option<(Action, Object)> {
         Change::ReplaceFunction { to, .. } => (change_of("definition"), ObjectId::Function(to.routine())),
         Change::CreateView(v) => (Action::Create, view(v)),
         Change::DropView(v) => (Action::Drop, view(v)),
+        Change::ViewOptions { view: v, .. } => (change_of("options"), view(v)),
         Change::Grants { target, .. } => (change_of("privileges"), target.clone()),
         Change::DefaultPrivileges { scope, kind, .. } => {
             let object = Object { kind: Kind::DefaultPrivileges, name: defaults_object(scope, *kind) };

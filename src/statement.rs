@@ -165,6 +165,24 @@ pub enum Statement {
         column: String,
         expr: Expr,
     },
+    /// `ALTER VIEW … SET (…)` of the options in `set`, `RESET (…)` of those in `reset`.
+    ViewOptions {
+        name: QualifiedName,
+        set: Vec<(String, String)>,
+        reset: Vec<String>,
+    },
+    /// A serial column's sequence: created, owned by the column and drawn by its default.
+    SerialSequence {
+        table: QualifiedName,
+        column: String,
+        sequence: QualifiedName,
+        data_type: DataType,
+    },
+    /// The sequence of a serial or identity column set to go on after its largest value.
+    SyncSequence {
+        table: QualifiedName,
+        column: String,
+    },
     /// A comment line in the output (`-- cannot restore data: …`).
     Note(String),
 }

@@ -509,6 +509,36 @@ fn renaming_column() {
     change_rule("renaming_column", NOTES_SQL, &[("notes.yaml", &renamed)], &[("notes.yaml", &beside)]);
 }
 
+/// A function of `language` whose body writes `column` of notes: its YAML and its SQL.
+fn note_writer(language: &str, column: &str) -> (String, String) {
+    let body = match language {
+        "sql" => format!("update public.notes set {column} = $1 where id = $2"),
+        _ => format!("BEGIN UPDATE public.notes SET {column} = b WHERE id = i; END;"),
+    };
+    let yaml = format!(
+        "function: public.set_body\nargs: [b text, i uuid]\nreturns: void\nlanguage: {language}\nbody: '{body}'\n"
+    );
+    let sql =
+        format!("create function public.set_body(b text, i uuid) returns void language {language} as $$ {body} $$;\n");
+    (yaml, sql)
+}
+
+#[test]
+fn renamed_column_in_a_function_body() {
+    let renamed = notes_with("  body: text\n", "  content:\n    type: text\n    renamed_from: body\n");
+    for (rule, language) in [("renamed_column_in_sql_body", "sql"), ("renamed_column_in_plpgsql_body", "plpgsql")] {
+        let (old_yaml, old_sql) = note_writer(language, "body");
+        let (new_yaml, _) = note_writer(language, "content");
+        let sql = format!("{NOTES_SQL}{old_sql}");
+        change_rule(
+            rule,
+            &sql,
+            &[("notes.yaml", &renamed), ("set_body.yaml", &old_yaml)],
+            &[("notes.yaml", &renamed), ("set_body.yaml", &new_yaml)],
+        );
+    }
+}
+
 #[test]
 fn renaming_table() {
     let renamed = NOTES_YAML.replace("table: notes\n", "table: memos\nrenamed_from: notes\n");

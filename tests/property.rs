@@ -1,7 +1,8 @@
-//! Random pairs of schemas (tables with foreign keys, checks, indexes, views over tables
-//! and views, functions, policies with subqueries, triggers): for each pair, current +
-//! up has the catalog of desired, and + down has the catalog of current again, on a real
-//! PostgreSQL. Seeded: a failure prints its seed; `PROPERTY_SEED=n` replays one,
+//! Random pairs of schemas (tables with foreign keys, checks, indexes, generated columns,
+//! defaults calling a function whose result type changes, views over tables and views,
+//! functions, SQL functions that write a column, policies with subqueries, triggers, and
+//! columns renamed under views and functions): for each pair, current + up has the catalog
+//! of desired, and + down has the catalog of current again, on a real PostgreSQL. Seeded: a failure prints its seed; `PROPERTY_SEED=n` replays one,
 //! `PROPERTY_CASES=n` sets how many run.
 
 mod support;
@@ -9,7 +10,7 @@ mod support;
 use std::fmt::Write as _;
 use std::path::Path;
 
-use schemagen::model::Schema;
+use schemagen::model::{ObjectId, QualifiedName, Rename, Schema};
 use schemagen::render::Renderer;
 use schemagen::source::sql::{LoadReport, load_text};
 use schemagen::{Direction, plan_migration, render_file};
@@ -24,38 +25,64 @@ const COLUMNS: &[(&str, &str, &str)] = &[
     ("f", "bigint", "7"),
 ];
 
-/// One random state of the universe of tables t0..t3 and the objects around them.
-fn state(rng: &mut Rng) -> String {
+/// One random state of the universe of tables t0..t3 and the objects around them, and
+/// the columns it names anew where the other state may have them under their old name
+/// (table, new name, old name): `b` becomes `b_new`.
+fn state(rng: &mut Rng, renames: bool) -> (String, Vec<(usize, String, String)>) {
     let mut sql = String::new();
-    let mut tables: Vec<(usize, Vec<&str>)> = Vec::new();
+    let mut renamed = Vec::new();
+    // A function that defaults call, whose result type may change between the states.
+    let one = rng.chance(50);
+    if one {
+        let returns = if rng.chance(50) { "integer" } else { "bigint" };
+        let _ =
+            writeln!(sql, "create function public.one() returns {returns} language sql immutable as $$ select 1 $$;");
+    }
+    let mut tables: Vec<(usize, Vec<String>)> = Vec::new();
     for t in 0..4 {
         if !rng.chance(75) {
             continue;
         }
-        let mut cols = vec![];
+        let mut cols: Vec<String> = vec![];
         let mut integer_a = false;
         let mut defs = vec!["id uuid primary key default gen_random_uuid()".to_string()];
         for (name, ty, default) in COLUMNS {
             if rng.chance(50) {
-                let chosen = if rng.chance(20) { "text" } else { ty };
-                integer_a |= *name == "a" && chosen == "integer";
+                let chosen = match *name {
+                    "a" if rng.chance(25) => "bigint",
+                    _ if rng.chance(20) => "text",
+                    _ => ty,
+                };
+                integer_a |= *name == "a" && chosen != "text";
+                let name = if *name == "b" && renames && rng.chance(40) {
+                    renamed.push((t, "b_new".to_string(), "b".to_string()));
+                    "b_new"
+                } else {
+                    name
+                };
                 let mut def = format!("{name} {chosen}");
-                if chosen == *ty && rng.chance(40) {
+                if name == "a" && chosen != "text" && one && rng.chance(40) {
+                    def.push_str(" default public.one()");
+                } else if chosen == *ty && rng.chance(40) {
                     let _ = write!(def, " default {default}");
                 }
                 if rng.chance(30) {
                     def.push_str(" not null");
                 }
                 defs.push(def);
-                cols.push(*name);
+                cols.push(name.to_string());
             }
         }
         if integer_a && rng.chance(40) {
             defs.push(format!("constraint t{t}_a_positive check (a {} 0)", if rng.chance(50) { ">=" } else { ">" }));
         }
+        if integer_a && rng.chance(40) {
+            defs.push("g bigint generated always as (a * 2) stored".into());
+            cols.push("g".into());
+        }
         if rng.chance(30) {
             defs.push("owner uuid references auth.users(id) on delete cascade".into());
-            cols.push("owner");
+            cols.push("owner".into());
         }
         let _ = writeln!(sql, "create table public.t{t} ({});", defs.join(", "));
         for c in &cols {
@@ -90,6 +117,17 @@ fn state(rng: &mut Rng) -> String {
             }
         }
     }
+    // A SQL function that writes a text column (PostgreSQL checks its names when it is created).
+    for (t, cols) in &tables {
+        if let Some(b) = cols.iter().find(|c| c.starts_with('b'))
+            && rng.chance(50)
+        {
+            let _ = writeln!(
+                sql,
+                "create function public.set_t{t}(v text) returns void language sql as $$ update public.t{t} set {b} = v::text $$;"
+            );
+        }
+    }
     if let Some((t, _)) = tables.first()
         && rng.chance(50)
     {
@@ -105,7 +143,7 @@ fn state(rng: &mut Rng) -> String {
             let other = (0..4).find(|u| u != t && has(*u) && rng.chance(50));
             let using = match other {
                 Some(u) => format!("exists (select 1 from public.t{u} x where x.id = id)"),
-                None if cols.contains(&"owner") => "owner = auth.uid()".into(),
+                None if cols.iter().any(|c| c == "owner") => "owner = auth.uid()".into(),
                 None => "auth.uid() is not null".into(),
             };
             let command = *rng.pick(&["all", "select", "update"]);
@@ -113,7 +151,7 @@ fn state(rng: &mut Rng) -> String {
                 writeln!(sql, "create policy t{t}_read on public.t{t} for {command} to authenticated using ({using});");
         }
         if rng.chance(40) {
-            let picked: Vec<&&str> = cols.iter().filter(|_| rng.chance(50)).collect();
+            let picked: Vec<&String> = cols.iter().filter(|_| rng.chance(50)).collect();
             let extra: String = picked.iter().map(|c| format!(", {c}")).collect();
             let _ = writeln!(sql, "create view public.v{t} as select id{extra} from public.t{t};");
             if rng.chance(40) {
@@ -121,7 +159,7 @@ fn state(rng: &mut Rng) -> String {
             }
         }
     }
-    sql
+    (sql, renamed)
 }
 
 fn load(sql: &str) -> Schema {
@@ -132,8 +170,13 @@ fn load(sql: &str) -> Schema {
 
 fn check(seed: u64, server: &support::Server, renderer: &Renderer) -> Result<(), String> {
     let mut rng = Rng::seeded(seed);
-    let (current_sql, desired_sql) = (state(&mut rng), state(&mut rng));
-    let plan = plan_migration(&load(&current_sql), &load(&desired_sql)).map_err(|e| format!("plan: {e}"))?;
+    let ((current_sql, _), (desired_sql, renamed)) = (state(&mut rng, false), state(&mut rng, true));
+    let mut desired_schema = load(&desired_sql);
+    for (t, new, old) in renamed {
+        let object = ObjectId::Column(QualifiedName::new("public", format!("t{t}")), new);
+        desired_schema.hints.renames.push(Rename { object, from: old, origin: None });
+    }
+    let plan = plan_migration(&load(&current_sql), &desired_schema).map_err(|e| format!("plan: {e}"))?;
     let up = render_file(renderer, &plan, Direction::Up, "up", "property").unwrap();
     let down = render_file(renderer, &plan, Direction::Down, "down", "property").unwrap();
     let context = || format!("\n-- current\n{current_sql}\n-- desired\n{desired_sql}\n-- up\n{up}\n-- down\n{down}");

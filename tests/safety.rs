@@ -4,58 +4,7 @@
 
 mod support;
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
-
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-fn schemagen(dir: &Path, args: &[&str]) -> Run {
-    let out = Command::new(env!("CARGO_BIN_EXE_schemagen")).current_dir(dir).args(args).output().unwrap();
-    Run {
-        code: out.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    }
-}
-
-/// A project: `supabase/migrations/0001_init.sql` holding `current`, and `schema/` the files.
-fn project(current: &str, yaml: &[(&str, &str)]) -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    let migrations = dir.path().join("supabase/migrations");
-    std::fs::create_dir_all(&migrations).unwrap();
-    std::fs::create_dir_all(dir.path().join("schema")).unwrap();
-    std::fs::write(migrations.join("0001_init.sql"), current).unwrap();
-    for (name, text) in yaml {
-        std::fs::write(dir.path().join("schema").join(name), text).unwrap();
-    }
-    dir
-}
-
-fn files(dir: &Path) -> Vec<PathBuf> {
-    let mut out: Vec<PathBuf> = std::fs::read_dir(dir).unwrap().flatten().map(|e| e.path()).collect();
-    out.sort();
-    out
-}
-
-/// `generate` into the project with a fixed timestamp; the new migration files in apply
-/// order, and the rollback.
-fn generate(dir: &Path, extra: &[&str]) -> (Vec<PathBuf>, PathBuf) {
-    let before = files(&dir.join("supabase/migrations"));
-    let mut args = vec!["generate", "--name", "change", "--timestamp", "20990101000000"];
-    args.extend_from_slice(extra);
-    let run = schemagen(dir, &args);
-    assert_eq!(run.code, 0, "generate failed:\n{}{}", run.stdout, run.stderr);
-    let new = files(&dir.join("supabase/migrations")).into_iter().filter(|f| !before.contains(f)).collect();
-    (new, dir.join("supabase/rollbacks/20990101000000_change.down.sql"))
-}
-
-fn read(path: &Path) -> String {
-    std::fs::read_to_string(path).unwrap()
-}
+use support::project::{apply, files, generate, project, read, schemagen};
 
 const NOTES: &str = "create table public.notes (
   id bigint generated always as identity primary key,
@@ -132,13 +81,6 @@ fn narrowing_a_type_is_destructive_and_widening_is_not() {
     assert!(run.stderr.contains("changes the type of public.t.code"), "{}", run.stderr);
     let run = schemagen(project(current, &[("t.yaml", wide)]).path(), &["diff"]);
     assert_eq!(run.code, 2, "{}", run.stderr);
-}
-
-/// Applies the files of a migration in order, each as psql runs it.
-fn apply(db: &support::Db, files: &[PathBuf]) {
-    for f in files {
-        db.apply(&read(f)).unwrap_or_else(|e| panic!("{} does not apply: {e}\n{}", f.display(), read(f)));
-    }
 }
 
 const TODOS: &str = "create table public.todos (

@@ -4,6 +4,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 mod renames;
+mod table_parts;
 
 use crate::model::deps::{Graph, view_id};
 use crate::model::privileges::Scope;
@@ -105,6 +106,11 @@ pub enum Change {
     },
     CreateView(View),
     DropView(View),
+    /// A view whose `WITH (…)` options alone change: `view` as it is after.
+    ViewOptions {
+        view: View,
+        from: Vec<(String, String)>,
+    },
     /// Privileges on a table, view, column, function or schema.
     Grants {
         target: ObjectId,
@@ -182,6 +188,7 @@ fn enum_users(schema: &Schema, name: &QualifiedName) -> Vec<EnumUser> {
 
 pub fn diff(current: &Schema, desired: &Schema) -> Vec<Change> {
     let (mut changes, renamed) = renames::apply(current, desired);
+    let original = current;
     let current = renamed.as_ref().unwrap_or(current);
     for (name, e) in &desired.extensions {
         if !current.extensions.contains_key(name) {
@@ -233,7 +240,23 @@ pub fn diff(current: &Schema, desired: &Schema) -> Vec<Change> {
             changes.push(Change::DropExtension(e.clone()));
         }
     }
+    if renamed.is_some() {
+        views_as_they_were(original, &mut changes);
+    }
     changes
+}
+
+/// A view over a renamed table or column is dropped before the rename (see the plan's
+/// rename step), so what the rollback creates again after the rename back is the view as it
+/// was, not as the renames rewrote it (`t.title AS name` once the column is `name` again).
+fn views_as_they_were(original: &Schema, changes: &mut [Change]) {
+    for c in changes {
+        if let Change::DropView(v) = c
+            && let Some(was) = original.views.get(&v.name)
+        {
+            *v = was.clone();
+        }
+    }
 }
 
 fn comment(changes: &mut Vec<Change>, target: ObjectId, from: &Option<String>, to: &Option<String>) {
@@ -489,6 +512,14 @@ fn diff_views(current: &Schema, desired: &Schema, changes: &mut Vec<Change>) {
     for (name, v) in &desired.views {
         match current.views.get(name) {
             None => changes.push(Change::CreateView(v.clone())),
+            Some(old)
+                if strip(old) != strip(v) && strip(&View { options: v.options.clone(), ..old.clone() }) == strip(v) =>
+            {
+                changes.push(Change::ViewOptions { view: v.clone(), from: old.options.clone() });
+                let view = ObjectId::View { name: name.clone(), materialized: v.materialized };
+                grants(changes, view.clone(), &old.grants, &v.grants, false);
+                comment(changes, view, &old.comment, &v.comment);
+            }
             Some(old) if strip(old) != strip(v) => {
                 changes.push(Change::DropView(old.clone()));
                 changes.push(Change::CreateView(v.clone()));
@@ -558,7 +589,7 @@ fn diff_triggers(current: &Schema, desired: &Schema, changes: &mut Vec<Change>) 
 }
 
 /// What a change drops and recreates (a view, a function) or alters under its dependents
-/// (a table, for its column's type): what dependents must be rebuilt around.
+/// (a column, dropped or of another type): what dependents must be rebuilt around.
 fn unstable(changes: &[Change]) -> BTreeSet<ObjectId> {
     let recreated = |name: &QualifiedName, users: &[EnumUser]| {
         let tables = users.iter().map(|u| ObjectId::Table(u.table.clone()));
@@ -568,11 +599,12 @@ fn unstable(changes: &[Change]) -> BTreeSet<ObjectId> {
         .iter()
         .flat_map(|c| match c {
             Change::AlterColumn { table, from, to, .. }
-                if from.data_type != to.data_type || from.collation != to.collation =>
+                if from.data_type.without_serial() != to.data_type.without_serial()
+                    || from.collation != to.collation =>
             {
-                vec![ObjectId::Table(table.clone())]
+                vec![ObjectId::Column(table.clone(), to.name.clone())]
             }
-            Change::DropColumn { table, .. } => vec![ObjectId::Table(table.clone())],
+            Change::DropColumn { table, column } => vec![ObjectId::Column(table.clone(), column.name.clone())],
             Change::DropView(v) => vec![view_id(v)],
             Change::DropFunction(f) => vec![ObjectId::Function(f.routine())],
             // Renamed aside, its columns converted, dropped; adding a value is undone so.
@@ -583,11 +615,11 @@ fn unstable(changes: &[Change]) -> BTreeSet<ObjectId> {
         .collect()
 }
 
-/// Views, policies, triggers and functions that stay the same but stand on something the
-/// migration drops and recreates or alters under them are dropped before and created again
-/// after, as PostgreSQL requires ("cannot alter type of a column used by a view", "cannot
-/// drop view v because function f depends on it"). A function stands on the types of its
-/// signature only: what its body uses is not recorded.
+/// Views, policies, triggers, functions and parts of tables (`table_parts`) that stay the
+/// same but stand on something the migration drops and recreates or alters under them are
+/// dropped before and created again after, as PostgreSQL requires ("cannot alter type of a
+/// column used by a view", "cannot drop view v because function f depends on it"). A
+/// function stands on the types of its signature only: what its body uses is not recorded.
 fn recreate_dependents(current: &Schema, desired: &Schema, changes: &mut Vec<Change>) {
     let mut rebuilt = unstable(changes);
     if rebuilt.is_empty() {
@@ -607,6 +639,7 @@ fn recreate_dependents(current: &Schema, desired: &Schema, changes: &mut Vec<Cha
         })
         .collect();
     let graph = Graph::of(current);
+    table_parts::rebuild(current, desired, &graph, &mut rebuilt, changes);
     let stands_on = |id: &ObjectId, rebuilt: &BTreeSet<ObjectId>| graph.recorded(id).any(|d| rebuilt.contains(d));
     // A view over a rebuilt view, or a function returning its rows, is rebuilt too, and so
     // is a view calling a rebuilt function: repeat until nothing more is pulled in.

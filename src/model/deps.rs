@@ -9,7 +9,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use super::{
     Column, Composite, Constraint, ConstraintKind, ForeignKey, Function, Index, ObjectId, Policy, QualifiedName,
 };
-use super::{Refs, Schema, Trigger, View};
+use super::{Expr, Refs, Schema, Trigger, View};
 
 /// One dependency, by the names the object's definition uses. Not an `ObjectId`: a name
 /// read in a query is a table or a view (or a CTE), a call names no overload, and the plan
@@ -39,8 +39,14 @@ pub fn refs(refs: &Refs) -> Vec<Dep> {
     relations.chain(refs.functions.iter().cloned().map(Dep::Function)).collect()
 }
 
-/// Its type when it is not built in, and what its default or generation expression uses.
-pub fn column(column: &Column) -> Vec<Dep> {
+/// The columns of `table` an expression names.
+fn own_columns(table: &QualifiedName, refs: &Refs) -> impl Iterator<Item = Dep> {
+    refs.columns.iter().map(|c| Dep::Column(table.clone(), c.clone()))
+}
+
+/// Its type when it is not built in, what its default or generation expression uses, and
+/// the columns of its table a generation expression reads.
+pub fn column(table: &QualifiedName, column: &Column) -> Vec<Dep> {
     let mut out = Vec::new();
     let ty = &column.data_type;
     if !ty.builtin {
@@ -49,33 +55,55 @@ pub fn column(column: &Column) -> Vec<Dep> {
     for e in column.default.iter().chain(column.generated.iter()) {
         out.extend(refs(e.refs()));
     }
+    if let Some(e) = &column.generated {
+        out.extend(own_columns(table, e.refs()).filter(|d| d != &Dep::Column(table.clone(), column.name.clone())));
+    }
     out
 }
 
-pub fn index(index: &Index) -> Vec<Dep> {
-    let exprs = index.keys.iter().filter_map(|k| k.expr.as_ref()).chain(&index.predicate);
-    exprs.flat_map(|e| refs(e.refs())).collect()
+/// What its expressions use, and the columns of its table it names.
+pub fn index(table: &QualifiedName, index: &Index) -> Vec<Dep> {
+    let exprs: Vec<&Expr> = index.keys.iter().filter_map(|k| k.expr.as_ref()).chain(&index.predicate).collect();
+    let named = index.keys.iter().filter_map(|k| k.column.as_ref()).chain(&index.include);
+    let mut out: Vec<Dep> = exprs.iter().flat_map(|e| refs(e.refs())).collect();
+    out.extend(named.map(|c| Dep::Column(table.clone(), c.clone())));
+    out.extend(exprs.iter().flat_map(|e| own_columns(table, e.refs())));
+    out
 }
 
 pub fn foreign_key(fk: &ForeignKey) -> Dep {
     Dep::Key(fk.ref_table.clone(), fk.ref_columns.clone())
 }
 
-pub fn constraint(c: &Constraint) -> Vec<Dep> {
-    match &c.kind {
-        ConstraintKind::Check { expr, .. } => refs(expr.refs()),
+/// What a CHECK uses and the columns it names, the key a foreign key references, the
+/// columns a key or foreign key is on.
+pub fn constraint(table: &QualifiedName, c: &Constraint) -> Vec<Dep> {
+    let mut out: Vec<Dep> = match &c.kind {
+        ConstraintKind::Check { expr, .. } => {
+            refs(expr.refs()).into_iter().chain(own_columns(table, expr.refs())).collect()
+        }
         ConstraintKind::ForeignKey(fk) => vec![foreign_key(fk)],
         _ => vec![],
-    }
+    };
+    out.extend(c.kind.columns().iter().map(|col| Dep::Column(table.clone(), col.clone())));
+    out
 }
 
+/// Its table, what its expressions use, and the columns they name, of its table and of
+/// each relation they read (a column is named by its last part, so it may be of either).
 pub fn policy(policy: &Policy) -> Vec<Dep> {
     let mut out = vec![Dep::On(policy.table.clone())];
     for e in policy.using.iter().chain(policy.with_check.iter()) {
         out.extend(refs(e.refs()));
-        out.extend(e.refs().columns.iter().map(|c| Dep::Column(policy.table.clone(), c.clone())));
+        out.extend(own_columns(&policy.table, e.refs()));
+        out.extend(read_columns(e.refs()));
     }
     out
+}
+
+/// The columns named in `refs`, taken as columns of each relation it reads.
+fn read_columns(refs: &Refs) -> impl Iterator<Item = Dep> {
+    refs.relations.iter().flat_map(|r| own_columns(r, refs))
 }
 
 pub fn trigger(trigger: &Trigger) -> Vec<Dep> {
@@ -95,11 +123,11 @@ fn type_name(ty: &super::DataType) -> QualifiedName {
     QualifiedName::new(ty.schema.as_deref().unwrap_or("public"), ty.name.clone())
 }
 
-/// What a SQL body reads and calls, itself aside, and the relations whose types a PL/pgSQL
-/// body declares variables of (the rest of it is only parsed when the function is
-/// created). PostgreSQL records none of it.
+/// What a SQL body reads and calls, itself aside, the columns it names of what it reads,
+/// and the relations whose types a PL/pgSQL body declares variables of (the rest of it is
+/// only parsed when the function is created). PostgreSQL records none of it.
 pub fn function(f: &Function) -> Vec<Dep> {
-    refs(&f.body_refs).into_iter().filter(|d| d != &Dep::Function(f.name.clone())).collect()
+    body(f, &f.body_refs)
 }
 
 /// The types its arguments and result name (an enum, a domain, a composite type, a table's
@@ -108,9 +136,16 @@ pub fn signature(f: &Function) -> Vec<Dep> {
     f.types.iter().cloned().map(Dep::Type).collect()
 }
 
-/// What its query reads and calls, itself aside.
+/// What a statement of `f`'s body refers to, `f` itself aside.
+pub fn body(f: &Function, statement: &Refs) -> Vec<Dep> {
+    let all = refs(statement).into_iter().chain(read_columns(statement));
+    all.filter(|d| d != &Dep::Function(f.name.clone())).collect()
+}
+
+/// What its query reads and calls, itself aside, and the columns it names of what it reads.
 pub fn view(view: &View) -> Vec<Dep> {
-    refs(&view.refs).into_iter().filter(|d| d != &Dep::Relation(view.name.clone())).collect()
+    let all = refs(&view.refs).into_iter().chain(read_columns(&view.refs));
+    all.filter(|d| !matches!(d, Dep::Relation(r) | Dep::Column(r, _) if r == &view.name)).collect()
 }
 
 /// A schema's objects with an edge from each to what it depends on. A table's columns,
@@ -127,6 +162,7 @@ pub struct Graph {
     relations: BTreeMap<QualifiedName, ObjectId>,
     functions: BTreeMap<QualifiedName, Vec<ObjectId>>,
     domains: BTreeSet<QualifiedName>,
+    columns: BTreeSet<(QualifiedName, String)>,
 }
 
 impl Graph {
@@ -139,6 +175,11 @@ impl Graph {
                 .chain(schema.views.values().map(|v| (v.name.clone(), view_id(v))))
                 .collect(),
             domains: schema.domains.keys().cloned().collect(),
+            columns: schema
+                .tables
+                .values()
+                .flat_map(|t| t.columns.iter().map(|c| (t.name.clone(), c.name.clone())))
+                .collect(),
             ..Graph::default()
         };
         for f in schema.functions.values() {
@@ -147,13 +188,13 @@ impl Graph {
         for t in schema.tables.values() {
             g.add(ObjectId::Table(t.name.clone()), &[]);
             for c in &t.columns {
-                g.add(ObjectId::Column(t.name.clone(), c.name.clone()), &column(c));
+                g.add(ObjectId::Column(t.name.clone(), c.name.clone()), &column(&t.name, c));
             }
             for c in &t.constraints {
-                g.add(ObjectId::Constraint(t.name.clone(), c.name.clone()), &constraint(c));
+                g.add(ObjectId::Constraint(t.name.clone(), c.name.clone()), &constraint(&t.name, c));
             }
             for i in &t.indexes {
-                g.add(ObjectId::Index(t.name.clone(), i.name.clone()), &index(i));
+                g.add(ObjectId::Index(t.name.clone(), i.name.clone()), &index(&t.name, i));
             }
         }
         for e in schema.enums.keys() {
@@ -166,7 +207,14 @@ impl Graph {
             g.add(ObjectId::Type(c.name.clone()), &composite(c));
         }
         for v in schema.views.values() {
-            g.add(view_id(v), &view(v));
+            let mut deps = view(v);
+            // A star the model could not expand (over a subquery, say) reads every column.
+            if v.query.contains('*') {
+                let read = v.refs.relations.iter().filter_map(|r| schema.tables.get(r));
+                let columns = read.flat_map(|t| t.columns.iter().map(|c| Dep::Column(t.name.clone(), c.name.clone())));
+                deps.extend(columns.collect::<Vec<_>>());
+            }
+            g.add(view_id(v), &deps);
         }
         for f in schema.functions.values() {
             let id = ObjectId::Function(f.routine());
@@ -199,7 +247,7 @@ impl Graph {
     /// The objects a dependency names. A relation read in a query may be a CTE, so only
     /// the schema's own are objects; the table of a foreign key, a policy or a trigger is
     /// one even when the schema does not hold it (`auth.users`), and so is a column's type
-    /// (an extension's, like citext). The columns a policy names add nothing to its table.
+    /// (an extension's, like citext). A column named is one only where the table has it.
     pub fn resolve(&self, dep: &Dep) -> Vec<ObjectId> {
         match dep {
             Dep::Relation(r) => self.relations.get(r).cloned().into_iter().collect(),
@@ -210,6 +258,9 @@ impl Graph {
             Dep::Type(t) if self.domains.contains(t) => vec![ObjectId::Domain(t.clone())],
             Dep::Type(t) if self.relations.contains_key(t) => vec![self.relations[t].clone()],
             Dep::Type(t) => vec![ObjectId::Type(t.clone())],
+            Dep::Column(t, c) if self.columns.contains(&(t.clone(), c.clone())) => {
+                vec![ObjectId::Column(t.clone(), c.clone())]
+            }
             Dep::Column(..) => vec![],
         }
     }
@@ -230,13 +281,14 @@ impl Graph {
     }
 
     /// What depends on `ids`, directly or through other dependents, as PostgreSQL records
-    /// it: a function for the types of its signature, never for what its body uses.
+    /// it: a function for the types of its signature, never for what its body uses; a
+    /// column, but not through it (what goes is its default, not the column).
     pub fn dependents(&self, ids: &[ObjectId]) -> BTreeSet<ObjectId> {
         let mut out = BTreeSet::new();
         let mut todo: Vec<&ObjectId> = ids.iter().collect();
         while let Some(id) = todo.pop() {
             for d in self.dependents.get(id).into_iter().flatten() {
-                if out.insert(d.clone()) {
+                if out.insert(d.clone()) && !matches!(d, ObjectId::Column(..)) {
                     todo.push(d);
                 }
             }

@@ -143,6 +143,17 @@ impl DataType {
         self.builtin && matches!(self.name.as_str(), "serial" | "bigserial" | "smallserial")
     }
 
+    /// The integer type a serial stands for (the column's type in the catalog), or itself.
+    pub fn without_serial(&self) -> DataType {
+        let base = match self.name.as_str() {
+            _ if !self.is_serial() => return self.clone(),
+            "smallserial" => "smallint",
+            "bigserial" => "bigint",
+            _ => "integer",
+        };
+        DataType::from_parts(vec![base.to_string()], vec![], 0)
+    }
+
     pub fn sql(&self) -> String {
         let mods = if self.modifiers.is_empty() { String::new() } else { format!("({})", self.modifiers.join(",")) };
         let mut out = if self.builtin {
@@ -201,6 +212,9 @@ impl DataType {
     /// that cannot lose data (a longer varchar, a wider integer, anything to text).
     pub fn widens_to(&self, to: &DataType) -> bool {
         const INTEGERS: &[&str] = &["smallint", "integer", "bigint", "numeric"];
+        if self.is_serial() || to.is_serial() {
+            return self.without_serial().widens_to(&to.without_serial());
+        }
         if self.array_dims != to.array_dims {
             return false;
         }

@@ -9,7 +9,7 @@
 //! broken by adding those keys after all the tables exist.
 
 use std::cmp::Reverse;
-use std::collections::{BTreeMap, BinaryHeap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, BinaryHeap, HashMap};
 
 use petgraph::algo::tarjan_scc;
 use petgraph::graph::{DiGraph, NodeIndex};
@@ -17,6 +17,7 @@ use petgraph::graph::{DiGraph, NodeIndex};
 use crate::diagnostic::{Diagnostic, Origin, Result};
 use crate::diff::Change;
 use crate::model::deps::{self, Dep};
+use crate::model::naming::choose_name;
 use crate::model::{
     Column, Constraint, ConstraintKind, DefaultPrivileges, Expr, Index, ObjectId, QualifiedName, Schema, Table,
 };
@@ -168,15 +169,38 @@ pub fn plan(changes: &[Change], desired: &Schema) -> Result<Plan> {
 
 pub fn plan_with(changes: &[Change], desired: &Schema, options: Options) -> Result<Plan> {
     let deferred = cyclic_foreign_keys(changes);
+    let dropped: BTreeSet<ObjectId> =
+        changes.iter().filter_map(routine_or_rule).filter(|(_, created)| !created).map(|(id, _)| id).collect();
     let mut steps = Vec::new();
     for change in changes {
         let mut these = steps_for(change, &deferred, &desired.default_privileges);
         if options.online {
             online::adapt(change, &mut these);
         }
+        // Created again after a drop: in the drop's file, so that no database is ever left
+        // between two files without it (RLS on and the policy gone).
+        if routine_or_rule(change).is_some_and(|(id, created)| created && dropped.contains(&id)) {
+            these.iter_mut().for_each(|s| s.file = File::Schema);
+        }
         steps.extend(these);
     }
     order(steps, &desired.hints.origins)
+}
+
+/// The policy, trigger or function a change creates (true) or drops (false).
+fn routine_or_rule(change: &Change) -> Option<(ObjectId, bool)> {
+    match change {
+        Change::CreatePolicy(p) | Change::DropPolicy(p) => {
+            Some((ObjectId::Policy(p.table.clone(), p.name.clone()), matches!(change, Change::CreatePolicy(_))))
+        }
+        Change::CreateTrigger(t) | Change::DropTrigger(t) => {
+            Some((ObjectId::Trigger(t.table.clone(), t.name.clone()), matches!(change, Change::CreateTrigger(_))))
+        }
+        Change::CreateFunction(f) | Change::DropFunction(f) => {
+            Some((ObjectId::Function(f.routine()), matches!(change, Change::CreateFunction(_))))
+        }
+        _ => None,
+    }
 }
 
 /// Foreign keys between new tables that reference each other in a cycle: these cannot be
@@ -300,16 +324,16 @@ fn needs(deps: Vec<Dep>) -> Vec<Object> {
     out
 }
 
-fn column_needs(column: &Column) -> Vec<Object> {
-    needs(deps::column(column))
+fn column_needs(table: &QualifiedName, column: &Column) -> Vec<Object> {
+    needs(deps::column(table, column))
 }
 
-fn index_needs(index: &Index) -> Vec<Object> {
-    needs(deps::index(index))
+fn index_needs(table: &QualifiedName, index: &Index) -> Vec<Object> {
+    needs(deps::index(table, index))
 }
 
-fn constraint_needs(c: &Constraint) -> Vec<Object> {
-    needs(deps::constraint(c))
+fn constraint_needs(table: &QualifiedName, c: &Constraint) -> Vec<Object> {
+    needs(deps::constraint(table, c))
 }
 
 fn key_objects(table: &QualifiedName, c: &Constraint) -> Vec<Object> {
@@ -364,14 +388,19 @@ fn steps_for(change: &Change, deferred: &[(QualifiedName, String)], defaults: &D
                 vec![Stmt::DropTable(table.name.clone())],
             );
             create.requires.push(Object::Schema(table.name.schema.clone()));
-            create.requires.extend(table.columns.iter().flat_map(column_needs));
+            // Its own columns are there with it.
+            let own = |o: &Object| match o {
+                Object::Table(t) | Object::Column(t, _) => t != &table.name,
+                _ => true,
+            };
+            create.requires.extend(table.columns.iter().flat_map(|c| column_needs(&table.name, c)).filter(own));
             create.requires.extend(
                 table
                     .constraints
                     .iter()
                     .filter(|c| !c.kind.is_foreign_key())
-                    .flat_map(constraint_needs)
-                    .filter(|o| o != &Object::Table(table.name.clone())),
+                    .flat_map(|c| constraint_needs(&table.name, c))
+                    .filter(own),
             );
             create.provides.push(Object::Table(table.name.clone()));
             let mut steps = Vec::new();
@@ -397,7 +426,7 @@ fn steps_for(change: &Change, deferred: &[(QualifiedName, String)], defaults: &D
             }
             for i in &table.indexes {
                 create.provides.push(Object::Index(table.name.schema.clone(), i.name.clone()));
-                create.requires.extend(index_needs(i).into_iter().filter(|o| o != &Object::Table(table.name.clone())));
+                create.requires.extend(index_needs(&table.name, i).into_iter().filter(own));
             }
             steps.insert(0, create);
             steps
@@ -416,6 +445,18 @@ fn steps_for(change: &Change, deferred: &[(QualifiedName, String)], defaults: &D
                     .collect(),
             );
             drop.requires.push(Object::Schema(table.name.schema.clone()));
+            // What its defaults, checks and indexes use goes after it (a function dropped).
+            let used = table.columns.iter().flat_map(|c| column_needs(&table.name, c));
+            let used = used.chain(
+                table
+                    .constraints
+                    .iter()
+                    .filter(|c| !c.kind.is_foreign_key())
+                    .flat_map(|c| constraint_needs(&table.name, c)),
+            );
+            let used = used.chain(table.indexes.iter().flat_map(|i| index_needs(&table.name, i)));
+            drop.releases
+                .extend(used.filter(|o| !matches!(o, Object::Table(t) | Object::Column(t, _) if t == &table.name)));
             drop.removes.push(Object::Table(table.name.clone()));
             for c in &table.constraints {
                 if c.kind.is_foreign_key() {
@@ -451,7 +492,7 @@ fn steps_for(change: &Change, deferred: &[(QualifiedName, String)], defaults: &D
                 vec![Stmt::DropColumn { table: table.clone(), column: column.name.clone() }],
             );
             s.requires.push(Object::Table(table.clone()));
-            s.requires.extend(column_needs(column));
+            s.requires.extend(column_needs(table, column));
             s.provides.push(Object::Column(table.clone(), column.name.clone()));
             s.provides.push(Object::Shape(table.clone()));
             vec![s]
@@ -471,6 +512,7 @@ fn steps_for(change: &Change, deferred: &[(QualifiedName, String)], defaults: &D
                     .collect(),
             );
             s.requires.push(Object::Table(table.clone()));
+            s.releases.extend(column_needs(table, column));
             s.removes.push(Object::Column(table.clone(), column.name.clone()));
             s.provides.push(Object::Shape(table.clone()));
             vec![s]
@@ -483,8 +525,14 @@ fn steps_for(change: &Change, deferred: &[(QualifiedName, String)], defaults: &D
                 alter_column(table, to, from, None),
             );
             s.requires.push(Object::Table(table.clone()));
-            s.requires.extend(column_needs(to));
+            s.requires.extend(column_needs(table, to));
+            s.releases.extend(column_needs(table, from));
             s.provides.push(Object::Shape(table.clone()));
+            // What reads a column whose type changes lets go of it before and takes it after.
+            if from.data_type.without_serial() != to.data_type.without_serial() || from.collation != to.collation {
+                s.removes.push(Object::Column(table.clone(), to.name.clone()));
+                s.provides.push(Object::Column(table.clone(), to.name.clone()));
+            }
             vec![s]
         }
         Change::AddConstraint { table, constraint } => {
@@ -498,7 +546,7 @@ fn steps_for(change: &Change, deferred: &[(QualifiedName, String)], defaults: &D
                 ));
             }
             s.requires.push(Object::Table(table.clone()));
-            s.requires.extend(constraint_needs(constraint));
+            s.requires.extend(constraint_needs(table, constraint));
             s.provides.extend(key_objects(table, constraint));
             vec![s]
         }
@@ -514,7 +562,7 @@ fn steps_for(change: &Change, deferred: &[(QualifiedName, String)], defaults: &D
             }
             let mut s = Step::new(phase, format!("- constraint {} on {table}", constraint.name), vec![drop], down);
             s.requires.push(Object::Table(table.clone()));
-            s.releases.extend(fk_targets(constraint));
+            s.releases.extend(constraint_needs(table, constraint));
             s.removes.extend(key_objects(table, constraint));
             vec![s]
         }
@@ -527,14 +575,14 @@ fn steps_for(change: &Change, deferred: &[(QualifiedName, String)], defaults: &D
             let up = vec![Stmt::ValidateConstraint { table: table.clone(), name: name.clone() }];
             let mut s = Step::new(phase, format!("~ validate constraint {name} on {table}"), up, vec![drop, add]);
             s.requires.push(Object::Table(table.clone()));
-            s.requires.extend(constraint_needs(constraint));
+            s.requires.extend(constraint_needs(table, constraint));
             vec![s]
         }
         Change::CreateIndex { table, index } => {
             let (create, drop) = index_stmts(table, index);
             let mut s = Step::new(Phase::CreateIndex, format!("+ index {} on {table}", index.name), create, vec![drop]);
             s.requires.push(Object::Table(table.clone()));
-            s.requires.extend(index_needs(index));
+            s.requires.extend(index_needs(table, index));
             s.provides.push(Object::Index(table.schema.clone(), index.name.clone()));
             vec![s]
         }
@@ -543,6 +591,7 @@ fn steps_for(change: &Change, deferred: &[(QualifiedName, String)], defaults: &D
             let mut s =
                 Step::new(Phase::DropKeyOrIndex, format!("- index {} on {table}", index.name), vec![drop], create);
             s.requires.push(Object::Table(table.clone()));
+            s.releases.extend(index_needs(table, index));
             s.removes.push(Object::Index(table.schema.clone(), index.name.clone()));
             vec![s]
         }
@@ -630,7 +679,12 @@ fn describe_column_change(from: &Column, to: &Column) -> String {
 fn alter_column(table: &QualifiedName, from: &Column, to: &Column, using: Option<&Expr>) -> Vec<Stmt> {
     let column = &from.name;
     let mut out = Vec::new();
-    let type_changes = from.data_type != to.data_type || from.collation != to.collation;
+    // A serial is its integer type and a sequence it owns, drawn by its default.
+    let (from_type, to_type) = (from.data_type.without_serial(), to.data_type.without_serial());
+    let type_changes = from_type != to_type || from.collation != to.collation;
+    let serial_sequence =
+        || QualifiedName::new(table.schema.clone(), choose_name(&table.name, Some(column), "seq", |_| false));
+    let renumber = || Stmt::SyncSequence { table: table.clone(), column: column.clone() };
     // A default that cannot be cast to the new type blocks ALTER TYPE: drop it first and
     // set the wanted one after. Identity and default exclude each other, so the old one of
     // either goes before the new one of the other arrives.
@@ -641,6 +695,10 @@ fn alter_column(table: &QualifiedName, from: &Column, to: &Column, using: Option
     if drop_default {
         out.push(default(None));
     }
+    if from.data_type.is_serial() && !to.data_type.is_serial() {
+        out.push(default(None));
+        out.push(Stmt::DropSequence(serial_sequence()));
+    }
     if from.identity.is_some() && to.identity.is_none() {
         out.push(identity(IdentityChange::Drop));
     }
@@ -648,17 +706,23 @@ fn alter_column(table: &QualifiedName, from: &Column, to: &Column, using: Option
         out.push(Stmt::ColumnType {
             table: table.clone(),
             column: column.clone(),
-            data_type: to.data_type.clone(),
+            data_type: to_type.clone(),
             collation: to.collation.clone(),
             using: using.cloned(),
-            cast: !from.data_type.casts_implicitly_to(&to.data_type),
+            cast: !from_type.casts_implicitly_to(&to_type),
         });
     }
     if to.not_null && !from.not_null {
         out.push(not_null_stmt(table, column, true));
     }
+    // A sequence that starts where the rows have values goes on after them.
+    if to.data_type.is_serial() && !from.data_type.is_serial() {
+        let (sequence, data_type) = (serial_sequence(), to_type.clone());
+        out.push(Stmt::SerialSequence { table: table.clone(), column: column.clone(), sequence, data_type });
+        out.push(renumber());
+    }
     match (from.identity, to.identity) {
-        (None, Some(i)) => out.push(identity(IdentityChange::Add(i))),
+        (None, Some(i)) => out.extend([identity(IdentityChange::Add(i)), renumber()]),
         (Some(a), Some(b)) if a != b => out.push(identity(IdentityChange::Set(b))),
         _ => {}
     }
@@ -724,7 +788,8 @@ fn order(steps: Vec<Step>, origins: &BTreeMap<ObjectId, Origin>) -> Result<Plan>
                 }
             }
         }
-        for o in &s.releases {
+        // What a step still requires, it does not release (an ALTER POLICY that keeps a column).
+        for o in s.releases.iter().filter(|o| !s.requires.contains(o)) {
             for &r in removers.get(o).into_iter().flatten().filter(|&&r| r != i) {
                 graph.add_edge(nodes[i], nodes[r], ());
             }

@@ -75,7 +75,10 @@ pub(super) fn steps_for(change: &Change, defaults: &DefaultPrivileges) -> Option
                 Phase::CreateType,
                 format!("~ type {}: values {} → {}", to.name, from.values.join(", "), to.values.join(", ")),
                 vec![recreate(to)],
-                vec![recreate(from)],
+                lost_values_note(&from.name, to.values.iter().filter(|v| !from.values.contains(v)))
+                    .into_iter()
+                    .chain([recreate(from)])
+                    .collect(),
             );
             recreated_enum(&mut s, &to.name, users);
             s
@@ -86,7 +89,7 @@ pub(super) fn steps_for(change: &Change, defaults: &DefaultPrivileges) -> Option
                 format!("~ type {name}: + value {value}"),
                 vec![Stmt::AddEnumValue { name: name.clone(), value: value.clone(), before: before.clone() }],
                 // PostgreSQL cannot drop an enum value: the rollback recreates the type.
-                vec![recreate_enum(previous, users)],
+                lost_values_note(name, [value]).into_iter().chain([recreate_enum(previous, users)]).collect(),
             );
             recreated_enum(&mut s, name, users);
             s
@@ -187,22 +190,14 @@ pub(super) fn steps_for(change: &Change, defaults: &DefaultPrivileges) -> Option
             s.provides.extend(f.types.iter().cloned().map(Object::Released));
             s.removes.push(Object::Function(f.name.clone()));
             s.removes.push(Object::Signature(f.signature()));
-            s
-        }
-        Change::ReplaceFunction { from, to } => {
-            let definition = |f: &Function| vec![Stmt::CreateFunction { function: f.clone(), replace: true }];
-            let mut s = Step::new(
-                Phase::CreateFunction,
-                format!("~ function {}", to.signature()),
-                definition(to),
-                definition(from),
-            );
-            if to.returns.as_deref() == Some("trigger") {
-                s.file = File::Triggers;
+            // Its rollback creates it again, checking a SQL body's names: after the columns
+            // it names are back (a rename back comes after it).
+            if f.language == "sql" {
+                s.releases.extend(function_needs(f).into_iter().filter(|o| matches!(o, Object::Column(..))));
             }
-            s.requires.extend(function_needs(to));
             s
         }
+        Change::ReplaceFunction { from, to } => return Some(replace_function(from, to)),
         Change::CreateView(view) => {
             let mut s = Step::new(
                 Phase::CreateView,
@@ -225,6 +220,16 @@ pub(super) fn steps_for(change: &Change, defaults: &DefaultPrivileges) -> Option
             s.releases.extend(view_needs(view));
             s.provides.extend(released(&view_needs(view)));
             s.removes.push(Object::Table(view.name.clone()));
+            s
+        }
+        Change::ViewOptions { view, from } => {
+            let mut s = Step::new(
+                Phase::CreateView,
+                format!("~ view {}: options", view.name),
+                vec![view_options(&view.name, from, &view.options)],
+                vec![view_options(&view.name, &view.options, from)],
+            );
+            s.requires.push(Object::Table(view.name.clone()));
             s
         }
         Change::Grants { target, from, to, restate, trigger } => grant_step(target, from, to, *restate, *trigger),
@@ -348,6 +353,19 @@ fn recreated_enum(s: &mut Step, name: &QualifiedName, users: &[crate::diff::Enum
         s.requires.push(Object::Released(u.table.clone()));
         s.provides.push(Object::Shape(u.table.clone()));
     }
+}
+
+/// Where a rollback recreates type `name` without the values `lost`: a row that holds one
+/// stops the conversion of its column, and nothing can give it a value back.
+fn lost_values_note<'a>(name: &QualifiedName, lost: impl IntoIterator<Item = &'a String>) -> Option<Stmt> {
+    let lost: Vec<&str> = lost.into_iter().map(String::as_str).collect();
+    (!lost.is_empty()).then(|| {
+        Stmt::Note(format!(
+            "cannot restore rows holding {} of type {name}: change them to a value the type keeps before this \
+             runs, or it fails",
+            lost.join(", ")
+        ))
+    })
 }
 
 /// The type renamed aside, created again with `e`'s values, its columns converted.
@@ -635,6 +653,29 @@ fn create_function(function: &Function, defaults: &DefaultPrivileges) -> Vec<Stm
     out
 }
 
+/// CREATE OR REPLACE, and back. PostgreSQL checks a SQL body's names as it is created, so
+/// an old body that needs what the new one does not (a column by its name before a rename)
+/// is put back by a step of its own, ordered before what takes that away: in the rollback
+/// it runs once it is back.
+fn replace_function(from: &Function, to: &Function) -> Vec<Step> {
+    let definition = |f: &Function| vec![Stmt::CreateFunction { function: f.clone(), replace: true }];
+    let (old_needs, new_needs) = (function_needs(from), function_needs(to));
+    let apart = from.language == "sql" && old_needs.iter().any(|o| !new_needs.contains(o));
+    let summary = format!("~ function {}", to.signature());
+    let mut s = Step::new(Phase::CreateFunction, summary.clone(), definition(to), definition(from));
+    if to.returns.as_deref() == Some("trigger") {
+        s.file = File::Triggers;
+    }
+    s.requires.extend(new_needs);
+    if !apart {
+        return vec![s];
+    }
+    let mut back = Step::new(Phase::Rename, format!("{summary}: its old body, for the rollback"), vec![], s.down);
+    s.down = vec![];
+    back.releases.extend(old_needs);
+    vec![back, s]
+}
+
 fn drop_function(function: &Function) -> Stmt {
     Stmt::DropFunction(function.routine())
 }
@@ -656,14 +697,23 @@ fn create_view(view: &View, defaults: &DefaultPrivileges) -> Vec<Stmt> {
     out
 }
 
+/// The options that turn `from` into `to`: those that change or come set, the others reset.
+fn view_options(name: &QualifiedName, from: &[(String, String)], to: &[(String, String)]) -> Stmt {
+    let set = to.iter().filter(|o| !from.contains(o)).cloned().collect();
+    let reset = from.iter().filter(|(k, _)| !to.iter().any(|(n, _)| n == k)).map(|(k, _)| k.clone()).collect();
+    Stmt::ViewOptions { name: name.clone(), set, reset }
+}
+
 fn drop_view(view: &View) -> Stmt {
     Stmt::DropView { name: view.name.clone(), materialized: view.materialized }
 }
 
 /// Besides what it reads and calls, the final columns of each relation it reads: `*` is
-/// expanded when the view is created.
+/// expanded when the view is created. That orders it after every column change of what it
+/// reads, so the columns it names (of any relation it reads, as far as names tell) add
+/// nothing, and would tie it to a dropped column of the same name elsewhere.
 fn view_needs(view: &View) -> Vec<Object> {
-    let deps = deps::view(view);
+    let deps: Vec<Dep> = deps::view(view).into_iter().filter(|d| !matches!(d, Dep::Column(..))).collect();
     let shapes: Vec<Object> = deps
         .iter()
         .filter_map(|d| match d {
@@ -707,6 +757,7 @@ fn rename_step(object: &ObjectId, from: &str) -> Step {
         }
         ObjectId::Column(t, c) => {
             s.requires.push(Object::Table(t.clone()));
+            s.removes.push(Object::Column(t.clone(), from.to_string()));
             s.provides.push(Object::Column(t.clone(), c.clone()));
             s.provides.push(Object::Shape(t.clone()));
             s.removes.push(Object::Shape(t.clone()));

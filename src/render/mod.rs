@@ -58,6 +58,7 @@ pub const TEMPLATES: &[(&str, &str)] = embedded!(
     "drop_function.sql.j2",
     "create_view.sql.j2",
     "drop_view.sql.j2",
+    "alter_view.sql.j2",
     "grant.sql.j2",
     "default_privileges.sql.j2",
     "create_sequence.sql.j2",
@@ -77,6 +78,8 @@ pub const TEMPLATES: &[(&str, &str)] = embedded!(
     "rename.sql.j2",
     "backfill.sql.j2",
     "note.sql.j2",
+    "serial_sequence.sql.j2",
+    "sync_sequence.sql.j2",
     "validate_constraint.sql.j2",
 );
 

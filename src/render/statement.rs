@@ -203,8 +203,7 @@ pub fn context(statement: &Statement) -> Result<(&'static str, Value)> {
         }
         S::DropFunction(r) => ("drop_function.sql.j2", context! { procedure => r.procedure, signature => routine(r) }),
         S::CreateView(v) => {
-            let options: Vec<String> =
-                v.options.iter().map(|(k, val)| format!("{} = {}", ident(k), setting_value(val))).collect();
+            let options: Vec<String> = v.options.iter().map(|(k, val)| view_option(k, val)).collect();
             (
                 "create_view.sql.j2",
                 context! {
@@ -214,6 +213,18 @@ pub fn context(statement: &Statement) -> Result<(&'static str, Value)> {
                     options => (!options.is_empty()).then(|| options.join(", ")),
                     query => v.query.clone(),
                     check_option => v.check_option.as_deref().map(|c| keyword(c, CHECK_OPTIONS)).transpose()?,
+                },
+            )
+        }
+        S::ViewOptions { name, set, reset } => {
+            let set: Vec<String> = set.iter().map(|(k, val)| view_option(k, val)).collect();
+            let reset: Vec<String> = reset.iter().map(|k| ident(k)).collect();
+            (
+                "alter_view.sql.j2",
+                context! {
+                    name => qname(name),
+                    set => (!set.is_empty()).then(|| set.join(", ")),
+                    reset => (!reset.is_empty()).then(|| reset.join(", ")),
                 },
             )
         }
@@ -311,8 +322,32 @@ pub fn context(statement: &Statement) -> Result<(&'static str, Value)> {
             "backfill.sql.j2",
             context! { table => qname(table), column => ident(column), expr => expr.text().to_string() },
         ),
+        S::SerialSequence { table, column, sequence, data_type } => (
+            "serial_sequence.sql.j2",
+            context! {
+                table => qname(table),
+                column => ident(column),
+                sequence => qname(sequence),
+                type => keyword(&data_type.sql(), SEQUENCE_TYPES)?.to_lowercase(),
+                regclass => literal(&qname(sequence)),
+            },
+        ),
+        // pg_get_serial_sequence reads its first argument as SQL names, its second as is.
+        S::SyncSequence { table, column } => (
+            "sync_sequence.sql.j2",
+            context! {
+                table => qname(table),
+                column => ident(column),
+                table_name => literal(&qname(table)),
+                column_name => literal(column),
+            },
+        ),
         S::Note(text) => ("note.sql.j2", context! { text => comment_line(text) }),
     })
+}
+
+fn view_option(key: &str, value: &str) -> String {
+    format!("{} = {}", ident(key), setting_value(value))
 }
 
 fn identity_words(identity: Identity) -> &'static str {

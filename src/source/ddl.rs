@@ -666,6 +666,9 @@ fn alter_table(schema: &mut Schema, s: &protobuf::AlterTableStmt) -> Outcome {
     if s.objtype == ObjectType::ObjectType as i32 {
         return crate::source::composite::alter_composite(schema, s);
     }
+    if s.objtype == ObjectType::ObjectView as i32 {
+        return super::routines::alter_view(schema, s);
+    }
     if s.objtype != ObjectType::ObjectTable as i32 {
         return Outcome::Skipped("ALTER (not a table)");
     }
@@ -749,6 +752,10 @@ fn alter_table_cmd(schema: &mut Schema, name: &QualifiedName, cmd: &protobuf::Al
         AlterTableType::AtColumnDefault => {
             if let Some(col) = table.column_mut(&cmd.name) {
                 col.default = cmd.def.as_deref().filter(|d| !is_null_const(d)).map(expr_sql);
+                // A serial without its default is its integer type (the sequence stays).
+                if cmd.def.is_none() {
+                    col.data_type = col.data_type.without_serial();
+                }
             }
             if let Some(sequence) = cmd.def.as_deref().and_then(nextval_sequence) {
                 serial_from_sequence(schema, &sequence);

@@ -1,6 +1,6 @@
 //! Replay of functions, procedures, triggers, views, enums and extensions.
 
-use pg_query::protobuf::{self, FunctionParameterMode, ObjectType, ViewCheckOption};
+use pg_query::protobuf::{self, AlterTableType, FunctionParameterMode, ObjectType, ViewCheckOption};
 use pg_query::{DeparseOptions, NodeEnum};
 
 use crate::model::{
@@ -346,6 +346,36 @@ fn view_options(options: &[pg_query::Node]) -> (Vec<(String, String)>, Option<St
     }
     out.sort();
     (out, check)
+}
+
+/// `ALTER VIEW … SET (…)` and `RESET (…)`; the rest of ALTER VIEW is not modelled.
+pub fn alter_view(schema: &mut Schema, s: &protobuf::AlterTableStmt) -> Outcome {
+    let Some(rv) = s.relation.as_ref() else { return Outcome::Skipped("ALTER VIEW") };
+    let Some(view) = schema.views.get_mut(&qualified(rv)) else {
+        return Outcome::Skipped("ALTER VIEW (of a view the model does not hold)");
+    };
+    for cmd in &s.cmds {
+        let Some(NodeEnum::AlterTableCmd(cmd)) = cmd.node.as_ref() else { continue };
+        let Some(NodeEnum::List(list)) = cmd.def.as_deref().and_then(|d| d.node.as_ref()) else { continue };
+        let (options, check_option) = view_options(&list.items);
+        match AlterTableType::try_from(cmd.subtype) {
+            Ok(AlterTableType::AtSetRelOptions) => {
+                view.options.retain(|(k, _)| !options.iter().any(|(n, _)| n == k));
+                view.options.extend(options);
+                view.options.sort();
+                view.check_option = check_option.or(view.check_option.take());
+            }
+            Ok(AlterTableType::AtResetRelOptions) => {
+                let reset: Vec<String> = def_elems(&list.items).map(|d| d.defname.to_lowercase()).collect();
+                view.options.retain(|(k, _)| !reset.contains(k));
+                if reset.iter().any(|k| k == "check_option") {
+                    view.check_option = None;
+                }
+            }
+            _ => return Outcome::Skipped("ALTER VIEW (other than SET or RESET of options)"),
+        }
+    }
+    Outcome::Applied
 }
 
 pub fn create_view(schema: &mut Schema, s: &protobuf::ViewStmt) -> Outcome {

@@ -16,6 +16,7 @@
 //! keep the database of a failing test for inspection.
 #![allow(dead_code)]
 
+pub mod project;
 pub mod rng;
 
 use std::collections::HashMap;

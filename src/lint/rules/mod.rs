@@ -13,7 +13,8 @@ use serde_json::Value;
 use super::{Ctx, Migration, Severity};
 use crate::diagnostic::closest;
 use crate::diff::Change;
-use crate::model::{Column, Policy, QualifiedName, Schema, Table};
+use crate::model::deps::Dep;
+use crate::model::{Column, Function, ObjectId, Policy, QualifiedName, Schema, Table};
 use crate::pgtree::parse_expr;
 
 mod access_contradicted;
@@ -34,6 +35,8 @@ mod policy_exists_rls_disabled;
 mod prefer_bigint_over_int;
 mod prefer_text_field;
 mod prefer_timestamptz;
+mod renamed_column_in_plpgsql_body;
+mod renamed_column_in_sql_body;
 mod renaming_column;
 mod renaming_table;
 mod require_concurrent_index_creation;
@@ -132,6 +135,8 @@ rules! {
     BanDropTable = "ban_drop_table", Warn, Safety(ban_drop_table), "Table dropped";
     RenamingColumn = "renaming_column", Warn, Safety(renaming_column), "Column renamed";
     RenamingTable = "renaming_table", Warn, Safety(renaming_table), "Table renamed";
+    RenamedColumnInSqlBody = "renamed_column_in_sql_body", Error, Safety(renamed_column_in_sql_body), "SQL function body still names a renamed column";
+    RenamedColumnInPlpgsqlBody = "renamed_column_in_plpgsql_body", Warn, Safety(renamed_column_in_plpgsql_body), "PL/pgSQL function body still names a renamed column";
     PreferTextField = "prefer_text_field", Warn, Style(prefer_text_field), "varchar(n) column";
     PreferTimestamptz = "prefer_timestamptz", Warn, Style(prefer_timestamptz), "timestamp without time zone column";
     PreferBigintOverInt = "prefer_bigint_over_int", Warn, Style(prefer_bigint_over_int), "integer or smallint primary key or identity";
@@ -189,6 +194,24 @@ impl FromStr for RuleId {
 impl<'de> Deserialize<'de> for RuleId {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         String::deserialize(d)?.parse().map_err(serde::de::Error::custom)
+    }
+}
+
+/// On a column rename, each function of the desired schema whose body (its dependencies as
+/// `uses` finds them) still names the column by its old name: PostgreSQL does not follow a
+/// rename into a body, so the function fails when it runs.
+fn bodies_naming_renamed_column(ctx: &mut Ctx, change: &Change, language: &str, uses: fn(&Function) -> Vec<Dep>) {
+    let Change::Rename { object: ObjectId::Column(table, new), from } = change else { return };
+    let old = Dep::Column(table.clone(), from.clone());
+    let functions: Vec<&Function> =
+        ctx.desired.functions.values().filter(|f| f.language == language && uses(f).contains(&old)).collect();
+    for f in functions {
+        let object = ObjectId::Function(f.routine());
+        ctx.report(
+            object.clone(),
+            format!("the body of {object} names column {from} of {table}, which the migration renames to {new}: it fails when it runs"),
+            format!("write {new} for {from} in the body, so that the function is replaced in the same migration"),
+        );
     }
 }
 

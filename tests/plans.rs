@@ -1,0 +1,246 @@
+//! Plans that apply (issue 15): on a real PostgreSQL, each migration applies with rows in
+//! the tables, keeps them, reaches the YAML (`check`), and its rollback brings back the
+//! catalog and the rows of before.
+
+mod support;
+
+use support::project::{apply, generate, project, read, schemagen};
+
+struct Case<'a> {
+    /// The history, `0001_init.sql`.
+    current: &'a str,
+    /// Rows put in before the migration.
+    rows: &'a str,
+    yaml: &'a [(&'a str, &'a str)],
+    args: &'a [&'a str],
+    /// A query and its result after the migration, and after the rollback.
+    after_up: (&'a str, &'a str),
+    after_down: (&'a str, &'a str),
+}
+
+/// The migration's files and its rollback, once both applied and checked.
+fn up_and_down(case: &Case) -> (Vec<String>, String) {
+    let dir = project(case.current, case.yaml);
+    let db = support::server().fresh_db();
+    db.apply(case.current).unwrap();
+    db.apply(case.rows).unwrap();
+    let before = db.catalog();
+    let (up, down) = generate(dir.path(), case.args);
+    apply(&db, &up);
+    let check = schemagen(dir.path(), &["check"]);
+    assert_eq!(check.code, 0, "the migration does not reach the YAML:\n{}{}", check.stdout, check.stderr);
+    assert_eq!(db.query(case.after_up.0).unwrap(), case.after_up.1, "rows after the migration");
+    let rollback = read(&down);
+    db.apply(&rollback).unwrap_or_else(|e| panic!("the rollback does not apply: {e}\n{rollback}"));
+    support::assert_catalog_eq(&db.catalog(), &before, "after the rollback");
+    assert_eq!(db.query(case.after_down.0).unwrap(), case.after_down.1, "rows after the rollback");
+    (up.iter().map(|f| read(f)).collect(), rollback)
+}
+
+#[test]
+fn a_check_on_a_new_column_comes_after_the_column() {
+    let up = up_and_down(&Case {
+        current: "create table public.items (id int primary key);",
+        rows: "insert into public.items values (1), (2);",
+        yaml: &[
+            (
+                "items.yaml",
+                "table: items\ncolumns:\n  id: int primary key\n  \
+                 rank: int not null default public.first_rank() check (rank > 0)\n\
+                 indexes:\n  - columns: [rank]\n",
+            ),
+            ("first_rank.yaml", "function: public.first_rank\nreturns: int\nbody: select 1\n"),
+        ],
+        args: &[],
+        after_up: ("select id, rank from public.items order by id", "1|1\n2|1"),
+        after_down: ("select id from public.items order by id", "1\n2"),
+    })
+    .0;
+    let text = up.concat();
+    let (function, column, check) =
+        (text.find("CREATE FUNCTION").unwrap(), text.find("ADD COLUMN rank").unwrap(), text.find("CHECK").unwrap());
+    assert!(function < column && column < check, "{text}");
+}
+
+#[test]
+fn the_rollback_of_a_column_rename_recreates_the_view_as_it_was() {
+    let (_, down) = up_and_down(&Case {
+        current: "create table public.posts (id int primary key, name text);
+                  create view public.titles as select p.id, p.name from public.posts p;",
+        rows: "insert into public.posts values (1, 'first');",
+        yaml: &[
+            (
+                "posts.yaml",
+                "table: posts\ncolumns:\n  id: int primary key\n  title: {type: text, renamed_from: name}\n",
+            ),
+            ("titles.yaml", "view: public.titles\nquery: select p.id, p.title from public.posts p\n"),
+        ],
+        args: &[],
+        after_up: ("select id, title from public.titles", "1|first"),
+        after_down: ("select id, name from public.titles", "1|first"),
+    });
+    assert!(!down.contains("title AS name"), "{down}");
+}
+
+const NEIGHBOURS: &str = "create table public.teams (id int primary key, name text, motto text);
+create table public.members (id int primary key, team_id int references public.teams, note text);
+alter table public.teams enable row level security;
+alter table public.members enable row level security;
+create policy team_reads on public.teams for select using (name is not null);
+create policy team_members on public.members for select
+  using (exists (select 1 from public.teams t where t.id = team_id));
+create policy own_note on public.members for update using (note is not null);
+";
+
+#[test]
+fn dropping_a_column_touches_only_what_reads_it() {
+    let teams = "table: teams\ncolumns:\n  id: int primary key\n  name: text\nrls: true\n\
+                 policies:\n  team_reads: {command: select, using: name is not null}\n";
+    let members = "table: members\ncolumns:\n  id: int primary key\n  team_id: int references teams\n  \
+                   note: varchar(200)\n\
+                   rls: true\npolicies:\n  \
+                   team_members: {command: select, using: 'exists (select 1 from public.teams t where t.id = team_id)'}\n  \
+                   own_note: {command: update, using: note is not null}\n";
+    let (up, _) = up_and_down(&Case {
+        current: NEIGHBOURS,
+        rows: "insert into public.teams values (1, 'a', 'm'); insert into public.members values (1, 1, 'n');",
+        yaml: &[("teams.yaml", teams), ("members.yaml", members)],
+        args: &["--allow-destructive"],
+        after_up: ("select t.id, m.note from public.teams t join public.members m on m.team_id = t.id", "1|n"),
+        after_down: ("select motto from public.teams", ""),
+    });
+    assert_eq!(up.len(), 1, "a policy dropped and created again stays in the file of its drop:\n{}", up.concat());
+    let text = &up[0];
+    assert!(!text.contains("team_reads") && !text.contains("team_members"), "nothing reads teams.motto:\n{text}");
+    // own_note reads members.note, whose type changes.
+    let (drop, alter, create) = (
+        text.find("DROP POLICY own_note").unwrap(),
+        text.find("ALTER COLUMN note TYPE").unwrap(),
+        text.find("CREATE POLICY own_note").unwrap(),
+    );
+    assert!(drop < alter && alter < create, "{text}");
+}
+
+#[test]
+fn a_rollback_that_removes_an_enum_value_says_what_it_cannot_restore() {
+    let (_, down) = up_and_down(&Case {
+        current: "create type public.mood as enum ('ok', 'sad');
+                  create table public.days (id int primary key, mood public.mood not null default 'ok');",
+        rows: "insert into public.days values (1, 'sad'), (2, 'ok');",
+        yaml: &[
+            ("mood.yaml", "enum: public.mood\nvalues: [ok, happy, sad]\n"),
+            ("days.yaml", "table: days\ncolumns:\n  id: int primary key\n  mood: public.mood not null default 'ok'\n"),
+        ],
+        args: &[],
+        after_up: ("select id, mood from public.days order by id", "1|sad\n2|ok"),
+        after_down: ("select id, mood from public.days order by id", "1|sad\n2|ok"),
+    });
+    assert!(down.contains("-- cannot restore rows holding happy of type public.mood"), "{down}");
+}
+
+#[test]
+fn a_function_whose_result_type_changes_takes_its_default_and_index_along() {
+    let function = |returns: &str| {
+        format!(
+            "function: public.first_rank\nreturns: {returns}\nlanguage: sql\nvolatility: immutable\nbody: select 1\n"
+        )
+    };
+    up_and_down(&Case {
+        current: "create function public.first_rank() returns int language sql immutable as $$select 1$$;
+                  create table public.items (id int primary key, rank bigint default public.first_rank());
+                  create index items_rank_idx on public.items ((rank + public.first_rank()));",
+        rows: "insert into public.items (id) values (1), (2);",
+        yaml: &[
+            (
+                "items.yaml",
+                "table: items\ncolumns:\n  id: int primary key\n  rank: bigint default public.first_rank()\n\
+                 indexes:\n  items_rank_idx: '(rank + public.first_rank())'\n",
+            ),
+            ("first_rank.yaml", &function("bigint")),
+        ],
+        args: &[],
+        after_up: ("select id, rank from public.items order by id", "1|1\n2|1"),
+        after_down: ("select id, rank from public.items order by id", "1|1\n2|1"),
+    });
+}
+
+#[test]
+fn a_column_type_change_under_a_generated_column() {
+    up_and_down(&Case {
+        current: "create table public.boxes (id int primary key, side int not null,
+                    area int generated always as (side * side) stored);",
+        rows: "insert into public.boxes (id, side) values (1, 3);",
+        yaml: &[(
+            "boxes.yaml",
+            "table: boxes\ncolumns:\n  id: int primary key\n  side: bigint not null\n  \
+             area: int generated always as (side * side) stored\n",
+        )],
+        args: &[],
+        after_up: ("select id, side, area from public.boxes", "1|3|9"),
+        after_down: ("select id, side, area from public.boxes", "1|3|9"),
+    });
+}
+
+#[test]
+fn serial_to_identity_keeps_the_rows_and_the_numbering() {
+    up_and_down(&Case {
+        current: "create table public.tags (id serial primary key, label text);",
+        rows: "insert into public.tags (label) values ('a'), ('b');",
+        yaml: &[(
+            "tags.yaml",
+            "table: tags\ncolumns:\n  id: integer generated by default as identity primary key\n  label: text\n",
+        )],
+        args: &["--allow-destructive"],
+        after_up: ("insert into public.tags (label) values ('c') returning id", "3"),
+        after_down: ("select id, label from public.tags order by id", "1|a\n2|b\n3|c"),
+    });
+}
+
+#[test]
+fn a_view_whose_options_alone_change_is_altered_in_place() {
+    let (up, down) = up_and_down(&Case {
+        current: "create table public.notes (id int primary key, body text);
+                  create view public.bodies with (security_barrier = true) as select id, body from public.notes;",
+        rows: "insert into public.notes values (1, 'b');",
+        yaml: &[
+            ("notes.yaml", "table: notes\ncolumns:\n  id: int primary key\n  body: text\n"),
+            ("bodies.yaml", "view: public.bodies\nsecurity_invoker: true\nquery: select id, body from public.notes\n"),
+        ],
+        args: &[],
+        after_up: ("select id, body from public.bodies", "1|b"),
+        after_down: ("select id, body from public.bodies", "1|b"),
+    });
+    let text = up.concat();
+    assert!(!text.contains("DROP VIEW") && !down.contains("DROP VIEW"), "{text}\n{down}");
+    assert!(text.contains("ALTER VIEW public.bodies SET (security_invoker = true);"), "{text}");
+    assert!(text.contains("ALTER VIEW public.bodies RESET (security_barrier);"), "{text}");
+}
+
+#[test]
+fn a_sql_function_that_writes_a_renamed_column_is_replaced_after_the_rename_and_back_before() {
+    let function = |column: &str| {
+        format!(
+            "function: public.set_title\nargs: [t text, i int]\nreturns: void\nlanguage: sql\n\
+             body: 'update public.posts set {column} = t where id = i'\n"
+        )
+    };
+    let (up, down) = up_and_down(&Case {
+        current: "create table public.posts (id int primary key, name text);
+                  create function public.set_title(t text, i int) returns void language sql
+                    as $$ update public.posts set name = t where id = i $$;",
+        rows: "insert into public.posts values (1, 'first');",
+        yaml: &[
+            (
+                "posts.yaml",
+                "table: posts\ncolumns:\n  id: int primary key\n  title: {type: text, renamed_from: name}\n",
+            ),
+            ("set_title.yaml", &function("title")),
+        ],
+        args: &[],
+        after_up: ("select public.set_title('second', 1); select title from public.posts", "\nsecond"),
+        after_down: ("select public.set_title('third', 1); select name from public.posts", "\nthird"),
+    });
+    let text = up.concat();
+    assert!(text.find("RENAME COLUMN").unwrap() < text.find("CREATE OR REPLACE FUNCTION").unwrap(), "{text}");
+    assert!(down.find("RENAME COLUMN").unwrap() < down.find("CREATE OR REPLACE FUNCTION").unwrap(), "{down}");
+}
