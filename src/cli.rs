@@ -470,8 +470,8 @@ fn diff(config: &Config, args: DiffArgs) -> Result<i32> {
 }
 
 /// The schemas `diff` compares when a database or `--from`/`--to` name them (current,
-/// desired, and how the migration's header names them). A live side is read in the form
-/// where the server's spelling of an expression is no change, and so is the other side.
+/// desired, and how the migration's header names them). Where a side is live, what only the
+/// server's spelling tells apart is no change (`live::aligned`).
 fn compared(
     config: &Config,
     r: &Resolved,
@@ -487,7 +487,7 @@ fn compared(
     let source = format!("{} against {}", to.describe(), from.describe());
     let (current, desired) = (from.load(r.templates.as_deref())?, to.load(r.templates.as_deref())?);
     Ok(Some(if from.is_live() || to.is_live() {
-        (crate::source::live::comparable(&current), crate::source::live::comparable(&desired), source)
+        (crate::source::live::aligned(&current, &desired), desired, source)
     } else {
         (current, desired, source)
     }))

@@ -279,3 +279,34 @@ fn a_bare_db_flag_reads_the_environment_then_the_config() {
     assert_eq!(out.status.code(), Some(0), "{stdout}{}", String::from_utf8_lossy(&out.stderr));
     assert!(stdout.contains(&format!("/{} is what migrations build", db.name)), "{stdout}");
 }
+
+/// `diff --db` renders what differs from the YAML as written: a cast the compared form
+/// leaves out (`amount::numeric`) is in the SQL it writes, a CHECK the database already has
+/// in the server's spelling is no change, and the SQL applied leaves nothing to diff.
+#[test]
+fn diff_db_writes_the_yaml_as_written_not_the_compared_form() {
+    let db = support::server().fresh_db();
+    db.apply(
+        "create table public.t (id integer primary key, amount text, status text not null default 'open' \
+         check (status in ('open', 'closed')));",
+    )
+    .unwrap();
+    let work = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(work.path().join("schema")).unwrap();
+    std::fs::write(
+        work.path().join("schema/t.yaml"),
+        "table: t\ncolumns:\n  id: integer primary key\n  amount: text check (amount::numeric > 0)\n  \
+         status: text not null default 'open' check (status in ('open', 'closed'))\n",
+    )
+    .unwrap();
+    let url = db.conninfo();
+    let (code, sql, err) = schemagen(work.path(), &["diff", "--db", &url]);
+    assert_eq!(code, 2, "{sql}{err}");
+    assert!(sql.contains("::numeric"), "the cast is gone from:\n{sql}");
+    assert!(!sql.contains("status"), "a CHECK spelled the server's way is a change in:\n{sql}");
+    db.apply(&sql).unwrap();
+    db.apply("insert into public.t (id, amount) values (1, '2.5')").unwrap();
+    assert!(db.apply("insert into public.t (id, amount) values (2, '-1')").is_err());
+    let (code, out, err) = schemagen(work.path(), &["diff", "--db", &url, "--format", "summary"]);
+    assert_eq!((code, out.as_str()), (0, "0 change(s)\n"), "{err}");
+}

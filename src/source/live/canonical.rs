@@ -92,6 +92,68 @@ pub fn comparable(schema: &Schema) -> Schema {
 
 /// A type of the `extensions` schema is written with or without it: Supabase's search path
 /// holds the schema, and the server prints the name as its own path finds it.
+/// `current` with each object (and each column, constraint and index of a table) that
+/// equals its counterpart in `desired` once both are in the compared form replaced by that
+/// counterpart as written. The diff then sees no change there, and what it renders for the
+/// rest comes from the objects as written or as the server prints them, never from the
+/// compared form, which drops casts and qualifiers and so is not SQL to run.
+pub fn aligned(current: &Schema, desired: &Schema) -> Schema {
+    let (cc, cd) = (comparable(current), comparable(desired));
+    let mut out = current.clone();
+    for (name, table) in &mut out.tables {
+        let (Some(a), Some(b), Some(wanted)) = (cc.tables.get(name), cd.tables.get(name), desired.tables.get(name))
+        else {
+            continue;
+        };
+        if a == b {
+            *table = wanted.clone();
+            continue;
+        }
+        same_named(&mut table.columns, &a.columns, &b.columns, &wanted.columns, |c| &c.name);
+        same_named(&mut table.constraints, &a.constraints, &b.constraints, &wanted.constraints, |c| &c.name);
+        same_named(&mut table.indexes, &a.indexes, &b.indexes, &wanted.indexes, |i| &i.name);
+    }
+    same_keyed(&mut out.views, &cc.views, &cd.views, &desired.views);
+    same_keyed(&mut out.functions, &cc.functions, &cd.functions, &desired.functions);
+    same_keyed(&mut out.policies, &cc.policies, &cd.policies, &desired.policies);
+    same_keyed(&mut out.triggers, &cc.triggers, &cd.triggers, &desired.triggers);
+    // The platform's extensions are in every Supabase database: as the other side says.
+    for name in crate::source::yaml::PLATFORM_EXTENSIONS {
+        match desired.extensions.get(*name) {
+            Some(e) => out.extensions.insert(name.to_string(), e.clone()),
+            None => out.extensions.remove(*name),
+        };
+    }
+    out
+}
+
+fn same_keyed<K: Ord, V: Clone + PartialEq>(
+    out: &mut std::collections::BTreeMap<K, V>,
+    a: &std::collections::BTreeMap<K, V>,
+    b: &std::collections::BTreeMap<K, V>,
+    wanted: &std::collections::BTreeMap<K, V>,
+) {
+    for (k, v) in out.iter_mut() {
+        if let (Some(x), Some(y), Some(w)) = (a.get(k), b.get(k), wanted.get(k))
+            && x == y
+        {
+            *v = w.clone();
+        }
+    }
+}
+
+fn same_named<T: Clone + PartialEq>(out: &mut [T], a: &[T], b: &[T], wanted: &[T], name: impl Fn(&T) -> &String) {
+    for (i, v) in out.iter_mut().enumerate() {
+        let Some(x) = a.get(i) else { continue };
+        let found = b.iter().position(|y| name(y) == name(x));
+        if let Some(j) = found
+            && &b[j] == x
+        {
+            *v = wanted[j].clone();
+        }
+    }
+}
+
 fn unqualified_type(ty: &mut crate::model::DataType) {
     if ty.schema.as_deref() == Some("extensions") {
         *ty = crate::model::DataType::from_parts(vec![ty.name.clone()], ty.modifiers.clone(), ty.array_dims);

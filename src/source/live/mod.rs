@@ -17,7 +17,7 @@ use crate::model::Schema;
 use crate::model::privileges::{DefaultPrivileges, ObjectKind};
 use crate::source::sql::{LoadReport, load_text};
 use crate::source::yaml::PLATFORM_SCHEMAS;
-pub use canonical::comparable;
+pub use canonical::{aligned, comparable};
 
 /// The model of the database `db` is connected to, and what the replay of its catalog read.
 pub fn load(db: &mut Database) -> Result<(Schema, LoadReport)> {
