@@ -4,12 +4,14 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 mod renames;
+mod replication;
 
 use crate::model::deps::{Graph, view_id};
 use crate::model::privileges::Scope;
 use crate::model::{
     Column, Constraint, ConstraintKind, DataType, Domain, Enum, Expr, Extension, Function, Grants, Hints, Index,
-    ObjectId, ObjectKind, Policy, QualifiedName, Schema, Sequence, Table, Trigger, View,
+    ObjectId, ObjectKind, Policy, Publication, Published, QualifiedName, Schema, Sequence, Storage, Table, Trigger,
+    View,
 };
 
 #[derive(Debug, Clone, PartialEq)]
@@ -137,6 +139,25 @@ pub enum Change {
         from: Sequence,
         to: Sequence,
     },
+    /// A publication created (`from` None), dropped (`to` None) or given other options.
+    Publication {
+        from: Option<Publication>,
+        to: Option<Publication>,
+    },
+    /// A table added to a publication (`from` None), dropped from it (`to` None), or given
+    /// another column list or row filter.
+    Publish {
+        table: QualifiedName,
+        publication: String,
+        from: Option<Published>,
+        to: Option<Published>,
+    },
+    /// UNLOGGED, storage parameters or replica identity of a table.
+    TableStorage {
+        table: QualifiedName,
+        from: Storage,
+        to: Storage,
+    },
     /// `ALTER SEQUENCE … OWNED BY`: a step of its own, as the owning table may come later.
     SequenceOwner {
         sequence: QualifiedName,
@@ -191,6 +212,7 @@ pub fn diff(current: &Schema, desired: &Schema) -> Vec<Change> {
     diff_enums(current, desired, &mut changes);
     diff_sequences(current, desired, &mut changes);
     diff_domains(current, desired, &mut changes);
+    replication::diff_publications(current, desired, &mut changes);
     for (name, table) in &desired.tables {
         match current.tables.get(name) {
             None => {
@@ -202,8 +224,12 @@ pub fn diff(current: &Schema, desired: &Schema) -> Vec<Change> {
                 let born = desired.default_privileges.effective(&name.schema, ObjectKind::Tables);
                 grants(&mut changes, ObjectId::Table(name.clone()), &born, &table.grants, true);
                 column_grants(&mut changes, &Table::new(name.clone()), table);
+                replication::diff_table(None, table, &mut changes);
             }
-            Some(old) => diff_table(old, table, &desired.hints, &mut changes),
+            Some(old) => {
+                diff_table(old, table, &desired.hints, &mut changes);
+                replication::diff_table(Some(old), table, &mut changes);
+            }
         }
     }
     for (name, table) in &current.tables {

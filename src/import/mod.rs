@@ -10,6 +10,7 @@ use crate::pgtree::quote_ident;
 use crate::source::yaml::PLATFORM_SCHEMAS;
 
 mod objects;
+mod replication;
 
 /// (file name, YAML text) for every table, in name order.
 /// Tables that foreign keys reference but the SQL does not create (and that are not in a
@@ -41,6 +42,7 @@ pub fn to_yaml(schema: &Schema) -> Vec<(String, String)> {
         files.push((file_name(name), text));
     }
     files.extend(objects::files(schema));
+    files.extend(replication::files(schema));
     files.sort();
     files
 }
@@ -230,6 +232,7 @@ fn table_yaml(t: &Table) -> String {
             write_index(&mut y, i);
         }
     }
+    y.push_str(&replication::table_yaml(t));
     y
 }
 
@@ -366,6 +369,7 @@ fn write_index(y: &mut String, i: &Index) {
         && i.include.is_empty()
         && i.predicate.is_none()
         && !i.nulls_not_distinct
+        && i.options.is_empty()
         && i.comment.is_none();
     if simple {
         let _ = writeln!(y, "  {}: {}", scalar(&i.name), scalar(&keys));
@@ -384,6 +388,7 @@ fn write_index(y: &mut String, i: &Index) {
     if i.nulls_not_distinct {
         y.push_str("    nulls_not_distinct: true\n");
     }
+    y.push_str(&replication::with_yaml(&i.options, "    "));
     if let Some(p) = &i.predicate {
         let _ = writeln!(y, "    where: {}", scalar(p.text()));
     }

@@ -5,6 +5,7 @@
 //! an error (strict undefined), not an empty string.
 
 mod quote;
+mod replication;
 mod statement;
 
 use std::collections::BTreeMap;
@@ -75,6 +76,11 @@ pub const TEMPLATES: &[(&str, &str)] = embedded!(
     "backfill.sql.j2",
     "note.sql.j2",
     "validate_constraint.sql.j2",
+    "create_publication.sql.j2",
+    "drop_publication.sql.j2",
+    "publication_options.sql.j2",
+    "publication_table.sql.j2",
+    "table_storage.sql.j2",
 );
 
 pub struct Renderer {

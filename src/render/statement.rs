@@ -28,7 +28,9 @@ pub fn context(statement: &Statement) -> Result<(&'static str, Value)> {
         S::CreateTable { table, constraints } => {
             let columns: Vec<Value> = table.columns.iter().map(column).collect();
             let constraints: Vec<Value> = constraints.iter().map(constraint).collect();
-            ("create_table.sql.j2", context! { table => qname(&table.name), columns, constraints })
+            let options = super::replication::storage_options(&table.storage.options);
+            let unlogged = table.storage.unlogged;
+            ("create_table.sql.j2", context! { table => qname(&table.name), columns, constraints, unlogged, options })
         }
         S::DropTable(table) => ("drop_table.sql.j2", context! { table => qname(table) }),
         S::AddColumn { table, column: c } => {
@@ -240,6 +242,15 @@ pub fn context(statement: &Statement) -> Result<(&'static str, Value)> {
                 role => role(r),
             },
         ),
+        S::CreatePublication(p) => super::replication::create_publication(p)?,
+        S::DropPublication(name) => super::replication::drop_publication(name),
+        S::PublicationOptions(p) => super::replication::publication_options_stmt(p)?,
+        S::PublicationTable { publication, table, member } => {
+            super::replication::publication_table(publication, table, member)
+        }
+        S::TableStorage { table, unlogged, reset, set, replica_identity } => {
+            super::replication::table_storage(table, unlogged, reset, set, replica_identity)
+        }
         S::CreateSequence { name, options } => {
             ("create_sequence.sql.j2", context! { name => qname(name), options => sequence_options(options)? })
         }
@@ -384,6 +395,7 @@ fn index(i: &Index) -> Value {
         keys => keys.join(", "),
         include => (!i.include.is_empty()).then(|| idents(&i.include)),
         nulls_not_distinct => i.nulls_not_distinct,
+        options => super::replication::storage_options(&i.options),
         predicate => i.predicate.as_ref().map(|e| e.text().to_string()),
     }
 }

@@ -18,7 +18,7 @@ use crate::pgtree::{
     str_of, strings,
 };
 use crate::source::cascade::drop_dependents;
-use crate::source::{routines, security};
+use crate::source::{replication, routines, security};
 
 /// What became of one statement.
 pub enum Outcome {
@@ -193,6 +193,8 @@ pub fn apply(schema: &mut Schema, stmt: &NodeEnum) -> Outcome {
         NodeEnum::CreateDomainStmt(s) => routines::create_domain(schema, s),
         NodeEnum::AlterDomainStmt(s) => routines::alter_domain(schema, s),
         NodeEnum::CreateSeqStmt(s) => routines::create_sequence(schema, s),
+        NodeEnum::CreatePublicationStmt(s) => replication::create_publication(schema, s),
+        NodeEnum::AlterPublicationStmt(s) => replication::alter_publication(schema, s),
         NodeEnum::AlterSeqStmt(s) => {
             let outcome = routines::alter_sequence(schema, s);
             if let Some(rv) = s.sequence.as_ref() {
@@ -351,6 +353,8 @@ fn create_table(schema: &mut Schema, s: &protobuf::CreateStmt) -> Outcome {
     }
     let mut table = Table::new(name.clone());
     table.grants = schema.default_privileges.effective(&name.schema, ObjectKind::Tables);
+    table.storage.unlogged = rv.relpersistence == "u";
+    table.storage.options = replication::storage_options(&s.options);
     let mut pending = Vec::new();
     for elt in &s.table_elts {
         match elt.node.as_ref() {
@@ -653,6 +657,7 @@ fn create_index(schema: &mut Schema, s: &protobuf::IndexStmt) -> Outcome {
         include,
         predicate: s.where_clause.as_deref().map(expr_sql),
         nulls_not_distinct: s.nulls_not_distinct,
+        options: replication::storage_options(&s.options),
         comment: None,
     };
     let table = schema.tables.get_mut(&table_name).expect("checked above");
@@ -662,6 +667,9 @@ fn create_index(schema: &mut Schema, s: &protobuf::IndexStmt) -> Outcome {
 }
 
 fn alter_table(schema: &mut Schema, s: &protobuf::AlterTableStmt) -> Outcome {
+    if s.objtype == ObjectType::ObjectIndex as i32 {
+        return replication::alter_index(schema, s);
+    }
     if s.objtype != ObjectType::ObjectTable as i32 {
         return Outcome::Skipped("ALTER (not a table)");
     }
@@ -716,8 +724,10 @@ fn alter_table(schema: &mut Schema, s: &protobuf::AlterTableStmt) -> Outcome {
         let Some(NodeEnum::AlterTableCmd(cmd)) = cmd.node.as_ref() else {
             continue;
         };
-        if let Outcome::Skipped(what) = alter_table_cmd(schema, &name, cmd) {
-            outcome = Outcome::Skipped(what);
+        match alter_table_cmd(schema, &name, cmd) {
+            Outcome::Skipped(what) => outcome = Outcome::Skipped(what),
+            rejected @ Outcome::Rejected { .. } => return rejected,
+            _ => {}
         }
     }
     outcome
@@ -819,7 +829,10 @@ fn alter_table_cmd(schema: &mut Schema, name: &QualifiedName, cmd: &protobuf::Al
         AlterTableType::AtForceRowSecurity => table.rls_forced = true,
         AlterTableType::AtNoForceRowSecurity => table.rls_forced = false,
         AlterTableType::AtChangeOwner => return Outcome::Skipped("ALTER OWNER"),
-        _ => return Outcome::Skipped("ALTER TABLE (other)"),
+        other => {
+            return replication::alter_table_storage(table, other, def)
+                .unwrap_or(Outcome::Skipped("ALTER TABLE (other)"));
+        }
     }
     Outcome::Applied
 }
@@ -917,6 +930,11 @@ pub fn rename_object(schema: &mut Schema, object: &crate::model::ObjectId, from:
 
 fn rename(schema: &mut Schema, s: &protobuf::RenameStmt, keep_sequences: bool) -> Outcome {
     let rename_type = ObjectType::try_from(s.rename_type).unwrap_or(ObjectType::Undefined);
+    if rename_type == ObjectType::ObjectPublication
+        && let Some(from) = s.object.as_deref().and_then(str_of)
+    {
+        return replication::rename_publication(schema, from, &s.newname);
+    }
     let Some(rv) = s.relation.as_ref() else {
         return Outcome::Skipped("RENAME");
     };
@@ -1000,6 +1018,7 @@ fn rename(schema: &mut Schema, s: &protobuf::RenameStmt, keep_sequences: bool) -
             for t in schema.tables.values_mut().filter(|t| t.name.schema == target.schema) {
                 if let Some(i) = t.indexes.iter_mut().find(|i| i.name == target.name) {
                     i.name = s.newname.clone();
+                    replication::rename_index(t, &target.name, &s.newname);
                     found = true;
                 } else if let Some(c) = t.constraints.iter_mut().find(|c| c.kind.has_index() && c.name == target.name) {
                     c.name = s.newname.clone();
@@ -1148,6 +1167,7 @@ fn rename_column(schema: &mut Schema, target: &QualifiedName, old: &str, new: &s
         if let Some(grants) = t.column_grants.remove(old) {
             t.column_grants.insert(new.to_string(), grants);
         }
+        replication::rename_column(t, old, new);
         if let Some(col) = t.column_mut(old) {
             col.name = new.to_string();
             if let Some(g) = &mut col.generated {
@@ -1307,6 +1327,10 @@ fn drop(schema: &mut Schema, s: &protobuf::DropStmt) -> Outcome {
                     schema.extensions.remove(name);
                 }
             }
+        }
+        ObjectType::ObjectPublication => {
+            let names: Vec<String> = s.objects.iter().filter_map(str_of).map(str::to_string).collect();
+            return replication::drop_publications(schema, &names, s.missing_ok);
         }
         _ => return Outcome::Skipped("DROP (other)"),
     }

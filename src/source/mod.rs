@@ -3,6 +3,7 @@
 
 pub mod cascade;
 pub mod ddl;
+pub mod replication;
 pub mod routines;
 pub mod security;
 pub mod sql;

@@ -81,6 +81,7 @@ pub(super) const KINDS: &[FileKind] = &[
     FileKind { key: "enum", mapping: &ENUM },
     FileKind { key: "domain", mapping: &DOMAIN },
     FileKind { key: "sequence", mapping: &SEQUENCE },
+    FileKind { key: "publication", mapping: &PUBLICATION },
     FileKind { key: "extensions", mapping: &SETUP },
     FileKind { key: "schemas", mapping: &SETUP },
     FileKind { key: "schema_grants", mapping: &SETUP },
@@ -103,6 +104,8 @@ pub(super) const FK_ACTIONS: &[&str] = &["no action", "restrict", "cascade", "se
 const IDENTITIES: &[&str] = &["always", "by default"];
 const MATCHES: &[&str] = &["full", "simple"];
 const DEFERRED: &[&str] = &["initially deferred", "initially immediate"];
+pub(super) const REPLICA_IDENTITIES: &[&str] = &["default", "full", "nothing"];
+const PUBLISH: &[&str] = &["insert", "update", "delete", "truncate"];
 const RLS_SWITCHES: &[&str] = &["force", "forced", "enable", "enabled", "disable", "disabled"];
 
 /// Keys an `external: true` table may have: it is only referenced, so nothing else.
@@ -137,6 +140,11 @@ const NOT_VALID: Key = Key {
 };
 const CONSTRAINT_NAME: Key = Key { name: "name", value: Value::Text, doc: "Constraint name (default: PostgreSQL's)." };
 const KEY_COLUMNS: Key = Key { name: "columns", value: Value::Names, doc: "Columns: [a, b] or \"a, b\"." };
+const WITH: Key = Key {
+    name: "with",
+    value: Value::MapOf(&Value::Scalar),
+    doc: "Storage parameters, WITH (name = value): {fillfactor: 70}.",
+};
 const TABLE_GRANTS: Key = Key {
     name: "grants",
     value: Value::MapOf(&Value::Privileges(TABLE_PRIVILEGES)),
@@ -185,6 +193,22 @@ pub(super) const TABLE_KEYS: &[Key] = &[
     Key { name: "policies", value: Value::MapOf(&Value::Map(&POLICY)), doc: "Policy name → policy." },
     Key { name: "triggers", value: Value::MapOf(&Value::Map(&TRIGGER)), doc: "Trigger name → trigger." },
     TABLE_GRANTS,
+    Key {
+        name: "unlogged",
+        value: Value::Flag,
+        doc: "CREATE UNLOGGED TABLE: not written to the WAL, emptied by a crash.",
+    },
+    WITH,
+    Key {
+        name: "replica_identity",
+        value: Value::AnyOf(&[Value::Word(REPLICA_IDENTITIES), Value::Map(&REPLICA_INDEX)]),
+        doc: "REPLICA IDENTITY: default (the primary key), full, nothing, or {index: NAME}.",
+    },
+    Key {
+        name: "publications",
+        value: Value::AnyOf(&[Value::List, Value::MapOf(&Value::AnyOf(&[Value::Null, Value::Map(&PUBLISHED)]))]),
+        doc: "Publications the table is in: [supabase_realtime], or name → {columns, where}.",
+    },
     Key {
         name: "column_grants",
         value: Value::MapOf(&Value::MapOf(&Value::Privileges(COLUMN_PRIVILEGES))),
@@ -258,9 +282,22 @@ pub(super) const INDEX_KEYS: &[Key] = &[
     Key { name: "where", value: Value::Scalar, doc: "Predicate of a partial index." },
     Key { name: "include", value: Value::Names, doc: "INCLUDE columns." },
     Key { name: "nulls_not_distinct", value: Value::Flag, doc: "NULLS NOT DISTINCT." },
+    WITH,
     COMMENT,
     RENAMED_FROM,
     LINT,
+];
+pub(super) const REPLICA_INDEX_KEYS: &[Key] =
+    &[Key { name: "index", value: Value::Text, doc: "A unique index (or key) of the table." }];
+pub(super) const PUBLISHED_KEYS: &[Key] = &[
+    Key { name: "columns", value: Value::Names, doc: "The columns published (default: all)." },
+    Key { name: "where", value: Value::Scalar, doc: "Row filter: only rows for which it is true." },
+];
+pub(super) const PUBLICATION_KEYS: &[Key] = &[
+    Key { name: "publication", value: Value::Text, doc: "Publication name." },
+    Key { name: "all_tables", value: Value::Flag, doc: "FOR ALL TABLES." },
+    Key { name: "publish", value: Value::Words(PUBLISH), doc: "Operations published (default: all four)." },
+    Key { name: "via_partition_root", value: Value::Flag, doc: "publish_via_partition_root." },
 ];
 pub(super) const REF_KEYS: &[Key] = &[
     Key { name: "table", value: Value::Text, doc: "Referenced table." },
@@ -423,6 +460,16 @@ const VIEW: Mapping = Mapping { name: "view_file", doc: "A view.", keys: VIEW_KE
 const ENUM: Mapping = Mapping { name: "enum_file", doc: "An enum type.", keys: ENUM_KEYS, external: &[] };
 const DOMAIN: Mapping = Mapping { name: "domain_file", doc: "A domain.", keys: DOMAIN_KEYS, external: &[] };
 const SEQUENCE: Mapping = Mapping { name: "sequence_file", doc: "A sequence.", keys: SEQUENCE_KEYS, external: &[] };
+const PUBLICATION: Mapping = Mapping {
+    name: "publication_file",
+    doc: "A publication (supabase_realtime is the platform's: declare it only to change its options).",
+    keys: PUBLICATION_KEYS,
+    external: &[],
+};
+const PUBLISHED: Mapping =
+    Mapping { name: "published", doc: "A table's part in a publication.", keys: PUBLISHED_KEYS, external: &[] };
+const REPLICA_INDEX: Mapping =
+    Mapping { name: "replica_index", doc: "REPLICA IDENTITY USING INDEX.", keys: REPLICA_INDEX_KEYS, external: &[] };
 const SETUP: Mapping =
     Mapping { name: "setup_file", doc: "Extensions, schemas and default privileges.", keys: SETUP_KEYS, external: &[] };
 const DEFAULT_PRIVILEGES: Mapping = Mapping {
@@ -448,7 +495,7 @@ pub fn json_schema() -> Json {
     json!({
         "$schema": "http://json-schema.org/draft-07/schema#",
         "title": "schemagen schema file",
-        "description": "One object of a schemagen schema: a table, view, function, procedure, enum, domain, sequence, or extensions and schemas. Generated by `schemagen schema-json`.",
+        "description": "One object of a schemagen schema: a table, view, function, procedure, enum, domain, sequence, publication, or extensions and schemas. Generated by `schemagen schema-json`.",
         "oneOf": files,
         "definitions": defs,
     })

@@ -102,7 +102,7 @@ impl File<'_> {
     }
 
     /// Runs one statement built from the YAML at `node`, pointing at `node` if it is wrong.
-    fn run(&self, schema: &mut Schema, sql: &str, node: &Node) -> Result<()> {
+    pub(super) fn run(&self, schema: &mut Schema, sql: &str, node: &Node) -> Result<()> {
         self.replay(schema, sql, 0, node.span(), &[(node.span(), sql.to_string())]).map(drop)
     }
 
@@ -111,6 +111,17 @@ impl File<'_> {
             Node::Sequence(seq) => seq.iter().map(|n| self.scalar(n, what).map(|s| s.to_string())).collect(),
             Node::Scalar(s) => Ok(vec![s.to_string()]),
             Node::Mapping(_) => Err(self.error(node.span(), format!("{what} must be a list"), "write [a, b]").into()),
+        }
+    }
+
+    /// `key`'s list of words, each one of `allowed`, lower-cased.
+    pub(super) fn words(&self, node: &Node, key: &str, what: &str, allowed: &[&str]) -> Result<Vec<String>> {
+        let words: Vec<String> = self.list(node, key)?.iter().map(|w| w.to_lowercase()).collect();
+        match words.iter().find(|w| !allowed.contains(&w.as_str())) {
+            Some(w) => Err(self
+                .error(node.span(), format!("unknown {what} `{w}`"), format!("{key}: {}", allowed.join(", ")))
+                .into()),
+            None => Ok(words),
         }
     }
 
@@ -312,17 +323,7 @@ impl File<'_> {
         };
         let events_node = need("events")?;
         let mut events = Vec::new();
-        for e in self.list(events_node, "events")? {
-            let e = e.to_lowercase();
-            if !EVENTS.contains(&e.as_str()) {
-                return Err(self
-                    .error(
-                        events_node.span(),
-                        format!("unknown event `{e}`"),
-                        "events: insert, update, delete, truncate",
-                    )
-                    .into());
-            }
+        for e in self.words(events_node, "events", "event", EVENTS)? {
             let of = if e == "update" { update_of.as_str() } else { "" };
             events.push(format!("{}{of}", e.to_uppercase()));
         }
