@@ -44,8 +44,6 @@ const KNOWN_GAPS: &[(&str, &str, &str)] = &[];
 /// comments on all of these, grants on schemas, tables, columns, views, functions,
 /// procedures, sequences and types, and default privileges.
 const IGNORED_PREFIXES: &[&str] = &[
-    // data-replication setup (ALTER PUBLICATION ... ADD TABLE)
-    "publication ",
     // privileges on the platform's `public` schema (a dump's GRANT USAGE ON SCHEMA public
     // TO postgres), which schemagen leaves to the platform. Those on sequences and types are
     // compared: new ones get them from the default privileges, which are modelled, and a
@@ -72,14 +70,15 @@ fn ignored_line(line: &str) -> bool {
         || (line.starts_with("sequence ") && line.ends_with(" owned_by="))
 }
 
-/// Boolean view options are stored as written (`security_invoker=on`); schemagen writes
-/// `true`. The two spellings are the same option, so they compare by value.
+/// Boolean options of views and tables are stored as written (`security_invoker=on`,
+/// `autovacuum_enabled=off`); schemagen writes `true` and `false`. The two spellings are the
+/// same option, so they compare by value.
 fn boolean_options(line: &str) -> String {
-    if !(line.starts_with("view ") || line.starts_with("materialized_view ")) {
+    if !(line.starts_with("view ") || line.starts_with("materialized_view ") || line.starts_with("table ")) {
         return line.to_string();
     }
     let Some((head, rest)) = line.split_once(" options=") else { return line.to_string() };
-    let (options, query) = rest.split_once(' ').unwrap_or((rest, ""));
+    let (options, rest) = rest.split_once(' ').map_or((rest, None), |(o, r)| (o, Some(r)));
     let options: Vec<String> = options
         .split(',')
         .filter(|o| !o.is_empty())
@@ -89,7 +88,10 @@ fn boolean_options(line: &str) -> String {
             _ => o.to_string(),
         })
         .collect();
-    format!("{head} options={} {query}", options.join(","))
+    match rest {
+        Some(rest) => format!("{head} options={} {rest}", options.join(",")),
+        None => format!("{head} options={}", options.join(",")),
+    }
 }
 
 fn filtered(catalog: &str) -> String {

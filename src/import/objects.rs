@@ -73,6 +73,11 @@ pub(super) fn attachments(schema: &Schema, table: &QualifiedName) -> String {
             if !t.update_of.is_empty() {
                 let _ = writeln!(y, "    update_of: {}", flow_list(&t.update_of));
             }
+            for (key, table) in [("old_table", &t.old_table), ("new_table", &t.new_table)] {
+                if let Some(name) = table {
+                    let _ = writeln!(y, "    {key}: {}", scalar(name));
+                }
+            }
             if !t.for_each_row {
                 y.push_str("    for_each: statement\n");
             }

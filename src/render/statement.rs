@@ -148,6 +148,8 @@ pub fn context(statement: &Statement) -> Result<(&'static str, Value)> {
                     timing => keyword(&t.timing, TIMINGS)?,
                     events => events.join(" OR "),
                     for_each_row => t.for_each_row,
+                    old_table => t.old_table.as_deref().map(ident),
+                    new_table => t.new_table.as_deref().map(ident),
                     when => t.when.as_ref().map(|e| e.text().to_string()),
                     function => qname(&t.function),
                     args => t.args.iter().map(|a| literal(a)).collect::<Vec<_>>().join(", "),

@@ -241,6 +241,8 @@ pub fn create_trigger(schema: &mut Schema, s: &protobuf::CreateTrigStmt) -> Outc
         timing: timing.into(),
         events,
         update_of: strings(&s.columns),
+        old_table: transition_table(s, false),
+        new_table: transition_table(s, true),
         for_each_row: s.row,
         when: s.when_clause.as_deref().map(expr_sql),
         function: qualified_names(&strings(&s.funcname)),
@@ -256,6 +258,14 @@ pub fn create_trigger(schema: &mut Schema, s: &protobuf::CreateTrigStmt) -> Outc
     }
     schema.triggers.insert(key, trigger);
     Outcome::Applied
+}
+
+/// The name of a trigger's old or new transition table.
+fn transition_table(s: &protobuf::CreateTrigStmt, new: bool) -> Option<String> {
+    s.transition_rels.iter().find_map(|n| match n.node.as_ref()? {
+        NodeEnum::TriggerTransition(t) if t.is_new == new => Some(t.name.clone()),
+        _ => None,
+    })
 }
 
 /// A SELECT as canonical, readable SQL.

@@ -326,6 +326,8 @@ pub(super) const TRIGGER_KEYS: &[Key] = &[
     Key { name: "events", value: Value::Words(EVENTS), doc: "insert, update, delete, truncate: one or a list." },
     Key { name: "update_of", value: Value::List, doc: "UPDATE OF these columns." },
     Key { name: "for_each", value: Value::Word(FOR_EACH), doc: "row (default) or statement." },
+    Key { name: "old_table", value: Value::Text, doc: "REFERENCING OLD TABLE AS: the old rows' transition table." },
+    Key { name: "new_table", value: Value::Text, doc: "REFERENCING NEW TABLE AS: the new rows' transition table." },
     Key { name: "when", value: Value::Scalar, doc: "WHEN condition." },
     Key { name: "function", value: Value::Text, doc: "The trigger function: schema.name." },
     Key { name: "args", value: Value::List, doc: "String arguments passed to the function." },

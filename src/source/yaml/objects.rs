@@ -349,8 +349,19 @@ impl File<'_> {
             Some(w) => format!(" WHEN ({})", self.expr(w, "when")?),
             None => String::new(),
         };
+        let mut referencing = String::new();
+        for (key, clause) in [("old_table", "OLD"), ("new_table", "NEW")] {
+            if let Some(n) = m.get_node(key) {
+                let name = self.scalar(n, key)?;
+                self.check_name(name, false)?;
+                referencing.push_str(&format!(" {clause} TABLE AS {}", quote_ident(name.as_str())));
+            }
+        }
+        if !referencing.is_empty() {
+            referencing.insert_str(0, " REFERENCING");
+        }
         let sql = format!(
-            "CREATE TRIGGER {} {timing} {} ON {} FOR EACH {for_each}{when} EXECUTE FUNCTION {}({args})",
+            "CREATE TRIGGER {} {timing} {} ON {}{referencing} FOR EACH {for_each}{when} EXECUTE FUNCTION {}({args})",
             quote_ident(name),
             events.join(" OR "),
             table.sql(),
