@@ -351,6 +351,17 @@ fn create_table(schema: &mut Schema, s: &protobuf::CreateStmt) -> Outcome {
             hint: "write the table's columns out in CREATE TABLE",
         };
     }
+    // Clauses the model cannot hold yet: the table is kept without them, and the statement
+    // is reported as outside the model.
+    let constraint_nodes = s.table_elts.iter().flat_map(|e| match e.node.as_ref() {
+        Some(NodeEnum::ColumnDef(def)) => def.constraints.iter().collect(),
+        _ => vec![e],
+    });
+    let excluded = constraint_nodes.chain(&s.constraints).any(
+        |c| matches!(c.node.as_ref(), Some(NodeEnum::Constraint(c)) if c.contype == ConstrType::ConstrExclusion as i32),
+    );
+    let left_out =
+        if s.partspec.is_some() { Some("CREATE TABLE … PARTITION BY") } else { excluded.then_some(EXCLUDE) };
     let mut table = Table::new(name.clone());
     table.grants = schema.default_privileges.effective(&name.schema, ObjectKind::Tables);
     table.storage.unlogged = rv.relpersistence == "u";
@@ -382,8 +393,11 @@ fn create_table(schema: &mut Schema, s: &protobuf::CreateStmt) -> Outcome {
     for p in pending {
         add_constraint(schema, &name, p);
     }
-    Outcome::Applied
+    left_out.map_or(Outcome::Applied, Outcome::Skipped)
 }
+
+/// The label of a statement whose EXCLUDE constraint the model leaves out.
+const EXCLUDE: &str = "EXCLUDE constraint";
 
 /// A constraint as written, before it has a name and resolved columns.
 pub struct PendingConstraint {
@@ -778,6 +792,11 @@ fn alter_table_cmd(schema: &mut Schema, name: &QualifiedName, cmd: &protobuf::Al
             }
         }
         AlterTableType::AtAddConstraint => {
+            if let Some(NodeEnum::Constraint(c)) = def
+                && c.contype == ConstrType::ConstrExclusion as i32
+            {
+                return Outcome::Skipped(EXCLUDE);
+            }
             if let Some(NodeEnum::Constraint(c)) = def {
                 let pending =
                     PendingConstraint { not_valid: c.skip_validation, ..PendingConstraint::from_node(c, None) };
@@ -1011,6 +1030,8 @@ fn rename(schema: &mut Schema, s: &protobuf::RenameStmt, keep_sequences: bool) -
                 return missing(format!("constraint {} of {target}", s.subname));
             };
             c.name = s.newname.clone();
+            // A key's index is renamed with it.
+            replication::rename_index(table, &s.subname, &s.newname);
         }
         ObjectType::ObjectIndex => {
             // The relation is the index; it lives in the schema of its table.
@@ -1022,6 +1043,7 @@ fn rename(schema: &mut Schema, s: &protobuf::RenameStmt, keep_sequences: bool) -
                     found = true;
                 } else if let Some(c) = t.constraints.iter_mut().find(|c| c.kind.has_index() && c.name == target.name) {
                     c.name = s.newname.clone();
+                    replication::rename_index(t, &target.name, &s.newname);
                     found = true;
                 }
             }

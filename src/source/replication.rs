@@ -274,3 +274,110 @@ pub fn rename_index(table: &mut Table, old: &str, new: &str) {
         table.storage.replica_identity = ReplicaIdentity::Index(new.to_string());
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use crate::model::{Publication, QualifiedName, ReplicaIdentity, Schema};
+    use crate::source::sql::{LoadReport, load_text};
+
+    fn load(sql: &str) -> Result<(Schema, LoadReport), String> {
+        let mut schema = Schema::default();
+        let mut report = LoadReport::default();
+        load_text(&mut schema, Path::new("0.sql"), sql, &mut report).map_err(|e| format!("{e:?}"))?;
+        Ok((schema, report))
+    }
+
+    fn members(schema: &Schema, publication: &str) -> Vec<String> {
+        schema
+            .tables
+            .values()
+            .filter(|t| t.publications.contains_key(publication))
+            .map(|t| t.name.name.clone())
+            .collect()
+    }
+
+    #[test]
+    fn publication_membership_follows_the_history() {
+        let (schema, _) = load(
+            "create table a (id int primary key, b text, c text); create table b (id int primary key);
+             create table c (id int primary key);
+             drop publication if exists supabase_realtime;
+             create publication supabase_realtime for table a (id, b) where (b <> 'x'), b;
+             alter publication supabase_realtime drop table b;
+             create publication feed with (publish = 'insert, delete');
+             alter publication feed add table b, c;
+             alter publication feed set table c;
+             alter publication feed rename to news;
+             alter table a rename column b to body;
+             alter table c rename to cc;
+             drop table c_missing_is_fine_if_exists_ignored cascade;",
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(members(&schema, "supabase_realtime"), ["a"]);
+        assert_eq!(members(&schema, "news"), ["cc"]);
+        let a = &schema.tables[&QualifiedName::new("public", "a")].publications["supabase_realtime"];
+        assert_eq!(a.columns, ["body", "id"]);
+        assert_eq!(a.row_filter.as_ref().unwrap().text(), "body <> 'x'");
+        assert_eq!(schema.publications["news"].publish, ["insert", "delete"]);
+        // Created again as the platform makes it: no different from not declared.
+        assert_eq!(schema.publications["supabase_realtime"], Publication::new("supabase_realtime"));
+        let (schema, _) =
+            load("create table a (id int); alter publication supabase_realtime add table a; drop table a;").unwrap();
+        assert!(members(&schema, "supabase_realtime").is_empty());
+    }
+
+    #[test]
+    fn what_postgresql_refuses_is_refused() {
+        let twice = load("create table a (id int); alter publication supabase_realtime add table a, a;");
+        assert!(twice.unwrap_err().contains("already in publication supabase_realtime"));
+        let again = load("create publication p; create publication p;");
+        assert!(again.unwrap_err().contains("publication p already exists"));
+        let not_unique = load(
+            "create table a (id int, b int); create index a_b on a (b); alter table a replica identity using index a_b;",
+        );
+        assert!(not_unique.unwrap_err().contains("a_b is not a unique index"));
+    }
+
+    #[test]
+    fn storage_and_replica_identity_follow_the_history() {
+        let (schema, _) = load(
+            "create unlogged table a (id int primary key, k int not null unique) with (fillfactor = 70, autovacuum_enabled = off);
+             alter table a set logged, set (toast.autovacuum_enabled = false), reset (fillfactor);
+             alter table a replica identity using index a_k_key;
+             alter index a_k_key rename to a_k;
+             create index a_id on a (id) with (fillfactor = 50);
+             alter index a_id set (fillfactor = 60);",
+        )
+        .unwrap();
+        let a = &schema.tables[&QualifiedName::new("public", "a")];
+        assert!(!a.storage.unlogged);
+        let options: Vec<(&str, &str)> = a.storage.options.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+        assert_eq!(options, [("autovacuum_enabled", "false"), ("toast.autovacuum_enabled", "false")]);
+        assert_eq!(a.storage.replica_identity, ReplicaIdentity::Index("a_k".into()));
+        assert_eq!(a.index("a_id").unwrap().options, [("fillfactor".to_string(), "60".to_string())]);
+    }
+
+    #[test]
+    fn clauses_the_model_cannot_hold_are_reported_where_they_are() {
+        let (schema, report) = load(
+            "create table r (id int, during tstzrange, exclude using gist (during with &&));
+             create table m (id int) partition by range (id);
+             alter table r add constraint no_overlap exclude using gist (during with &&);
+             create publication s for tables in schema public;",
+        )
+        .unwrap();
+        assert!(schema.tables.contains_key(&QualifiedName::new("public", "r")));
+        let outside: Vec<(usize, &str)> = report.outside.iter().map(|(o, kind, _)| (o.line, kind.as_str())).collect();
+        assert_eq!(
+            outside,
+            [
+                (1, "EXCLUDE constraint"),
+                (2, "CREATE TABLE … PARTITION BY"),
+                (3, "EXCLUDE constraint"),
+                (4, "PUBLICATION … TABLES IN SCHEMA")
+            ]
+        );
+    }
+}

@@ -206,17 +206,18 @@ fn apply(
     if !session.before(schema, stmt) {
         return Ok(());
     }
-    match ddl::apply(schema, stmt) {
-        Outcome::Applied => {
-            report.applied += 1;
-            // Where a table was created, to say where a table that would be dropped came from.
-            if let NodeEnum::CreateStmt(c) = stmt
-                && let Some(rv) = &c.relation
-            {
-                let origin = positions.at(statement_start(text, location));
-                schema.hints.origins.insert(ObjectId::Table(ddl::qualified(rv)), origin);
-            }
-        }
+    let outcome = ddl::apply(schema, stmt);
+    // Where a table was created (also without a clause the model leaves out), to say where
+    // a table that would be dropped came from.
+    if let (Outcome::Applied | Outcome::Skipped(_), NodeEnum::CreateStmt(c)) = (&outcome, stmt)
+        && let Some(rv) = &c.relation
+        && schema.tables.contains_key(&ddl::qualified(rv))
+    {
+        let origin = positions.at(statement_start(text, location));
+        schema.hints.origins.insert(ObjectId::Table(ddl::qualified(rv)), origin);
+    }
+    match outcome {
+        Outcome::Applied => report.applied += 1,
         Outcome::Skipped(kind) => {
             *report.skipped.entry(kind.to_string()).or_default() += 1;
             let start = statement_start(text, location);
