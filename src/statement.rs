@@ -196,6 +196,7 @@ pub enum GrantOn {
     Column(QualifiedName, String),
     Routine(Routine),
     Schema(String),
+    Sequence(QualifiedName),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -672,11 +672,14 @@ fn diff_sequences(current: &Schema, desired: &Schema, changes: &mut Vec<Change>)
             None => {
                 changes.push(Change::CreateSequence(seq.clone()));
                 owner(changes, name, &None, &seq.owned_by);
+                let born = desired.default_privileges.effective(&name.schema, ObjectKind::Sequences);
+                grants(changes, ObjectId::Sequence(name.clone()), &born, &seq.grants, true);
             }
             Some(old) => {
                 if old.options != seq.options {
                     changes.push(Change::AlterSequence { from: old.clone(), to: seq.clone() });
                 }
+                grants(changes, ObjectId::Sequence(name.clone()), &old.grants, &seq.grants, false);
                 owner(changes, name, &old.owned_by, &seq.owned_by);
                 comment(changes, ObjectId::Sequence(name.clone()), &old.comment, &seq.comment);
             }

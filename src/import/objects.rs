@@ -325,6 +325,7 @@ pub(super) fn files(schema: &Schema) -> Vec<(String, String)> {
         if let Some(c) = &q.comment {
             let _ = writeln!(y, "comment: {}", scalar(c));
         }
+        y.push_str(&grants_yaml(schema, &q.name, ObjectKind::Sequences, &q.grants));
         out.push((format!("sequences/{}", file_name(&q.name)), y));
     }
     let mut setup = String::new();

@@ -154,6 +154,8 @@ pub struct Sequence {
     pub options: Vec<(String, String)>,
     pub owned_by: Option<(QualifiedName, String)>,
     pub comment: Option<String>,
+    /// USAGE, SELECT and UPDATE by role: what the default privileges gave it, as changed since.
+    pub grants: Grants,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]

@@ -7,7 +7,9 @@ use minijinja::{Value, context};
 use super::quote::{comment_line, dotted, ident, idents, keyword, literal, qname, setting_value};
 use crate::diagnostic::Result;
 use crate::model::Routine;
-use crate::model::privileges::{COLUMN_PRIVILEGES, FUNCTION_PRIVILEGES, SCHEMA_PRIVILEGES, TABLE_PRIVILEGES};
+use crate::model::privileges::{
+    COLUMN_PRIVILEGES, FUNCTION_PRIVILEGES, SCHEMA_PRIVILEGES, SEQUENCE_PRIVILEGES, TABLE_PRIVILEGES,
+};
 use crate::model::{Column, Constraint, ConstraintKind, Identity, Index, ObjectId, Policy, QualifiedName};
 use crate::statement::{DomainAction, GrantOn, IdentityChange, RenameKind, SequenceOption, Statement};
 
@@ -223,6 +225,7 @@ pub fn context(statement: &Statement) -> Result<(&'static str, Value)> {
                 GrantOn::Column(t, c) => (COLUMN_PRIVILEGES, "TABLE", qname(t), Some(ident(c))),
                 GrantOn::Routine(r) => (FUNCTION_PRIVILEGES, "ROUTINE", routine(r), None),
                 GrantOn::Schema(s) => (SCHEMA_PRIVILEGES, "SCHEMA", ident(s), None),
+                GrantOn::Sequence(q) => (SEQUENCE_PRIVILEGES, "SEQUENCE", qname(q), None),
             };
             let privileges = privileges(&g.privileges, all)?
                 .into_iter()

@@ -1119,7 +1119,9 @@ fn keep_serial_sequences(schema: &mut Schema, table: &mut Table, old: &Qualified
         col.default = crate::pgtree::normalize_expr(&format!("nextval({}::regclass)", quote_literal(&regclass))).ok();
         let options = if base == "bigint" { Vec::new() } else { vec![("as".to_string(), base.to_string())] };
         let owned_by = Some((table.name.clone(), col.name.clone()));
-        schema.sequences.insert(name.clone(), crate::model::Sequence { name, options, owned_by, comment: None });
+        let grants = schema.default_privileges.effective(&name.schema, ObjectKind::Sequences);
+        let sequence = crate::model::Sequence { name: name.clone(), options, owned_by, comment: None, grants };
+        schema.sequences.insert(name, sequence);
     }
 }
 

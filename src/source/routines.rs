@@ -452,7 +452,8 @@ pub fn create_sequence(schema: &mut Schema, s: &protobuf::CreateSeqStmt) -> Outc
     if s.if_not_exists && schema.sequences.contains_key(&name) {
         return Outcome::Applied;
     }
-    let mut seq = Sequence { name: name.clone(), options: Vec::new(), owned_by: None, comment: None };
+    let grants = schema.default_privileges.effective(&name.schema, ObjectKind::Sequences);
+    let mut seq = Sequence { name: name.clone(), options: Vec::new(), owned_by: None, comment: None, grants };
     apply_sequence_options(&mut seq, &s.options);
     schema.sequences.insert(name, seq);
     Outcome::Applied

@@ -425,6 +425,11 @@ pub(super) const SEQUENCE_KEYS: &[Key] = &[
     Key { name: "cycle", value: Value::Flag, doc: "CYCLE." },
     Key { name: "owned_by", value: Value::Text, doc: "OWNED BY table.column: dropped with it." },
     COMMENT,
+    Key {
+        name: "grants",
+        value: Value::MapOf(&Value::Privileges(SEQUENCE_PRIVILEGES)),
+        doc: "Role → privileges (usage, select, update): the whole set (without it, the default privileges').",
+    },
 ];
 
 const INDEX_ENTRY: Value = Value::AnyOf(&[Value::Text, Value::ListOf(&Value::Text), Value::Map(&INDEX)]);

@@ -15,7 +15,9 @@ use super::format::{
 };
 use super::{File, Places};
 use crate::diagnostic::Result;
-use crate::model::privileges::{COLUMN_PRIVILEGES, FUNCTION_PRIVILEGES, OWNER, SCHEMA_PRIVILEGES, TABLE_PRIVILEGES};
+use crate::model::privileges::{
+    COLUMN_PRIVILEGES, FUNCTION_PRIVILEGES, OWNER, SCHEMA_PRIVILEGES, SEQUENCE_PRIVILEGES, TABLE_PRIVILEGES,
+};
 use crate::model::{Grants, ObjectId, ObjectKind, QualifiedName, Schema};
 use crate::pgtree::{quote_ident, quote_literal};
 
@@ -688,8 +690,12 @@ impl File<'_> {
             }
             None => None,
         };
+        let grants = map.get_node("grants").map(|g| self.grants(g, SEQUENCE_PRIVILEGES, false)).transpose()?;
         let seq = schema.sequences.get_mut(&name).expect("just created");
         seq.owned_by = owned_by;
+        if let Some(grants) = grants {
+            seq.grants = grants;
+        }
         seq.comment = self.optional_scalar(map, "comment")?.map(|c| c.to_string());
         Ok(())
     }
