@@ -28,6 +28,13 @@ impl LoadReport {
     pub fn skipped_total(&self) -> usize {
         self.skipped.values().sum()
     }
+
+    /// The statements about the schema that the model left out (data and session statements
+    /// aside), with where they are: what `diff`, `check` and `generate` say they did not read.
+    pub fn schema_outside(&self) -> Vec<(Origin, String, String)> {
+        const NOT_SCHEMA: &[&str] = &["INSERT", "UPDATE", "DELETE", "SELECT", "SET", "NOTIFY"];
+        self.outside.iter().filter(|(_, kind, _)| !NOT_SCHEMA.contains(&kind.as_str())).cloned().collect()
+    }
 }
 
 /// Loads every `.sql` file under each path, in order.
