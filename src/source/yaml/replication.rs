@@ -28,8 +28,7 @@ impl File<'_> {
     }
 
     /// `with:` as the inside of `WITH (…)`: each name a (dotted) identifier, each value a
-    /// word or number as it is, anything else a literal. PostgreSQL's parser reads the
-    /// statement it goes into, so a value cannot be more than one.
+    /// number or a word; anything else is refused where it is written.
     pub(super) fn storage_parameters(&self, node: &Node) -> Result<String> {
         let map = self.mapping(
             node,
@@ -38,19 +37,24 @@ impl File<'_> {
         )?;
         let mut out = Vec::new();
         for (key, value) in map.iter() {
-            if !key.split('.').all(super::is_plain_identifier) {
-                return Err(self
-                    .error(
-                        key.span(),
-                        format!("`{}` is not a storage parameter name", key.as_str().escape_debug()),
-                        "write the parameter's name, e.g. fillfactor or toast.autovacuum_enabled",
-                    )
-                    .into());
+            // Every storage parameter is a number, a boolean or a word (`auto`).
+            let value = self.scalar(value, "a storage parameter")?;
+            let text = value.as_str();
+            let word =
+                !text.is_empty() && text.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-'));
+            let refused = if !key.split('.').all(super::is_plain_identifier) {
+                Some((key.span(), "name", "write the parameter's name, e.g. fillfactor or toast.autovacuum_enabled"))
+            } else if !word {
+                Some((value.span(), "value", "write a number, true or false, or a word such as auto"))
+            } else {
+                None
+            };
+            if let Some((span, what, hint)) = refused {
+                let shown = if what == "name" { key.as_str() } else { text };
+                let message = format!("`{}` is not a storage parameter {what}", shown.escape_debug());
+                return Err(self.error(span, message, hint).into());
             }
-            let text = self.scalar(value, "a storage parameter")?.as_str();
-            let plain = !text.is_empty() && text.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.'));
-            let value = if plain { text.to_string() } else { quote_literal(text) };
-            out.push(format!("{} = {value}", key.to_lowercase()));
+            out.push(format!("{} = {}", key.to_lowercase(), text.to_lowercase()));
         }
         Ok(out.join(", "))
     }
