@@ -170,7 +170,8 @@ impl File<'_> {
 }
 
 /// Each `publications:` entry names a publication the project declares or the platform's,
-/// one that lists its tables (not FOR ALL TABLES), and columns the table has.
+/// one that lists its tables (not FOR ALL TABLES), a table that is logged, and columns the
+/// table has.
 pub(super) fn check_members(schema: &Schema, members: &[(String, QualifiedName, Place)]) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     for (publication, table, place) in members {
@@ -187,6 +188,10 @@ pub(super) fn check_members(schema: &Schema, members: &[(String, QualifiedName, 
             Some(p) if p.all_tables => Some((
                 format!("publication {publication} is FOR ALL TABLES: it cannot list {table}"),
                 "remove the entry: the publication already has every table".to_string(),
+            )),
+            _ if schema.tables.get(table).is_some_and(|t| t.storage.unlogged) => Some((
+                format!("{table} is unlogged, and PostgreSQL cannot publish an unlogged table"),
+                "remove `unlogged: true`, or take the table out of the publication".to_string(),
             )),
             _ => None,
         };
