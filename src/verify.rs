@@ -118,7 +118,7 @@ pub fn run(scripts: &Scripts, url: Option<&str>) -> Result<i32> {
         return Ok(DIVERGED);
     }
     let after = db.catalog()?;
-    converged &= judge("up", "up migration", "the desired schema", &after.managed(), &desired.managed());
+    converged &= judge("up", "up migration", "the desired schema", &after, &desired);
 
     if scripts.up.is_empty() {
         println!("rollback: nothing to roll back");
