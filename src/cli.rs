@@ -458,6 +458,7 @@ fn diff(config: &Config, args: DiffArgs) -> Result<i32> {
     };
     print!("{}", crate::formats::text(&outcome, &r.renderer, args.format, direction, &source)?);
     let _ = std::io::stdout().flush();
+    print_outside(&outcome);
     // The preview is printed either way; the exit status says whether it may be applied.
     let review = review(&outcome, &args.safety);
     Ok(if review.blocked {
@@ -503,6 +504,7 @@ fn generate(config: &Config, args: GenerateArgs) -> Result<i32> {
     let (out, rollback_dir) = output_dirs(config, &r.sql, args.out, args.rollback_dir);
     let timestamp = generated::version(args.timestamp.as_deref(), &out)?;
     let outcome = r.run(config, &reviewed(config, &args.safety))?;
+    print_outside(&outcome);
     let plan = outcome.plan();
     if plan.is_empty() {
         println!("No changes: the migrations already match {}. Nothing written.", r.schema.display());
@@ -647,12 +649,29 @@ fn test_generate(config: &Config, args: TestGenerateArgs) -> Result<i32> {
     Ok(0)
 }
 
+/// Prints, on stderr, the statements of the SQL that the model does not hold, where they are.
+fn print_outside(outcome: &Outcome) {
+    if outcome.outside.is_empty() {
+        return;
+    }
+    let mut text = format!(
+        "note: {} statement(s) of the SQL are outside the model: the plan does not see what they do\n",
+        outcome.outside.len()
+    );
+    for (origin, kind, first_line) in &outcome.outside {
+        text.push_str(&format!("  --> {origin}: {kind}: {}\n", crate::render::comment_line(first_line)));
+    }
+    text.push_str("  = help: declare what they do in the YAML where it can be, or check it by hand\n");
+    crate::paint::eprint(&text);
+}
+
 fn check(config: &Config, args: CheckArgs) -> Result<i32> {
     let mut r = resolve(config, args.inputs)?;
     if let Some(flag) = &args.db {
         return drift(config, &r, flag, args.format);
     }
     let outcome = r.run(config, &Stages { plan: true, ..Stages::default() })?;
+    print_outside(&outcome);
     let plan = outcome.plan();
     if plan.is_empty() {
         if let Some(stale) = stale_generated(config, &mut r, outcome.desired)? {

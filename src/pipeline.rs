@@ -8,7 +8,7 @@
 use std::path::{Path, PathBuf};
 
 use crate::destructive::{self, Loss};
-use crate::diagnostic::Result;
+use crate::diagnostic::{Origin, Result};
 use crate::diff::Change;
 use crate::lint::{self, Finding};
 use crate::model::Schema;
@@ -62,16 +62,22 @@ pub struct Outcome {
     /// From `desired` back to `current`, when `Stages::rollback_changes` asked for it. The
     /// rollback's SQL is the plan reversed, never this.
     pub rollback_changes: Option<Vec<Change>>,
+    /// Statements of the SQL about the schema that the model does not hold, with where they
+    /// are (`LoadReport::schema_outside`): the plan cannot see what they did.
+    pub outside: Vec<(Origin, String, String)>,
 }
 
 /// Loads the schemas (the YAML first, so its errors come first) and runs `stages` on them.
 pub fn run(inputs: &Inputs, stages: &Stages) -> Result<Outcome> {
     let desired = load_desired_with(inputs.schema, inputs.templates)?;
-    let current = match inputs.sql {
-        Some(sql) => Some(load_current(sql)?.0),
-        None => None,
+    let (current, outside) = match inputs.sql {
+        Some(sql) => {
+            let (current, report) = load_current(sql)?;
+            (Some(current), report.schema_outside())
+        }
+        None => (None, Vec::new()),
     };
-    Outcome::new(desired, current, stages)
+    Ok(Outcome { outside, ..Outcome::new(desired, current, stages)? })
 }
 
 impl Outcome {
@@ -107,7 +113,7 @@ impl Outcome {
         // Cheap and pure, so never left to a command to ask for: none can skip the gate.
         let losses = destructive::losses(&current, &desired, &changes);
         let rollback_changes = stages.rollback_changes.then(|| crate::diff::diff(&desired, &current));
-        Ok(Outcome { desired, current, changes, plan, losses, findings, rollback_changes })
+        Ok(Outcome { desired, current, changes, plan, losses, findings, rollback_changes, outside: Vec::new() })
     }
 
     /// The plan, which the command asked for (`Stages::plan`).

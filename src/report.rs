@@ -71,6 +71,7 @@ pub enum Kind {
     Function,
     Policy,
     Trigger,
+    Publication,
     DefaultPrivileges,
 }
 
@@ -110,6 +111,7 @@ impl Kind {
             Kind::Function => "function",
             Kind::Policy => "policy",
             Kind::Trigger => "trigger",
+            Kind::Publication => "publication",
             Kind::DefaultPrivileges => "default privileges",
         }
     }
@@ -447,6 +449,21 @@ fn object_of(change: &Change) -> Option<(Action, Object)> {
         Change::DropSequence(s) => (Action::Drop, ObjectId::Sequence(s.name.clone())),
         Change::AlterSequence { to, .. } => (change_of("options"), ObjectId::Sequence(to.name.clone())),
         Change::SequenceOwner { sequence, .. } => (change_of("owner"), ObjectId::Sequence(sequence.clone())),
+        Change::Publication { from, to } => {
+            let (action, name) = match (from, to) {
+                (None, Some(p)) => (Action::Create, &p.name),
+                (Some(p), None) => (Action::Drop, &p.name),
+                (Some(_), Some(p)) => (change_of("options"), &p.name),
+                (None, None) => return None,
+            };
+            let name = crate::pgtree::quote_ident(name);
+            return Some((action, Object { kind: Kind::Publication, name }));
+        }
+        Change::Publish { table, publication, .. } => {
+            let aspect = format!("publication {}", crate::pgtree::quote_ident(publication));
+            (Action::Change(aspect), ObjectId::Table(table.clone()))
+        }
+        Change::TableStorage { table, .. } => (change_of("storage"), ObjectId::Table(table.clone())),
     };
     Some((action, Object::of(&id)))
 }

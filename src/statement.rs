@@ -5,7 +5,7 @@
 pub use crate::diff::EnumUser;
 use crate::model::{
     Attribute, Column, Composite, Constraint, DataType, Domain, Enum, Expr, Extension, Function, Identity, Index,
-    ObjectId, ObjectKind, Policy, QualifiedName, Routine, Table, Trigger, View,
+    ObjectId, ObjectKind, Policy, Publication, Published, QualifiedName, ReplicaIdentity, Routine, Table, Trigger, View,
 };
 
 /// One statement of a migration or of its rollback.
@@ -159,6 +159,25 @@ pub enum Statement {
         action: DomainAction,
     },
     Rename(Rename),
+    CreatePublication(Publication),
+    DropPublication(String),
+    /// ALTER PUBLICATION … SET (publish = …, publish_via_partition_root = …).
+    PublicationOptions(Publication),
+    /// ALTER PUBLICATION … ADD TABLE, with `member`'s column list and row filter, or (None)
+    /// DROP TABLE.
+    PublicationTable {
+        publication: String,
+        table: QualifiedName,
+        member: Option<Published>,
+    },
+    /// ALTER TABLE … SET LOGGED / UNLOGGED, RESET (…), SET (…), REPLICA IDENTITY: those given.
+    TableStorage {
+        table: QualifiedName,
+        unlogged: Option<bool>,
+        reset: Vec<String>,
+        set: Vec<(String, String)>,
+        replica_identity: Option<ReplicaIdentity>,
+    },
     /// UPDATE table SET column = (expr): fills a new column on the rows that exist.
     Backfill {
         table: QualifiedName,
@@ -201,6 +220,7 @@ pub enum GrantOn {
     Column(QualifiedName, String),
     Routine(Routine),
     Schema(String),
+    Sequence(QualifiedName),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

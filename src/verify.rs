@@ -136,7 +136,7 @@ pub fn run(scripts: &Scripts, url: Option<&str>, stubs: &[PathBuf]) -> Result<i3
         return Ok(DIVERGED);
     }
     let after = db.catalog()?;
-    converged &= judge("up", "up migration", "the desired schema", &after.managed(), &desired.managed());
+    converged &= judge("up", "up migration", "the desired schema", &after, &desired);
 
     if scripts.up.is_empty() {
         println!("rollback: nothing to roll back");

@@ -195,6 +195,26 @@ fn name_cases(p: &str) -> Vec<Case> {
         Case::new("sequence name")
             .file("s.yaml", format!("sequence: {}\n", yq(&format!("public.{p}"))))
             .up(&format!("{RELNAMES} 'S'"), p),
+        Case::new("publication name")
+            .file("pub.yaml", format!("publication: {q}\npublish: [insert]\n"))
+            .table(format!("columns:\n  n: int primary key\npublications: [{q}]\n"))
+            .up("select p.pubname from pg_publication_rel r join pg_publication p on p.oid = r.prpubid", p),
+        Case::new("publication column")
+            .table(format!(
+                "columns:\n  n: int primary key\n  {q}: text\npublications:\n  supabase_realtime: {{columns: [n, {q}]}}\n"
+            ))
+            .up("select a.attname from pg_publication_rel r join pg_attribute a on a.attrelid = r.prrelid and a.attnum = any (r.prattrs) where a.attname <> 'n'", p),
+        Case::new("replica identity index")
+            .table(format!("columns:\n  n: int not null\nunique:\n  - {{name: {q}, columns: [n]}}\nreplica_identity: {{index: {q}}}\n"))
+            .up("select c.relname from pg_index i join pg_class c on c.oid = i.indexrelid where i.indisreplident", p),
+        Case::new("transition table")
+            .function(TRIGGER_FUNCTION)
+            .table(format!(
+                "columns:\n  n: int\ntriggers:\n  t_trg:\n    timing: after\n    events: [update]\n    for_each: statement\n    old_table: {q}\n    function: public.f\n"
+            ))
+            .up("select tgoldtable from pg_trigger where not tgisinternal", p),
+        Case::new("storage parameter").table(format!("columns:\n  n: int\nwith: {{fillfactor: {q}}}\n")),
+        Case::new("storage parameter name").table(format!("columns:\n  n: int\nwith: {{{q}: 70}}\n")),
         Case::new("collation")
             .current(format!("create collation {} from \"C\";\n", ident(p)))
             .table(format!("columns:\n  n:\n    type: text\n    collate: {q}\n"))
@@ -277,6 +297,12 @@ fn text_cases(p: &str) -> Vec<Case> {
         Case::new("table check literal").table(format!("columns:\n  m: text\nchecks:\n  - {}\n", yq(&format!("m <> {}", literal(p))))),
         Case::new("index expression literal")
             .table(format!("columns:\n  m: text\nindexes:\n  t_idx: {}\n", yq(&format!("(m || {})", literal(p))))),
+        Case::new("publication row filter literal")
+            .table(format!(
+                "columns:\n  n: int primary key\n  m: text\nreplica_identity: full\npublications:\n  supabase_realtime: {{where: {}}}\n",
+                yq(&format!("m <> {}", literal(p)))
+            ))
+            .up("select count(*) from pg_publication_rel where prqual is not null", "1"),
         Case::new("index where literal")
             .table(format!("columns:\n  m: text\nindexes:\n  t_idx: {{columns: [m], where: {}}}\n", yq(&format!("m <> {}", literal(p))))),
         Case::new("policy literals").table(format!(

@@ -5,12 +5,14 @@ use std::collections::{BTreeMap, BTreeSet};
 
 mod renames;
 mod table_parts;
+mod replication;
 
 use crate::model::deps::{Graph, view_id};
 use crate::model::privileges::Scope;
 use crate::model::{
     Column, Composite, Constraint, ConstraintKind, DataType, Domain, Enum, Expr, Extension, Function, Grants, Hints,
-    Index, ObjectId, ObjectKind, Policy, QualifiedName, Schema, Sequence, Table, Trigger, View,
+    Index, ObjectId, ObjectKind, Policy, Publication, Published, QualifiedName, Schema, Sequence, Storage, Table,
+    Trigger, View,
 };
 
 #[derive(Debug, Clone, PartialEq)]
@@ -150,6 +152,25 @@ pub enum Change {
         from: Sequence,
         to: Sequence,
     },
+    /// A publication created (`from` None), dropped (`to` None) or given other options.
+    Publication {
+        from: Option<Publication>,
+        to: Option<Publication>,
+    },
+    /// A table added to a publication (`from` None), dropped from it (`to` None), or given
+    /// another column list or row filter.
+    Publish {
+        table: QualifiedName,
+        publication: String,
+        from: Option<Published>,
+        to: Option<Published>,
+    },
+    /// UNLOGGED, storage parameters or replica identity of a table.
+    TableStorage {
+        table: QualifiedName,
+        from: Storage,
+        to: Storage,
+    },
     /// `ALTER SEQUENCE … OWNED BY`: a step of its own, as the owning table may come later.
     SequenceOwner {
         sequence: QualifiedName,
@@ -206,6 +227,7 @@ pub fn diff(current: &Schema, desired: &Schema) -> Vec<Change> {
     diff_sequences(current, desired, &mut changes);
     diff_domains(current, desired, &mut changes);
     diff_composites(current, desired, &mut changes);
+    replication::diff_publications(current, desired, &mut changes);
     for (name, table) in &desired.tables {
         match current.tables.get(name) {
             None => {
@@ -217,8 +239,12 @@ pub fn diff(current: &Schema, desired: &Schema) -> Vec<Change> {
                 let born = desired.default_privileges.effective(&name.schema, ObjectKind::Tables);
                 grants(&mut changes, ObjectId::Table(name.clone()), &born, &table.grants, true);
                 column_grants(&mut changes, &Table::new(name.clone()), table);
+                replication::diff_table(None, table, &mut changes);
             }
-            Some(old) => diff_table(old, table, &desired.hints, &mut changes),
+            Some(old) => {
+                diff_table(old, table, &desired.hints, &mut changes);
+                replication::diff_table(Some(old), table, &mut changes);
+            }
         }
     }
     for (name, table) in &current.tables {
@@ -714,11 +740,14 @@ fn diff_sequences(current: &Schema, desired: &Schema, changes: &mut Vec<Change>)
             None => {
                 changes.push(Change::CreateSequence(seq.clone()));
                 owner(changes, name, &None, &seq.owned_by);
+                let born = desired.default_privileges.effective(&name.schema, ObjectKind::Sequences);
+                grants(changes, ObjectId::Sequence(name.clone()), &born, &seq.grants, true);
             }
             Some(old) => {
                 if old.options != seq.options {
                     changes.push(Change::AlterSequence { from: old.clone(), to: seq.clone() });
                 }
+                grants(changes, ObjectId::Sequence(name.clone()), &old.grants, &seq.grants, false);
                 owner(changes, name, &old.owned_by, &seq.owned_by);
                 comment(changes, ObjectId::Sequence(name.clone()), &old.comment, &seq.comment);
             }

@@ -10,6 +10,7 @@ use crate::pgtree::quote_ident;
 use crate::source::yaml::PLATFORM_SCHEMAS;
 
 mod objects;
+mod replication;
 
 /// (file name, YAML text) for every table, in name order.
 /// Tables that foreign keys reference, or policies, views and SQL bodies read, but the SQL
@@ -44,6 +45,7 @@ pub fn to_yaml(schema: &Schema) -> Vec<(String, String)> {
         files.push((file_name(name), text));
     }
     files.extend(objects::files(schema));
+    files.extend(replication::files(schema));
     files.sort();
     files
 }
@@ -233,6 +235,7 @@ fn table_yaml(t: &Table) -> String {
             write_index(&mut y, i);
         }
     }
+    y.push_str(&replication::table_yaml(t));
     y
 }
 
@@ -369,6 +372,7 @@ fn write_index(y: &mut String, i: &Index) {
         && i.include.is_empty()
         && i.predicate.is_none()
         && !i.nulls_not_distinct
+        && i.options.is_empty()
         && i.comment.is_none();
     if simple {
         let _ = writeln!(y, "  {}: {}", scalar(&i.name), scalar(&keys));
@@ -387,6 +391,7 @@ fn write_index(y: &mut String, i: &Index) {
     if i.nulls_not_distinct {
         y.push_str("    nulls_not_distinct: true\n");
     }
+    y.push_str(&replication::with_yaml(&i.options, "    "));
     if let Some(p) = &i.predicate {
         let _ = writeln!(y, "    where: {}", scalar(p.text()));
     }

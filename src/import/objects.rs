@@ -73,6 +73,11 @@ pub(super) fn attachments(schema: &Schema, table: &QualifiedName) -> String {
             if !t.update_of.is_empty() {
                 let _ = writeln!(y, "    update_of: {}", flow_list(&t.update_of));
             }
+            for (key, table) in [("old_table", &t.old_table), ("new_table", &t.new_table)] {
+                if let Some(name) = table {
+                    let _ = writeln!(y, "    {key}: {}", scalar(name));
+                }
+            }
             if !t.for_each_row {
                 y.push_str("    for_each: statement\n");
             }
@@ -346,6 +351,7 @@ pub(super) fn files(schema: &Schema) -> Vec<(String, String)> {
         if let Some(c) = &q.comment {
             let _ = writeln!(y, "comment: {}", scalar(c));
         }
+        y.push_str(&grants_yaml(schema, &q.name, ObjectKind::Sequences, &q.grants));
         out.push((format!("sequences/{}", file_name(&q.name)), y));
     }
     let mut setup = String::new();

@@ -8,6 +8,7 @@ pub mod deps;
 pub mod naming;
 pub mod objects;
 pub mod privileges;
+pub mod replication;
 pub mod types;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -20,6 +21,7 @@ pub use objects::{
     Trigger, View,
 };
 pub use privileges::{DefaultPrivileges, Grants, ObjectKind};
+pub use replication::{Publication, Published, ReplicaIdentity, Storage};
 pub use types::DataType;
 
 use crate::diagnostic::Origin;
@@ -151,6 +153,9 @@ pub struct Schema {
     /// sequence owned by `<table>_<column>_seq` that the column draws from, becomes a
     /// serial column again).
     pub sequences: BTreeMap<QualifiedName, Sequence>,
+    /// Publications the project creates, and the platform's it declares options of; the
+    /// tables in each are kept on the tables.
+    pub publications: BTreeMap<String, Publication>,
     /// What new objects start with (ALTER DEFAULT PRIVILEGES), from Supabase's platform
     /// defaults on.
     pub default_privileges: DefaultPrivileges,
@@ -285,6 +290,9 @@ pub struct Table {
     pub grants: Grants,
     /// Privileges on single columns (`GRANT UPDATE (name) ON …`), by column.
     pub column_grants: BTreeMap<String, Grants>,
+    pub storage: Storage,
+    /// The publications the table is in, by name (not those FOR ALL TABLES).
+    pub publications: BTreeMap<String, Published>,
     #[serde(skip)]
     pub origin: Option<Origin>,
 }
@@ -381,6 +389,8 @@ pub struct Index {
     pub include: Vec<String>,
     pub predicate: Option<Expr>,
     pub nulls_not_distinct: bool,
+    /// Storage parameters (`WITH (fillfactor = 70)`), sorted.
+    pub options: Vec<(String, String)>,
     pub comment: Option<String>,
 }
 
@@ -422,6 +432,8 @@ impl Table {
             rls_forced: false,
             grants: Grants::new(),
             column_grants: BTreeMap::new(),
+            storage: Storage::default(),
+            publications: BTreeMap::new(),
             origin: None,
         }
     }

@@ -30,6 +30,10 @@ pub struct Trigger {
     /// In PostgreSQL's order: INSERT, DELETE, UPDATE, TRUNCATE.
     pub events: Vec<String>,
     pub update_of: Vec<String>,
+    /// `REFERENCING OLD TABLE AS …`: the name the statement's old rows go by (AFTER triggers).
+    pub old_table: Option<String>,
+    /// `REFERENCING NEW TABLE AS …`.
+    pub new_table: Option<String>,
     pub for_each_row: bool,
     pub when: Option<Expr>,
     pub function: QualifiedName,
@@ -188,6 +192,8 @@ pub struct Sequence {
     pub options: Vec<(String, String)>,
     pub owned_by: Option<(QualifiedName, String)>,
     pub comment: Option<String>,
+    /// USAGE, SELECT and UPDATE by role: what the default privileges gave it, as changed since.
+    pub grants: Grants,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]

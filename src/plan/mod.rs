@@ -25,6 +25,7 @@ use crate::statement::{IdentityChange, Statement as Stmt};
 
 mod objects;
 mod online;
+mod replication;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Phase {
@@ -94,6 +95,7 @@ enum Object {
     /// The final set of columns of a table: a view that says `t.*` must be created after
     /// every column change of `t`, since `*` is expanded when the view is created.
     Shape(QualifiedName),
+    Publication(String),
 }
 
 #[derive(Debug, Clone)]
@@ -355,7 +357,7 @@ fn constraint_steps(table: &QualifiedName, constraint: &Constraint) -> (Stmt, St
 }
 
 fn steps_for(change: &Change, deferred: &[(QualifiedName, String)], defaults: &DefaultPrivileges) -> Vec<Step> {
-    if let Some(steps) = objects::steps_for(change, defaults) {
+    if let Some(steps) = objects::steps_for(change, defaults).or_else(|| replication::steps_for(change)) {
         return steps;
     }
     match change {
@@ -442,6 +444,7 @@ fn steps_for(change: &Change, deferred: &[(QualifiedName, String)], defaults: &D
                 std::iter::once(lost_data_note(&format!("table {} comes back empty", table.name)))
                     .chain(create_table_stmts(table, |_| false))
                     .chain(objects::table_extras(table, defaults))
+                    .chain(replication::table_extras(table))
                     .collect(),
             );
             drop.requires.push(Object::Schema(table.name.schema.clone()));
@@ -758,7 +761,7 @@ fn declared_at<'a>(object: &Object, origins: &'a BTreeMap<ObjectId, Origin>) -> 
         Object::Type(t) => vec![ObjectId::Type(t.clone())],
         Object::Schema(s) => vec![ObjectId::Schema(s.clone())],
         Object::Extension(e) => vec![ObjectId::Extension(e.clone())],
-        Object::Index(..) | Object::Signature(_) | Object::Released(_) => vec![],
+        Object::Index(..) | Object::Signature(_) | Object::Released(_) | Object::Publication(_) => vec![],
     };
     candidates.iter().find_map(|c| origins.get(c))
 }

@@ -5,7 +5,9 @@ use std::collections::BTreeSet;
 
 use crate::diff::Change;
 use crate::model::deps::{self, Dep};
-use crate::model::privileges::{COLUMN_PRIVILEGES, FUNCTION_PRIVILEGES, SCHEMA_PRIVILEGES, Scope, TABLE_PRIVILEGES};
+use crate::model::privileges::{
+    COLUMN_PRIVILEGES, FUNCTION_PRIVILEGES, SCHEMA_PRIVILEGES, SEQUENCE_PRIVILEGES, Scope, TABLE_PRIVILEGES,
+};
 use crate::model::{
     Composite, DefaultPrivileges, Domain, Enum, Function, Grants, ObjectId, ObjectKind, Policy, QualifiedName,
     Sequence, Table, Trigger, View,
@@ -305,12 +307,13 @@ pub(super) fn steps_for(change: &Change, defaults: &DefaultPrivileges) -> Option
             s.requires.push(Object::Schema(sequence.name.schema.clone()));
             s
         }
-        Change::DropSequence(sequence) => Step::new(
-            Phase::DropType,
-            format!("- sequence {}", sequence.name),
-            vec![drop_sequence(sequence)],
-            create_sequence(sequence),
-        ),
+        Change::DropSequence(sequence) => {
+            let on = GrantOn::Sequence(sequence.name.clone());
+            let born = defaults.effective(&sequence.name.schema, ObjectKind::Sequences);
+            let mut down = create_sequence(sequence);
+            down.extend(grant_stmts(&on, &born, &sequence.grants, true));
+            Step::new(Phase::DropType, format!("- sequence {}", sequence.name), vec![drop_sequence(sequence)], down)
+        }
         Change::AlterSequence { from, to } => {
             let alter = |target: &Sequence, other: &Sequence| Stmt::AlterSequence {
                 name: target.name.clone(),
@@ -516,7 +519,9 @@ fn grant_step(target: &ObjectId, from: &Grants, to: &Grants, restate: bool, trig
             (GrantOn::Routine(routine.clone()), vec![Object::Signature(routine.to_string())])
         }
         ObjectId::Schema(name) => (GrantOn::Schema(name.clone()), vec![Object::Schema(name.clone())]),
-        _ => unreachable!("the diff grants on tables, views, columns, functions and schemas"),
+        // Created in an earlier phase, and never granted on when dropped.
+        ObjectId::Sequence(name) => (GrantOn::Sequence(name.clone()), vec![]),
+        _ => unreachable!("the diff grants on tables, views, columns, functions, schemas and sequences"),
     };
     // A bare name reads as a relation or a function; a schema says what it is.
     let summary = match target {
@@ -557,6 +562,7 @@ fn grant_stmts(on: &GrantOn, from: &Grants, to: &Grants, restate: bool) -> Vec<S
         GrantOn::Column(..) => COLUMN_PRIVILEGES,
         GrantOn::Routine(_) => FUNCTION_PRIVILEGES,
         GrantOn::Schema(_) => SCHEMA_PRIVILEGES,
+        GrantOn::Sequence(_) => SEQUENCE_PRIVILEGES,
     };
     role_changes(from, to, all, restate, |grant, privileges, role| {
         Stmt::Grant(Grant { grant, privileges, on: on.clone(), role: role.clone() })

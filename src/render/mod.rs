@@ -5,6 +5,7 @@
 //! an error (strict undefined), not an empty string.
 
 pub(crate) mod quote;
+mod replication;
 mod statement;
 
 use std::collections::BTreeMap;
@@ -81,6 +82,11 @@ pub const TEMPLATES: &[(&str, &str)] = embedded!(
     "serial_sequence.sql.j2",
     "sync_sequence.sql.j2",
     "validate_constraint.sql.j2",
+    "create_publication.sql.j2",
+    "drop_publication.sql.j2",
+    "publication_options.sql.j2",
+    "publication_table.sql.j2",
+    "table_storage.sql.j2",
 );
 
 pub struct Renderer {

@@ -7,7 +7,9 @@ use minijinja::{Value, context};
 use super::quote::{comment_line, dotted, ident, idents, keyword, literal, qname, setting_value};
 use crate::diagnostic::Result;
 use crate::model::Routine;
-use crate::model::privileges::{COLUMN_PRIVILEGES, FUNCTION_PRIVILEGES, SCHEMA_PRIVILEGES, TABLE_PRIVILEGES};
+use crate::model::privileges::{
+    COLUMN_PRIVILEGES, FUNCTION_PRIVILEGES, SCHEMA_PRIVILEGES, SEQUENCE_PRIVILEGES, TABLE_PRIVILEGES,
+};
 use crate::model::{Column, Constraint, ConstraintKind, Identity, Index, ObjectId, Policy, QualifiedName};
 use crate::statement::{AttributeAction, DomainAction, GrantOn, IdentityChange, RenameKind, SequenceOption, Statement};
 
@@ -29,7 +31,9 @@ pub fn context(statement: &Statement) -> Result<(&'static str, Value)> {
         S::CreateTable { table, constraints } => {
             let columns: Vec<Value> = table.columns.iter().map(column).collect();
             let constraints: Vec<Value> = constraints.iter().map(constraint).collect();
-            ("create_table.sql.j2", context! { table => qname(&table.name), columns, constraints })
+            let options = super::replication::storage_options(&table.storage.options);
+            let unlogged = table.storage.unlogged;
+            ("create_table.sql.j2", context! { table => qname(&table.name), columns, constraints, unlogged, options })
         }
         S::DropTable(table) => ("drop_table.sql.j2", context! { table => qname(table) }),
         S::AddColumn { table, column: c } => {
@@ -147,6 +151,8 @@ pub fn context(statement: &Statement) -> Result<(&'static str, Value)> {
                     timing => keyword(&t.timing, TIMINGS)?,
                     events => events.join(" OR "),
                     for_each_row => t.for_each_row,
+                    old_table => t.old_table.as_deref().map(ident),
+                    new_table => t.new_table.as_deref().map(ident),
                     when => t.when.as_ref().map(|e| e.text().to_string()),
                     function => qname(&t.function),
                     args => t.args.iter().map(|a| literal(a)).collect::<Vec<_>>().join(", "),
@@ -235,6 +241,7 @@ pub fn context(statement: &Statement) -> Result<(&'static str, Value)> {
                 GrantOn::Column(t, c) => (COLUMN_PRIVILEGES, "TABLE", qname(t), Some(ident(c))),
                 GrantOn::Routine(r) => (FUNCTION_PRIVILEGES, "ROUTINE", routine(r), None),
                 GrantOn::Schema(s) => (SCHEMA_PRIVILEGES, "SCHEMA", ident(s), None),
+                GrantOn::Sequence(q) => (SEQUENCE_PRIVILEGES, "SEQUENCE", qname(q), None),
             };
             let privileges = privileges(&g.privileges, all)?
                 .into_iter()
@@ -256,6 +263,15 @@ pub fn context(statement: &Statement) -> Result<(&'static str, Value)> {
                 role => role(r),
             },
         ),
+        S::CreatePublication(p) => super::replication::create_publication(p)?,
+        S::DropPublication(name) => super::replication::drop_publication(name),
+        S::PublicationOptions(p) => super::replication::publication_options_stmt(p)?,
+        S::PublicationTable { publication, table, member } => {
+            super::replication::publication_table(publication, table, member)
+        }
+        S::TableStorage { table, unlogged, reset, set, replica_identity } => {
+            super::replication::table_storage(table, unlogged, reset, set, replica_identity)
+        }
         S::CreateSequence { name, options } => {
             ("create_sequence.sql.j2", context! { name => qname(name), options => sequence_options(options)? })
         }
@@ -437,6 +453,7 @@ fn index(i: &Index) -> Value {
         keys => keys.join(", "),
         include => (!i.include.is_empty()).then(|| idents(&i.include)),
         nulls_not_distinct => i.nulls_not_distinct,
+        options => super::replication::storage_options(&i.options),
         predicate => i.predicate.as_ref().map(|e| e.text().to_string()),
     }
 }

@@ -18,7 +18,7 @@ use crate::pgtree::{
     str_of, strings,
 };
 use crate::source::cascade::drop_dependents;
-use crate::source::{routines, security};
+use crate::source::{replication, routines, security};
 
 /// What became of one statement.
 pub enum Outcome {
@@ -194,6 +194,8 @@ pub fn apply(schema: &mut Schema, stmt: &NodeEnum) -> Outcome {
         NodeEnum::CreateDomainStmt(s) => routines::create_domain(schema, s),
         NodeEnum::AlterDomainStmt(s) => routines::alter_domain(schema, s),
         NodeEnum::CreateSeqStmt(s) => routines::create_sequence(schema, s),
+        NodeEnum::CreatePublicationStmt(s) => replication::create_publication(schema, s),
+        NodeEnum::AlterPublicationStmt(s) => replication::alter_publication(schema, s),
         NodeEnum::AlterSeqStmt(s) => {
             let outcome = routines::alter_sequence(schema, s);
             if let Some(rv) = s.sequence.as_ref() {
@@ -350,8 +352,21 @@ fn create_table(schema: &mut Schema, s: &protobuf::CreateStmt) -> Outcome {
             hint: "write the table's columns out in CREATE TABLE",
         };
     }
+    // Clauses the model cannot hold yet: the table is kept without them, and the statement
+    // is reported as outside the model.
+    let constraint_nodes = s.table_elts.iter().flat_map(|e| match e.node.as_ref() {
+        Some(NodeEnum::ColumnDef(def)) => def.constraints.iter().collect(),
+        _ => vec![e],
+    });
+    let excluded = constraint_nodes.chain(&s.constraints).any(
+        |c| matches!(c.node.as_ref(), Some(NodeEnum::Constraint(c)) if c.contype == ConstrType::ConstrExclusion as i32),
+    );
+    let left_out =
+        if s.partspec.is_some() { Some("CREATE TABLE … PARTITION BY") } else { excluded.then_some(EXCLUDE) };
     let mut table = Table::new(name.clone());
     table.grants = schema.default_privileges.effective(&name.schema, ObjectKind::Tables);
+    table.storage.unlogged = rv.relpersistence == "u";
+    table.storage.options = replication::storage_options(&s.options);
     let mut pending = Vec::new();
     for elt in &s.table_elts {
         match elt.node.as_ref() {
@@ -379,8 +394,11 @@ fn create_table(schema: &mut Schema, s: &protobuf::CreateStmt) -> Outcome {
     for p in pending {
         add_constraint(schema, &name, p);
     }
-    Outcome::Applied
+    left_out.map_or(Outcome::Applied, Outcome::Skipped)
 }
+
+/// The label of a statement whose EXCLUDE constraint the model leaves out.
+const EXCLUDE: &str = "EXCLUDE constraint";
 
 /// A constraint as written, before it has a name and resolved columns.
 pub struct PendingConstraint {
@@ -654,6 +672,7 @@ fn create_index(schema: &mut Schema, s: &protobuf::IndexStmt) -> Outcome {
         include,
         predicate: s.where_clause.as_deref().map(expr_sql),
         nulls_not_distinct: s.nulls_not_distinct,
+        options: replication::storage_options(&s.options),
         comment: None,
     };
     let table = schema.tables.get_mut(&table_name).expect("checked above");
@@ -668,6 +687,9 @@ fn alter_table(schema: &mut Schema, s: &protobuf::AlterTableStmt) -> Outcome {
     }
     if s.objtype == ObjectType::ObjectView as i32 {
         return super::routines::alter_view(schema, s);
+    }
+    if s.objtype == ObjectType::ObjectIndex as i32 {
+        return replication::alter_index(schema, s);
     }
     if s.objtype != ObjectType::ObjectTable as i32 {
         return Outcome::Skipped("ALTER (not a table)");
@@ -723,8 +745,10 @@ fn alter_table(schema: &mut Schema, s: &protobuf::AlterTableStmt) -> Outcome {
         let Some(NodeEnum::AlterTableCmd(cmd)) = cmd.node.as_ref() else {
             continue;
         };
-        if let Outcome::Skipped(what) = alter_table_cmd(schema, &name, cmd) {
-            outcome = Outcome::Skipped(what);
+        match alter_table_cmd(schema, &name, cmd) {
+            Outcome::Skipped(what) => outcome = Outcome::Skipped(what),
+            rejected @ Outcome::Rejected { .. } => return rejected,
+            _ => {}
         }
     }
     outcome
@@ -779,6 +803,11 @@ fn alter_table_cmd(schema: &mut Schema, name: &QualifiedName, cmd: &protobuf::Al
             }
         }
         AlterTableType::AtAddConstraint => {
+            if let Some(NodeEnum::Constraint(c)) = def
+                && c.contype == ConstrType::ConstrExclusion as i32
+            {
+                return Outcome::Skipped(EXCLUDE);
+            }
             if let Some(NodeEnum::Constraint(c)) = def {
                 let pending =
                     PendingConstraint { not_valid: c.skip_validation, ..PendingConstraint::from_node(c, None) };
@@ -830,7 +859,10 @@ fn alter_table_cmd(schema: &mut Schema, name: &QualifiedName, cmd: &protobuf::Al
         AlterTableType::AtForceRowSecurity => table.rls_forced = true,
         AlterTableType::AtNoForceRowSecurity => table.rls_forced = false,
         AlterTableType::AtChangeOwner => return Outcome::Skipped("ALTER OWNER"),
-        _ => return Outcome::Skipped("ALTER TABLE (other)"),
+        other => {
+            return replication::alter_table_storage(table, other, def)
+                .unwrap_or(Outcome::Skipped("ALTER TABLE (other)"));
+        }
     }
     Outcome::Applied
 }
@@ -928,6 +960,11 @@ pub fn rename_object(schema: &mut Schema, object: &crate::model::ObjectId, from:
 
 fn rename(schema: &mut Schema, s: &protobuf::RenameStmt, keep_sequences: bool) -> Outcome {
     let rename_type = ObjectType::try_from(s.rename_type).unwrap_or(ObjectType::Undefined);
+    if rename_type == ObjectType::ObjectPublication
+        && let Some(from) = s.object.as_deref().and_then(str_of)
+    {
+        return replication::rename_publication(schema, from, &s.newname);
+    }
     match rename_type {
         ObjectType::ObjectType => return crate::source::composite::rename_type(schema, s),
         ObjectType::ObjectAttribute => return crate::source::composite::rename_attribute(schema, s),
@@ -1009,6 +1046,8 @@ fn rename(schema: &mut Schema, s: &protobuf::RenameStmt, keep_sequences: bool) -
                 return missing(format!("constraint {} of {target}", s.subname));
             };
             c.name = s.newname.clone();
+            // A key's index is renamed with it.
+            replication::rename_index(table, &s.subname, &s.newname);
         }
         ObjectType::ObjectIndex => {
             // The relation is the index; it lives in the schema of its table.
@@ -1016,9 +1055,11 @@ fn rename(schema: &mut Schema, s: &protobuf::RenameStmt, keep_sequences: bool) -
             for t in schema.tables.values_mut().filter(|t| t.name.schema == target.schema) {
                 if let Some(i) = t.indexes.iter_mut().find(|i| i.name == target.name) {
                     i.name = s.newname.clone();
+                    replication::rename_index(t, &target.name, &s.newname);
                     found = true;
                 } else if let Some(c) = t.constraints.iter_mut().find(|c| c.kind.has_index() && c.name == target.name) {
                     c.name = s.newname.clone();
+                    replication::rename_index(t, &target.name, &s.newname);
                     found = true;
                 }
             }
@@ -1094,7 +1135,9 @@ fn keep_serial_sequences(schema: &mut Schema, table: &mut Table, old: &Qualified
         col.default = crate::pgtree::normalize_expr(&format!("nextval({}::regclass)", quote_literal(&regclass))).ok();
         let options = if base == "bigint" { Vec::new() } else { vec![("as".to_string(), base.to_string())] };
         let owned_by = Some((table.name.clone(), col.name.clone()));
-        schema.sequences.insert(name.clone(), crate::model::Sequence { name, options, owned_by, comment: None });
+        let grants = schema.default_privileges.effective(&name.schema, ObjectKind::Sequences);
+        let sequence = crate::model::Sequence { name: name.clone(), options, owned_by, comment: None, grants };
+        schema.sequences.insert(name, sequence);
     }
 }
 
@@ -1164,6 +1207,7 @@ fn rename_column(schema: &mut Schema, target: &QualifiedName, old: &str, new: &s
         if let Some(grants) = t.column_grants.remove(old) {
             t.column_grants.insert(new.to_string(), grants);
         }
+        replication::rename_column(t, old, new);
         if let Some(col) = t.column_mut(old) {
             col.name = new.to_string();
             if let Some(g) = &mut col.generated {
@@ -1326,6 +1370,10 @@ fn drop(schema: &mut Schema, s: &protobuf::DropStmt) -> Outcome {
                     schema.extensions.remove(name);
                 }
             }
+        }
+        ObjectType::ObjectPublication => {
+            let names: Vec<String> = s.objects.iter().filter_map(str_of).map(str::to_string).collect();
+            return replication::drop_publications(schema, &names, s.missing_ok);
         }
         _ => return Outcome::Skipped("DROP (other)"),
     }

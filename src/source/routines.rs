@@ -49,7 +49,7 @@ pub fn function_keys(schema: &Schema, name: &QualifiedName, args: Option<&[Strin
     }
 }
 
-fn def_elems(nodes: &[pg_query::Node]) -> impl Iterator<Item = &protobuf::DefElem> {
+pub(crate) fn def_elems(nodes: &[pg_query::Node]) -> impl Iterator<Item = &protobuf::DefElem> {
     nodes.iter().filter_map(|n| match n.node.as_ref()? {
         NodeEnum::DefElem(d) => Some(d.as_ref()),
         _ => None,
@@ -300,6 +300,8 @@ pub fn create_trigger(schema: &mut Schema, s: &protobuf::CreateTrigStmt) -> Outc
         timing: timing.into(),
         events,
         update_of: strings(&s.columns),
+        old_table: transition_table(s, false),
+        new_table: transition_table(s, true),
         for_each_row: s.row,
         when: s.when_clause.as_deref().map(expr_sql),
         function: qualified_names(&strings(&s.funcname)),
@@ -317,27 +319,40 @@ pub fn create_trigger(schema: &mut Schema, s: &protobuf::CreateTrigStmt) -> Outc
     Outcome::Applied
 }
 
+/// The name of a trigger's old or new transition table.
+fn transition_table(s: &protobuf::CreateTrigStmt, new: bool) -> Option<String> {
+    s.transition_rels.iter().find_map(|n| match n.node.as_ref()? {
+        NodeEnum::TriggerTransition(t) if t.is_new == new => Some(t.name.clone()),
+        _ => None,
+    })
+}
+
 /// A SELECT as canonical, readable SQL.
 pub fn query_sql(node: &pg_query::Node) -> String {
     let options = DeparseOptions { pretty_print: true, ..Default::default() };
     node.node.as_ref().and_then(|n| n.deparse(options).ok()).unwrap_or_default()
 }
 
+/// The value of a `WITH (name = value)` option as PostgreSQL keeps it, booleans spelt
+/// `true`/`false` (`security_invoker = off` parses `off` as a type name; a bare name is true).
+pub(crate) fn option_value(d: &protobuf::DefElem) -> String {
+    let raw = match d.arg.as_deref().and_then(|a| a.node.as_ref()) {
+        None => "true".to_string(),
+        Some(NodeEnum::TypeName(t)) => strings(&t.names).join("."),
+        Some(_) => d.arg.as_deref().and_then(const_text).unwrap_or_default(),
+    };
+    match raw.to_lowercase().as_str() {
+        "on" | "true" | "yes" | "1" => "true".to_string(),
+        "off" | "false" | "no" | "0" => "false".to_string(),
+        other => other.to_string(),
+    }
+}
+
 fn view_options(options: &[pg_query::Node]) -> (Vec<(String, String)>, Option<String>) {
     let mut out = Vec::new();
     let mut check = None;
     for d in def_elems(options) {
-        // `security_invoker = off` parses `off` as a type name; booleans have many spellings.
-        let raw = match d.arg.as_deref().and_then(|a| a.node.as_ref()) {
-            None => "true".to_string(),
-            Some(NodeEnum::TypeName(t)) => strings(&t.names).join("."),
-            Some(_) => d.arg.as_deref().and_then(const_text).unwrap_or_default(),
-        };
-        let value = match raw.to_lowercase().as_str() {
-            "on" | "true" | "yes" | "1" => "true".to_string(),
-            "off" | "false" | "no" | "0" => "false".to_string(),
-            other => other.to_string(),
-        };
+        let value = option_value(d);
         if d.defname == "check_option" {
             check = Some(value.to_uppercase());
         } else {
@@ -532,7 +547,8 @@ pub fn create_sequence(schema: &mut Schema, s: &protobuf::CreateSeqStmt) -> Outc
     if s.if_not_exists && schema.sequences.contains_key(&name) {
         return Outcome::Applied;
     }
-    let mut seq = Sequence { name: name.clone(), options: Vec::new(), owned_by: None, comment: None };
+    let grants = schema.default_privileges.effective(&name.schema, ObjectKind::Sequences);
+    let mut seq = Sequence { name: name.clone(), options: Vec::new(), owned_by: None, comment: None, grants };
     apply_sequence_options(&mut seq, &s.options);
     schema.sequences.insert(name, seq);
     Outcome::Applied

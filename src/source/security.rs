@@ -4,7 +4,8 @@ use pg_query::NodeEnum;
 use pg_query::protobuf::{self, GrantTargetType, ObjectType, RoleSpecType};
 
 use crate::model::privileges::{
-    COLUMN_PRIVILEGES, FUNCTION_PRIVILEGES, OWNER, SCHEMA_PRIVILEGES, TABLE_PRIVILEGES, apply_grant,
+    COLUMN_PRIVILEGES, FUNCTION_PRIVILEGES, OWNER, SCHEMA_PRIVILEGES, SEQUENCE_PRIVILEGES, TABLE_PRIVILEGES,
+    apply_grant,
 };
 use crate::model::{ObjectKind, Policy, QualifiedName, Schema, Table};
 use crate::pgtree::expr_sql;
@@ -206,6 +207,18 @@ pub fn grant(schema: &mut Schema, s: &protobuf::GrantStmt) -> Outcome {
                 apply_grant(schema.schema_grants.entry(name).or_default(), &roles, &privs, s.is_grant);
             }
             schema.schema_grants.retain(|_, g| !g.is_empty());
+        }
+        // On sequences the model holds, named one by one; those of serial columns are not.
+        ObjectType::ObjectSequence if targtype == GrantTargetType::AclTargetObject => {
+            let (privs, _) = privileges(s, SEQUENCE_PRIVILEGES);
+            for o in &s.objects {
+                let Some(NodeEnum::RangeVar(rv)) = o.node.as_ref() else { continue };
+                let name = crate::source::ddl::qualified(rv);
+                let Some(sequence) = schema.sequences.get_mut(&name) else {
+                    return Outcome::Unresolved(format!("GRANT on sequence {name}, which the model does not hold"));
+                };
+                apply_grant(&mut sequence.grants, &roles, &privs, s.is_grant);
+            }
         }
         _ => return Outcome::Skipped("GRANT (other objects)"),
     }

@@ -30,6 +30,13 @@ impl LoadReport {
     pub fn skipped_total(&self) -> usize {
         self.skipped.values().sum()
     }
+
+    /// The statements about the schema that the model left out (data and session statements
+    /// aside), with where they are: what `diff`, `check` and `generate` say they did not read.
+    pub fn schema_outside(&self) -> Vec<(Origin, String, String)> {
+        const NOT_SCHEMA: &[&str] = &["INSERT", "UPDATE", "DELETE", "SELECT", "SET", "NOTIFY"];
+        self.outside.iter().filter(|(_, kind, _)| !NOT_SCHEMA.contains(&kind.as_str())).cloned().collect()
+    }
 }
 
 /// Loads every `.sql` file under each path, in order.
@@ -208,24 +215,27 @@ fn apply(
     if !session.before(schema, stmt) {
         return Ok(());
     }
-    match ddl::apply(schema, stmt) {
-        Outcome::Applied => {
-            report.applied += 1;
-            // Where an object was created, to say where one that would be dropped came from.
-            if let Some(object) = created(stmt) {
-                let origin = positions.at(statement_start(text, location));
-                if let ObjectId::View { name, .. } = &object
-                    && let Some(cycle) = cycle_through(schema, name)
-                {
-                    let path: Vec<String> = cycle.iter().map(ToString::to_string).collect();
-                    return Err(Diagnostic::new(format!("view {name} reads itself: {}", path.join(" → ")))
-                        .at(origin, Some(text))
-                        .hint("PostgreSQL accepts this view but fails every query on it (infinite recursion): make one of these views stop reading the next")
-                        .into());
-                }
-                schema.hints.origins.insert(object, origin);
-            }
+    let outcome = ddl::apply(schema, stmt);
+    // Where an object was created (a table also when a clause of it is left out), to say
+    // where one that would be dropped came from.
+    if matches!(outcome, Outcome::Applied | Outcome::Skipped(_))
+        && let Some(object) = created(stmt)
+        && (matches!(outcome, Outcome::Applied) || matches!(&object, ObjectId::Table(t) if schema.tables.contains_key(t)))
+    {
+        let origin = positions.at(statement_start(text, location));
+        if let ObjectId::View { name, .. } = &object
+            && let Some(cycle) = cycle_through(schema, name)
+        {
+            let path: Vec<String> = cycle.iter().map(ToString::to_string).collect();
+            return Err(Diagnostic::new(format!("view {name} reads itself: {}", path.join(" → ")))
+                .at(origin, Some(text))
+                .hint("PostgreSQL accepts this view but fails every query on it (infinite recursion): make one of these views stop reading the next")
+                .into());
         }
+        schema.hints.origins.insert(object, origin);
+    }
+    match outcome {
+        Outcome::Applied => report.applied += 1,
         Outcome::Skipped(kind) => {
             *report.skipped.entry(kind.to_string()).or_default() += 1;
             let start = statement_start(text, location);

@@ -32,13 +32,6 @@ impl Catalog {
         }
         Ok(Catalog(facts))
     }
-
-    /// Without the facts schemagen neither reads nor writes (publication membership): the
-    /// desired schema cannot hold them, so they are no difference.
-    pub fn managed(&self) -> Catalog {
-        let unmanaged = |object: &str| object.starts_with("publication ");
-        Catalog(self.0.iter().filter(|((o, _), _)| !unmanaged(o)).map(|(k, v)| (k.clone(), v.clone())).collect())
-    }
 }
 
 /// How one fact differs.
@@ -194,18 +187,6 @@ mod tests {
         ]);
         let diffs = compare(&Catalog::default(), &expected);
         assert_eq!(Report(&diffs).to_string(), "  table public.notes: missing\n");
-    }
-
-    #[test]
-    fn publications_are_not_managed_and_default_privileges_are() {
-        let default_privileges =
-            r#"["default privileges", "of postgres in every schema on tables grant to anon", "privileges", "SELECT"]"#;
-        let c = catalog(&[
-            r#"["publication supabase_realtime", "table public.notes"]"#,
-            default_privileges,
-            r#"["table public.notes", ""]"#,
-        ]);
-        assert_eq!(c.managed(), catalog(&[default_privileges, r#"["table public.notes", ""]"#]));
     }
 
     #[test]

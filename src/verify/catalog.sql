@@ -21,7 +21,7 @@ ext_member as (
 ),
 rel as (
   select c.oid, c.relname, c.relkind, c.relpersistence, c.relrowsecurity, c.relforcerowsecurity,
-         c.relispartition, c.relowner, c.relacl, c.reloptions, ns.nspname,
+         c.relispartition, c.relowner, c.relacl, c.reloptions, c.relreplident, ns.nspname,
          format('%s.%s', quote_ident(ns.nspname), quote_ident(c.relname)) as qname,
          format('%s %s.%s',
                 case c.relkind when 'v' then 'view' when 'm' then 'materialized view'
@@ -92,6 +92,15 @@ facts(fact) as (
   select json_build_array(r.label, '', 'row level security', r.relrowsecurity::text,
                           'forced row level security', r.relforcerowsecurity::text,
                           'unlogged', (r.relpersistence = 'u')::text,
+                          -- booleans as schemagen writes them: stored as written (`off`)
+                          'options', (select string_agg(regexp_replace(regexp_replace(o, '=(on|yes)$', '=true', 'i'),
+                                                                       '=(off|no)$', '=false', 'i'), ', ' order by o)
+                                      from unnest(r.reloptions) o),
+                          'replica identity',
+                          case r.relreplident when 'd' then 'default' when 'f' then 'full' when 'n' then 'nothing'
+                            else coalesce((select 'index ' || quote_ident(ic.relname) from pg_index i
+                                           join pg_class ic on ic.oid = i.indexrelid
+                                           where i.indrelid = r.oid and i.indisreplident), 'index') end,
                           'partitioned by', case when r.relkind = 'p' then pg_get_partkeydef(r.oid) end,
                           'partition of', (select format('%s %s', p.qname, pg_get_expr(c.relpartbound, c.oid))
                                            from pg_inherits i join rel p on p.oid = i.inhparent
@@ -196,11 +205,23 @@ facts(fact) as (
                           'roles', (select string_agg(x, ', ' order by x) from unnest(p.roles) x),
                           'command', p.cmd, 'using', p.qual, 'with check', p.with_check)
   from pg_policies p join rel r on r.nspname = p.schemaname and r.relname = p.tablename
-  -- publications of tables
+  -- publications, and the tables in each with their column lists and row filters
   union all
-  select json_build_array(format('publication %s', quote_ident(pt.pubname)),
-                          format('table %s.%s', quote_ident(pt.schemaname), quote_ident(pt.tablename)))
-  from pg_publication_tables pt join ns on ns.nspname = pt.schemaname
+  select json_build_array(format('publication %s', quote_ident(p.pubname)), '',
+                          'all tables', p.puballtables::text,
+                          'publish', concat_ws(', ', case when p.pubinsert then 'insert' end,
+                                               case when p.pubupdate then 'update' end,
+                                               case when p.pubdelete then 'delete' end,
+                                               case when p.pubtruncate then 'truncate' end),
+                          'via partition root', p.pubviaroot::text)
+  from pg_publication p
+  union all
+  select json_build_array(format('publication %s', quote_ident(p.pubname)), format('table %s', r.qname),
+                          'columns', (select string_agg(quote_ident(a.attname), ', ' order by a.attname)
+                                      from pg_attribute a
+                                      where a.attrelid = pr.prrelid and a.attnum = any (pr.prattrs)),
+                          'where', pg_get_expr(pr.prqual, pr.prrelid))
+  from pg_publication_rel pr join pg_publication p on p.oid = pr.prpubid join rel r on r.oid = pr.prrelid
   -- privileges, one row per object and grantee; owner defaults are made explicit so that
   -- "never granted" equals "granted and revoked again"; '*' marks WITH GRANT OPTION
   union all

@@ -20,7 +20,7 @@ ext_member as (
 ),
 rel as (
   select c.oid, c.relname, c.relkind, c.relpersistence, c.relrowsecurity, c.relforcerowsecurity,
-         c.relispartition, c.relowner, c.relacl, c.reloptions, ns.nspname,
+         c.relispartition, c.relowner, c.relacl, c.reloptions, c.relreplident, ns.nspname,
          format('%s.%s', quote_ident(ns.nspname), quote_ident(c.relname)) as qname
   from pg_class c join ns on ns.oid = c.relnamespace
   where not exists (select from ext_member e where e.classid = 'pg_class'::regclass and e.objid = c.oid)
@@ -83,8 +83,14 @@ facts(line) as (
   where x.extname not in ('plpgsql', 'pgcrypto', 'uuid-ossp')
   -- tables
   union all
-  select format('table %s rls=%s force_rls=%s%s', qname, relrowsecurity::text, relforcerowsecurity::text,
-                case relpersistence when 'u' then ' unlogged=true' else '' end)
+  select format('table %s rls=%s force_rls=%s%s%s%s', qname, relrowsecurity::text, relforcerowsecurity::text,
+                case relpersistence when 'u' then ' unlogged=true' else '' end,
+                (select ' options=' || string_agg(o, ',' order by o) from unnest(reloptions) o),
+                case relreplident when 'd' then '' when 'f' then ' replica_identity=full'
+                  when 'n' then ' replica_identity=nothing'
+                  else ' replica_identity=' || coalesce((select quote_ident(ic.relname) from pg_index i
+                                                         join pg_class ic on ic.oid = i.indexrelid
+                                                         where i.indrelid = rel.oid and i.indisreplident), 'index') end)
   from rel where relkind in ('r', 'p')
   union all
   select format('partition_key %s %s', qname, pg_get_partkeydef(oid)) from rel where relkind = 'p'
@@ -188,11 +194,18 @@ facts(line) as (
                 p.permissive, (select array_agg(x order by x) from unnest(p.roles) x), p.cmd,
                 p.qual, p.with_check)
   from pg_policies p where p.schemaname not in ('pg_catalog', 'information_schema')
-  -- publications of user tables
+  -- publications, and the user tables in each (with the column list and row filter)
   union all
-  select format('publication %s table %s.%s', quote_ident(pt.pubname), quote_ident(pt.schemaname),
-                quote_ident(pt.tablename))
-  from pg_publication_tables pt join ns on ns.nspname = pt.schemaname
+  select format('publication %s all_tables=%s publish=%s%s%s%s via_root=%s', quote_ident(pubname), puballtables,
+                case when pubinsert then 'i' else '' end, case when pubupdate then 'u' else '' end,
+                case when pubdelete then 'd' else '' end, case when pubtruncate then 't' else '' end, pubviaroot)
+  from pg_publication
+  union all
+  select format('publication %s table %s columns=%s where=%s', quote_ident(p.pubname), r.qname,
+                (select string_agg(quote_ident(a.attname), ',' order by a.attname) from pg_attribute a
+                 where a.attrelid = pr.prrelid and a.attnum = any(pr.prattrs)),
+                pg_get_expr(pr.prqual, pr.prrelid))
+  from pg_publication_rel pr join pg_publication p on p.oid = pr.prpubid join rel r on r.oid = pr.prrelid
   -- privileges, one line per object and grantee; owner defaults are made explicit so that
   -- "never granted" equals "granted and revoked again"; '*' marks WITH GRANT OPTION
   union all

@@ -34,6 +34,7 @@ pub(super) fn check(ctx: &mut Ctx) {
                 include: Vec::new(),
                 predicate: None,
                 nulls_not_distinct,
+                options: Vec::new(),
                 comment: None,
             };
             entries.push((ObjectId::Constraint(table.name.clone(), c.name.clone()), index));

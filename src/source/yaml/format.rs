@@ -87,6 +87,7 @@ pub(super) const KINDS: &[FileKind] = &[
     FileKind { key: "sequence", mapping: &SEQUENCE },
     // After `domain`, whose file has a `type:` of its own.
     FileKind { key: "type", mapping: &COMPOSITE },
+    FileKind { key: "publication", mapping: &PUBLICATION },
     FileKind { key: "extensions", mapping: &SETUP },
     FileKind { key: "schemas", mapping: &SETUP },
     FileKind { key: "schema_grants", mapping: &SETUP },
@@ -111,6 +112,8 @@ pub(super) const FK_ACTIONS: &[&str] = &["no action", "restrict", "cascade", "se
 const IDENTITIES: &[&str] = &["always", "by default"];
 const MATCHES: &[&str] = &["full", "simple"];
 const DEFERRED: &[&str] = &["initially deferred", "initially immediate"];
+pub(super) const REPLICA_IDENTITIES: &[&str] = &["default", "full", "nothing"];
+const PUBLISH: &[&str] = &["insert", "update", "delete", "truncate"];
 const RLS_SWITCHES: &[&str] = &["force", "forced", "enable", "enabled", "disable", "disabled"];
 
 /// Keys an `external: true` table may have: it is only referenced, so nothing else.
@@ -145,6 +148,11 @@ const NOT_VALID: Key = Key {
 };
 const CONSTRAINT_NAME: Key = Key { name: "name", value: Value::Text, doc: "Constraint name (default: PostgreSQL's)." };
 const KEY_COLUMNS: Key = Key { name: "columns", value: Value::Names, doc: "Columns: [a, b] or \"a, b\"." };
+const WITH: Key = Key {
+    name: "with",
+    value: Value::MapOf(&Value::Scalar),
+    doc: "Storage parameters, WITH (name = value): {fillfactor: 70}.",
+};
 const TABLE_GRANTS: Key = Key {
     name: "grants",
     value: Value::MapOf(&Value::Privileges(TABLE_PRIVILEGES)),
@@ -199,6 +207,22 @@ pub(super) const TABLE_KEYS: &[Key] = &[
     },
     Key { name: "triggers", value: Value::MapOf(&Value::Map(&TRIGGER)), doc: "Trigger name → trigger." },
     TABLE_GRANTS,
+    Key {
+        name: "unlogged",
+        value: Value::Flag,
+        doc: "CREATE UNLOGGED TABLE: not written to the WAL, emptied by a crash.",
+    },
+    WITH,
+    Key {
+        name: "replica_identity",
+        value: Value::AnyOf(&[Value::Word(REPLICA_IDENTITIES), Value::Map(&REPLICA_INDEX)]),
+        doc: "REPLICA IDENTITY: default (the primary key), full, nothing, or {index: NAME}.",
+    },
+    Key {
+        name: "publications",
+        value: Value::AnyOf(&[Value::List, Value::MapOf(&Value::AnyOf(&[Value::Null, Value::Map(&PUBLISHED)]))]),
+        doc: "Publications the table is in: [supabase_realtime], or name → {columns, where}.",
+    },
     Key {
         name: "column_grants",
         value: Value::MapOf(&Value::MapOf(&Value::Privileges(COLUMN_PRIVILEGES))),
@@ -272,9 +296,22 @@ pub(super) const INDEX_KEYS: &[Key] = &[
     Key { name: "where", value: Value::Scalar, doc: "Predicate of a partial index." },
     Key { name: "include", value: Value::Names, doc: "INCLUDE columns." },
     Key { name: "nulls_not_distinct", value: Value::Flag, doc: "NULLS NOT DISTINCT." },
+    WITH,
     COMMENT,
     RENAMED_FROM,
     LINT,
+];
+pub(super) const REPLICA_INDEX_KEYS: &[Key] =
+    &[Key { name: "index", value: Value::Text, doc: "A unique index (or key) of the table." }];
+pub(super) const PUBLISHED_KEYS: &[Key] = &[
+    Key { name: "columns", value: Value::Names, doc: "The columns published (default: all)." },
+    Key { name: "where", value: Value::Scalar, doc: "Row filter: only rows for which it is true." },
+];
+pub(super) const PUBLICATION_KEYS: &[Key] = &[
+    Key { name: "publication", value: Value::Text, doc: "Publication name." },
+    Key { name: "all_tables", value: Value::Flag, doc: "FOR ALL TABLES." },
+    Key { name: "publish", value: Value::Words(PUBLISH), doc: "Operations published (default: all four)." },
+    Key { name: "via_partition_root", value: Value::Flag, doc: "publish_via_partition_root." },
 ];
 pub(super) const REF_KEYS: &[Key] = &[
     Key { name: "table", value: Value::Text, doc: "Referenced table." },
@@ -303,6 +340,8 @@ pub(super) const TRIGGER_KEYS: &[Key] = &[
     Key { name: "events", value: Value::Words(EVENTS), doc: "insert, update, delete, truncate: one or a list." },
     Key { name: "update_of", value: Value::List, doc: "UPDATE OF these columns." },
     Key { name: "for_each", value: Value::Word(FOR_EACH), doc: "row (default) or statement." },
+    Key { name: "old_table", value: Value::Text, doc: "REFERENCING OLD TABLE AS: the old rows' transition table." },
+    Key { name: "new_table", value: Value::Text, doc: "REFERENCING NEW TABLE AS: the new rows' transition table." },
     Key { name: "when", value: Value::Scalar, doc: "WHEN condition." },
     Key { name: "function", value: Value::Text, doc: "The trigger function: schema.name." },
     Key { name: "args", value: Value::List, doc: "String arguments passed to the function." },
@@ -422,6 +461,11 @@ pub(super) const SEQUENCE_KEYS: &[Key] = &[
     Key { name: "cycle", value: Value::Flag, doc: "CYCLE." },
     Key { name: "owned_by", value: Value::Text, doc: "OWNED BY table.column: dropped with it." },
     COMMENT,
+    Key {
+        name: "grants",
+        value: Value::MapOf(&Value::Privileges(SEQUENCE_PRIVILEGES)),
+        doc: "Role → privileges (usage, select, update): the whole set (without it, the default privileges').",
+    },
 ];
 
 const INDEX_ENTRY: Value = Value::AnyOf(&[Value::Text, Value::ListOf(&Value::Text), Value::Map(&INDEX)]);
@@ -460,6 +504,16 @@ const ENUM: Mapping = Mapping { name: "enum_file", doc: "An enum type.", keys: E
 const COMPOSITE: Mapping = Mapping { name: "type_file", doc: "A composite type.", keys: COMPOSITE_KEYS, external: &[] };
 const DOMAIN: Mapping = Mapping { name: "domain_file", doc: "A domain.", keys: DOMAIN_KEYS, external: &[] };
 const SEQUENCE: Mapping = Mapping { name: "sequence_file", doc: "A sequence.", keys: SEQUENCE_KEYS, external: &[] };
+const PUBLICATION: Mapping = Mapping {
+    name: "publication_file",
+    doc: "A publication (supabase_realtime is the platform's: declare it only to change its options).",
+    keys: PUBLICATION_KEYS,
+    external: &[],
+};
+const PUBLISHED: Mapping =
+    Mapping { name: "published", doc: "A table's part in a publication.", keys: PUBLISHED_KEYS, external: &[] };
+const REPLICA_INDEX: Mapping =
+    Mapping { name: "replica_index", doc: "REPLICA IDENTITY USING INDEX.", keys: REPLICA_INDEX_KEYS, external: &[] };
 const SETUP: Mapping =
     Mapping { name: "setup_file", doc: "Extensions, schemas and default privileges.", keys: SETUP_KEYS, external: &[] };
 const DEFAULT_PRIVILEGES: Mapping = Mapping {
@@ -485,7 +539,7 @@ pub fn json_schema() -> Json {
     json!({
         "$schema": "http://json-schema.org/draft-07/schema#",
         "title": "schemagen schema file",
-        "description": "One object of a schemagen schema: a table, view, function, procedure, enum, domain, sequence, composite type, or extensions and schemas. Generated by `schemagen schema-json`.",
+        "description": "One object of a schemagen schema: a table, view, function, procedure, enum, domain, sequence, composite type, publication, or extensions and schemas. Generated by `schemagen schema-json`.",
         "oneOf": files,
         "definitions": defs,
     })

@@ -29,6 +29,7 @@ mod format;
 mod hints;
 mod objects;
 mod presets;
+mod replication;
 
 /// Schemas of the platform (Supabase): referenced by the project, never created by it.
 pub const PLATFORM_SCHEMAS: &[&str] = &[
@@ -158,6 +159,8 @@ struct Places {
     trigger: HashMap<(QualifiedName, String), Place>,
     /// Membership tables named by `rls:` presets.
     members: Vec<presets::MembersCheck>,
+    /// (publication, table) of each `publications:` entry.
+    publication_members: Vec<(String, QualifiedName, Place)>,
     /// Schemas that `default_privileges:`, `schema_grants:` and `schema_comments:` name, with
     /// the key, where.
     named_schemas: Vec<(String, &'static str, Place)>,
@@ -219,6 +222,7 @@ impl File<'_> {
             Some("type") => self.load_composite(schema, map),
             Some("sequence") => self.load_sequence(schema, map),
             Some("domain") => self.load_domain(schema, map),
+            Some("publication") => self.load_publication(schema, map),
             Some(_) => self.load_setup(schema, places, map),
             None => {
                 let kinds: Vec<&str> = KINDS.iter().map(|k| k.key).collect();
@@ -315,7 +319,11 @@ impl File<'_> {
             pieces.push((span, format!("CREATE TABLE t ({sql})")));
             elements.push(sql);
         }
-        let create = format!("CREATE TABLE {} ({})", name.sql(), elements.join(", "));
+        let (unlogged, with) = self.table_storage_sql(map)?;
+        if let Some(w) = map.get_node("with") {
+            pieces.push((w.span(), format!("CREATE TABLE t (){with}")));
+        }
+        let create = format!("CREATE {unlogged}TABLE {} ({}){with}", name.sql(), elements.join(", "));
         let written = self.replay(schema, &create, columns.len(), map.span(), &pieces)?;
         // The replay counts columns, not table constraints: one written inside a column's
         // value would pass it, and shows as one element more than the file declares. Only
@@ -356,6 +364,7 @@ impl File<'_> {
         table.origin = Some(self.origin(table_node.span()));
         schema.hints.origins.insert(ObjectId::Table(name.clone()), self.origin(table_node.span()));
         self.table_hints(schema, &name, map)?;
+        self.table_replication(schema, places, map, &name)?;
         let table = schema.tables.get_mut(&name).expect("replayed above");
         table.comment = self.optional_scalar(map, "comment")?.map(|c| c.to_string());
         for (column, comment) in column_comments {
@@ -1062,6 +1071,9 @@ impl File<'_> {
         {
             sql.push_str(" NULLS NOT DISTINCT");
         }
+        if let Some(w) = get("with") {
+            sql.push_str(&format!(" WITH ({})", self.storage_parameters(w)?));
+        }
         if let Some(w) = get("where") {
             sql.push_str(&format!(" WHERE {}", self.expr(w, "where")?));
         }
@@ -1121,6 +1133,7 @@ fn validate(schema: &Schema, places: &Places) -> Vec<Diagnostic> {
         }
     }
     out.extend(shared_relation_names(schema, places));
+    out.extend(replication::check_members(schema, &places.publication_members));
     for ((table, name), t) in &schema.triggers {
         let known = PLATFORM_SCHEMAS.contains(&t.function.schema.as_str()) && t.function.schema != "public"
             || schema.functions.values().any(|f| f.name == t.function)

@@ -15,7 +15,9 @@ use super::format::{
 };
 use super::{File, Places};
 use crate::diagnostic::Result;
-use crate::model::privileges::{COLUMN_PRIVILEGES, FUNCTION_PRIVILEGES, OWNER, SCHEMA_PRIVILEGES, TABLE_PRIVILEGES};
+use crate::model::privileges::{
+    COLUMN_PRIVILEGES, FUNCTION_PRIVILEGES, OWNER, SCHEMA_PRIVILEGES, SEQUENCE_PRIVILEGES, TABLE_PRIVILEGES,
+};
 use crate::model::{Grants, ObjectId, ObjectKind, QualifiedName, Schema};
 use crate::pgtree::{quote_ident, quote_literal};
 
@@ -102,7 +104,7 @@ impl File<'_> {
     }
 
     /// Runs one statement built from the YAML at `node`, pointing at `node` if it is wrong.
-    fn run(&self, schema: &mut Schema, sql: &str, node: &Node) -> Result<()> {
+    pub(super) fn run(&self, schema: &mut Schema, sql: &str, node: &Node) -> Result<()> {
         self.replay(schema, sql, 0, node.span(), &[(node.span(), sql.to_string())]).map(drop)
     }
 
@@ -111,6 +113,17 @@ impl File<'_> {
             Node::Sequence(seq) => seq.iter().map(|n| self.scalar(n, what).map(|s| s.to_string())).collect(),
             Node::Scalar(s) => Ok(vec![s.to_string()]),
             Node::Mapping(_) => Err(self.error(node.span(), format!("{what} must be a list"), "write [a, b]").into()),
+        }
+    }
+
+    /// `key`'s list of words, each one of `allowed`, lower-cased.
+    pub(super) fn words(&self, node: &Node, key: &str, what: &str, allowed: &[&str]) -> Result<Vec<String>> {
+        let words: Vec<String> = self.list(node, key)?.iter().map(|w| w.to_lowercase()).collect();
+        match words.iter().find(|w| !allowed.contains(&w.as_str())) {
+            Some(w) => Err(self
+                .error(node.span(), format!("unknown {what} `{w}`"), format!("{key}: {}", allowed.join(", ")))
+                .into()),
+            None => Ok(words),
         }
     }
 
@@ -330,17 +343,7 @@ impl File<'_> {
         };
         let events_node = need("events")?;
         let mut events = Vec::new();
-        for e in self.list(events_node, "events")? {
-            let e = e.to_lowercase();
-            if !EVENTS.contains(&e.as_str()) {
-                return Err(self
-                    .error(
-                        events_node.span(),
-                        format!("unknown event `{e}`"),
-                        "events: insert, update, delete, truncate",
-                    )
-                    .into());
-            }
+        for e in self.words(events_node, "events", "event", EVENTS)? {
             let of = if e == "update" { update_of.as_str() } else { "" };
             events.push(format!("{}{of}", e.to_uppercase()));
         }
@@ -366,8 +369,19 @@ impl File<'_> {
             Some(w) => format!(" WHEN ({})", self.expr(w, "when")?),
             None => String::new(),
         };
+        let mut referencing = String::new();
+        for (key, clause) in [("old_table", "OLD"), ("new_table", "NEW")] {
+            if let Some(n) = m.get_node(key) {
+                let name = self.scalar(n, key)?;
+                self.check_name(name, false)?;
+                referencing.push_str(&format!(" {clause} TABLE AS {}", quote_ident(name.as_str())));
+            }
+        }
+        if !referencing.is_empty() {
+            referencing.insert_str(0, " REFERENCING");
+        }
         let sql = format!(
-            "CREATE TRIGGER {} {timing} {} ON {} FOR EACH {for_each}{when} EXECUTE FUNCTION {}({args})",
+            "CREATE TRIGGER {} {timing} {} ON {}{referencing} FOR EACH {for_each}{when} EXECUTE FUNCTION {}({args})",
             quote_ident(name),
             events.join(" OR "),
             table.sql(),
@@ -751,8 +765,12 @@ impl File<'_> {
             }
             None => None,
         };
+        let grants = map.get_node("grants").map(|g| self.grants(g, SEQUENCE_PRIVILEGES, false)).transpose()?;
         let seq = schema.sequences.get_mut(&name).expect("just created");
         seq.owned_by = owned_by;
+        if let Some(grants) = grants {
+            seq.grants = grants;
+        }
         seq.comment = self.optional_scalar(map, "comment")?.map(|c| c.to_string());
         Ok(())
     }
