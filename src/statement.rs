@@ -5,7 +5,8 @@
 pub use crate::diff::EnumUser;
 use crate::model::{
     Attribute, Column, Composite, Constraint, DataType, Domain, Enum, Expr, Extension, Function, Identity, Index,
-    ObjectId, ObjectKind, Policy, Publication, Published, QualifiedName, ReplicaIdentity, Routine, Table, Trigger, View,
+    ObjectId, ObjectKind, Policy, Publication, Published, QualifiedName, ReplicaIdentity, Routine, Table, Trigger,
+    View,
 };
 
 /// One statement of a migration or of its rollback.

@@ -1,4 +1,4 @@
-//! Real Supabase migration histories (`../shared/corpus/<project>/*.sql`, issue 7) on a real
+//! Real Supabase migration histories (`../shared/corpus/<project>/*.sql` and `../shared/corpus2/`) on a real
 //! PostgreSQL. For every project, three checks, each reported on its own:
 //!
 //! 1. **fidelity**: `load_current` of the whole history, `import::to_yaml`, `load_desired` of
@@ -363,24 +363,29 @@ fn first_lines(text: &str, n: usize) -> String {
 
 #[test]
 fn corpus_histories_import_fixpoint_evolution() {
-    // CORPUS_DIR: another folder of projects (for investigation, e.g. an edited copy).
-    let corpus = std::env::var_os("CORPUS_DIR").map(PathBuf::from).unwrap_or_else(|| shared_dir().join("corpus"));
-    if !corpus.is_dir() {
-        eprintln!("skipped: {} is not beside the project", corpus.display());
+    // CORPUS_DIR: another folder of projects (for investigation, e.g. an edited copy);
+    // else both folders of real histories beside the project.
+    let folders: Vec<PathBuf> = match std::env::var_os("CORPUS_DIR") {
+        Some(dir) => vec![PathBuf::from(dir)],
+        None => vec![shared_dir().join("corpus"), shared_dir().join("corpus2")],
+    };
+    let folders: Vec<PathBuf> = folders.into_iter().filter(|f| f.is_dir()).collect();
+    if folders.is_empty() {
+        eprintln!("skipped: no corpus folder is beside the project");
         return;
     }
     let only = std::env::var("CORPUS_PROJECT").ok().filter(|s| !s.is_empty());
     let report_only = std::env::var("CORPUS_REPORT_ONLY").is_ok_and(|v| v == "1");
     let detail_lines: usize = std::env::var("CORPUS_DETAIL_LINES").ok().and_then(|v| v.parse().ok()).unwrap_or(20);
-    let mut projects: Vec<PathBuf> = std::fs::read_dir(&corpus)
-        .unwrap()
-        .flatten()
+    let mut projects: Vec<PathBuf> = folders
+        .iter()
+        .flat_map(|f| std::fs::read_dir(f).unwrap().flatten())
         .map(|e| e.path())
         .filter(|p| p.is_dir())
         .filter(|p| only.as_ref().is_none_or(|o| file_name(p).contains(o.as_str())))
         .collect();
     projects.sort();
-    assert!(!projects.is_empty(), "no project in {}", corpus.display());
+    assert!(!projects.is_empty(), "no project in {folders:?}");
 
     let server = support::server();
     // The stand-in extensions must be in the server's extension directory.

@@ -4,8 +4,8 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 mod renames;
-mod table_parts;
 mod replication;
+mod table_parts;
 
 use crate::model::deps::{Graph, view_id};
 use crate::model::privileges::Scope;

@@ -391,10 +391,54 @@ fn create_table(schema: &mut Schema, s: &protobuf::CreateStmt) -> Outcome {
         ConstrType::ConstrPrimary | ConstrType::ConstrUnique => 1,
         _ => 2,
     });
-    for p in pending {
+    for p in without_redundant_keys(pending) {
         add_constraint(schema, &name, p);
     }
     left_out.map_or(Outcome::Applied, Outcome::Skipped)
+}
+
+/// PostgreSQL builds one index for the keys of a CREATE TABLE that are alike (`UNIQUE
+/// PRIMARY KEY`, a UNIQUE written twice): the primary key's, else the first's, which takes
+/// the name of a later one when it has none (transformIndexConstraints).
+fn without_redundant_keys(pending: Vec<PendingConstraint>) -> Vec<PendingConstraint> {
+    let is_key = |p: &PendingConstraint| matches!(p.kind, ConstrType::ConstrPrimary | ConstrType::ConstrUnique);
+    let alike = |a: &PendingConstraint, b: &PendingConstraint| {
+        a.key_columns() == b.key_columns()
+            && strings(&a.node.including) == strings(&b.node.including)
+            && a.node.nulls_not_distinct == b.node.nulls_not_distinct
+            && (a.node.deferrable, a.node.initdeferred) == (b.node.deferrable, b.node.initdeferred)
+    };
+    let primary = pending.iter().position(|p| p.kind == ConstrType::ConstrPrimary);
+    // The primary key first, then the others in the order written.
+    let order = primary.into_iter().chain((0..pending.len()).filter(|i| Some(*i) != primary));
+    let mut dropped = vec![false; pending.len()];
+    let mut names: Vec<Option<String>> = vec![None; pending.len()];
+    let mut kept: Vec<usize> = Vec::new();
+    for i in order {
+        if !is_key(&pending[i]) {
+            continue;
+        }
+        match kept.iter().find(|&&k| alike(&pending[k], &pending[i])) {
+            Some(&k) => {
+                dropped[i] = true;
+                if pending[k].node.conname.is_empty() && names[k].is_none() && !pending[i].node.conname.is_empty() {
+                    names[k] = Some(pending[i].node.conname.clone());
+                }
+            }
+            None => kept.push(i),
+        }
+    }
+    pending
+        .into_iter()
+        .zip(dropped.into_iter().zip(names))
+        .filter(|(_, (dropped, _))| !dropped)
+        .map(|(mut p, (_, name))| {
+            if let Some(name) = name {
+                p.node.conname = name;
+            }
+            p
+        })
+        .collect()
 }
 
 /// The label of a statement whose EXCLUDE constraint the model leaves out.

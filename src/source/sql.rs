@@ -220,7 +220,8 @@ fn apply(
     // where one that would be dropped came from.
     if matches!(outcome, Outcome::Applied | Outcome::Skipped(_))
         && let Some(object) = created(stmt)
-        && (matches!(outcome, Outcome::Applied) || matches!(&object, ObjectId::Table(t) if schema.tables.contains_key(t)))
+        && (matches!(outcome, Outcome::Applied)
+            || matches!(&object, ObjectId::Table(t) if schema.tables.contains_key(t)))
     {
         let origin = positions.at(statement_start(text, location));
         if let ObjectId::View { name, .. } = &object
