@@ -433,7 +433,18 @@ fn object_of(change: &Change) -> Option<(Action, Object)> {
         Change::ReplaceFunction { to, .. } => (change_of("definition"), ObjectId::Function(to.routine())),
         Change::CreateView(v) => (Action::Create, view(v)),
         Change::DropView(v) => (Action::Drop, view(v)),
-        Change::ViewOptions { view: v, .. } => (change_of("options"), view(v)),
+        Change::ViewOptions { view: v, from } => {
+            let mut old = v.clone();
+            old.options = from.clone();
+            let others =
+                |v: &View| v.options.iter().filter(|(k, _)| k != "security_invoker").cloned().collect::<Vec<_>>();
+            let aspect = match security_switch(&old, v) {
+                Some(switch) if others(&old) != others(v) => format!("{switch}; options"),
+                Some(switch) => switch,
+                None => "options".into(),
+            };
+            (Action::Change(aspect), view(v))
+        }
         Change::Grants { target, .. } => (change_of("privileges"), target.clone()),
         Change::DefaultPrivileges { scope, kind, .. } => {
             let object = Object { kind: Kind::DefaultPrivileges, name: defaults_object(scope, *kind) };
@@ -478,18 +489,22 @@ fn rebuilt(drop: &Change, create: &Change) -> Vec<String> {
     let mut aspects = Vec::new();
     let mut rest = old.clone();
     if old.security_invoker() != new.security_invoker() {
-        let on_off = |on: bool| if on { "on" } else { "off" };
-        aspects.push(format!(
-            "security_invoker {} → {}",
-            on_off(old.security_invoker()),
-            on_off(new.security_invoker())
-        ));
+        aspects.extend(security_switch(old, new));
         rest.options = new.options.clone();
     }
     if rest != *new {
         aspects.push("definition".into());
     }
     aspects
+}
+
+/// `security_invoker on → off` (or off → on) when it differs between two forms of a view.
+fn security_switch(old: &View, new: &View) -> Option<String> {
+    if old.security_invoker() == new.security_invoker() {
+        return None;
+    }
+    let on_off = |on: bool| if on { "on" } else { "off" };
+    Some(format!("security_invoker {} → {}", on_off(old.security_invoker()), on_off(new.security_invoker())))
 }
 
 /// Whether a drop and a create of the same object put back what was there.

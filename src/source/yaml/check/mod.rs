@@ -24,7 +24,9 @@ use crate::model::{ObjectId, Schema};
 
 /// Every check over the loaded `schema`, whose files are `parsed`.
 pub(super) fn run(schema: &Schema, parsed: &[(File, Node)]) -> Vec<Diagnostic> {
-    let at = Locator { schema, parsed };
+    // By the path as origins write it: looked up once per object checked.
+    let by_path = parsed.iter().enumerate().map(|(i, (f, _))| (f.path.display().to_string(), i)).collect();
+    let at = Locator { schema, parsed, by_path };
     let mut out = shapes::check(schema, &at);
     out.extend(foreign_keys::check(schema, &at));
     out.extend(names::check(schema, &at));
@@ -37,13 +39,14 @@ pub(super) fn run(schema: &Schema, parsed: &[(File, Node)]) -> Vec<Diagnostic> {
 pub(super) struct Locator<'a> {
     schema: &'a Schema,
     parsed: &'a [(File<'a>, Node)],
+    by_path: std::collections::HashMap<String, usize>,
 }
 
 impl Locator<'_> {
     /// The file that declares `object`, and its tree.
     fn file(&self, object: &ObjectId) -> Option<&(File<'_>, Node)> {
         let origin = self.schema.hints.origins.get(object)?;
-        self.parsed.iter().find(|(f, _)| f.path.display().to_string() == origin.file)
+        self.by_path.get(&origin.file).map(|&i| &self.parsed[i])
     }
 
     /// An error at `path` under the mapping that declares `object` (the deepest key of the
