@@ -272,7 +272,7 @@ fn queries() -> Vec<String> {
                  case when p.puballtables then ' FOR ALL TABLES' else '' end, o.options) end \
              from pg_catalog.pg_publication p cross join lateral (select format('publish = %L, publish_via_partition_root = %s', \
                concat_ws(', ', case when p.pubinsert then 'insert' end, case when p.pubupdate then 'update' end, \
-                 case when p.pubdelete then 'delete' end, case when p.pubtruncate then 'truncate' end), p.pubviaroot) as options) o \
+                 case when p.pubdelete then 'delete' end, case when p.pubtruncate then 'truncate' end), p.pubviaroot::text) as options) o \
              order by p.pubname"
         ),
         format!(
