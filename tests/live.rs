@@ -310,18 +310,12 @@ fn diff_db_writes_the_yaml_as_written_not_the_compared_form() {
 /// one constraint in the model too, under the name the server gives it.
 #[test]
 fn alike_keys_of_a_create_table_are_one_constraint_as_on_postgresql() {
-    let dir = tempfile::tempdir().unwrap();
-    let file = dir.path().join("1_keys.sql");
-    std::fs::write(
-        &file,
-        "create table public.k (id uuid unique primary key, a int unique, b int, unique (b), \
+    let sql = "create table public.k (id uuid unique primary key, a int unique, b int, unique (b), \
          constraint b_named unique (b), c int, constraint c_named unique (c), unique (c), \
-         d int, unique nulls not distinct (d), unique (d));\n",
-    )
-    .unwrap();
+         d int, unique nulls not distinct (d), unique (d));\n";
+    let (_dir, file) = checked_history(sql);
     let db = support::server().fresh_db();
-    check(support::server().fresh_db(), std::slice::from_ref(&file)).unwrap();
-    db.apply(&std::fs::read_to_string(&file).unwrap()).unwrap();
+    db.apply(sql).unwrap();
     let on_server = db
         .query(
             "select string_agg(conname, ',' order by conname) from pg_constraint where conrelid = 'public.k'::regclass",
@@ -335,4 +329,40 @@ fn alike_keys_of_a_create_table_are_one_constraint_as_on_postgresql() {
         .collect();
     names.sort();
     assert_eq!(names.join(","), on_server.trim());
+}
+
+/// What no fixture holds: options of the platform's publication a history changed, a
+/// publication of all tables, REPLICA IDENTITY NOTHING, a composite type outside `public`
+/// and a view reading a function under an alias that renames its columns.
+#[test]
+fn platform_publication_options_and_renamed_function_columns_read_back() {
+    let sql = "create schema billing;
+         create type billing.amount as (value numeric(12, 2), currency text collate \"C\");
+         create table public.ledger (id bigint primary key, amount billing.amount);
+         alter table public.ledger replica identity nothing;
+         alter publication supabase_realtime set (publish = 'insert', publish_via_partition_root = true);
+         alter publication supabase_realtime add table public.ledger (id);
+         create publication everything for all tables with (publish = 'delete');
+         create function public.ids() returns table (id bigint, note text) language sql
+           as 'select id, null::text from public.ledger';
+         create view public.renamed as select n, t from public.ids() ids(n, t);";
+    let _history = checked_history(sql);
+    let db = support::server().fresh_db();
+    db.apply(sql).unwrap();
+    let mut conn = schemagen::db::connect(&db.conninfo()).unwrap();
+    let (from_db, _) = live::load(&mut conn).unwrap();
+    assert_eq!(from_db.publications["supabase_realtime"].publish, ["insert"]);
+    assert!(from_db.publications["supabase_realtime"].via_root);
+    assert!(from_db.publications["everything"].all_tables);
+    let amount = &from_db.composites[&schemagen::model::QualifiedName::new("billing", "amount")];
+    assert_eq!(amount.attributes[1].collation.as_deref(), Some("C"));
+}
+
+/// `sql` as a one-file history, checked to read back from a database as itself.
+fn checked_history(sql: &str) -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("20240101000000_init.sql");
+    std::fs::write(&file, sql).unwrap();
+    check(support::server().fresh_db(), std::slice::from_ref(&file)).unwrap();
+    (dir, file)
 }

@@ -39,6 +39,9 @@ pub fn comparable(schema: &Schema) -> Schema {
             each(&mut c.default);
             each(&mut c.generated);
         }
+        for p in t.publications.values_mut() {
+            each(&mut p.row_filter);
+        }
         for k in &mut t.constraints {
             if let ConstraintKind::Check { expr: e, .. } = &mut k.kind {
                 *e = expr(e);
@@ -81,6 +84,9 @@ pub fn comparable(schema: &Schema) -> Schema {
                 };
                 a.data_type = ty.to_string();
             }
+            // A type of the `extensions` schema written unqualified is read as one the model
+            // does not hold; the server prints it qualified (see `unqualified_type`).
+            f.types.retain(|t| t.schema != "extensions");
             (crate::model::Signature(f.signature()), f)
         })
         .collect();
@@ -239,6 +245,28 @@ fn walk(node: &mut Node) {
             walk_opt(&mut j.quals);
         }
         NodeEnum::RangeSubselect(r) => walk_opt(&mut r.subquery),
+        // The server prints `FROM f()` as `FROM f() f(a, b)`: an alias named as the function,
+        // listing its output columns. An alias of the function's own name is dropped with its
+        // column list; a list that renames columns renames them in the select list too, so
+        // that difference still shows there.
+        NodeEnum::RangeFunction(r) => {
+            let single = match r.functions.as_slice() {
+                [only] => match only.node.as_ref() {
+                    Some(NodeEnum::List(l)) => match l.items.first().and_then(|f| f.node.as_ref()) {
+                        Some(NodeEnum::FuncCall(f)) => f.funcname.last().map(str_of).map(str::to_string),
+                        _ => None,
+                    },
+                    _ => None,
+                },
+                _ => None,
+            };
+            walk_all(&mut r.functions);
+            if single.is_some_and(|name| r.alias.as_ref().is_some_and(|a| a.aliasname == name))
+                && r.coldeflist.is_empty()
+            {
+                r.alias = None;
+            }
+        }
         // `orders.id` is `id`: the server qualifies columns wherever it reads more than one
         // relation, a person rarely does.
         NodeEnum::ColumnRef(c) if c.fields.len() == 2 && !matches!(c.fields[1].node, Some(NodeEnum::AStar(_))) => {

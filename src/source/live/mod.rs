@@ -108,6 +108,10 @@ const COLLATION: &str = "case when cn.nspname = 'pg_catalog' then quote_ident(co
 const GRANTEE: &str =
     "case when a.grantee = 0 then 'PUBLIC' else quote_ident(pg_catalog.pg_get_userbyid(a.grantee)) end";
 
+/// ` WITH (…)` of the storage parameters `t.reloptions` (`name=value`), or nothing.
+const WITH_OPTIONS: &str = "coalesce((select ' WITH (' || string_agg(format('%s = %L', split_part(o, '=', 1), \
+    substr(o, strpos(o, '=') + 1)), ', ') || ')' from unnest(t.reloptions) o), '')";
+
 /// The queries, in replay order; each returns one column of statements.
 fn queries() -> Vec<String> {
     let tables = format!(
@@ -127,7 +131,8 @@ fn queries() -> Vec<String> {
     let types = format!(
         "select t.oid, n.nspname, t.typname, t.typtype, t.typowner, t.typacl from pg_catalog.pg_type t \
          join pg_catalog.pg_namespace n on n.oid = t.typnamespace \
-         where {} and {} and t.typtype in ('e', 'd')",
+         where {} and {} and (t.typtype in ('e', 'd') or (t.typtype = 'c' and exists (select from pg_catalog.pg_class r \
+           where r.oid = t.typrelid and r.relkind = 'c')))",
         project("n.nspname"),
         own("pg_type", "t.oid")
     );
@@ -146,6 +151,10 @@ fn queries() -> Vec<String> {
         project("n.nspname"),
         own("pg_namespace", "n.oid")
     );
+    // Constants of the model, not user text.
+    let platform_publications: Vec<String> =
+        crate::model::replication::PLATFORM_PUBLICATIONS.iter().map(|n| format!("'{n}'")).collect();
+    let platform_publications = platform_publications.join(", ");
     vec![
         format!("with s as ({schemas}) select format('CREATE SCHEMA %I;', nspname) from s order by nspname"),
         format!(
@@ -172,9 +181,22 @@ fn queries() -> Vec<String> {
              left join pg_catalog.pg_namespace cn on cn.oid = co.collnamespace \
              where t.typtype = 'd' order by t.oid"
         ),
+        // Composite types (not the row types of tables, which have a relation of their own).
+        format!(
+            "with t as ({types}) select format('CREATE TYPE %I.%I AS (%s);', t.nspname, t.typname, \
+               (select coalesce(string_agg(format('%I %s', a.attname, pg_catalog.format_type(a.atttypid, a.atttypmod)) \
+                 || case when a.attcollation <> 0 and a.attcollation <> ty.typcollation \
+                    then ' COLLATE ' || {COLLATION} else '' end, ', ' order by a.attnum), '') \
+                from pg_catalog.pg_attribute a join pg_catalog.pg_type ty on ty.oid = a.atttypid \
+                left join pg_catalog.pg_collation co on co.oid = a.attcollation \
+                left join pg_catalog.pg_namespace cn on cn.oid = co.collnamespace \
+                where a.attrelid = d.typrelid and a.attnum > 0 and not a.attisdropped)) \
+             from t join pg_catalog.pg_type d on d.oid = t.oid where t.typtype = 'c' order by t.oid"
+        ),
         format!("with r as ({routines}) select pg_catalog.pg_get_functiondef(r.oid) || ';' from r order by r.oid"),
         format!(
-            "with t as ({tables}) select format('CREATE TABLE %I.%I (%s);', t.nspname, t.relname, \
+            "with t as ({tables}) select format('CREATE %sTABLE %I.%I (%s)%s;', \
+               case when c.relpersistence = 'u' then 'UNLOGGED ' else '' end, t.nspname, t.relname, \
                (select coalesce(string_agg(format('%I %s', a.attname, pg_catalog.format_type(a.atttypid, a.atttypmod)) \
                  || case when a.attcollation <> 0 and a.attcollation <> ty.typcollation \
                     then ' COLLATE ' || {COLLATION} else '' end \
@@ -187,7 +209,7 @@ fn queries() -> Vec<String> {
                 left join pg_catalog.pg_attrdef ad on ad.adrelid = a.attrelid and ad.adnum = a.attnum \
                 left join pg_catalog.pg_collation co on co.oid = a.attcollation \
                 left join pg_catalog.pg_namespace cn on cn.oid = co.collnamespace \
-                where a.attrelid = t.oid and a.attnum > 0 and not a.attisdropped)) \
+                where a.attrelid = t.oid and a.attnum > 0 and not a.attisdropped), {WITH_OPTIONS}) \
              || case when c.relrowsecurity then format(E'\\nALTER TABLE %I.%I ENABLE ROW LEVEL SECURITY;', t.nspname, t.relname) else '' end \
              || case when c.relforcerowsecurity then format(E'\\nALTER TABLE %I.%I FORCE ROW LEVEL SECURITY;', t.nspname, t.relname) else '' end \
              from t join pg_catalog.pg_class c on c.oid = t.oid where t.relkind in ('r', 'p') order by t.oid"
@@ -230,6 +252,36 @@ fn queries() -> Vec<String> {
              from t join pg_catalog.pg_index i on i.indrelid = t.oid \
              where not exists (select from pg_catalog.pg_constraint k where k.conindid = i.indexrelid and k.conrelid = t.oid \
                and k.contype in ('p', 'u', 'x')) order by i.indexrelid"
+        ),
+        // Replica identity once the index it may name is there.
+        format!(
+            "with t as ({tables}) select format('ALTER TABLE %I.%I REPLICA IDENTITY %s;', t.nspname, t.relname, \
+               case c.relreplident when 'f' then 'FULL' when 'n' then 'NOTHING' \
+               else format('USING INDEX %I', (select ic.relname from pg_catalog.pg_index i \
+                 join pg_catalog.pg_class ic on ic.oid = i.indexrelid where i.indrelid = t.oid and i.indisreplident)) end) \
+             from t join pg_catalog.pg_class c on c.oid = t.oid \
+             where t.relkind in ('r', 'p') and c.relreplident in ('f', 'n', 'i') order by t.oid"
+        ),
+        // Publications: the platform's is there before the first migration, so only options
+        // a history changed are written for it. Then each project table's membership.
+        format!(
+            "select case when p.pubname in ({platform_publications}) \
+               then case when not (p.pubinsert and p.pubupdate and p.pubdelete and p.pubtruncate) or p.pubviaroot \
+                 then format('ALTER PUBLICATION %I SET (%s);', p.pubname, o.options) end \
+               else format('CREATE PUBLICATION %I%s WITH (%s);', p.pubname, \
+                 case when p.puballtables then ' FOR ALL TABLES' else '' end, o.options) end \
+             from pg_catalog.pg_publication p cross join lateral (select format('publish = %L, publish_via_partition_root = %s', \
+               concat_ws(', ', case when p.pubinsert then 'insert' end, case when p.pubupdate then 'update' end, \
+                 case when p.pubdelete then 'delete' end, case when p.pubtruncate then 'truncate' end), p.pubviaroot::text) as options) o \
+             order by p.pubname"
+        ),
+        format!(
+            "with t as ({tables}) select format('ALTER PUBLICATION %I ADD TABLE %I.%I%s%s;', p.pubname, t.nspname, t.relname, \
+               (select ' (' || string_agg(quote_ident(a.attname), ', ' order by a.attnum) || ')' \
+                from pg_catalog.pg_attribute a where a.attrelid = t.oid and a.attnum = any(r.prattrs)), \
+               ' WHERE (' || pg_catalog.pg_get_expr(r.prqual, r.prrelid) || ')') \
+             from t join pg_catalog.pg_publication_rel r on r.prrelid = t.oid \
+             join pg_catalog.pg_publication p on p.oid = r.prpubid order by p.pubname, t.nspname, t.relname"
         ),
         format!(
             "with t as ({tables}) select format('CREATE %sVIEW %I.%I', case when t.relkind = 'm' then 'MATERIALIZED ' else '' end, \
@@ -320,7 +372,7 @@ fn grants(tables: &str, routines: &str, types: &str, schemas: &str) -> String {
            union all select format('GRANT USAGE ON %s %I.%I TO %s;', case ty.typtype when 'd' then 'DOMAIN' else 'TYPE' end, \
                ty.nspname, ty.typname, {GRANTEE}) \
              from ty cross join lateral pg_catalog.aclexplode(coalesce(ty.typacl, pg_catalog.acldefault('T', ty.typowner))) a \
-             where a.grantee <> ty.typowner \
+             where a.grantee <> ty.typowner and ty.typtype <> 'c' \
            union all select format('GRANT %s ON SCHEMA %I TO %s;', a.privilege_type, s.nspname, {GRANTEE}) \
              from s cross join lateral pg_catalog.aclexplode(coalesce(s.nspacl, pg_catalog.acldefault('n', s.nspowner))) a \
              where a.grantee <> s.nspowner \
