@@ -1241,7 +1241,8 @@ fn shared_relation_names(schema: &Schema, places: &Places) -> Vec<Diagnostic> {
     out
 }
 
-fn column_hint(table: &Table, missing: &str) -> String {
+/// "did you mean" the closest column of `table`, else its columns.
+pub(super) fn column_hint(table: &Table, missing: &str) -> String {
     let names = table.columns.iter().map(|c| c.name.as_str());
     match closest(missing, names) {
         Some(c) => format!("did you mean `{c}`?"),

@@ -16,6 +16,7 @@ use super::Locator;
 use crate::diagnostic::{Diagnostic, closest};
 use crate::model::{Expr, ObjectId, QualifiedName, Schema, Table};
 use crate::pgtree::str_of;
+use crate::source::yaml::column_hint;
 
 /// Relations an unqualified name may mean outside the project: the tables PostGIS keeps in
 /// the schema it is installed in.
@@ -170,18 +171,6 @@ fn unknown_column(table: &Table, expr: &Expr, also: &[&str], site: &Site, at: &L
         format!("{} reads column `{missing}`, which {} does not have", site.what, table.name),
         column_hint(table, missing),
     ))
-}
-
-fn column_hint(table: &Table, missing: &str) -> String {
-    let names = table.columns.iter().map(|c| c.name.as_str());
-    match closest(missing, names) {
-        Some(c) => format!("did you mean `{c}`?"),
-        None => format!(
-            "columns of {}: {}",
-            table.name,
-            table.columns.iter().map(|c| c.name.as_str()).collect::<Vec<_>>().join(", ")
-        ),
-    }
 }
 
 /// What a parsed expression or statement holds, as far as these checks need.
