@@ -366,3 +366,22 @@ fn checked_history(sql: &str) -> (tempfile::TempDir, PathBuf) {
     check(support::server().fresh_db(), std::slice::from_ref(&file)).unwrap();
     (dir, file)
 }
+
+/// The other half of drift: the bundled example's migrations applied by `schemagen apply`
+/// (with the Supabase CLI's history table, which is not the project's) leave nothing for
+/// `check --db` to report.
+#[test]
+fn check_db_reports_no_drift_after_apply() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let db = support::server().fresh_db();
+    let url = db.conninfo();
+    let (code, out, err) = schemagen(root, &["apply", "--db", &url]);
+    assert_eq!(code, 0, "{out}{err}");
+    let applied = db.query("select count(*) from supabase_migrations.schema_migrations").unwrap();
+    assert_eq!(applied.trim(), support::sql_files(&root.join("supabase/migrations")).len().to_string());
+    let (code, out, err) = schemagen(root, &["check", "--db", &url]);
+    assert_eq!(code, 0, "{out}{err}");
+    db.apply("alter table public.model_access add column hotfix text;").unwrap();
+    let (code, out, _) = schemagen(root, &["check", "--db", &url]);
+    assert_eq!(code, 2, "{out}");
+}
