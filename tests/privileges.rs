@@ -4,9 +4,7 @@
 
 mod support;
 
-use schemagen::model::Schema;
-use schemagen::render::Renderer;
-use schemagen::{Direction, load_current, load_desired, plan_migration, render_file};
+use schemagen::{load_current, load_desired, plan_migration};
 
 /// The migration from nothing to the YAML `files`.
 fn migration(files: &[(&str, &str)]) -> String {
@@ -14,9 +12,7 @@ fn migration(files: &[(&str, &str)]) -> String {
     for (name, text) in files {
         std::fs::write(dir.path().join(name), text).unwrap();
     }
-    let desired = load_desired(dir.path()).expect("the YAML loads");
-    let plan = plan_migration(&Schema::default(), &desired).unwrap();
-    render_file(&Renderer::new(None).unwrap(), &plan, Direction::Up, "privileges", "test").unwrap()
+    support::project::sql_from_empty(dir.path())
 }
 
 /// The catalog's `grant` lines about `object` (e.g. `table public.notes`), without the owner's.

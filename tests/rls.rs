@@ -9,8 +9,8 @@ use std::path::Path;
 use std::process::{Command, Output};
 
 use schemagen::model::Schema;
-use schemagen::render::Renderer;
-use schemagen::{Direction, load_current, load_desired, load_desired_with, plan_migration, render_file};
+use schemagen::{load_current, load_desired, load_desired_with, plan_migration};
+use support::project::{built_from_yaml, sql_from_empty, yaml_project as project};
 
 const ALICE: &str = "00000000-0000-0000-0000-00000000000a";
 const BOB: &str = "00000000-0000-0000-0000-00000000000b";
@@ -27,11 +27,7 @@ fn new_table(dir: &Path, args: &[&str]) {
 
 /// A database with the YAML of `dir` applied, and two users in auth.users.
 fn database(dir: &Path) -> support::Db {
-    let desired = load_desired(&dir.join("schema")).expect("the generated YAML loads");
-    let plan = plan_migration(&Schema::default(), &desired).unwrap();
-    let sql = render_file(&Renderer::new(None).unwrap(), &plan, Direction::Up, "rls", "test").unwrap();
-    let db = support::server().fresh_db();
-    db.apply(&sql).unwrap_or_else(|e| panic!("{e}\n{sql}"));
+    let db = built_from_yaml(&dir.join("schema"));
     db.apply(&format!("insert into auth.users (id) values ('{ALICE}'), ('{BOB}');")).unwrap();
     db
 }
@@ -148,17 +144,6 @@ const CAROL: &str = "00000000-0000-0000-0000-00000000000c";
 /// What Supabase's default privileges give every new table in `public`: RLS is then the
 /// only thing between a role and the rows, which is what these tests exercise.
 const SUPABASE_GRANTS: &str = "grants:\n  anon: [all]\n  authenticated: [all]\n  service_role: [all]\n";
-
-/// A project directory with `schema/NAME` holding each YAML text.
-fn project(files: &[(&str, &str)]) -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::create_dir_all(dir.path().join("schema")).unwrap();
-    std::fs::create_dir_all(dir.path().join("supabase/migrations")).unwrap();
-    for (name, text) in files {
-        std::fs::write(dir.path().join("schema").join(name), text).unwrap();
-    }
-    dir
-}
 
 fn schemagen(dir: &Path, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_schemagen")).current_dir(dir).args(args).output().unwrap()
@@ -317,8 +302,7 @@ fn presets_are_ordinary_policies_that_survive_a_round_trip_through_sql() {
     assert_eq!(names.len(), 4 + 4 + 1 + 4, "{names:#?}");
 
     // The SQL rendered from the presets, read back as migrations, is the YAML exactly.
-    let plan = plan_migration(&Schema::default(), &desired).unwrap();
-    let sql = render_file(&Renderer::new(None).unwrap(), &plan, Direction::Up, "presets", "test").unwrap();
+    let sql = sql_from_empty(&dir.path().join("schema"));
     let migration = dir.path().join("supabase/migrations/1_presets.sql");
     std::fs::write(&migration, &sql).unwrap();
     let (current, _) = load_current(&[migration]).unwrap();

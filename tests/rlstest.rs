@@ -8,9 +8,7 @@ mod support;
 use std::path::Path;
 use std::process::{Command, Output};
 
-use schemagen::model::Schema;
-use schemagen::render::Renderer;
-use schemagen::{Direction, load_desired, plan_migration, render_file};
+use support::project::{built_from_yaml, on_server as schemagen, text, yaml_project as project};
 
 /// Every preset, a per-command `access:`, an enum, an identity key, a CHECK listing strings.
 const SCHEMA: &[(&str, &str)] = &[
@@ -115,32 +113,6 @@ access:
   delete: own(user_id)
 ";
 
-fn project(files: &[(&str, &str)]) -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::create_dir_all(dir.path().join("schema")).unwrap();
-    std::fs::create_dir_all(dir.path().join("supabase/migrations")).unwrap();
-    for (name, text) in files {
-        std::fs::write(dir.path().join("schema").join(name), text).unwrap();
-    }
-    dir
-}
-
-fn schemagen(dir: &Path, args: &[&str]) -> Output {
-    let server = support::server();
-    Command::new(env!("CARGO_BIN_EXE_schemagen"))
-        .current_dir(dir)
-        .args(args)
-        .env("SCHEMAGEN_PGHOST", &server.host)
-        .env("SCHEMAGEN_PGPORT", server.port.to_string())
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("run schemagen")
-}
-
-fn text(o: &Output) -> String {
-    format!("--- stdout\n{}--- stderr\n{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr))
-}
-
 /// The `rls:` lines of a verify run's verdict.
 fn rls_lines(o: &Output) -> Vec<String> {
     String::from_utf8_lossy(&o.stdout).lines().skip_while(|l| !l.starts_with("rls:")).map(str::to_string).collect()
@@ -231,11 +203,7 @@ fn generated_files_run_under_pg_prove() {
     files.sort();
     assert_eq!(files.len(), 7, "{}", text(&out));
 
-    let desired = load_desired(&dir.path().join("schema")).unwrap();
-    let plan = plan_migration(&Schema::default(), &desired).unwrap();
-    let sql = render_file(&Renderer::new(None).unwrap(), &plan, Direction::Up, "rlstest", "test").unwrap();
-    let db = support::server().fresh_db();
-    db.apply(&sql).unwrap();
+    let db = built_from_yaml(&dir.path().join("schema"));
     let server = support::server();
     let prove = Command::new("pg_prove")
         .args(["-h", &server.host, "-p", &server.port.to_string(), "-U", "postgres", "-d", &db.name])

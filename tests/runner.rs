@@ -6,8 +6,9 @@
 mod support;
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
 
+use support::project::{on_server, text};
 use support::{Db, assert_catalog_eq};
 
 const CLI_HISTORY: &str = "SELECT version, coalesce(name, '') AS name, statements FROM supabase_migrations.schema_migrations ORDER BY version";
@@ -64,16 +65,7 @@ impl Project {
     }
 
     fn run(&self, args: &[&str]) -> Output {
-        let server = support::server();
-        Command::new(env!("CARGO_BIN_EXE_schemagen"))
-            .current_dir(self.path())
-            .args(args)
-            .env("NO_COLOR", "1")
-            .env("SCHEMAGEN_PGHOST", &server.host)
-            .env("SCHEMAGEN_PGPORT", server.port.to_string())
-            .env_remove("SCHEMAGEN_DB_URL")
-            .output()
-            .expect("run schemagen")
+        on_server(self.path(), args)
     }
 
     /// `schemagen COMMAND --db <db> ARGS`.
@@ -95,10 +87,6 @@ fn copy_dir(from: &Path, to: &Path) {
             std::fs::copy(entry.path(), target).unwrap();
         }
     }
-}
-
-fn text(o: &Output) -> String {
-    format!("--- stdout\n{}--- stderr\n{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr))
 }
 
 fn stdout(o: &Output) -> String {

@@ -1,9 +1,13 @@
 //! A project on disk driven through the `schemagen` binary: a history in
 //! `supabase/migrations/0001_init.sql`, YAML in `schema/`, and `generate` with a fixed
-//! timestamp.
+//! timestamp; and the database the YAML builds from nothing.
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::process::{Command, Output};
+
+use schemagen::model::Schema;
+use schemagen::render::Renderer;
+use schemagen::{Direction, load_desired, plan_migration, render_file};
 
 pub struct Run {
     pub code: i32,
@@ -20,17 +24,57 @@ pub fn schemagen(dir: &Path, args: &[&str]) -> Run {
     }
 }
 
-/// A project: `supabase/migrations/0001_init.sql` holding `current`, and `schema/` the files.
-pub fn project(current: &str, yaml: &[(&str, &str)]) -> tempfile::TempDir {
+/// `schemagen ARGS` in `dir` on the test server (for `verify`, `apply`, `status`, …), with
+/// no colour and no database URL from the environment.
+pub fn on_server(dir: &Path, args: &[&str]) -> Output {
+    let server = super::server();
+    Command::new(env!("CARGO_BIN_EXE_schemagen"))
+        .current_dir(dir)
+        .args(args)
+        .env("NO_COLOR", "1")
+        .env("SCHEMAGEN_PGHOST", &server.host)
+        .env("SCHEMAGEN_PGPORT", server.port.to_string())
+        .env_remove("SCHEMAGEN_DB_URL")
+        .output()
+        .expect("run schemagen")
+}
+
+/// Both streams of a run, for assertion messages.
+pub fn text(o: &Output) -> String {
+    format!("--- stdout\n{}--- stderr\n{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr))
+}
+
+/// A project with `schema/` holding the files and an empty `supabase/migrations`.
+pub fn yaml_project(yaml: &[(&str, &str)]) -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
-    let migrations = dir.path().join("supabase/migrations");
-    std::fs::create_dir_all(&migrations).unwrap();
+    std::fs::create_dir_all(dir.path().join("supabase/migrations")).unwrap();
     std::fs::create_dir_all(dir.path().join("schema")).unwrap();
-    std::fs::write(migrations.join("0001_init.sql"), current).unwrap();
     for (name, text) in yaml {
         std::fs::write(dir.path().join("schema").join(name), text).unwrap();
     }
     dir
+}
+
+/// A project: `supabase/migrations/0001_init.sql` holding `current`, and `schema/` the files.
+pub fn project(current: &str, yaml: &[(&str, &str)]) -> tempfile::TempDir {
+    let dir = yaml_project(yaml);
+    std::fs::write(dir.path().join("supabase/migrations/0001_init.sql"), current).unwrap();
+    dir
+}
+
+/// The up migration from nothing to the YAML in `schema`, rendered as `generate` would.
+pub fn sql_from_empty(schema: &Path) -> String {
+    let desired = load_desired(schema).unwrap_or_else(|e| panic!("the YAML does not load:\n{e}"));
+    let plan = plan_migration(&Schema::default(), &desired).unwrap();
+    render_file(&Renderer::new(None).unwrap(), &plan, Direction::Up, "from_empty", "test").unwrap()
+}
+
+/// A fresh database with the YAML in `schema` applied from nothing.
+pub fn built_from_yaml(schema: &Path) -> super::Db {
+    let sql = sql_from_empty(schema);
+    let db = super::server().fresh_db();
+    db.apply(&sql).unwrap_or_else(|e| panic!("{e}\n{sql}"));
+    db
 }
 
 pub fn files(dir: &Path) -> Vec<PathBuf> {
