@@ -3,6 +3,7 @@
 
 use std::cell::RefCell;
 use std::collections::HashMap;
+use std::rc::Rc;
 
 use pg_query::protobuf::{self, KeywordKind, Token, a_const};
 use pg_query::{Node, NodeEnum, NodeRef};
@@ -79,6 +80,24 @@ pub fn parse_expr(text: &str) -> Result<Node, String> {
         }
         _ => Err("expected a single expression".to_string()),
     }
+}
+
+/// `parse_expr`, once per text and thread, for readers that only look at the tree. The YAML
+/// loader checks each expression as written and its checks then read the printed form of
+/// every default, CHECK, index expression, policy and WHEN, several checks the same one; and
+/// the same texts recur from table to table. Parsing is pure, so a text's tree (or error) is
+/// looked up instead of parsed again: pg_query's protobuf round trip was the largest cost of
+/// a load.
+pub fn expr_tree(text: &str) -> Result<Rc<Node>, String> {
+    thread_local! {
+        static TREES: RefCell<HashMap<String, Result<Rc<Node>, String>>> = RefCell::new(HashMap::new());
+    }
+    if let Some(hit) = TREES.with(|trees| trees.borrow().get(text).cloned()) {
+        return hit;
+    }
+    let tree = parse_expr(text).map(Rc::new);
+    TREES.with(|trees| trees.borrow_mut().insert(text.to_string(), tree.clone()));
+    tree
 }
 
 /// pg_query's message without its "Invalid statement:" prefix.
@@ -401,6 +420,18 @@ mod tests {
         assert_eq!(names, ["public.open_tasks", "public.tasks"]);
     }
     use super::*;
+
+    #[test]
+    fn expr_tree_is_parse_expr_looked_up_once_per_text() {
+        for text in ["(select auth.uid()) = user_id", "amount >= 0", "1; drop table t", "a +"] {
+            let first = expr_tree(text);
+            assert_eq!(first.as_deref().map_err(String::as_str), parse_expr(text).as_ref().map_err(String::as_str));
+            if let (Ok(a), Ok(b)) = (&first, &expr_tree(text)) {
+                assert!(Rc::ptr_eq(a, b), "{text} was parsed again");
+            }
+        }
+        assert_eq!(expr_tree("1; drop table t").unwrap_err(), MORE_THAN_ONE_STATEMENT);
+    }
 
     /// The bare/quoted decision agrees with PostgreSQL's scanner for every keyword it
     /// knows and for common names that are not keywords.

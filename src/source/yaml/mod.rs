@@ -14,7 +14,7 @@ use pg_query::NodeEnum;
 
 use crate::diagnostic::{Diagnostic, Errors, Origin, Result, closest};
 use crate::model::{ConstraintKind, ObjectId, QualifiedName, Schema, Table};
-use crate::pgtree::{MORE_THAN_ONE_STATEMENT, parse_expr, parse_message, quote_ident};
+use crate::pgtree::{MORE_THAN_ONE_STATEMENT, expr_tree, parse_message, quote_ident};
 use crate::source::ddl::{self, Outcome};
 pub use check::undeclared_relations;
 pub use format::json_schema;
@@ -608,7 +608,7 @@ impl File<'_> {
     /// An SQL expression, checked on its own so that an error points at it.
     fn expr(&self, node: &Node, what: &str) -> Result<String> {
         let s = self.scalar(node, what)?;
-        parse_expr(s.as_str()).map_err(|m| match m.as_str() {
+        expr_tree(s.as_str()).map_err(|m| match m.as_str() {
             MORE_THAN_ONE_STATEMENT => self.error(
                 s.span(),
                 format!("`{what}` must be one expression, and this is more than one statement"),

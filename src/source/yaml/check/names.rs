@@ -194,7 +194,7 @@ struct Tree {
 
 impl Tree {
     fn of_expr(expr: &Expr) -> Tree {
-        match crate::pgtree::parse_expr(expr.text()) {
+        match crate::pgtree::expr_tree(expr.text()) {
             Ok(node) => node.node.as_ref().map(|n| Tree::from_nodes(n.nodes())).unwrap_or_default(),
             Err(_) => Tree::default(),
         }

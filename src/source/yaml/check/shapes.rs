@@ -165,7 +165,7 @@ fn unassignable(ty: &DataType, default: &str) -> Option<String> {
     if !ty.builtin || ty.array_dims != 0 {
         return None;
     }
-    let node = crate::pgtree::parse_expr(default).ok()?;
+    let node = crate::pgtree::expr_tree(default).ok()?;
     let Some(NodeEnum::AConst(c)) = node.node.as_ref() else { return None };
     let name = ty.name.as_str();
     let numeric = INTEGERS.contains(&name) || matches!(name, "numeric" | "real" | "double precision");
@@ -315,7 +315,7 @@ fn enum_labels(schema: &Schema, at: &Locator) -> Vec<Diagnostic> {
 /// What a WHEN condition reads of NEW that is generated: `new.x` of a generated column, or
 /// the whole row `new` of a table that has one.
 fn new_generated(table: &Table, when: &str) -> Option<String> {
-    let node = crate::pgtree::parse_expr(when).ok()?;
+    let node = crate::pgtree::expr_tree(when).ok()?;
     let generated = |c: &str| table.column(c).is_some_and(|c| c.generated.is_some());
     node.node.as_ref()?.nodes().into_iter().find_map(|(n, _, _, _)| {
         let pg_query::NodeRef::ColumnRef(c) = n else { return None };
