@@ -3,6 +3,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+mod partitions;
 mod renames;
 mod replication;
 mod table_parts;
@@ -11,8 +12,8 @@ use crate::model::deps::{Graph, view_id};
 use crate::model::privileges::Scope;
 use crate::model::{
     Column, Composite, Constraint, ConstraintKind, DataType, Domain, Enum, Expr, Extension, Function, Grants, Hints,
-    Index, ObjectId, ObjectKind, Policy, Publication, Published, QualifiedName, Schema, Sequence, Storage, Table,
-    Trigger, View,
+    Index, ObjectId, ObjectKind, PartitionBound, Policy, Publication, Published, QualifiedName, Schema, Sequence,
+    Storage, Table, Trigger, View,
 };
 
 #[derive(Debug, Clone, PartialEq)]
@@ -171,6 +172,13 @@ pub enum Change {
         from: Storage,
         to: Storage,
     },
+    /// A partition given another bound: DETACH PARTITION, then ATTACH PARTITION with `to`.
+    Repartition {
+        table: QualifiedName,
+        parent: QualifiedName,
+        from: PartitionBound,
+        to: PartitionBound,
+    },
     /// `ALTER SEQUENCE … OWNED BY`: a step of its own, as the owning table may come later.
     SequenceOwner {
         sequence: QualifiedName,
@@ -228,9 +236,13 @@ pub fn diff(current: &Schema, desired: &Schema) -> Vec<Change> {
     diff_domains(current, desired, &mut changes);
     diff_composites(current, desired, &mut changes);
     replication::diff_publications(current, desired, &mut changes);
+    let rebuilt = partitions::rebuilt(current, desired);
     for (name, table) in &desired.tables {
-        match current.tables.get(name) {
+        match current.tables.get(name).filter(|_| !rebuilt.contains(name)) {
             None => {
+                if let Some(old) = current.tables.get(name) {
+                    changes.push(Change::DropTable(old.clone()));
+                }
                 changes.push(Change::CreateTable(table.clone()));
                 if table.rls_enabled || table.rls_forced {
                     let to = (table.rls_enabled, table.rls_forced);
@@ -242,6 +254,7 @@ pub fn diff(current: &Schema, desired: &Schema) -> Vec<Change> {
                 replication::diff_table(None, table, &mut changes);
             }
             Some(old) => {
+                partitions::diff_bound(old, table, &mut changes);
                 diff_table(old, table, &desired.hints, &mut changes);
                 replication::diff_table(Some(old), table, &mut changes);
             }
