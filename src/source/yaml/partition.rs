@@ -66,10 +66,10 @@ impl File<'_> {
 
     /// A partition's columns are its parent's: it declares none.
     pub(super) fn partition_columns(&self, map: &MarkedMappingNode) -> Result<()> {
-        match map.get_node("columns") {
-            Some(node) => Err(self
+        match map.keys().find(|k| k.as_str() == "columns") {
+            Some(key) => Err(self
                 .error(
-                    node.span(),
+                    key.span(),
                     "a partition cannot declare `columns`",
                     "its columns are those of the table in `partition_of:`: remove `columns:`",
                 )
