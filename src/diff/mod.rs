@@ -268,8 +268,9 @@ pub fn diff(current: &Schema, desired: &Schema) -> Vec<Change> {
     recreate_dependent_foreign_keys(current, desired, &mut changes);
     diff_functions(current, desired, &mut changes);
     diff_views(current, desired, &mut changes);
-    diff_policies(current, desired, &mut changes);
-    diff_triggers(current, desired, &mut changes);
+    let trimmed = partitions::without_rebuilt(current, &rebuilt, &mut changes);
+    diff_policies(trimmed.as_ref().unwrap_or(current), desired, &mut changes);
+    diff_triggers(trimmed.as_ref().unwrap_or(current), desired, &mut changes);
     recreate_dependents(current, desired, &mut changes);
     for s in current.schemas.difference(&desired.schemas) {
         changes.push(Change::DropSchema(s.clone()));

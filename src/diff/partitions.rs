@@ -55,3 +55,32 @@ pub(super) fn diff_bound(old: &crate::model::Table, new: &crate::model::Table, c
         });
     }
 }
+
+/// `current` without the policies and triggers of the tables dropped and created again,
+/// which DROP TABLE takes along: each is dropped first (so the rollback restores it), and
+/// the diff then creates those the desired schema has on the new table.
+pub(super) fn without_rebuilt(
+    current: &Schema,
+    rebuilt: &BTreeSet<QualifiedName>,
+    changes: &mut Vec<Change>,
+) -> Option<Schema> {
+    if rebuilt.is_empty() {
+        return None;
+    }
+    let mut trimmed = current.clone();
+    trimmed.policies.retain(|(table, _), p| {
+        let keep = !rebuilt.contains(table);
+        if !keep {
+            changes.push(Change::DropPolicy(p.clone()));
+        }
+        keep
+    });
+    trimmed.triggers.retain(|(table, _), t| {
+        let keep = !rebuilt.contains(table);
+        if !keep {
+            changes.push(Change::DropTrigger(t.clone()));
+        }
+        keep
+    });
+    Some(trimmed)
+}

@@ -61,3 +61,19 @@ pub struct PartitionOf {
     pub parent: QualifiedName,
     pub bound: PartitionBound,
 }
+
+impl super::Schema {
+    /// `name` as PostgreSQL shows it: a partition with the columns of the table at the top
+    /// of its partitions (what its expressions, policies, triggers and a view's `*` read).
+    pub fn with_columns(&self, name: &QualifiedName) -> Option<std::borrow::Cow<'_, super::Table>> {
+        let table = self.tables.get(name)?;
+        let mut root = table;
+        while let Some(parent) = root.partition_of.as_ref().and_then(|o| self.tables.get(&o.parent)) {
+            root = parent;
+        }
+        if std::ptr::eq(root, table) {
+            return Some(std::borrow::Cow::Borrowed(table));
+        }
+        Some(std::borrow::Cow::Owned(super::Table { columns: root.columns.clone(), ..table.clone() }))
+    }
+}

@@ -181,7 +181,7 @@ pub fn plan_with(changes: &[Change], desired: &Schema, options: Options) -> Resu
     for change in changes {
         let mut these = steps_for(change, &deferred, &desired.default_privileges);
         if options.online {
-            online::adapt(change, &mut these);
+            online::adapt(change, &mut these, desired);
         }
         // Created again after a drop: in the drop's file, so that no database is ever left
         // between two files without it (RLS on and the policy gone).
