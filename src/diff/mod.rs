@@ -646,6 +646,11 @@ fn unstable(changes: &[Change]) -> BTreeSet<ObjectId> {
             }
             Change::DropColumn { table, column } => vec![ObjectId::Column(table.clone(), column.name.clone())],
             Change::DropView(v) => vec![view_id(v)],
+            // Only a table dropped and created again (a changed partition key) can have
+            // dependents that stay: the YAML has nothing that reads a table it lacks.
+            Change::DropTable(t) => std::iter::once(ObjectId::Table(t.name.clone()))
+                .chain(t.columns.iter().map(|c| ObjectId::Column(t.name.clone(), c.name.clone())))
+                .collect(),
             Change::DropFunction(f) => vec![ObjectId::Function(f.routine())],
             // Renamed aside, its columns converted, dropped; adding a value is undone so.
             Change::RecreateEnum { to, users, .. } => recreated(&to.name, users),

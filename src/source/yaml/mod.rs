@@ -104,6 +104,7 @@ pub fn load_dir(dir: &Path, templates: Option<&Path>) -> Result<Schema> {
     // starts with the default privileges the project declares, wherever they are written.
     // Then tables, whose columns a view's `*` stands for when the view is created.
     parsed.sort_by_key(|(_, root)| load_rank(root));
+    partition::parents_first(&mut parsed);
     for (f, root) in &parsed {
         if let Err(e) = f.load(root, &mut schema, &mut places) {
             errors.extend(e.0);

@@ -1,6 +1,7 @@
 //! YAML for partitioning: `partition_by:` on a partitioned table, `partition_of:` and
 //! `bound:` on a partition. Each becomes the clause of CREATE TABLE a person would write.
 
+use marked_yaml::Node;
 use marked_yaml::types::{MarkedMappingNode, MarkedScalarNode};
 
 use super::File;
@@ -17,6 +18,40 @@ pub(super) struct Clauses<'n> {
     pub parent: Option<&'n MarkedScalarNode>,
     /// Each clause alone in a statement that parses only if the clause does.
     pub pieces: Vec<(&'n marked_yaml::Span, String)>,
+}
+
+/// Moves each partition file after the file of the partition it is a partition of (a
+/// partition of a partition), keeping file order otherwise. Partitions come last already
+/// (`load_rank`); a cycle is left as it is, for the replay to refuse.
+pub(super) fn parents_first(parsed: &mut [(File<'_>, Node)]) {
+    let text = |map: &MarkedMappingNode, key: &str| map.get_node(key).and_then(Node::as_scalar).map(|s| s.to_string());
+    let name_of = |root: &Node| {
+        let Node::Mapping(map) = root else { return None };
+        let table = text(map, "table")?;
+        Some(match text(map, "schema") {
+            Some(schema) => format!("{schema}.{table}"),
+            None if table.contains('.') => table,
+            None => format!("public.{table}"),
+        })
+    };
+    let parent_of = |root: &Node| {
+        let Node::Mapping(map) = root else { return None };
+        let parent = text(map, "partition_of")?;
+        Some(if parent.contains('.') { parent } else { format!("public.{parent}") })
+    };
+    let mut i = 0;
+    let mut moves = 0;
+    while i < parsed.len() && moves <= parsed.len() * parsed.len() {
+        let later = parent_of(&parsed[i].1)
+            .and_then(|p| (i + 1..parsed.len()).rev().find(|&j| name_of(&parsed[j].1).as_deref() == Some(p.as_str())));
+        match later {
+            Some(j) => {
+                parsed[i..=j].rotate_left(1);
+                moves += 1;
+            }
+            None => i += 1,
+        }
+    }
 }
 
 impl File<'_> {
