@@ -475,6 +475,7 @@ fn object_of(change: &Change) -> Option<(Action, Object)> {
             (Action::Change(aspect), ObjectId::Table(table.clone()))
         }
         Change::TableStorage { table, .. } => (change_of("storage"), ObjectId::Table(table.clone())),
+        Change::Repartition { table, .. } => (change_of("partition bound"), ObjectId::Table(table.clone())),
     };
     Some((action, Object::of(&id)))
 }

@@ -5,8 +5,8 @@
 pub use crate::diff::EnumUser;
 use crate::model::{
     Attribute, Column, Composite, Constraint, DataType, Domain, Enum, Expr, Extension, Function, Identity, Index,
-    ObjectId, ObjectKind, Policy, Publication, Published, QualifiedName, ReplicaIdentity, Routine, Table, Trigger,
-    View,
+    ObjectId, ObjectKind, PartitionBound, Policy, Publication, Published, QualifiedName, ReplicaIdentity, Routine,
+    Table, Trigger, View,
 };
 
 /// One statement of a migration or of its rollback.
@@ -178,6 +178,12 @@ pub enum Statement {
         reset: Vec<String>,
         set: Vec<(String, String)>,
         replica_identity: Option<ReplicaIdentity>,
+    },
+    /// ALTER TABLE parent ATTACH PARTITION table `bound`, or (None) DETACH PARTITION table.
+    Partition {
+        parent: QualifiedName,
+        table: QualifiedName,
+        bound: Option<PartitionBound>,
     },
     /// UPDATE table SET column = (expr): fills a new column on the rows that exist.
     Backfill {

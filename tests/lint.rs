@@ -858,3 +858,30 @@ fn docs_list_each_category_in_catalog_order() {
         assert_eq!(documented, rules, "{heading}");
     }
 }
+
+const EVENTS: &str = "table: events\ncolumns:\n  id: bigint\n  day: date not null\nprimary_key: [id, day]\n\
+                      partition_by: range (day)\nrls: true\n";
+const EVENTS_2025: &str = "table: events_2025\npartition_of: events\nbound: from ('2025-01-01') to ('2026-01-01')\n";
+
+/// A partition has its parent's primary key (PostgreSQL copies it down); a partitioned
+/// table without one still has none.
+#[test]
+fn no_primary_key_reads_a_partitions_key_on_its_parent() {
+    let found = Project::new(&[("events.yaml", EVENTS), ("events_2025.yaml", EVENTS_2025)]).lint();
+    assert!(of_rule(&found, "no_primary_key").is_empty(), "{}", render(&found, Format::Text));
+    let keyless = EVENTS.replace("primary_key: [id, day]\n", "");
+    let found = Project::new(&[("events.yaml", &keyless), ("events_2025.yaml", EVENTS_2025)]).lint();
+    let flagged: Vec<String> = of_rule(&found, "no_primary_key").iter().map(|f| f.object.to_string()).collect();
+    assert_eq!(flagged, ["table public.events", "table public.events_2025"]);
+}
+
+/// PostgreSQL builds no index CONCURRENTLY on a partitioned table, so `--online` is no advice
+/// there.
+#[test]
+fn require_concurrent_index_creation_leaves_partitioned_tables_alone() {
+    let sql = "create table events (id bigint, day date not null, primary key (id, day)) partition by range (day);\n\
+               alter table events enable row level security;";
+    let indexed = format!("{EVENTS}indexes:\n  events_day_idx: day\n");
+    let found = Project::new(&[("events.yaml", &indexed)]).with_sql(sql).lint_change(false);
+    assert!(!ids(&found).contains("require_concurrent_index_creation"), "{}", render(&found, Format::Text));
+}

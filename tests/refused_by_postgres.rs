@@ -155,6 +155,46 @@ const CASES: &[(&str, &str, &str, &str)] = &[
         "relation \"nowhere\" does not exist",
         "create function g() returns integer language sql as $$select 1 from t$$",
     ),
+    (
+        "240_yaml_partition_of_plain_table",
+        "create table e (d date);\ncreate table e1 partition of e for values from ('2024-01-01') to ('2025-01-01')",
+        "is not partitioned",
+        "create table e (d date) partition by range (d);\n\
+         create table e1 partition of e for values from ('2024-01-01') to ('2025-01-01')",
+    ),
+    (
+        "241_yaml_second_default_partition",
+        "create table e (d date) partition by range (d);\n\
+         create table e1 partition of e default;\ncreate table e2 partition of e default",
+        "conflicts with existing default partition",
+        "create table e (d date) partition by range (d);\ncreate table e1 partition of e default",
+    ),
+    (
+        "242_yaml_partitioned_primary_key_without_key",
+        "create table e (id bigint primary key, d date not null) partition by range (d)",
+        "must include all partitioning columns",
+        "create table e (id bigint, d date not null, primary key (id, d)) partition by range (d)",
+    ),
+    (
+        "243_sql_overlapping_partition",
+        "create table e (r text) partition by list (r);\n\
+         create table e1 partition of e for values in ('eu');\ncreate table e2 partition of e for values in ( 'eu' )",
+        "would overlap partition",
+        "create table e (r text) partition by list (r);\ncreate table e1 partition of e for values in ('eu')",
+    ),
+    (
+        "246_sql_bound_of_another_strategy",
+        "create table e (r text) partition by list (r);\ncreate table e1 partition of e for values from ('a') to ('m')",
+        "invalid bound specification for a list partition",
+        "create table e (r text) partition by list (r);\ncreate table e1 partition of e for values in ('a')",
+    ),
+    (
+        "247_sql_attach_to_plain_table",
+        "create table e (r text);\ncreate table e1 (r text);\nalter table e attach partition e1 for values in ('eu')",
+        "is not partitioned",
+        "create table e (r text) partition by list (r);\ncreate table e1 (r text);\n\
+         alter table e attach partition e1 for values in ('eu')",
+    ),
 ];
 
 const SETUP: &str = "create table t (id bigint primary key, title text);\n\

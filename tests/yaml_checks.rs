@@ -1,7 +1,7 @@
 //! The other side of the bad-input cases of issue 15: what the YAML checks must let
 //! through. Each file here is close to one they refuse (a column read through a subquery,
 //! a view over a CTE, a quoted dotted name, `default: null`, a declared role, a bigint
-//! referencing an integer key, …); schemagen accepts the schema and PostgreSQL applies the
+//! referencing an integer key, a partition's check over its parent's columns, …); schemagen accepts the schema and PostgreSQL applies the
 //! migration it writes, so the checks refused nothing the server takes.
 
 mod support;
@@ -47,6 +47,17 @@ const FILES: &[(&str, &str)] = &[
          order by n\n",
     ),
     ("team_names.yaml", "view: team_names\nquery: select t.name, upper(t.name) as shout from teams t order by shout\n"),
+    // A partition of a partition whose file sorts before its parent's, with a check and a
+    // policy reading columns it has from the top of its partitions, and a view over it.
+    ("logs.yaml", "table: logs\ncolumns:\n  region: text not null\n  at: date not null\npartition_by: list (region)\n"),
+    (
+        "a_logs_eu_2024.yaml",
+        "table: logs_eu_2024\npartition_of: logs_eu\nbound: from ('2024-01-01') to ('2025-01-01')\n\
+         checks:\n  - region = 'eu'\nrls: true\npolicies:\n  read eu:\n    command: select\n    \
+         roles: [authenticated]\n    using: at > '2024-02-01'\n",
+    ),
+    ("logs_eu.yaml", "table: logs_eu\npartition_of: logs\nbound: in ('eu')\npartition_by: range (at)\n"),
+    ("logs_eu_2024_view.yaml", "view: eu_2024\nquery: select region, at from logs_eu_2024\n"),
 ];
 
 #[test]
@@ -66,4 +77,6 @@ fn schemas_close_to_the_refused_ones_load_and_apply() {
     assert_eq!(db.query("select count(*) from pg_views where viewname in ('team_view', 'team_names')").unwrap(), "2");
     assert!(Path::new(&dir.path().join("schema/dotted.yaml")).exists());
     assert_eq!(db.query("select count(*) from pg_tables where tablename = 'a.b'").unwrap(), "1");
+    assert_eq!(db.query("select count(*) from pg_inherits where inhparent = 'logs_eu'::regclass").unwrap(), "1");
+    assert_eq!(db.query("select count(*) from pg_policies where tablename = 'logs_eu_2024'").unwrap(), "1");
 }

@@ -3,6 +3,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+mod partitions;
 mod renames;
 mod replication;
 mod table_parts;
@@ -11,8 +12,8 @@ use crate::model::deps::{Graph, view_id};
 use crate::model::privileges::Scope;
 use crate::model::{
     Column, Composite, Constraint, ConstraintKind, DataType, Domain, Enum, Expr, Extension, Function, Grants, Hints,
-    Index, ObjectId, ObjectKind, Policy, Publication, Published, QualifiedName, Schema, Sequence, Storage, Table,
-    Trigger, View,
+    Index, ObjectId, ObjectKind, PartitionBound, Policy, Publication, Published, QualifiedName, Schema, Sequence,
+    Storage, Table, Trigger, View,
 };
 
 #[derive(Debug, Clone, PartialEq)]
@@ -171,6 +172,13 @@ pub enum Change {
         from: Storage,
         to: Storage,
     },
+    /// A partition given another bound: DETACH PARTITION, then ATTACH PARTITION with `to`.
+    Repartition {
+        table: QualifiedName,
+        parent: QualifiedName,
+        from: PartitionBound,
+        to: PartitionBound,
+    },
     /// `ALTER SEQUENCE … OWNED BY`: a step of its own, as the owning table may come later.
     SequenceOwner {
         sequence: QualifiedName,
@@ -228,9 +236,13 @@ pub fn diff(current: &Schema, desired: &Schema) -> Vec<Change> {
     diff_domains(current, desired, &mut changes);
     diff_composites(current, desired, &mut changes);
     replication::diff_publications(current, desired, &mut changes);
+    let rebuilt = partitions::rebuilt(current, desired);
     for (name, table) in &desired.tables {
-        match current.tables.get(name) {
+        match current.tables.get(name).filter(|_| !rebuilt.contains(name)) {
             None => {
+                if let Some(old) = current.tables.get(name) {
+                    changes.push(Change::DropTable(old.clone()));
+                }
                 changes.push(Change::CreateTable(table.clone()));
                 if table.rls_enabled || table.rls_forced {
                     let to = (table.rls_enabled, table.rls_forced);
@@ -242,6 +254,7 @@ pub fn diff(current: &Schema, desired: &Schema) -> Vec<Change> {
                 replication::diff_table(None, table, &mut changes);
             }
             Some(old) => {
+                partitions::diff_bound(old, table, &mut changes);
                 diff_table(old, table, &desired.hints, &mut changes);
                 replication::diff_table(Some(old), table, &mut changes);
             }
@@ -255,8 +268,9 @@ pub fn diff(current: &Schema, desired: &Schema) -> Vec<Change> {
     recreate_dependent_foreign_keys(current, desired, &mut changes);
     diff_functions(current, desired, &mut changes);
     diff_views(current, desired, &mut changes);
-    diff_policies(current, desired, &mut changes);
-    diff_triggers(current, desired, &mut changes);
+    let trimmed = partitions::without_rebuilt(current, &rebuilt, &mut changes);
+    diff_policies(trimmed.as_ref().unwrap_or(current), desired, &mut changes);
+    diff_triggers(trimmed.as_ref().unwrap_or(current), desired, &mut changes);
     recreate_dependents(current, desired, &mut changes);
     for s in current.schemas.difference(&desired.schemas) {
         changes.push(Change::DropSchema(s.clone()));
@@ -632,6 +646,11 @@ fn unstable(changes: &[Change]) -> BTreeSet<ObjectId> {
             }
             Change::DropColumn { table, column } => vec![ObjectId::Column(table.clone(), column.name.clone())],
             Change::DropView(v) => vec![view_id(v)],
+            // Only a table dropped and created again (a changed partition key) can have
+            // dependents that stay: the YAML has nothing that reads a table it lacks.
+            Change::DropTable(t) => std::iter::once(ObjectId::Table(t.name.clone()))
+                .chain(t.columns.iter().map(|c| ObjectId::Column(t.name.clone(), c.name.clone())))
+                .collect(),
             Change::DropFunction(f) => vec![ObjectId::Function(f.routine())],
             // Renamed aside, its columns converted, dropped; adding a value is undone so.
             Change::RecreateEnum { to, users, .. } => recreated(&to.name, users),

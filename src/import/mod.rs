@@ -197,7 +197,16 @@ fn table_yaml(t: &Table) -> String {
         let _ = writeln!(y, "comment: {}", scalar(c));
     }
     let mut on_columns = vec![false; t.constraints.len()];
-    y.push_str("columns:\n");
+    if let Some(of) = &t.partition_of {
+        let parent = if of.parent.schema == "public" {
+            of.parent.name.clone()
+        } else {
+            format!("{}.{}", of.parent.schema, of.parent.name)
+        };
+        let _ = writeln!(y, "partition_of: {}\nbound: {}", scalar(&parent), scalar(of.bound.yaml()));
+    } else {
+        y.push_str("columns:\n");
+    }
     for col in &t.columns {
         let single_pk = t.primary_key().is_some_and(|k| k.len() == 1 && k[0] == col.name);
         let mut line = column_sql(col, single_pk);
@@ -229,6 +238,9 @@ fn table_yaml(t: &Table) -> String {
     let rest: Vec<&Constraint> =
         t.constraints.iter().zip(&on_columns).filter(|(_, on)| !**on).map(|(c, _)| c).collect();
     write_table_constraints(&mut y, t, &rest);
+    if let Some(key) = &t.partition_by {
+        let _ = writeln!(y, "partition_by: {}", scalar(key.text()));
+    }
     if !t.indexes.is_empty() {
         y.push_str("indexes:\n");
         for i in &t.indexes {

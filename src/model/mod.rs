@@ -7,6 +7,7 @@
 pub mod deps;
 pub mod naming;
 pub mod objects;
+pub mod partition;
 pub mod privileges;
 pub mod replication;
 pub mod types;
@@ -20,6 +21,7 @@ pub use objects::{
     Attribute, Composite, Domain, Enum, Extension, Function, FunctionArg, Policy, Routine, Sequence, Signature,
     Trigger, View,
 };
+pub use partition::{PartitionBound, PartitionKey, PartitionOf};
 pub use privileges::{DefaultPrivileges, Grants, ObjectKind};
 pub use replication::{Publication, Published, ReplicaIdentity, Storage};
 pub use types::DataType;
@@ -293,6 +295,10 @@ pub struct Table {
     pub storage: Storage,
     /// The publications the table is in, by name (not those FOR ALL TABLES).
     pub publications: BTreeMap<String, Published>,
+    /// PARTITION BY: the table is partitioned (and holds no rows of its own).
+    pub partition_by: Option<PartitionKey>,
+    /// PARTITION OF: the table is a partition; its columns are the parent's.
+    pub partition_of: Option<PartitionOf>,
     #[serde(skip)]
     pub origin: Option<Origin>,
 }
@@ -434,6 +440,8 @@ impl Table {
             column_grants: BTreeMap::new(),
             storage: Storage::default(),
             publications: BTreeMap::new(),
+            partition_by: None,
+            partition_of: None,
             origin: None,
         }
     }

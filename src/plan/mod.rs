@@ -25,6 +25,7 @@ use crate::statement::{IdentityChange, Statement as Stmt};
 
 mod objects;
 mod online;
+mod partitions;
 mod replication;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -96,6 +97,9 @@ enum Object {
     /// every column change of `t`, since `*` is expanded when the view is created.
     Shape(QualifiedName),
     Publication(String),
+    /// The bounds of a partitioned table's partitions: a partition dropped (removes) comes
+    /// before one created or given another bound (provides), which may take its rows.
+    Partitions(QualifiedName),
 }
 
 #[derive(Debug, Clone)]
@@ -177,7 +181,7 @@ pub fn plan_with(changes: &[Change], desired: &Schema, options: Options) -> Resu
     for change in changes {
         let mut these = steps_for(change, &deferred, &desired.default_privileges);
         if options.online {
-            online::adapt(change, &mut these);
+            online::adapt(change, &mut these, desired);
         }
         // Created again after a drop: in the drop's file, so that no database is ever left
         // between two files without it (RLS on and the policy gone).
@@ -357,7 +361,10 @@ fn constraint_steps(table: &QualifiedName, constraint: &Constraint) -> (Stmt, St
 }
 
 fn steps_for(change: &Change, deferred: &[(QualifiedName, String)], defaults: &DefaultPrivileges) -> Vec<Step> {
-    if let Some(steps) = objects::steps_for(change, defaults).or_else(|| replication::steps_for(change)) {
+    if let Some(steps) = objects::steps_for(change, defaults)
+        .or_else(|| replication::steps_for(change))
+        .or_else(|| partitions::steps_for(change))
+    {
         return steps;
     }
     match change {
@@ -405,6 +412,10 @@ fn steps_for(change: &Change, deferred: &[(QualifiedName, String)], defaults: &D
                     .filter(own),
             );
             create.provides.push(Object::Table(table.name.clone()));
+            if let Some(of) = &table.partition_of {
+                create.requires.push(Object::Table(of.parent.clone()));
+                create.provides.push(Object::Partitions(of.parent.clone()));
+            }
             let mut steps = Vec::new();
             for c in &table.constraints {
                 if c.kind.is_foreign_key() && is_deferred(c) {
@@ -461,6 +472,12 @@ fn steps_for(change: &Change, deferred: &[(QualifiedName, String)], defaults: &D
             drop.releases
                 .extend(used.filter(|o| !matches!(o, Object::Table(t) | Object::Column(t, _) if t == &table.name)));
             drop.removes.push(Object::Table(table.name.clone()));
+            // Before its parent, which would take it along; released, not required, so that
+            // a parent dropped and created again does not come between.
+            if let Some(of) = &table.partition_of {
+                drop.releases.push(Object::Table(of.parent.clone()));
+                drop.removes.push(Object::Partitions(of.parent.clone()));
+            }
             for c in &table.constraints {
                 if c.kind.is_foreign_key() {
                     let (up, down) = constraint_steps(&table.name, c);
@@ -761,7 +778,11 @@ fn declared_at<'a>(object: &Object, origins: &'a BTreeMap<ObjectId, Origin>) -> 
         Object::Type(t) => vec![ObjectId::Type(t.clone())],
         Object::Schema(s) => vec![ObjectId::Schema(s.clone())],
         Object::Extension(e) => vec![ObjectId::Extension(e.clone())],
-        Object::Index(..) | Object::Signature(_) | Object::Released(_) | Object::Publication(_) => vec![],
+        Object::Index(..)
+        | Object::Signature(_)
+        | Object::Released(_)
+        | Object::Publication(_)
+        | Object::Partitions(_) => vec![],
     };
     candidates.iter().find_map(|c| origins.get(c))
 }

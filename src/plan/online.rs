@@ -7,15 +7,23 @@
 
 use crate::diff::Change;
 use crate::model::naming::make_object_name;
-use crate::model::{Column, ConstraintKind, ObjectId, QualifiedName};
+use crate::model::{Column, ConstraintKind, ObjectId, QualifiedName, Schema};
 use crate::statement::Statement as Stmt;
 
 use super::{Step, add_column_stmts, alter_column, backfill_update, comment_stmt, create_index, not_null_stmt};
 
-/// Rewrites the steps of `change` into their online form.
-pub(super) fn adapt(change: &Change, steps: &mut [Step]) {
+/// Rewrites the steps of `change` into their online form. A partitioned table keeps the
+/// plain form: PostgreSQL builds no index CONCURRENTLY on one and adds no NOT VALID foreign
+/// key to one, and its rows are in the partitions anyway.
+pub(super) fn adapt(change: &Change, steps: &mut [Step], desired: &Schema) {
     let Some(step) = steps.first_mut() else { return };
+    let partitioned = |t: &QualifiedName| desired.table(t).is_some_and(|t| t.partition_by.is_some());
     match change {
+        Change::CreateIndex { table, .. }
+        | Change::AddConstraint { table, .. }
+        | Change::AlterColumn { table, .. }
+        | Change::AddColumn { table, .. }
+            if partitioned(table) => {}
         Change::CreateIndex { table, index } => {
             let mut after = vec![create_index(table, index, true)];
             if index.comment.is_some() {

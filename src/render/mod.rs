@@ -87,6 +87,7 @@ pub const TEMPLATES: &[(&str, &str)] = embedded!(
     "publication_options.sql.j2",
     "publication_table.sql.j2",
     "table_storage.sql.j2",
+    "partition.sql.j2",
 );
 
 pub struct Renderer {

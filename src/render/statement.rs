@@ -33,8 +33,20 @@ pub fn context(statement: &Statement) -> Result<(&'static str, Value)> {
             let constraints: Vec<Value> = constraints.iter().map(constraint).collect();
             let options = super::replication::storage_options(&table.storage.options);
             let unlogged = table.storage.unlogged;
-            ("create_table.sql.j2", context! { table => qname(&table.name), columns, constraints, unlogged, options })
+            let partition_of = table.partition_of.as_ref().map(|o| qname(&o.parent));
+            let bound = table.partition_of.as_ref().map(|o| o.bound.text().to_string());
+            let partition_by = table.partition_by.as_ref().map(|k| k.text().to_string());
+            (
+                "create_table.sql.j2",
+                context! {
+                    table => qname(&table.name), columns, constraints, unlogged, options, partition_of, bound, partition_by
+                },
+            )
         }
+        S::Partition { parent, table, bound } => (
+            "partition.sql.j2",
+            context! { parent => qname(parent), table => qname(table), bound => bound.as_ref().map(|b| b.text().to_string()) },
+        ),
         S::DropTable(table) => ("drop_table.sql.j2", context! { table => qname(table) }),
         S::AddColumn { table, column: c } => {
             ("add_column.sql.j2", context! { table => qname(table), column => column(c) })

@@ -11,14 +11,14 @@ use crate::model::deps::{Graph, view_id};
 use crate::model::naming::{choose_name, distinct_index_column_names, join_columns};
 use crate::model::{
     Column, Constraint, ConstraintKind, Expr, FkAction, ForeignKey, Identity, Index, IndexKey, ObjectId, ObjectKind,
-    QualifiedName, Schema, Table,
+    PartitionOf, QualifiedName, Schema, Table,
 };
 use crate::pgtree::{
     column_refs, const_text, data_type, expr_sql, index_expr_name, is_null_const, quote_literal, rename_column_in_expr,
     str_of, strings,
 };
 use crate::source::cascade::drop_dependents;
-use crate::source::{replication, routines, security};
+use crate::source::{partition, replication, routines, security};
 
 /// What became of one statement.
 pub enum Outcome {
@@ -341,8 +341,8 @@ fn create_table(schema: &mut Schema, s: &protobuf::CreateStmt) -> Outcome {
     }
     let copied = if s.table_elts.iter().any(|e| matches!(e.node, Some(NodeEnum::TableLikeClause(_)))) {
         Some("LIKE")
-    } else if !s.inh_relations.is_empty() {
-        Some(if s.partbound.is_some() { "PARTITION OF" } else { "INHERITS" })
+    } else if !s.inh_relations.is_empty() && s.partbound.is_none() {
+        Some("INHERITS")
     } else {
         s.of_typename.as_ref().map(|_| "OF type")
     };
@@ -361,16 +361,30 @@ fn create_table(schema: &mut Schema, s: &protobuf::CreateStmt) -> Outcome {
     let excluded = constraint_nodes.chain(&s.constraints).any(
         |c| matches!(c.node.as_ref(), Some(NodeEnum::Constraint(c)) if c.contype == ConstrType::ConstrExclusion as i32),
     );
-    let left_out =
-        if s.partspec.is_some() { Some("CREATE TABLE … PARTITION BY") } else { excluded.then_some(EXCLUDE) };
+    let mut left_out = excluded.then_some(EXCLUDE);
     let mut table = Table::new(name.clone());
+    if let (Some(spec), Some(parent)) = (&s.partbound, s.inh_relations.first()) {
+        let Some(NodeEnum::RangeVar(parent)) = parent.node.as_ref() else {
+            return Outcome::Skipped("CREATE TABLE … PARTITION OF");
+        };
+        let parent = existing(schema, parent);
+        if let Some(refused) = partition::check_bound(schema, &parent, &name, spec) {
+            return refused;
+        }
+        table.partition_of = Some(PartitionOf { parent, bound: partition::bound(spec) });
+        // `(col WITH OPTIONS DEFAULT …)`: a column's own default or NOT NULL in one partition.
+        if s.table_elts.iter().any(|e| matches!(e.node, Some(NodeEnum::ColumnDef(_)))) {
+            left_out = Some("column options of a partition");
+        }
+    }
+    table.partition_by = s.partspec.as_ref().map(partition::key);
     table.grants = schema.default_privileges.effective(&name.schema, ObjectKind::Tables);
     table.storage.unlogged = rv.relpersistence == "u";
     table.storage.options = replication::storage_options(&s.options);
     let mut pending = Vec::new();
     for elt in &s.table_elts {
         match elt.node.as_ref() {
-            Some(NodeEnum::ColumnDef(def)) => {
+            Some(NodeEnum::ColumnDef(def)) if table.partition_of.is_none() => {
                 let (column, constraints) = column_from_def(def);
                 table.columns.push(column);
                 pending.extend(constraints);
@@ -393,6 +407,10 @@ fn create_table(schema: &mut Schema, s: &protobuf::CreateStmt) -> Outcome {
     });
     for p in without_redundant_keys(pending) {
         add_constraint(schema, &name, p);
+    }
+    if let Some(refused) = partition::check_keys(&schema.tables[&name]) {
+        schema.tables.remove(&name);
+        return refused;
     }
     left_out.map_or(Outcome::Applied, Outcome::Skipped)
 }
@@ -855,7 +873,12 @@ fn alter_table_cmd(schema: &mut Schema, name: &QualifiedName, cmd: &protobuf::Al
             if let Some(NodeEnum::Constraint(c)) = def {
                 let pending =
                     PendingConstraint { not_valid: c.skip_validation, ..PendingConstraint::from_node(c, None) };
+                let before = schema.tables[name].constraints.clone();
                 add_constraint(schema, name, pending);
+                if let Some(refused) = partition::check_keys(&schema.tables[name]) {
+                    schema.tables.get_mut(name).expect("caller checked").constraints = before;
+                    return refused;
+                }
             }
         }
         AlterTableType::AtValidateConstraint => {
@@ -903,6 +926,16 @@ fn alter_table_cmd(schema: &mut Schema, name: &QualifiedName, cmd: &protobuf::Al
         AlterTableType::AtForceRowSecurity => table.rls_forced = true,
         AlterTableType::AtNoForceRowSecurity => table.rls_forced = false,
         AlterTableType::AtChangeOwner => return Outcome::Skipped("ALTER OWNER"),
+        AlterTableType::AtAttachPartition | AlterTableType::AtDetachPartition => {
+            let Some(NodeEnum::PartitionCmd(pc)) = def else {
+                return Outcome::Skipped("ALTER TABLE … PARTITION");
+            };
+            return if subtype == AlterTableType::AtAttachPartition {
+                partition::attach(schema, name, pc)
+            } else {
+                partition::detach(schema, name, pc)
+            };
+        }
         other => {
             return replication::alter_table_storage(table, other, def)
                 .unwrap_or(Outcome::Skipped("ALTER TABLE (other)"));
@@ -1058,6 +1091,9 @@ fn rename(schema: &mut Schema, s: &protobuf::RenameStmt, keep_sequences: bool) -
                     {
                         fk.ref_table = new_relation.clone();
                     }
+                }
+                if let Some(of) = t.partition_of.as_mut().filter(|o| o.parent == target) {
+                    of.parent = new_relation.clone();
                 }
             }
         }
@@ -1290,11 +1326,15 @@ fn drop(schema: &mut Schema, s: &protobuf::DropStmt) -> Outcome {
                 let Some(name) = existing_list(schema, &list_strings(obj)) else {
                     continue;
                 };
-                if schema.tables.remove(&name).is_some() {
-                    drop_referencing_fks(schema, &name, None);
-                    schema.policies.retain(|(t, _), _| t != &name);
-                    schema.triggers.retain(|(t, _), _| t != &name);
-                    dropped.push(ObjectId::Table(name));
+                if schema.tables.contains_key(&name) {
+                    // A partitioned table takes its partitions along.
+                    for name in std::iter::once(name.clone()).chain(partition::partitions_of(schema, &name)) {
+                        schema.tables.remove(&name);
+                        drop_referencing_fks(schema, &name, None);
+                        schema.policies.retain(|(t, _), _| t != &name);
+                        schema.triggers.retain(|(t, _), _| t != &name);
+                        dropped.push(ObjectId::Table(name));
+                    }
                 } else if !s.missing_ok {
                     return Outcome::Unresolved(format!("DROP TABLE {name}, which the model does not hold"));
                 }

@@ -363,7 +363,7 @@ mod tests {
     fn clauses_the_model_cannot_hold_are_reported_where_they_are() {
         let (schema, report) = load(
             "create table r (id int, during tstzrange, exclude using gist (during with &&));
-             create table m (id int) partition by range (id);
+             create table m (id int) partition by range (id); create table m1 partition of m (id default 0) default;
              alter table r add constraint no_overlap exclude using gist (during with &&);
              create publication s for tables in schema public;",
         )
@@ -374,7 +374,7 @@ mod tests {
             outside,
             [
                 (1, "EXCLUDE constraint"),
-                (2, "CREATE TABLE … PARTITION BY"),
+                (2, "column options of a partition"),
                 (3, "EXCLUDE constraint"),
                 (4, "PUBLICATION … TABLES IN SCHEMA")
             ]

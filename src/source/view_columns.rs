@@ -105,7 +105,7 @@ fn star_columns(
         }
         _ => return None,
     };
-    let table = schema.tables.get(table)?;
+    let table = schema.with_columns(table)?;
     let string = |s: &str| pg_query::Node { node: Some(NodeEnum::String(protobuf::String { sval: s.to_string() })) };
     let columns = table
         .columns

@@ -6,7 +6,9 @@ use crate::model::ObjectId;
 
 pub(super) fn check(ctx: &mut Ctx, migration: &Migration, change: &Change) {
     let Change::CreateIndex { table, index } = change else { return };
-    if migration.existing(table) && !migration.online {
+    // PostgreSQL builds no index CONCURRENTLY on a partitioned table: `--online` cannot help.
+    let partitioned = ctx.desired.tables.get(table).is_some_and(|t| t.partition_by.is_some());
+    if migration.existing(table) && !migration.online && !partitioned {
         let object = ObjectId::Index(table.clone(), index.name.clone());
         ctx.report(
             object.clone(),

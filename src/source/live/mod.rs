@@ -117,7 +117,7 @@ fn queries() -> Vec<String> {
     let tables = format!(
         "select c.oid, n.nspname, c.relname, c.relkind, c.relowner, c.relacl, c.reloptions \
          from pg_catalog.pg_class c join pg_catalog.pg_namespace n on n.oid = c.relnamespace \
-         where {} and {} and not c.relispartition",
+         where {} and {}",
         project("n.nspname"),
         own("pg_class", "c.oid")
     );
@@ -195,7 +195,12 @@ fn queries() -> Vec<String> {
         ),
         format!("with r as ({routines}) select pg_catalog.pg_get_functiondef(r.oid) || ';' from r order by r.oid"),
         format!(
-            "with t as ({tables}) select format('CREATE %sTABLE %I.%I (%s)%s;', \
+            "with t as ({tables}) select case when c.relispartition then \
+               format('CREATE %sTABLE %I.%I PARTITION OF %I.%I %s%s%s;', \
+               case when c.relpersistence = 'u' then 'UNLOGGED ' else '' end, t.nspname, t.relname, \
+               pn.nspname, pc.relname, pg_catalog.pg_get_expr(c.relpartbound, c.oid), \
+               ' PARTITION BY ' || pg_catalog.pg_get_partkeydef(c.oid), {WITH_OPTIONS}) \
+             else format('CREATE %sTABLE %I.%I (%s)%s%s;', \
                case when c.relpersistence = 'u' then 'UNLOGGED ' else '' end, t.nspname, t.relname, \
                (select coalesce(string_agg(format('%I %s', a.attname, pg_catalog.format_type(a.atttypid, a.atttypmod)) \
                  || case when a.attcollation <> 0 and a.attcollation <> ty.typcollation \
@@ -209,10 +214,15 @@ fn queries() -> Vec<String> {
                 left join pg_catalog.pg_attrdef ad on ad.adrelid = a.attrelid and ad.adnum = a.attnum \
                 left join pg_catalog.pg_collation co on co.oid = a.attcollation \
                 left join pg_catalog.pg_namespace cn on cn.oid = co.collnamespace \
-                where a.attrelid = t.oid and a.attnum > 0 and not a.attisdropped), {WITH_OPTIONS}) \
+                where a.attrelid = t.oid and a.attnum > 0 and not a.attisdropped), \
+               ' PARTITION BY ' || pg_catalog.pg_get_partkeydef(c.oid), {WITH_OPTIONS}) end \
              || case when c.relrowsecurity then format(E'\\nALTER TABLE %I.%I ENABLE ROW LEVEL SECURITY;', t.nspname, t.relname) else '' end \
              || case when c.relforcerowsecurity then format(E'\\nALTER TABLE %I.%I FORCE ROW LEVEL SECURITY;', t.nspname, t.relname) else '' end \
-             from t join pg_catalog.pg_class c on c.oid = t.oid where t.relkind in ('r', 'p') order by t.oid"
+             from t join pg_catalog.pg_class c on c.oid = t.oid \
+             left join pg_catalog.pg_inherits i on c.relispartition and i.inhrelid = c.oid \
+             left join pg_catalog.pg_class pc on pc.oid = i.inhparent \
+             left join pg_catalog.pg_namespace pn on pn.oid = pc.relnamespace \
+             where t.relkind in ('r', 'p') order by c.relispartition, t.oid"
         ),
         // Sequences other than identity columns', as pg_dump writes them: options that differ
         // from the defaults, then the column that owns one.
@@ -244,14 +254,15 @@ fn queries() -> Vec<String> {
             "with t as ({tables}) select format('ALTER TABLE %I.%I ADD CONSTRAINT %I %s;', t.nspname, t.relname, k.conname, \
                pg_catalog.pg_get_constraintdef(k.oid)) \
              from t join pg_catalog.pg_constraint k on k.conrelid = t.oid \
-             where k.contype in ('p', 'u', 'c', 'x', 'f') and k.conislocal \
+             where k.contype in ('p', 'u', 'c', 'x', 'f') and k.conislocal and k.conparentid = 0 \
              order by k.contype = 'f', k.oid"
         ),
         format!(
             "with t as ({tables}) select pg_catalog.pg_get_indexdef(i.indexrelid) || ';' \
              from t join pg_catalog.pg_index i on i.indrelid = t.oid \
              where not exists (select from pg_catalog.pg_constraint k where k.conindid = i.indexrelid and k.conrelid = t.oid \
-               and k.contype in ('p', 'u', 'x')) order by i.indexrelid"
+               and k.contype in ('p', 'u', 'x')) \
+             and not exists (select from pg_catalog.pg_inherits h where h.inhrelid = i.indexrelid) order by i.indexrelid"
         ),
         // Replica identity once the index it may name is there.
         format!(
@@ -297,7 +308,7 @@ fn queries() -> Vec<String> {
             "with h as ({hosts}) select pg_catalog.pg_get_triggerdef(g.oid) || ';' \
              from h join pg_catalog.pg_trigger g on g.tgrelid = h.oid \
              join pg_catalog.pg_proc p on p.oid = g.tgfoid join pg_catalog.pg_namespace pn on pn.oid = p.pronamespace \
-             where not g.tgisinternal and (h.project or {}) order by h.nspname, h.relname, g.tgname",
+             where not g.tgisinternal and g.tgparentid = 0 and (h.project or {}) order by h.nspname, h.relname, g.tgname",
             project("pn.nspname")
         ),
         format!(

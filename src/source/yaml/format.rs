@@ -228,6 +228,22 @@ pub(super) const TABLE_KEYS: &[Key] = &[
         value: Value::MapOf(&Value::MapOf(&Value::Privileges(COLUMN_PRIVILEGES))),
         doc: "Column → role → privileges on that column alone (GRANT UPDATE (col) …).",
     },
+    Key {
+        name: "partition_by",
+        value: Value::Text,
+        doc: "PARTITION BY: `range (created_at)`, `list (region)`, `hash (id)`; columns or (expressions).",
+    },
+    Key {
+        name: "partition_of",
+        value: Value::Text,
+        doc: "The partitioned table this one is a partition of (with `bound`); its columns are the parent's.",
+    },
+    Key {
+        name: "bound",
+        value: Value::Text,
+        doc: "A partition's FOR VALUES: `from ('2024-01-01') to ('2025-01-01')`, `in ('eu')`, \
+              `with (modulus 4, remainder 0)`, or `default`.",
+    },
     RENAMED_FROM,
     Key { name: "allow_destructive", value: Value::Flag, doc: "Changes that lose this table's data need no flag." },
     LINT,

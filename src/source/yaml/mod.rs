@@ -28,6 +28,7 @@ mod check;
 mod format;
 mod hints;
 mod objects;
+mod partition;
 mod presets;
 mod replication;
 
@@ -103,6 +104,7 @@ pub fn load_dir(dir: &Path, templates: Option<&Path>) -> Result<Schema> {
     // starts with the default privileges the project declares, wherever they are written.
     // Then tables, whose columns a view's `*` stands for when the view is created.
     parsed.sort_by_key(|(_, root)| load_rank(root));
+    partition::parents_first(&mut parsed);
     for (f, root) in &parsed {
         if let Err(e) = f.load(root, &mut schema, &mut places) {
             errors.extend(e.0);
@@ -131,11 +133,13 @@ pub fn load_dir(dir: &Path, templates: Option<&Path>) -> Result<Schema> {
 /// When a parsed file loads: setup (schemas, extensions, default privileges), then
 /// tables, then the rest, each group in file order.
 fn load_rank(root: &Node) -> u8 {
-    let Node::Mapping(map) = root else { return 2 };
+    let Node::Mapping(map) = root else { return 3 };
     match kind_of(map) {
         Some(k) if format::SETUP_KINDS.contains(&k) => 0,
+        // A partition after the tables, so that its parent is there.
+        Some("table") if map.get_node("partition_of").is_some() => 2,
         Some("table") => 1,
-        _ => 2,
+        _ => 3,
     }
 }
 
@@ -285,7 +289,13 @@ impl File<'_> {
         let mut elements = Vec::new();
         let mut pieces: Vec<(&Span, String)> = Vec::new();
         let mut column_comments = Vec::new();
+        let partitioning = self.partition_clauses(map)?;
+        let empty = MarkedMappingNode::new_empty(*map.span());
         let columns = match map.get_node("columns") {
+            _ if partitioning.parent.is_some() => {
+                self.partition_columns(map)?;
+                &empty
+            }
             Some(Node::Mapping(m)) => m,
             Some(other) => {
                 return Err(self
@@ -323,8 +333,16 @@ impl File<'_> {
         if let Some(w) = map.get_node("with") {
             pieces.push((w.span(), format!("CREATE TABLE t (){with}")));
         }
-        let create = format!("CREATE {unlogged}TABLE {} ({}){with}", name.sql(), elements.join(", "));
-        let written = self.replay(schema, &create, columns.len(), map.span(), &pieces)?;
+        pieces.extend(partitioning.pieces.iter().map(|(span, sql)| (*span, sql.clone())));
+        let inside = if elements.is_empty() && partitioning.parent.is_some() {
+            String::new()
+        } else {
+            format!(" ({})", elements.join(", "))
+        };
+        let create =
+            format!("CREATE {unlogged}TABLE {}{}{inside}{}{with}", name.sql(), partitioning.of, partitioning.after);
+        let at = partitioning.parent.map_or(map.span(), |p| p.span());
+        let written = self.replay(schema, &create, columns.len(), at, &pieces)?;
         // The replay counts columns, not table constraints: one written inside a column's
         // value would pass it, and shows as one element more than the file declares. Only
         // then is each column parsed alone, to say which.

@@ -24,16 +24,17 @@ const EXTENSION_RELATIONS: &[&str] = &["spatial_ref_sys", "geometry_columns", "g
 
 pub(super) fn check(schema: &Schema, at: &Locator) -> Vec<Diagnostic> {
     let mut out = Vec::new();
-    for table in schema.tables.values() {
-        table_expressions(schema, table, at, &mut out);
+    for name in schema.tables.keys() {
+        let table = schema.with_columns(name).expect("a table of the schema");
+        table_expressions(schema, &table, at, &mut out);
     }
     for ((table, name), policy) in &schema.policies {
         let id = ObjectId::Policy(table.clone(), name.clone());
         for (key, expr) in [("using", &policy.using), ("with_check", &policy.with_check)] {
             let Some(expr) = expr else { continue };
             let site = Site { id: &id, path: &["policies", name.as_str(), key], what: id.to_string() };
-            if let Some(t) = schema.tables.get(table) {
-                out.extend(unknown_column(t, expr, &[], &site, at));
+            if let Some(t) = schema.with_columns(table) {
+                out.extend(unknown_column(&t, expr, &[], &site, at));
             }
             let tree = Tree::of_expr(expr);
             out.extend(unknown_relation(schema, &tree, &site, at));
@@ -42,10 +43,10 @@ pub(super) fn check(schema: &Schema, at: &Locator) -> Vec<Diagnostic> {
     }
     for ((table, name), trigger) in &schema.triggers {
         let id = ObjectId::Trigger(table.clone(), name.clone());
-        let Some(t) = schema.tables.get(table) else { continue };
+        let Some(t) = schema.with_columns(table) else { continue };
         if let Some(when) = &trigger.when {
             let site = Site { id: &id, path: &["triggers", name, "when"], what: id.to_string() };
-            out.extend(unknown_column(t, when, &["new", "old"], &site, at));
+            out.extend(unknown_column(&t, when, &["new", "old"], &site, at));
         }
         if let Some(missing) = trigger.update_of.iter().find(|c| t.column(c).is_none()) {
             out.push(at.mention(
@@ -53,7 +54,7 @@ pub(super) fn check(schema: &Schema, at: &Locator) -> Vec<Diagnostic> {
                 &["triggers", name, "update_of"],
                 missing,
                 format!("trigger {name} on {table} fires on update of `{missing}`, which the table does not have"),
-                column_hint(t, missing),
+                column_hint(&t, missing),
             ));
         }
     }
@@ -341,20 +342,17 @@ fn unknown_view_column(schema: &Schema, tree: &Tree, id: &ObjectId, at: &Locator
     if tree.opaque_from || tree.subquery || tree.relations.is_empty() {
         return None;
     }
+    let mut tables = Vec::new();
+    for (written, name) in &tree.relations {
+        let q = QualifiedName::new(written.as_deref().unwrap_or("public"), name.clone());
+        tables.push(schema.with_columns(&q)?);
+    }
     let mut known: BTreeSet<&str> = tree.aliases.iter().map(String::as_str).collect();
     known.extend(tree.local_relations.iter().map(String::as_str));
-    for (written, name) in &tree.relations {
-        let q = QualifiedName::new(written.as_deref().unwrap_or("public"), name.clone());
-        let table = schema.tables.get(&q)?;
-        known.insert(name.as_str());
-        known.extend(table.columns.iter().map(|c| c.name.as_str()));
-    }
+    known.extend(tree.relations.iter().map(|(_, name)| name.as_str()));
+    let columns: Vec<&str> = tables.iter().flat_map(|t| t.columns.iter().map(|c| c.name.as_str())).collect();
+    known.extend(columns.iter().copied());
     let missing = tree.columns.iter().find(|c| !known.contains(c.as_str()))?;
-    let mut columns: Vec<&str> = Vec::new();
-    for (written, name) in &tree.relations {
-        let q = QualifiedName::new(written.as_deref().unwrap_or("public"), name.clone());
-        columns.extend(schema.tables[&q].columns.iter().map(|c| c.name.as_str()));
-    }
     let hint = match closest(missing, columns.iter().copied()) {
         Some(c) => format!("did you mean `{c}`?"),
         None => format!("the columns it reads from: {}", columns.join(", ")),
