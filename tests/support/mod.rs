@@ -246,8 +246,9 @@ impl Server {
         loop {
             match self.run("postgres", &[], &sql) {
                 Ok(_) => break,
-                // Another session may briefly be connected to the template.
-                Err(e) if e.contains("being accessed by other users") && attempt < 20 => {
+                // Another session may briefly be connected to the template (or rebuilding it, when
+                // several checkouts with different stubs share one server).
+                Err(e) if e.contains("being accessed by other users") && attempt < 300 => {
                     attempt += 1;
                     std::thread::sleep(Duration::from_millis(100));
                 }
