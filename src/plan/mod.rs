@@ -343,6 +343,8 @@ fn key_objects(table: &QualifiedName, c: &Constraint) -> Vec<Object> {
     let mut out = vec![Object::Constraint(table.clone(), c.name.clone())];
     if c.kind.has_index() {
         out.push(Object::Key(table.clone(), c.kind.columns().to_vec()));
+    }
+    if c.kind.owns_index() {
         out.push(Object::Index(table.schema.clone(), c.name.clone()));
     }
     out
