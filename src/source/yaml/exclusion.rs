@@ -32,19 +32,16 @@ impl File<'_> {
                     "e.g. elements: [room with =, during with &&]",
                 )
             })?;
+            if let Some(n) = name {
+                places.index.insert((table.clone(), n.to_string()), self.place(elements.span()));
+            }
             let elements = match elements {
                 Node::Sequence(seq) => {
                     seq.iter().map(|e| self.exclusion_element(e, false)).collect::<Result<Vec<_>>>()?.join(", ")
                 }
                 other => self.exclusion_element(other, true)?,
             };
-            let mut sql = match name {
-                Some(n) => {
-                    places.index.insert((table.clone(), n.to_string()), self.place(spec.span()));
-                    format!("CONSTRAINT {} ", quote_ident(n))
-                }
-                None => String::new(),
-            };
+            let mut sql = name.map(|n| format!("CONSTRAINT {} ", quote_ident(n))).unwrap_or_default();
             let method = match m.get_node("using") {
                 Some(u) => self.identifier(u, "using", "gist")?,
                 None => "btree".into(),
