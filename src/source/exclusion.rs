@@ -59,3 +59,63 @@ pub fn rename_column(x: &mut Exclusion, old: &str, new: &str) {
         *p = crate::pgtree::rename_column_in_expr(p, old, new);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use crate::model::{ConstraintKind, QualifiedName, Schema};
+    use crate::source::sql::{LoadReport, load_text};
+
+    fn load(sql: &str) -> Schema {
+        let mut schema = Schema::default();
+        let mut report = LoadReport::default();
+        load_text(&mut schema, Path::new("0.sql"), sql, &mut report).expect("loads");
+        assert!(report.outside.is_empty(), "{:?}", report.outside);
+        schema
+    }
+
+    #[test]
+    fn renames_follow_and_a_dropped_column_takes_it_along() {
+        let schema = load(
+            "create table b (id int, room int, during tstzrange, note text,
+               exclude using gist (room with operator(pg_catalog.=), during with &&) where (note <> ''));
+             alter table b add exclude using btree (lower(note) with =);
+             alter table b rename column room to place;
+             alter table b rename column note to memo;
+             alter table b rename constraint b_room_during_excl to no_overlap;
+             alter index b_lower_excl rename to one_memo;",
+        );
+        let b = &schema.tables[&QualifiedName::new("public", "b")];
+        let shown: Vec<(String, String, Option<String>)> = b
+            .constraints
+            .iter()
+            .map(|c| {
+                let ConstraintKind::Exclude(x) = &c.kind else { panic!("{c:?}") };
+                let elements: Vec<String> = x
+                    .elements
+                    .iter()
+                    .map(|e| {
+                        let key = e.key.column.clone().or(e.key.expr.as_ref().map(|x| x.text().to_string()));
+                        format!("{} {}", key.unwrap(), e.operator)
+                    })
+                    .collect();
+                (c.name.clone(), elements.join(", "), x.predicate.as_ref().map(|p| p.text().to_string()))
+            })
+            .collect();
+        assert_eq!(
+            shown,
+            [
+                ("no_overlap".into(), "place =, during &&".into(), Some("memo <> ''".into())),
+                ("one_memo".into(), "lower(memo) =".into(), None)
+            ]
+        );
+        // As PostgreSQL drops an index with a column it uses, so each constraint goes.
+        let schema = load(
+            "create table b (id int, room int, during tstzrange, exclude using gist (room with =, during with &&));
+             alter table b add constraint c exclude (id with =) where (room > 0);
+             alter table b drop column room cascade;",
+        );
+        assert!(schema.tables[&QualifiedName::new("public", "b")].constraints.is_empty());
+    }
+}
