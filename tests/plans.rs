@@ -182,6 +182,35 @@ fn an_added_enum_value_leaves_what_takes_the_type_in_place_and_the_rollback_rebu
 }
 
 #[test]
+fn a_function_that_changes_beside_an_added_enum_value_is_rebuilt_both_ways() {
+    let function = |body: &str| {
+        format!(
+            "function: public.days_with\nargs: [m public.mood]\nreturns: setof public.days\nvolatility: stable\n\
+             body: {body}\n"
+        )
+    };
+    let (up, _) = up_and_down(&Case {
+        current: "create type public.mood as enum ('ok', 'sad');
+            create table public.days (id int primary key, mood public.mood not null);
+            create function public.days_with(m public.mood) returns setof public.days language sql stable
+              as $$select * from public.days where mood = m$$;",
+        rows: "insert into public.days values (1, 'sad'), (2, 'ok');",
+        yaml: &[
+            ("mood.yaml", "enum: public.mood\nvalues: [ok, happy, sad]\n"),
+            ("days.yaml", "table: days\ncolumns:\n  id: int primary key\n  mood: public.mood not null\n"),
+            ("days_with.yaml", &function("select * from public.days where mood = m order by id")),
+        ],
+        args: &[],
+        after_up: ("select id from public.days_with('sad')", "1"),
+        after_down: ("select id from public.days_with('ok')", "2"),
+    });
+    // Its new body comes with it once the value is there; the rollback puts the old one back.
+    let up = up.concat();
+    let (add, create) = (up.find("ADD VALUE").unwrap(), up.find("CREATE FUNCTION public.days_with").unwrap());
+    assert!(add < create && up.contains("order by id"), "{up}");
+}
+
+#[test]
 fn a_function_whose_result_type_changes_takes_its_default_and_index_along() {
     let function = |returns: &str| {
         format!(
