@@ -400,6 +400,7 @@ fn object_of(change: &Change) -> Option<(Action, Object)> {
     let change_of = |aspect: &str| Action::Change(aspect.into());
     let (action, id) = match change {
         Change::Rename { object, from, .. } => (Action::Change(format!("renamed from {}", code(from))), object.clone()),
+        Change::ForRollback(_) => return None,
         Change::CreateSchema(s) => (Action::Create, ObjectId::Schema(s.clone())),
         Change::DropSchema(s) => (Action::Drop, ObjectId::Schema(s.clone())),
         Change::CreateTable(t) => (Action::Create, ObjectId::Table(t.name.clone())),

@@ -139,6 +139,78 @@ fn a_rollback_that_removes_an_enum_value_says_what_it_cannot_restore() {
 }
 
 #[test]
+fn an_added_enum_value_leaves_what_takes_the_type_in_place_and_the_rollback_rebuilds_it() {
+    let current = "create type public.mood as enum ('ok', 'sad');
+        create function public.usual_mood() returns public.mood language sql immutable as $$select 'ok'::public.mood$$;
+        create table public.days (id int primary key, mood public.mood not null default 'ok');
+        create function public.days_with(m public.mood) returns setof public.days language sql stable
+          as $$select * from public.days where mood = m$$;
+        create view public.sad_days as select id from public.days_with('sad');";
+    let (up, down) = up_and_down(&Case {
+        current,
+        rows: "insert into public.days values (1, 'sad'), (2, 'ok');",
+        yaml: &[
+            ("mood.yaml", "enum: public.mood\nvalues: [ok, happy, sad]\n"),
+            (
+                "usual_mood.yaml",
+                "function: public.usual_mood\nreturns: public.mood\nvolatility: immutable\n\
+                 body: select 'ok'::public.mood\n",
+            ),
+            ("days.yaml", "table: days\ncolumns:\n  id: int primary key\n  mood: public.mood not null default 'ok'\n"),
+            (
+                "days_with.yaml",
+                "function: public.days_with\nargs: [m public.mood]\nreturns: setof public.days\nvolatility: stable\n\
+                 body: select * from public.days where mood = m\n",
+            ),
+            ("sad_days.yaml", "view: public.sad_days\nquery: select id from public.days_with('sad')\n"),
+        ],
+        args: &[],
+        after_up: ("select id, mood from public.days order by id", "1|sad\n2|ok"),
+        after_down: ("select id, mood from public.days order by id", "1|sad\n2|ok"),
+    });
+    // The migration is the new value alone; the rollback takes the function, the view over
+    // it and the default off the type before it recreates it, and puts them back after.
+    let up = up.concat();
+    let statements: Vec<&str> = up
+        .lines()
+        .filter(|l| !l.starts_with("--") && !l.trim().is_empty() && !matches!(*l, "BEGIN;" | "COMMIT;"))
+        .collect();
+    assert_eq!(statements, ["ALTER TYPE public.mood ADD VALUE 'happy' BEFORE 'sad';"], "{up}");
+    for dropped in ["DROP FUNCTION public.days_with", "DROP VIEW public.sad_days", "DROP FUNCTION public.usual_mood"] {
+        assert!(down.contains(dropped), "{dropped} missing from the rollback:\n{down}");
+    }
+}
+
+#[test]
+fn a_function_that_changes_beside_an_added_enum_value_is_rebuilt_both_ways() {
+    let function = |body: &str| {
+        format!(
+            "function: public.days_with\nargs: [m public.mood]\nreturns: setof public.days\nvolatility: stable\n\
+             body: {body}\n"
+        )
+    };
+    let (up, _) = up_and_down(&Case {
+        current: "create type public.mood as enum ('ok', 'sad');
+            create table public.days (id int primary key, mood public.mood not null);
+            create function public.days_with(m public.mood) returns setof public.days language sql stable
+              as $$select * from public.days where mood = m$$;",
+        rows: "insert into public.days values (1, 'sad'), (2, 'ok');",
+        yaml: &[
+            ("mood.yaml", "enum: public.mood\nvalues: [ok, happy, sad]\n"),
+            ("days.yaml", "table: days\ncolumns:\n  id: int primary key\n  mood: public.mood not null\n"),
+            ("days_with.yaml", &function("select * from public.days where mood = m order by id")),
+        ],
+        args: &[],
+        after_up: ("select id from public.days_with('sad')", "1"),
+        after_down: ("select id from public.days_with('ok')", "2"),
+    });
+    // Its new body comes with it once the value is there; the rollback puts the old one back.
+    let up = up.concat();
+    let (add, create) = (up.find("ADD VALUE").unwrap(), up.find("CREATE FUNCTION public.days_with").unwrap());
+    assert!(add < create && up.contains("order by id"), "{up}");
+}
+
+#[test]
 fn a_function_whose_result_type_changes_takes_its_default_and_index_along() {
     let function = |returns: &str| {
         format!(

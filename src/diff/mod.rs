@@ -185,6 +185,10 @@ pub enum Change {
         from: Option<(QualifiedName, String)>,
         to: Option<(QualifiedName, String)>,
     },
+    /// A change the migration does not make but its rollback needs around it: a dependent
+    /// of an enum that gains a value, dropped and created again by the rollback only, as
+    /// only the rollback recreates the type.
+    ForRollback(Box<Change>),
 }
 
 /// A column of an enum's type, converted when the type is recreated.
@@ -629,13 +633,15 @@ fn diff_triggers(current: &Schema, desired: &Schema, changes: &mut Vec<Change>) 
 }
 
 /// What a change drops and recreates (a view, a function) or alters under its dependents
-/// (a column, dropped or of another type): what dependents must be rebuilt around.
-fn unstable(changes: &[Change]) -> BTreeSet<ObjectId> {
+/// (a column, dropped or of another type): what dependents must be rebuilt around; then
+/// what only the rollback recreates (an enum that gains a value, whose rollback recreates
+/// it without).
+fn unstable(changes: &[Change]) -> (BTreeSet<ObjectId>, BTreeSet<ObjectId>) {
     let recreated = |name: &QualifiedName, users: &[EnumUser]| {
         let tables = users.iter().map(|u| ObjectId::Table(u.table.clone()));
         std::iter::once(ObjectId::Type(name.clone())).chain(tables).collect()
     };
-    changes
+    let both = changes
         .iter()
         .flat_map(|c| match c {
             Change::AlterColumn { table, from, to, .. }
@@ -652,12 +658,45 @@ fn unstable(changes: &[Change]) -> BTreeSet<ObjectId> {
                 .chain(t.columns.iter().map(|c| ObjectId::Column(t.name.clone(), c.name.clone())))
                 .collect(),
             Change::DropFunction(f) => vec![ObjectId::Function(f.routine())],
-            // Renamed aside, its columns converted, dropped; adding a value is undone so.
+            // Renamed aside, its columns converted, dropped.
             Change::RecreateEnum { to, users, .. } => recreated(&to.name, users),
+            _ => vec![],
+        })
+        .collect();
+    let rollback = changes
+        .iter()
+        .flat_map(|c| match c {
             Change::AddEnumValue { name, users, .. } => recreated(name, users),
             _ => vec![],
         })
-        .collect()
+        .collect();
+    (both, rollback)
+}
+
+/// Dependents rebuilt around what `unstable` finds. Those that only the rollback of an
+/// added enum value needs are `ForRollback`: `ALTER TYPE … ADD VALUE` alone leaves every
+/// dependent in place (and a function created again in its transaction could not use the
+/// new value). A dependent that also changes in the migration (a function replaced, its
+/// privileges) is rebuilt both ways, as before: its own change is undone before it.
+fn recreate_dependents(current: &Schema, desired: &Schema, changes: &mut Vec<Change>) {
+    let (both, rollback) = unstable(changes);
+    if rollback.is_empty() {
+        return rebuild_dependents(current, desired, both, changes);
+    }
+    let mut with_rollback = changes.clone();
+    rebuild_dependents(current, desired, both.iter().chain(&rollback).cloned().collect(), &mut with_rollback);
+    let mut plain = changes.clone();
+    rebuild_dependents(current, desired, both, &mut plain);
+    // The rebuild takes out the changes a rebuilt object makes anyway (a replaced body):
+    // when the rollback's rebuild takes out more, it runs both ways.
+    let kept = |list: &[Change]| list.iter().filter(|c| changes.contains(c)).count();
+    if kept(&with_rollback) != kept(&plain) {
+        *changes = with_rollback;
+        return;
+    }
+    let extra: Vec<Change> = with_rollback.into_iter().filter(|c| !plain.contains(c)).collect();
+    *changes = plain;
+    changes.extend(extra.into_iter().map(|c| Change::ForRollback(Box::new(c))));
 }
 
 /// Views, policies, triggers, functions and parts of tables (`table_parts`) that stay the
@@ -665,8 +704,7 @@ fn unstable(changes: &[Change]) -> BTreeSet<ObjectId> {
 /// dropped before and created again after, as PostgreSQL requires ("cannot alter type of a
 /// column used by a view", "cannot drop view v because function f depends on it"). A
 /// function stands on the types of its signature only: what its body uses is not recorded.
-fn recreate_dependents(current: &Schema, desired: &Schema, changes: &mut Vec<Change>) {
-    let mut rebuilt = unstable(changes);
+fn rebuild_dependents(current: &Schema, desired: &Schema, mut rebuilt: BTreeSet<ObjectId>, changes: &mut Vec<Change>) {
     if rebuilt.is_empty() {
         return;
     }

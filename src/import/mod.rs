@@ -5,7 +5,9 @@ use std::collections::BTreeSet;
 use std::fmt::Write as _;
 
 use crate::model::naming::{join_columns, make_object_name};
-use crate::model::{Column, Constraint, ConstraintKind, FkAction, Index, QualifiedName, Schema, Table};
+use crate::model::{
+    Column, Constraint, ConstraintKind, Exclusion, FkAction, Index, IndexKey, QualifiedName, Schema, Table,
+};
 use crate::pgtree::quote_ident;
 use crate::source::yaml::PLATFORM_SCHEMAS;
 
@@ -347,34 +349,75 @@ fn write_table_constraints(y: &mut String, t: &Table, rest: &[&Constraint]) {
             extras(y, c);
         }
     }
+    let exclusions: Vec<(&Constraint, &Exclusion)> = rest
+        .iter()
+        .filter_map(|c| match &c.kind {
+            ConstraintKind::Exclude(x) => Some((*c, x)),
+            _ => None,
+        })
+        .collect();
+    write_exclusions(y, &exclusions);
+}
+
+/// One key of an index or of an EXCLUDE constraint, as SQL writes it.
+fn index_key(k: &IndexKey) -> String {
+    let mut s = match (&k.column, &k.expr) {
+        (Some(c), _) => quote_ident(c),
+        (None, Some(e)) => format!("({})", e.text()),
+        (None, None) => String::new(),
+    };
+    if let Some(c) = &k.collation {
+        let _ = write!(s, " collate {}", quote_ident(c));
+    }
+    if let Some(o) = &k.opclass {
+        let _ = write!(s, " {o}");
+    }
+    if k.desc {
+        s.push_str(" desc");
+    }
+    match k.nulls_first {
+        Some(true) => s.push_str(" nulls first"),
+        Some(false) => s.push_str(" nulls last"),
+        None => {}
+    }
+    s
 }
 
 fn index_keys(i: &Index) -> Vec<String> {
-    i.keys
-        .iter()
-        .map(|k| {
-            let mut s = match (&k.column, &k.expr) {
-                (Some(c), _) => quote_ident(c),
-                (None, Some(e)) => format!("({})", e.text()),
-                (None, None) => String::new(),
-            };
-            if let Some(c) = &k.collation {
-                let _ = write!(s, " collate {}", quote_ident(c));
-            }
-            if let Some(o) = &k.opclass {
-                let _ = write!(s, " {o}");
-            }
-            if k.desc {
-                s.push_str(" desc");
-            }
-            match k.nulls_first {
-                Some(true) => s.push_str(" nulls first"),
-                Some(false) => s.push_str(" nulls last"),
-                None => {}
-            }
-            s
-        })
-        .collect()
+    i.keys.iter().map(index_key).collect()
+}
+
+/// `exclude:`, each constraint by its name.
+fn write_exclusions(y: &mut String, exclusions: &[(&Constraint, &Exclusion)]) {
+    if exclusions.is_empty() {
+        return;
+    }
+    y.push_str("exclude:\n");
+    for (c, x) in exclusions {
+        let _ = writeln!(y, "  {}:\n    using: {}", scalar(&c.name), scalar(&x.method));
+        let elements: Vec<String> = x
+            .elements
+            .iter()
+            .map(|e| {
+                let operator = match e.operator.rsplit_once('.') {
+                    Some((schema, op)) => format!("operator({}.{op})", quote_ident(schema)),
+                    None => e.operator.clone(),
+                };
+                scalar(&format!("{} with {operator}", index_key(&e.key)))
+            })
+            .collect();
+        let _ = writeln!(y, "    elements: [{}]", elements.join(", "));
+        if !x.include.is_empty() {
+            let _ = writeln!(y, "    include: {}", flow_list(&x.include));
+        }
+        y.push_str(&replication::with_yaml(&x.options, "    "));
+        if let Some(p) = &x.predicate {
+            let _ = writeln!(y, "    where: {}", scalar(p.text()));
+        }
+        if c.deferrable {
+            let _ = writeln!(y, "    deferrable: {}", if c.initially_deferred { "initially deferred" } else { "true" });
+        }
+    }
 }
 
 fn write_index(y: &mut String, i: &Index) {

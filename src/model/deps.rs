@@ -64,9 +64,15 @@ pub fn column(table: &QualifiedName, column: &Column) -> Vec<Dep> {
 /// What its expressions use, and the columns of its table it names.
 pub fn index(table: &QualifiedName, index: &Index) -> Vec<Dep> {
     let exprs: Vec<&Expr> = index.keys.iter().filter_map(|k| k.expr.as_ref()).chain(&index.predicate).collect();
-    let named = index.keys.iter().filter_map(|k| k.column.as_ref()).chain(&index.include);
+    let named = index.keys.iter().filter_map(|k| k.column.clone()).chain(index.include.iter().cloned());
+    keyed(table, &exprs, named)
+}
+
+/// What the expressions of an index (or an exclusion constraint) use, and the columns of
+/// its table it names and its expressions read.
+fn keyed(table: &QualifiedName, exprs: &[&Expr], named: impl IntoIterator<Item = String>) -> Vec<Dep> {
     let mut out: Vec<Dep> = exprs.iter().flat_map(|e| refs(e.refs())).collect();
-    out.extend(named.map(|c| Dep::Column(table.clone(), c.clone())));
+    out.extend(named.into_iter().map(|c| Dep::Column(table.clone(), c)));
     out.extend(exprs.iter().flat_map(|e| own_columns(table, e.refs())));
     out
 }
@@ -75,14 +81,15 @@ pub fn foreign_key(fk: &ForeignKey) -> Dep {
     Dep::Key(fk.ref_table.clone(), fk.ref_columns.clone())
 }
 
-/// What a CHECK uses and the columns it names, the key a foreign key references, the
-/// columns a key or foreign key is on.
+/// What a CHECK or an EXCLUDE uses and the columns it names, the key a foreign key
+/// references, the columns a key or foreign key is on.
 pub fn constraint(table: &QualifiedName, c: &Constraint) -> Vec<Dep> {
     let mut out: Vec<Dep> = match &c.kind {
         ConstraintKind::Check { expr, .. } => {
             refs(expr.refs()).into_iter().chain(own_columns(table, expr.refs())).collect()
         }
         ConstraintKind::ForeignKey(fk) => vec![foreign_key(fk)],
+        ConstraintKind::Exclude(x) => keyed(table, &x.exprs(), x.columns()),
         _ => vec![],
     };
     out.extend(c.kind.columns().iter().map(|col| Dep::Column(table.clone(), col.clone())));

@@ -344,6 +344,40 @@ pub enum ConstraintKind {
     Unique { columns: Vec<String>, nulls_not_distinct: bool },
     Check { expr: Expr, no_inherit: bool },
     ForeignKey(ForeignKey),
+    Exclude(Exclusion),
+}
+
+/// `EXCLUDE USING method (key WITH operator, …)`: no two rows whose keys all match by
+/// their operators (and that satisfy `predicate`). Kept by an index of the constraint's name.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Exclusion {
+    /// Access method; PostgreSQL's default is `btree`, and is written as such.
+    pub method: String,
+    pub elements: Vec<ExclusionElement>,
+    pub include: Vec<String>,
+    /// Storage parameters of its index, sorted.
+    pub options: Vec<(String, String)>,
+    pub predicate: Option<Expr>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ExclusionElement {
+    pub key: IndexKey,
+    /// The operator, `&&` or `myschema.=` (PostgreSQL's own, `pg_catalog.=`, unqualified).
+    pub operator: String,
+}
+
+impl Exclusion {
+    /// The columns of its table it names as keys or INCLUDE columns.
+    pub fn columns(&self) -> Vec<String> {
+        let keys = self.elements.iter().filter_map(|e| e.key.column.clone());
+        keys.chain(self.include.iter().cloned()).collect()
+    }
+
+    /// Its key expressions and its predicate.
+    pub fn exprs(&self) -> Vec<&Expr> {
+        self.elements.iter().filter_map(|e| e.key.expr.as_ref()).chain(&self.predicate).collect()
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -474,13 +508,19 @@ impl Table {
     pub fn relation_names(&self) -> impl Iterator<Item = &str> {
         std::iter::once(self.name.name.as_str())
             .chain(self.indexes.iter().map(|i| i.name.as_str()))
-            .chain(self.constraints.iter().filter(|c| c.kind.has_index()).map(|c| c.name.as_str()))
+            .chain(self.constraints.iter().filter(|c| c.kind.owns_index()).map(|c| c.name.as_str()))
     }
 }
 
 impl ConstraintKind {
+    /// A primary key or unique constraint: a key a foreign key can reference.
     pub fn has_index(&self) -> bool {
         matches!(self, ConstraintKind::PrimaryKey { .. } | ConstraintKind::Unique { .. })
+    }
+
+    /// A key or an exclusion constraint: an index of the constraint's name comes with it.
+    pub fn owns_index(&self) -> bool {
+        self.has_index() || matches!(self, ConstraintKind::Exclude(_))
     }
 
     pub fn is_foreign_key(&self) -> bool {
@@ -492,7 +532,7 @@ impl ConstraintKind {
         match self {
             ConstraintKind::PrimaryKey { columns } | ConstraintKind::Unique { columns, .. } => columns,
             ConstraintKind::ForeignKey(fk) => &fk.columns,
-            ConstraintKind::Check { .. } => &[],
+            ConstraintKind::Check { .. } | ConstraintKind::Exclude(_) => &[],
         }
     }
 }

@@ -196,6 +196,7 @@ pub fn plan_with(changes: &[Change], desired: &Schema, options: Options) -> Resu
 /// The policy, trigger or function a change creates (true) or drops (false).
 fn routine_or_rule(change: &Change) -> Option<(ObjectId, bool)> {
     match change {
+        Change::ForRollback(inner) => routine_or_rule(inner),
         Change::CreatePolicy(p) | Change::DropPolicy(p) => {
             Some((ObjectId::Policy(p.table.clone(), p.name.clone()), matches!(change, Change::CreatePolicy(_))))
         }
@@ -346,6 +347,8 @@ fn key_objects(table: &QualifiedName, c: &Constraint) -> Vec<Object> {
     let mut out = vec![Object::Constraint(table.clone(), c.name.clone())];
     if c.kind.has_index() {
         out.push(Object::Key(table.clone(), c.kind.columns().to_vec()));
+    }
+    if c.kind.owns_index() {
         out.push(Object::Index(table.schema.clone(), c.name.clone()));
     }
     out
@@ -360,7 +363,19 @@ fn constraint_steps(table: &QualifiedName, constraint: &Constraint) -> (Stmt, St
     (add_constraint(table, constraint), drop_constraint(table, constraint))
 }
 
+/// A step that the migration leaves out and its rollback runs: ordered as any other, so
+/// that the rollback runs its `down` where it belongs.
+fn for_rollback(mut step: Step) -> Step {
+    step.up.clear();
+    step.after.clear();
+    step.summary = format!("{} (in the rollback only)", step.summary);
+    step
+}
+
 fn steps_for(change: &Change, deferred: &[(QualifiedName, String)], defaults: &DefaultPrivileges) -> Vec<Step> {
+    if let Change::ForRollback(inner) = change {
+        return steps_for(inner, deferred, defaults).into_iter().map(for_rollback).collect();
+    }
     if let Some(steps) = objects::steps_for(change, defaults)
         .or_else(|| replication::steps_for(change))
         .or_else(|| partitions::steps_for(change))

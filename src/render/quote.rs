@@ -74,9 +74,41 @@ pub fn setting_value(value: &str) -> String {
     if plain { value.to_string() } else { literal(value) }
 }
 
+/// An operator: `&&`, or `OPERATOR(schema.=)` when qualified. Only operator characters
+/// make one (never `--` or `/*`, which would start a comment); anything else is an error,
+/// not text in the output.
+pub fn operator(name: &str) -> Result<String> {
+    let (schema, op) = match name.rsplit_once('.') {
+        Some((schema, op)) => (Some(schema), op),
+        None => (None, name),
+    };
+    let valid = !op.is_empty()
+        && op.chars().all(|c| "+-*/<>=~!@#%^&|`?".contains(c))
+        && !op.contains("--")
+        && !op.contains("/*");
+    if !valid {
+        return Err(Diagnostic::new(format!("`{name}` is not an operator schemagen writes"))
+            .hint("an operator is made of + - * / < > = ~ ! @ # % ^ & | ` ?, optionally after a schema")
+            .into());
+    }
+    Ok(match schema {
+        Some(s) => format!("OPERATOR({}.{op})", ident(s)),
+        None => op.to_string(),
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn operators_are_operator_characters_only() {
+        assert_eq!(operator("&&").unwrap(), "&&");
+        assert_eq!(operator("My Ops.=").unwrap(), "OPERATOR(\"My Ops\".=)");
+        for bad in ["=; DROP TABLE x", "-- x", "=/*", "", "a.b.c"] {
+            assert!(operator(bad).is_err(), "{bad}");
+        }
+    }
 
     #[test]
     fn dollar_tags_never_close_early() {

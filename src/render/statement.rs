@@ -4,13 +4,13 @@
 
 use minijinja::{Value, context};
 
-use super::quote::{comment_line, dotted, ident, idents, keyword, literal, qname, setting_value};
+use super::quote::{comment_line, dotted, ident, idents, keyword, literal, operator, qname, setting_value};
 use crate::diagnostic::Result;
 use crate::model::Routine;
 use crate::model::privileges::{
     COLUMN_PRIVILEGES, FUNCTION_PRIVILEGES, SCHEMA_PRIVILEGES, SEQUENCE_PRIVILEGES, TABLE_PRIVILEGES,
 };
-use crate::model::{Column, Constraint, ConstraintKind, Identity, Index, ObjectId, Policy, QualifiedName};
+use crate::model::{Column, Constraint, ConstraintKind, Identity, Index, IndexKey, ObjectId, Policy, QualifiedName};
 use crate::statement::{AttributeAction, DomainAction, GrantOn, IdentityChange, RenameKind, SequenceOption, Statement};
 
 const COMMANDS: &[&str] = &["ALL", "SELECT", "INSERT", "UPDATE", "DELETE"];
@@ -30,7 +30,7 @@ pub fn context(statement: &Statement) -> Result<(&'static str, Value)> {
         S::DropSchema(name) => ("drop_schema.sql.j2", context! { schema => ident(name) }),
         S::CreateTable { table, constraints } => {
             let columns: Vec<Value> = table.columns.iter().map(column).collect();
-            let constraints: Vec<Value> = constraints.iter().map(constraint).collect();
+            let constraints: Vec<Value> = constraints.iter().map(constraint).collect::<Result<_>>()?;
             let options = super::replication::storage_options(&table.storage.options);
             let unlogged = table.storage.unlogged;
             let partition_of = table.partition_of.as_ref().map(|o| qname(&o.parent));
@@ -82,7 +82,7 @@ pub fn context(statement: &Statement) -> Result<(&'static str, Value)> {
         }
         S::AddConstraint { table, constraint: c, not_valid } => (
             "add_constraint.sql.j2",
-            context! { table => qname(table), constraint => constraint(c), not_valid => *not_valid || c.not_valid },
+            context! { table => qname(table), constraint => constraint(c)?, not_valid => *not_valid || c.not_valid },
         ),
         S::AddNotNullCheck { table, name, column } => {
             let definition = format!("CHECK ({} IS NOT NULL)", ident(column));
@@ -397,7 +397,7 @@ fn column(c: &Column) -> Value {
     }
 }
 
-fn constraint(c: &Constraint) -> Value {
+fn constraint(c: &Constraint) -> Result<Value> {
     let (kind, definition) = match &c.kind {
         ConstraintKind::PrimaryKey { columns } => ("primary_key", format!("PRIMARY KEY ({})", idents(columns))),
         ConstraintKind::Unique { columns, nulls_not_distinct } => (
@@ -422,42 +422,59 @@ fn constraint(c: &Constraint) -> Value {
             }
             ("foreign_key", sql)
         }
+        ConstraintKind::Exclude(x) => {
+            let elements: Vec<String> = x
+                .elements
+                .iter()
+                .map(|e| Ok(format!("{} WITH {}", index_key(&e.key), operator(&e.operator)?)))
+                .collect::<Result<_>>()?;
+            let mut sql = format!("EXCLUDE USING {} ({})", ident(&x.method), elements.join(", "));
+            if !x.include.is_empty() {
+                sql.push_str(&format!(" INCLUDE ({})", idents(&x.include)));
+            }
+            if let Some(options) = super::replication::storage_options(&x.options) {
+                sql.push_str(&format!(" WITH ({options})"));
+            }
+            if let Some(p) = &x.predicate {
+                sql.push_str(&format!(" WHERE ({})", p.text()));
+            }
+            ("exclude", sql)
+        }
     };
     let deferrable = match (c.deferrable, c.initially_deferred) {
         (false, _) => "",
         (true, false) => " DEFERRABLE",
         (true, true) => " DEFERRABLE INITIALLY DEFERRED",
     };
-    context! { name => ident(&c.name), kind, definition => format!("{definition}{deferrable}") }
+    Ok(context! { name => ident(&c.name), kind, definition => format!("{definition}{deferrable}") })
+}
+
+/// One key of an index or of an EXCLUDE constraint.
+fn index_key(k: &IndexKey) -> String {
+    let mut key = match (&k.column, &k.expr) {
+        (Some(c), _) => ident(c),
+        (None, Some(e)) => format!("({})", e.text()),
+        (None, None) => String::new(),
+    };
+    if let Some(c) = &k.collation {
+        key.push_str(&format!(" COLLATE {}", ident(c)));
+    }
+    if let Some(o) = &k.opclass {
+        key.push_str(&format!(" {}", dotted(o)));
+    }
+    if k.desc {
+        key.push_str(" DESC");
+    }
+    match k.nulls_first {
+        Some(true) => key.push_str(" NULLS FIRST"),
+        Some(false) => key.push_str(" NULLS LAST"),
+        None => {}
+    }
+    key
 }
 
 fn index(i: &Index) -> Value {
-    let keys: Vec<String> = i
-        .keys
-        .iter()
-        .map(|k| {
-            let mut key = match (&k.column, &k.expr) {
-                (Some(c), _) => ident(c),
-                (None, Some(e)) => format!("({})", e.text()),
-                (None, None) => String::new(),
-            };
-            if let Some(c) = &k.collation {
-                key.push_str(&format!(" COLLATE {}", ident(c)));
-            }
-            if let Some(o) = &k.opclass {
-                key.push_str(&format!(" {}", dotted(o)));
-            }
-            if k.desc {
-                key.push_str(" DESC");
-            }
-            match k.nulls_first {
-                Some(true) => key.push_str(" NULLS FIRST"),
-                Some(false) => key.push_str(" NULLS LAST"),
-                None => {}
-            }
-            key
-        })
-        .collect();
+    let keys: Vec<String> = i.keys.iter().map(index_key).collect();
     context! {
         name => ident(&i.name),
         unique => i.unique,

@@ -352,16 +352,9 @@ fn create_table(schema: &mut Schema, s: &protobuf::CreateStmt) -> Outcome {
             hint: "write the table's columns out in CREATE TABLE",
         };
     }
-    // Clauses the model cannot hold yet: the table is kept without them, and the statement
+    // A clause the model cannot hold yet: the table is kept without it, and the statement
     // is reported as outside the model.
-    let constraint_nodes = s.table_elts.iter().flat_map(|e| match e.node.as_ref() {
-        Some(NodeEnum::ColumnDef(def)) => def.constraints.iter().collect(),
-        _ => vec![e],
-    });
-    let excluded = constraint_nodes.chain(&s.constraints).any(
-        |c| matches!(c.node.as_ref(), Some(NodeEnum::Constraint(c)) if c.contype == ConstrType::ConstrExclusion as i32),
-    );
-    let mut left_out = excluded.then_some(EXCLUDE);
+    let mut left_out = None;
     let mut table = Table::new(name.clone());
     if let (Some(spec), Some(parent)) = (&s.partbound, s.inh_relations.first()) {
         let Some(NodeEnum::RangeVar(parent)) = parent.node.as_ref() else {
@@ -402,7 +395,7 @@ fn create_table(schema: &mut Schema, s: &protobuf::CreateStmt) -> Outcome {
     // PostgreSQL names CHECKs first, then the indexes of keys, then foreign keys.
     pending.sort_by_key(|p| match p.kind {
         ConstrType::ConstrCheck => 0,
-        ConstrType::ConstrPrimary | ConstrType::ConstrUnique => 1,
+        ConstrType::ConstrPrimary | ConstrType::ConstrUnique | ConstrType::ConstrExclusion => 1,
         _ => 2,
     });
     for p in without_redundant_keys(pending) {
@@ -458,9 +451,6 @@ fn without_redundant_keys(pending: Vec<PendingConstraint>) -> Vec<PendingConstra
         })
         .collect()
 }
-
-/// The label of a statement whose EXCLUDE constraint the model leaves out.
-const EXCLUDE: &str = "EXCLUDE constraint";
 
 /// A constraint as written, before it has a name and resolved columns.
 pub struct PendingConstraint {
@@ -624,6 +614,14 @@ fn add_constraint(schema: &mut Schema, table_name: &QualifiedName, p: PendingCon
             };
             (name, ConstraintKind::ForeignKey(fk))
         }
+        ConstrType::ConstrExclusion => {
+            let (exclusion, colnames) = crate::source::exclusion::from_node(&p.node);
+            let name = explicit.unwrap_or_else(|| {
+                let colnames = distinct_index_column_names(colnames);
+                choose_name(relname, Some(&join_columns(&colnames)), "excl", relation_taken)
+            });
+            (name, ConstraintKind::Exclude(exclusion))
+        }
         _ => return,
     };
     let constraint = Constraint {
@@ -663,44 +661,11 @@ fn create_index(schema: &mut Schema, s: &protobuf::IndexStmt) -> Outcome {
         let Some(NodeEnum::IndexElem(e)) = elem.node.as_ref() else {
             continue;
         };
-        let (column, expr) = match e.expr.as_deref() {
-            None => (Some(e.name.clone()), None),
-            Some(x) => match x.node.as_ref() {
-                Some(NodeEnum::ColumnRef(c)) if c.fields.len() == 1 => {
-                    (c.fields.first().and_then(str_of).map(str::to_string), None)
-                }
-                _ => (None, Some(x)),
-            },
-        };
-        colnames.push(match (&column, expr) {
-            (Some(c), _) => c.clone(),
-            (None, Some(x)) if e.indexcolname.is_empty() => index_expr_name(x),
-            _ => e.indexcolname.clone(),
-        });
-        let desc = e.ordering == SortByDir::SortbyDesc as i32;
-        let nulls_first = match SortByNulls::try_from(e.nulls_ordering) {
-            Ok(SortByNulls::SortbyNullsFirst) if !desc => Some(true),
-            Ok(SortByNulls::SortbyNullsLast) if desc => Some(false),
-            _ => None,
-        };
-        let opclass = strings(&e.opclass).join(".");
-        keys.push(IndexKey {
-            column,
-            expr: expr.map(expr_sql),
-            collation: (!e.collation.is_empty()).then(|| strings(&e.collation).join(".")),
-            opclass: (!opclass.is_empty()).then_some(opclass),
-            desc,
-            nulls_first,
-        });
+        let (key, colname) = index_key(e);
+        keys.push(key);
+        colnames.push(colname);
     }
-    let include: Vec<String> = s
-        .index_including_params
-        .iter()
-        .filter_map(|n| match n.node.as_ref() {
-            Some(NodeEnum::IndexElem(e)) => Some(e.name.clone()),
-            _ => None,
-        })
-        .collect();
+    let include = include_columns(&s.index_including_params);
     colnames.extend(include.iter().cloned());
     let name = if s.idxname.is_empty() {
         let colnames = distinct_index_column_names(colnames);
@@ -741,6 +706,53 @@ fn create_index(schema: &mut Schema, s: &protobuf::IndexStmt) -> Outcome {
     table.indexes.retain(|i| i.name != index.name);
     table.indexes.push(index);
     Outcome::Applied
+}
+
+/// One key of an index (or of an EXCLUDE constraint), and the name PostgreSQL takes from
+/// it for the index's name: the column's, or the expression's (`lower`, `expr`).
+pub(crate) fn index_key(e: &protobuf::IndexElem) -> (IndexKey, String) {
+    let (column, expr) = match e.expr.as_deref() {
+        None => (Some(e.name.clone()), None),
+        Some(x) => match x.node.as_ref() {
+            Some(NodeEnum::ColumnRef(c)) if c.fields.len() == 1 => {
+                (c.fields.first().and_then(str_of).map(str::to_string), None)
+            }
+            _ => (None, Some(x)),
+        },
+    };
+    let colname = match (&column, expr) {
+        (Some(c), _) => c.clone(),
+        (None, Some(x)) if e.indexcolname.is_empty() => index_expr_name(x),
+        _ => e.indexcolname.clone(),
+    };
+    let desc = e.ordering == SortByDir::SortbyDesc as i32;
+    let nulls_first = match SortByNulls::try_from(e.nulls_ordering) {
+        Ok(SortByNulls::SortbyNullsFirst) if !desc => Some(true),
+        Ok(SortByNulls::SortbyNullsLast) if desc => Some(false),
+        _ => None,
+    };
+    let opclass = strings(&e.opclass).join(".");
+    let key = IndexKey {
+        column,
+        expr: expr.map(expr_sql),
+        collation: (!e.collation.is_empty()).then(|| strings(&e.collation).join(".")),
+        opclass: (!opclass.is_empty()).then_some(opclass),
+        desc,
+        nulls_first,
+    };
+    (key, colname)
+}
+
+/// The columns of an INCLUDE list.
+pub(crate) fn include_columns(nodes: &[Node]) -> Vec<String> {
+    nodes
+        .iter()
+        .filter_map(|n| match n.node.as_ref() {
+            Some(NodeEnum::IndexElem(e)) => Some(e.name.clone()),
+            Some(NodeEnum::String(s)) => Some(s.sval.clone()),
+            _ => None,
+        })
+        .collect()
 }
 
 fn alter_table(schema: &mut Schema, s: &protobuf::AlterTableStmt) -> Outcome {
@@ -865,11 +877,6 @@ fn alter_table_cmd(schema: &mut Schema, name: &QualifiedName, cmd: &protobuf::Al
             }
         }
         AlterTableType::AtAddConstraint => {
-            if let Some(NodeEnum::Constraint(c)) = def
-                && c.contype == ConstrType::ConstrExclusion as i32
-            {
-                return Outcome::Skipped(EXCLUDE);
-            }
             if let Some(NodeEnum::Constraint(c)) = def {
                 let pending =
                     PendingConstraint { not_valid: c.skip_validation, ..PendingConstraint::from_node(c, None) };
@@ -957,11 +964,12 @@ pub(crate) fn drop_column(schema: &mut Schema, name: &QualifiedName, column: &st
     };
     let mut dropped_keys = Vec::new();
     table.constraints.retain(|c| {
-        let exprs: Vec<&Expr> = match &c.kind {
-            ConstraintKind::Check { expr, .. } => vec![expr],
-            _ => vec![],
+        let (columns, exprs): (Vec<String>, Vec<&Expr>) = match &c.kind {
+            ConstraintKind::Check { expr, .. } => (vec![], vec![expr]),
+            ConstraintKind::Exclude(x) => (x.columns(), x.exprs()),
+            other => (other.columns().to_vec(), vec![]),
         };
-        let keep = !uses(c.kind.columns(), &exprs);
+        let keep = !uses(&columns, &exprs);
         if !keep && c.kind.has_index() {
             dropped_keys.push(c.kind.columns().to_vec());
         }
@@ -1137,7 +1145,8 @@ fn rename(schema: &mut Schema, s: &protobuf::RenameStmt, keep_sequences: bool) -
                     i.name = s.newname.clone();
                     replication::rename_index(t, &target.name, &s.newname);
                     found = true;
-                } else if let Some(c) = t.constraints.iter_mut().find(|c| c.kind.has_index() && c.name == target.name) {
+                } else if let Some(c) = t.constraints.iter_mut().find(|c| c.kind.owns_index() && c.name == target.name)
+                {
                     c.name = s.newname.clone();
                     replication::rename_index(t, &target.name, &s.newname);
                     found = true;
@@ -1278,6 +1287,7 @@ fn rename_column(schema: &mut Schema, target: &QualifiedName, old: &str, new: &s
                     rename(columns)
                 }
                 ConstraintKind::Check { expr, .. } if own => *expr = rename_column_in_expr(expr, old, new),
+                ConstraintKind::Exclude(x) if own => crate::source::exclusion::rename_column(x, old, new),
                 _ => {}
             }
         }
@@ -1302,17 +1312,22 @@ fn rename_column(schema: &mut Schema, target: &QualifiedName, old: &str, new: &s
         for i in &mut t.indexes {
             rename(&mut i.include);
             for k in &mut i.keys {
-                if k.column.as_deref() == Some(old) {
-                    k.column = Some(new.to_string());
-                }
-                if let Some(e) = &mut k.expr {
-                    *e = rename_column_in_expr(e, old, new);
-                }
+                rename_key(k, old, new);
             }
             if let Some(p) = &mut i.predicate {
                 *p = rename_column_in_expr(p, old, new);
             }
         }
+    }
+}
+
+/// An index key that names column `old`, or reads it, after the column is renamed.
+pub(crate) fn rename_key(k: &mut IndexKey, old: &str, new: &str) {
+    if k.column.as_deref() == Some(old) {
+        k.column = Some(new.to_string());
+    }
+    if let Some(e) = &mut k.expr {
+        *e = rename_column_in_expr(e, old, new);
     }
 }
 

@@ -5,6 +5,7 @@ pub mod cascade;
 pub mod composite;
 pub mod created;
 pub mod ddl;
+pub mod exclusion;
 pub mod live;
 pub mod partition;
 pub mod replication;

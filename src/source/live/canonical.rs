@@ -43,18 +43,18 @@ pub fn comparable(schema: &Schema) -> Schema {
             each(&mut p.row_filter);
         }
         for k in &mut t.constraints {
-            if let ConstraintKind::Check { expr: e, .. } = &mut k.kind {
-                *e = expr(e);
+            match &mut k.kind {
+                ConstraintKind::Check { expr: e, .. } => *e = expr(e),
+                ConstraintKind::Exclude(x) => {
+                    each(&mut x.predicate);
+                    x.elements.iter_mut().for_each(|e| key(&mut e.key));
+                }
+                _ => {}
             }
         }
         for i in &mut t.indexes {
             each(&mut i.predicate);
-            for key in &mut i.keys {
-                each(&mut key.expr);
-                if let Some(op) = key.opclass.as_mut().and_then(|o| o.strip_prefix("extensions.")) {
-                    key.opclass = Some(op.to_string());
-                }
-            }
+            i.keys.iter_mut().for_each(key);
         }
     }
     for p in s.policies.values_mut() {
@@ -94,6 +94,17 @@ pub fn comparable(schema: &Schema) -> Schema {
         v.query = query(&v.query);
     }
     s
+}
+
+/// A key of an index or an EXCLUDE constraint: its expression in the compared form, and its
+/// operator class without the `extensions` schema the server may print it in.
+fn key(k: &mut crate::model::IndexKey) {
+    if let Some(x) = &mut k.expr {
+        *x = expr(x);
+    }
+    if let Some(op) = k.opclass.as_mut().and_then(|o| o.strip_prefix("extensions.")) {
+        k.opclass = Some(op.to_string());
+    }
 }
 
 /// A type of the `extensions` schema is written with or without it: Supabase's search path

@@ -192,6 +192,11 @@ pub(super) const TABLE_KEYS: &[Key] = &[
         doc: "Foreign keys over several columns.",
     },
     Key {
+        name: "exclude",
+        value: Value::AnyOf(&[Value::MapOf(&Value::Map(&EXCLUDE)), Value::ListOf(&Value::Map(&EXCLUDE))]),
+        doc: "EXCLUDE constraints: name → {using, elements, where, …}, or a list.",
+    },
+    Key {
         name: "indexes",
         value: Value::AnyOf(&[Value::MapOf(&INDEX_ENTRY), Value::ListOf(&INDEX_ENTRY)]),
         doc: "Index name → keys (as between the parentheses of CREATE INDEX), or a mapping.",
@@ -296,6 +301,21 @@ pub(super) const CHECK_KEYS: &[Key] = &[
     Key { name: "expr", value: Value::Scalar, doc: "The CHECK expression." },
     Key { name: "no_inherit", value: Value::Flag, doc: "NO INHERIT." },
     NOT_VALID,
+    RENAMED_FROM,
+    LINT,
+];
+pub(super) const EXCLUDE_KEYS: &[Key] = &[
+    CONSTRAINT_NAME,
+    Key { name: "using", value: Value::Text, doc: "Access method: gist (usual), btree (default), hash, spgist …" },
+    Key {
+        name: "elements",
+        value: Value::AnyOf(&[Value::Text, Value::ListOf(&Value::Text)]),
+        doc: "Elements, `key [opclass] WITH operator`: a list, or one string.",
+    },
+    Key { name: "where", value: Value::Scalar, doc: "Only rows for which it is true are compared." },
+    Key { name: "include", value: Value::Names, doc: "INCLUDE columns of its index." },
+    WITH,
+    DEFERRABLE,
     RENAMED_FROM,
     LINT,
 ];
@@ -495,6 +515,7 @@ const TABLE: Mapping = Mapping {
 const COLUMN: Mapping = Mapping { name: "column", doc: "A column in long form.", keys: COLUMN_KEYS, external: &[] };
 const PRIMARY_KEY: Mapping = Mapping { name: "primary_key", doc: "A named primary key.", keys: PK_KEYS, external: &[] };
 const UNIQUE: Mapping = Mapping { name: "unique", doc: "A unique constraint.", keys: UNIQUE_KEYS, external: &[] };
+const EXCLUDE: Mapping = Mapping { name: "exclude", doc: "An EXCLUDE constraint.", keys: EXCLUDE_KEYS, external: &[] };
 const CHECK: Mapping = Mapping { name: "check", doc: "A check constraint.", keys: CHECK_KEYS, external: &[] };
 const FOREIGN_KEY: Mapping = Mapping { name: "foreign_key", doc: "A foreign key.", keys: FK_KEYS, external: &[] };
 const INDEX: Mapping = Mapping { name: "index", doc: "An index.", keys: INDEX_KEYS, external: &[] };

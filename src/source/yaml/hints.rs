@@ -93,7 +93,7 @@ impl File<'_> {
                 self.object_hints(schema, index, m)?;
             }
         }
-        for key in ["checks", "unique", "foreign_keys"] {
+        for key in ["checks", "unique", "foreign_keys", "exclude"] {
             let Some(list) = map.get_node(key) else { continue };
             for (constraint_name, spec) in self.entries(list, key)? {
                 let (Some(constraint_name), Node::Mapping(m)) = (constraint_name, spec) else { continue };

@@ -25,6 +25,7 @@ use format::{
 
 mod access;
 mod check;
+mod exclusion;
 mod format;
 mod hints;
 mod objects;
@@ -357,7 +358,7 @@ impl File<'_> {
                 },
                 format!("column `{}` is not a single column definition", key.as_str()),
                 "write the column's type and its own constraints only; put table constraints under `checks`, \
-                 `unique` or `foreign_keys`",
+                 `unique`, `foreign_keys` or `exclude`",
             )?;
         }
         // As a person writes it: CREATE TABLE would make the constraint valid.
@@ -887,7 +888,8 @@ impl File<'_> {
         })
     }
 
-    /// PRIMARY KEY, UNIQUE, CHECK and FOREIGN KEY clauses of the table, with their spans.
+    /// PRIMARY KEY, UNIQUE, CHECK, FOREIGN KEY and EXCLUDE clauses of the table, with their
+    /// spans.
     fn table_constraints<'n>(
         &self,
         map: &'n MarkedMappingNode,
@@ -1005,6 +1007,9 @@ impl File<'_> {
                     valid(Some(m))?,
                 ));
             }
+        }
+        if let Some(exclude) = map.get_node("exclude") {
+            out.extend(self.exclusions(exclude, table, places)?.into_iter().map(|(sql, span)| (sql, span, true)));
         }
         Ok(out)
     }
@@ -1196,10 +1201,15 @@ fn validate(schema: &Schema, places: &Places) -> Vec<Diagnostic> {
                     .foreign_key
                     .get(&(table.name.clone(), fk.columns.join(",")))
                     .or_else(|| column_place(&fk.columns[0])),
+                ConstraintKind::Exclude(_) => places.index.get(&(table.name.clone(), c.name.clone())),
                 other => other.columns().first().and_then(|c| column_place(c)),
             }
             .or_else(|| places.table.get(&table.name));
-            if let Some(missing) = known(c.kind.columns()) {
+            let named = match &c.kind {
+                ConstraintKind::Exclude(x) => x.columns(),
+                other => other.columns().to_vec(),
+            };
+            if let Some(missing) = known(&named) {
                 out.push(diagnostic_at(
                     place,
                     format!(

@@ -131,11 +131,32 @@ fn table_expressions(schema: &Schema, table: &Table, at: &Locator, out: &mut Vec
             path: &["indexes", index.name.as_str()],
             what: format!("index {} on {}", index.name, table.name),
         };
-        let exprs = index.keys.iter().filter_map(|k| k.expr.as_ref()).chain(index.predicate.as_ref());
-        for expr in exprs {
-            out.extend(unknown_column(table, expr, &[], &site, at));
-            out.extend(unknown_function(schema, &Tree::of_expr(expr), &site, at));
-        }
+        let exprs: Vec<&Expr> = index.keys.iter().filter_map(|k| k.expr.as_ref()).chain(&index.predicate).collect();
+        keyed_expressions(schema, table, &exprs, &site, at, out);
+    }
+    for c in &table.constraints {
+        let crate::model::ConstraintKind::Exclude(x) = &c.kind else { continue };
+        let exprs = x.exprs();
+        let paths: [&[&str]; 2] = [&["exclude", c.name.as_str()], &["exclude"]];
+        let word = exprs.first().map(|e| expr_words(e)).unwrap_or_default();
+        let path = paths.into_iter().find(|p| at.mentions(&id, p, &word)).unwrap_or(&["exclude"]);
+        let site = Site { id: &id, path, what: format!("constraint {} on {}", c.name, table.name) };
+        keyed_expressions(schema, table, &exprs, &site, at, out);
+    }
+}
+
+/// The columns and functions that the expressions of an index or an EXCLUDE constraint read.
+fn keyed_expressions(
+    schema: &Schema,
+    table: &Table,
+    exprs: &[&Expr],
+    site: &Site,
+    at: &Locator,
+    out: &mut Vec<Diagnostic>,
+) {
+    for expr in exprs {
+        out.extend(unknown_column(table, expr, &[], site, at));
+        out.extend(unknown_function(schema, &Tree::of_expr(expr), site, at));
     }
 }
 
