@@ -136,7 +136,7 @@ pub(crate) fn existing_list(schema: &Schema, names: &[String]) -> Option<Qualifi
 }
 
 /// A name list (`["app", "users"]` or `["users"]`) as a qualified name.
-fn qualified_list(names: &[String]) -> Option<QualifiedName> {
+pub(crate) fn qualified_list(names: &[String]) -> Option<QualifiedName> {
     match names {
         [name] => Some(QualifiedName::new(default_schema(), name.clone())),
         [.., schema, name] => Some(QualifiedName::new(schema.clone(), name.clone())),
@@ -213,19 +213,7 @@ pub fn apply(schema: &mut Schema, stmt: &NodeEnum) -> Outcome {
 /// statements are replayed as if it held, and one the guard would skip (it creates what
 /// exists: `Rejected`) is left out. Anything else in the block is left out too.
 fn do_block(schema: &mut Schema, s: &protobuf::DoStmt) -> Outcome {
-    let mut body = None;
-    for arg in &s.args {
-        if let Some(NodeEnum::DefElem(d)) = arg.node.as_ref() {
-            match d.defname.as_str() {
-                "as" => body = d.arg.as_deref().and_then(str_of).map(str::to_string),
-                "language" if d.arg.as_deref().and_then(str_of).is_some_and(|l| !l.eq_ignore_ascii_case("plpgsql")) => {
-                    return Outcome::Skipped("DO");
-                }
-                _ => {}
-            }
-        }
-    }
-    let Some(body) = body else { return Outcome::Skipped("DO") };
+    let Some(body) = do_body(s) else { return Outcome::Skipped("DO") };
     let Some(statements) = crate::pgtree::plpgsql_statements(&body) else { return Outcome::Skipped("DO") };
     let mut applied = false;
     for sql in statements {
@@ -238,6 +226,23 @@ fn do_block(schema: &mut Schema, s: &protobuf::DoStmt) -> Outcome {
         }
     }
     if applied { Outcome::Applied } else { Outcome::Skipped("DO") }
+}
+
+/// The body of a `DO` block in PL/pgSQL; None in another language.
+pub fn do_body(s: &protobuf::DoStmt) -> Option<String> {
+    let mut body = None;
+    for arg in &s.args {
+        if let Some(NodeEnum::DefElem(d)) = arg.node.as_ref() {
+            match d.defname.as_str() {
+                "as" => body = d.arg.as_deref().and_then(str_of).map(str::to_string),
+                "language" if d.arg.as_deref().and_then(str_of).is_some_and(|l| !l.eq_ignore_ascii_case("plpgsql")) => {
+                    return None;
+                }
+                _ => {}
+            }
+        }
+    }
+    body
 }
 
 /// The sequence of a `nextval('name'::regclass)` default.

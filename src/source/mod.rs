@@ -11,6 +11,7 @@ pub mod routines;
 pub mod security;
 pub mod spec;
 pub mod sql;
+pub mod touched;
 pub mod view_columns;
 pub mod view_cycle;
 pub mod yaml;

@@ -369,7 +369,7 @@ mod tests {
         )
         .unwrap();
         assert!(schema.tables.contains_key(&QualifiedName::new("public", "r")));
-        let outside: Vec<(usize, &str)> = report.outside.iter().map(|(o, kind, _)| (o.line, kind.as_str())).collect();
+        let outside: Vec<(usize, &str)> = report.outside.iter().map(|o| (o.origin.line, o.kind.as_str())).collect();
         assert_eq!(
             outside,
             [
