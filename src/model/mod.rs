@@ -7,6 +7,7 @@
 pub mod deps;
 pub mod naming;
 pub mod objects;
+pub mod owners;
 pub mod privileges;
 pub mod replication;
 pub mod types;
@@ -293,6 +294,8 @@ pub struct Table {
     pub storage: Storage,
     /// The publications the table is in, by name (not those FOR ALL TABLES).
     pub publications: BTreeMap<String, Published>,
+    /// The role that owns it, when not the migration role (`ALTER … OWNER TO`).
+    pub owner: Option<String>,
     #[serde(skip)]
     pub origin: Option<Origin>,
 }
@@ -434,6 +437,7 @@ impl Table {
             column_grants: BTreeMap::new(),
             storage: Storage::default(),
             publications: BTreeMap::new(),
+            owner: None,
             origin: None,
         }
     }

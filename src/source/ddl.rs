@@ -196,6 +196,7 @@ pub fn apply(schema: &mut Schema, stmt: &NodeEnum) -> Outcome {
         NodeEnum::CreateSeqStmt(s) => routines::create_sequence(schema, s),
         NodeEnum::CreatePublicationStmt(s) => replication::create_publication(schema, s),
         NodeEnum::AlterPublicationStmt(s) => replication::alter_publication(schema, s),
+        NodeEnum::AlterOwnerStmt(s) => crate::source::owner::alter_owner(schema, s),
         NodeEnum::AlterSeqStmt(s) => {
             let outcome = routines::alter_sequence(schema, s);
             if let Some(rv) = s.sequence.as_ref() {
@@ -731,6 +732,9 @@ fn create_index(schema: &mut Schema, s: &protobuf::IndexStmt) -> Outcome {
 }
 
 fn alter_table(schema: &mut Schema, s: &protobuf::AlterTableStmt) -> Outcome {
+    if let Some(outcome) = crate::source::owner::alter_relation(schema, s) {
+        return outcome;
+    }
     if s.objtype == ObjectType::ObjectType as i32 {
         return crate::source::composite::alter_composite(schema, s);
     }
@@ -1185,7 +1189,8 @@ fn keep_serial_sequences(schema: &mut Schema, table: &mut Table, old: &Qualified
         let options = if base == "bigint" { Vec::new() } else { vec![("as".to_string(), base.to_string())] };
         let owned_by = Some((table.name.clone(), col.name.clone()));
         let grants = schema.default_privileges.effective(&name.schema, ObjectKind::Sequences);
-        let sequence = crate::model::Sequence { name: name.clone(), options, owned_by, comment: None, grants };
+        let sequence =
+            crate::model::Sequence { name: name.clone(), options, owned_by, comment: None, grants, owner: None };
         schema.sequences.insert(name, sequence);
     }
 }
