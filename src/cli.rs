@@ -456,6 +456,7 @@ fn diff(config: &Config, args: DiffArgs) -> Result<i32> {
         }
         None => (r.run(config, &stages)?, sources(&r)),
     };
+    crate::outside::gate(&outcome.outside, outcome.plan(), &config.outside)?;
     print!("{}", crate::formats::text(&outcome, &r.renderer, args.format, direction, &source)?);
     let _ = std::io::stdout().flush();
     print_outside(&outcome);
@@ -504,6 +505,7 @@ fn generate(config: &Config, args: GenerateArgs) -> Result<i32> {
     let (out, rollback_dir) = output_dirs(config, &r.sql, args.out, args.rollback_dir);
     let timestamp = generated::version(args.timestamp.as_deref(), &out)?;
     let outcome = r.run(config, &reviewed(config, &args.safety))?;
+    crate::outside::gate(&outcome.outside, outcome.plan(), &config.outside)?;
     print_outside(&outcome);
     let plan = outcome.plan();
     if plan.is_empty() {
@@ -658,8 +660,8 @@ fn print_outside(outcome: &Outcome) {
         "note: {} statement(s) of the SQL are outside the model: the plan does not see what they do\n",
         outcome.outside.len()
     );
-    for (origin, kind, first_line) in &outcome.outside {
-        text.push_str(&format!("  --> {origin}: {kind}: {}\n", crate::render::comment_line(first_line)));
+    for o in &outcome.outside {
+        text.push_str(&format!("  --> {}: {}: {}\n", o.origin, o.kind, crate::render::comment_line(&o.first_line)));
     }
     text.push_str("  = help: declare what they do in the YAML where it can be, or check it by hand\n");
     crate::paint::eprint(&text);
@@ -671,6 +673,7 @@ fn check(config: &Config, args: CheckArgs) -> Result<i32> {
         return drift(config, &r, flag, args.format);
     }
     let outcome = r.run(config, &Stages { plan: true, ..Stages::default() })?;
+    crate::outside::gate(&outcome.outside, outcome.plan(), &config.outside)?;
     print_outside(&outcome);
     let plan = outcome.plan();
     if plan.is_empty() {
@@ -974,10 +977,10 @@ fn import_sql(config: &Config, args: ImportArgs) -> Result<i32> {
     }
     if args.report {
         println!("statements outside the model:");
-        for (origin, kind, first_line) in &report.outside {
-            let shown: String = first_line.chars().take(80).collect();
-            let more = if shown.len() < first_line.len() { " …" } else { "" };
-            println!("  {origin}: {kind}: {shown}{more}");
+        for o in &report.outside {
+            let shown: String = o.first_line.chars().take(80).collect();
+            let more = if shown.len() < o.first_line.len() { " …" } else { "" };
+            println!("  {}: {}: {shown}{more}", o.origin, o.kind);
         }
     } else if !report.outside.is_empty() {
         println!("  (--report lists each with its file and line)");

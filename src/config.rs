@@ -37,6 +37,10 @@ pub struct Config {
     /// `[lint]`: rule id → `allow`, `warn` or `error`, over the rules' defaults.
     #[serde(default)]
     pub lint: crate::lint::Settings,
+    /// `[[outside]]`: statements outside the model checked by hand, which `diff`, `check`
+    /// and `generate` then let through (`crate::outside`).
+    #[serde(default)]
+    pub outside: Vec<crate::outside::Acknowledged>,
 }
 
 pub const FILE: &str = "schemagen.toml";
@@ -87,6 +91,12 @@ impl Config {
                     "name a file or directory, relative to the current directory (\".\" for the directory itself), or remove the key for its default".to_string(),
                 ));
             }
+            if name == "outside"
+                && let toml::de::DeValue::Array(entries) = value.get_ref()
+                && let Some((offset, message, hint)) = entries.iter().find_map(outside_entry_error)
+            {
+                return Err(at(offset, message, hint.to_string()));
+            }
             if ["lock_timeout", "statement_timeout"].contains(&name)
                 && let toml::de::DeValue::String(v) = value.get_ref()
                 && !is_duration(v)
@@ -118,14 +128,42 @@ const KEYS: &[&str] = &[
     "verify_stubs",
     "db_url",
     "lint",
+    "outside",
 ];
 
 /// The keys whose value is one path.
 const PATH_KEYS: &[&str] = &["schema", "templates", "out", "rollback_dir"];
 
 const KEYS_HINT: &str = "keys: schema, sql, templates, out, rollback_dir, single_file, idempotent, online, \
-                         lock_timeout, statement_timeout, verify_stubs, db_url, lint; \
-                         [lint] maps a rule id (docs/lint.md) to allow, warn or error";
+                         lock_timeout, statement_timeout, verify_stubs, db_url, lint, outside; \
+                         [lint] maps a rule id (docs/lint.md) to allow, warn or error; \
+                         each [[outside]] takes fingerprint, file, kind and reason";
+
+/// What is wrong with an `[[outside]]` entry, where: one that names no statement would let
+/// every statement through, and a fingerprint is what the refusal prints, never a statement.
+fn outside_entry_error(entry: &toml::Spanned<toml::de::DeValue<'_>>) -> Option<(usize, String, &'static str)> {
+    let toml::de::DeValue::Table(keys) = entry.get_ref() else { return None };
+    if !keys.iter().any(|(k, _)| crate::outside::SELECTORS.contains(&k.get_ref().as_ref())) {
+        return Some((
+            entry.span().start,
+            format!("{FILE}: an [[outside]] entry names no statement"),
+            "give it a `fingerprint` (the refusal prints it), a `file`, a `kind`, or several of them; an entry \
+             of none would let every statement outside the model through",
+        ));
+    }
+    keys.iter().find_map(|(k, v)| match v.get_ref() {
+        toml::de::DeValue::String(f)
+            if k.get_ref() == "fingerprint" && !(f.len() == 16 && f.chars().all(|c| c.is_ascii_hexdigit())) =>
+        {
+            Some((
+                v.span().start,
+                format!("{FILE}: `fingerprint` is not a fingerprint: {}", f.escape_debug()),
+                "16 hexadecimal digits, as the refusal of the statement prints them after `fingerprint =`",
+            ))
+        }
+        _ => None,
+    })
+}
 
 /// A value PostgreSQL takes for a time setting: a whole number, then optionally a unit.
 fn is_duration(value: &str) -> bool {

@@ -23,6 +23,7 @@ pub mod import;
 pub mod initplan;
 pub mod lint;
 pub mod model;
+pub mod outside;
 pub mod paint;
 pub mod pgtree;
 pub mod pipeline;

@@ -297,15 +297,19 @@ pub fn rename_identifiers(sql: &str, old: &str, new: &str, qualifier_ok: impl Fn
 /// The SQL statements a PL/pgSQL body runs: its plain statements and `EXECUTE` of constant
 /// strings, from PL/pgSQL's own parser. None when the body does not parse.
 pub fn plpgsql_statements(body: &str) -> Option<Vec<String>> {
+    let mut out = Vec::new();
+    collect_statements(&plpgsql_tree(body)?, &mut out);
+    Some(out)
+}
+
+/// PL/pgSQL's parse tree of a body, as JSON; None when it does not parse.
+pub fn plpgsql_tree(body: &str) -> Option<serde_json::Value> {
     let mut tag = "$pl$".to_string();
     while body.contains(&tag) {
         tag.insert(1, 'x');
     }
     let function = format!("CREATE FUNCTION schemagen_body() RETURNS void LANGUAGE plpgsql AS {tag}{body}{tag}");
-    let tree = pg_query::parse_plpgsql(&function).ok()?;
-    let mut out = Vec::new();
-    collect_statements(&tree, &mut out);
-    Some(out)
+    pg_query::parse_plpgsql(&function).ok()
 }
 
 /// The relations a PL/pgSQL body's declarations take a row type or a column's type from

@@ -8,7 +8,7 @@
 use std::path::{Path, PathBuf};
 
 use crate::destructive::{self, Loss};
-use crate::diagnostic::{Origin, Result};
+use crate::diagnostic::Result;
 use crate::diff::Change;
 use crate::lint::{self, Finding};
 use crate::model::Schema;
@@ -64,7 +64,7 @@ pub struct Outcome {
     pub rollback_changes: Option<Vec<Change>>,
     /// Statements of the SQL about the schema that the model does not hold, with where they
     /// are (`LoadReport::schema_outside`): the plan cannot see what they did.
-    pub outside: Vec<(Origin, String, String)>,
+    pub outside: Vec<crate::source::sql::Outside>,
 }
 
 /// Loads the schemas (the YAML first, so its errors come first) and runs `stages` on them.

@@ -447,6 +447,7 @@ fn object_of(change: &Change) -> Option<(Action, Object)> {
             (Action::Change(aspect), view(v))
         }
         Change::Grants { target, .. } => (change_of("privileges"), target.clone()),
+        Change::Owner { target, .. } => (change_of("owner"), target.clone()),
         Change::DefaultPrivileges { scope, kind, .. } => {
             let object = Object { kind: Kind::DefaultPrivileges, name: defaults_object(scope, *kind) };
             return Some((change_of("privileges"), object));

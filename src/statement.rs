@@ -209,6 +209,11 @@ pub enum Statement {
         table: QualifiedName,
         column: String,
     },
+    /// `ALTER … OWNER TO`: a role, or (None) the migration role, `CURRENT_USER`.
+    Owner {
+        on: ObjectId,
+        to: Option<String>,
+    },
     /// A comment line in the output (`-- cannot restore data: …`).
     Note(String),
 }

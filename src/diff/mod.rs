@@ -3,6 +3,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+mod owners;
 mod partitions;
 mod renames;
 mod replication;
@@ -125,6 +126,15 @@ pub enum Change {
         restate: bool,
         /// Those of a trigger function, which go with the triggers.
         trigger: bool,
+    },
+    /// The owner of a table, view, function, type or sequence (None: the migration role).
+    Owner {
+        target: ObjectId,
+        from: Option<String>,
+        to: Option<String>,
+        /// The new owner's own grants before, which ownership takes in: granted back by
+        /// the rollback.
+        kept: Grants,
     },
     /// What new objects of a kind start with, in one schema or (None) in all: a rule
     /// about objects to come, not an object, so no `ObjectId`.
@@ -275,6 +285,7 @@ pub fn diff(current: &Schema, desired: &Schema) -> Vec<Change> {
     let trimmed = partitions::without_rebuilt(current, &rebuilt, &mut changes);
     diff_policies(trimmed.as_ref().unwrap_or(current), desired, &mut changes);
     diff_triggers(trimmed.as_ref().unwrap_or(current), desired, &mut changes);
+    owners::diff_owners(current, desired, &mut changes);
     recreate_dependents(current, desired, &mut changes);
     for s in current.schemas.difference(&desired.schemas) {
         changes.push(Change::DropSchema(s.clone()));
@@ -514,8 +525,13 @@ fn grants(changes: &mut Vec<Change>, target: ObjectId, from: &Grants, to: &Grant
 fn diff_functions(current: &Schema, desired: &Schema, changes: &mut Vec<Change>) {
     // Whitespace around a body is not part of what it does: `AS $$\nBEGIN` in SQL and a
     // YAML block that cannot start with a blank line are the same function.
-    let strip =
-        |f: &Function| Function { comment: None, grants: Grants::new(), body: f.body.trim().to_string(), ..f.clone() };
+    let strip = |f: &Function| Function {
+        comment: None,
+        grants: Grants::new(),
+        owner: None,
+        body: f.body.trim().to_string(),
+        ..f.clone()
+    };
     for (key, f) in &desired.functions {
         let Some(old) = current.functions.get(key) else {
             changes.push(Change::CreateFunction(Box::new(f.clone())));
@@ -552,7 +568,7 @@ fn diff_functions(current: &Schema, desired: &Schema, changes: &mut Vec<Change>)
 }
 
 fn diff_views(current: &Schema, desired: &Schema, changes: &mut Vec<Change>) {
-    let strip = |v: &View| View { comment: None, grants: Grants::new(), ..v.clone() };
+    let strip = |v: &View| View { comment: None, grants: Grants::new(), owner: None, ..v.clone() };
     for (name, v) in &desired.views {
         match current.views.get(name) {
             None => changes.push(Change::CreateView(v.clone())),
@@ -745,7 +761,9 @@ fn rebuild_dependents(current: &Schema, desired: &Schema, mut rebuilt: BTreeSet<
                 // Its replacement, privileges and comment come with the new definition.
                 changes.retain(|c| match c {
                     Change::ReplaceFunction { to, .. } => to.routine() != f.routine(),
-                    Change::Grants { target, .. } | Change::Comment { target, .. } => target != &id,
+                    Change::Grants { target, .. } | Change::Comment { target, .. } | Change::Owner { target, .. } => {
+                        target != &id
+                    }
                     _ => true,
                 });
                 extra.push(Change::DropFunction(Box::new(f.clone())));

@@ -198,6 +198,9 @@ fn table_yaml(t: &Table) -> String {
     if let Some(c) = &t.comment {
         let _ = writeln!(y, "comment: {}", scalar(c));
     }
+    if let Some(o) = &t.owner {
+        let _ = writeln!(y, "owner: {}", scalar(o));
+    }
     let mut on_columns = vec![false; t.constraints.len()];
     if let Some(of) = &t.partition_of {
         let parent = if of.parent.schema == "public" {

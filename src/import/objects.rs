@@ -238,6 +238,9 @@ fn function_yaml(schema: &Schema, f: &Function) -> String {
     if let Some(c) = &f.comment {
         let _ = writeln!(y, "comment: {}", scalar(c));
     }
+    if let Some(o) = &f.owner {
+        let _ = writeln!(y, "owner: {}", scalar(o));
+    }
     y.push_str(&grants_yaml(schema, &f.name, ObjectKind::Functions, &f.grants));
     y
 }
@@ -259,6 +262,9 @@ fn view_yaml(schema: &Schema, v: &View) -> String {
     }
     if let Some(c) = &v.comment {
         let _ = writeln!(y, "comment: {}", scalar(c));
+    }
+    if let Some(o) = &v.owner {
+        let _ = writeln!(y, "owner: {}", scalar(o));
     }
     y.push_str(&grants_yaml(schema, &v.name, ObjectKind::Tables, &v.grants));
     y
@@ -301,6 +307,9 @@ pub(super) fn files(schema: &Schema) -> Vec<(String, String)> {
         if let Some(c) = &e.comment {
             let _ = writeln!(y, "comment: {}", scalar(c));
         }
+        if let Some(o) = &e.owner {
+            let _ = writeln!(y, "owner: {}", scalar(o));
+        }
         out.push((format!("types/{}", file_name(&e.name)), y));
     }
     for c in schema.composites.values() {
@@ -314,6 +323,9 @@ pub(super) fn files(schema: &Schema) -> Vec<(String, String)> {
         }
         if let Some(k) = &c.comment {
             let _ = writeln!(y, "comment: {}", scalar(k));
+        }
+        if let Some(o) = &c.owner {
+            let _ = writeln!(y, "owner: {}", scalar(o));
         }
         out.push((format!("types/{}", file_name(&c.name)), y));
     }
@@ -350,6 +362,9 @@ pub(super) fn files(schema: &Schema) -> Vec<(String, String)> {
         }
         if let Some(c) = &q.comment {
             let _ = writeln!(y, "comment: {}", scalar(c));
+        }
+        if let Some(o) = &q.owner {
+            let _ = writeln!(y, "owner: {}", scalar(o));
         }
         y.push_str(&grants_yaml(schema, &q.name, ObjectKind::Sequences, &q.grants));
         out.push((format!("sequences/{}", file_name(&q.name)), y));
@@ -404,7 +419,7 @@ pub(super) fn files(schema: &Schema) -> Vec<(String, String)> {
     out
 }
 
-/// Roles that grants and policies name and the platform does not have: the YAML declares
+/// Roles that grants, policies and owners name and the platform does not have: the YAML declares
 /// them (`roles:`), or it would not load.
 fn created_roles(schema: &Schema) -> Vec<String> {
     let tables = schema.tables.values().flat_map(|t| std::iter::once(&t.grants).chain(t.column_grants.values()));
@@ -417,6 +432,7 @@ fn created_roles(schema: &Schema) -> Vec<String> {
         .chain(declared.iter().map(|(_, _, g)| g))
         .flat_map(|g| g.keys().map(String::as_str))
         .chain(schema.policies.values().flat_map(|p| p.roles.iter().map(String::as_str)))
+        .chain(crate::model::owners::owners(schema).into_values().flatten().map(String::as_str))
         .filter(|r| !crate::model::privileges::platform_role(r))
         .collect();
     roles.into_iter().map(str::to_string).collect()

@@ -7,6 +7,7 @@
 pub mod deps;
 pub mod naming;
 pub mod objects;
+pub mod owners;
 pub mod partition;
 pub mod privileges;
 pub mod replication;
@@ -295,6 +296,8 @@ pub struct Table {
     pub storage: Storage,
     /// The publications the table is in, by name (not those FOR ALL TABLES).
     pub publications: BTreeMap<String, Published>,
+    /// The role that owns it, when not the migration role (`ALTER … OWNER TO`).
+    pub owner: Option<String>,
     /// PARTITION BY: the table is partitioned (and holds no rows of its own).
     pub partition_by: Option<PartitionKey>,
     /// PARTITION OF: the table is a partition; its columns are the parent's.
@@ -474,6 +477,7 @@ impl Table {
             column_grants: BTreeMap::new(),
             storage: Storage::default(),
             publications: BTreeMap::new(),
+            owner: None,
             partition_by: None,
             partition_of: None,
             origin: None,

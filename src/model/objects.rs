@@ -76,6 +76,8 @@ pub struct Function {
     pub config: Vec<(String, String)>,
     pub comment: Option<String>,
     pub grants: Grants,
+    /// The role that owns it, when not the migration role (`ALTER … OWNER TO`).
+    pub owner: Option<String>,
     /// What PostgreSQL needs to exist when it creates the function: what a SQL body reads
     /// and calls, the relations of a PL/pgSQL body's `%ROWTYPE` and `%TYPE` declarations
     /// (nothing else of other languages, whose bodies are not checked at creation).
@@ -131,6 +133,8 @@ pub struct View {
     pub check_option: Option<String>,
     pub comment: Option<String>,
     pub grants: Grants,
+    /// The role that owns it, when not the migration role (`ALTER … OWNER TO`).
+    pub owner: Option<String>,
     /// What the query reads and calls.
     #[serde(skip)]
     pub refs: Refs,
@@ -149,6 +153,8 @@ pub struct Enum {
     pub name: QualifiedName,
     pub values: Vec<String>,
     pub comment: Option<String>,
+    /// The role that owns it, when not the migration role (`ALTER … OWNER TO`).
+    pub owner: Option<String>,
 }
 
 /// A composite type (`CREATE TYPE x AS (a integer, b text)`).
@@ -158,6 +164,8 @@ pub struct Composite {
     /// In order: ADD ATTRIBUTE appends.
     pub attributes: Vec<Attribute>,
     pub comment: Option<String>,
+    /// The role that owns it, when not the migration role (`ALTER … OWNER TO`).
+    pub owner: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -194,6 +202,8 @@ pub struct Sequence {
     pub comment: Option<String>,
     /// USAGE, SELECT and UPDATE by role: what the default privileges gave it, as changed since.
     pub grants: Grants,
+    /// The role that owns it, when not the migration role (`ALTER … OWNER TO`).
+    pub owner: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]

@@ -51,6 +51,9 @@ pub enum Phase {
     RowSecurity,
     CreatePolicy,
     CreateTrigger,
+    /// Before the grants: an owner change hands the old owner's privileges over, and those
+    /// granted to the old owner afterwards must stay its own.
+    Owner,
     Grant,
     Comment,
     DropFunction,

@@ -55,6 +55,7 @@ pub(super) fn steps_for(change: &Change, defaults: &DefaultPrivileges) -> Option
             if e.comment.is_some() {
                 up.push(comment_stmt(&ObjectId::Type(e.name.clone()), &e.comment));
             }
+            up.extend(owner_stmt(ObjectId::Type(e.name.clone()), &e.owner));
             let mut s =
                 Step::new(Phase::CreateType, format!("+ type {}", e.name), up, vec![Stmt::DropEnum(e.name.clone())]);
             s.requires.push(Object::Schema(e.name.schema.clone()));
@@ -66,6 +67,7 @@ pub(super) fn steps_for(change: &Change, defaults: &DefaultPrivileges) -> Option
             if e.comment.is_some() {
                 down.push(comment_stmt(&ObjectId::Type(e.name.clone()), &e.comment));
             }
+            down.extend(owner_stmt(ObjectId::Type(e.name.clone()), &e.owner));
             let mut s =
                 Step::new(Phase::DropType, format!("- type {}", e.name), vec![Stmt::DropEnum(e.name.clone())], down);
             s.removes.push(Object::Type(e.name.clone()));
@@ -76,10 +78,10 @@ pub(super) fn steps_for(change: &Change, defaults: &DefaultPrivileges) -> Option
             let mut s = Step::new(
                 Phase::CreateType,
                 format!("~ type {}: values {} → {}", to.name, from.values.join(", "), to.values.join(", ")),
-                vec![recreate(to)],
+                recreate(to),
                 lost_values_note(&from.name, to.values.iter().filter(|v| !from.values.contains(v)))
                     .into_iter()
-                    .chain([recreate(from)])
+                    .chain(recreate(from))
                     .collect(),
             );
             recreated_enum(&mut s, &to.name, users);
@@ -91,7 +93,7 @@ pub(super) fn steps_for(change: &Change, defaults: &DefaultPrivileges) -> Option
                 format!("~ type {name}: + value {value}"),
                 vec![Stmt::AddEnumValue { name: name.clone(), value: value.clone(), before: before.clone() }],
                 // PostgreSQL cannot drop an enum value: the rollback recreates the type.
-                lost_values_note(name, [value]).into_iter().chain([recreate_enum(previous, users)]).collect(),
+                lost_values_note(name, [value]).into_iter().chain(recreate_enum(previous, users)).collect(),
             );
             recreated_enum(&mut s, name, users);
             s
@@ -309,9 +311,10 @@ pub(super) fn steps_for(change: &Change, defaults: &DefaultPrivileges) -> Option
         }
         Change::DropSequence(sequence) => {
             let on = GrantOn::Sequence(sequence.name.clone());
-            let born = defaults.effective(&sequence.name.schema, ObjectKind::Sequences);
+            let born = unowned(defaults.effective(&sequence.name.schema, ObjectKind::Sequences), &sequence.owner);
             let mut down = create_sequence(sequence);
             down.extend(grant_stmts(&on, &born, &sequence.grants, true));
+            down.extend(owner_stmt(ObjectId::Sequence(sequence.name.clone()), &sequence.owner));
             Step::new(Phase::DropType, format!("- sequence {}", sequence.name), vec![drop_sequence(sequence)], down)
         }
         Change::AlterSequence { from, to } => {
@@ -325,6 +328,21 @@ pub(super) fn steps_for(change: &Change, defaults: &DefaultPrivileges) -> Option
                 vec![alter(to, from)],
                 vec![alter(from, to)],
             )
+        }
+        Change::Owner { target, from, to, kept } => {
+            let owner = |role: &Option<String>| Stmt::Owner { on: target.clone(), to: role.clone() };
+            let mut down = vec![owner(from)];
+            if let Some(on) = grant_on(target) {
+                down.extend(grant_stmts(&on, &Grants::new(), kept, false));
+            }
+            let mut s = Step::new(Phase::Owner, format!("~ owner of {target}"), vec![owner(to)], down);
+            s.requires.extend(match target {
+                ObjectId::Table(t) | ObjectId::View { name: t, .. } => Some(Object::Table(t.clone())),
+                ObjectId::Function(r) => Some(Object::Signature(r.to_string())),
+                ObjectId::Type(t) => Some(Object::Type(t.clone())),
+                _ => None,
+            });
+            s
         }
         Change::SequenceOwner { sequence, from, to } => {
             let owner = |owner: &Option<(QualifiedName, String)>| Stmt::SequenceOwner {
@@ -372,13 +390,30 @@ fn lost_values_note<'a>(name: &QualifiedName, lost: impl IntoIterator<Item = &'a
 }
 
 /// The type renamed aside, created again with `e`'s values, its columns converted.
-fn recreate_enum(e: &Enum, users: &[crate::diff::EnumUser]) -> Stmt {
-    Stmt::RecreateEnum {
+/// The type made again with `e`'s values, and given back to its owner.
+fn recreate_enum(e: &Enum, users: &[crate::diff::EnumUser]) -> Vec<Stmt> {
+    let recreate = Stmt::RecreateEnum {
         name: e.name.clone(),
         values: e.values.clone(),
         old_name: format!("{}__old", e.name.name),
         users: users.to_vec(),
+    };
+    std::iter::once(recreate).chain(owner_stmt(ObjectId::Type(e.name.clone()), &e.owner)).collect()
+}
+
+/// What a new object's default privileges give, but to the role that is to own it: those
+/// become ownership's when it takes the object over, and a REVOKE from it would strip
+/// ownership's on a second run of an idempotent migration.
+fn unowned(mut born: Grants, owner: &Option<String>) -> Grants {
+    if let Some(role) = owner {
+        born.remove(role);
     }
+    born
+}
+
+/// `ALTER … OWNER TO` after an object is created, when the migration role is not to own it.
+pub(super) fn owner_stmt(on: ObjectId, owner: &Option<String>) -> Option<Stmt> {
+    owner.as_ref().map(|role| Stmt::Owner { on, to: Some(role.clone()) })
 }
 
 fn create_composite(c: &Composite) -> Vec<Stmt> {
@@ -386,6 +421,7 @@ fn create_composite(c: &Composite) -> Vec<Stmt> {
     if c.comment.is_some() {
         out.push(comment_stmt(&ObjectId::Type(c.name.clone()), &c.comment));
     }
+    out.extend(owner_stmt(ObjectId::Type(c.name.clone()), &c.owner));
     out
 }
 
@@ -498,12 +534,24 @@ pub(super) fn table_extras(table: &Table, defaults: &DefaultPrivileges) -> Vec<S
         let (enabled, forced) = (table.rls_enabled.then_some(true), table.rls_forced.then_some(true));
         out.push(Stmt::RowSecurity { table: table.name.clone(), enabled, forced });
     }
-    let born = defaults.effective(&table.name.schema, ObjectKind::Tables);
+    let born = unowned(defaults.effective(&table.name.schema, ObjectKind::Tables), &table.owner);
     out.extend(grant_stmts(&GrantOn::Table(table.name.clone()), &born, &table.grants, true));
     for (column, grants) in &table.column_grants {
         out.extend(grant_stmts(&GrantOn::Column(table.name.clone(), column.clone()), &Grants::new(), grants, false));
     }
+    // After the grants: the owner takes in its own.
+    out.extend(owner_stmt(ObjectId::Table(table.name.clone()), &table.owner));
     out
+}
+
+/// What GRANT names an object by, for those with privileges in the model.
+fn grant_on(target: &ObjectId) -> Option<GrantOn> {
+    match target {
+        ObjectId::Table(t) | ObjectId::View { name: t, .. } => Some(GrantOn::Table(t.clone())),
+        ObjectId::Function(r) => Some(GrantOn::Routine(r.clone())),
+        ObjectId::Sequence(s) => Some(GrantOn::Sequence(s.clone())),
+        _ => None,
+    }
 }
 
 fn grant_step(target: &ObjectId, from: &Grants, to: &Grants, restate: bool, trigger: bool) -> Step {
@@ -654,8 +702,9 @@ fn create_function(function: &Function, defaults: &DefaultPrivileges) -> Vec<Stm
     if function.comment.is_some() {
         out.push(comment_stmt(&ObjectId::Function(function.routine()), &function.comment));
     }
-    let born = defaults.effective(&function.name.schema, ObjectKind::Functions);
+    let born = unowned(defaults.effective(&function.name.schema, ObjectKind::Functions), &function.owner);
     out.extend(grant_stmts(&GrantOn::Routine(function.routine()), &born, &function.grants, true));
+    out.extend(owner_stmt(ObjectId::Function(function.routine()), &function.owner));
     out
 }
 
@@ -698,8 +747,9 @@ fn create_view(view: &View, defaults: &DefaultPrivileges) -> Vec<Stmt> {
             &view.comment,
         ));
     }
-    let born = defaults.effective(&view.name.schema, ObjectKind::Tables);
+    let born = unowned(defaults.effective(&view.name.schema, ObjectKind::Tables), &view.owner);
     out.extend(grant_stmts(&GrantOn::Table(view.name.clone()), &born, &view.grants, true));
+    out.extend(owner_stmt(ObjectId::View { name: view.name.clone(), materialized: view.materialized }, &view.owner));
     out
 }
 

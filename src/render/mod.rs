@@ -43,6 +43,7 @@ pub const TEMPLATES: &[(&str, &str)] = embedded!(
     "create_index.sql.j2",
     "drop_index.sql.j2",
     "comment.sql.j2",
+    "alter_owner.sql.j2",
     "create_extension.sql.j2",
     "drop_extension.sql.j2",
     "create_enum.sql.j2",

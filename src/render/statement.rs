@@ -370,6 +370,13 @@ pub fn context(statement: &Statement) -> Result<(&'static str, Value)> {
                 column_name => literal(column),
             },
         ),
+        S::Owner { on, to } => {
+            let (kind, object) = comment_on(on);
+            (
+                "alter_owner.sql.j2",
+                context! { kind, object, role => to.as_deref().map_or("CURRENT_USER".into(), ident) },
+            )
+        }
         S::Note(text) => ("note.sql.j2", context! { text => comment_line(text) }),
     })
 }

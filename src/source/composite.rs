@@ -43,7 +43,7 @@ pub fn create_composite(schema: &mut Schema, s: &protobuf::CompositeTypeStmt) ->
             _ => None,
         })
         .collect();
-    schema.composites.insert(name.clone(), Composite { name, attributes, comment: None });
+    schema.composites.insert(name.clone(), Composite { name, attributes, comment: None, owner: None });
     Outcome::Applied
 }
 

@@ -136,7 +136,7 @@ pub(crate) fn existing_list(schema: &Schema, names: &[String]) -> Option<Qualifi
 }
 
 /// A name list (`["app", "users"]` or `["users"]`) as a qualified name.
-fn qualified_list(names: &[String]) -> Option<QualifiedName> {
+pub(crate) fn qualified_list(names: &[String]) -> Option<QualifiedName> {
     match names {
         [name] => Some(QualifiedName::new(default_schema(), name.clone())),
         [.., schema, name] => Some(QualifiedName::new(schema.clone(), name.clone())),
@@ -196,6 +196,7 @@ pub fn apply(schema: &mut Schema, stmt: &NodeEnum) -> Outcome {
         NodeEnum::CreateSeqStmt(s) => routines::create_sequence(schema, s),
         NodeEnum::CreatePublicationStmt(s) => replication::create_publication(schema, s),
         NodeEnum::AlterPublicationStmt(s) => replication::alter_publication(schema, s),
+        NodeEnum::AlterOwnerStmt(s) => crate::source::owner::alter_owner(schema, s),
         NodeEnum::AlterSeqStmt(s) => {
             let outcome = routines::alter_sequence(schema, s);
             if let Some(rv) = s.sequence.as_ref() {
@@ -213,19 +214,7 @@ pub fn apply(schema: &mut Schema, stmt: &NodeEnum) -> Outcome {
 /// statements are replayed as if it held, and one the guard would skip (it creates what
 /// exists: `Rejected`) is left out. Anything else in the block is left out too.
 fn do_block(schema: &mut Schema, s: &protobuf::DoStmt) -> Outcome {
-    let mut body = None;
-    for arg in &s.args {
-        if let Some(NodeEnum::DefElem(d)) = arg.node.as_ref() {
-            match d.defname.as_str() {
-                "as" => body = d.arg.as_deref().and_then(str_of).map(str::to_string),
-                "language" if d.arg.as_deref().and_then(str_of).is_some_and(|l| !l.eq_ignore_ascii_case("plpgsql")) => {
-                    return Outcome::Skipped("DO");
-                }
-                _ => {}
-            }
-        }
-    }
-    let Some(body) = body else { return Outcome::Skipped("DO") };
+    let Some(body) = do_body(s) else { return Outcome::Skipped("DO") };
     let Some(statements) = crate::pgtree::plpgsql_statements(&body) else { return Outcome::Skipped("DO") };
     let mut applied = false;
     for sql in statements {
@@ -238,6 +227,23 @@ fn do_block(schema: &mut Schema, s: &protobuf::DoStmt) -> Outcome {
         }
     }
     if applied { Outcome::Applied } else { Outcome::Skipped("DO") }
+}
+
+/// The body of a `DO` block in PL/pgSQL; None in another language.
+pub fn do_body(s: &protobuf::DoStmt) -> Option<String> {
+    let mut body = None;
+    for arg in &s.args {
+        if let Some(NodeEnum::DefElem(d)) = arg.node.as_ref() {
+            match d.defname.as_str() {
+                "as" => body = d.arg.as_deref().and_then(str_of).map(str::to_string),
+                "language" if d.arg.as_deref().and_then(str_of).is_some_and(|l| !l.eq_ignore_ascii_case("plpgsql")) => {
+                    return None;
+                }
+                _ => {}
+            }
+        }
+    }
+    body
 }
 
 /// The sequence of a `nextval('name'::regclass)` default.
@@ -756,6 +762,9 @@ pub(crate) fn include_columns(nodes: &[Node]) -> Vec<String> {
 }
 
 fn alter_table(schema: &mut Schema, s: &protobuf::AlterTableStmt) -> Outcome {
+    if let Some(outcome) = crate::source::owner::alter_relation(schema, s) {
+        return outcome;
+    }
     if s.objtype == ObjectType::ObjectType as i32 {
         return crate::source::composite::alter_composite(schema, s);
     }
@@ -1225,7 +1234,8 @@ fn keep_serial_sequences(schema: &mut Schema, table: &mut Table, old: &Qualified
         let options = if base == "bigint" { Vec::new() } else { vec![("as".to_string(), base.to_string())] };
         let owned_by = Some((table.name.clone(), col.name.clone()));
         let grants = schema.default_privileges.effective(&name.schema, ObjectKind::Sequences);
-        let sequence = crate::model::Sequence { name: name.clone(), options, owned_by, comment: None, grants };
+        let sequence =
+            crate::model::Sequence { name: name.clone(), options, owned_by, comment: None, grants, owner: None };
         schema.sequences.insert(name, sequence);
     }
 }

@@ -372,7 +372,7 @@ mod tests {
         let r = &schema.tables[&QualifiedName::new("public", "r")];
         let names: Vec<&str> = r.constraints.iter().map(|c| c.name.as_str()).collect();
         assert_eq!(names, ["r_during_excl", "no_overlap"]);
-        let outside: Vec<(usize, &str)> = report.outside.iter().map(|(o, kind, _)| (o.line, kind.as_str())).collect();
+        let outside: Vec<(usize, &str)> = report.outside.iter().map(|o| (o.origin.line, o.kind.as_str())).collect();
         assert_eq!(outside, [(2, "column options of a partition"), (4, "PUBLICATION … TABLES IN SCHEMA")]);
     }
 }

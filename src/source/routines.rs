@@ -184,6 +184,7 @@ pub fn create_function(schema: &mut Schema, s: &protobuf::CreateFunctionStmt) ->
         config: Vec::new(),
         comment: None,
         grants,
+        owner: None,
         body_refs: Refs::default(),
         types,
     };
@@ -197,10 +198,11 @@ pub fn create_function(schema: &mut Schema, s: &protobuf::CreateFunctionStmt) ->
             hint: "PostgreSQL refuses to create it again: write CREATE OR REPLACE FUNCTION, or drop it first",
         };
     }
-    // CREATE OR REPLACE keeps the privileges and comment of the function it replaces.
+    // CREATE OR REPLACE keeps the privileges, comment and owner of the function it replaces.
     if let Some(old) = schema.functions.get(&key) {
         f.grants = old.grants.clone();
         f.comment = old.comment.clone();
+        f.owner = old.owner.clone();
     }
     schema.functions.insert(key, f);
     Outcome::Applied
@@ -417,6 +419,7 @@ pub fn create_view(schema: &mut Schema, s: &protobuf::ViewStmt) -> Outcome {
             || schema.default_privileges.effective(&name.schema, ObjectKind::Tables),
             |v| v.grants.clone(),
         ),
+        owner: old.and_then(|v| v.owner.clone()),
     };
     schema.views.insert(name, view);
     Outcome::Applied
@@ -449,6 +452,7 @@ pub fn create_materialized_view(schema: &mut Schema, s: &protobuf::CreateTableAs
             check_option: None,
             comment: None,
             grants,
+            owner: None,
         },
     );
     Outcome::Applied
@@ -462,7 +466,7 @@ pub fn create_enum(schema: &mut Schema, s: &protobuf::CreateEnumStmt) -> Outcome
             hint: "PostgreSQL refuses to create it again: drop it first, or guard it in a DO block",
         };
     }
-    schema.enums.insert(name.clone(), Enum { name, values: strings(&s.vals), comment: None });
+    schema.enums.insert(name.clone(), Enum { name, values: strings(&s.vals), comment: None, owner: None });
     Outcome::Applied
 }
 
@@ -548,7 +552,8 @@ pub fn create_sequence(schema: &mut Schema, s: &protobuf::CreateSeqStmt) -> Outc
         return Outcome::Applied;
     }
     let grants = schema.default_privileges.effective(&name.schema, ObjectKind::Sequences);
-    let mut seq = Sequence { name: name.clone(), options: Vec::new(), owned_by: None, comment: None, grants };
+    let mut seq =
+        Sequence { name: name.clone(), options: Vec::new(), owned_by: None, comment: None, grants, owner: None };
     apply_sequence_options(&mut seq, &s.options);
     schema.sequences.insert(name, seq);
     Outcome::Applied

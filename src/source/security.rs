@@ -26,7 +26,7 @@ pub fn role_names(nodes: &[pg_query::Node]) -> Vec<String> {
     roles
 }
 
-fn role_name(r: &protobuf::RoleSpec) -> String {
+pub(crate) fn role_name(r: &protobuf::RoleSpec) -> String {
     match RoleSpecType::try_from(r.roletype) {
         Ok(RoleSpecType::RolespecPublic) => "public".into(),
         Ok(RoleSpecType::RolespecCurrentUser) => "current_user".into(),

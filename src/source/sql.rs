@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use crate::diagnostic::{Diagnostic, Origin, Positions, Result};
-use crate::model::{ObjectId, Schema};
+use crate::model::{ObjectId, QualifiedName, Schema};
 use crate::pgtree::parse_message;
 use crate::source::created::created;
 use crate::source::ddl::{self, Outcome};
@@ -20,8 +20,8 @@ pub struct LoadReport {
     pub applied: usize,
     /// Statements outside the model, by kind.
     pub skipped: BTreeMap<String, usize>,
-    /// Each of them: where it starts, its kind and its first line.
-    pub outside: Vec<(Origin, String, String)>,
+    /// Each of them, where it is.
+    pub outside: Vec<Outside>,
     /// Modelled statements about objects the model does not hold, with where they are.
     pub unresolved: Vec<(Origin, String)>,
 }
@@ -33,10 +33,28 @@ impl LoadReport {
 
     /// The statements about the schema that the model left out (data and session statements
     /// aside), with where they are: what `diff`, `check` and `generate` say they did not read.
-    pub fn schema_outside(&self) -> Vec<(Origin, String, String)> {
-        const NOT_SCHEMA: &[&str] = &["INSERT", "UPDATE", "DELETE", "SELECT", "SET", "NOTIFY"];
-        self.outside.iter().filter(|(_, kind, _)| !NOT_SCHEMA.contains(&kind.as_str())).cloned().collect()
+    pub fn schema_outside(&self) -> Vec<Outside> {
+        const NOT_SCHEMA: &[&str] = &["INSERT", "UPDATE", "DELETE", "SELECT", "SET", "NOTIFY", DATA_DO];
+        self.outside.iter().filter(|o| !NOT_SCHEMA.contains(&o.kind.as_str())).cloned().collect()
     }
+}
+
+/// The kind of a `DO` block that only reads and writes rows (`touched::data_only`).
+const DATA_DO: &str = "DO (rows only)";
+
+/// A statement the model left out.
+#[derive(Debug, Clone)]
+pub struct Outside {
+    /// Where it starts.
+    pub origin: Origin,
+    /// What kind of statement it is (`ddl::statement_kind`, or the clause left out).
+    pub kind: String,
+    pub first_line: String,
+    /// `touched::fingerprint`: how `schemagen.toml` names it.
+    pub fingerprint: String,
+    /// The names it changes or reads (`touched::named`); none when they cannot be told
+    /// from its tree (a `DO` block's body, an aggregate's definition).
+    pub names: Vec<QualifiedName>,
 }
 
 /// Loads every `.sql` file under each path, in order.
@@ -80,7 +98,9 @@ pub fn load_text(schema: &mut Schema, file: &Path, text: &str, report: &mut Load
             Ok(parsed) => {
                 for raw in &parsed.protobuf.stmts {
                     let location = start + raw.stmt_location as usize;
-                    apply(schema, &mut session, &mut positions, text, location, raw, report)?;
+                    // A length of 0 is "to the end of what was parsed".
+                    let end = if raw.stmt_len == 0 { start + piece.len() } else { location + raw.stmt_len as usize };
+                    apply(schema, &mut session, &mut positions, text, location..end, raw, report)?;
                 }
             }
             Err(_) => return load_rest(schema, &mut session, &mut positions, file, text, start, report),
@@ -102,7 +122,9 @@ fn load_rest(
     let parsed = pg_query::parse(text, 0).map_err(|e| syntax_error(file, text, &parse_message(&e)))?;
     let rest = parsed.protobuf.stmts.iter().filter(|r| r.stmt_location as usize + r.stmt_len as usize > start);
     for raw in rest {
-        apply(schema, session, positions, text, raw.stmt_location as usize, raw, report)?;
+        let location = raw.stmt_location as usize;
+        let end = if raw.stmt_len == 0 { text.len() } else { location + raw.stmt_len as usize };
+        apply(schema, session, positions, text, location..end, raw, report)?;
     }
     Ok(())
 }
@@ -206,10 +228,11 @@ fn apply(
     session: &mut Session,
     positions: &mut Positions,
     text: &str,
-    location: usize,
+    span: std::ops::Range<usize>,
     raw: &pg_query::protobuf::RawStmt,
     report: &mut LoadReport,
 ) -> Result<()> {
+    let location = span.start;
     let Some(stmt) = raw.stmt.as_ref().and_then(|s| s.node.as_ref()) else { return Ok(()) };
     report.statements += 1;
     if !session.before(schema, stmt) {
@@ -238,10 +261,18 @@ fn apply(
     match outcome {
         Outcome::Applied => report.applied += 1,
         Outcome::Skipped(kind) => {
+            let kind = if crate::source::touched::data_only(stmt) { DATA_DO } else { kind };
             *report.skipped.entry(kind.to_string()).or_default() += 1;
             let start = statement_start(text, location);
             let first_line = text[start..].lines().next().unwrap_or_default().trim_end().to_string();
-            report.outside.push((positions.at(start), kind.to_string(), first_line));
+            let fingerprint = crate::source::touched::fingerprint(&text[start.min(span.end)..span.end]);
+            report.outside.push(Outside {
+                origin: positions.at(start),
+                kind: kind.to_string(),
+                first_line,
+                fingerprint,
+                names: crate::source::touched::named(schema, stmt),
+            });
         }
         Outcome::Unresolved(what) => {
             let origin = positions.at(statement_start(text, location));

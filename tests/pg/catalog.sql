@@ -215,6 +215,26 @@ facts(line) as (
                            order by a.privilege_type))
   from acl g, aclexplode(g.acl) a
   group by g.kind, g.obj, a.grantee
+  -- owners other than the role that ran the migrations: in tests the connecting role, which
+  -- stands for Supabase's `postgres` (a history's OWNER TO "postgres" leaves no line)
+  union all
+  select format('owner %s %s %s',
+                case r.relkind when 'S' then 'sequence' when 'v' then 'view'
+                  when 'm' then 'materialized_view' else 'table' end,
+                r.qname, quote_ident(pg_get_userbyid(r.relowner)))
+  from rel r
+  where r.relkind in ('r', 'p', 'v', 'm', 'S') and r.relowner <> (select oid from pg_roles where rolname = current_user)
+  union all
+  select format('owner function %s %s', f.qname, quote_ident(pg_get_userbyid(f.proowner)))
+  from func f where f.proowner <> (select oid from pg_roles where rolname = current_user)
+  union all
+  select format('owner type %s %s', t.qname, quote_ident(pg_get_userbyid(pt.typowner)))
+  from typ t join pg_type pt on pt.oid = t.oid
+  where pt.typowner <> (select oid from pg_roles where rolname = current_user)
+  union all
+  select format('owner schema %s %s', quote_ident(n.nspname), quote_ident(pg_get_userbyid(n.nspowner)))
+  from pg_namespace n join ns using (oid)
+  where n.nspname <> 'public' and n.nspowner <> (select oid from pg_roles where rolname = current_user)
   -- comments
   union all
   select format('comment schema %s %s', quote_ident(n.nspname), d.description)

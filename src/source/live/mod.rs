@@ -323,6 +323,7 @@ fn queries() -> Vec<String> {
         ),
         comments(&tables, &routines, &types, &hosts, &schemas),
         grants(&tables, &routines, &types, &schemas),
+        owners(&tables, &routines, &types),
         default_privileges(),
     ]
 }
@@ -388,6 +389,15 @@ fn grants(tables: &str, routines: &str, types: &str, schemas: &str) -> String {
              from s cross join lateral pg_catalog.aclexplode(coalesce(s.nspacl, pg_catalog.acldefault('n', s.nspowner))) a \
              where a.grantee <> s.nspowner \
          ) select line from g order by line"
+    )
+}
+
+/// ALTER … OWNER TO of each object that was read and is owned neither by the role that
+/// runs migrations nor by the role connected (which stands for it on a scratch database).
+fn owners(tables: &str, routines: &str, types: &str) -> String {
+    format!(
+        "with t as ({tables}), r as ({routines}), ty as ({types}),          m as (select oid from pg_catalog.pg_roles where rolname in (current_user, '{owner}')), o as (            select format('ALTER %s %I.%I OWNER TO %I;', case t.relkind when 'v' then 'VIEW'                when 'm' then 'MATERIALIZED VIEW' when 'S' then 'SEQUENCE' else 'TABLE' end,                t.nspname, t.relname, pg_catalog.pg_get_userbyid(t.relowner)) as line              from t where t.relkind in ('r', 'p', 'v', 'm', 'S') and t.relowner not in (select oid from m)            union all select format('ALTER %s %s OWNER TO %I;', case r.prokind when 'p' then 'PROCEDURE' else 'FUNCTION' end,                r.oid::pg_catalog.regprocedure, pg_catalog.pg_get_userbyid(r.proowner))              from r where r.proowner not in (select oid from m)            union all select format('ALTER TYPE %I.%I OWNER TO %I;', ty.nspname, ty.typname, pg_catalog.pg_get_userbyid(ty.typowner))              from ty where ty.typtype in ('e', 'c') and ty.typowner not in (select oid from m)          ) select line from o order by line",
+        owner = crate::model::privileges::OWNER
     )
 }
 

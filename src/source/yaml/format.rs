@@ -124,6 +124,11 @@ pub(super) const EXTERNAL_FUNCTION_KEYS: &[&str] = &["function", "procedure", "e
 const RENAMED_FROM: Key =
     Key { name: "renamed_from", value: Value::Text, doc: "The name it had: renamed, not dropped and created." };
 const COMMENT: Key = Key { name: "comment", value: Value::Text, doc: "COMMENT ON it." };
+const OWNER: Key = Key {
+    name: "owner",
+    value: Value::Text,
+    doc: "The role that owns it (ALTER … OWNER TO), when not the migration role, postgres.",
+};
 const LINT: Key = Key {
     name: "lint",
     value: Value::MapOf(&Value::Word(super::hints::SEVERITIES)),
@@ -163,6 +168,7 @@ pub(super) const TABLE_KEYS: &[Key] = &[
     Key { name: "table", value: Value::Text, doc: "Table name; `schema.name` qualifies it." },
     Key { name: "schema", value: Value::Text, doc: "Schema of the table (default public)." },
     COMMENT,
+    OWNER,
     Key {
         name: "columns",
         value: Value::MapOf(&Value::AnyOf(&[Value::Text, Value::Map(&COLUMN)])),
@@ -404,6 +410,7 @@ pub(super) const FUNCTION_KEYS: &[Key] = &[
     Key { name: "set", value: Value::MapOf(&Value::Scalar), doc: "SET setting = value on the function." },
     Key { name: "body", value: Value::Text, doc: "The body, kept byte for byte." },
     COMMENT,
+    OWNER,
     Key {
         name: "grants",
         value: Value::MapOf(&Value::Privileges(FUNCTION_PRIVILEGES)),
@@ -419,6 +426,7 @@ pub(super) const VIEW_KEYS: &[Key] = &[
     Key { name: "query", value: Value::Text, doc: "The SELECT." },
     Key { name: "check_option", value: Value::Word(CHECK_OPTIONS), doc: "WITH LOCAL / CASCADED CHECK OPTION." },
     COMMENT,
+    OWNER,
     TABLE_GRANTS,
     LINT,
 ];
@@ -426,6 +434,7 @@ pub(super) const ENUM_KEYS: &[Key] = &[
     Key { name: "enum", value: Value::Text, doc: "Type name: schema.name." },
     Key { name: "values", value: Value::List, doc: "Labels, in order." },
     COMMENT,
+    OWNER,
 ];
 pub(super) const COMPOSITE_KEYS: &[Key] = &[
     Key { name: "type", value: Value::Text, doc: "Composite type name: schema.name." },
@@ -435,6 +444,7 @@ pub(super) const COMPOSITE_KEYS: &[Key] = &[
         doc: "Attribute name → its type as SQL, in order (`text`, `varchar(10) collate \"C\"`).",
     },
     COMMENT,
+    OWNER,
 ];
 pub(super) const SETUP_KEYS: &[Key] = &[
     Key {
@@ -497,6 +507,7 @@ pub(super) const SEQUENCE_KEYS: &[Key] = &[
     Key { name: "cycle", value: Value::Flag, doc: "CYCLE." },
     Key { name: "owned_by", value: Value::Text, doc: "OWNED BY table.column: dropped with it." },
     COMMENT,
+    OWNER,
     Key {
         name: "grants",
         value: Value::MapOf(&Value::Privileges(SEQUENCE_PRIVILEGES)),

@@ -395,7 +395,11 @@ impl File<'_> {
         for (index, comment) in table.indexes[first_index..].iter_mut().zip(index_comments) {
             index.comment = comment;
         }
-        self.table_security(schema, places, map, &name)
+        self.table_security(schema, places, map, &name)?;
+        let owner = self.owner(map)?;
+        let table = schema.tables.get_mut(&name).expect("replayed above");
+        crate::model::owners::hand_over(&mut table.owner, Some(&mut table.grants), owner);
+        Ok(())
     }
 
     /// Parses `sql` and replays it; when it does not parse, finds the piece that does not.
@@ -586,6 +590,13 @@ impl File<'_> {
 
     /// The string under `key` of `map`, if there is one: any other value is an error, not
     /// nothing.
+    /// `owner:`, None for the migration role (`source::owner`), as a dump's `OWNER TO`.
+    fn owner(&self, map: &MarkedMappingNode) -> Result<Option<String>> {
+        let Some(role) = self.optional_scalar(map, "owner")? else { return Ok(None) };
+        self.check_name(role, false)?;
+        Ok((role.as_str() != crate::source::owner::MIGRATION_ROLE).then(|| role.to_string()))
+    }
+
     fn optional_scalar<'n>(&self, map: &'n MarkedMappingNode, key: &str) -> Result<Option<&'n MarkedScalarNode>> {
         map.get_node(key).map(|n| self.scalar(n, &format!("`{key}`"))).transpose()
     }

@@ -519,6 +519,7 @@ impl File<'_> {
         if let Some(g) = map.get_node("grants") {
             f.grants = self.grants(g, FUNCTION_PRIVILEGES, false)?;
         }
+        crate::model::owners::hand_over(&mut f.owner, Some(&mut f.grants), self.owner(map)?);
         let routine = f.routine();
         self.mark(schema, ObjectId::Function(routine.clone()), name_node);
         self.object_hints(schema, ObjectId::Function(routine), map)
@@ -571,6 +572,7 @@ impl File<'_> {
         if let Some(g) = map.get_node("grants") {
             v.grants = self.grants(g, TABLE_PRIVILEGES, false)?;
         }
+        crate::model::owners::hand_over(&mut v.owner, Some(&mut v.grants), self.owner(map)?);
         self.mark(schema, ObjectId::View { name: name.clone(), materialized }, name_node);
         self.object_hints(schema, ObjectId::View { name, materialized }, map)
     }
@@ -593,6 +595,7 @@ impl File<'_> {
         self.run(schema, &format!("CREATE TYPE {} AS ENUM ({})", name.sql(), values.join(", ")), values_node)?;
         if let Some(e) = schema.enums.get_mut(&name) {
             e.comment = self.optional_scalar(map, "comment")?.map(|c| c.to_string());
+            e.owner = self.owner(map)?;
         }
         self.mark(schema, ObjectId::Type(name.clone()), name_node);
         if name.schema != "public" {
@@ -637,6 +640,7 @@ impl File<'_> {
         self.run(schema, &format!("CREATE TYPE {} AS ({})", name.sql(), parts.join(", ")), node)?;
         if let Some(c) = schema.composites.get_mut(&name) {
             c.comment = self.optional_scalar(map, "comment")?.map(|c| c.to_string());
+            c.owner = self.owner(map)?;
         }
         self.mark(schema, ObjectId::Type(name.clone()), name_node);
         if name.schema != "public" {
@@ -772,6 +776,7 @@ impl File<'_> {
             seq.grants = grants;
         }
         seq.comment = self.optional_scalar(map, "comment")?.map(|c| c.to_string());
+        crate::model::owners::hand_over(&mut seq.owner, Some(&mut seq.grants), self.owner(map)?);
         Ok(())
     }
 

@@ -38,6 +38,9 @@ pub(super) fn check(_schema: &Schema, at: &Locator) -> Vec<Diagnostic> {
         let Node::Mapping(map) = root else { continue };
         let mut named: Vec<&MarkedScalarNode> = Vec::new();
         named.extend(keys(map.get_node("grants")));
+        if let Some(Node::Scalar(owner)) = map.get_node("owner") {
+            named.push(owner);
+        }
         for under in ["column_grants", "schema_grants"] {
             for grants in values(map.get_node(under)) {
                 named.extend(keys(Some(grants)));

@@ -1,0 +1,133 @@
+//! Statements outside the model against the plan (`src/outside.rs`): `diff`, `check` and
+//! `generate` refuse those that touch what the plan changes, or whose effect cannot be told,
+//! until `[[outside]]` in `schemagen.toml` acknowledges them; the others are only reported.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+fn schemagen(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_schemagen")).current_dir(dir).args(args).output().expect("run schemagen")
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).to_string()
+}
+
+/// A project with one YAML file and one migration, and the config when given.
+fn project(yaml: &str, sql: &str, config: Option<&str>) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("schema")).unwrap();
+    std::fs::create_dir_all(dir.path().join("supabase/migrations")).unwrap();
+    std::fs::write(dir.path().join("schema/users.yaml"), yaml).unwrap();
+    std::fs::write(dir.path().join("supabase/migrations/20240101000000_init.sql"), sql).unwrap();
+    if let Some(config) = config {
+        std::fs::write(dir.path().join("schemagen.toml"), config).unwrap();
+    }
+    dir
+}
+
+const USERS: &str = "table: users\ncolumns:\n  id: uuid primary key\n  email: text not null\n";
+const USERS_NAMED: &str = "table: users\ncolumns:\n  id: uuid primary key\n  email: text not null\n  name: text\n";
+const CLUSTERED: &str = "create table users (id uuid primary key, email text not null);\n\
+                         alter table users cluster on users_pkey;\n";
+
+/// The fingerprint a refusal prints for the statement it refuses.
+fn fingerprint(err: &str) -> String {
+    err.split("fingerprint = \"").nth(1).and_then(|rest| rest.split('"').next()).expect(err).to_string()
+}
+
+/// Every file under `dir`, to tell that a refusal wrote nothing.
+fn files(dir: &Path) -> Vec<String> {
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap().flatten() {
+        if entry.path().is_dir() {
+            out.extend(files(&entry.path()));
+        } else {
+            out.push(entry.path().display().to_string());
+        }
+    }
+    out.sort();
+    out
+}
+
+#[test]
+fn a_statement_on_a_table_the_plan_changes_stops_diff_check_and_generate() {
+    let p = project(USERS_NAMED, CLUSTERED, None);
+    let before = files(p.path());
+    for args in [&["diff"][..], &["check"], &["generate", "--name", "x"], &["diff", "--rollback"]] {
+        let o = schemagen(p.path(), args);
+        let err = stderr(&o);
+        assert_eq!(o.status.code(), Some(1), "{args:?}: {err}");
+        assert!(err.contains("ALTER TABLE (other) is outside the model and the plan changes public.users"), "{err}");
+        assert!(err.contains("--> supabase/migrations/20240101000000_init.sql:2:1"), "{err}");
+        assert!(err.contains("[[outside]]"), "{err}");
+        assert!(o.stdout.is_empty(), "{args:?}: nothing of the plan is shown");
+    }
+    assert_eq!(files(p.path()), before, "generate wrote nothing");
+}
+
+#[test]
+fn a_statement_on_what_the_plan_leaves_alone_is_only_reported() {
+    let sql = format!("{CLUSTERED}create table logs (id int primary key);\nalter table logs cluster on logs_pkey;\n");
+    let p = project(USERS, &sql, None);
+    std::fs::write(
+        p.path().join("schema/logs.yaml"),
+        "table: logs\ncolumns:\n  id: int primary key\n  at: timestamptz\n",
+    )
+    .unwrap();
+    let o = schemagen(p.path(), &["diff"]);
+    let err = stderr(&o);
+    assert_eq!(o.status.code(), Some(1), "{err}");
+    assert!(err.contains("plan changes public.logs"), "{err}");
+    assert!(!err.contains("plan changes public.users"), "users is not in the plan: {err}");
+    // Nothing to change: every statement outside the model is a note.
+    let p = project(USERS, CLUSTERED, None);
+    let o = schemagen(p.path(), &["check"]);
+    let err = stderr(&o);
+    assert_eq!(o.status.code(), Some(0), "{err}");
+    assert!(err.contains("note: 1 statement(s) of the SQL are outside the model"), "{err}");
+}
+
+#[test]
+fn a_do_block_stops_any_plan_and_no_plan() {
+    let sql = "create table users (id uuid primary key, email text not null);\n\
+               do $$ begin execute 'create table t' || 'x (id int)'; end $$;\n";
+    let o = schemagen(project(USERS_NAMED, sql, None).path(), &["diff"]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(stderr(&o).contains("DO is outside the model and what it changes cannot be told"), "{}", stderr(&o));
+    let o = schemagen(project(USERS, sql, None).path(), &["diff"]);
+    assert_eq!(o.status.code(), Some(0), "an empty plan is right whatever the block did: {}", stderr(&o));
+    // A block that only reads and writes rows is data, as an UPDATE is: neither refused nor listed.
+    let rows = "create table users (id uuid primary key, email text not null);\n\
+                do $$ begin if exists (select 1 from users) then update users set email = lower(email); end if; end $$;\n";
+    let o = schemagen(project(USERS_NAMED, rows, None).path(), &["diff"]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(!stderr(&o).contains("DO"), "{}", stderr(&o));
+}
+
+#[test]
+fn an_acknowledged_statement_lets_the_plan_through_until_it_changes() {
+    let refused = stderr(&schemagen(project(USERS_NAMED, CLUSTERED, None).path(), &["diff"]));
+    let print = fingerprint(&refused);
+    let by_print = format!("[[outside]]\nfingerprint = \"{print}\"\nreason = \"clustering only\"\n");
+    let o = schemagen(project(USERS_NAMED, CLUSTERED, Some(&by_print)).path(), &["generate", "--name", "x"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    // Whitespace, comments and the case of keywords are the same statement.
+    let reformatted = CLUSTERED.replace("alter table users cluster", "-- kept in order\nALTER TABLE  users\n  CLUSTER");
+    let o = schemagen(project(USERS_NAMED, &reformatted, Some(&by_print)).path(), &["diff"]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    // Another index is another statement, to be checked again.
+    let edited = CLUSTERED
+        .replace("users_pkey", "users_email_idx")
+        .replace("alter table", "create index users_email_idx on users (email);\nalter table");
+    let o = schemagen(project(USERS_NAMED, &edited, Some(&by_print)).path(), &["diff"]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert_ne!(fingerprint(&stderr(&o)), print);
+    // By file and kind: every such statement of the file.
+    let by_kind = "[[outside]]\nfile = \"20240101000000_init.sql\"\nkind = \"alter table (other)\"\n";
+    let o = schemagen(project(USERS_NAMED, &edited, Some(by_kind)).path(), &["check"]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    let other_file = "[[outside]]\nfile = \"20240202000000_later.sql\"\nkind = \"ALTER TABLE (other)\"\n";
+    let o = schemagen(project(USERS_NAMED, &edited, Some(other_file)).path(), &["check"]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+}
