@@ -520,7 +520,8 @@ pub fn seeds(seed_var: &str, cases_var: &str, default: u64) -> Vec<u64> {
 
 /// `f` of every item, in the items' order, computed on a few threads: each case of the
 /// database suites mostly waits on psql and the server, so cases overlap well even on two
-/// cores. A panic in `f` is re-raised once every item has run.
+/// cores. A panic in `f` ends its thread and is re-raised once the other threads have run
+/// the remaining items.
 pub fn parallel<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
     const THREADS: usize = 4;
     let next = std::sync::atomic::AtomicUsize::new(0);
