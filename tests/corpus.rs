@@ -9,8 +9,9 @@
 //!    imported YAML of the whole history as desired, first k files + up gives the whole
 //!    history's catalog, and the rollback then gives back the first k files' catalog.
 //!
-//! Every database gets, on top of the project stub of the template, `tests/pg/corpus_setup.sql`
-//! (see there why), `../shared/pg/supabase-stub.sql` and `supabase-stub-extras.sql`; the
+//! Every database gets, on top of the project stub, `tests/pg/corpus_setup.sql` (see there
+//! why), `../shared/pg/supabase-stub.sql` and `supabase-stub-extras.sql`, from a template
+//! database built once with all four (`support::corpus_db`); the
 //! stand-in extensions of `../shared/pg/fake-extensions` must be installed in the server's
 //! extension directory (`scripts/setup.sh` does it).
 //!
@@ -404,7 +405,7 @@ fn corpus_histories_import_fixpoint_evolution() {
         FAKE_EXTENSIONS.join(", ")
     );
     let renderer = Renderer::new(None).expect("embedded templates");
-    let results: Vec<ProjectResult> = projects.iter().map(|p| check_project(server, &renderer, p)).collect();
+    let results: Vec<ProjectResult> = support::parallel(&projects, |p| check_project(server, &renderer, p));
 
     let mut table = String::new();
     let _ = writeln!(table, "\n{:<24} {:<9} {:<9} {:<9}", "project", "fidelity", "fixpoint", "evolution");

@@ -83,3 +83,18 @@ fn supabase_stub_is_there() {
     assert!(!catalog.contains("auth.users "), "{catalog}");
     assert!(!catalog.contains("schema auth"), "{catalog}");
 }
+
+#[test]
+fn parallel_keeps_the_items_order_and_raises_a_panic_once_the_rest_ran() {
+    let items: Vec<u64> = (0..50).collect();
+    assert_eq!(support::parallel(&items, |n| n * n), items.iter().map(|n| n * n).collect::<Vec<_>>());
+    let ran = std::sync::atomic::AtomicUsize::new(0);
+    let caught = std::panic::catch_unwind(|| {
+        support::parallel(&items, |&n| {
+            ran.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            assert_ne!(n, 7);
+        })
+    });
+    assert!(caught.is_err(), "a panicking item fails the call");
+    assert_eq!(ran.into_inner(), items.len(), "the other workers went on to the end");
+}

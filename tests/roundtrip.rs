@@ -87,10 +87,9 @@ fn check_fixture(dir: &Path) {
     oracle
         .apply(&std::fs::read_to_string(dir.join("desired.sql")).expect("desired.sql"))
         .unwrap_or_else(|e| panic!("{case}: desired.sql: {e}"));
-    let before = server.fresh_db();
-    apply_all(&before, &current_files);
     let db = server.fresh_db();
     apply_all(&db, &current_files);
+    let before = db.catalog();
     db.apply(&g.up).unwrap_or_else(|e| panic!("{case}: up migration fails on PostgreSQL: {e}\n{}", g.up));
     support::assert_catalog_eq(&db.catalog(), &oracle.catalog(), &format!("{case}: current + up vs desired.sql"));
 
@@ -101,7 +100,7 @@ fn check_fixture(dir: &Path) {
     support::assert_catalog_eq(&fresh.catalog(), &oracle.catalog(), &format!("{case}: from empty vs desired.sql"));
 
     db.apply(&g.down).unwrap_or_else(|e| panic!("{case}: rollback fails on PostgreSQL: {e}\n{}", g.down));
-    support::assert_catalog_eq(&db.catalog(), &before.catalog(), &format!("{case}: current + up + down vs current"));
+    support::assert_catalog_eq(&db.catalog(), &before, &format!("{case}: current + up + down vs current"));
 }
 
 #[test]
@@ -110,12 +109,15 @@ fn fixtures_round_trip_on_postgres() {
     assert!(dirs.len() >= 20, "expected at least 20 fixtures, found {}", dirs.len());
     // Every fixture runs, so one report lists all that fail.
     let only = std::env::var("FIXTURE").ok();
-    let mut failed = Vec::new();
-    for dir in dirs.iter().filter(|d| only.as_ref().is_none_or(|o| d.to_string_lossy().contains(o.as_str()))) {
-        if std::panic::catch_unwind(|| check_fixture(dir)).is_err() {
-            failed.push(dir.file_name().unwrap().to_string_lossy().to_string());
-        }
-    }
+    let chosen: Vec<&PathBuf> =
+        dirs.iter().filter(|d| only.as_ref().is_none_or(|o| d.to_string_lossy().contains(o.as_str()))).collect();
+    let passed = support::parallel(&chosen, |dir| std::panic::catch_unwind(|| check_fixture(dir)).is_ok());
+    let failed: Vec<String> = chosen
+        .iter()
+        .zip(passed)
+        .filter(|(_, ok)| !ok)
+        .map(|(dir, _)| dir.file_name().unwrap().to_string_lossy().to_string())
+        .collect();
     assert!(failed.is_empty(), "{} fixture(s) failed: {}", failed.len(), failed.join(", "));
 }
 
@@ -133,16 +135,15 @@ fn the_bundled_example_migrates_to_its_oracle() {
     let server = support::server();
     let db = server.fresh_db();
     apply_all(&db, &files);
+    let before = db.catalog();
     db.apply(&g.up).unwrap_or_else(|e| panic!("example up fails: {e}\n{}", g.up));
     let oracle = server.fresh_db();
     oracle
         .apply(&std::fs::read_to_string(root.join("tests/fixtures/example_desired.sql")).unwrap())
         .expect("example oracle");
     support::assert_catalog_eq(&db.catalog(), &oracle.catalog(), "example: migrations + up vs example_desired.sql");
-    let before = server.fresh_db();
-    apply_all(&before, &files);
     db.apply(&g.down).unwrap_or_else(|e| panic!("example rollback fails: {e}\n{}", g.down));
-    support::assert_catalog_eq(&db.catalog(), &before.catalog(), "example: rollback");
+    support::assert_catalog_eq(&db.catalog(), &before, "example: rollback");
 }
 
 /// With `--idempotent`, applying the up migration twice succeeds and leaves the catalog
@@ -152,8 +153,7 @@ fn idempotent_migrations_apply_twice() {
     let server = support::server();
     let mut renderer = Renderer::new(None).unwrap();
     renderer.set_idempotent(true);
-    let mut failed = Vec::new();
-    for dir in fixtures() {
+    let failed: Vec<String> = support::parallel(&fixtures(), |dir| {
         let case = dir.file_name().unwrap().to_string_lossy().to_string();
         let desired = load_desired(&dir.join("schema")).unwrap();
         let current_files = sql_files(&dir.join("current"));
@@ -167,10 +167,12 @@ fn idempotent_migrations_apply_twice() {
         let oracle = server.fresh_db();
         oracle.apply(&std::fs::read_to_string(dir.join("desired.sql")).unwrap()).unwrap();
         let same = support::catalog_diff(&db.catalog(), &oracle.catalog());
-        if once.is_err() || twice.is_err() || same.is_some() {
-            failed.push(format!("{case}: once {once:?}, twice {twice:?}, catalog {same:?}"));
-        }
-    }
+        (once.is_err() || twice.is_err() || same.is_some())
+            .then(|| format!("{case}: once {once:?}, twice {twice:?}, catalog {same:?}"))
+    })
+    .into_iter()
+    .flatten()
+    .collect();
     assert!(failed.is_empty(), "not idempotent:\n{}", failed.join("\n"));
 }
 

@@ -12,7 +12,8 @@
 //! `SCHEMAGEN_PGPORT`, or else the throwaway cluster of `scripts/pg.sh`, started on first use.
 //! Every test database is a copy of the template `schemagen_tmpl`, which holds
 //! `src/verify/supabase_stub.sql` (the stub `schemagen verify` ships) and is rebuilt whenever
-//! that file changes. All talking to the server goes through `psql` (std only, no client crate). Set `SCHEMAGEN_KEEP_FAILED_DB=1` to
+//! that file changes. The corpus suite's databases
+//! come from a second template, `schemagen_corpus_tmpl`, which adds the corpus stubs. All talking to the server goes through `psql` (std only, no client crate). Set `SCHEMAGEN_KEEP_FAILED_DB=1` to
 //! keep the database of a failing test for inspection.
 #![allow(dead_code)]
 
@@ -29,7 +30,8 @@ use std::time::Duration;
 
 /// Name of the template database every test database is created from.
 pub const TEMPLATE_DB: &str = "schemagen_tmpl";
-const BUILD_DB: &str = "schemagen_tmpl_build";
+/// The template of the corpus suite: `TEMPLATE_DB` with the corpus stubs (see `corpus_db`).
+const CORPUS_TEMPLATE_DB: &str = "schemagen_corpus_tmpl";
 /// Key of the advisory lock that serializes (re)building the template across processes.
 const TEMPLATE_LOCK_KEY: i64 = 0x0053_4745_4e54_4d50;
 const DEFAULT_PORT: u16 = 54329;
@@ -38,6 +40,7 @@ const SETUP_HINT: &str = "run scripts/setup.sh (installs PostgreSQL), then scrip
      or point SCHEMAGEN_PGHOST/SCHEMAGEN_PGPORT at a running server";
 
 static SERVER: OnceLock<Server> = OnceLock::new();
+static CORPUS_TEMPLATE: OnceLock<()> = OnceLock::new();
 static DB_COUNTER: AtomicU64 = AtomicU64::new(0);
 
 /// A running PostgreSQL server reached through a unix socket directory.
@@ -75,7 +78,7 @@ fn start_server() -> Server {
     if let Err(e) = server.run("postgres", &[], "select 1;") {
         panic!("cannot connect to PostgreSQL at {} port {}: {e}\n{SETUP_HINT}", server.host, server.port);
     }
-    server.ensure_template();
+    server.ensure_template(TEMPLATE_DB, "template1", &[repo_root().join("src/verify/supabase_stub.sql")]);
     server.drop_stale_dbs();
     server
 }
@@ -232,6 +235,10 @@ impl Server {
     /// A new, empty database (a copy of the template, so with the Supabase stub), dropped when
     /// the returned value is dropped.
     pub fn fresh_db(&self) -> Db {
+        self.fresh_db_from(TEMPLATE_DB)
+    }
+
+    fn fresh_db_from(&self, template: &str) -> Db {
         let n = DB_COUNTER.fetch_add(1, Ordering::Relaxed);
         let name = format!("sg_{}_{}", std::process::id(), n);
         // Database-level settings do not travel with TEMPLATE: set the stub's search_path again.
@@ -240,7 +247,7 @@ impl Server {
              create database {db} template {tmpl};\n\
              alter database {db} set search_path to \"$user\", public, extensions;\n",
             db = ident(&name),
-            tmpl = ident(TEMPLATE_DB)
+            tmpl = ident(template)
         );
         let mut attempt = 0;
         loop {
@@ -258,17 +265,19 @@ impl Server {
         Db { name, server: self.clone() }
     }
 
-    /// Builds `schemagen_tmpl` unless it exists and holds the current stub. Serialized across
-    /// processes by an advisory lock, and built under another name then renamed, so a
-    /// half-built template is never used.
-    fn ensure_template(&self) {
-        let stub_path = repo_root().join("src/verify/supabase_stub.sql");
-        let stub = std::fs::read(&stub_path).unwrap_or_else(|e| panic!("cannot read {}: {e}", stub_path.display()));
-        let tag = format!("schemagen supabase stub {:016x}", fnv1a(&stub));
-        let current_sql = format!(
-            "select shobj_description(oid, 'pg_database') from pg_database where datname = {};",
-            literal(TEMPLATE_DB)
-        );
+    /// Builds template database `name` as a copy of `base` with the SQL `files` applied, unless
+    /// it exists and was built from the same files. Serialized across processes by an
+    /// advisory lock, and built under another name then renamed, so a half-built template is
+    /// never used.
+    fn ensure_template(&self, name: &str, base: &str, files: &[PathBuf]) {
+        let mut hash = String::new();
+        for path in files {
+            let text = std::fs::read(path).unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
+            hash.push_str(&format!("{:016x}", fnv1a(&text)));
+        }
+        let tag = format!("schemagen supabase stub {hash}");
+        let current_sql =
+            format!("select shobj_description(oid, 'pg_database') from pg_database where datname = {};", literal(name));
         let is_current = |server: &Server| {
             server.run("postgres", &["-A", "-t"], &current_sql).map(|out| out.trim() == tag).unwrap_or(false)
         };
@@ -279,32 +288,40 @@ impl Server {
         if is_current(self) {
             return; // built by another process meanwhile
         }
+        let build = format!("{name}_build");
         let prepare = format!(
             "drop database if exists {tmpl} with (force);\n\
              drop database if exists {build} with (force);\n\
-             create database {build};\n",
-            tmpl = ident(TEMPLATE_DB),
-            build = ident(BUILD_DB)
+             create database {build} template {base};\n",
+            tmpl = ident(name),
+            build = ident(&build),
+            base = ident(base)
         );
-        self.run("postgres", &[], &prepare).unwrap_or_else(|e| panic!("cannot create database {BUILD_DB}: {e}"));
-        let out = self
-            .psql_command(BUILD_DB)
-            .arg("-f")
-            .arg(&stub_path)
-            .stdin(Stdio::null())
-            .output()
-            .unwrap_or_else(|e| panic!("cannot run psql: {e}"));
-        if !out.status.success() {
-            panic!("loading {} failed:\n{}", stub_path.display(), String::from_utf8_lossy(&out.stderr));
+        self.run("postgres", &[], &prepare).unwrap_or_else(|e| panic!("cannot create database {build}: {e}"));
+        for path in files {
+            let out = self
+                .psql_command(&build)
+                .arg("-f")
+                .arg(path)
+                .stdin(Stdio::null())
+                .output()
+                .unwrap_or_else(|e| panic!("cannot run psql: {e}"));
+            if !out.status.success() {
+                panic!(
+                    "loading {} failed (are the stand-in extensions installed? run scripts/setup.sh):\n{}",
+                    path.display(),
+                    String::from_utf8_lossy(&out.stderr)
+                );
+            }
         }
         let finish = format!(
             "alter database {build} rename to {tmpl};\n\
              comment on database {tmpl} is {tag};\n",
-            build = ident(BUILD_DB),
-            tmpl = ident(TEMPLATE_DB),
+            build = ident(&build),
+            tmpl = ident(name),
             tag = literal(&tag)
         );
-        self.run("postgres", &[], &finish).unwrap_or_else(|e| panic!("cannot install template {TEMPLATE_DB}: {e}"));
+        self.run("postgres", &[], &finish).unwrap_or_else(|e| panic!("cannot install template {name}: {e}"));
     }
 
     /// Drops test databases left behind by test processes that no longer exist (Linux only).
@@ -502,27 +519,52 @@ pub fn seeds(seed_var: &str, cases_var: &str, default: u64) -> Vec<u64> {
     }
 }
 
+/// `f` of every item, in the items' order, computed on a few threads: each case of the
+/// database suites mostly waits on psql and the server, so cases overlap well even on two
+/// cores. A panic in `f` ends its thread and is re-raised once the other threads have run
+/// the remaining items.
+pub fn parallel<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
+    const THREADS: usize = 4;
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let mut done: Vec<(usize, R)> = std::thread::scope(|s| {
+        let workers: Vec<_> = (0..THREADS.min(items.len()))
+            .map(|_| {
+                s.spawn(|| {
+                    let mut out = Vec::new();
+                    loop {
+                        let i = next.fetch_add(1, Ordering::Relaxed);
+                        let Some(item) = items.get(i) else { return out };
+                        out.push((i, f(item)));
+                    }
+                })
+            })
+            .collect();
+        workers.into_iter().flat_map(|w| w.join().unwrap_or_else(|e| std::panic::resume_unwind(e))).collect()
+    });
+    done.sort_by_key(|(i, _)| *i);
+    done.into_iter().map(|(_, r)| r).collect()
+}
+
 /// `../shared`, beside the project.
 pub fn shared_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared")
 }
 
-/// A fresh database with the project stub (template), corpus_setup.sql, the shared stub and
-/// its extras.
+/// A fresh database with the project stub, corpus_setup.sql, the shared stub and its extras:
+/// a copy of a second template that holds them, built once rather than replayed into every
+/// database.
 pub fn corpus_db(server: &Server) -> Db {
-    let db = server.fresh_db();
-    let shared = shared_dir().join("pg");
-    let setup = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/pg/corpus_setup.sql");
-    for path in [setup, shared.join("supabase-stub.sql"), shared.join("supabase-stub-extras.sql")] {
-        let sql = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
-        db.apply(&sql).unwrap_or_else(|e| {
-            panic!(
-                "{} does not apply: {e}\n(are the stand-in extensions installed? run scripts/setup.sh)",
-                path.display()
-            )
-        });
-    }
-    db
+    CORPUS_TEMPLATE.get_or_init(|| {
+        let shared = shared_dir().join("pg");
+        let files = [
+            repo_root().join("src/verify/supabase_stub.sql"),
+            repo_root().join("tests/pg/corpus_setup.sql"),
+            shared.join("supabase-stub.sql"),
+            shared.join("supabase-stub-extras.sql"),
+        ];
+        server.ensure_template(CORPUS_TEMPLATE_DB, "template1", &files);
+    });
+    server.fresh_db_from(CORPUS_TEMPLATE_DB)
 }
 
 /// The fixture case directories of tests/fixtures, in name order.
