@@ -174,7 +174,7 @@ fn check(seed: u64, server: &support::Server, renderer: &Renderer) -> Result<(),
     let mut desired_schema = load(&desired_sql);
     for (t, new, old) in renamed {
         let object = ObjectId::Column(QualifiedName::new("public", format!("t{t}")), new);
-        desired_schema.hints.renames.push(Rename { object, from: old, origin: None });
+        desired_schema.hints.renames.push(Rename { object, from: old, from_schema: None, origin: None });
     }
     let plan = plan_migration(&load(&current_sql), &desired_schema).map_err(|e| format!("plan: {e}"))?;
     let up = render_file(renderer, &plan, Direction::Up, "up", "property").unwrap();

@@ -22,6 +22,12 @@ pub enum Change {
         object: ObjectId,
         from: String,
     },
+    /// A table moved to another schema (`ALTER TABLE … SET SCHEMA`), and renamed there when
+    /// `to` has another name.
+    MoveTable {
+        from: QualifiedName,
+        to: QualifiedName,
+    },
     CreateSchema(String),
     DropSchema(String),
     CreateTable(Table),

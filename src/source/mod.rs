@@ -9,6 +9,7 @@ pub mod live;
 pub mod replication;
 pub mod routines;
 pub mod security;
+pub mod set_schema;
 pub mod spec;
 pub mod sql;
 pub mod view_columns;
