@@ -48,7 +48,7 @@ pub fn losses(current: &Schema, desired: &Schema, changes: &[Change]) -> Vec<Los
     // A table renamed by the migration was declared under its old name.
     let old_name = |t: &QualifiedName| {
         let renamed = desired.hints.renames.iter().find(|r| r.object == ObjectId::Table(t.clone()));
-        renamed.map_or_else(|| t.clone(), |r| QualifiedName::new(t.schema.clone(), r.from.clone()))
+        renamed.and_then(|r| r.old_table()).unwrap_or_else(|| t.clone())
     };
     let mut out = Vec::new();
     let mut loss = |object: ObjectId, what: String, table: Option<&QualifiedName>, hint: Option<String>| {

@@ -401,6 +401,9 @@ fn object_of(change: &Change) -> Option<(Action, Object)> {
     let (action, id) = match change {
         Change::Rename { object, from, .. } => (Action::Change(format!("renamed from {}", code(from))), object.clone()),
         Change::ForRollback(_) => return None,
+        Change::MoveTable { from, to } => {
+            (Action::Change(format!("moved from {}", code(&from.to_string()))), ObjectId::Table(to.clone()))
+        }
         Change::CreateSchema(s) => (Action::Create, ObjectId::Schema(s.clone())),
         Change::DropSchema(s) => (Action::Drop, ObjectId::Schema(s.clone())),
         Change::CreateTable(t) => (Action::Create, ObjectId::Table(t.name.clone())),
@@ -710,6 +713,9 @@ impl<'a> Tables<'a> {
             match change {
                 Change::Rename { object: ObjectId::Table(new), from, .. } => {
                     table_to.insert(QualifiedName::new(new.schema.clone(), from.clone()), new);
+                }
+                Change::MoveTable { from, to } => {
+                    table_to.insert(from.clone(), to);
                 }
                 Change::Rename { object: ObjectId::Policy(table, new), from, .. } => {
                     policy_to.insert((table, from), new);

@@ -160,6 +160,11 @@ pub enum Statement {
         action: DomainAction,
     },
     Rename(Rename),
+    /// ALTER TABLE `table` SET SCHEMA `schema`.
+    SetSchema {
+        table: QualifiedName,
+        schema: String,
+    },
     CreatePublication(Publication),
     DropPublication(String),
     /// ALTER PUBLICATION … SET (publish = …, publish_via_partition_root = …).

@@ -316,3 +316,70 @@ fn a_sql_function_that_writes_a_renamed_column_is_replaced_after_the_rename_and_
     assert!(text.find("RENAME COLUMN").unwrap() < text.find("CREATE OR REPLACE FUNCTION").unwrap(), "{text}");
     assert!(down.find("RENAME COLUMN").unwrap() < down.find("CREATE OR REPLACE FUNCTION").unwrap(), "{down}");
 }
+
+#[test]
+fn a_table_moved_to_another_schema_keeps_its_rows_and_what_it_holds() {
+    // Its serial sequence, key, unique constraint, index and policy go with it; the
+    // foreign key of another table follows it.
+    let notes = "table: notes\nschema: archive\nrenamed_from: public.notes\ncolumns:\n  \
+                 id: serial primary key\n  body: text not null unique\n  owner_id: int\n\
+                 indexes:\n  notes_owner: {columns: [owner_id]}\n\
+                 rls: true\npolicies:\n  notes_read: {command: select, using: \"body <> ''\"}\n";
+    let (up, down) = up_and_down(&Case {
+        current: "create schema archive;
+                  create table public.notes (id serial primary key, body text not null unique, owner_id int);
+                  create index notes_owner on public.notes (owner_id);
+                  create table public.pins (id int primary key, note_id int references public.notes);
+                  alter table public.notes enable row level security;
+                  create policy notes_read on public.notes for select using (body <> '');",
+        rows: "insert into public.notes (body, owner_id) values ('a', 7), ('b', 8); insert into public.pins values (1, 2);",
+        yaml: &[
+            ("_setup.yaml", "schemas: [archive]\n"),
+            ("notes.yaml", notes),
+            ("pins.yaml", "table: pins\ncolumns:\n  id: int primary key\n  note_id: int references archive.notes\n"),
+        ],
+        args: &[],
+        after_up: (
+            "insert into archive.notes (body) values ('c') returning id;
+             select n.body, n.owner_id from archive.notes n join public.pins p on p.note_id = n.id",
+            "3\nb|8",
+        ),
+        after_down: ("select id, body from public.notes order by id", "1|a\n2|b\n3|c"),
+    });
+    let text = up.concat();
+    assert!(!text.contains("DROP") && !text.contains("CREATE"), "{text}");
+    assert!(text.contains("ALTER TABLE public.notes SET SCHEMA archive;"), "{text}");
+    assert!(down.contains("ALTER TABLE archive.notes SET SCHEMA public;"), "{down}");
+}
+
+#[test]
+fn a_table_moved_and_renamed_into_a_new_schema_and_back() {
+    let (up, down) = up_and_down(&Case {
+        current: "create table public.drafts (id int generated always as identity primary key, body text);",
+        rows: "insert into public.drafts (body) values ('a'), ('b');",
+        yaml: &[
+            ("_setup.yaml", "schemas: [archive]\n"),
+            (
+                "drafts.yaml",
+                "table: old_drafts\nschema: archive\nrenamed_from: public.drafts\ncolumns:\n  \
+                 id: int generated always as identity primary key\n  body: text\n",
+            ),
+        ],
+        args: &[],
+        after_up: ("insert into archive.old_drafts (body) values ('c') returning id", "3"),
+        after_down: ("select id, body from public.drafts order by id", "1|a\n2|b\n3|c"),
+    });
+    let text = up.concat();
+    let (schema, moved, renamed) = (
+        text.find("CREATE SCHEMA archive").unwrap(),
+        text.find("ALTER TABLE public.drafts SET SCHEMA archive;").unwrap(),
+        text.find("ALTER TABLE archive.drafts RENAME TO old_drafts;").unwrap(),
+    );
+    assert!(schema < moved && moved < renamed && !text.contains("DROP TABLE"), "{text}");
+    let (renamed, moved, schema) = (
+        down.find("ALTER TABLE archive.old_drafts RENAME TO drafts;").unwrap(),
+        down.find("ALTER TABLE archive.drafts SET SCHEMA public;").unwrap(),
+        down.find("DROP SCHEMA archive").unwrap(),
+    );
+    assert!(renamed < moved && moved < schema, "{down}");
+}

@@ -1,7 +1,8 @@
 //! Random pairs of schemas (tables with foreign keys, checks, indexes, generated columns,
 //! defaults calling a function whose result type changes, views over tables and views,
-//! functions, SQL functions that write a column, policies with subqueries, triggers, and
-//! columns renamed under views and functions): for each pair, current + up has the catalog
+//! functions, SQL functions that write a column, functions taking or returning the row
+//! type of a table or a view, policies with subqueries, triggers, and columns renamed
+//! under views and functions): for each pair, current + up has the catalog
 //! of desired, and + down has the catalog of current again, on a real PostgreSQL. Seeded: a failure prints its seed; `PROPERTY_SEED=n` replays one,
 //! `PROPERTY_CASES=n` sets how many run.
 
@@ -137,6 +138,16 @@ fn state(rng: &mut Rng, renames: bool) -> (String, Vec<(usize, String, String)>)
             "create function public.exists_in_t{t}({arg}) returns boolean language sql stable as $$ select exists (select 1 from public.t{t} where id = p) $$;"
         );
     }
+    // A function over a table's row type: the table's columns change under it.
+    for (t, cols) in &tables {
+        if rng.chance(30) {
+            let field = cols.iter().find(|c| c.starts_with('b')).map_or("r.id::text".to_string(), |b| format!("r.{b}"));
+            let _ = writeln!(
+                sql,
+                "create function public.label_t{t}(r public.t{t}) returns text language sql stable as $$ select {field} $$;"
+            );
+        }
+    }
     for (t, cols) in &tables {
         if rng.chance(50) {
             let _ = writeln!(sql, "alter table public.t{t} enable row level security;");
@@ -157,6 +168,25 @@ fn state(rng: &mut Rng, renames: bool) -> (String, Vec<(usize, String, String)>)
             if rng.chance(40) {
                 let _ = writeln!(sql, "create view public.w{t} as select id from public.v{t};");
             }
+            // Functions over a view's row type: a view whose columns change is dropped and
+            // created again, and PostgreSQL refuses to drop it under them.
+            if rng.chance(40) {
+                let (returns, body) = if rng.chance(50) {
+                    (format!("setof public.v{t}"), format!("select * from public.v{t}"))
+                } else {
+                    (format!("public.v{t}"), format!("select * from public.v{t} limit 1"))
+                };
+                let _ = writeln!(
+                    sql,
+                    "create function public.rows_v{t}() returns {returns} language sql stable as $$ {body} $$;"
+                );
+            }
+            if rng.chance(30) {
+                let _ = writeln!(
+                    sql,
+                    "create function public.id_of_v{t}(r public.v{t}) returns uuid language sql immutable as $$ select r.id $$;"
+                );
+            }
         }
     }
     (sql, renamed)
@@ -174,7 +204,7 @@ fn check(seed: u64, server: &support::Server, renderer: &Renderer) -> Result<(),
     let mut desired_schema = load(&desired_sql);
     for (t, new, old) in renamed {
         let object = ObjectId::Column(QualifiedName::new("public", format!("t{t}")), new);
-        desired_schema.hints.renames.push(Rename { object, from: old, origin: None });
+        desired_schema.hints.renames.push(Rename { object, from: old, from_schema: None, origin: None });
     }
     let plan = plan_migration(&load(&current_sql), &desired_schema).map_err(|e| format!("plan: {e}"))?;
     let up = render_file(renderer, &plan, Direction::Up, "up", "property").unwrap();

@@ -195,9 +195,49 @@ const CASES: &[(&str, &str, &str, &str)] = &[
         "create table e (r text) partition by list (r);\ncreate table e1 (r text);\n\
          alter table e attach partition e1 for values in ('eu')",
     ),
+    (
+        "270_yaml_policy_subquery_unknown_column",
+        "create policy p on t for select using (exists (select 1 from members m where m.org = id))",
+        "column m.org does not exist",
+        "create policy p on t for select using (exists (select 1 from members m where m.org_id = id))",
+    ),
+    (
+        "271_yaml_policy_subquery_outer_unknown_column",
+        "create policy p on t for select using (exists (select 1 from members m where m.org_id = organisation))",
+        "column \"organisation\" does not exist",
+        "create policy p on t for select using (exists (select 1 from members m where m.org_id = t.id))",
+    ),
+    (
+        "272_yaml_view_subquery_unknown_column",
+        "create view v as select t.id, (select count(*) from members m where m.org_id = t.id and m.role = 'admin') \
+         from t",
+        "column m.role does not exist",
+        "create view v as select t.id, (select count(*) from members m where m.org_id = t.id) from t",
+    ),
+    (
+        "273_yaml_default_cast_not_readable",
+        "create table t2 (seats integer default ('x')::int)",
+        "invalid input syntax for type integer: \"x\"",
+        "create table t2 (seats integer default ('12')::int)",
+    ),
+    (
+        "274_yaml_default_of_another_type",
+        "create table t2 (seats integer default '12'::text)",
+        "column \"seats\" is of type integer but default expression is of type text",
+        "create table t2 (seats integer default '12'::integer)",
+    ),
+    (
+        "275_yaml_default_calls_function_of_another_type",
+        "create function default_label() returns text language sql immutable as $$select 'none'$$; \
+         create table t2 (seats integer not null default public.default_label())",
+        "column \"seats\" is of type integer but default expression is of type text",
+        "create function default_label() returns text language sql immutable as $$select 'none'$$; \
+         create table t2 (seats text not null default public.default_label())",
+    ),
 ];
 
 const SETUP: &str = "create table t (id bigint primary key, title text);\n\
+                     create table members (org_id bigint not null, user_id uuid not null);\n\
                      create function f() returns trigger language plpgsql as $$begin return new; end$$;";
 
 #[test]

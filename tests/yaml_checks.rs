@@ -15,7 +15,10 @@ const FILES: &[(&str, &str)] = &[
         "teams.yaml",
         "table: teams\ncolumns:\n  id: integer primary key\n  name:\n    type: varchar(255)\n    default: null\n  \
          budget: numeric(10, 2) default '12.50'\n  active: boolean default 'yes'\n  seats: integer default ' 42 '\n  \
-         token: uuid default gen_random_uuid()\n  created_at: timestamptz default now()\n\
+         token: uuid default gen_random_uuid()\n  created_at: timestamptz default now()\n  \
+         cast_in: integer default true::integer\n  flag: boolean default 1::boolean\n  \
+         narrow: smallint default 99999::integer\n  label: text default public.team_label()\n  \
+         wide: bigint default 1.5::numeric\n  shown: varchar(20) default 12::bigint\n\
          grants:\n  sg_reporting: [select]\n  authenticated: [select]\n",
     ),
     (
@@ -40,6 +43,7 @@ const FILES: &[(&str, &str)] = &[
         "team_size.yaml",
         "function: team_size\nargs: [team bigint]\nreturns: bigint\nbody: select count(*) from members where team_id = team\n",
     ),
+    ("team_label.yaml", "function: public.team_label\nreturns: text\nvolatility: immutable\nbody: select 'none'\n"),
     (
         "team_view.yaml",
         "view: team_view\nquery: |\n  with counted as (select team_id, count(*) as n from members group by team_id)\n  \
@@ -58,6 +62,34 @@ const FILES: &[(&str, &str)] = &[
     ),
     ("logs_eu.yaml", "table: logs_eu\npartition_of: logs\nbound: in ('eu')\npartition_by: range (at)\n"),
     ("logs_eu_2024_view.yaml", "view: eu_2024\nquery: select region, at from logs_eu_2024\n"),
+    // Names PostgreSQL resolves through the levels of a query: each policy and view below
+    // reads columns of the query around it, of aliases, of what the checks cannot see into.
+    (
+        "docs.yaml",
+        "table: docs\ncolumns:\n  id: bigint primary key\n  team_id: bigint references teams(id)\n  \
+         owner_id: uuid\n  title: text\nrls: true\npolicies:\n  \
+         inner first: {using: 'exists (select 1 from members m where m.team_id = team_id and m.user_id = (select auth.uid()))'}\n  \
+         by relation name: {using: 'exists (select 1 from members where members.team_id = docs.team_id)'}\n  \
+         renamed columns: {using: 'owner_id in (select uid from members as m(mid, tid, uid) where tid = docs.team_id)'}\n  \
+         from a subquery: {using: 'exists (select 1 from (select team_id from members) s where s.team_id = team_id)'}\n  \
+         from a cte: {using: 'exists (with x as (select team_id from members) select 1 from x where x.team_id = docs.team_id)'}\n  \
+         system column and row: {using: 'exists (select 1 from members m where m.ctid is not null and (m).team_id = team_id)'}\n  \
+         from a function: {using: 'exists (select 1 from generate_series(1, 3) g where g = docs.id)'}\n  \
+         platform table: {using: 'exists (select 1 from auth.users u where u.id = owner_id)'}\n  \
+         joined: {using: 'exists (select 1 from members m join teams t on t.id = m.team_id where t.name = title)'}\n  \
+         grouped: {using: '(select count(*) from members m where m.team_id = docs.team_id group by m.team_id order by 1) > 0'}\n  \
+         union: {using: 'team_id in (select team_id from members union select id from teams)'}\n",
+    ),
+    (
+        "team_counts.yaml",
+        "view: team_counts\nquery: |\n  select t.id, t.xmin as version, (select count(*) from members m where m.team_id = t.id) as n\n  \
+         from teams t where exists (select 1 from docs d where d.team_id = t.id) order by n\n",
+    ),
+    (
+        "team_lateral.yaml",
+        "view: team_lateral\nquery: |\n  select t.id, x.n from teams t\n  \
+         cross join lateral (select count(*) as n from members m where m.team_id = t.id) x\n",
+    ),
 ];
 
 #[test]
@@ -74,7 +106,10 @@ fn schemas_close_to_the_refused_ones_load_and_apply() {
     let db = support::server().fresh_db();
     db.apply("do $$ begin create role sg_reporting; exception when duplicate_object then null; end $$").unwrap();
     db.apply(&String::from_utf8(out.stdout).unwrap()).unwrap();
-    assert_eq!(db.query("select count(*) from pg_views where viewname in ('team_view', 'team_names')").unwrap(), "2");
+    let views =
+        "select count(*) from pg_views where viewname in ('team_view', 'team_names', 'team_counts', 'team_lateral')";
+    assert_eq!(db.query(views).unwrap(), "4");
+    assert_eq!(db.query("select count(*) from pg_policies where tablename = 'docs'").unwrap(), "11");
     assert!(Path::new(&dir.path().join("schema/dotted.yaml")).exists());
     assert_eq!(db.query("select count(*) from pg_tables where tablename = 'a.b'").unwrap(), "1");
     assert_eq!(db.query("select count(*) from pg_inherits where inhparent = 'logs_eu'::regclass").unwrap(), "1");

@@ -24,6 +24,12 @@ pub enum Change {
         object: ObjectId,
         from: String,
     },
+    /// A table moved to another schema (`ALTER TABLE … SET SCHEMA`), and renamed there when
+    /// `to` has another name.
+    MoveTable {
+        from: QualifiedName,
+        to: QualifiedName,
+    },
     CreateSchema(String),
     DropSchema(String),
     CreateTable(Table),
@@ -296,7 +302,7 @@ pub fn diff(current: &Schema, desired: &Schema) -> Vec<Change> {
         }
     }
     if renamed.is_some() {
-        views_as_they_were(original, &mut changes);
+        as_they_were(original, &mut changes);
     }
     changes
 }
@@ -304,12 +310,29 @@ pub fn diff(current: &Schema, desired: &Schema) -> Vec<Change> {
 /// A view over a renamed table or column is dropped before the rename (see the plan's
 /// rename step), so what the rollback creates again after the rename back is the view as it
 /// was, not as the renames rewrote it (`t.title AS name` once the column is `name` again).
-fn views_as_they_were(original: &Schema, changes: &mut [Change]) {
+/// The same holds for a dropped index or CHECK, key or unique constraint of a table that
+/// keeps its name: it lets go of its columns as they were named, so it is dropped before
+/// they are renamed and created again by the rollback after they are named so again.
+/// (A foreign key keeps the renamed form: it also needs the key it references.)
+fn as_they_were(original: &Schema, changes: &mut [Change]) {
     for c in changes {
-        if let Change::DropView(v) = c
-            && let Some(was) = original.views.get(&v.name)
-        {
-            *v = was.clone();
+        match c {
+            Change::DropView(v) => {
+                if let Some(was) = original.views.get(&v.name) {
+                    *v = was.clone();
+                }
+            }
+            Change::DropIndex { table, index } => {
+                if let Some(was) = original.table(table).and_then(|t| t.index(&index.name)) {
+                    *index = was.clone();
+                }
+            }
+            Change::DropConstraint { table, constraint } if !constraint.kind.is_foreign_key() => {
+                if let Some(was) = original.table(table).and_then(|t| t.constraint(&constraint.name)) {
+                    *constraint = was.clone();
+                }
+            }
+            _ => {}
         }
     }
 }

@@ -8,7 +8,7 @@ use std::collections::BTreeSet;
 
 use super::Change;
 use crate::model::{ObjectId, QualifiedName, Schema};
-use crate::source::ddl;
+use crate::source::{ddl, set_schema};
 
 /// The renames from `current` towards `desired`, and `current` with them applied.
 pub fn apply(current: &Schema, desired: &Schema) -> (Vec<Change>, Option<Schema>) {
@@ -19,6 +19,13 @@ pub fn apply(current: &Schema, desired: &Schema) -> (Vec<Change>, Option<Schema>
     let mut changes = Vec::new();
     for hint in hints {
         let schema = renamed.as_ref().unwrap_or(current);
+        if let (ObjectId::Table(new), Some(old)) = (&hint.object, hint.from_schema.as_ref().and(hint.old_table())) {
+            if movable(schema, &old, new) {
+                let work = renamed.get_or_insert_with(|| current.clone());
+                move_table(work, &old, new, &mut changes);
+            }
+            continue;
+        }
         if applies(schema, &hint.object, &hint.from) {
             let work = renamed.get_or_insert_with(|| current.clone());
             rename(work, &hint.object, &hint.from, &mut changes);
@@ -55,6 +62,37 @@ fn applies(schema: &Schema, object: &ObjectId, from: &str) -> bool {
         }
         _ => false,
     }
+}
+
+/// Whether table `old` exists in `schema` and can move to `new`: no relation of `new`'s
+/// schema has its name, the name it has there before the rename, or one of its indexes'.
+fn movable(schema: &Schema, old: &QualifiedName, new: &QualifiedName) -> bool {
+    let Some(table) = schema.tables.get(old) else { return false };
+    let taken: BTreeSet<&str> = schema
+        .tables
+        .values()
+        .filter(|t| t.name.schema == new.schema)
+        .flat_map(|t| t.relation_names())
+        .chain(
+            schema
+                .views
+                .keys()
+                .chain(schema.sequences.keys())
+                .filter(|n| n.schema == new.schema)
+                .map(|n| n.name.as_str()),
+        )
+        .collect();
+    let moved = table.relation_names().chain([new.name.as_str()]);
+    !moved.into_iter().any(|n| taken.contains(n))
+}
+
+/// Moves `old` to `new`'s schema, then renames it there, as the migration will.
+fn move_table(schema: &mut Schema, old: &QualifiedName, new: &QualifiedName, changes: &mut Vec<Change>) {
+    set_schema::move_relation(schema, old, &new.schema);
+    if old.name != new.name {
+        ddl::rename_object(schema, &ObjectId::Table(new.clone()), &old.name);
+    }
+    changes.push(Change::MoveTable { from: old.clone(), to: new.clone() });
 }
 
 /// Renames in `schema` by replaying the rename as a migration would, and records the change.

@@ -25,6 +25,10 @@ pub fn rebuild(
         .collect();
     let on_function =
         |id: &ObjectId| graph.depends_on(id).any(|d| matches!(d, ObjectId::Function(_)) && rebuilt.contains(d));
+    let calls_rebuilt = |c: &Column| {
+        let calls = c.default.as_ref().map(|d| d.refs().functions.clone()).unwrap_or_default();
+        rebuilt.iter().any(|r| matches!(r, ObjectId::Function(f) if calls.contains(&f.name)))
+    };
     let mut extra = Vec::new();
     let mut generated = Vec::new();
     for (name, old) in &current.tables {
@@ -44,18 +48,36 @@ pub fn rebuild(
                 let bare = Column { default: None, ..c.clone() };
                 extra.push(alter(name, c, &bare));
                 extra.push(alter(name, &bare, wanted));
+            } else if calls_rebuilt(wanted) && !replaced.contains(&id) && on_function(&id) {
+                // Altered anyway (its type changes): the default comes off with the change
+                // and goes back on after the function is created again (which orders the
+                // two: the first lets go of the old function, the second needs the new).
+                let altered = changes.iter_mut().find_map(|x| match x {
+                    Change::AlterColumn { table, to, .. } if table == name && to.name == c.name => Some(to),
+                    _ => None,
+                });
+                if let Some(to) = altered {
+                    let bare = Column { default: None, ..(**to).clone() };
+                    extra.push(alter(name, &bare, to));
+                    **to = bare;
+                }
             }
         }
+        // DROP COLUMN takes the indexes and constraints of a generated column dropped and
+        // added again: they are created again after it.
+        let stands = |id: &ObjectId| {
+            !handled.contains(id) && (on_function(id) || graph.depends_on(id).any(|d| generated.contains(d)))
+        };
         for c in &old.constraints {
             let id = ObjectId::Constraint(name.clone(), c.name.clone());
-            if let Some(wanted) = new.constraint(&c.name).filter(|_| !handled.contains(&id) && on_function(&id)) {
+            if let Some(wanted) = new.constraint(&c.name).filter(|_| stands(&id)) {
                 extra.push(Change::DropConstraint { table: name.clone(), constraint: c.clone() });
                 extra.push(Change::AddConstraint { table: name.clone(), constraint: wanted.clone() });
             }
         }
         for i in &old.indexes {
             let id = ObjectId::Index(name.clone(), i.name.clone());
-            if let Some(wanted) = new.index(&i.name).filter(|_| !handled.contains(&id) && on_function(&id)) {
+            if let Some(wanted) = new.index(&i.name).filter(|_| stands(&id)) {
                 extra.push(Change::DropIndex { table: name.clone(), index: i.clone() });
                 extra.push(Change::CreateIndex { table: name.clone(), index: wanted.clone() });
             }

@@ -95,7 +95,7 @@ pub fn lint_changes(
     let renamed = changes
         .iter()
         .filter_map(|c| match c {
-            Change::Rename { object: ObjectId::Table(t), .. } => Some(t),
+            Change::Rename { object: ObjectId::Table(t), .. } | Change::MoveTable { to: t, .. } => Some(t),
             _ => None,
         })
         .collect();

@@ -143,9 +143,15 @@ pub fn signature(f: &Function) -> Vec<Dep> {
     f.types.iter().cloned().map(Dep::Type).collect()
 }
 
-/// What a statement of `f`'s body refers to, `f` itself aside.
+/// What a statement of `f`'s body refers to, `f` itself aside. A SQL body names columns
+/// of the row types of its signature too (`r.title` of an argument `r public.posts`), and
+/// PostgreSQL checks those when it creates the function.
 pub fn body(f: &Function, statement: &Refs) -> Vec<Dep> {
-    let all = refs(statement).into_iter().chain(read_columns(statement));
+    let row_types = f.types.iter().filter(|_| f.language == "sql");
+    let all = refs(statement)
+        .into_iter()
+        .chain(read_columns(statement))
+        .chain(row_types.flat_map(|t| own_columns(t, statement)));
     all.filter(|d| d != &Dep::Function(f.name.clone())).collect()
 }
 

@@ -278,7 +278,17 @@ impl fmt::Display for ObjectId {
 pub struct Rename {
     pub object: ObjectId,
     pub from: String,
+    /// The schema of a table moved from another schema (`renamed_from: other.t`).
+    pub from_schema: Option<String>,
     pub origin: Option<Origin>,
+}
+
+impl Rename {
+    /// The old name of a renamed or moved table.
+    pub fn old_table(&self) -> Option<QualifiedName> {
+        let ObjectId::Table(new) = &self.object else { return None };
+        Some(QualifiedName::new(self.from_schema.clone().unwrap_or_else(|| new.schema.clone()), self.from.clone()))
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]

@@ -63,14 +63,20 @@ pub struct PartitionOf {
 }
 
 impl super::Schema {
+    /// The table whose columns `name` has: itself, or the table at the top of its partitions.
+    pub fn columns_of(&self, name: &QualifiedName) -> Option<&super::Table> {
+        let mut root = self.tables.get(name)?;
+        while let Some(parent) = root.partition_of.as_ref().and_then(|o| self.tables.get(&o.parent)) {
+            root = parent;
+        }
+        Some(root)
+    }
+
     /// `name` as PostgreSQL shows it: a partition with the columns of the table at the top
     /// of its partitions (what its expressions, policies, triggers and a view's `*` read).
     pub fn with_columns(&self, name: &QualifiedName) -> Option<std::borrow::Cow<'_, super::Table>> {
         let table = self.tables.get(name)?;
-        let mut root = table;
-        while let Some(parent) = root.partition_of.as_ref().and_then(|o| self.tables.get(&o.parent)) {
-            root = parent;
-        }
+        let root = self.columns_of(name)?;
         if std::ptr::eq(root, table) {
             return Some(std::borrow::Cow::Borrowed(table));
         }

@@ -567,9 +567,12 @@ fn steps_for(change: &Change, deferred: &[(QualifiedName, String)], defaults: &D
             s.releases.extend(column_needs(table, from));
             s.provides.push(Object::Shape(table.clone()));
             // What reads a column whose type changes lets go of it before and takes it after.
+            // A view that is dropped reads it by `Shape`, not by column, and may itself wait
+            // for a function over its rows: the table must be released by every drop.
             if from.data_type.without_serial() != to.data_type.without_serial() || from.collation != to.collation {
                 s.removes.push(Object::Column(table.clone(), to.name.clone()));
                 s.provides.push(Object::Column(table.clone(), to.name.clone()));
+                s.requires.push(Object::Released(table.clone()));
             }
             vec![s]
         }

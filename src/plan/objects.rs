@@ -23,6 +23,7 @@ use super::{File, Object, Phase, Step, comment_stmt, needs};
 pub(super) fn steps_for(change: &Change, defaults: &DefaultPrivileges) -> Option<Vec<Step>> {
     let step = match change {
         Change::Rename { object, from } => rename_step(object, from),
+        Change::MoveTable { from, to } => move_step(from, to),
         Change::CreateExtension(extension) => {
             let down = if PLATFORM_EXTENSIONS.contains(&extension.name.as_str()) {
                 Stmt::Note(format!("extension {} is the platform's: left installed", extension.name))
@@ -779,6 +780,25 @@ fn view_needs(view: &View) -> Vec<Object> {
         .collect();
     let (relations, calls): (Vec<Dep>, Vec<Dep>) = deps.into_iter().partition(|d| matches!(d, Dep::Relation(_)));
     needs(relations).into_iter().chain(shapes).chain(needs(calls)).collect()
+}
+
+/// `ALTER TABLE … SET SCHEMA` (then `RENAME` when the name changes too), and the way back.
+fn move_step(from: &QualifiedName, to: &QualifiedName) -> Step {
+    let moved = QualifiedName::new(to.schema.clone(), from.name.clone());
+    let mut up = vec![Stmt::SetSchema { table: from.clone(), schema: to.schema.clone() }];
+    let mut down = vec![Stmt::SetSchema { table: moved.clone(), schema: from.schema.clone() }];
+    if from.name != to.name {
+        let rename = Rename { kind: RenameKind::Table, table: moved, from: from.name.clone(), to: to.name.clone() };
+        up.push(Stmt::Rename(rename.clone()));
+        down.insert(0, Stmt::Rename(rename.reversed()));
+    }
+    let mut s = Step::new(Phase::Rename, format!("~ move table {from} to {to}"), up, down);
+    s.requires.push(Object::Schema(to.schema.clone()));
+    s.requires.push(Object::Schema(from.schema.clone()));
+    s.provides.push(Object::Table(to.clone()));
+    // As for a rename: views over it are dropped before and created after.
+    s.removes.push(Object::Shape(from.clone()));
+    s
 }
 
 /// `ALTER … RENAME`, and the rename back.

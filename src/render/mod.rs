@@ -78,6 +78,7 @@ pub const TEMPLATES: &[(&str, &str)] = embedded!(
     "rls_public_read.sql.j2",
     "rls_service_only.sql.j2",
     "rename.sql.j2",
+    "set_schema.sql.j2",
     "backfill.sql.j2",
     "note.sql.j2",
     "serial_sequence.sql.j2",

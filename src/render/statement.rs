@@ -346,6 +346,9 @@ pub fn context(statement: &Statement) -> Result<(&'static str, Value)> {
             };
             ("rename.sql.j2", context! { kind, on, from => ident(&r.from), to => ident(&r.to) })
         }
+        S::SetSchema { table, schema } => {
+            ("set_schema.sql.j2", context! { table => qname(table), schema => ident(schema) })
+        }
         S::Backfill { table, column, expr } => (
             "backfill.sql.j2",
             context! { table => qname(table), column => ident(column), expr => expr.text().to_string() },

@@ -158,6 +158,7 @@ pub fn apply(schema: &mut Schema, stmt: &NodeEnum) -> Outcome {
         NodeEnum::AlterTableStmt(s) => alter_table(schema, s),
         NodeEnum::IndexStmt(s) => create_index(schema, s),
         NodeEnum::RenameStmt(s) => rename(schema, s, true),
+        NodeEnum::AlterObjectSchemaStmt(s) => crate::source::set_schema::set_schema(schema, s),
         NodeEnum::DropStmt(s) => drop(schema, s),
         NodeEnum::CommentStmt(s) => comment(schema, s),
         NodeEnum::CreateSchemaStmt(s) => {
@@ -247,7 +248,7 @@ pub fn do_body(s: &protobuf::DoStmt) -> Option<String> {
 }
 
 /// The sequence of a `nextval('name'::regclass)` default.
-fn nextval_sequence(node: &Node) -> Option<QualifiedName> {
+pub(crate) fn nextval_sequence(node: &Node) -> Option<QualifiedName> {
     let Some(NodeEnum::FuncCall(f)) = node.node.as_ref() else { return None };
     if strings(&f.funcname).last().map(String::as_str) != Some("nextval") {
         return None;
@@ -323,6 +324,7 @@ pub fn statement_kind(stmt: &NodeEnum) -> &'static str {
         NodeEnum::NotifyStmt(_) => "NOTIFY",
         NodeEnum::CreateRoleStmt(_) | NodeEnum::AlterRoleStmt(_) => "ROLE",
         NodeEnum::AlterEnumStmt(_) => "ALTER TYPE",
+        NodeEnum::AlterObjectSchemaStmt(_) => "SET SCHEMA",
         _ => "other statement",
     }
 }
@@ -1099,20 +1101,7 @@ fn rename(schema: &mut Schema, s: &protobuf::RenameStmt, keep_sequences: bool) -
                 keep_serial_sequences(schema, &mut table, &target);
             }
             schema.tables.insert(new_relation.clone(), table);
-            move_to_table(&mut schema.policies, &target, &new_relation, |p| &mut p.table);
-            move_to_table(&mut schema.triggers, &target, &new_relation, |t| &mut t.table);
-            for t in schema.tables.values_mut() {
-                for c in &mut t.constraints {
-                    if let ConstraintKind::ForeignKey(fk) = &mut c.kind
-                        && fk.ref_table == target
-                    {
-                        fk.ref_table = new_relation.clone();
-                    }
-                }
-                if let Some(of) = t.partition_of.as_mut().filter(|o| o.parent == target) {
-                    of.parent = new_relation.clone();
-                }
-            }
+            retarget_table(schema, &target, &new_relation);
         }
         ObjectType::ObjectTable | ObjectType::ObjectView | ObjectType::ObjectMatview => {
             let mut v = schema.views.remove(&target).expect("checked above");
@@ -1223,20 +1212,46 @@ fn keep_serial_sequences(schema: &mut Schema, table: &mut Table, old: &Qualified
                 schema.sequences.contains_key(&QualifiedName::new(old.schema.clone(), n))
             }),
         );
-        let quoted = crate::ident::quote_ident(&name.name);
-        let regclass = if name.schema == "public" {
-            quoted
-        } else {
-            format!("{}.{quoted}", crate::ident::quote_ident(&name.schema))
-        };
         col.data_type = crate::model::DataType::from_parts(vec![base.into()], vec![], 0);
-        col.default = crate::pgtree::normalize_expr(&format!("nextval({}::regclass)", quote_literal(&regclass))).ok();
+        col.default = nextval_default(&name);
         let options = if base == "bigint" { Vec::new() } else { vec![("as".to_string(), base.to_string())] };
         let owned_by = Some((table.name.clone(), col.name.clone()));
         let grants = schema.default_privileges.effective(&name.schema, ObjectKind::Sequences);
         let sequence =
             crate::model::Sequence { name: name.clone(), options, owned_by, comment: None, grants, owner: None };
         schema.sequences.insert(name, sequence);
+    }
+}
+
+/// `nextval('seq'::regclass)` as PostgreSQL prints the default of a column drawing from
+/// `sequence` (qualified outside `public`).
+pub(crate) fn nextval_default(sequence: &QualifiedName) -> Option<Expr> {
+    let quoted = crate::ident::quote_ident(&sequence.name);
+    let regclass = if sequence.schema == "public" {
+        quoted
+    } else {
+        format!("{}.{quoted}", crate::ident::quote_ident(&sequence.schema))
+    };
+    crate::pgtree::normalize_expr(&format!("nextval({}::regclass)", quote_literal(&regclass))).ok()
+}
+
+/// What names a table by its name in the model follows it to its new name: its policies,
+/// triggers, the foreign keys that reference it and its partitions (PostgreSQL holds them
+/// by oid).
+pub(crate) fn retarget_table(schema: &mut Schema, from: &QualifiedName, to: &QualifiedName) {
+    move_to_table(&mut schema.policies, from, to, |p| &mut p.table);
+    move_to_table(&mut schema.triggers, from, to, |t| &mut t.table);
+    for t in schema.tables.values_mut() {
+        for c in &mut t.constraints {
+            if let ConstraintKind::ForeignKey(fk) = &mut c.kind
+                && &fk.ref_table == from
+            {
+                fk.ref_table = to.clone();
+            }
+        }
+        if let Some(of) = t.partition_of.as_mut().filter(|o| &o.parent == from) {
+            of.parent = to.clone();
+        }
     }
 }
 

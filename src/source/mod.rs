@@ -12,6 +12,7 @@ pub mod partition;
 pub mod replication;
 pub mod routines;
 pub mod security;
+pub mod set_schema;
 pub mod spec;
 pub mod sql;
 pub mod touched;

@@ -1,11 +1,15 @@
-//! Clients still using a table's old name fail from the moment the migration runs.
+//! Clients still using a table's old name (or schema) fail from the moment the migration runs.
 
 use crate::diff::Change;
 use crate::lint::{Ctx, Migration};
 use crate::model::ObjectId;
 
 pub(super) fn check(ctx: &mut Ctx, _: &Migration, change: &Change) {
-    let Change::Rename { object: ObjectId::Table(t), from } = change else { return };
+    let (t, from) = match change {
+        Change::Rename { object: ObjectId::Table(t), from } => (t, from.clone()),
+        Change::MoveTable { from, to } => (to, from.to_string()),
+        _ => return,
+    };
     ctx.report(
         ObjectId::Table(t.clone()),
         format!("table {t} is renamed from {from}: clients that still use the old name fail as soon as it runs"),

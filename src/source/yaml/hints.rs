@@ -22,24 +22,18 @@ impl File<'_> {
         if let Some(from) = map.get_node("renamed_from") {
             let s = self.scalar(from, "renamed_from")?;
             let mut old = s.to_string();
-            if let ObjectId::Table(new) = &object {
-                // ALTER TABLE … RENAME keeps the schema; moving it is another statement.
-                if let Some((schema_part, name)) = old.split_once('.') {
-                    if schema_part != new.schema {
-                        return Err(self
-                            .error(
-                                s.span(),
-                                format!("`renamed_from: {old}` is in another schema than {new}"),
-                                "a rename keeps the schema: give the old name without it",
-                            )
-                            .into());
-                    }
-                    old = name.to_string();
-                }
+            let mut from_schema = None;
+            // A table named with another schema was moved there (ALTER TABLE … SET SCHEMA).
+            if let ObjectId::Table(new) = &object
+                && let Some((schema_part, name)) = old.split_once('.')
+            {
+                from_schema = (schema_part != new.schema).then(|| schema_part.to_string());
+                old = name.to_string();
             }
             schema.hints.renames.push(Rename {
                 object: object.clone(),
                 from: old,
+                from_schema,
                 origin: Some(self.origin(s.span())),
             });
         }

@@ -7,11 +7,13 @@
 //! YAML through `Locator`. They prefer missing a mistake to refusing what PostgreSQL would
 //! accept: a name they cannot judge (a built-in function, a platform table) passes.
 
+mod defaults;
 mod documents;
 mod foreign_keys;
 mod names;
 mod plpgsql;
 mod roles;
+mod scopes;
 mod shapes;
 
 pub use names::undeclared_relations;

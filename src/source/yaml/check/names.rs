@@ -2,9 +2,9 @@
 //! a relation a view, a SQL function body or a policy's subquery reads, a function an
 //! expression calls, that no file declares.
 //!
-//! Only what can be told for certain is refused. An expression with a subquery may read
-//! the columns of any relation, so its columns are not judged; a view's columns only when
-//! it reads declared tables alone; a relation or function only in the project's own
+//! Only what can be told for certain is refused. The columns of a view, and of a policy
+//! with a subquery, are resolved level by level (`scopes`), and judged only where every
+//! relation a name could come from is a declared table; a relation or function only in the project's own
 //! schemas (an unqualified relation is `public`'s unless it is a CTE or a catalog's), never
 //! a platform's or an extension's.
 
@@ -12,7 +12,7 @@ use std::collections::BTreeSet;
 
 use pg_query::NodeRef;
 
-use super::Locator;
+use super::{Locator, scopes};
 use crate::diagnostic::{Diagnostic, closest};
 use crate::model::{Expr, ObjectId, QualifiedName, Schema, Table};
 use crate::pgtree::str_of;
@@ -33,10 +33,15 @@ pub(super) fn check(schema: &Schema, at: &Locator) -> Vec<Diagnostic> {
         for (key, expr) in [("using", &policy.using), ("with_check", &policy.with_check)] {
             let Some(expr) = expr else { continue };
             let site = Site { id: &id, path: &["policies", name.as_str(), key], what: id.to_string() };
-            if let Some(t) = schema.with_columns(table) {
-                out.extend(unknown_column(&t, expr, &[], &site, at));
-            }
             let tree = Tree::of_expr(expr);
+            if let Some(t) = schema.columns_of(table) {
+                if tree.subquery {
+                    let query = pg_query::parse(&format!("SELECT {}", expr.text()), 0).ok();
+                    out.extend(query.and_then(|q| scoped_column(schema, &q, Some(t), &site, at)));
+                } else {
+                    out.extend(unknown_column(t, expr, &[], &site, at));
+                }
+            }
             out.extend(unknown_relation(schema, &tree, &site, at));
             out.extend(unknown_function(schema, &tree, &site, at));
         }
@@ -64,7 +69,9 @@ pub(super) fn check(schema: &Schema, at: &Locator) -> Vec<Diagnostic> {
         let site = Site { id: &id, path: &["query"], what: id.to_string() };
         out.extend(unknown_relation(schema, &tree, &site, at));
         out.extend(unknown_function(schema, &tree, &site, at));
-        out.extend(unknown_view_column(schema, &tree, &id, at));
+        if let Ok(query) = pg_query::parse(&view.query, 0) {
+            out.extend(scoped_column(schema, &query, None, &site, at));
+        }
     }
     for f in schema.functions.values().filter(|f| f.language == "sql") {
         let id = ObjectId::Function(f.routine());
@@ -207,11 +214,6 @@ struct Tree {
     functions: Vec<(Option<String>, String)>,
     /// Names that stand for a relation without being one: CTEs, aliases.
     local_relations: BTreeSet<String>,
-    /// Output names (`AS x`) and the qualifiers of columns (`t` of `t.c`).
-    aliases: BTreeSet<String>,
-    /// A table function, a subquery or a CTE in FROM: a column may come from anywhere.
-    opaque_from: bool,
-    columns: Vec<String>,
 }
 
 impl Tree {
@@ -226,7 +228,7 @@ impl Tree {
         match pg_query::parse(sql, 0) {
             Ok(parsed) => Tree::from_nodes(parsed.protobuf.nodes()),
             // Nothing to judge: a body that does not parse is the loader's error.
-            Err(_) => Tree { ddl: true, opaque_from: true, ..Tree::default() },
+            Err(_) => Tree { ddl: true, ..Tree::default() },
         }
     }
 
@@ -250,26 +252,6 @@ impl Tree {
                 NodeRef::FuncCall(f) => tree.functions.push(split(f.funcname.iter().filter_map(str_of).collect())),
                 NodeRef::CommonTableExpr(cte) => {
                     tree.local_relations.insert(cte.ctename.clone());
-                    tree.opaque_from = true;
-                }
-                NodeRef::RangeFunction(_)
-                | NodeRef::RangeSubselect(_)
-                | NodeRef::RangeTableFunc(_)
-                | NodeRef::JsonTable(_)
-                | NodeRef::RangeTableSample(_) => tree.opaque_from = true,
-                NodeRef::ResTarget(t) if !t.name.is_empty() => {
-                    tree.aliases.insert(t.name.clone());
-                }
-                NodeRef::ColumnRef(c) => {
-                    if let Some(name) = c.fields.last().and_then(str_of) {
-                        tree.columns.push(name.to_string());
-                    }
-                    // `t.c`: `t` names a relation, not a column.
-                    if let [first, _, ..] = c.fields.as_slice()
-                        && let Some(q) = str_of(first)
-                    {
-                        tree.aliases.insert(q.to_string());
-                    }
                 }
                 NodeRef::CreateStmt(_)
                 | NodeRef::CreateTableAsStmt(_)
@@ -291,7 +273,7 @@ fn owned_schema(schema: &Schema, name: &str) -> bool {
 
 /// The schemas whose every function the project declares: its own, but for those an
 /// extension it creates puts functions in (one without a schema goes to `public`).
-fn owned_functions(schema: &Schema, name: &str) -> bool {
+pub(super) fn owned_functions(schema: &Schema, name: &str) -> bool {
     owned_schema(schema, name) && !schema.extensions.values().any(|e| e.schema.as_deref().unwrap_or("public") == name)
 }
 
@@ -357,32 +339,35 @@ fn unknown_function(schema: &Schema, tree: &Tree, site: &Site, at: &Locator) -> 
     ))
 }
 
-/// A column a view reads that none of its relations has, when every relation it reads is
-/// a declared table and nothing else in FROM could bring a column.
-fn unknown_view_column(schema: &Schema, tree: &Tree, id: &ObjectId, at: &Locator) -> Option<Diagnostic> {
-    if tree.opaque_from || tree.subquery || tree.relations.is_empty() {
-        return None;
-    }
-    let mut tables = Vec::new();
-    for (written, name) in &tree.relations {
-        let q = QualifiedName::new(written.as_deref().unwrap_or("public"), name.clone());
-        tables.push(schema.with_columns(&q)?);
-    }
-    let mut known: BTreeSet<&str> = tree.aliases.iter().map(String::as_str).collect();
-    known.extend(tree.local_relations.iter().map(String::as_str));
-    known.extend(tree.relations.iter().map(|(_, name)| name.as_str()));
-    let columns: Vec<&str> = tables.iter().flat_map(|t| t.columns.iter().map(|c| c.name.as_str())).collect();
-    known.extend(columns.iter().copied());
-    let missing = tree.columns.iter().find(|c| !known.contains(c.as_str()))?;
-    let hint = match closest(missing, columns.iter().copied()) {
-        Some(c) => format!("did you mean `{c}`?"),
-        None => format!("the columns it reads from: {}", columns.join(", ")),
+/// A column that a query (a view's, or a policy's expression with its subqueries) reads
+/// and that no level of it has, resolved as PostgreSQL resolves names (`scopes`).
+fn scoped_column(
+    schema: &Schema,
+    query: &pg_query::ParseResult,
+    outer: Option<&Table>,
+    site: &Site,
+    at: &Locator,
+) -> Option<Diagnostic> {
+    let tree = serde_json::to_value(&query.protobuf).expect("pg_query trees serialize");
+    let missing = scopes::missing_column(schema, &tree, outer)?;
+    let column = missing.column.as_str();
+    let (message, hint) = match missing.table {
+        Some(t) => {
+            (format!("{} reads column `{column}`, which {} does not have", site.what, t.name), column_hint(t, column))
+        }
+        None => {
+            let mut columns: Vec<&str> = Vec::new();
+            for c in missing.seen.iter().flat_map(|t| &t.columns) {
+                if !columns.contains(&c.name.as_str()) {
+                    columns.push(&c.name);
+                }
+            }
+            let hint = match closest(column, columns.iter().copied()) {
+                Some(c) => format!("did you mean `{c}`?"),
+                None => format!("the columns it reads from: {}", columns.join(", ")),
+            };
+            (format!("{} reads column `{column}`, which none of the tables it reads has", site.what), hint)
+        }
     };
-    Some(at.mention(
-        id,
-        &["query"],
-        missing,
-        format!("{id} reads column `{missing}`, which none of the tables it reads has"),
-        hint,
-    ))
+    Some(at.mention(site.id, site.path, column, message, hint))
 }

@@ -1,13 +1,10 @@
 //! Shapes PostgreSQL rejects whatever the names: a second primary key, a policy clause its
 //! command does not take, a trigger timing the table cannot have, identity on a type that
 //! does not count, generated columns built on generated columns, type modifiers out of
-//! range, a default literal the column's type cannot read, enum labels (twice, or too long), too many columns,
+//! range, a default the column's type cannot take (`defaults`), enum labels (twice, or too long), too many columns,
 //! and platform tables declared as the project's own.
 
 use std::collections::BTreeSet;
-
-use pg_query::NodeEnum;
-use pg_query::protobuf::a_const::Val;
 
 use super::Locator;
 use crate::diagnostic::Diagnostic;
@@ -27,7 +24,7 @@ const MAX_LENGTH: i64 = 10_485_760;
 const MAX_PRECISION: i64 = 1000;
 const SCALE: std::ops::RangeInclusive<i64> = -1000..=1000;
 
-const INTEGERS: &[&str] = &["smallint", "integer", "bigint"];
+pub(super) const INTEGERS: &[&str] = &["smallint", "integer", "bigint"];
 
 pub(super) fn check(schema: &Schema, at: &Locator) -> Vec<Diagnostic> {
     let mut out = Vec::new();
@@ -60,7 +57,7 @@ pub(super) fn check(schema: &Schema, at: &Locator) -> Vec<Diagnostic> {
         }
         out.extend(primary_keys(table, at));
         for column in &table.columns {
-            out.extend(column_shape(table, column, at));
+            out.extend(column_shape(schema, table, column, at));
         }
     }
     out.extend(policies(schema, at));
@@ -84,7 +81,7 @@ fn primary_keys(table: &Table, at: &Locator) -> Option<Diagnostic> {
     Some(at.mention(&id, &["columns", &second[0]], "primary", message, hint))
 }
 
-fn column_shape(table: &Table, column: &Column, at: &Locator) -> Vec<Diagnostic> {
+fn column_shape(schema: &Schema, table: &Table, column: &Column, at: &Locator) -> Vec<Diagnostic> {
     let id = ObjectId::Table(table.name.clone());
     let path = ["columns", column.name.as_str()];
     let mut out = Vec::new();
@@ -119,7 +116,7 @@ fn column_shape(table: &Table, column: &Column, at: &Locator) -> Vec<Diagnostic>
         }
     }
     if let Some(default) = &column.default
-        && let Some(problem) = unassignable(ty, default.text())
+        && let Some(problem) = super::defaults::problem(schema, ty, default.text())
     {
         out.push(at.mention(
             &id,
@@ -156,70 +153,6 @@ fn modifier_problem(ty: &DataType) -> Option<String> {
         }
         _ => None,
     }
-}
-
-/// Why a constant default cannot be stored in a column of type `ty`, when that is certain:
-/// a string the type's input function refuses, or a number or boolean with no assignment
-/// cast to it. Anything but a bare constant is left to PostgreSQL.
-fn unassignable(ty: &DataType, default: &str) -> Option<String> {
-    if !ty.builtin || ty.array_dims != 0 {
-        return None;
-    }
-    let node = crate::pgtree::expr_tree(default).ok()?;
-    let Some(NodeEnum::AConst(c)) = node.node.as_ref() else { return None };
-    let name = ty.name.as_str();
-    let numeric = INTEGERS.contains(&name) || matches!(name, "numeric" | "real" | "double precision");
-    match c.val.as_ref()? {
-        Val::Sval(s) => {
-            let v = s.sval.trim();
-            let reads = match name {
-                "smallint" => v.parse::<i16>().is_ok(),
-                "integer" => v.parse::<i32>().is_ok(),
-                "bigint" => v.parse::<i64>().is_ok(),
-                "numeric" | "real" | "double precision" => {
-                    v.parse::<f64>().is_ok()
-                        || ["nan", "infinity", "-infinity", "+infinity", "inf", "-inf"]
-                            .contains(&v.to_lowercase().as_str())
-                }
-                "boolean" => reads_as_boolean(v),
-                "uuid" => reads_as_uuid(v),
-                _ => true,
-            };
-            // Newer servers read `1_000` and `0x10` as integers too: not refused here.
-            let maybe_newer = numeric
-                && (v.contains('_')
-                    || v.to_lowercase().starts_with("0x")
-                    || v.to_lowercase().starts_with("0o")
-                    || v.to_lowercase().starts_with("0b"));
-            (!reads && !maybe_newer).then(|| format!("'{}', which is not a valid {}", s.sval, ty.sql()))
-        }
-        Val::Ival(_) | Val::Fval(_) if matches!(name, "boolean" | "uuid") => {
-            Some(format!("a number, and {name} cannot be assigned from one"))
-        }
-        Val::Boolval(_) if numeric || name == "uuid" => {
-            Some(format!("a boolean, and {name} cannot be assigned from one"))
-        }
-        _ => None,
-    }
-}
-
-/// boolin: a prefix of true, false, yes or no, on, off, 1 or 0.
-fn reads_as_boolean(v: &str) -> bool {
-    let v = v.to_lowercase();
-    !v.is_empty()
-        && (["true", "false", "yes", "no"].iter().any(|w| w.starts_with(&v))
-            || ["on", "of", "off", "1", "0"].contains(&v.as_str()))
-}
-
-/// uuid_in: 32 hexadecimal digits, in groups of four joined by `-` at will, in braces or not.
-fn reads_as_uuid(v: &str) -> bool {
-    let inner = v.strip_prefix('{').and_then(|r| r.strip_suffix('}')).unwrap_or(v);
-    let digits: String = inner.chars().filter(|c| *c != '-').collect();
-    digits.len() == 32
-        && digits.chars().all(|c| c.is_ascii_hexdigit())
-        && !inner.starts_with('-')
-        && !inner.ends_with('-')
-        && !inner.contains("--")
 }
 
 fn policies(schema: &Schema, at: &Locator) -> Vec<Diagnostic> {
@@ -348,36 +281,6 @@ mod tests {
             [ty("varchar", &["1"]), ty("bpchar", &["10485760"]), ty("numeric", &["1000", "-1000"]), ty("numeric", &[])]
         {
             assert_eq!(modifier_problem(&ok), None, "{}", ok.sql());
-        }
-    }
-
-    #[test]
-    fn only_constants_the_type_cannot_read_are_refused() {
-        let refused = [
-            ("int4", "'abc'"),
-            ("int2", "'40000'"),
-            ("bool", "'maybe'"),
-            ("bool", "1"),
-            ("uuid", "'not-a-uuid'"),
-            ("int8", "true"),
-            ("numeric", "'1,5'"),
-        ];
-        for (t, default) in refused {
-            assert!(unassignable(&ty(t, &[]), default).is_some(), "{t} default {default}");
-        }
-        let accepted = [
-            ("int4", "' 42 '"),
-            ("int4", "'1_000'"),
-            ("bool", "'Y'"),
-            ("bool", "'of'"),
-            ("uuid", "'{a0eebc99-9c0b4ef8-bb6d-6bb9bd380a11}'"),
-            ("numeric", "'NaN'"),
-            ("int4", "now()"),
-            ("text", "1"),
-            ("int4", "'12'::text"),
-        ];
-        for (t, default) in accepted {
-            assert_eq!(unassignable(&ty(t, &[]), default), None, "{t} default {default}");
         }
     }
 }
