@@ -166,7 +166,7 @@ fn describe(config: &Config) -> String {
 
 /// The client's error, with the server's own message where there is one (the crate's
 /// top-level text is only "db error").
-fn cause(e: &postgres::Error) -> String {
+pub(crate) fn cause(e: &postgres::Error) -> String {
     match e.as_db_error() {
         Some(db) => db.message().to_string(),
         None => {

@@ -8,6 +8,7 @@
 //! triggers on one that call a project function are the project's and are read.
 
 mod canonical;
+mod server_constants;
 
 use std::path::Path;
 
@@ -18,6 +19,7 @@ use crate::model::privileges::{DefaultPrivileges, ObjectKind};
 use crate::source::sql::{LoadReport, load_text};
 use crate::source::yaml::PLATFORM_SCHEMAS;
 pub use canonical::{aligned, comparable};
+pub use server_constants::{as_server_prints, compared_forms};
 
 /// The model of the database `db` is connected to, and what the replay of its catalog read.
 pub fn load(db: &mut Database) -> Result<(Schema, LoadReport)> {
