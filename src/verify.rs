@@ -311,7 +311,14 @@ impl<'a> Scratch<'a> {
     }
 
     fn catalog(&self) -> Result<Catalog> {
-        let rows = self.rows(catalog::QUERY).map_err(|e| Diagnostic::new(format!("the catalog query failed: {e}")))?;
+        let version = self
+            .server
+            .open(Some(&self.name))?
+            .version()
+            .map_err(|e| Diagnostic::new(format!("cannot query the scratch database: {}", crate::db::cause(&e))))?;
+        let rows = self
+            .rows(&crate::db::portable(catalog::QUERY, version, "pr"))
+            .map_err(|e| Diagnostic::new(format!("the catalog query failed: {e}")))?;
         Ok(Catalog::parse(&rows).map_err(Diagnostic::new)?)
     }
 }

@@ -138,7 +138,8 @@ fn check_db_reports_a_hand_made_change_by_object() {
 }
 
 /// Constants the server prints its own way (an interval, a jsonpath) are no drift: each is
-/// read as that server prints it. A changed value still is, and a hostile string of the
+/// read as that server prints it; nor are the cast it adds to `current_date` and the type
+/// modifiers it drops from a function's result columns. A changed value still is, and a hostile string of the
 /// files is only ever a parameter of that reading.
 #[test]
 fn check_db_reads_the_files_constants_as_the_server_prints_them() {
@@ -151,7 +152,10 @@ fn check_db_reads_the_files_constants_as_the_server_prints_them() {
                      note text check (note <> 'x''); drop table public.t; --'), \
                      tags jsonb default '[]' check (jsonb_path_exists(tags, '$[*].name') or tags = '[]'));\n\
                    alter table public.t enable row level security;\n\
-                   create policy recent on public.t for select using (created_at > now() - interval '36 hours');\n";
+                   create policy recent on public.t for select using (created_at > now() - interval '36 hours');\n\
+                   create view public.today as select id from public.t where created_at >= current_date;\n\
+                   create function public.codes() returns table (code varchar(10), amount numeric(10, 2)) \
+                     language sql as $$ select 'a'::varchar(10), 1.5::numeric(10, 2) $$;\n";
     std::fs::write(migrations.join("20250101000000_init.sql"), history).unwrap();
     let db = support::server().fresh_db();
     db.apply(history).unwrap();

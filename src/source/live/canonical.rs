@@ -73,6 +73,8 @@ pub(super) fn compared(schema: &Schema, readings: &Readings) -> (Schema, BTreeMa
                 };
                 a.data_type = ty.to_string();
             }
+            // Nor of a result type: `RETURNS TABLE(id varchar(100))` is `TABLE(id varchar)`.
+            f.returns = f.returns.as_deref().map(without_modifiers);
             // A type of the `extensions` schema written unqualified is read as one the model
             // does not hold; the server prints it qualified (see `unqualified_type`).
             f.types.retain(|t| t.schema != "extensions");
@@ -89,6 +91,30 @@ pub(super) fn compared(schema: &Schema, readings: &Readings) -> (Schema, BTreeMa
         seen.insert(key, constants.seen);
     }
     (s, seen)
+}
+
+/// `text` without its type modifiers: every parenthesised list of integers outside double
+/// quotes (`character varying(100)`, `numeric(10, 2)`) is dropped.
+fn without_modifiers(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut quoted = false;
+    let mut rest = text;
+    while let Some(c) = rest.chars().next() {
+        if c == '"' {
+            quoted = !quoted;
+        }
+        if !quoted && c == '(' {
+            let close = rest.find(')').unwrap_or(0);
+            let inside = &rest[1..close.max(1)];
+            if close > 1 && inside.chars().all(|c| c.is_ascii_digit() || c == ',' || c == ' ') {
+                rest = &rest[close + 1..];
+                continue;
+            }
+        }
+        out.push(c);
+        rest = &rest[c.len_utf8()..];
+    }
+    out.trim_end().to_string()
 }
 
 /// Where an expression or a view's query is held in a schema.
@@ -409,9 +435,18 @@ fn walk(node: &mut Node, k: &mut Constants) {
                 _ => walk_opt(&mut t.arg, k),
             }
             // A constant's cast is the type the server inferred for it, or the one written; a
-            // column's or an array's is the implicit cast the server makes explicit.
+            // column's, an array's or `CURRENT_DATE`'s is the implicit cast the server makes
+            // explicit.
             if t.arg.as_deref().is_some_and(|a| {
-                matches!(a.node, Some(NodeEnum::AConst(_) | NodeEnum::ColumnRef(_) | NodeEnum::AArrayExpr(_)))
+                matches!(
+                    a.node,
+                    Some(
+                        NodeEnum::AConst(_)
+                            | NodeEnum::ColumnRef(_)
+                            | NodeEnum::AArrayExpr(_)
+                            | NodeEnum::SqlvalueFunction(_)
+                    )
+                )
             }) {
                 let arg = t.arg.take().expect("checked");
                 *node = *arg;
@@ -533,5 +568,17 @@ fn default_name(val: &Node) -> String {
         Some(NodeEnum::FuncCall(f)) => f.funcname.last().map(str_of).unwrap_or_default().to_string(),
         Some(NodeEnum::TypeCast(t)) => t.arg.as_deref().map(default_name).unwrap_or_default(),
         _ => String::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn type_modifiers_go_but_quoted_names_and_other_parentheses_stay() {
+        assert_eq!(
+            super::without_modifiers("TABLE(code character varying(10), amount numeric(10, 2), \"t(1)\" text)"),
+            "TABLE(code character varying, amount numeric, \"t(1)\" text)"
+        );
+        assert_eq!(super::without_modifiers("SETOF public.t"), "SETOF public.t");
     }
 }

@@ -41,7 +41,9 @@ pub fn catalog_script(db: &mut Database) -> Result<String> {
         .map_err(|e| read_error(db, &e))?;
     // Each object then starts with no grants, and its ACL is written out as it is.
     script.push_str(&reset_default_privileges());
+    let version = db.version().map_err(|e| read_error(db, &e))?;
     for query in queries() {
+        let query = crate::db::portable(&query, version, "r");
         // Only the queries that name the platform schemas take them.
         let params: &[&(dyn postgres::types::ToSql + Sync)] = if query.contains("$1") { &[&platform] } else { &[] };
         let rows = db.client.query(query.as_str(), params).map_err(|e| read_error(db, &e))?;
