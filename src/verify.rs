@@ -84,6 +84,12 @@ impl Scripts {
     }
 }
 
+/// The built-in stub as SQL: its psql meta-command (`\set ON_ERROR_STOP 1`, for running it
+/// by hand, as the tests do) left as an empty line, so that lines keep their numbers.
+fn stub_sql() -> String {
+    STUB.lines().map(|l| if l.starts_with('\\') { "\n".to_string() } else { format!("{l}\n") }).collect()
+}
+
 /// What a scratch database runs: SQL text, named in errors by a label, or a file.
 pub(crate) enum Script<'a> {
     Text(&'a str),
@@ -252,7 +258,7 @@ impl<'a> Scratch<'a> {
             .rows("SELECT count(*) FROM pg_namespace WHERE nspname = 'auth'")
             .map_err(|e| Diagnostic::new(format!("cannot query the scratch database: {e}")))?;
         if has_auth.trim() == "0" {
-            self.apply(Script::Text(STUB), "the Supabase stub")
+            self.apply(Script::Text(&stub_sql()), "the Supabase stub")
                 .map_err(|e| Diagnostic::new(format!("cannot load the Supabase stub: {e}")))?;
         }
         for stub in stubs {

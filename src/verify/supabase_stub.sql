@@ -10,6 +10,7 @@
 -- no CREATEROLE. An extension whose files are not installed is left out with a notice: the
 -- migrations that need it then fail with PostgreSQL's own message.
 
+\set ON_ERROR_STOP 1
 set client_min_messages = warning;
 
 do $stub$
