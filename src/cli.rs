@@ -487,9 +487,12 @@ fn compared(
         (None, None) => return Ok(None),
     };
     let source = format!("{} against {}", to.describe(), from.describe());
-    let (current, desired) = (from.load(r.templates.as_deref())?, to.load(r.templates.as_deref())?);
+    let (current, mut from_db) = from.load_live(r.templates.as_deref())?;
+    let (desired, mut to_db) = to.load_live(r.templates.as_deref())?;
     Ok(Some(if from.is_live() || to.is_live() {
-        (crate::source::live::aligned(&current, &desired), desired, source)
+        use crate::source::live::{aligned, compared_forms};
+        let forms = compared_forms(&current, from_db.as_mut(), &desired, to_db.as_mut())?;
+        (aligned(&current, &desired, &forms), desired, source)
     } else {
         (current, desired, source)
     }))
@@ -702,8 +705,9 @@ fn check(config: &Config, args: CheckArgs) -> Result<i32> {
 fn drift(config: &Config, r: &Resolved, flag: &str, format: DriftFormat) -> Result<i32> {
     use crate::source::spec::{Spec, db_url};
     let db = Spec::Db(db_url(flag, config)?);
-    let live = db.load(None)?;
-    let drift = crate::drift::Drift::new(&load_current(&r.sql)?.0, &live);
+    let (live, mut conn) = db.load_live(None)?;
+    let (files, live) = crate::source::live::compared_forms(&load_current(&r.sql)?.0, None, &live, conn.as_mut())?;
+    let drift = crate::drift::Drift::new(&files, &live);
     let (db, files) = (db.describe(), sources_sql(r));
     print!(
         "{}",

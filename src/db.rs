@@ -85,6 +85,26 @@ impl Database {
     }
 }
 
+impl Database {
+    /// The server's `server_version_num` (150004 for 15.4).
+    pub fn version(&mut self) -> std::result::Result<i32, postgres::Error> {
+        Ok(self.client.query_one("SELECT current_setting('server_version_num')::int", &[])?.get(0))
+    }
+}
+
+/// A catalog query made to run on a server of `version`. The queries are written for
+/// PostgreSQL 15 and later; before 15 a publication has no column list and no row filter
+/// (`pg_publication_rel.prattrs` and `.prqual` do not exist), so there `ALIAS.prattrs` reads
+/// as no columns and `ALIAS.prqual` as no filter. Nothing else the queries read differs
+/// across 14 to 17 (17's MAINTAIN privilege is a value, filtered as such).
+pub fn portable(sql: &str, version: i32, alias: &str) -> String {
+    if version >= 150_000 {
+        return sql.to_string();
+    }
+    sql.replace(&format!("{alias}.prattrs"), "'{}'::pg_catalog.int2[]")
+        .replace(&format!("{alias}.prqual"), "null::pg_catalog.pg_node_tree")
+}
+
 /// A statement the server refused.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ScriptError {
@@ -166,7 +186,7 @@ fn describe(config: &Config) -> String {
 
 /// The client's error, with the server's own message where there is one (the crate's
 /// top-level text is only "db error").
-fn cause(e: &postgres::Error) -> String {
+pub(crate) fn cause(e: &postgres::Error) -> String {
     match e.as_db_error() {
         Some(db) => db.message().to_string(),
         None => {
@@ -230,6 +250,16 @@ mod tests {
         let e = db.run_script("select 1;\nselect 2;\n  select nope_column;\n").unwrap_err();
         assert!(e.message.contains("nope_column"), "{e}");
         assert_eq!(e.at, Some((3, 10)));
+    }
+
+    #[test]
+    fn before_15_publication_columns_and_filters_read_as_none() {
+        let sql = "select any(r.prattrs), pg_get_expr(r.prqual, r.prrelid)";
+        assert_eq!(portable(sql, 150_004, "r"), sql);
+        assert_eq!(
+            portable(sql, 140_011, "r"),
+            "select any('{}'::pg_catalog.int2[]), pg_get_expr(null::pg_catalog.pg_node_tree, r.prrelid)"
+        );
     }
 
     #[test]

@@ -5,7 +5,6 @@ use serde_json::json;
 
 use crate::model::Schema;
 use crate::report::{Object, Report};
-use crate::source::live::comparable;
 
 pub struct Drift {
     pub db_only: Vec<Object>,
@@ -15,12 +14,12 @@ pub struct Drift {
 }
 
 impl Drift {
-    /// `files` is what the migrations build, `db` what the database holds; both compared in
-    /// the form where the server's own spelling of an expression is no difference.
+    /// `files` is what the migrations build, `db` what the database holds; both in the form
+    /// where the server's own spelling of an expression is no difference
+    /// (`live::compared_forms`).
     pub fn new(files: &Schema, db: &Schema) -> Drift {
-        let (files, db) = (comparable(files), comparable(db));
-        let changes = crate::diff::diff(&files, &db);
-        let report = Report::new(&files, &db, &changes);
+        let changes = crate::diff::diff(files, db);
+        let report = Report::new(files, db, &changes);
         Drift { db_only: report.created, files_only: report.dropped, different: report.changed }
     }
 

@@ -23,7 +23,7 @@ use crate::pipeline::Outcome;
 use crate::render::Renderer;
 use crate::{Direction, plan_migration, render_file};
 use catalog::{Catalog, Report};
-use server::{Script, Server};
+use server::Server;
 
 /// Exit code when the up migration or the rollback fails on PostgreSQL or does not reach the
 /// catalog it should, or an access expectation fails.
@@ -82,6 +82,18 @@ impl Scripts {
         let tests = crate::rlstest::files(&outcome.desired).map_err(Diagnostic::new)?;
         Ok(Scripts { current, up, down, desired, steps: plan.steps.len(), tests })
     }
+}
+
+/// The built-in stub as SQL: its psql meta-command (`\set ON_ERROR_STOP 1`, for running it
+/// by hand, as the tests do) left as an empty line, so that lines keep their numbers.
+fn stub_sql() -> String {
+    STUB.lines().map(|l| if l.starts_with('\\') { "\n".to_string() } else { format!("{l}\n") }).collect()
+}
+
+/// What a scratch database runs: SQL text, named in errors by a label, or a file.
+pub(crate) enum Script<'a> {
+    Text(&'a str),
+    File(&'a Path),
 }
 
 pub(crate) fn progress(message: &str) {
@@ -213,7 +225,8 @@ fn indent(text: &str) -> String {
 }
 
 /// A database created for the run on `server`, dropped when this is dropped (also when the
-/// run fails half-way).
+/// run fails half-way). Each script runs on a connection of its own, as psql runs one: a
+/// database-level setting (the stub's search_path) reaches the scripts after it.
 struct Scratch<'a> {
     server: &'a Server,
     name: String,
@@ -224,15 +237,17 @@ impl<'a> Scratch<'a> {
         // The process id keeps runs on one machine apart, the clock runs from several.
         let nonce = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.subsec_nanos());
         let name = format!("schemagen_verify_{}_{nonce:08x}_{role}", std::process::id());
-        server.run(None, Script::Text(&format!("CREATE DATABASE {name};")), false).map_err(|e| {
-            let hint = if e.contains("permission denied") {
-                "verify creates scratch databases and drops them after the run: the role needs CREATEDB \
+        server.open(None)?.run_script(&format!("CREATE DATABASE {}", crate::ident::quote_ident(&name))).map_err(
+            |e| {
+                let hint = if e.message.contains("permission denied") {
+                    "verify creates scratch databases and drops them after the run: the role needs CREATEDB \
                  (ALTER ROLE … CREATEDB), or verify on a server where it has it"
-            } else {
-                "verify creates scratch databases and drops them after the run; see PostgreSQL's message"
-            };
-            Diagnostic::new(format!("cannot create a scratch database: {e}")).hint(hint)
-        })?;
+                } else {
+                    "verify creates scratch databases and drops them after the run; see PostgreSQL's message"
+                };
+                Diagnostic::new(format!("cannot create a scratch database: {}", e.message)).hint(hint)
+            },
+        )?;
         Ok(Scratch { server, name })
     }
 
@@ -240,11 +255,10 @@ impl<'a> Scratch<'a> {
     /// whose template database has it), then the project's `stubs`.
     fn prepare(&self, stubs: &[PathBuf]) -> Result<()> {
         let has_auth = self
-            .server
-            .run(Some(&self.name), Script::Text("SELECT count(*) FROM pg_namespace WHERE nspname = 'auth';"), true)
+            .rows("SELECT count(*) FROM pg_namespace WHERE nspname = 'auth'")
             .map_err(|e| Diagnostic::new(format!("cannot query the scratch database: {e}")))?;
         if has_auth.trim() == "0" {
-            self.apply(Script::Text(STUB), "the Supabase stub")
+            self.apply(Script::Text(&stub_sql()), "the Supabase stub")
                 .map_err(|e| Diagnostic::new(format!("cannot load the Supabase stub: {e}")))?;
         }
         for stub in stubs {
@@ -256,18 +270,60 @@ impl<'a> Scratch<'a> {
         Ok(())
     }
 
-    /// Runs `script`; Err names it by `label` where psql said `<stdin>`.
+    /// Runs `script` as psql runs a file, statement by statement; Err is PostgreSQL's error
+    /// at its place: `label, line N` for text, `FILE:LINE` for a file, as psql says it.
     fn apply(&self, script: Script, label: &str) -> std::result::Result<(), String> {
-        self.server
-            .run(Some(&self.name), script, false)
-            .map(|_| ())
-            .map_err(|e| e.replace("<stdin>:", &format!("{label}, line ")))
+        let (path, text) = match script {
+            Script::Text(text) => (PathBuf::from(label), text.to_string()),
+            Script::File(path) => (
+                path.to_path_buf(),
+                std::fs::read_to_string(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?,
+            ),
+        };
+        let is_file = matches!(script, Script::File(_));
+        let statements = crate::runner::script::Script::one_by_one(&path, &text);
+        let mut db = self.server.open(Some(&self.name)).map_err(|e| e.to_string())?;
+        statements.run(&mut db, |_| Ok(())).map_err(|f| {
+            let e = &f.error;
+            let place = match f.statement.map(|i| statements.origin(i, e)) {
+                Some(o) if is_file => format!("{}:{}", o.file, o.line),
+                Some(o) => format!("{label}, line {}", o.line),
+                None => label.to_string(),
+            };
+            let mut out = format!("{place}: ERROR:  {}", e.message);
+            for (what, text) in [("DETAIL", &e.detail), ("HINT", &e.hint)] {
+                if let Some(text) = text {
+                    out.push_str(&format!("\n{what}:  {text}"));
+                }
+            }
+            out
+        })
+    }
+
+    /// The rows `sql` returns, the first column of each on a line, as `psql -A -t` prints
+    /// them; Err is PostgreSQL's message.
+    fn rows(&self, sql: &str) -> std::result::Result<String, String> {
+        let mut db = self.server.open(Some(&self.name)).map_err(|e| e.to_string())?;
+        match db.client.simple_query(sql) {
+            Ok(messages) => Ok(messages
+                .iter()
+                .filter_map(|m| match m {
+                    postgres::SimpleQueryMessage::Row(row) => Some(row.get(0).unwrap_or("").to_string() + "\n"),
+                    _ => None,
+                })
+                .collect()),
+            Err(e) => Err(crate::db::cause(&e)),
+        }
     }
 
     fn catalog(&self) -> Result<Catalog> {
-        let rows = self
+        let version = self
             .server
-            .run(Some(&self.name), Script::Text(catalog::QUERY), true)
+            .open(Some(&self.name))?
+            .version()
+            .map_err(|e| Diagnostic::new(format!("cannot query the scratch database: {}", crate::db::cause(&e))))?;
+        let rows = self
+            .rows(&crate::db::portable(catalog::QUERY, version, "pr"))
             .map_err(|e| Diagnostic::new(format!("the catalog query failed: {e}")))?;
         Ok(Catalog::parse(&rows).map_err(Diagnostic::new)?)
     }
@@ -275,8 +331,12 @@ impl<'a> Scratch<'a> {
 
 impl Drop for Scratch<'_> {
     fn drop(&mut self) {
-        let sql = format!("DROP DATABASE IF EXISTS {} WITH (FORCE);", self.name);
-        if let Err(e) = self.server.run(None, Script::Text(&sql), false) {
+        let sql = format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", crate::ident::quote_ident(&self.name));
+        let dropped = self
+            .server
+            .open(None)
+            .and_then(|mut db| db.run_script(&sql).map_err(|e| Diagnostic::new(e.message).into()));
+        if let Err(e) = dropped {
             eprintln!("verify: warning: could not drop the scratch database {}: {e}", self.name);
         }
     }

@@ -418,6 +418,62 @@ fn rollback_refuses_a_missing_or_edited_rollback_file() {
     assert_eq!(records(&db), history[..history.len() - 1]);
 }
 
+/// Every run `rollback` undoes is checked against the rollback file it was applied with
+/// (recorded in `supabase_migrations.schemagen_rollbacks`), not only the folder's last run:
+/// an older run's edited rollback is refused before anything runs, and the CLI's table keeps
+/// its shape.
+#[test]
+fn rollback_refuses_an_older_runs_rollback_file_edited_after_it_was_applied() {
+    let p = Project::generated();
+    std::fs::write(
+        p.path().join("schema/notes_later.yaml"),
+        "table: notes_later\ncolumns:\n  id: uuid primary key default gen_random_uuid()\n  body: text\n\
+         lint:\n  rls_disabled_in_public: allow\n",
+    )
+    .unwrap();
+    let out = p.run(&["generate", "--name", "later", "--timestamp", "20250401120000", "-q"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let later = p.path().join("supabase/rollbacks/20250401120000_later.down.sql");
+    assert!(later.is_file());
+    let db = support::server().fresh_db();
+    assert_eq!(p.on(&db, "apply", &[]).status.code(), Some(0));
+    let (catalog, history) = (db.catalog(), records(&db));
+    let columns = db
+        .query(
+            "SELECT string_agg(column_name, ',' ORDER BY ordinal_position) FROM information_schema.columns \
+             WHERE table_schema = 'supabase_migrations' AND table_name = 'schema_migrations'",
+        )
+        .unwrap();
+    assert_eq!(columns.trim(), "version,statements,name", "the CLI's table keeps its shape");
+
+    // The older run's rollback, edited after it was applied: `check` cannot regenerate it
+    // (the YAML has moved on), the recorded digest tells.
+    let generated = std::fs::read_to_string(p.rollback_file()).unwrap();
+    std::fs::write(p.rollback_file(), generated.replacen("DROP TABLE public.workspace_active_models;", "SELECT 1;", 1))
+        .unwrap();
+    let before_seeds = "20240301000000";
+    let out = p.on(&db, "rollback", &["--to", before_seeds]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    assert!(
+        stderr(&out).contains(
+            "supabase/rollbacks/20250301120000_seeds.down.sql was edited after 20250301120000_seeds.sql was applied"
+        ),
+        "{}",
+        text(&out)
+    );
+    assert!(stderr(&out).contains("help: restore it as it was when the run was applied"), "{}", text(&out));
+    assert_eq!(db.catalog(), catalog, "nothing was rolled back");
+    assert_eq!(records(&db), history);
+
+    // As applied, both runs go back, and their digests with them.
+    std::fs::write(p.rollback_file(), &generated).unwrap();
+    let out = p.on(&db, "rollback", &["--to", before_seeds]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert_eq!(records(&db).last().map(|r| &r[..14]), Some(before_seeds));
+    let left = db.query("SELECT count(*) FROM supabase_migrations.schemagen_rollbacks").unwrap();
+    assert_eq!(left.trim(), "0");
+}
+
 #[test]
 fn verify_history_proves_each_rollback_and_names_a_hand_broken_one() {
     let p = Project::generated();

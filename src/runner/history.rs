@@ -17,16 +17,17 @@ pub struct Record {
 }
 
 /// The CLI's DDL, in one transaction; its four-second lock timeout keeps a busy table from
-/// stalling the run.
+/// stalling the run. Then schemagen's own table beside it (`rollbacks`).
 const CREATE: &str = "BEGIN;
 SET LOCAL lock_timeout = '4s';
 CREATE SCHEMA IF NOT EXISTS supabase_migrations;
 CREATE TABLE IF NOT EXISTS supabase_migrations.schema_migrations (version text NOT NULL PRIMARY KEY);
 ALTER TABLE supabase_migrations.schema_migrations ADD COLUMN IF NOT EXISTS statements text[];
 ALTER TABLE supabase_migrations.schema_migrations ADD COLUMN IF NOT EXISTS name text;
+CREATE TABLE IF NOT EXISTS supabase_migrations.schemagen_rollbacks (version text NOT NULL PRIMARY KEY, sha256 text NOT NULL);
 COMMIT;";
 
-/// Creates the table where it is missing.
+/// Creates the tables where they are missing.
 pub fn create(db: &mut Database) -> Result<()> {
     db.run_script(CREATE).map_err(|e| {
         Diagnostic::new(format!("cannot create supabase_migrations.schema_migrations on {}: {e}", db.description))
@@ -37,15 +38,8 @@ pub fn create(db: &mut Database) -> Result<()> {
 
 /// The records, by version; none when the table does not exist (nothing was ever applied).
 pub fn read(db: &mut Database) -> Result<Vec<Record>> {
-    let failed = |e: postgres::Error| {
-        Diagnostic::new(format!("cannot read supabase_migrations.schema_migrations on {}: {e}", db.description))
-            .hint("the role needs SELECT on it")
-    };
-    let exists = db
-        .client
-        .query_one("SELECT to_regclass('supabase_migrations.schema_migrations') IS NOT NULL", &[])
-        .map_err(failed)?;
-    if !exists.get::<_, bool>(0) {
+    let failed = read_error(db, "schema_migrations");
+    if !exists(db, "schema_migrations").map_err(&failed)? {
         return Ok(vec![]);
     }
     // Through jsonb: a table made by an older CLI may lack the name or statements column.
@@ -60,6 +54,19 @@ pub fn read(db: &mut Database) -> Result<Vec<Record>> {
         )
         .map_err(failed)?;
     Ok(rows.iter().map(|r| Record { version: r.get(0), name: r.get(1), statements: r.get(2) }).collect())
+}
+
+/// Whether `supabase_migrations.<table>` exists.
+pub(super) fn exists(db: &mut Database, table: &str) -> std::result::Result<bool, postgres::Error> {
+    let row =
+        db.client.query_one("SELECT to_regclass(format('supabase_migrations.%I', $1::text)) IS NOT NULL", &[&table])?;
+    Ok(row.get(0))
+}
+
+/// The error of reading `supabase_migrations.<table>`.
+pub(super) fn read_error(db: &Database, table: &str) -> impl Fn(postgres::Error) -> Diagnostic + use<> {
+    let what = format!("cannot read supabase_migrations.{table} on {}", db.description);
+    move |e| Diagnostic::new(format!("{what}: {}", crate::db::cause(&e))).hint("the role needs SELECT on it")
 }
 
 /// Records `version` as applied, as the CLI does (in the caller's transaction, if any).

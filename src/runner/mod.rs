@@ -4,6 +4,7 @@
 
 pub mod files;
 pub mod history;
+pub mod rollbacks;
 pub mod script;
 pub mod split;
 
@@ -161,8 +162,16 @@ pub fn apply(url: &str, folders: &Folders, dry_run: bool) -> Result<i32> {
             continue;
         }
         let statements = script.recorded();
+        // The rollback file as it is now, recorded with the file: `rollback` refuses it edited.
+        let rollback = match run_of(m).filter(|r| r.rollback.is_file()) {
+            Some(run) => Some(crate::source::read(&run.rollback)?),
+            None => None,
+        };
         script
-            .run(&mut db, |c| history::insert(c, &m.version, &m.name, &statements))
+            .run(&mut db, |c| {
+                history::insert(c, &m.version, &m.name, &statements)?;
+                rollback.as_deref().map_or(Ok(()), |text| rollbacks::insert(c, &m.version, text))
+            })
             .map_err(|f| script.diagnostic(&f, "migration"))?;
     }
     if dry_run {
@@ -183,6 +192,7 @@ pub fn rollback(url: &str, folders: &Folders, to: Option<&str>, edited: &EditedC
     let local = files::local(&folders.migrations)?;
     let mut db = connect_exclusive(url)?;
     let state = State::read(&mut db, local)?;
+    let recorded = rollbacks::read(&mut db)?;
     let Some(latest) = state.records.last() else {
         println!("{}: no migration is applied, nothing to roll back", db.description);
         return Ok(0);
@@ -224,6 +234,9 @@ pub fn rollback(url: &str, folders: &Folders, to: Option<&str>, edited: &EditedC
                 .hint("roll it back by hand (and `supabase migration repair --status reverted` its version), or roll back to a later version")
         })?;
         check_run(&state, &run, to, folders, edited)?;
+        if let Some(recorded) = &recorded {
+            as_applied(&mut db, &state, &run, recorded)?;
+        }
         runs.push(run);
     }
     for run in &runs {
@@ -235,10 +248,46 @@ pub fn rollback(url: &str, folders: &Folders, to: Option<&str>, edited: &EditedC
             .map(|m| m.version.as_str())
             .collect();
         println!("rolling back {} ({} statement(s), {})", versions.join(", "), script.statements.len(), script.how());
-        script.run(&mut db, |c| history::delete(c, &versions)).map_err(|f| script.diagnostic(&f, "rollback"))?;
+        script
+            .run(&mut db, |c| {
+                history::delete(c, &versions)?;
+                recorded.as_ref().map_or(Ok(()), |_| rollbacks::delete(c, &versions))
+            })
+            .map_err(|f| script.diagnostic(&f, "rollback"))?;
     }
     println!("rolled back {} run(s) of `schemagen generate` on {}", runs.len(), db.description);
     Ok(0)
+}
+
+/// Refuses the run when its rollback file is not the text recorded when its files were
+/// applied (`rollbacks`); files applied without a record (by the Supabase CLI, or before
+/// schemagen kept one) are not compared.
+fn as_applied(
+    db: &mut Database,
+    state: &State,
+    run: &Run,
+    recorded: &std::collections::BTreeMap<String, String>,
+) -> Result<()> {
+    let files = &state.local[run.range.clone()];
+    let with_digest: Vec<&Migration> = files.iter().filter(|m| recorded.contains_key(&m.version)).collect();
+    if with_digest.is_empty() {
+        return Ok(());
+    }
+    let text = crate::source::read(&run.rollback)?;
+    let now = rollbacks::digest(db, &text)?;
+    let Some(m) = with_digest.iter().find(|m| recorded[&m.version] != now) else { return Ok(()) };
+    Err(Diagnostic::new(format!(
+        "{} was edited after {} was applied: it is not the rollback file the run was applied with",
+        run.rollback.display(),
+        m.file_name()
+    ))
+    .at(Origin::new(&run.rollback, 1, 1), Some(&text))
+    .hint(format!(
+        "restore it as it was when the run was applied (from version control: the commit that applied {}); \
+         nothing was rolled back",
+        m.file_name()
+    ))
+    .into())
 }
 
 /// A run may be rolled back when all of it is applied, nothing of it stays (`to` is not in

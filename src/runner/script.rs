@@ -63,6 +63,14 @@ impl<'a> Script<'a> {
         Script { path, text, statements, as_written, body }
     }
 
+    /// A file run as psql runs one: statement by statement, each in its own transaction
+    /// unless the file begins one (`verify` replays histories so).
+    pub fn one_by_one(path: &'a Path, text: &'a str) -> Script<'a> {
+        let statements = split::statements(text);
+        let body = 0..statements.len();
+        Script { path, text, statements, as_written: Some("it is run as psql runs a file".into()), body }
+    }
+
     /// The statements as the Supabase CLI records them.
     pub fn recorded(&self) -> Vec<&'a str> {
         self.statements.iter().map(|s| s.text).collect()
@@ -123,13 +131,7 @@ impl<'a> Script<'a> {
         let Some(i) = failure.statement else {
             return Diagnostic::new(message).hint("nothing of it is applied: its transaction was rolled back");
         };
-        let s = &self.statements[i];
-        let start = Origin::at_offset(self.path, self.text, s.offset);
-        let origin = match e.at {
-            Some((1, column)) => Origin::new(self.path, start.line, start.column + column - 1),
-            Some((line, column)) => Origin::new(self.path, start.line + line - 1, column),
-            None => start,
-        };
+        let origin = self.origin(i, e);
         let left = match &self.as_written {
             None => "nothing of it is applied: its statements and its record were rolled back together".to_string(),
             Some(why) => format!(
@@ -145,6 +147,19 @@ impl<'a> Script<'a> {
         Diagnostic::new(format!("{message}\n(statement {} of {})", i + 1, self.statements.len()))
             .at(origin, Some(self.text))
             .hint(hint)
+    }
+}
+
+impl Script<'_> {
+    /// Where in the file the error `e` of statement `i` is: the server's position within the
+    /// statement, else the statement's start.
+    pub fn origin(&self, i: usize, e: &ScriptError) -> Origin {
+        let start = Origin::at_offset(self.path, self.text, self.statements[i].offset);
+        match e.at {
+            Some((1, column)) => Origin::new(self.path, start.line, start.column + column - 1),
+            Some((line, column)) => Origin::new(self.path, start.line + line - 1, column),
+            None => start,
+        }
     }
 }
 

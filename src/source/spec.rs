@@ -44,10 +44,19 @@ impl Spec {
     }
 
     pub fn load(&self, templates: Option<&Path>) -> Result<Schema> {
+        Ok(self.load_live(templates)?.0)
+    }
+
+    /// The schema, and for a database the connection it was read on (a comparison asks the
+    /// server how it prints constants: `live::compared_forms`).
+    pub fn load_live(&self, templates: Option<&Path>) -> Result<(Schema, Option<crate::db::Database>)> {
         match self {
-            Spec::Yaml(p) => crate::load_desired_with(p, templates),
-            Spec::Sql(p) => Ok(crate::load_current(std::slice::from_ref(p))?.0),
-            Spec::Db(url) => Ok(crate::source::live::load(&mut crate::db::connect(url)?)?.0),
+            Spec::Yaml(p) => Ok((crate::load_desired_with(p, templates)?, None)),
+            Spec::Sql(p) => Ok((crate::load_current(std::slice::from_ref(p))?.0, None)),
+            Spec::Db(url) => {
+                let mut db = crate::db::connect(url)?;
+                Ok((crate::source::live::load(&mut db)?.0, Some(db)))
+            }
         }
     }
 }

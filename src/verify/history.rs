@@ -5,8 +5,8 @@
 
 use std::path::{Path, PathBuf};
 
-use super::server::{Script, Server};
-use super::{DIVERGED, Scratch, indent, judge, plural, progress};
+use super::server::Server;
+use super::{DIVERGED, Scratch, Script, indent, judge, plural, progress};
 use crate::diagnostic::Result;
 use crate::runner::files::{self, Migration};
 

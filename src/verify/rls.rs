@@ -5,7 +5,6 @@
 use super::{Scratch, plural, progress};
 use crate::diagnostic::Result;
 use crate::rlstest::TestFile;
-use crate::verify::server::Script;
 
 /// Runs every test file; prints the verdict and returns whether every expectation holds.
 /// A server without pgTAP cannot run them: that is said, and is no failure.
@@ -26,7 +25,7 @@ pub(super) fn run(db: &Scratch, tests: &[TestFile]) -> Result<bool> {
     // raises) proves nothing either way: said, not counted as a failed expectation.
     let mut not_run = Vec::new();
     for test in &runnable {
-        let output = match db.server.run(Some(&db.name), Script::Text(&test.text), true) {
+        let output = match db.rows(&test.text) {
             Ok(output) => output,
             Err(e) if e.contains("pgtap.control") => {
                 println!(

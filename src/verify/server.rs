@@ -1,26 +1,20 @@
-//! Reaching PostgreSQL through `psql` (the project has no client crate): the server of a
-//! `--database-url`, the one named by `SCHEMAGEN_PGHOST`/`SCHEMAGEN_PGPORT`, or a throwaway
-//! cluster started for the run and removed after it.
+//! The server verify works on: the one of `--database-url`, the one named by
+//! `SCHEMAGEN_PGHOST`/`SCHEMAGEN_PGPORT`, or a throwaway cluster started for the run and
+//! removed after it; reached through `db.rs`, like every other command.
 
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
+use crate::db::Database;
 use crate::diagnostic::{Diagnostic, Result};
 
 const DEBIAN_ROOT: &str = "/usr/lib/postgresql";
 const INSTALL_HINT: &str = "install PostgreSQL (`apt-get install postgresql`), or pass --database-url \
                             postgresql://user@host/db of a server where that role may create databases";
 
-/// What a psql run reads: SQL text on stdin, or a file (so that errors name it).
-pub enum Script<'a> {
-    Text(&'a str),
-    File(&'a Path),
-}
-
-/// A server and how psql reaches it; a throwaway cluster stops when this is dropped.
+/// A server and how to reach it; a throwaway cluster stops when this is dropped.
 pub struct Server {
-    psql: PathBuf,
     conn: Conn,
     /// Where the server is, for the progress line.
     pub description: String,
@@ -39,18 +33,13 @@ impl Server {
     /// the newest PostgreSQL installed.
     pub fn connect(url: Option<&str>) -> Result<Server> {
         let server = Self::find(url)?;
-        server.run(None, Script::Text("SELECT 1;"), true).map_err(|e| {
-            Diagnostic::new(format!("cannot connect to {}: {e}", server.description))
-                .hint("check --database-url (or SCHEMAGEN_PGHOST and SCHEMAGEN_PGPORT), and that the server runs")
-        })?;
+        server.open(None)?;
         Ok(server)
     }
 
     fn find(url: Option<&str>) -> Result<Server> {
-        let installed = install_roots(Path::new(DEBIAN_ROOT));
         if let Some(url) = url {
             return Ok(Server {
-                psql: find_psql(&installed)?,
                 conn: Conn::Url(url.to_string()),
                 description: "the server of --database-url".into(),
                 _cluster: None,
@@ -59,12 +48,12 @@ impl Server {
         if let Some(host) = std::env::var("SCHEMAGEN_PGHOST").ok().filter(|h| !h.is_empty()) {
             let port = std::env::var("SCHEMAGEN_PGPORT").ok().filter(|p| !p.is_empty()).unwrap_or("5432".into());
             return Ok(Server {
-                psql: find_psql(&installed)?,
                 description: format!("the server at {host} port {port} (SCHEMAGEN_PGHOST)"),
                 conn: Conn::Socket { host, port },
                 _cluster: None,
             });
         }
+        let installed = install_roots(Path::new(DEBIAN_ROOT));
         let Some(bin) = find_server_bin(&installed, std::env::var_os("PATH").as_deref()) else {
             return Err(Diagnostic::new(
                 "no PostgreSQL to verify on: no --database-url, and no initdb and pg_ctl in \
@@ -76,72 +65,30 @@ impl Server {
         super::progress(&format!("starting a throwaway PostgreSQL ({})…", bin.display()));
         let cluster = Cluster::start(&bin)?;
         Ok(Server {
-            psql: find_psql(&[bin])?,
             description: "the throwaway PostgreSQL".into(),
             conn: Conn::Socket { host: cluster.dir.display().to_string(), port: Cluster::PORT.to_string() },
             _cluster: Some(cluster),
         })
     }
 
-    /// Runs `script` in database `db` (None: the database the connection names, or
-    /// `postgres`), stopping at the first error. `rows`: unaligned, tuples only. Ok(stdout),
-    /// or Err(psql's error, from its first ERROR line on).
-    pub fn run(&self, db: Option<&str>, script: Script, rows: bool) -> std::result::Result<String, String> {
-        let mut cmd = Command::new(&self.psql);
-        cmd.args(["-X", "-q", "-v", "ON_ERROR_STOP=1"]).env("PGCLIENTENCODING", "UTF8");
-        if rows {
-            cmd.args(["-A", "-t"]);
-        }
-        match &self.conn {
-            Conn::Url(url) => cmd.arg("-d").arg(db.map_or_else(|| url.clone(), |db| with_dbname(url, db))),
-            Conn::Socket { host, port } => {
-                cmd.args(["-h", host, "-p", port, "-U", "postgres", "-d", db.unwrap_or("postgres")])
-            }
+    /// A connection to database `db` (None: the one the URL names, or `postgres`).
+    pub fn open(&self, db: Option<&str>) -> Result<Database> {
+        let url = match &self.conn {
+            Conn::Url(url) => db.map_or_else(|| url.clone(), |db| with_dbname(url, db)),
+            Conn::Socket { host, port } => format!(
+                "host={} port={} user=postgres dbname={}",
+                keyword_value(host),
+                keyword_value(port),
+                keyword_value(db.unwrap_or("postgres"))
+            ),
         };
-        let text = match script {
-            Script::File(path) => {
-                cmd.arg("-f").arg(path).stdin(Stdio::null());
-                None
-            }
-            Script::Text(text) => {
-                // `-f -` rather than plain stdin: psql then says where an error is (`<stdin>:12:`).
-                cmd.args(["-f", "-"]).stdin(Stdio::piped());
-                Some(text)
-            }
-        };
-        let mut child = cmd
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .map_err(|e| format!("cannot run {}: {e}", self.psql.display()))?;
-        // From a thread: psql may fill its stdout pipe before it has read all of its input.
-        let writer = text.zip(child.stdin.take()).map(|(text, mut stdin)| {
-            let text = text.to_string();
-            std::thread::spawn(move || {
-                let _ = stdin.write_all(text.as_bytes());
-            })
-        });
-        let out = child.wait_with_output().map_err(|e| format!("psql failed: {e}"))?;
-        if let Some(w) = writer {
-            let _ = w.join();
-        }
-        if out.status.success() {
-            return Ok(String::from_utf8_lossy(&out.stdout).into_owned());
-        }
-        let stderr = String::from_utf8_lossy(&out.stderr);
-        Err(error_text(&stderr).unwrap_or_else(|| format!("psql exited with {}", out.status)))
+        crate::db::connect(&url)
     }
 }
 
-/// psql's error without the notices before it, and without its `psql:` prefix.
-fn error_text(stderr: &str) -> Option<String> {
-    let lines: Vec<&str> = stderr.lines().collect();
-    let first = lines.iter().position(|l| l.contains("ERROR:") || l.contains("FATAL:")).unwrap_or(0);
-    let text = lines[first..].join("\n");
-    let text = text.trim();
-    let text = text.strip_prefix("psql:").unwrap_or(text).trim_start();
-    let text = text.strip_prefix("error:").unwrap_or(text).trim_start();
-    (!text.is_empty()).then(|| text.to_string())
+/// A value of a key=value connection string, quoted as libpq reads it.
+fn keyword_value(text: &str) -> String {
+    format!("'{}'", text.replace('\\', "\\\\").replace('\'', "\\'"))
 }
 
 /// `url` naming database `db` instead: a URI's path is replaced (and a `dbname` parameter
@@ -189,15 +136,6 @@ fn install_roots(root: &Path) -> Vec<PathBuf> {
 fn find_server_bin(bins: &[PathBuf], path: Option<&std::ffi::OsStr>) -> Option<PathBuf> {
     let on_path = path.map(|p| std::env::split_paths(p).collect::<Vec<_>>()).unwrap_or_default();
     bins.iter().chain(&on_path).find(|d| d.join("initdb").is_file() && d.join("pg_ctl").is_file()).cloned()
-}
-
-fn find_psql(bins: &[PathBuf]) -> Result<PathBuf> {
-    let on_path = std::env::var_os("PATH").map(|p| std::env::split_paths(&p).collect::<Vec<_>>()).unwrap_or_default();
-    bins.iter().chain(&on_path).map(|d| d.join("psql")).find(|p| p.is_file()).ok_or_else(|| {
-        Diagnostic::new("psql not found (looked in /usr/lib/postgresql/*/bin and on PATH)")
-            .hint("install the PostgreSQL client (`apt-get install postgresql-client`)")
-            .into()
-    })
 }
 
 /// A cluster in a temporary directory, on a unix socket there and no TCP port, run as the
@@ -382,15 +320,5 @@ mod tests {
         assert_eq!(find_server_bin(&roots, Some(&path)), Some(v10));
         assert_eq!(find_server_bin(std::slice::from_ref(&client_only), Some(&path)), Some(on_path));
         assert_eq!(find_server_bin(&[client_only], None), None);
-    }
-
-    #[test]
-    fn psql_errors_lose_the_notices_before_them() {
-        let stderr = "psql:<stdin>:3: NOTICE:  table \"x\" does not exist, skipping\n\
-                      psql:<stdin>:9: ERROR:  column \"y\" does not exist\nLINE 1: select y from t;\n";
-        assert_eq!(
-            error_text(stderr).as_deref(),
-            Some("<stdin>:9: ERROR:  column \"y\" does not exist\nLINE 1: select y from t;")
-        );
     }
 }

@@ -8,6 +8,7 @@
 //! triggers on one that call a project function are the project's and are read.
 
 mod canonical;
+mod server_constants;
 
 use std::path::Path;
 
@@ -18,6 +19,7 @@ use crate::model::privileges::{DefaultPrivileges, ObjectKind};
 use crate::source::sql::{LoadReport, load_text};
 use crate::source::yaml::PLATFORM_SCHEMAS;
 pub use canonical::{aligned, comparable};
+pub use server_constants::{as_server_prints, compared_forms};
 
 /// The model of the database `db` is connected to, and what the replay of its catalog read.
 pub fn load(db: &mut Database) -> Result<(Schema, LoadReport)> {
@@ -39,7 +41,9 @@ pub fn catalog_script(db: &mut Database) -> Result<String> {
         .map_err(|e| read_error(db, &e))?;
     // Each object then starts with no grants, and its ACL is written out as it is.
     script.push_str(&reset_default_privileges());
+    let version = db.version().map_err(|e| read_error(db, &e))?;
     for query in queries() {
+        let query = crate::db::portable(&query, version, "r");
         // Only the queries that name the platform schemas take them.
         let params: &[&(dyn postgres::types::ToSql + Sync)] = if query.contains("$1") { &[&platform] } else { &[] };
         let rows = db.client.query(query.as_str(), params).map_err(|e| read_error(db, &e))?;
