@@ -740,6 +740,10 @@ fn create_index(schema: &mut Schema, s: &protobuf::IndexStmt) -> Outcome {
     let table = schema.tables.get_mut(&table_name).expect("checked above");
     table.indexes.retain(|i| i.name != index.name);
     table.indexes.push(index);
+    if let Some(refused) = partition::check_keys(table) {
+        table.indexes.pop();
+        return refused;
+    }
     Outcome::Applied
 }
 

@@ -125,15 +125,21 @@ pub fn check_bound(
 /// must include every column of the partition key, and the key may hold no expression.
 pub fn check_keys(table: &Table) -> Option<Outcome> {
     let key = table.partition_by.as_ref()?;
-    let uncovered = table.constraints.iter().find(|c| {
-        c.kind.has_index() && (key.expressions || key.columns.iter().any(|k| !c.kind.columns().contains(k)))
-    })?;
-    let kind = if matches!(uncovered.kind, ConstraintKind::PrimaryKey { .. }) { "primary key" } else { "unique" };
+    let uncovered = |columns: &[String]| key.expressions || key.columns.iter().any(|k| !columns.contains(k));
+    let constraint = table.constraints.iter().find(|c| c.kind.has_index() && uncovered(c.kind.columns()));
+    let index = table
+        .indexes
+        .iter()
+        .find(|i| i.unique && uncovered(&i.keys.iter().filter_map(|k| k.column.clone()).collect::<Vec<_>>()));
+    let what = match (constraint, index) {
+        (Some(c), _) if matches!(c.kind, ConstraintKind::PrimaryKey { .. }) => format!("primary key {}", c.name),
+        (Some(c), _) => format!("unique constraint {}", c.name),
+        (None, Some(i)) => format!("unique index {}", i.name),
+        (None, None) => return None,
+    };
     Some(Outcome::Rejected {
         message: format!(
-            "the {kind} constraint {} of partitioned table {} does not include every column of its partition key \
-             ({})",
-            uncovered.name,
+            "the {what} of partitioned table {} does not include every column of its partition key ({})",
             table.name,
             key.text()
         ),
