@@ -299,6 +299,8 @@ pub struct Table {
     pub partition_by: Option<PartitionKey>,
     /// PARTITION OF: the table is a partition; its columns are the parent's.
     pub partition_of: Option<PartitionOf>,
+    /// INHERITS: the tables whose columns (and CHECKs) it has besides its own.
+    pub inherits: Vec<QualifiedName>,
     #[serde(skip)]
     pub origin: Option<Origin>,
 }
@@ -442,6 +444,7 @@ impl Table {
             publications: BTreeMap::new(),
             partition_by: None,
             partition_of: None,
+            inherits: Vec::new(),
             origin: None,
         }
     }
