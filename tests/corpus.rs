@@ -41,8 +41,8 @@ const KNOWN_GAPS: &[(&str, &str, &str)] = &[];
 /// Catalog lines (see tests/pg/catalog.sql) of kinds schemagen does not model, left out of
 /// every comparison. What is compared: schemas, extensions, tables (with their RLS flags,
 /// UNLOGGED, storage parameters and replica identity), columns, identity sequences,
-/// constraints, indexes, sequences (with the column that owns them), partition keys and
-/// partitions with their bounds, publications (their
+/// constraints, indexes, sequences (with the column that owns them), partition keys,
+/// partitions with their bounds, inheritance, publications (their
 /// options, and their tables with column lists and row filters), views and materialized views, enums, composite types, domains, functions and procedures, triggers, policies,
 /// comments on all of these, grants on schemas, tables, columns, views, functions,
 /// procedures, sequences and types, and default privileges.
@@ -55,8 +55,7 @@ const IGNORED_PREFIXES: &[&str] = &[
     // type kinds other than enums, composite types and domains, and aggregates
     "range_type ",
     "aggregate ",
-    // inheritance (INHERITS is outside the model, and reported), foreign tables
-    "inherits ",
+    // foreign tables
     "foreign_table ",
     // comments on objects schemagen does not model
     "comment foreign_table ",

@@ -98,6 +98,7 @@ const RELNAMES: &str = "select relname from pg_class where relnamespace = 'publi
 const T_COLUMNS: &str = "select attname from pg_attribute where attrelid = 'public.t'::regclass and attnum > 0 \
                          and not attisdropped order by attnum";
 const T_CONSTRAINT: &str = "select conname from pg_constraint where conrelid = 'public.t'::regclass and contype = ";
+const INHERITED_FROM: &str = "select c.relname from pg_inherits i join pg_class c on c.oid = i.inhparent where i.inhrelid = 'public.t'::regclass";
 const T_ROWS: &str = "insert into public.t (n) values (1); select m from public.t;";
 
 /// Cases where `p` is a name: it comes back from the catalog as written.
@@ -192,6 +193,14 @@ fn name_cases(p: &str) -> Vec<Case> {
         Case::new("domain check name")
             .file("d.yaml", format!("domain: public.d\ntype: int\nchecks:\n  {q}: VALUE > 0\n"))
             .up("select conname from pg_constraint where contypid = 'public.d'::regtype", p),
+        Case::new("partitioned table name")
+            .file("p.yaml", format!("table: {q}\ncolumns:\n  m: text\npartition_by: list (m)\n"))
+            .table(format!("partition_of: {q}\nbound: default\n"))
+            .up(INHERITED_FROM, p),
+        Case::new("inherited table name")
+            .file("p.yaml", format!("table: {q}\ncolumns:\n  m: text\n"))
+            .table(format!("inherits: [{q}]\n"))
+            .up(INHERITED_FROM, p),
         Case::new("sequence name")
             .file("s.yaml", format!("sequence: {}\n", yq(&format!("public.{p}"))))
             .up(&format!("{RELNAMES} 'S'"), p),
@@ -303,6 +312,14 @@ fn text_cases(p: &str) -> Vec<Case> {
                 yq(&format!("m <> {}", literal(p)))
             ))
             .up("select count(*) from pg_publication_rel where prqual is not null", "1"),
+        Case::new("partition bound literal")
+            .file("p.yaml", "table: p\ncolumns:\n  m: text\npartition_by: list (m)\n")
+            .table(format!("partition_of: p\nbound: {}\n", yq(&format!("in ({})", literal(p)))))
+            .up(&format!("insert into public.p values ({}); select tableoid::regclass from public.p", literal(p)), "t"),
+        Case::new("partition key literal").table(format!(
+            "columns:\n  m: text\npartition_by: {}\n",
+            yq(&format!("list ((m || {}))", literal(p)))
+        )),
         Case::new("index where literal")
             .table(format!("columns:\n  m: text\nindexes:\n  t_idx: {{columns: [m], where: {}}}\n", yq(&format!("m <> {}", literal(p))))),
         Case::new("policy literals").table(format!(

@@ -176,6 +176,12 @@ const CASES: &[(&str, &str, &str, &str)] = &[
         "create table e (id bigint, d date not null, primary key (id, d)) partition by range (d)",
     ),
     (
+        "249_yaml_partitioned_unique_index_without_key",
+        "create table e (id bigint, d date not null) partition by range (d);\ncreate unique index e_id_idx on e (id)",
+        "must include all partitioning columns",
+        "create table e (id bigint, d date not null) partition by range (d);\ncreate unique index e_id_idx on e (id, d)",
+    ),
+    (
         "243_sql_overlapping_partition",
         "create table e (r text) partition by list (r);\n\
          create table e1 partition of e for values in ('eu');\ncreate table e2 partition of e for values in ( 'eu' )",

@@ -220,6 +220,13 @@ fn an_online_plan_runs_its_last_part_outside_a_transaction() {
     assert!(String::from_utf8_lossy(&o.stderr).contains(" steps, 2 files)…"), "{}", text(&o));
 }
 
+/// A partitioned table keeps the plain form: CONCURRENTLY or NOT VALID would fail on it.
+#[test]
+fn an_online_plan_leaves_a_partitioned_table_plain() {
+    let o = verify_fixture("117_partitioned_table_gains_keys", &["--online"]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+}
+
 #[test]
 fn a_database_url_names_the_server_in_either_form() {
     let server = support::server();

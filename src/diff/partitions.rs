@@ -1,6 +1,7 @@
-//! Partitioning in the diff. A partition key cannot be altered, nor a table made a
-//! partition of another parent in place: such a table is dropped and created again, with
-//! its partitions (PostgreSQL drops them with it). A partition whose bound alone changes
+//! Partitioning and inheritance in the diff. A partition key cannot be altered, nor a
+//! table made a partition of another parent in place: such a table is dropped and created
+//! again, with its partitions (PostgreSQL drops them with it). A table whose parents
+//! change is dropped and created too, with the tables that inherit from it. A partition whose bound alone changes
 //! is detached and attached again, which keeps its rows.
 
 use std::collections::BTreeSet;
@@ -18,6 +19,7 @@ pub(super) fn rebuilt(current: &Schema, desired: &Schema) -> BTreeSet<QualifiedN
             current.tables.get(&new.name).is_some_and(|old| {
                 old.partition_by != new.partition_by
                     || old.partition_of.as_ref().map(|o| &o.parent) != new.partition_of.as_ref().map(|o| &o.parent)
+                    || old.inherits != new.inherits
             })
         })
         .map(|t| t.name.clone())
@@ -29,7 +31,8 @@ pub(super) fn rebuilt(current: &Schema, desired: &Schema) -> BTreeSet<QualifiedN
             .filter(|t| {
                 current.tables.contains_key(&t.name)
                     && desired.tables.contains_key(&t.name)
-                    && t.partition_of.as_ref().is_some_and(|o| out.contains(&o.parent))
+                    && (t.partition_of.as_ref().is_some_and(|o| out.contains(&o.parent))
+                        || t.inherits.iter().any(|p| out.contains(p)))
             })
             .map(|t| t.name.clone())
             .filter(|n| !out.contains(n))

@@ -209,7 +209,7 @@ fn table_yaml(t: &Table) -> String {
             format!("{}.{}", of.parent.schema, of.parent.name)
         };
         let _ = writeln!(y, "partition_of: {}\nbound: {}", scalar(&parent), scalar(of.bound.yaml()));
-    } else {
+    } else if !t.columns.is_empty() || t.inherits.is_empty() {
         y.push_str("columns:\n");
     }
     for col in &t.columns {
@@ -243,6 +243,14 @@ fn table_yaml(t: &Table) -> String {
     let rest: Vec<&Constraint> =
         t.constraints.iter().zip(&on_columns).filter(|(_, on)| !**on).map(|(c, _)| c).collect();
     write_table_constraints(&mut y, t, &rest);
+    if !t.inherits.is_empty() {
+        let parents: Vec<String> = t
+            .inherits
+            .iter()
+            .map(|p| if p.schema == "public" { p.name.clone() } else { format!("{}.{}", p.schema, p.name) })
+            .collect();
+        let _ = writeln!(y, "inherits: {}", flow_list(&parents));
+    }
     if let Some(key) = &t.partition_by {
         let _ = writeln!(y, "partition_by: {}", scalar(key.text()));
     }

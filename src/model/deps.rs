@@ -199,7 +199,9 @@ impl Graph {
             g.functions.entry(f.name.clone()).or_default().push(ObjectId::Function(f.routine()));
         }
         for t in schema.tables.values() {
-            g.add(ObjectId::Table(t.name.clone()), &[]);
+            // A partition stands on its parent (DROP TABLE of the parent takes it along).
+            let parent: Vec<Dep> = t.partition_of.iter().map(|o| Dep::Relation(o.parent.clone())).collect();
+            g.add(ObjectId::Table(t.name.clone()), &parent);
             for c in &t.columns {
                 g.add(ObjectId::Column(t.name.clone(), c.name.clone()), &column(&t.name, c));
             }

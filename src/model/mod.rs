@@ -312,6 +312,8 @@ pub struct Table {
     pub partition_by: Option<PartitionKey>,
     /// PARTITION OF: the table is a partition; its columns are the parent's.
     pub partition_of: Option<PartitionOf>,
+    /// INHERITS: the tables whose columns (and CHECKs) it has besides its own.
+    pub inherits: Vec<QualifiedName>,
     #[serde(skip)]
     pub origin: Option<Origin>,
 }
@@ -490,6 +492,7 @@ impl Table {
             owner: None,
             partition_by: None,
             partition_of: None,
+            inherits: Vec::new(),
             origin: None,
         }
     }

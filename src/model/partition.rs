@@ -1,7 +1,8 @@
 //! Declarative partitioning: the key a partitioned table is split by, and the bound of
 //! each partition. A partition holds only what is its own: its columns, and the keys,
 //! indexes and triggers PostgreSQL copies down from the parent, are the parent's, so
-//! the model never states (or creates) them twice.
+//! the model never states (or creates) them twice. A table that INHERITS holds its own
+//! columns the same way; those of its parents are theirs.
 
 use serde::Serialize;
 
@@ -63,23 +64,45 @@ pub struct PartitionOf {
 }
 
 impl super::Schema {
-    /// The table whose columns `name` has: itself, or the table at the top of its partitions.
+    /// The one table that holds all the columns of `name`: itself, or the table at the top of
+    /// its partitions; none when it inherits columns from other tables too.
     pub fn columns_of(&self, name: &QualifiedName) -> Option<&super::Table> {
         let mut root = self.tables.get(name)?;
         while let Some(parent) = root.partition_of.as_ref().and_then(|o| self.tables.get(&o.parent)) {
             root = parent;
         }
-        Some(root)
+        root.inherits.is_empty().then_some(root)
     }
 
     /// `name` as PostgreSQL shows it: a partition with the columns of the table at the top
-    /// of its partitions (what its expressions, policies, triggers and a view's `*` read).
+    /// of its partitions, a table that inherits with its parents' columns before its own
+    /// (what its expressions, policies, triggers and a view's `*` read).
     pub fn with_columns(&self, name: &QualifiedName) -> Option<std::borrow::Cow<'_, super::Table>> {
         let table = self.tables.get(name)?;
-        let root = self.columns_of(name)?;
-        if std::ptr::eq(root, table) {
+        let mut root = table;
+        while let Some(parent) = root.partition_of.as_ref().and_then(|o| self.tables.get(&o.parent)) {
+            root = parent;
+        }
+        if std::ptr::eq(root, table) && table.inherits.is_empty() {
             return Some(std::borrow::Cow::Borrowed(table));
         }
-        Some(std::borrow::Cow::Owned(super::Table { columns: root.columns.clone(), ..table.clone() }))
+        let mut columns: Vec<super::Column> = Vec::new();
+        let mut seen = std::collections::BTreeSet::from([name.clone()]);
+        let add = |columns: &mut Vec<super::Column>, from: &[super::Column]| {
+            for c in from {
+                if !columns.iter().any(|have| have.name == c.name) {
+                    columns.push(c.clone());
+                }
+            }
+        };
+        for parent in &root.inherits {
+            if seen.insert(parent.clone())
+                && let Some(p) = self.with_columns(parent)
+            {
+                add(&mut columns, &p.columns);
+            }
+        }
+        add(&mut columns, &root.columns);
+        Some(std::borrow::Cow::Owned(super::Table { columns, ..table.clone() }))
     }
 }

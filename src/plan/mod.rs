@@ -434,6 +434,7 @@ fn steps_for(change: &Change, deferred: &[(QualifiedName, String)], defaults: &D
                 create.requires.push(Object::Table(of.parent.clone()));
                 create.provides.push(Object::Partitions(of.parent.clone()));
             }
+            create.requires.extend(table.inherits.iter().cloned().map(Object::Table));
             let mut steps = Vec::new();
             for c in &table.constraints {
                 if c.kind.is_foreign_key() && is_deferred(c) {
@@ -496,6 +497,7 @@ fn steps_for(change: &Change, deferred: &[(QualifiedName, String)], defaults: &D
                 drop.releases.push(Object::Table(of.parent.clone()));
                 drop.removes.push(Object::Partitions(of.parent.clone()));
             }
+            drop.releases.extend(table.inherits.iter().cloned().map(Object::Table));
             for c in &table.constraints {
                 if c.kind.is_foreign_key() {
                     let (up, down) = constraint_steps(&table.name, c);

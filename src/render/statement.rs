@@ -36,10 +36,12 @@ pub fn context(statement: &Statement) -> Result<(&'static str, Value)> {
             let partition_of = table.partition_of.as_ref().map(|o| qname(&o.parent));
             let bound = table.partition_of.as_ref().map(|o| o.bound.text().to_string());
             let partition_by = table.partition_by.as_ref().map(|k| k.text().to_string());
+            let inherits = table.inherits.iter().map(qname).collect::<Vec<_>>().join(", ");
             (
                 "create_table.sql.j2",
                 context! {
-                    table => qname(&table.name), columns, constraints, unlogged, options, partition_of, bound, partition_by
+                    table => qname(&table.name), columns, constraints, unlogged, options, partition_of, bound, partition_by,
+                    inherits
                 },
             )
         }

@@ -349,8 +349,6 @@ fn create_table(schema: &mut Schema, s: &protobuf::CreateStmt) -> Outcome {
     }
     let copied = if s.table_elts.iter().any(|e| matches!(e.node, Some(NodeEnum::TableLikeClause(_)))) {
         Some("LIKE")
-    } else if !s.inh_relations.is_empty() && s.partbound.is_none() {
-        Some("INHERITS")
     } else {
         s.of_typename.as_ref().map(|_| "OF type")
     };
@@ -379,6 +377,12 @@ fn create_table(schema: &mut Schema, s: &protobuf::CreateStmt) -> Outcome {
         }
     }
     table.partition_by = s.partspec.as_ref().map(partition::key);
+    if s.partbound.is_none() {
+        match partition::inherits(schema, &name, &s.inh_relations) {
+            Ok(parents) => table.inherits = parents,
+            Err(refused) => return refused,
+        }
+    }
     table.grants = schema.default_privileges.effective(&name.schema, ObjectKind::Tables);
     table.storage.unlogged = rv.relpersistence == "u";
     table.storage.options = replication::storage_options(&s.options);
@@ -713,6 +717,10 @@ fn create_index(schema: &mut Schema, s: &protobuf::IndexStmt) -> Outcome {
     let table = schema.tables.get_mut(&table_name).expect("checked above");
     table.indexes.retain(|i| i.name != index.name);
     table.indexes.push(index);
+    if let Some(refused) = partition::check_keys(table) {
+        table.indexes.pop();
+        return refused;
+    }
     Outcome::Applied
 }
 
@@ -944,6 +952,12 @@ fn alter_table_cmd(schema: &mut Schema, name: &QualifiedName, cmd: &protobuf::Al
         AlterTableType::AtForceRowSecurity => table.rls_forced = true,
         AlterTableType::AtNoForceRowSecurity => table.rls_forced = false,
         AlterTableType::AtChangeOwner => return Outcome::Skipped("ALTER OWNER"),
+        AlterTableType::AtAddInherit | AlterTableType::AtDropInherit => {
+            let Some(NodeEnum::RangeVar(parent)) = def else {
+                return Outcome::Skipped("ALTER TABLE … INHERIT");
+            };
+            return partition::alter_inherit(schema, name, parent, subtype == AlterTableType::AtAddInherit);
+        }
         AlterTableType::AtAttachPartition | AlterTableType::AtDetachPartition => {
             let Some(NodeEnum::PartitionCmd(pc)) = def else {
                 return Outcome::Skipped("ALTER TABLE … PARTITION");
@@ -1367,8 +1381,13 @@ fn drop(schema: &mut Schema, s: &protobuf::DropStmt) -> Outcome {
                     continue;
                 };
                 if schema.tables.contains_key(&name) {
-                    // A partitioned table takes its partitions along.
-                    for name in std::iter::once(name.clone()).chain(partition::partitions_of(schema, &name)) {
+                    let below = match partition::dropped_with(schema, &name, cascade) {
+                        Ok(below) => below,
+                        Err(refused) => return refused,
+                    };
+                    // A partitioned table takes its partitions along, CASCADE the tables
+                    // that inherit from it.
+                    for name in std::iter::once(name.clone()).chain(below) {
                         schema.tables.remove(&name);
                         drop_referencing_fks(schema, &name, None);
                         schema.policies.retain(|(t, _), _| t != &name);

@@ -125,15 +125,21 @@ pub fn check_bound(
 /// must include every column of the partition key, and the key may hold no expression.
 pub fn check_keys(table: &Table) -> Option<Outcome> {
     let key = table.partition_by.as_ref()?;
-    let uncovered = table.constraints.iter().find(|c| {
-        c.kind.has_index() && (key.expressions || key.columns.iter().any(|k| !c.kind.columns().contains(k)))
-    })?;
-    let kind = if matches!(uncovered.kind, ConstraintKind::PrimaryKey { .. }) { "primary key" } else { "unique" };
+    let uncovered = |columns: &[String]| key.expressions || key.columns.iter().any(|k| !columns.contains(k));
+    let constraint = table.constraints.iter().find(|c| c.kind.has_index() && uncovered(c.kind.columns()));
+    let index = table
+        .indexes
+        .iter()
+        .find(|i| i.unique && uncovered(&i.keys.iter().filter_map(|k| k.column.clone()).collect::<Vec<_>>()));
+    let what = match (constraint, index) {
+        (Some(c), _) if matches!(c.kind, ConstraintKind::PrimaryKey { .. }) => format!("primary key {}", c.name),
+        (Some(c), _) => format!("unique constraint {}", c.name),
+        (None, Some(i)) => format!("unique index {}", i.name),
+        (None, None) => return None,
+    };
     Some(Outcome::Rejected {
         message: format!(
-            "the {kind} constraint {} of partitioned table {} does not include every column of its partition key \
-             ({})",
-            uncovered.name,
+            "the {what} of partitioned table {} does not include every column of its partition key ({})",
             table.name,
             key.text()
         ),
@@ -153,6 +159,12 @@ pub fn attach(schema: &mut Schema, parent: &QualifiedName, cmd: &protobuf::Parti
     }
     if let Some(refused) = check_bound(schema, parent, &name, spec) {
         return refused;
+    }
+    if &name == parent || dropped_with(schema, &name, true).is_ok_and(|below| below.contains(parent)) {
+        return Outcome::Rejected {
+            message: format!("{name} would become a partition of itself through {parent}"),
+            hint: "PostgreSQL refuses circular partitioning",
+        };
     }
     let parent_table = schema.tables[parent].clone();
     let table = schema.tables.get_mut(&name).expect("checked above");
@@ -229,19 +241,124 @@ pub fn detach(schema: &mut Schema, parent: &QualifiedName, cmd: &protobuf::Parti
     Outcome::Applied
 }
 
-/// The partitions of `parent`, and theirs, all the way down.
-pub fn partitions_of(schema: &Schema, parent: &QualifiedName) -> Vec<QualifiedName> {
-    let mut out = Vec::new();
+/// What DROP TABLE of `parent` takes along: its partitions, all the way down, and with
+/// CASCADE the tables that inherit from it, which PostgreSQL refuses to drop without.
+pub fn dropped_with(schema: &Schema, parent: &QualifiedName, cascade: bool) -> Result<Vec<QualifiedName>, Outcome> {
+    let mut out: Vec<QualifiedName> = Vec::new();
     let mut next = vec![parent.clone()];
     while let Some(p) = next.pop() {
         for t in schema.tables.values() {
-            if t.partition_of.as_ref().is_some_and(|o| o.parent == p) {
-                out.push(t.name.clone());
-                next.push(t.name.clone());
+            let partition = t.partition_of.as_ref().is_some_and(|o| o.parent == p);
+            if !(partition || t.inherits.contains(&p)) || out.contains(&t.name) {
+                continue;
             }
+            if !partition && !cascade {
+                return Err(Outcome::Rejected {
+                    message: format!("cannot drop table {parent}: table {} inherits from it", t.name),
+                    hint: "PostgreSQL refuses: drop the tables that inherit from it first, or write DROP TABLE … CASCADE",
+                });
+            }
+            out.push(t.name.clone());
+            next.push(t.name.clone());
         }
     }
-    out
+    Ok(out)
+}
+
+/// The parents of `CREATE TABLE name (…) INHERITS (…)`, each a table of the model that is
+/// not partitioned (PostgreSQL refuses to inherit from one).
+pub fn inherits(schema: &Schema, name: &QualifiedName, parents: &[Node]) -> Result<Vec<QualifiedName>, Outcome> {
+    let mut out = Vec::new();
+    for parent in parents {
+        let Some(NodeEnum::RangeVar(rv)) = parent.node.as_ref() else { continue };
+        let parent = existing(schema, rv);
+        check_parent(schema, name, &parent)?;
+        out.push(parent);
+    }
+    Ok(out)
+}
+
+fn check_parent(schema: &Schema, name: &QualifiedName, parent: &QualifiedName) -> Result<(), Outcome> {
+    let Some(p) = schema.tables.get(parent) else {
+        return Err(Outcome::Unresolved(format!("{name} INHERITS {parent}, which the model does not hold")));
+    };
+    if p.partition_by.is_some() {
+        return Err(Outcome::Rejected {
+            message: format!("{name} cannot inherit from partitioned table {parent}"),
+            hint: "make it a partition (PARTITION OF, YAML `partition_of:`) instead",
+        });
+    }
+    if p.partition_of.is_some() {
+        return Err(Outcome::Rejected {
+            message: format!("{name} cannot inherit from {parent}, a partition"),
+            hint: "inherit from a table that is not a partition",
+        });
+    }
+    if parent == name || dropped_with(schema, name, true).is_ok_and(|below| below.contains(parent)) {
+        return Err(Outcome::Rejected {
+            message: format!("{name} would inherit from itself through {parent}"),
+            hint: "PostgreSQL refuses circular inheritance",
+        });
+    }
+    Ok(())
+}
+
+/// `ALTER TABLE name INHERIT parent` (its columns must be there: they stay its own) or
+/// `NO INHERIT parent` (the columns it had from the parent alone become its own).
+pub fn alter_inherit(schema: &mut Schema, name: &QualifiedName, parent: &protobuf::RangeVar, add: bool) -> Outcome {
+    let parent = existing(schema, parent);
+    if add {
+        if let Err(refused) = check_parent(schema, name, &parent) {
+            return refused;
+        }
+        // PostgreSQL matches the parent's columns and checks against the table's own.
+        let (p, table) = (schema.with_columns(&parent).expect("checked above"), &schema.tables[name]);
+        let missing = p.columns.iter().map(|c| ("column", &c.name)).chain(
+            p.constraints
+                .iter()
+                .filter(|c| matches!(c.kind, ConstraintKind::Check { no_inherit: false, .. }))
+                .map(|c| ("constraint", &c.name)),
+        );
+        let missing = missing.clone().find(|(kind, n)| match *kind {
+            "column" => table.column(n).is_none(),
+            _ => table.constraint(n).is_none(),
+        });
+        if let Some((kind, n)) = missing {
+            return Outcome::Rejected {
+                message: format!("{name} is missing {kind} {n} of {parent}, which it would inherit"),
+                hint: "PostgreSQL refuses INHERIT until the table has every column and CHECK of the parent, by name",
+            };
+        }
+        let table = schema.tables.get_mut(name).expect("caller checked");
+        if !table.inherits.contains(&parent) {
+            table.inherits.push(parent);
+        }
+        return Outcome::Applied;
+    }
+    if !schema.tables[name].inherits.contains(&parent) {
+        return Outcome::Rejected {
+            message: format!("{parent} is not a parent of {name}"),
+            hint: "a statement before this one removes it, or the table never inherited from it",
+        };
+    }
+    let inherited = schema.with_columns(&parent).map(|p| p.into_owned()).expect("checked above");
+    let table = schema.tables.get_mut(name).expect("caller checked");
+    table.inherits.retain(|p| p != &parent);
+    for mut c in inherited.columns {
+        if table.column(&c.name).is_none() {
+            c.comment = None;
+            table.columns.push(c);
+        }
+    }
+    let checks =
+        inherited.constraints.into_iter().filter(|c| matches!(c.kind, ConstraintKind::Check { no_inherit: false, .. }));
+    for mut c in checks {
+        if table.constraint(&c.name).is_none() {
+            c.comment = None;
+            table.constraints.push(c);
+        }
+    }
+    Outcome::Applied
 }
 
 #[cfg(test)]

@@ -204,7 +204,7 @@ fn queries() -> Vec<String> {
                case when c.relpersistence = 'u' then 'UNLOGGED ' else '' end, t.nspname, t.relname, \
                pn.nspname, pc.relname, pg_catalog.pg_get_expr(c.relpartbound, c.oid), \
                ' PARTITION BY ' || pg_catalog.pg_get_partkeydef(c.oid), {WITH_OPTIONS}) \
-             else format('CREATE %sTABLE %I.%I (%s)%s%s;', \
+             else format('CREATE %sTABLE %I.%I (%s)%s%s%s;', \
                case when c.relpersistence = 'u' then 'UNLOGGED ' else '' end, t.nspname, t.relname, \
                (select coalesce(string_agg(format('%I %s', a.attname, pg_catalog.format_type(a.atttypid, a.atttypmod)) \
                  || case when a.attcollation <> 0 and a.attcollation <> ty.typcollation \
@@ -218,7 +218,10 @@ fn queries() -> Vec<String> {
                 left join pg_catalog.pg_attrdef ad on ad.adrelid = a.attrelid and ad.adnum = a.attnum \
                 left join pg_catalog.pg_collation co on co.oid = a.attcollation \
                 left join pg_catalog.pg_namespace cn on cn.oid = co.collnamespace \
-                where a.attrelid = t.oid and a.attnum > 0 and not a.attisdropped), \
+                where a.attrelid = t.oid and a.attnum > 0 and not a.attisdropped and a.attislocal), \
+               (select ' INHERITS (' || string_agg(format('%I.%I', hn.nspname, hc.relname), ', ' order by h.inhseqno) || ')' \
+                from pg_catalog.pg_inherits h join pg_catalog.pg_class hc on hc.oid = h.inhparent \
+                join pg_catalog.pg_namespace hn on hn.oid = hc.relnamespace where h.inhrelid = c.oid), \
                ' PARTITION BY ' || pg_catalog.pg_get_partkeydef(c.oid), {WITH_OPTIONS}) end \
              || case when c.relrowsecurity then format(E'\\nALTER TABLE %I.%I ENABLE ROW LEVEL SECURITY;', t.nspname, t.relname) else '' end \
              || case when c.relforcerowsecurity then format(E'\\nALTER TABLE %I.%I FORCE ROW LEVEL SECURITY;', t.nspname, t.relname) else '' end \

@@ -245,6 +245,11 @@ pub(super) const TABLE_KEYS: &[Key] = &[
         doc: "PARTITION BY: `range (created_at)`, `list (region)`, `hash (id)`; columns or (expressions).",
     },
     Key {
+        name: "inherits",
+        value: Value::Names,
+        doc: "INHERITS: the tables whose columns (and checks) it has besides its own: [a, b].",
+    },
+    Key {
         name: "partition_of",
         value: Value::Text,
         doc: "The partitioned table this one is a partition of (with `bound`); its columns are the parent's.",

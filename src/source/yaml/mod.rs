@@ -138,7 +138,7 @@ fn load_rank(root: &Node) -> u8 {
     match kind_of(map) {
         Some(k) if format::SETUP_KINDS.contains(&k) => 0,
         // A partition after the tables, so that its parent is there.
-        Some("table") if map.get_node("partition_of").is_some() => 2,
+        Some("table") if map.get_node("partition_of").is_some() || map.get_node("inherits").is_some() => 2,
         Some("table") => 1,
         _ => 3,
     }
@@ -297,6 +297,7 @@ impl File<'_> {
                 self.partition_columns(map)?;
                 &empty
             }
+            None if partitioning.inherits => &empty,
             Some(Node::Mapping(m)) => m,
             Some(other) => {
                 return Err(self

@@ -34,13 +34,11 @@ pub(super) fn check(schema: &Schema, at: &Locator) -> Vec<Diagnostic> {
             let Some(expr) = expr else { continue };
             let site = Site { id: &id, path: &["policies", name.as_str(), key], what: id.to_string() };
             let tree = Tree::of_expr(expr);
-            if let Some(t) = schema.columns_of(table) {
-                if tree.subquery {
-                    let query = pg_query::parse(&format!("SELECT {}", expr.text()), 0).ok();
-                    out.extend(query.and_then(|q| scoped_column(schema, &q, Some(t), &site, at)));
-                } else {
-                    out.extend(unknown_column(t, expr, &[], &site, at));
-                }
+            if !tree.subquery {
+                out.extend(schema.with_columns(table).and_then(|t| unknown_column(&t, expr, &[], &site, at)));
+            } else if let Some(t) = schema.columns_of(table) {
+                let query = pg_query::parse(&format!("SELECT {}", expr.text()), 0).ok();
+                out.extend(query.and_then(|q| scoped_column(schema, &q, Some(t), &site, at)));
             }
             out.extend(unknown_relation(schema, &tree, &site, at));
             out.extend(unknown_function(schema, &tree, &site, at));
