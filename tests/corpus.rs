@@ -42,14 +42,9 @@ const KNOWN_GAPS: &[(&str, &str, &str)] = &[];
 /// UNLOGGED, storage parameters and replica identity), columns, identity sequences,
 /// constraints, indexes, sequences (with the column that owns them), publications (their
 /// options, and their tables with column lists and row filters), views and materialized views, enums, composite types, domains, functions and procedures, triggers, policies,
-/// comments on all of these, grants on schemas, tables, columns, views, functions,
+/// comments on all of these, grants on schemas (`public` included), tables, columns, views, functions,
 /// procedures, sequences and types, and default privileges.
 const IGNORED_PREFIXES: &[&str] = &[
-    // privileges on the platform's `public` schema (a dump's GRANT USAGE ON SCHEMA public
-    // TO postgres), which schemagen leaves to the platform. Those on sequences and types are
-    // compared: new ones get them from the default privileges, which are modelled, and a
-    // GRANT on a sequence or type is listed as outside the model.
-    "grant schema public ",
     // type kinds other than enums, composite types and domains, and aggregates
     "range_type ",
     "aggregate ",

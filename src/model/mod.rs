@@ -129,7 +129,8 @@ pub struct Schema {
     /// Schemas the project creates (CREATE SCHEMA), beyond `public`.
     pub schemas: BTreeSet<String>,
     /// Privileges on the schemas the project creates (`GRANT USAGE ON SCHEMA …`), those
-    /// that have any.
+    /// that have any, and on `public` once they differ from the platform's (see
+    /// `schema_grants_of`).
     pub schema_grants: BTreeMap<String, Grants>,
     /// COMMENT ON SCHEMA, for the schemas the project creates.
     pub schema_comments: BTreeMap<String, String>,
@@ -407,6 +408,16 @@ pub struct IndexKey {
 }
 
 impl Schema {
+    /// The privileges on schema `name`; `public`'s are the platform's until a GRANT, a
+    /// REVOKE or the YAML says otherwise.
+    pub fn schema_grants_of(&self, name: &str) -> Grants {
+        match self.schema_grants.get(name) {
+            Some(g) => g.clone(),
+            None if name == privileges::PUBLIC_SCHEMA => privileges::platform_public_grants(),
+            None => Grants::new(),
+        }
+    }
+
     pub fn table(&self, name: &QualifiedName) -> Option<&Table> {
         self.tables.get(name)
     }

@@ -14,7 +14,7 @@ use std::path::Path;
 use crate::db::Database;
 use crate::diagnostic::{Diagnostic, Result};
 use crate::model::Schema;
-use crate::model::privileges::{DefaultPrivileges, ObjectKind};
+use crate::model::privileges::{DefaultPrivileges, ObjectKind, PUBLIC_SCHEMA, platform_public_grants};
 use crate::source::sql::{LoadReport, load_text};
 use crate::source::yaml::PLATFORM_SCHEMAS;
 pub use canonical::{aligned, comparable};
@@ -39,6 +39,7 @@ pub fn catalog_script(db: &mut Database) -> Result<String> {
         .map_err(|e| read_error(db, &e))?;
     // Each object then starts with no grants, and its ACL is written out as it is.
     script.push_str(&reset_default_privileges());
+    script.push_str(&reset_public_grants());
     for query in queries() {
         // Only the queries that name the platform schemas take them.
         let params: &[&(dyn postgres::types::ToSql + Sync)] = if query.contains("$1") { &[&platform] } else { &[] };
@@ -84,6 +85,15 @@ fn reset_default_privileges() -> String {
         }
     }
     out
+}
+
+/// `REVOKE` of what the model's `public` schema starts with, so that its ACL is read as it is.
+fn reset_public_grants() -> String {
+    let roles: Vec<String> = platform_public_grants()
+        .keys()
+        .map(|r| if r == "public" { "PUBLIC".to_string() } else { crate::ident::quote_ident(r) })
+        .collect();
+    format!("REVOKE ALL ON SCHEMA {PUBLIC_SCHEMA} FROM {};\n", roles.join(", "))
 }
 
 /// SQL that is true when the schema named `ns` is the project's (`$1`: the platform schemas).
@@ -374,7 +384,9 @@ fn grants(tables: &str, routines: &str, types: &str, schemas: &str) -> String {
              from ty cross join lateral pg_catalog.aclexplode(coalesce(ty.typacl, pg_catalog.acldefault('T', ty.typowner))) a \
              where a.grantee <> ty.typowner and ty.typtype <> 'c' \
            union all select format('GRANT %s ON SCHEMA %I TO %s;', a.privilege_type, s.nspname, {GRANTEE}) \
-             from s cross join lateral pg_catalog.aclexplode(coalesce(s.nspacl, pg_catalog.acldefault('n', s.nspowner))) a \
+             from (select nspname, nspowner, nspacl from s union all select nspname, nspowner, nspacl \
+                   from pg_catalog.pg_namespace where nspname = '{PUBLIC_SCHEMA}') s \
+             cross join lateral pg_catalog.aclexplode(coalesce(s.nspacl, pg_catalog.acldefault('n', s.nspowner))) a \
              where a.grantee <> s.nspowner \
          ) select line from g order by line"
     )

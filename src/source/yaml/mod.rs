@@ -1120,7 +1120,8 @@ fn diagnostic_at(place: Option<&Place>, message: String, hint: String) -> Diagno
 fn validate(schema: &Schema, places: &Places) -> Vec<Diagnostic> {
     let mut out = presets::check_members(schema, &places.members);
     for (name, key, place) in &places.named_schemas {
-        let platform = *key == "default_privileges" && (name == "public" || PLATFORM_SCHEMAS.contains(&name.as_str()));
+        let platform = *key == "default_privileges" && (name == "public" || PLATFORM_SCHEMAS.contains(&name.as_str()))
+            || *key == "schema_grants" && name == "public";
         if !platform && !schema.schemas.contains(name) {
             let mut known: Vec<&str> = schema.schemas.iter().map(String::as_str).collect();
             known.insert(0, "public");

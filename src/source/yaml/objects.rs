@@ -16,7 +16,8 @@ use super::format::{
 use super::{File, Places};
 use crate::diagnostic::Result;
 use crate::model::privileges::{
-    COLUMN_PRIVILEGES, FUNCTION_PRIVILEGES, OWNER, SCHEMA_PRIVILEGES, SEQUENCE_PRIVILEGES, TABLE_PRIVILEGES,
+    COLUMN_PRIVILEGES, FUNCTION_PRIVILEGES, OWNER, PUBLIC_SCHEMA, SCHEMA_PRIVILEGES, SEQUENCE_PRIVILEGES,
+    TABLE_PRIVILEGES,
 };
 use crate::model::{Grants, ObjectId, ObjectKind, QualifiedName, Schema};
 use crate::pgtree::{quote_ident, quote_literal};
@@ -832,7 +833,8 @@ impl File<'_> {
             for (name, grants) in schemas.iter() {
                 places.named_schemas.push((name.to_string(), "schema_grants", self.place(name.span())));
                 let grants = self.grants(grants, SCHEMA_PRIVILEGES, false)?;
-                if !grants.is_empty() {
+                // `public` without an entry would keep the platform's privileges.
+                if !grants.is_empty() || name.as_str() == PUBLIC_SCHEMA {
                     schema.schema_grants.insert(name.to_string(), grants);
                 }
             }
