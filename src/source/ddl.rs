@@ -317,6 +317,11 @@ pub fn statement_kind(stmt: &NodeEnum) -> &'static str {
         NodeEnum::NotifyStmt(_) => "NOTIFY",
         NodeEnum::CreateRoleStmt(_) | NodeEnum::AlterRoleStmt(_) => "ROLE",
         NodeEnum::AlterEnumStmt(_) => "ALTER TYPE",
+        NodeEnum::CreateForeignTableStmt(_) => "CREATE FOREIGN TABLE",
+        NodeEnum::CreateForeignServerStmt(_) => "CREATE SERVER",
+        NodeEnum::CreateFdwStmt(_) => "CREATE FOREIGN DATA WRAPPER",
+        NodeEnum::CreateUserMappingStmt(_) => "CREATE USER MAPPING",
+        NodeEnum::ImportForeignSchemaStmt(_) => "IMPORT FOREIGN SCHEMA",
         _ => "other statement",
     }
 }

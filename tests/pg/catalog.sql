@@ -104,7 +104,20 @@ facts(line) as (
   from rel r join pg_inherits i on i.inhrelid = r.oid join rel p on p.oid = i.inhparent
   where not r.relispartition
   union all
-  select format('foreign_table %s', qname) from rel where relkind = 'f'
+  select format('foreign_table %s server=%s options=%s', r.qname, quote_ident(fs.srvname),
+                (select string_agg(o, ',' order by o) from unnest(ft.ftoptions) o))
+  from rel r join pg_foreign_table ft on ft.ftrelid = r.oid join pg_foreign_server fs on fs.oid = ft.ftserver
+  -- foreign servers and the wrappers they use (those of extensions, such as postgres_fdw's,
+  -- are reported as the extension)
+  union all
+  select format('foreign_server %s wrapper=%s type=%s version=%s options=%s', quote_ident(fs.srvname),
+                quote_ident(w.fdwname), fs.srvtype, fs.srvversion,
+                (select string_agg(o, ',' order by o) from unnest(fs.srvoptions) o))
+  from pg_foreign_server fs join pg_foreign_data_wrapper w on w.oid = fs.srvfdw
+  where not exists (select from ext_member e where e.classid = 'pg_foreign_server'::regclass and e.objid = fs.oid)
+  union all
+  select format('foreign_data_wrapper %s', quote_ident(w.fdwname)) from pg_foreign_data_wrapper w
+  where not exists (select from ext_member e where e.classid = 'pg_foreign_data_wrapper'::regclass and e.objid = w.oid)
   -- columns (also of composite types and foreign tables)
   union all
   select format('column %s.%s type=%s notnull=%s default=%s identity=%s generated=%s collation=%s',
