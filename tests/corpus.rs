@@ -41,16 +41,14 @@ const KNOWN_GAPS: &[(&str, &str, &str)] = &[];
 /// every comparison. What is compared: schemas, extensions, tables (with their RLS flags,
 /// UNLOGGED, storage parameters and replica identity), columns, identity sequences,
 /// constraints, indexes, sequences (with the column that owns them), publications (their
-/// options, and their tables with column lists and row filters), views and materialized views, enums, composite types, domains, functions and procedures, triggers, policies,
+/// options, and their tables with column lists and row filters), views and materialized views, enums, composite types, range types, domains, functions,
+/// procedures and aggregates (with their definitions), triggers, policies,
 /// comments on all of these, grants on schemas (`public` included), tables, columns, views, functions,
 /// procedures, sequences and types, and default privileges. Foreign tables (with their
 /// server and options), foreign servers and wrappers are compared too, although the model
 /// does not hold them: a history that creates one is listed as outside the model (with the
 /// statement's location) and fails fidelity, as it should.
 const IGNORED_PREFIXES: &[&str] = &[
-    // type kinds other than enums, composite types and domains, and aggregates
-    "range_type ",
-    "aggregate ",
     // partitioning, inheritance
     "partition_key ",
     "partition ",

@@ -3,6 +3,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+mod optioned;
 mod renames;
 mod replication;
 mod table_parts;
@@ -135,6 +136,10 @@ pub enum Change {
     },
     CreateComposite(Composite),
     DropComposite(Composite),
+    CreateRange(crate::model::optioned::RangeType),
+    DropRange(crate::model::optioned::RangeType),
+    CreateAggregate(crate::model::optioned::Aggregate),
+    DropAggregate(crate::model::optioned::Aggregate),
     /// Attributes added, dropped or of another type, in place (`ALTER TYPE … ATTRIBUTE`).
     AlterComposite {
         from: Composite,
@@ -227,6 +232,7 @@ pub fn diff(current: &Schema, desired: &Schema) -> Vec<Change> {
     diff_sequences(current, desired, &mut changes);
     diff_domains(current, desired, &mut changes);
     diff_composites(current, desired, &mut changes);
+    optioned::diff(current, desired, &mut changes);
     replication::diff_publications(current, desired, &mut changes);
     for (name, table) in &desired.tables {
         match current.tables.get(name) {

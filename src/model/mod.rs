@@ -7,6 +7,7 @@
 pub mod deps;
 pub mod naming;
 pub mod objects;
+pub mod optioned;
 pub mod privileges;
 pub mod replication;
 pub mod types;
@@ -144,6 +145,10 @@ pub struct Schema {
     pub enums: BTreeMap<QualifiedName, Enum>,
     /// Composite types (`CREATE TYPE x AS (…)`).
     pub composites: BTreeMap<QualifiedName, Composite>,
+    /// Range types (`CREATE TYPE x AS RANGE (…)`).
+    pub ranges: BTreeMap<QualifiedName, optioned::RangeType>,
+    /// Aggregates, by `Aggregate::key` (name and argument types).
+    pub aggregates: BTreeMap<String, optioned::Aggregate>,
     pub domains: BTreeMap<QualifiedName, Domain>,
     pub functions: BTreeMap<Signature, Function>,
     pub views: BTreeMap<QualifiedName, View>,

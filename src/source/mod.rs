@@ -6,6 +6,7 @@ pub mod composite;
 pub mod created;
 pub mod ddl;
 pub mod live;
+pub mod optioned;
 pub mod replication;
 pub mod routines;
 pub mod security;

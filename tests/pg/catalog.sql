@@ -184,13 +184,32 @@ facts(line) as (
   union all
   select format('composite_type %s', t.qname) from typ t where t.typtype = 'c'
   union all
-  select format('range_type %s subtype=%s', t.qname, format_type(rg.rngsubtype, null))
+  select format('range_type %s subtype=%s opclass=%s collation=%s canonical=%s subtype_diff=%s multirange=%s',
+                t.qname, format_type(rg.rngsubtype, null),
+                (select format('%s.%s', quote_ident(on_.nspname), quote_ident(oc.opcname)) from pg_opclass oc
+                 join pg_namespace on_ on on_.oid = oc.opcnamespace where oc.oid = rg.rngsubopc),
+                nullif(rg.rngcollation, 0)::regcollation, nullif(rg.rngcanonical, 0)::regproc,
+                nullif(rg.rngsubdiff, 0)::regproc, format_type(rg.rngmultitypid, null))
   from typ t join pg_range rg on rg.rngtypid = t.oid
   -- functions and procedures
   union all
   select case when f.prokind = 'a' then format('aggregate %s', f.qname)
               else format('function %s %s', f.qname, pg_get_functiondef(f.oid)) end
   from func f
+  -- what pg_dump writes in CREATE AGGREGATE
+  union all
+  select format('aggregate_definition %s kind=%s sfunc=%s stype=%s sspace=%s finalfunc=%s final_extra=%s final_modify=%s '
+                'combinefunc=%s serialfunc=%s deserialfunc=%s initcond=%s msfunc=%s minvfunc=%s mstype=%s '
+                'msspace=%s mfinalfunc=%s mfinal_extra=%s mfinal_modify=%s minitcond=%s sortop=%s parallel=%s',
+                f.qname, a.aggkind, a.aggtransfn::regproc, format_type(a.aggtranstype, null), a.aggtransspace,
+                nullif(a.aggfinalfn, 0)::regproc, a.aggfinalextra, a.aggfinalmodify,
+                nullif(a.aggcombinefn, 0)::regproc, nullif(a.aggserialfn, 0)::regproc,
+                nullif(a.aggdeserialfn, 0)::regproc, quote_literal(a.agginitval),
+                nullif(a.aggmtransfn, 0)::regproc, nullif(a.aggminvtransfn, 0)::regproc,
+                format_type(nullif(a.aggmtranstype, 0), null), a.aggmtransspace, nullif(a.aggmfinalfn, 0)::regproc,
+                a.aggmfinalextra, a.aggmfinalmodify, quote_literal(a.aggminitval), nullif(a.aggsortop, 0)::regoperator,
+                p.proparallel)
+  from func f join pg_aggregate a on a.aggfnoid = f.oid join pg_proc p on p.oid = f.oid
   -- triggers
   union all
   -- (also on the stub's tables: migrations add triggers to auth.users and policies to

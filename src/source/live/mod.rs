@@ -8,6 +8,7 @@
 //! triggers on one that call a project function are the project's and are read.
 
 mod canonical;
+mod optioned;
 
 use std::path::Path;
 
@@ -134,14 +135,25 @@ fn queries() -> Vec<String> {
     let routines = format!(
         "select p.oid, p.prokind, p.proowner, p.proacl from pg_catalog.pg_proc p \
          join pg_catalog.pg_namespace n on n.oid = p.pronamespace \
-         where {} and {} and p.prokind in ('f', 'p')",
+         where {} and {} and p.prokind in ('f', 'p') \
+         and not exists (select from pg_catalog.pg_depend d where d.classid = 'pg_catalog.pg_proc'::regclass \
+           and d.objid = p.oid and d.deptype = 'i')",
+        project("n.nspname"),
+        own("pg_proc", "p.oid")
+    );
+    // Aggregates other than ordered-set ones (which the model does not hold).
+    let aggregates = format!(
+        "select p.oid, n.nspname, p.proname, a.* from pg_catalog.pg_proc p \
+         join pg_catalog.pg_namespace n on n.oid = p.pronamespace \
+         join pg_catalog.pg_aggregate a on a.aggfnoid = p.oid \
+         where {} and {} and a.aggkind = 'n'",
         project("n.nspname"),
         own("pg_proc", "p.oid")
     );
     let types = format!(
         "select t.oid, n.nspname, t.typname, t.typtype, t.typowner, t.typacl from pg_catalog.pg_type t \
          join pg_catalog.pg_namespace n on n.oid = t.typnamespace \
-         where {} and {} and (t.typtype in ('e', 'd') or (t.typtype = 'c' and exists (select from pg_catalog.pg_class r \
+         where {} and {} and (t.typtype in ('e', 'd', 'r') or (t.typtype = 'c' and exists (select from pg_catalog.pg_class r \
            where r.oid = t.typrelid and r.relkind = 'c')))",
         project("n.nspname"),
         own("pg_type", "t.oid")
@@ -204,6 +216,8 @@ fn queries() -> Vec<String> {
              from t join pg_catalog.pg_type d on d.oid = t.oid where t.typtype = 'c' order by t.oid"
         ),
         format!("with r as ({routines}) select pg_catalog.pg_get_functiondef(r.oid) || ';' from r order by r.oid"),
+        optioned::ranges(&types),
+        optioned::aggregates(&aggregates),
         format!(
             "with t as ({tables}) select format('CREATE %sTABLE %I.%I (%s)%s;', \
                case when c.relpersistence = 'u' then 'UNLOGGED ' else '' end, t.nspname, t.relname, \

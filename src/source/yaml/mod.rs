@@ -28,6 +28,7 @@ mod check;
 mod format;
 mod hints;
 mod objects;
+mod optioned;
 mod presets;
 mod replication;
 
@@ -220,6 +221,8 @@ impl File<'_> {
             Some("function") | Some("procedure") => self.load_function(schema, map),
             Some("enum") => self.load_enum(schema, map),
             Some("type") => self.load_composite(schema, map),
+            Some("range") => self.load_range(schema, map),
+            Some("aggregate") => self.load_aggregate(schema, map),
             Some("sequence") => self.load_sequence(schema, map),
             Some("domain") => self.load_domain(schema, map),
             Some("publication") => self.load_publication(schema, map),

@@ -109,7 +109,7 @@ impl File<'_> {
         self.replay(schema, sql, 0, node.span(), &[(node.span(), sql.to_string())]).map(drop)
     }
 
-    fn list(&self, node: &Node, what: &str) -> Result<Vec<String>> {
+    pub(super) fn list(&self, node: &Node, what: &str) -> Result<Vec<String>> {
         match node {
             Node::Sequence(seq) => seq.iter().map(|n| self.scalar(n, what).map(|s| s.to_string())).collect(),
             Node::Scalar(s) => Ok(vec![s.to_string()]),
