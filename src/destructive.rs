@@ -109,8 +109,9 @@ pub fn losses(current: &Schema, desired: &Schema, changes: &[Change]) -> Vec<Los
                 }
             }
             Change::DropEnum(e) => loss(ObjectId::Type(e.name.clone()), format!("drops type {}", e.name), None, None),
-            Change::DropComposite(c) => {
-                let ty = ObjectId::Type(c.name.clone());
+            Change::DropComposite(crate::model::Composite { name, .. })
+            | Change::DropRange(crate::model::optioned::RangeType { name, .. }) => {
+                let ty = ObjectId::Type(name.clone());
                 if !replaced(&ty) {
                     loss(ty.clone(), format!("drops {ty}"), None, None);
                 }
@@ -148,6 +149,7 @@ fn created(c: &Change) -> Option<ObjectId> {
         Change::CreateFunction(f) => Some(ObjectId::Function(f.routine())),
         Change::CreateDomain(d) => Some(ObjectId::Domain(d.name.clone())),
         Change::CreateComposite(c) => Some(ObjectId::Type(c.name.clone())),
+        Change::CreateRange(r) => Some(ObjectId::Type(r.name.clone())),
         _ => None,
     }
 }

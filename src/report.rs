@@ -458,6 +458,10 @@ fn object_of(change: &Change) -> Option<(Action, Object)> {
         Change::CreateComposite(c) => (Action::Create, ObjectId::Type(c.name.clone())),
         Change::DropComposite(c) => (Action::Drop, ObjectId::Type(c.name.clone())),
         Change::AlterComposite { to, .. } => (change_of("attributes"), ObjectId::Type(to.name.clone())),
+        Change::CreateRange(r) => (Action::Create, ObjectId::Type(r.name.clone())),
+        Change::DropRange(r) => (Action::Drop, ObjectId::Type(r.name.clone())),
+        Change::CreateAggregate(a) => (Action::Create, ObjectId::Function(a.routine())),
+        Change::DropAggregate(a) => (Action::Drop, ObjectId::Function(a.routine())),
         Change::CreateDomain(d) => (Action::Create, ObjectId::Domain(d.name.clone())),
         Change::DropDomain(d) => (Action::Drop, ObjectId::Domain(d.name.clone())),
         Change::AlterDomain { to, .. } => (change_of("definition"), ObjectId::Domain(to.name.clone())),
@@ -525,6 +529,8 @@ fn same_definition(drop: &Change, create: &Change) -> bool {
         (Change::DropColumn { column: a, .. }, Change::AddColumn { column: b, .. }) => a == b,
         (Change::DropDomain(a), Change::CreateDomain(b)) => a == b,
         (Change::DropComposite(a), Change::CreateComposite(b)) => a == b,
+        (Change::DropRange(a), Change::CreateRange(b)) => a == b,
+        (Change::DropAggregate(a), Change::CreateAggregate(b)) => a == b,
         _ => false,
     }
 }

@@ -149,6 +149,10 @@ pub enum Statement {
     },
     CreateComposite(Composite),
     DropComposite(QualifiedName),
+    CreateRange(crate::model::optioned::RangeType),
+    DropRange(QualifiedName),
+    CreateAggregate(crate::model::optioned::Aggregate),
+    DropAggregate(crate::model::optioned::Aggregate),
     AlterComposite {
         name: QualifiedName,
         action: AttributeAction,

@@ -708,3 +708,18 @@ fn diff_check_and_generate_name_the_statements_outside_the_model() {
         assert!(!err.contains("INSERT"), "{err}");
     }
 }
+
+#[test]
+fn foreign_tables_and_their_servers_are_named_as_outside_the_model() {
+    let sql = "create table users (id uuid primary key, email text not null unique);\n\
+               create server remote foreign data wrapper postgres_fdw options (host 'db');\n\
+               create foreign table remote_users (id int) server remote options (table_name 'users');\n\
+               comment on foreign table remote_users is 'Far away';\n";
+    let p = project(&[("users.yaml", USERS)], &[("1_init.sql", sql)]);
+    let o = schemagen(p.path(), &["diff"]);
+    let err = stderr(&o);
+    assert!(err.contains("3 statement(s) of the SQL are outside the model"), "{err}");
+    assert!(err.contains("1_init.sql:2:1: CREATE SERVER: create server remote"), "{err}");
+    assert!(err.contains("1_init.sql:3:1: CREATE FOREIGN TABLE: create foreign table remote_users"), "{err}");
+    assert!(err.contains("1_init.sql:4:1: COMMENT (other): comment on foreign table remote_users"), "{err}");
+}

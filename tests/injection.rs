@@ -187,6 +187,18 @@ fn name_cases(p: &str) -> Vec<Case> {
         Case::new("composite attribute name")
             .file("c.yaml", format!("type: public.c\nattributes:\n  {q}: int\n"))
             .up("select attname from pg_attribute where attrelid = 'public.c'::regclass and attnum > 0", p),
+        Case::new("range type name")
+            .file("r.yaml", format!("range: {}\noptions: {{subtype: float8}}\n", yq(&format!("public.{p}"))))
+            .up("select typname from pg_type where typtype = 'r' and typnamespace = 'public'::regnamespace", p),
+        Case::new("multirange type name")
+            .file("r.yaml", format!("range: public.r\noptions: {{subtype: float8, multirange_type_name: {}}}\n", yq(&ident(p))))
+            .up("select typname from pg_type where typtype = 'm' and typnamespace = 'public'::regnamespace", p),
+        Case::new("aggregate name")
+            .file(
+                "a.yaml",
+                format!("aggregate: {}\nargs: [int]\noptions: {{sfunc: int4pl, stype: int}}\n", yq(&format!("public.{p}"))),
+            )
+            .up("select proname from pg_proc where prokind = 'a' and pronamespace = 'public'::regnamespace", p),
         Case::new("domain name")
             .file("d.yaml", format!("domain: {}\ntype: int\n", yq(&format!("public.{p}"))))
             .up("select typname from pg_type where typtype = 'd' and typnamespace = 'public'::regnamespace", p),
@@ -296,6 +308,12 @@ fn text_cases(p: &str) -> Vec<Case> {
             .up("select obj_description('public.c'::regtype, 'pg_type')", p)
             .up("select obj_description('public.s'::regclass, 'pg_class')", p)
             .up("select obj_description('app'::regnamespace, 'pg_namespace')", p),
+        Case::new("aggregate initcond and comments of a range type and an aggregate")
+            .file("a.yaml", format!("aggregate: public.a\nargs: [text]\noptions: {{sfunc: textcat, stype: text, initcond: {q}}}\ncomment: {q}\n"))
+            .file("r.yaml", format!("range: public.r\noptions: {{subtype: float8}}\ncomment: {q}\n"))
+            .up("select agginitval from pg_aggregate where aggfnoid = 'public.a'::regproc", p)
+            .up("select obj_description('public.a'::regproc, 'pg_proc')", p)
+            .up("select obj_description('public.r'::regtype, 'pg_type')", p),
         Case::new("column default")
             .table(format!("columns:\n  n: int\n  m: {{type: text, default: {l}}}\n"))
             .up(T_ROWS, p),

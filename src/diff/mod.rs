@@ -3,6 +3,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+mod optioned;
 mod owners;
 mod partitions;
 mod renames;
@@ -10,7 +11,7 @@ mod replication;
 mod table_parts;
 
 use crate::model::deps::{Graph, view_id};
-use crate::model::privileges::Scope;
+use crate::model::privileges::{PUBLIC_SCHEMA, Scope};
 use crate::model::{
     Column, Composite, Constraint, ConstraintKind, DataType, Domain, Enum, Expr, Extension, Function, Grants, Hints,
     Index, ObjectId, ObjectKind, PartitionBound, Policy, Publication, Published, QualifiedName, Schema, Sequence,
@@ -152,6 +153,10 @@ pub enum Change {
     },
     CreateComposite(Composite),
     DropComposite(Composite),
+    CreateRange(crate::model::optioned::RangeType),
+    DropRange(crate::model::optioned::RangeType),
+    CreateAggregate(crate::model::optioned::Aggregate),
+    DropAggregate(crate::model::optioned::Aggregate),
     /// Attributes added, dropped or of another type, in place (`ALTER TYPE … ATTRIBUTE`).
     AlterComposite {
         from: Composite,
@@ -255,6 +260,7 @@ pub fn diff(current: &Schema, desired: &Schema) -> Vec<Change> {
     diff_sequences(current, desired, &mut changes);
     diff_domains(current, desired, &mut changes);
     diff_composites(current, desired, &mut changes);
+    optioned::diff(current, desired, &mut changes);
     replication::diff_publications(current, desired, &mut changes);
     let rebuilt = partitions::rebuilt(current, desired);
     for (name, table) in &desired.tables {
@@ -513,16 +519,27 @@ fn diff_enums(current: &Schema, desired: &Schema, changes: &mut Vec<Change>) {
 /// default privileges give; a dropped one has its privileges revoked and its comment
 /// removed before it goes, so that the rollback puts them back once it is back.
 fn schema_grants(current: &Schema, desired: &Schema, changes: &mut Vec<Change>) {
-    let none = Grants::new();
     for name in current.schemas.union(&desired.schemas) {
-        let born = desired.default_privileges.effective(name, ObjectKind::Schemas);
         let (is_new, kept) = (!current.schemas.contains(name), desired.schemas.contains(name));
-        let from = if is_new { &born } else { current.schema_grants.get(name).unwrap_or(&none) };
-        let to = if kept { desired.schema_grants.get(name).unwrap_or(&none) } else { &none };
-        grants(changes, ObjectId::Schema(name.clone()), from, to, is_new);
+        let from = if is_new {
+            desired.default_privileges.effective(name, ObjectKind::Schemas)
+        } else {
+            current.schema_grants_of(name)
+        };
+        let to = if kept { desired.schema_grants_of(name) } else { Grants::new() };
+        grants(changes, ObjectId::Schema(name.clone()), &from, &to, is_new);
         let to = if kept { desired.schema_comments.get(name).cloned() } else { None };
         comment(changes, ObjectId::Schema(name.clone()), &current.schema_comments.get(name).cloned(), &to);
     }
+    // The platform's `public` is always there; only its privileges are the project's.
+    let public = PUBLIC_SCHEMA.to_string();
+    grants(
+        changes,
+        ObjectId::Schema(public),
+        &current.schema_grants_of(PUBLIC_SCHEMA),
+        &desired.schema_grants_of(PUBLIC_SCHEMA),
+        false,
+    );
 }
 
 /// Privileges on columns, column by column (those of a dropped column are revoked before

@@ -12,6 +12,7 @@ use crate::pgtree::quote_ident;
 use crate::source::yaml::PLATFORM_SCHEMAS;
 
 mod objects;
+mod optioned;
 mod replication;
 
 /// (file name, YAML text) for every table, in name order.
@@ -47,6 +48,7 @@ pub fn to_yaml(schema: &Schema) -> Vec<(String, String)> {
         files.push((file_name(name), text));
     }
     files.extend(objects::files(schema));
+    optioned::files(schema, &mut files);
     files.extend(replication::files(schema));
     files.sort();
     files

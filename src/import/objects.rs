@@ -4,7 +4,7 @@
 use std::fmt::Write as _;
 
 use super::{file_name, flow_list, scalar};
-use crate::model::privileges::{COLUMN_PRIVILEGES, SCHEMA_PRIVILEGES};
+use crate::model::privileges::{COLUMN_PRIVILEGES, PUBLIC_SCHEMA, SCHEMA_PRIVILEGES, platform_public_grants};
 use crate::model::{Function, Grants, ObjectKind, QualifiedName, Schema, Table, View};
 use crate::pgtree::quote_ident;
 
@@ -387,12 +387,17 @@ pub(super) fn files(schema: &Schema) -> Vec<(String, String)> {
         let schemas: Vec<String> = schema.schemas.iter().cloned().collect();
         let _ = writeln!(setup, "schemas: {}", flow_list(&schemas));
     }
-    let schema_grants: Vec<_> = schema
-        .schemas
-        .iter()
+    let public = PUBLIC_SCHEMA.to_string();
+    let schema_grants: Vec<_> = std::iter::once(&public)
+        .chain(&schema.schemas)
         .filter_map(|name| {
-            let grants = schema.schema_grants.get(name).cloned().unwrap_or_default();
-            (grants != schema.default_privileges.effective(name, ObjectKind::Schemas)).then_some((name, grants))
+            let grants = schema.schema_grants_of(name);
+            let born = if name == &public {
+                platform_public_grants()
+            } else {
+                schema.default_privileges.effective(name, ObjectKind::Schemas)
+            };
+            (grants != born).then_some((name, grants))
         })
         .collect();
     if !schema_grants.is_empty() {

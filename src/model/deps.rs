@@ -126,6 +126,14 @@ pub fn composite(c: &Composite) -> Vec<Dep> {
     c.attributes.iter().filter(|a| !a.data_type.builtin).map(|a| Dep::Type(type_name(&a.data_type))).collect()
 }
 
+/// The functions and the types that are not built in that a range type's or an
+/// aggregate's options name (and an aggregate's arguments): PostgreSQL records them all.
+pub fn options(options: &super::optioned::Options, args: &[super::DataType]) -> Vec<Dep> {
+    let types = args.iter().chain(super::optioned::option_types(options)).filter(|t| !t.builtin);
+    let types = types.map(|t| Dep::Type(type_name(t)));
+    types.chain(super::optioned::option_functions(options).map(Dep::Function)).collect()
+}
+
 fn type_name(ty: &super::DataType) -> QualifiedName {
     QualifiedName::new(ty.schema.as_deref().unwrap_or("public"), ty.name.clone())
 }
@@ -198,6 +206,9 @@ impl Graph {
         for f in schema.functions.values() {
             g.functions.entry(f.name.clone()).or_default().push(ObjectId::Function(f.routine()));
         }
+        for a in schema.aggregates.values() {
+            g.functions.entry(a.name.clone()).or_default().push(ObjectId::Function(a.routine()));
+        }
         for t in schema.tables.values() {
             // A partition stands on its parent (DROP TABLE of the parent takes it along).
             let parent: Vec<Dep> = t.partition_of.iter().map(|o| Dep::Relation(o.parent.clone())).collect();
@@ -220,6 +231,12 @@ impl Graph {
         }
         for c in schema.composites.values() {
             g.add(ObjectId::Type(c.name.clone()), &composite(c));
+        }
+        for r in schema.ranges.values() {
+            g.add(ObjectId::Type(r.name.clone()), &options(&r.options, &[]));
+        }
+        for a in schema.aggregates.values() {
+            g.add(ObjectId::Function(a.routine()), &options(&a.options, &a.args));
         }
         for v in schema.views.values() {
             let mut deps = view(v);

@@ -7,6 +7,7 @@
 pub mod deps;
 pub mod naming;
 pub mod objects;
+pub mod optioned;
 pub mod owners;
 pub mod partition;
 pub mod privileges;
@@ -132,7 +133,8 @@ pub struct Schema {
     /// Schemas the project creates (CREATE SCHEMA), beyond `public`.
     pub schemas: BTreeSet<String>,
     /// Privileges on the schemas the project creates (`GRANT USAGE ON SCHEMA …`), those
-    /// that have any.
+    /// that have any, and on `public` once they differ from the platform's (see
+    /// `schema_grants_of`).
     pub schema_grants: BTreeMap<String, Grants>,
     /// COMMENT ON SCHEMA, for the schemas the project creates.
     pub schema_comments: BTreeMap<String, String>,
@@ -146,6 +148,10 @@ pub struct Schema {
     pub enums: BTreeMap<QualifiedName, Enum>,
     /// Composite types (`CREATE TYPE x AS (…)`).
     pub composites: BTreeMap<QualifiedName, Composite>,
+    /// Range types (`CREATE TYPE x AS RANGE (…)`).
+    pub ranges: BTreeMap<QualifiedName, optioned::RangeType>,
+    /// Aggregates, by `Aggregate::key` (name and argument types).
+    pub aggregates: BTreeMap<String, optioned::Aggregate>,
     pub domains: BTreeMap<QualifiedName, Domain>,
     pub functions: BTreeMap<Signature, Function>,
     pub views: BTreeMap<QualifiedName, View>,
@@ -462,6 +468,16 @@ pub struct IndexKey {
 }
 
 impl Schema {
+    /// The privileges on schema `name`; `public`'s are the platform's until a GRANT, a
+    /// REVOKE or the YAML says otherwise.
+    pub fn schema_grants_of(&self, name: &str) -> Grants {
+        match self.schema_grants.get(name) {
+            Some(g) => g.clone(),
+            None if name == privileges::PUBLIC_SCHEMA => privileges::platform_public_grants(),
+            None => Grants::new(),
+        }
+    }
+
     pub fn table(&self, name: &QualifiedName) -> Option<&Table> {
         self.tables.get(name)
     }

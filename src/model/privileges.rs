@@ -30,6 +30,17 @@ pub const OWNER: &str = "postgres";
 /// of the `postgres` role that runs migrations.
 pub const PLATFORM_ROLES: &[&str] = &["anon", "authenticated", "service_role"];
 
+/// The platform's `public` schema: the project does not create it, but its privileges are
+/// the project's to change (a dump restates them, a history may revoke PUBLIC's USAGE).
+pub const PUBLIC_SCHEMA: &str = "public";
+
+/// What `public` grants on a fresh Supabase project: USAGE to PUBLIC (PostgreSQL's default
+/// for it) and to anon, authenticated and service_role. Its owner is `pg_database_owner`;
+/// `postgres` holds USAGE too, which the model leaves out with the owner's privileges.
+pub fn platform_public_grants() -> Grants {
+    std::iter::once("public").chain(PLATFORM_ROLES.iter().copied()).flat_map(|r| role_grants(r, &["USAGE"])).collect()
+}
+
 /// Roles a Supabase project has besides those it creates, beyond `PLATFORM_ROLES`.
 const SUPABASE_ROLES: &[&str] = &[
     "authenticator",

@@ -25,6 +25,7 @@ use crate::statement::{IdentityChange, Statement as Stmt};
 
 mod objects;
 mod online;
+mod optioned;
 mod partitions;
 mod replication;
 

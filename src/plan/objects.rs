@@ -239,6 +239,10 @@ pub(super) fn steps_for(change: &Change, defaults: &DefaultPrivileges) -> Option
         }
         Change::Grants { target, from, to, restate, trigger } => grant_step(target, from, to, *restate, *trigger),
         Change::DefaultPrivileges { scope, kind, from, to } => default_privileges_step(scope, *kind, from, to),
+        Change::CreateRange(r) => super::optioned::create_range(r),
+        Change::DropRange(r) => super::optioned::drop_range(r),
+        Change::CreateAggregate(a) => super::optioned::create_aggregate(a),
+        Change::DropAggregate(a) => super::optioned::drop_aggregate(a),
         Change::CreateComposite(c) => {
             let mut s = Step::new(
                 Phase::CreateType,

@@ -4,6 +4,7 @@
 //! receives only pieces that `quote` and `statement` made safe, and a key it misspells is
 //! an error (strict undefined), not an empty string.
 
+mod optioned;
 pub(crate) mod quote;
 mod replication;
 mod statement;
@@ -72,6 +73,9 @@ pub const TEMPLATES: &[(&str, &str)] = embedded!(
     "alter_domain.sql.j2",
     "create_composite.sql.j2",
     "drop_composite.sql.j2",
+    "create_range.sql.j2",
+    "create_aggregate.sql.j2",
+    "drop_aggregate.sql.j2",
     "alter_composite.sql.j2",
     "rls_owner.sql.j2",
     "rls_workspace_member.sql.j2",

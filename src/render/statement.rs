@@ -317,7 +317,16 @@ pub fn context(statement: &Statement) -> Result<(&'static str, Value)> {
             let attributes: Vec<String> = c.attributes.iter().map(attribute).collect();
             ("create_composite.sql.j2", context! { name => qname(&c.name), attributes })
         }
-        S::DropComposite(name) => ("drop_composite.sql.j2", context! { name => qname(name) }),
+        S::DropComposite(name) | S::DropRange(name) => ("drop_composite.sql.j2", context! { name => qname(name) }),
+        S::CreateRange(r) => (
+            "create_range.sql.j2",
+            context! { name => qname(&r.name), options => super::optioned::options(&r.options)? },
+        ),
+        S::CreateAggregate(a) => (
+            "create_aggregate.sql.j2",
+            context! { signature => super::optioned::signature(a), options => super::optioned::options(&a.options)? },
+        ),
+        S::DropAggregate(a) => ("drop_aggregate.sql.j2", context! { signature => super::optioned::signature(a) }),
         S::AlterComposite { name, action } => {
             let (kind, attribute, data_type) = match action {
                 AttributeAction::Add(a) => ("add", attribute(a), None),

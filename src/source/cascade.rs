@@ -30,9 +30,11 @@ pub fn drop_dependents(schema: &mut Schema, before: &Graph, dropped: &[ObjectId]
             ObjectId::Trigger(t, n) => {
                 schema.triggers.remove(&(t.clone(), n.clone()));
             }
-            // A function whose signature names a dropped type or row type.
+            // A function whose signature names a dropped type or row type, an aggregate
+            // whose state function or type was dropped.
             ObjectId::Function(r) => {
                 schema.functions.retain(|_, f| &f.routine() != r);
+                schema.aggregates.retain(|_, a| &a.routine() != r);
             }
             // Of a dropped type (or row type), the column goes; otherwise its default used
             // what was dropped.

@@ -22,6 +22,7 @@ pub fn type_exists(schema: &Schema, name: &QualifiedName) -> bool {
     schema.enums.contains_key(name)
         || schema.domains.contains_key(name)
         || schema.composites.contains_key(name)
+        || schema.ranges.contains_key(name)
         || schema.tables.contains_key(name)
         || schema.views.contains_key(name)
 }
@@ -107,7 +108,8 @@ pub fn rename_type(schema: &mut Schema, s: &protobuf::RenameStmt) -> Outcome {
     };
     let from = crate::source::routines::qualified_names(&names);
     let to = QualifiedName::new(from.schema.clone(), s.newname.clone());
-    if !schema.enums.contains_key(&from) && !schema.composites.contains_key(&from) {
+    if !schema.enums.contains_key(&from) && !schema.composites.contains_key(&from) && !schema.ranges.contains_key(&from)
+    {
         if s.missing_ok {
             return Outcome::Applied;
         }
@@ -126,6 +128,10 @@ pub fn rename_type(schema: &mut Schema, s: &protobuf::RenameStmt) -> Outcome {
     if let Some(mut c) = schema.composites.remove(&from) {
         c.name = to.clone();
         schema.composites.insert(to.clone(), c);
+    }
+    if let Some(mut r) = schema.ranges.remove(&from) {
+        r.name = to.clone();
+        schema.ranges.insert(to.clone(), r);
     }
     let is_from = |ty: &crate::model::DataType| {
         !ty.builtin && ty.name == from.name && ty.schema.as_deref().unwrap_or("public") == from.schema

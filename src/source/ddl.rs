@@ -189,6 +189,8 @@ pub fn apply(schema: &mut Schema, stmt: &NodeEnum) -> Outcome {
         NodeEnum::CreateTableAsStmt(s) => routines::create_materialized_view(schema, s),
         NodeEnum::CreateEnumStmt(s) => routines::create_enum(schema, s),
         NodeEnum::CompositeTypeStmt(s) => crate::source::composite::create_composite(schema, s),
+        NodeEnum::CreateRangeStmt(s) => crate::source::optioned::create_range(schema, s),
+        NodeEnum::DefineStmt(s) => crate::source::optioned::define(schema, s),
         NodeEnum::AlterEnumStmt(s) => routines::alter_enum(schema, s),
         NodeEnum::CreateExtensionStmt(s) => routines::create_extension(schema, s),
         NodeEnum::DoStmt(s) => do_block(schema, s),
@@ -325,6 +327,13 @@ pub fn statement_kind(stmt: &NodeEnum) -> &'static str {
         NodeEnum::CreateRoleStmt(_) | NodeEnum::AlterRoleStmt(_) => "ROLE",
         NodeEnum::AlterEnumStmt(_) => "ALTER TYPE",
         NodeEnum::AlterObjectSchemaStmt(_) => "SET SCHEMA",
+        NodeEnum::CreateRangeStmt(_) => "CREATE TYPE AS RANGE",
+        NodeEnum::DefineStmt(_) => "CREATE AGGREGATE",
+        NodeEnum::CreateForeignTableStmt(_) => "CREATE FOREIGN TABLE",
+        NodeEnum::CreateForeignServerStmt(_) => "CREATE SERVER",
+        NodeEnum::CreateFdwStmt(_) => "CREATE FOREIGN DATA WRAPPER",
+        NodeEnum::CreateUserMappingStmt(_) => "CREATE USER MAPPING",
+        NodeEnum::ImportForeignSchemaStmt(_) => "IMPORT FOREIGN SCHEMA",
         _ => "other statement",
     }
 }
@@ -1078,6 +1087,7 @@ fn rename(schema: &mut Schema, s: &protobuf::RenameStmt, keep_sequences: bool) -
     match rename_type {
         ObjectType::ObjectType => return crate::source::composite::rename_type(schema, s),
         ObjectType::ObjectAttribute => return crate::source::composite::rename_attribute(schema, s),
+        ObjectType::ObjectAggregate => return crate::source::optioned::rename_aggregate(schema, s),
         _ => {}
     }
     let Some(rv) = s.relation.as_ref() else {
@@ -1375,6 +1385,7 @@ fn drop(schema: &mut Schema, s: &protobuf::DropStmt) -> Outcome {
     let before = cascade.then(|| Graph::of(schema));
     let mut dropped = Vec::new();
     match ObjectType::try_from(s.remove_type).unwrap_or(ObjectType::Undefined) {
+        ObjectType::ObjectAggregate => return crate::source::optioned::drop_aggregates(schema, s),
         ObjectType::ObjectTable => {
             for obj in &s.objects {
                 let Some(name) = existing_list(schema, &list_strings(obj)) else {
@@ -1432,6 +1443,8 @@ fn drop(schema: &mut Schema, s: &protobuf::DropStmt) -> Outcome {
                     schema.functions.retain(|_, f| !inside(&f.name));
                     schema.enums.retain(|k, _| !inside(k));
                     schema.composites.retain(|k, _| !inside(k));
+                    schema.ranges.retain(|k, _| !inside(k));
+                    schema.aggregates.retain(|_, a| !inside(&a.name));
                     schema.domains.retain(|k, _| !inside(k));
                     schema.sequences.retain(|k, _| !inside(k));
                     schema.policies.retain(|(t, _), _| !inside(t));
@@ -1492,6 +1505,7 @@ fn drop(schema: &mut Schema, s: &protobuf::DropStmt) -> Outcome {
                     let name = routines::qualified_names(&strings(&t.names));
                     schema.enums.remove(&name);
                     schema.composites.remove(&name);
+                    schema.ranges.remove(&name);
                     // The graph takes a column of a domain's name to be of the domain.
                     dropped.push(match schema.domains.remove(&name) {
                         Some(_) => ObjectId::Domain(name),
@@ -1596,6 +1610,10 @@ fn comment(schema: &mut Schema, s: &protobuf::CommentStmt) -> Outcome {
             };
             let (name, args) = routines::object_with_args(owa);
             let keys = routines::function_keys(schema, &name, args.as_deref());
+            // ROUTINE names aggregates too.
+            if keys.is_empty() && objtype == ObjectType::ObjectRoutine {
+                return crate::source::optioned::comment_aggregate(schema, s, text);
+            }
             if keys.is_empty() {
                 return Outcome::Unresolved(format!("COMMENT ON FUNCTION {name}"));
             }
@@ -1618,12 +1636,15 @@ fn comment(schema: &mut Schema, s: &protobuf::CommentStmt) -> Outcome {
                 e.comment = text;
             } else if let Some(c) = schema.composites.get_mut(&name) {
                 c.comment = text;
+            } else if let Some(r) = schema.ranges.get_mut(&name) {
+                r.comment = text;
             } else if let Some(d) = schema.domains.get_mut(&name) {
                 d.comment = text;
             } else {
                 return Outcome::Unresolved("COMMENT ON TYPE".into());
             }
         }
+        ObjectType::ObjectAggregate => return crate::source::optioned::comment_aggregate(schema, s, text),
         // The platform's schemas are the platform's to describe.
         ObjectType::ObjectSchema => match names.last() {
             Some(name) if schema.schemas.contains(name) => match text {

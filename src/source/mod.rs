@@ -7,6 +7,7 @@ pub mod created;
 pub mod ddl;
 pub mod exclusion;
 pub mod live;
+pub mod optioned;
 pub mod owner;
 pub mod partition;
 pub mod replication;

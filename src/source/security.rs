@@ -4,8 +4,8 @@ use pg_query::NodeEnum;
 use pg_query::protobuf::{self, GrantTargetType, ObjectType, RoleSpecType};
 
 use crate::model::privileges::{
-    COLUMN_PRIVILEGES, FUNCTION_PRIVILEGES, OWNER, SCHEMA_PRIVILEGES, SEQUENCE_PRIVILEGES, TABLE_PRIVILEGES,
-    apply_grant,
+    COLUMN_PRIVILEGES, FUNCTION_PRIVILEGES, OWNER, PUBLIC_SCHEMA, SCHEMA_PRIVILEGES, SEQUENCE_PRIVILEGES,
+    TABLE_PRIVILEGES, apply_grant,
 };
 use crate::model::{ObjectKind, Policy, QualifiedName, Schema, Table};
 use crate::pgtree::expr_sql;
@@ -198,15 +198,19 @@ pub fn grant(schema: &mut Schema, s: &protobuf::GrantStmt) -> Outcome {
         }
         ObjectType::ObjectSchema => {
             let names: Vec<String> = s.objects.iter().filter_map(crate::pgtree::str_of).map(str::to_string).collect();
-            // Platform schemas (and public) are the platform's to grant on.
-            if !names.iter().all(|n| schema.schemas.contains(n)) {
+            // The platform's schemas (auth, storage, …) are the platform's to grant on;
+            // `public` is the project's too.
+            if !names.iter().all(|n| schema.schemas.contains(n) || n == PUBLIC_SCHEMA) {
                 return Outcome::Skipped("GRANT (schemas the project does not create)");
             }
             let (privs, _) = privileges(s, SCHEMA_PRIVILEGES);
             for name in names {
-                apply_grant(schema.schema_grants.entry(name).or_default(), &roles, &privs, s.is_grant);
+                let mut grants = schema.schema_grants_of(&name);
+                apply_grant(&mut grants, &roles, &privs, s.is_grant);
+                schema.schema_grants.insert(name, grants);
             }
-            schema.schema_grants.retain(|_, g| !g.is_empty());
+            // `public`'s entry stays, empty or not: without it, it would hold the platform's.
+            schema.schema_grants.retain(|name, g| !g.is_empty() || name == PUBLIC_SCHEMA);
         }
         // On sequences the model holds, named one by one; those of serial columns are not.
         ObjectType::ObjectSequence if targtype == GrantTargetType::AclTargetObject => {

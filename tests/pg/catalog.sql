@@ -104,7 +104,20 @@ facts(line) as (
   from rel r join pg_inherits i on i.inhrelid = r.oid join rel p on p.oid = i.inhparent
   where not r.relispartition
   union all
-  select format('foreign_table %s', qname) from rel where relkind = 'f'
+  select format('foreign_table %s server=%s options=%s', r.qname, quote_ident(fs.srvname),
+                (select string_agg(o, ',' order by o) from unnest(ft.ftoptions) o))
+  from rel r join pg_foreign_table ft on ft.ftrelid = r.oid join pg_foreign_server fs on fs.oid = ft.ftserver
+  -- foreign servers and the wrappers they use (those of extensions, such as postgres_fdw's,
+  -- are reported as the extension)
+  union all
+  select format('foreign_server %s wrapper=%s type=%s version=%s options=%s', quote_ident(fs.srvname),
+                quote_ident(w.fdwname), fs.srvtype, fs.srvversion,
+                (select string_agg(o, ',' order by o) from unnest(fs.srvoptions) o))
+  from pg_foreign_server fs join pg_foreign_data_wrapper w on w.oid = fs.srvfdw
+  where not exists (select from ext_member e where e.classid = 'pg_foreign_server'::regclass and e.objid = fs.oid)
+  union all
+  select format('foreign_data_wrapper %s', quote_ident(w.fdwname)) from pg_foreign_data_wrapper w
+  where not exists (select from ext_member e where e.classid = 'pg_foreign_data_wrapper'::regclass and e.objid = w.oid)
   -- columns (also of composite types and foreign tables)
   union all
   select format('column %s.%s type=%s notnull=%s default=%s identity=%s generated=%s collation=%s',
@@ -171,13 +184,32 @@ facts(line) as (
   union all
   select format('composite_type %s', t.qname) from typ t where t.typtype = 'c'
   union all
-  select format('range_type %s subtype=%s', t.qname, format_type(rg.rngsubtype, null))
+  select format('range_type %s subtype=%s opclass=%s collation=%s canonical=%s subtype_diff=%s multirange=%s',
+                t.qname, format_type(rg.rngsubtype, null),
+                (select format('%s.%s', quote_ident(on_.nspname), quote_ident(oc.opcname)) from pg_opclass oc
+                 join pg_namespace on_ on on_.oid = oc.opcnamespace where oc.oid = rg.rngsubopc),
+                nullif(rg.rngcollation, 0)::regcollation, nullif(rg.rngcanonical, 0)::regproc,
+                nullif(rg.rngsubdiff, 0)::regproc, format_type(rg.rngmultitypid, null))
   from typ t join pg_range rg on rg.rngtypid = t.oid
   -- functions and procedures
   union all
   select case when f.prokind = 'a' then format('aggregate %s', f.qname)
               else format('function %s %s', f.qname, pg_get_functiondef(f.oid)) end
   from func f
+  -- what pg_dump writes in CREATE AGGREGATE
+  union all
+  select format('aggregate_definition %s kind=%s sfunc=%s stype=%s sspace=%s finalfunc=%s final_extra=%s final_modify=%s '
+                'combinefunc=%s serialfunc=%s deserialfunc=%s initcond=%s msfunc=%s minvfunc=%s mstype=%s '
+                'msspace=%s mfinalfunc=%s mfinal_extra=%s mfinal_modify=%s minitcond=%s sortop=%s parallel=%s',
+                f.qname, a.aggkind, a.aggtransfn::regproc, format_type(a.aggtranstype, null), a.aggtransspace,
+                nullif(a.aggfinalfn, 0)::regproc, a.aggfinalextra, a.aggfinalmodify,
+                nullif(a.aggcombinefn, 0)::regproc, nullif(a.aggserialfn, 0)::regproc,
+                nullif(a.aggdeserialfn, 0)::regproc, quote_literal(a.agginitval),
+                nullif(a.aggmtransfn, 0)::regproc, nullif(a.aggminvtransfn, 0)::regproc,
+                format_type(nullif(a.aggmtranstype, 0), null), a.aggmtransspace, nullif(a.aggmfinalfn, 0)::regproc,
+                a.aggmfinalextra, a.aggmfinalmodify, quote_literal(a.aggminitval), nullif(a.aggsortop, 0)::regoperator,
+                p.proparallel)
+  from func f join pg_aggregate a on a.aggfnoid = f.oid join pg_proc p on p.oid = f.oid
   -- triggers
   union all
   -- (also on the stub's tables: migrations add triggers to auth.users and policies to

@@ -15,3 +15,7 @@
 \set ON_ERROR_STOP 1
 set client_min_messages = warning;
 drop table if exists storage.objects, storage.buckets, auth.users cascade;
+-- Supabase's `public` schema belongs to pg_database_owner and grants USAGE to postgres
+-- explicitly (a dump restates it: GRANT USAGE ON SCHEMA "public" TO "postgres"); the project
+-- stub leaves postgres out, as the model does (it owns what migrations create).
+grant usage on schema public to postgres;

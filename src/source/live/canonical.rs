@@ -150,7 +150,9 @@ fn slots(s: &mut Schema) -> Vec<(String, Slot<'_>)> {
         }
         for k in &mut t.constraints {
             match &mut k.kind {
-                ConstraintKind::Check { expr: e, .. } => out.push((format!("{name:?} check {}", k.name), Slot::Expr(e))),
+                ConstraintKind::Check { expr: e, .. } => {
+                    out.push((format!("{name:?} check {}", k.name), Slot::Expr(e)))
+                }
                 ConstraintKind::Exclude(x) => {
                     push(&mut out, format!("{name:?} exclude {} where", k.name), &mut x.predicate);
                     for (n, e) in x.elements.iter_mut().enumerate() {

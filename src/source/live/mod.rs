@@ -8,6 +8,7 @@
 //! triggers on one that call a project function are the project's and are read.
 
 mod canonical;
+mod optioned;
 mod server_constants;
 
 use std::path::Path;
@@ -15,7 +16,7 @@ use std::path::Path;
 use crate::db::Database;
 use crate::diagnostic::{Diagnostic, Result};
 use crate::model::Schema;
-use crate::model::privileges::{DefaultPrivileges, ObjectKind};
+use crate::model::privileges::{DefaultPrivileges, ObjectKind, PUBLIC_SCHEMA, platform_public_grants};
 use crate::source::sql::{LoadReport, load_text};
 use crate::source::yaml::PLATFORM_SCHEMAS;
 pub use canonical::{aligned, comparable};
@@ -42,6 +43,7 @@ pub fn catalog_script(db: &mut Database) -> Result<String> {
     // Each object then starts with no grants, and its ACL is written out as it is.
     script.push_str(&reset_default_privileges());
     let version = db.version().map_err(|e| read_error(db, &e))?;
+    script.push_str(&reset_public_grants());
     for query in queries() {
         let query = crate::db::portable(&query, version, "r");
         // Only the queries that name the platform schemas take them.
@@ -90,6 +92,15 @@ fn reset_default_privileges() -> String {
     out
 }
 
+/// `REVOKE` of what the model's `public` schema starts with, so that its ACL is read as it is.
+fn reset_public_grants() -> String {
+    let roles: Vec<String> = platform_public_grants()
+        .keys()
+        .map(|r| if r == "public" { "PUBLIC".to_string() } else { crate::ident::quote_ident(r) })
+        .collect();
+    format!("REVOKE ALL ON SCHEMA {PUBLIC_SCHEMA} FROM {};\n", roles.join(", "))
+}
+
 /// SQL that is true when the schema named `ns` is the project's (`$1`: the platform schemas).
 fn project(ns: &str) -> String {
     format!(
@@ -128,14 +139,25 @@ fn queries() -> Vec<String> {
     let routines = format!(
         "select p.oid, p.prokind, p.proowner, p.proacl from pg_catalog.pg_proc p \
          join pg_catalog.pg_namespace n on n.oid = p.pronamespace \
-         where {} and {} and p.prokind in ('f', 'p')",
+         where {} and {} and p.prokind in ('f', 'p') \
+         and not exists (select from pg_catalog.pg_depend d where d.classid = 'pg_catalog.pg_proc'::regclass \
+           and d.objid = p.oid and d.deptype = 'i')",
+        project("n.nspname"),
+        own("pg_proc", "p.oid")
+    );
+    // Aggregates other than ordered-set ones (which the model does not hold).
+    let aggregates = format!(
+        "select p.oid, n.nspname, p.proname, a.* from pg_catalog.pg_proc p \
+         join pg_catalog.pg_namespace n on n.oid = p.pronamespace \
+         join pg_catalog.pg_aggregate a on a.aggfnoid = p.oid \
+         where {} and {} and a.aggkind = 'n'",
         project("n.nspname"),
         own("pg_proc", "p.oid")
     );
     let types = format!(
         "select t.oid, n.nspname, t.typname, t.typtype, t.typowner, t.typacl from pg_catalog.pg_type t \
          join pg_catalog.pg_namespace n on n.oid = t.typnamespace \
-         where {} and {} and (t.typtype in ('e', 'd') or (t.typtype = 'c' and exists (select from pg_catalog.pg_class r \
+         where {} and {} and (t.typtype in ('e', 'd', 'r') or (t.typtype = 'c' and exists (select from pg_catalog.pg_class r \
            where r.oid = t.typrelid and r.relkind = 'c')))",
         project("n.nspname"),
         own("pg_type", "t.oid")
@@ -198,6 +220,8 @@ fn queries() -> Vec<String> {
              from t join pg_catalog.pg_type d on d.oid = t.oid where t.typtype = 'c' order by t.oid"
         ),
         format!("with r as ({routines}) select pg_catalog.pg_get_functiondef(r.oid) || ';' from r order by r.oid"),
+        optioned::ranges(&types),
+        optioned::aggregates(&aggregates),
         format!(
             "with t as ({tables}) select case when c.relispartition then \
                format('CREATE %sTABLE %I.%I PARTITION OF %I.%I %s%s%s;', \
@@ -393,7 +417,9 @@ fn grants(tables: &str, routines: &str, types: &str, schemas: &str) -> String {
              from ty cross join lateral pg_catalog.aclexplode(coalesce(ty.typacl, pg_catalog.acldefault('T', ty.typowner))) a \
              where a.grantee <> ty.typowner and ty.typtype <> 'c' \
            union all select format('GRANT %s ON SCHEMA %I TO %s;', a.privilege_type, s.nspname, {GRANTEE}) \
-             from s cross join lateral pg_catalog.aclexplode(coalesce(s.nspacl, pg_catalog.acldefault('n', s.nspowner))) a \
+             from (select nspname, nspowner, nspacl from s union all select nspname, nspowner, nspacl \
+                   from pg_catalog.pg_namespace where nspname = '{PUBLIC_SCHEMA}') s \
+             cross join lateral pg_catalog.aclexplode(coalesce(s.nspacl, pg_catalog.acldefault('n', s.nspowner))) a \
              where a.grantee <> s.nspowner \
          ) select line from g order by line"
     )

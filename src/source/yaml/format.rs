@@ -87,6 +87,8 @@ pub(super) const KINDS: &[FileKind] = &[
     FileKind { key: "sequence", mapping: &SEQUENCE },
     // After `domain`, whose file has a `type:` of its own.
     FileKind { key: "type", mapping: &COMPOSITE },
+    FileKind { key: "range", mapping: &RANGE },
+    FileKind { key: "aggregate", mapping: &AGGREGATE },
     FileKind { key: "publication", mapping: &PUBLICATION },
     FileKind { key: "extensions", mapping: &SETUP },
     FileKind { key: "schemas", mapping: &SETUP },
@@ -441,6 +443,28 @@ pub(super) const ENUM_KEYS: &[Key] = &[
     COMMENT,
     OWNER,
 ];
+pub(super) const RANGE_KEYS: &[Key] = &[
+    Key { name: "range", value: Value::Text, doc: "Range type name: schema.name." },
+    Key {
+        name: "options",
+        value: Value::MapOf(&Value::Scalar),
+        doc: "What CREATE TYPE … AS RANGE takes, by name: subtype (required), subtype_opclass, collation, \
+              subtype_diff, multirange_type_name.",
+    },
+    COMMENT,
+];
+pub(super) const AGGREGATE_KEYS: &[Key] = &[
+    Key { name: "aggregate", value: Value::Text, doc: "Aggregate name: schema.name." },
+    Key { name: "args", value: Value::List, doc: "Argument types, in order; none for `name(*)`." },
+    Key {
+        name: "options",
+        value: Value::MapOf(&Value::Scalar),
+        doc: "What CREATE AGGREGATE takes, by name: sfunc and stype (required), sspace, finalfunc, \
+              finalfunc_extra, finalfunc_modify, combinefunc, serialfunc, deserialfunc, initcond, msfunc, \
+              minvfunc, mstype, msspace, mfinalfunc, mfinalfunc_extra, mfinalfunc_modify, minitcond, parallel.",
+    },
+    COMMENT,
+];
 pub(super) const COMPOSITE_KEYS: &[Key] = &[
     Key { name: "type", value: Value::Text, doc: "Composite type name: schema.name." },
     Key {
@@ -555,6 +579,9 @@ const FUNCTION: Mapping = Mapping {
 const VIEW: Mapping = Mapping { name: "view_file", doc: "A view.", keys: VIEW_KEYS, external: &[] };
 const ENUM: Mapping = Mapping { name: "enum_file", doc: "An enum type.", keys: ENUM_KEYS, external: &[] };
 const COMPOSITE: Mapping = Mapping { name: "type_file", doc: "A composite type.", keys: COMPOSITE_KEYS, external: &[] };
+const RANGE: Mapping = Mapping { name: "range_file", doc: "A range type.", keys: RANGE_KEYS, external: &[] };
+const AGGREGATE: Mapping =
+    Mapping { name: "aggregate_file", doc: "An aggregate function.", keys: AGGREGATE_KEYS, external: &[] };
 const DOMAIN: Mapping = Mapping { name: "domain_file", doc: "A domain.", keys: DOMAIN_KEYS, external: &[] };
 const SEQUENCE: Mapping = Mapping { name: "sequence_file", doc: "A sequence.", keys: SEQUENCE_KEYS, external: &[] };
 const PUBLICATION: Mapping = Mapping {

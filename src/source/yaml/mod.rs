@@ -29,6 +29,7 @@ mod exclusion;
 mod format;
 mod hints;
 mod objects;
+mod optioned;
 mod partition;
 mod presets;
 mod replication;
@@ -225,6 +226,8 @@ impl File<'_> {
             Some("function") | Some("procedure") => self.load_function(schema, map),
             Some("enum") => self.load_enum(schema, map),
             Some("type") => self.load_composite(schema, map),
+            Some("range") => self.load_range(schema, map),
+            Some("aggregate") => self.load_aggregate(schema, map),
             Some("sequence") => self.load_sequence(schema, map),
             Some("domain") => self.load_domain(schema, map),
             Some("publication") => self.load_publication(schema, map),
@@ -1155,7 +1158,8 @@ fn diagnostic_at(place: Option<&Place>, message: String, hint: String) -> Diagno
 fn validate(schema: &Schema, places: &Places) -> Vec<Diagnostic> {
     let mut out = presets::check_members(schema, &places.members);
     for (name, key, place) in &places.named_schemas {
-        let platform = *key == "default_privileges" && (name == "public" || PLATFORM_SCHEMAS.contains(&name.as_str()));
+        let platform = *key == "default_privileges" && (name == "public" || PLATFORM_SCHEMAS.contains(&name.as_str()))
+            || *key == "schema_grants" && name == "public";
         if !platform && !schema.schemas.contains(name) {
             let mut known: Vec<&str> = schema.schemas.iter().map(String::as_str).collect();
             known.insert(0, "public");

@@ -16,7 +16,8 @@ use super::format::{
 use super::{File, Places};
 use crate::diagnostic::Result;
 use crate::model::privileges::{
-    COLUMN_PRIVILEGES, FUNCTION_PRIVILEGES, OWNER, SCHEMA_PRIVILEGES, SEQUENCE_PRIVILEGES, TABLE_PRIVILEGES,
+    COLUMN_PRIVILEGES, FUNCTION_PRIVILEGES, OWNER, PUBLIC_SCHEMA, SCHEMA_PRIVILEGES, SEQUENCE_PRIVILEGES,
+    TABLE_PRIVILEGES,
 };
 use crate::model::{Grants, ObjectId, ObjectKind, QualifiedName, Schema};
 use crate::pgtree::{quote_ident, quote_literal};
@@ -108,7 +109,7 @@ impl File<'_> {
         self.replay(schema, sql, 0, node.span(), &[(node.span(), sql.to_string())]).map(drop)
     }
 
-    fn list(&self, node: &Node, what: &str) -> Result<Vec<String>> {
+    pub(super) fn list(&self, node: &Node, what: &str) -> Result<Vec<String>> {
         match node {
             Node::Sequence(seq) => seq.iter().map(|n| self.scalar(n, what).map(|s| s.to_string())).collect(),
             Node::Scalar(s) => Ok(vec![s.to_string()]),
@@ -837,7 +838,8 @@ impl File<'_> {
             for (name, grants) in schemas.iter() {
                 places.named_schemas.push((name.to_string(), "schema_grants", self.place(name.span())));
                 let grants = self.grants(grants, SCHEMA_PRIVILEGES, false)?;
-                if !grants.is_empty() {
+                // `public` without an entry would keep the platform's privileges.
+                if !grants.is_empty() || name.as_str() == PUBLIC_SCHEMA {
                     schema.schema_grants.insert(name.to_string(), grants);
                 }
             }
