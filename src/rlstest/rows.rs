@@ -69,6 +69,11 @@ impl<'a> Rows<'a> {
         given: &BTreeMap<String, String>,
         wanted: &[String],
     ) -> Result<Row, String> {
+        // A row of a partitioned table must fall in one of its partitions' bounds, which the
+        // test does not work out from the bound texts.
+        if table.partition_by.is_some() || table.partition_of.is_some() {
+            return Err(format!("{} is partitioned: the test cannot choose rows its partitions accept", table.name));
+        }
         let key = key_of(table).ok_or_else(|| format!("{} has no primary key to name its rows by", table.name))?;
         if self.building.contains(&table.name) {
             return Err(format!("{} references itself through NOT NULL foreign keys", table.name));
