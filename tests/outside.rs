@@ -131,3 +131,22 @@ fn an_acknowledged_statement_lets_the_plan_through_until_it_changes() {
     let o = schemagen(project(USERS_NAMED, &edited, Some(other_file)).path(), &["check"]);
     assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
 }
+
+#[test]
+fn statements_about_roles_and_the_database_are_listed_but_never_stop_a_plan() {
+    let sql = "create table users (id uuid primary key, email text not null);\n\
+               create role reporting nologin;\n\
+               alter role authenticated set statement_timeout = '8s';\n\
+               grant reporting to authenticated;\n\
+               alter database postgres set timezone to 'UTC';\n";
+    let p = project(USERS_NAMED, sql, None);
+    let o = schemagen(p.path(), &["diff"]);
+    let err = stderr(&o);
+    // A change to plan, and exit 2 (changes), not 1: none of the four is refused.
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(String::from_utf8_lossy(&o.stdout).contains("ADD COLUMN name"), "{err}");
+    assert!(!err.contains("error:"), "{err}");
+    for line in [2, 3, 4, 5] {
+        assert!(err.contains(&format!("20240101000000_init.sql:{line}:1")), "line {line} not listed: {err}");
+    }
+}

@@ -324,7 +324,11 @@ pub fn statement_kind(stmt: &NodeEnum) -> &'static str {
         NodeEnum::AlterOwnerStmt(_) => "ALTER OWNER",
         NodeEnum::CreatePublicationStmt(_) | NodeEnum::AlterPublicationStmt(_) => "PUBLICATION",
         NodeEnum::NotifyStmt(_) => "NOTIFY",
-        NodeEnum::CreateRoleStmt(_) | NodeEnum::AlterRoleStmt(_) => "ROLE",
+        NodeEnum::CreateRoleStmt(_)
+        | NodeEnum::AlterRoleStmt(_)
+        | NodeEnum::AlterRoleSetStmt(_)
+        | NodeEnum::DropRoleStmt(_) => "ROLE",
+        NodeEnum::AlterDatabaseStmt(_) | NodeEnum::AlterDatabaseSetStmt(_) | NodeEnum::AlterSystemStmt(_) => "DATABASE",
         NodeEnum::AlterEnumStmt(_) => "ALTER TYPE",
         NodeEnum::AlterObjectSchemaStmt(_) => "SET SCHEMA",
         NodeEnum::CreateRangeStmt(_) => "CREATE TYPE AS RANGE",
