@@ -449,7 +449,9 @@ fn diff(config: &Config, args: DiffArgs) -> Result<i32> {
     let direction = if args.rollback { Direction::Down } else { Direction::Up };
     let stages =
         Stages { rollback_changes: args.rollback && args.format == Format::Markdown, ..reviewed(config, &args.safety) };
-    let (outcome, source) = match compared(config, &r, args.db.as_deref(), args.from.zip(args.to))? {
+    let compared = compared(config, &r, args.db.as_deref(), args.from.zip(args.to))?;
+    let read_sql = compared.is_none();
+    let (outcome, source) = match compared {
         Some((current, desired, source)) => {
             r.render_online(config, stages.online);
             (Outcome::new(desired, Some(current), &stages)?, source)
@@ -459,7 +461,7 @@ fn diff(config: &Config, args: DiffArgs) -> Result<i32> {
     crate::outside::gate(&outcome.outside, outcome.plan(), &config.outside)?;
     print!("{}", crate::formats::text(&outcome, &r.renderer, args.format, direction, &source)?);
     let _ = std::io::stdout().flush();
-    print_outside(&outcome);
+    print_outside(&outcome, if read_sql { &config.outside } else { &[] });
     // The preview is printed either way; the exit status says whether it may be applied.
     let review = review(&outcome, &args.safety);
     Ok(if review.blocked {
@@ -509,7 +511,7 @@ fn generate(config: &Config, args: GenerateArgs) -> Result<i32> {
     let timestamp = generated::version(args.timestamp.as_deref(), &out)?;
     let outcome = r.run(config, &reviewed(config, &args.safety))?;
     crate::outside::gate(&outcome.outside, outcome.plan(), &config.outside)?;
-    print_outside(&outcome);
+    print_outside(&outcome, &config.outside);
     let plan = outcome.plan();
     if plan.is_empty() {
         println!("No changes: the migrations already match {}. Nothing written.", r.schema.display());
@@ -655,7 +657,15 @@ fn test_generate(config: &Config, args: TestGenerateArgs) -> Result<i32> {
 }
 
 /// Prints, on stderr, the statements of the SQL that the model does not hold, where they are.
-fn print_outside(outcome: &Outcome) {
+/// The statements outside the model, and the `[[outside]]` entries of `acknowledged` that
+/// match none of them (pass none when no SQL was read).
+fn print_outside(outcome: &Outcome, acknowledged: &[crate::outside::Acknowledged]) {
+    for entry in crate::outside::unmatched(&outcome.outside, acknowledged) {
+        crate::paint::eprint(&format!(
+            "warning: schemagen.toml: the [[outside]] entry {entry} matches no statement outside the model: \
+             remove it (its statement was edited or removed; an edited one must be checked again)\n"
+        ));
+    }
     if outcome.outside.is_empty() {
         return;
     }
@@ -677,7 +687,7 @@ fn check(config: &Config, args: CheckArgs) -> Result<i32> {
     }
     let outcome = r.run(config, &Stages { plan: true, ..Stages::default() })?;
     crate::outside::gate(&outcome.outside, outcome.plan(), &config.outside)?;
-    print_outside(&outcome);
+    print_outside(&outcome, &config.outside);
     let plan = outcome.plan();
     if plan.is_empty() {
         if let Some(stale) = stale_generated(config, &mut r, outcome.desired)? {

@@ -43,6 +43,24 @@ impl Acknowledged {
     }
 }
 
+/// The entries of `acknowledged` that match none of `outside`: left from statements since
+/// edited or removed, they acknowledge nothing (and an edited statement must be checked again).
+pub fn unmatched<'a>(outside: &[Outside], acknowledged: &'a [Acknowledged]) -> Vec<&'a Acknowledged> {
+    acknowledged.iter().filter(|a| !outside.iter().any(|o| a.matches(o))).collect()
+}
+
+impl std::fmt::Display for Acknowledged {
+    /// The entry's selectors as they are written in `schemagen.toml`.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let keys = [("fingerprint", &self.fingerprint), ("file", &self.file), ("kind", &self.kind)];
+        let written: Vec<String> = keys
+            .iter()
+            .filter_map(|(k, v)| v.as_ref().map(|v| format!("{k} = {}", toml::Value::String(v.clone()))))
+            .collect();
+        f.write_str(&written.join(", "))
+    }
+}
+
 /// Statements about roles and the database (`CREATE ROLE`, `ALTER ROLE … SET`, `GRANT role
 /// TO role`, `ALTER DATABASE … SET`): a plan creates, alters and drops objects of schemas
 /// only, so it can neither undo nor break them. They are listed, never refused.

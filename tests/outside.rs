@@ -150,3 +150,16 @@ fn statements_about_roles_and_the_database_are_listed_but_never_stop_a_plan() {
         assert!(err.contains(&format!("20240101000000_init.sql:{line}:1")), "line {line} not listed: {err}");
     }
 }
+
+#[test]
+fn an_entry_that_matches_no_statement_any_more_is_warned_about() {
+    // The statement the entry was written for is gone; another one is acknowledged.
+    let config = "[[outside]]\nfingerprint = \"0123456789abcdef\"\nreason = \"a CLUSTER since removed\"\n\n\
+                  [[outside]]\nfile = \"20240101000000_init.sql\"\nkind = \"alter table (other)\"\n";
+    let p = project(USERS_NAMED, CLUSTERED, Some(config));
+    let o = schemagen(p.path(), &["diff"]);
+    let err = stderr(&o);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(err.contains("the [[outside]] entry fingerprint = \"0123456789abcdef\" matches no statement"), "{err}");
+    assert!(!err.contains("entry file ="), "the matching entry is not warned about: {err}");
+}
