@@ -6,8 +6,10 @@
 //! functions whose signature names a dropped type or row type, and the columns of a
 //! dropped type.
 
-use crate::model::deps::Graph;
-use crate::model::{ObjectId, Schema};
+use std::collections::BTreeSet;
+
+use crate::model::deps::{self, Dep, Graph};
+use crate::model::{ObjectId, QualifiedName, Schema};
 use crate::source::ddl::drop_column;
 
 /// Removes from `schema` what depends on `dropped`, transitively. `before` is the graph of
@@ -19,7 +21,48 @@ pub fn drop_dependents(schema: &mut Schema, before: &Graph, dropped: &[ObjectId]
         .filter(|id| !matches!(id, ObjectId::Function(r) if schema.functions.values().any(|f| f.name == r.name)))
         .cloned()
         .collect();
-    for id in before.dependents(&dropped) {
+    let dependents = before.dependents(&dropped);
+    remove(schema, before, &dropped, dependents);
+}
+
+/// What `ALTER TABLE … DROP COLUMN … CASCADE` takes along besides what `drop_column`
+/// removes itself (the constraints and indexes over the column): the policies, triggers,
+/// views and generated columns that use the column, and what depends on those. A view
+/// goes only when its query names the column: the graph's rule that a `*` left unexpanded
+/// reads every column (right for planning, where taking more only rebuilds more) would take
+/// a `count(*)` view that PostgreSQL keeps.
+pub fn drop_column_dependents(schema: &mut Schema, before: &Graph, table: &QualifiedName, column: &str) {
+    let dropped = [ObjectId::Column(table.clone(), column.to_string())];
+    let mut dependents = before.dependents(&dropped);
+    let named = Dep::Column(table.clone(), column.to_string());
+    let unnamed: Vec<ObjectId> = dependents
+        .iter()
+        .filter(|id| match id {
+            ObjectId::View { name, .. } => schema
+                .views
+                .get(name)
+                .is_some_and(|v| v.refs.relations.contains(table) && !deps::view(v).contains(&named)),
+            _ => false,
+        })
+        .cloned()
+        .collect();
+    let kept: BTreeSet<ObjectId> = before.dependents(&unnamed).into_iter().chain(unnamed).collect();
+    dependents.retain(|id| !kept.contains(id));
+    // A trigger names columns in `UPDATE OF` and its WHEN, which PostgreSQL records as
+    // dependencies of the trigger.
+    let fires_on = |t: &crate::model::Trigger| {
+        t.update_of.iter().any(|c| c == column)
+            || t.when.as_ref().is_some_and(|w| w.refs().columns.iter().any(|c| c == column))
+    };
+    let triggers = schema.triggers.values().filter(|t| &t.table == table && fires_on(t));
+    let triggers: Vec<ObjectId> = triggers.map(|t| ObjectId::Trigger(t.table.clone(), t.name.clone())).collect();
+    dependents.extend(triggers);
+    remove(schema, before, &dropped, dependents);
+}
+
+/// Removes `dependents` (of `dropped`, in `before`) from `schema`.
+fn remove(schema: &mut Schema, before: &Graph, dropped: &[ObjectId], dependents: BTreeSet<ObjectId>) {
+    for id in dependents {
         match &id {
             ObjectId::View { name, .. } => {
                 schema.views.remove(name);
@@ -36,12 +79,18 @@ pub fn drop_dependents(schema: &mut Schema, before: &Graph, dropped: &[ObjectId]
                 schema.functions.retain(|_, f| &f.routine() != r);
                 schema.aggregates.retain(|_, a| &a.routine() != r);
             }
-            // Of a dropped type (or row type), the column goes; otherwise its default used
-            // what was dropped.
+            // Of a dropped type (or row type), or generated from a dropped column, the
+            // column goes; otherwise its default used what was dropped.
             ObjectId::Column(t, c) => {
                 let typed = before.depends_on(&id).any(|d| {
-                    matches!(d, ObjectId::Type(_) | ObjectId::Domain(_) | ObjectId::Table(_) | ObjectId::View { .. })
-                        && dropped.contains(d)
+                    matches!(
+                        d,
+                        ObjectId::Type(_)
+                            | ObjectId::Domain(_)
+                            | ObjectId::Table(_)
+                            | ObjectId::View { .. }
+                            | ObjectId::Column(..)
+                    ) && dropped.contains(d)
                 });
                 if typed {
                     drop_column(schema, t, c);

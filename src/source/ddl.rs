@@ -878,7 +878,15 @@ fn alter_table_cmd(schema: &mut Schema, name: &QualifiedName, cmd: &protobuf::Al
                 add_constraint(schema, name, p);
             }
         }
-        AlterTableType::AtDropColumn => drop_column(schema, name, &cmd.name),
+        AlterTableType::AtDropColumn => {
+            // Without CASCADE, PostgreSQL refuses a drop that has dependents beyond the
+            // column's own constraints and indexes.
+            let before = (cmd.behavior == DropBehavior::DropCascade as i32).then(|| Graph::of(schema));
+            drop_column(schema, name, &cmd.name);
+            if let Some(before) = before {
+                crate::source::cascade::drop_column_dependents(schema, &before, name, &cmd.name);
+            }
+        }
         AlterTableType::AtColumnDefault => {
             if let Some(col) = table.column_mut(&cmd.name) {
                 col.default = cmd.def.as_deref().filter(|d| !is_null_const(d)).map(expr_sql);
