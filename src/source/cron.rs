@@ -3,16 +3,23 @@
 //! can hold; any other call is left outside the model, with where it is.
 
 use pg_query::protobuf;
-use pg_query::{Node, NodeEnum};
+use pg_query::{Node, NodeEnum, NodeRef};
 
 use crate::model::{CronJob, Schema};
 use crate::pgtree::strings;
 use crate::source::ddl::Outcome;
 
-/// What a SELECT does to the jobs, or None when it is not a lone call of `cron.schedule`
-/// or `cron.unschedule` (then it is data, as before).
-pub fn select(schema: &mut Schema, s: &protobuf::SelectStmt) -> Option<Outcome> {
-    let call = lone_call(s)?;
+/// What a SELECT does to the jobs, or None when it calls no function of pg_cron (then it
+/// is data, as before). A call the model cannot read (inside a query, guarded by WHERE, of
+/// another function of pg_cron) is outside the model, so that it is listed.
+pub fn select(schema: &mut Schema, stmt: &NodeEnum) -> Option<Outcome> {
+    let NodeEnum::SelectStmt(s) = stmt else { return None };
+    let Some(call) = lone_call(s) else {
+        let calls_cron = stmt.nodes().into_iter().any(|(node, ..)| {
+            matches!(node, NodeRef::FuncCall(f) if strings(&f.funcname).first().is_some_and(|n| n == "cron"))
+        });
+        return calls_cron.then_some(Outcome::Skipped("cron (other)"));
+    };
     match strings(&call.funcname).iter().map(String::as_str).collect::<Vec<_>>().as_slice() {
         ["cron", "schedule"] => Some(schedule(schema, &call.args)),
         ["cron", "unschedule"] => Some(unschedule(schema, &call.args)),
@@ -25,6 +32,7 @@ pub fn select(schema: &mut Schema, s: &protobuf::SelectStmt) -> Option<Outcome> 
             }
             Some(Outcome::Skipped("cron.schedule_in_database"))
         }
+        ["cron", ..] => Some(Outcome::Skipped("cron (other)")),
         _ => None,
     }
 }
@@ -136,9 +144,14 @@ mod tests {
         assert!(matches!(replay(&mut schema, elsewhere), Outcome::Skipped("cron.schedule_in_database")));
         assert!(schema.cron_jobs.is_empty());
         assert!(matches!(replay(&mut schema, "select cron.unschedule('k')"), Outcome::Skipped(_)));
-        assert!(matches!(
-            replay(&mut schema, "select cron.schedule('x', '0 3 * * *', 'a') from t"),
-            Outcome::Skipped("SELECT")
-        ));
+        for sql in [
+            "select cron.schedule('x', '0 3 * * *', 'a') from t",
+            "select cron.schedule('x', '@daily', 'a') where not exists (select from cron.job where jobname = 'x')",
+            "select cron.alter_job(1, active := false)",
+        ] {
+            assert!(matches!(replay(&mut schema, sql), Outcome::Skipped("cron (other)")), "{sql}");
+        }
+        assert!(matches!(replay(&mut schema, "select count(*) from t"), Outcome::Skipped("SELECT")));
+        assert!(schema.cron_jobs.is_empty());
     }
 }
