@@ -140,13 +140,13 @@ pub fn losses(current: &Schema, desired: &Schema, changes: &[Change]) -> Vec<Los
         }
     }
     out.retain(|l| l.object.as_ref().is_none_or(|o| !allowed(desired, o)));
-    out.extend(changes.iter().filter_map(unscheduled));
+    out.extend(changes.iter().filter_map(|c| unscheduled(current, c)));
     out
 }
 
 /// A pg_cron job of the history that the YAML does not declare: unscheduling it stops work
 /// someone meant to run, so it is never done silently.
-fn unscheduled(c: &Change) -> Option<Loss> {
+fn unscheduled(current: &Schema, c: &Change) -> Option<Loss> {
     let Change::CronJob { name, from: Some(job), to: None } = c else { return None };
     Some(Loss {
         object: None,
@@ -155,7 +155,7 @@ fn unscheduled(c: &Change) -> Option<Loss> {
             job.schedule,
             job.command.lines().next().unwrap_or_default()
         ),
-        declared: None,
+        declared: current.hints.cron_origins.get(name).cloned(),
         cause: None,
         hint: Some(format!(
             "declare it in a `cron: {name}` file to keep it, or pass --allow-destructive to unschedule it"

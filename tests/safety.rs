@@ -264,6 +264,7 @@ select cron.schedule('hourly', '@hourly', $$select 2$$);
     let diff = schemagen(dir.path(), &["diff"]);
     assert_eq!(diff.code, 3, "{}", diff.stderr);
     assert!(diff.stderr.contains("unschedules cron job 'nightly'"), "{}", diff.stderr);
+    assert!(diff.stderr.contains("0001_init.sql:2:1"), "it says where the job was scheduled: {}", diff.stderr);
     assert!(!diff.stderr.contains("'hourly'"), "a declared job is no loss: {}", diff.stderr);
 
     let db = support::server().fresh_db();

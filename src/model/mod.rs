@@ -197,6 +197,8 @@ pub struct Hints {
     /// pg_cron jobs of the replay named by a `cron.schedule` the model cannot read (a
     /// computed command): unscheduling one is no error.
     pub cron_outside: BTreeSet<String>,
+    /// Where the replay last scheduled each pg_cron job, by name.
+    pub cron_origins: BTreeMap<String, Origin>,
 }
 
 /// One object of a schema: what hints and origins are keyed by, what a comment, a grant,

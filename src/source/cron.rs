@@ -37,6 +37,13 @@ pub fn select(schema: &mut Schema, stmt: &NodeEnum) -> Option<Outcome> {
     }
 }
 
+/// The job a replayed `SELECT cron.schedule('name', …)` names, to say where it was scheduled.
+pub fn scheduled(stmt: &NodeEnum) -> Option<String> {
+    let NodeEnum::SelectStmt(s) = stmt else { return None };
+    let call = lone_call(s)?;
+    (strings(&call.funcname) == ["cron", "schedule"]).then(|| call.args.first().and_then(text_constant)).flatten()
+}
+
 /// The function call of `SELECT f(…)` with nothing else (no FROM, WHERE, second target).
 fn lone_call(s: &protobuf::SelectStmt) -> Option<&protobuf::FuncCall> {
     if !s.from_clause.is_empty()
