@@ -12,7 +12,8 @@ use crate::model::{Column, ObjectId, QualifiedName, Schema};
 /// One change that can lose data or break a caller.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Loss {
-    pub object: ObjectId,
+    /// None for what is no object of the schema (a pg_cron job).
+    pub object: Option<ObjectId>,
     /// What is lost: "drops table public.t and its rows".
     pub what: String,
     /// Where the object that goes away was declared (the migrations), when known.
@@ -57,7 +58,7 @@ pub fn losses(current: &Schema, desired: &Schema, changes: &[Change]) -> Vec<Los
             Some(t) => (table_origin(&old_name(t), current), table_origin(t, desired)),
             None => (current.hints.origins.get(&object).cloned(), desired.hints.origins.get(&object).cloned()),
         };
-        out.push(Loss { object, what, declared, cause, hint });
+        out.push(Loss { object: Some(object), what, declared, cause, hint });
     };
     for c in changes {
         match c {
@@ -138,8 +139,28 @@ pub fn losses(current: &Schema, desired: &Schema, changes: &[Change]) -> Vec<Los
             _ => {}
         }
     }
-    out.retain(|l| !allowed(desired, &l.object));
+    out.retain(|l| l.object.as_ref().is_none_or(|o| !allowed(desired, o)));
+    out.extend(changes.iter().filter_map(|c| unscheduled(current, c)));
     out
+}
+
+/// A pg_cron job of the history that the YAML does not declare: unscheduling it stops work
+/// someone meant to run, so it is never done silently.
+fn unscheduled(current: &Schema, c: &Change) -> Option<Loss> {
+    let Change::CronJob { name, from: Some(job), to: None } = c else { return None };
+    Some(Loss {
+        object: None,
+        what: format!(
+            "unschedules cron job '{name}' ({}: {})",
+            job.schedule,
+            job.command.lines().next().unwrap_or_default()
+        ),
+        declared: current.hints.cron_origins.get(name).cloned(),
+        cause: None,
+        hint: Some(format!(
+            "declare it in a `cron: {name}` file to keep it, or pass --allow-destructive to unschedule it"
+        )),
+    })
 }
 
 fn created(c: &Change) -> Option<ObjectId> {

@@ -73,6 +73,7 @@ pub enum Kind {
     Trigger,
     Publication,
     DefaultPrivileges,
+    CronJob,
 }
 
 impl Kind {
@@ -113,6 +114,7 @@ impl Kind {
             Kind::Trigger => "trigger",
             Kind::Publication => "publication",
             Kind::DefaultPrivileges => "default privileges",
+            Kind::CronJob => "cron job",
         }
     }
 }
@@ -478,6 +480,14 @@ fn object_of(change: &Change) -> Option<(Action, Object)> {
             };
             let name = crate::pgtree::quote_ident(name);
             return Some((action, Object { kind: Kind::Publication, name }));
+        }
+        Change::CronJob { name, from, to } => {
+            let action = match (from, to) {
+                (None, _) => Action::Create,
+                (_, None) => Action::Drop,
+                _ => change_of("schedule or command"),
+            };
+            return Some((action, Object { kind: Kind::CronJob, name: crate::ident::quote_literal(name) }));
         }
         Change::Publish { table, publication, .. } => {
             let aspect = format!("publication {}", crate::pgtree::quote_ident(publication));

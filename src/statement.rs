@@ -169,6 +169,10 @@ pub enum Statement {
         table: QualifiedName,
         schema: String,
     },
+    /// SELECT cron.schedule(name, schedule, command): creates or replaces the job.
+    CronSchedule(crate::model::CronJob),
+    /// SELECT cron.unschedule(name).
+    CronUnschedule(String),
     CreatePublication(Publication),
     DropPublication(String),
     /// ALTER PUBLICATION … SET (publish = …, publish_via_partition_root = …).

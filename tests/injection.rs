@@ -314,6 +314,13 @@ fn text_cases(p: &str) -> Vec<Case> {
             .up("select agginitval from pg_aggregate where aggfnoid = 'public.a'::regproc", p)
             .up("select obj_description('public.a'::regproc, 'pg_proc')", p)
             .up("select obj_description('public.r'::regtype, 'pg_type')", p),
+        Case::new("cron job name and command")
+            .current("create extension if not exists pg_cron;\n")
+            .file("setup.yaml", "extensions:\n  pg_cron: {}\n")
+            .file("job.yaml", format!("cron: {q}\nschedule: '@daily'\ncommand: {q}\n"))
+            .up("select jobname from cron.job", p)
+            .up("select command from cron.job", p)
+            .down("select count(*) from cron.job", "0"),
         Case::new("column default")
             .table(format!("columns:\n  n: int\n  m: {{type: text, default: {l}}}\n"))
             .up(T_ROWS, p),

@@ -250,3 +250,30 @@ fn online_files_apply_in_order_and_reach_the_catalog_of_the_plain_plan() {
     online_db.apply(&read(&down)).unwrap();
     assert_eq!(online_db.catalog(), start.catalog());
 }
+
+/// A pg_cron job of the migrations that no `cron:` file declares is refused like a drop;
+/// allowed, it is unscheduled on PostgreSQL and the rollback schedules it again.
+#[test]
+fn an_undeclared_cron_job_is_destructive_and_unscheduled_only_when_allowed() {
+    let current = "create extension if not exists pg_cron;
+select cron.schedule('nightly', '0 3 * * *', $$select 1$$);
+select cron.schedule('hourly', '@hourly', $$select 2$$);
+";
+    let kept = "cron: hourly\nschedule: '@hourly'\ncommand: select 2\n";
+    let dir = project(current, &[("_setup.yaml", "extensions:\n  pg_cron: {}\n"), ("hourly.yaml", kept)]);
+    let diff = schemagen(dir.path(), &["diff"]);
+    assert_eq!(diff.code, 3, "{}", diff.stderr);
+    assert!(diff.stderr.contains("unschedules cron job 'nightly'"), "{}", diff.stderr);
+    assert!(diff.stderr.contains("0001_init.sql:2:1"), "it says where the job was scheduled: {}", diff.stderr);
+    assert!(!diff.stderr.contains("'hourly'"), "a declared job is no loss: {}", diff.stderr);
+
+    let db = support::server().fresh_db();
+    apply(&db, &files(&dir.path().join("supabase/migrations")));
+    let before = db.catalog();
+    let (up, down) = generate(dir.path(), &["--allow-destructive"]);
+    apply(&db, &up);
+    assert_eq!(db.query("select jobname from cron.job order by jobname;").unwrap(), "hourly");
+    assert_eq!(schemagen(dir.path(), &["check"]).code, 0, "the migrations now reach the YAML");
+    db.apply(&read(&down)).unwrap();
+    assert_eq!(db.catalog(), before, "the rollback schedules the job again");
+}

@@ -3,6 +3,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+mod cron;
 mod optioned;
 mod owners;
 mod partitions;
@@ -187,6 +188,12 @@ pub enum Change {
         from: Option<Published>,
         to: Option<Published>,
     },
+    /// A pg_cron job scheduled (`from` None), unscheduled (`to` None) or rescheduled.
+    CronJob {
+        name: String,
+        from: Option<crate::model::CronJob>,
+        to: Option<crate::model::CronJob>,
+    },
     /// UNLOGGED, storage parameters or replica identity of a table.
     TableStorage {
         table: QualifiedName,
@@ -262,6 +269,7 @@ pub fn diff(current: &Schema, desired: &Schema) -> Vec<Change> {
     diff_composites(current, desired, &mut changes);
     optioned::diff(current, desired, &mut changes);
     replication::diff_publications(current, desired, &mut changes);
+    cron::diff_jobs(current, desired, &mut changes);
     let rebuilt = partitions::rebuilt(current, desired);
     for (name, table) in &desired.tables {
         match current.tables.get(name).filter(|_| !rebuilt.contains(name)) {

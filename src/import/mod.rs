@@ -11,6 +11,7 @@ use crate::model::{
 use crate::pgtree::quote_ident;
 use crate::source::yaml::PLATFORM_SCHEMAS;
 
+mod cron;
 mod objects;
 mod optioned;
 mod replication;
@@ -50,6 +51,7 @@ pub fn to_yaml(schema: &Schema) -> Vec<(String, String)> {
     files.extend(objects::files(schema));
     optioned::files(schema, &mut files);
     files.extend(replication::files(schema));
+    files.extend(cron::files(schema));
     files.sort();
     files
 }

@@ -147,7 +147,7 @@ fn default_privileges_yaml(schema: &Schema) -> String {
 
 /// A literal block for code (function bodies, view queries), kept byte for byte: the
 /// indentation indicator allows leading blank lines, the chomping keeps the end exact.
-fn block(text: &str) -> String {
+pub(super) fn block(text: &str) -> String {
     let representable = !text.contains(['\r', '\t']) && text.lines().all(|l| !l.ends_with(' ')) && !text.is_empty();
     if !representable {
         return format!("{}\n", scalar(text));

@@ -4,6 +4,7 @@
 //! pg_query-deparsed text, and every constraint and index has the name PostgreSQL would
 //! give it. Two schemas that PostgreSQL would store identically compare equal.
 
+pub mod cron;
 pub mod deps;
 pub mod naming;
 pub mod objects;
@@ -19,6 +20,7 @@ use std::fmt;
 
 use serde::Serialize;
 
+pub use cron::CronJob;
 pub use objects::{
     Attribute, Composite, Domain, Enum, Extension, Function, FunctionArg, Policy, Routine, Sequence, Signature,
     Trigger, View,
@@ -165,6 +167,8 @@ pub struct Schema {
     /// Publications the project creates, and the platform's it declares options of; the
     /// tables in each are kept on the tables.
     pub publications: BTreeMap<String, Publication>,
+    /// pg_cron jobs scheduled by name, by name.
+    pub cron_jobs: BTreeMap<String, CronJob>,
     /// What new objects start with (ALTER DEFAULT PRIVILEGES), from Supabase's platform
     /// defaults on.
     pub default_privileges: DefaultPrivileges,
@@ -190,6 +194,11 @@ pub struct Hints {
     pub lint: BTreeMap<ObjectId, BTreeMap<crate::lint::RuleId, crate::lint::Severity>>,
     /// Who may do what on each table (`access:`, or implied by its `rls:` preset).
     pub access: BTreeMap<QualifiedName, crate::access::Access>,
+    /// pg_cron jobs of the replay named by a `cron.schedule` the model cannot read (a
+    /// computed command): unscheduling one is no error.
+    pub cron_outside: BTreeSet<String>,
+    /// Where the replay last scheduled each pg_cron job, by name.
+    pub cron_origins: BTreeMap<String, Origin>,
 }
 
 /// One object of a schema: what hints and origins are keyed by, what a comment, a grant,

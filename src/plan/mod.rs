@@ -23,6 +23,7 @@ use crate::model::{
 };
 use crate::statement::{IdentityChange, Statement as Stmt};
 
+mod cron;
 mod objects;
 mod online;
 mod optioned;
@@ -63,6 +64,8 @@ pub enum Phase {
     DropType,
     DropSchema,
     DropExtension,
+    /// Last: a job's command may call any function of the plan.
+    CronJob,
 }
 
 /// The file of `generate` a step goes to. Only creations of policies and triggers (and
@@ -383,6 +386,7 @@ fn steps_for(change: &Change, deferred: &[(QualifiedName, String)], defaults: &D
     if let Some(steps) = objects::steps_for(change, defaults)
         .or_else(|| replication::steps_for(change))
         .or_else(|| partitions::steps_for(change))
+        .or_else(|| cron::steps_for(change))
     {
         return steps;
     }

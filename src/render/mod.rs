@@ -4,6 +4,7 @@
 //! receives only pieces that `quote` and `statement` made safe, and a key it misspells is
 //! an error (strict undefined), not an empty string.
 
+mod cron;
 mod optioned;
 pub(crate) mod quote;
 mod replication;
@@ -94,6 +95,8 @@ pub const TEMPLATES: &[(&str, &str)] = embedded!(
     "publication_table.sql.j2",
     "table_storage.sql.j2",
     "partition.sql.j2",
+    "cron_schedule.sql.j2",
+    "cron_unschedule.sql.j2",
 );
 
 pub struct Renderer {

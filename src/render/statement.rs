@@ -277,6 +277,8 @@ pub fn context(statement: &Statement) -> Result<(&'static str, Value)> {
                 role => role(r),
             },
         ),
+        S::CronSchedule(job) => super::cron::schedule(job),
+        S::CronUnschedule(name) => super::cron::unschedule(name),
         S::CreatePublication(p) => super::replication::create_publication(p)?,
         S::DropPublication(name) => super::replication::drop_publication(name),
         S::PublicationOptions(p) => super::replication::publication_options_stmt(p)?,

@@ -171,6 +171,7 @@ pub fn apply(schema: &mut Schema, stmt: &NodeEnum) -> Outcome {
             Outcome::Applied
         }
         NodeEnum::TransactionStmt(_) => Outcome::Applied,
+        NodeEnum::SelectStmt(_) if let Some(outcome) = crate::source::cron::select(schema, stmt) => outcome,
         NodeEnum::VariableSetStmt(_) | NodeEnum::SelectStmt(_) => match search_path_set(stmt) {
             Some((path, _)) => {
                 set_search_path(path);

@@ -4,6 +4,7 @@
 pub mod cascade;
 pub mod composite;
 pub mod created;
+pub mod cron;
 pub mod ddl;
 pub mod exclusion;
 pub mod live;

@@ -258,6 +258,11 @@ fn apply(
         }
         schema.hints.origins.insert(object, origin);
     }
+    if matches!(outcome, Outcome::Applied)
+        && let Some(job) = crate::source::cron::scheduled(stmt)
+    {
+        schema.hints.cron_origins.insert(job, positions.at(statement_start(text, location)));
+    }
     match outcome {
         Outcome::Applied => report.applied += 1,
         Outcome::Skipped(kind) => {

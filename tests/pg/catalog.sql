@@ -310,5 +310,14 @@ facts(line) as (
   select format('comment policy %s.%s %s', r.qname, quote_ident(po.polname), d.description)
   from pg_description d join pg_policy po on po.oid = d.objoid join rel r on r.oid = po.polrelid
   where d.classoid = 'pg_policy'::regclass
+  union all
+  -- pg_cron jobs, when the extension is there: rows of cron.job, read through a query text
+  -- so that this query also runs where the table does not exist.
+  select format('cron job %L schedule %L command %L', j.jobname, j.schedule, j.command)
+  from xmltable('/table/row' passing query_to_xml(
+         case when to_regclass('cron.job') is null
+              then 'select null::text as jobname, null::text as schedule, null::text as command where false'
+              else 'select jobname, schedule, command from cron.job' end, false, false, '')
+       columns jobname text, schedule text, command text) j
 )
 select replace(replace(replace(line, E'\\', E'\\\\'), E'\n', E'\\n'), E'\r', E'\\r') from facts;

@@ -356,7 +356,22 @@ fn queries() -> Vec<String> {
         grants(&tables, &routines, &types, &schemas),
         owners(&tables, &routines, &types),
         default_privileges(),
+        cron_jobs(),
     ]
+}
+
+/// `SELECT cron.schedule(…)` for each named job of this database, last (a command may call
+/// any function). cron.job is read through a query text, so this runs without pg_cron too.
+/// A job of another database, inactive or unnamed is not modelled and not read.
+fn cron_jobs() -> String {
+    "select format('SELECT cron.schedule(%L, %L, %L);', j.jobname, j.schedule, j.command) \
+     from xmltable('/table/row' passing pg_catalog.query_to_xml( \
+       case when pg_catalog.to_regclass('cron.job') is null \
+         then 'select null::text as jobname, null::text as schedule, null::text as command where false' \
+         else 'select jobname, schedule, command from cron.job \
+               where jobname is not null and active and database = pg_catalog.current_database()' end, \
+       false, false, '') columns jobname text, schedule text, command text) j order by j.jobname"
+        .to_string()
 }
 
 /// COMMENT ON each commented object that was read.

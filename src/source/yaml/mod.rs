@@ -25,6 +25,7 @@ use format::{
 
 mod access;
 mod check;
+mod cron;
 mod exclusion;
 mod format;
 mod hints;
@@ -231,6 +232,7 @@ impl File<'_> {
             Some("sequence") => self.load_sequence(schema, map),
             Some("domain") => self.load_domain(schema, map),
             Some("publication") => self.load_publication(schema, map),
+            Some("cron") => self.load_cron(schema, map),
             Some(_) => self.load_setup(schema, places, map),
             None => {
                 let kinds: Vec<&str> = KINDS.iter().map(|k| k.key).collect();
