@@ -9,7 +9,8 @@
 //! after the statements before it, about an object the model holds: CREATE TABLE of a table
 //! that exists, ADD COLUMN of a column that exists, a second constraint, index or key of the
 //! same name, a rename onto a name that is taken (a type's too), a second CREATE FUNCTION or
-//! CREATE TRIGGER without OR REPLACE, a second CREATE TYPE or ADD ATTRIBUTE of a name that
+//! CREATE TRIGGER without OR REPLACE, a second CREATE POLICY on a table or CREATE VIEW without
+//! OR REPLACE (or over a table), a second CREATE TYPE or ADD ATTRIBUTE of a name that
 //! exists. The history cannot apply on any database, so it is an error at the
 //! statement. A statement about an object the model does not hold (DROP TABLE of a table
 //! never created, ALTER TABLE auth.users, a rename of what the model does not hold) stays a

@@ -1,6 +1,6 @@
-//! The YAML checks of issue 15 refuse what PostgreSQL would refuse: for the less obvious
-//! cases of the bad-input catalogue, the SQL the case's YAML stands for is refused by the
-//! server with the error the check anticipates, and the same SQL put right is accepted (so
+//! The YAML checks of issue 15, and the replay's refusals of conflicting DDL, refuse what
+//! PostgreSQL would refuse: for the less obvious cases of the bad-input catalogue, the SQL
+//! the case's YAML (or history) stands for is refused by the server with the error the check anticipates, and the same SQL put right is accepted (so
 //! the refusal is the shape the case is about, not the setup around it).
 
 mod support;
@@ -239,6 +239,24 @@ const CASES: &[(&str, &str, &str, &str)] = &[
         "column \"seats\" is of type integer but default expression is of type text",
         "create function default_label() returns text language sql immutable as $$select 'none'$$; \
          create table t2 (seats text not null default public.default_label())",
+    ),
+    (
+        "300_sql_create_existing_policy",
+        "create policy p on t using (true); create policy p on t using (id > 0)",
+        "policy \"p\" for table \"t\" already exists",
+        "create policy p on t using (true); drop policy if exists p on t; create policy p on t using (id > 0)",
+    ),
+    (
+        "301_sql_create_existing_view",
+        "create view v as select id from t; create view v as select id from t where id > 0",
+        "relation \"v\" already exists",
+        "create view v as select id from t; create or replace view v as select id from t where id > 0",
+    ),
+    (
+        "302_sql_create_view_over_table",
+        "create or replace view t as select 1::bigint as id",
+        "\"t\" is not a view",
+        "create or replace view t_view as select 1::bigint as id",
     ),
 ];
 

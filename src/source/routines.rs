@@ -405,6 +405,20 @@ pub fn create_view(schema: &mut Schema, s: &protobuf::ViewStmt) -> Outcome {
         _ => {}
     }
     let old = schema.views.get(&name);
+    if schema.tables.contains_key(&name) {
+        return Outcome::Rejected {
+            message: format!("relation {name} already exists, and it is a table"),
+            hint: "a view cannot take a table's name, not even with OR REPLACE: drop or rename the table first, \
+                   or pick another name",
+        };
+    }
+    if !s.replace && old.is_some() {
+        return Outcome::Rejected {
+            message: format!("relation {name} already exists"),
+            hint: "PostgreSQL refuses CREATE VIEW over a name that is taken: write CREATE OR REPLACE VIEW, or \
+                   drop the old one first",
+        };
+    }
     let query = expand_stars(query, schema);
     let view = View {
         name: name.clone(),

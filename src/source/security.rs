@@ -39,9 +39,16 @@ pub(crate) fn role_name(r: &protobuf::RoleSpec) -> String {
 pub fn create_policy(schema: &mut Schema, s: &protobuf::CreatePolicyStmt) -> Outcome {
     let Some(rv) = s.table.as_ref() else { return Outcome::Skipped("CREATE POLICY") };
     let table = existing(schema, rv);
-    // A policy that exists is replaced, not refused: DROP COLUMN … CASCADE takes a policy
-    // that reads the column along in PostgreSQL, which the model does not follow (the
-    // dependency graph has no edges to columns), so a history may well create one again.
+    let key = (table.clone(), s.policy_name.clone());
+    // Only on a table the model holds: one outside it may have lost its policies in ways
+    // the replay does not see.
+    if schema.tables.contains_key(&table) && schema.policies.contains_key(&key) {
+        return Outcome::Rejected {
+            message: format!("policy \"{}\" for table {table} already exists", s.policy_name),
+            hint: "PostgreSQL refuses a second CREATE POLICY of the same name on a table: write \
+                   DROP POLICY IF EXISTS first, or ALTER POLICY to change it",
+        };
+    }
     let mut roles = role_names(&s.roles);
     if roles.is_empty() {
         roles.push("public".into());
@@ -56,7 +63,7 @@ pub fn create_policy(schema: &mut Schema, s: &protobuf::CreatePolicyStmt) -> Out
         with_check: s.with_check.as_deref().map(expr_sql),
         comment: None,
     };
-    schema.policies.insert((table, s.policy_name.clone()), policy);
+    schema.policies.insert(key, policy);
     Outcome::Applied
 }
 
