@@ -163,3 +163,26 @@ fn an_entry_that_matches_no_statement_any_more_is_warned_about() {
     assert!(err.contains("the [[outside]] entry fingerprint = \"0123456789abcdef\" matches no statement"), "{err}");
     assert!(!err.contains("entry file ="), "the matching entry is not warned about: {err}");
 }
+
+/// What `supabase db dump` writes around every project (the comment of `public`, a grant
+/// per role on each serial sequence that repeats the platform's defaults) changes nothing,
+/// so it is not outside the model; a grant that does change such a sequence is.
+#[test]
+fn a_dumps_boilerplate_is_not_outside_the_model_but_a_real_change_of_a_serial_sequence_is() {
+    const DUMP: &str = "COMMENT ON SCHEMA public IS 'standard public schema';\n\
+                        create table users (id uuid primary key, email text not null, n serial);\n\
+                        GRANT ALL ON SEQUENCE public.users_n_seq TO anon;\n\
+                        GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO authenticated;\n";
+    let yaml = format!("{USERS_NAMED}  n: serial\n");
+    let p = project(&yaml, DUMP, None);
+    let o = schemagen(p.path(), &["diff"]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(!stderr(&o).contains("outside the model"), "{}", stderr(&o));
+
+    let revoked =
+        format!("{DUMP}REVOKE ALL ON SEQUENCE public.users_n_seq FROM anon;\nCOMMENT ON SCHEMA public IS 'ours';\n");
+    let p = project(&yaml, &revoked, None);
+    let err = stderr(&schemagen(p.path(), &["diff"]));
+    assert!(err.contains("init.sql:5:1: GRANT (sequence of a serial or identity column)"), "{err}");
+    assert!(err.contains("init.sql:6:1: COMMENT (other)"), "{err}");
+}

@@ -9,6 +9,7 @@ use pg_query::{Node, NodeEnum};
 
 use crate::model::deps::{Graph, view_id};
 use crate::model::naming::{choose_name, distinct_index_column_names, join_columns};
+use crate::model::privileges::PUBLIC_SCHEMA;
 use crate::model::{
     Column, Constraint, ConstraintKind, Expr, FkAction, ForeignKey, Identity, Index, IndexKey, ObjectId, ObjectKind,
     PartitionOf, QualifiedName, Schema, Table,
@@ -1668,6 +1669,9 @@ fn comment(schema: &mut Schema, s: &protobuf::CommentStmt) -> Outcome {
                     schema.schema_comments.remove(name);
                 }
             },
+            // What every database's `public` says already (pg_dump writes it out), so
+            // nothing changes.
+            Some(name) if name == PUBLIC_SCHEMA && text.as_deref() == Some("standard public schema") => {}
             _ => return Outcome::Skipped("COMMENT (other)"),
         },
         _ => return Outcome::Skipped("COMMENT (other)"),

@@ -7,9 +7,11 @@ use crate::model::privileges::{
     COLUMN_PRIVILEGES, FUNCTION_PRIVILEGES, OWNER, PUBLIC_SCHEMA, SCHEMA_PRIVILEGES, SEQUENCE_PRIVILEGES,
     TABLE_PRIVILEGES, apply_grant,
 };
-use crate::model::{ObjectKind, Policy, QualifiedName, Schema, Table};
-use crate::pgtree::expr_sql;
-use crate::source::ddl::{Outcome, existing};
+use std::collections::BTreeSet;
+
+use crate::model::{Column, ObjectKind, Policy, QualifiedName, Schema, Table};
+use crate::pgtree::{expr_sql, parse_expr};
+use crate::source::ddl::{Outcome, existing, nextval_sequence};
 use crate::source::routines::{function_keys, object_with_args};
 
 /// Role names of a `TO ...` list: `public` for PUBLIC, names as written otherwise.
@@ -219,15 +221,41 @@ pub fn grant(schema: &mut Schema, s: &protobuf::GrantStmt) -> Outcome {
             // `public`'s entry stays, empty or not: without it, it would hold the platform's.
             schema.schema_grants.retain(|name, g| !g.is_empty() || name == PUBLIC_SCHEMA);
         }
-        // On sequences the model holds, named one by one; those of serial columns are not.
-        ObjectType::ObjectSequence if targtype == GrantTargetType::AclTargetObject => {
+        ObjectType::ObjectSequence => {
             let (privs, _) = privileges(s, SEQUENCE_PRIVILEGES);
-            for o in &s.objects {
-                let Some(NodeEnum::RangeVar(rv)) = o.node.as_ref() else { continue };
-                let name = crate::source::ddl::qualified(rv);
-                let Some(sequence) = schema.sequences.get_mut(&name) else {
-                    return Outcome::Unresolved(format!("GRANT on sequence {name}, which the model does not hold"));
+            let (names, columns): (Vec<QualifiedName>, Vec<QualifiedName>) =
+                if targtype == GrantTargetType::AclTargetAllInSchema {
+                    let schemas: Vec<&str> = s.objects.iter().filter_map(crate::pgtree::str_of).collect();
+                    let inside = |q: &QualifiedName| schemas.contains(&q.schema.as_str());
+                    (
+                        schema.sequences.keys().filter(|q| inside(q)).cloned().collect(),
+                        column_sequences(schema).into_iter().filter(inside).collect(),
+                    )
+                } else {
+                    let named = s.objects.iter().filter_map(|o| match o.node.as_ref()? {
+                        NodeEnum::RangeVar(rv) => Some(crate::source::ddl::qualified(rv)),
+                        _ => None,
+                    });
+                    let (names, columns): (Vec<_>, Vec<_>) = named.partition(|n| schema.sequences.contains_key(n));
+                    if let Some(name) = columns.iter().find(|n| !is_column_sequence(schema, n)) {
+                        return Outcome::Unresolved(format!("GRANT on sequence {name}, which the model does not hold"));
+                    }
+                    (names, columns)
                 };
+            // The model keeps no privileges of a serial or identity column's sequence: it
+            // has what the defaults give a new sequence, and a grant that leaves that as it
+            // is (pg_dump writes one out for each) changes nothing.
+            let defaults_change = |name: &QualifiedName| {
+                let before = schema.default_privileges.effective(&name.schema, ObjectKind::Sequences);
+                let mut after = before.clone();
+                apply_grant(&mut after, &roles, &privs, s.is_grant);
+                after != before
+            };
+            if columns.iter().any(defaults_change) {
+                return Outcome::Skipped("GRANT (sequence of a serial or identity column)");
+            }
+            for name in names {
+                let sequence = schema.sequences.get_mut(&name).expect("checked above");
                 apply_grant(&mut sequence.grants, &roles, &privs, s.is_grant);
             }
         }
@@ -275,4 +303,40 @@ pub fn alter_default_privileges(schema: &mut Schema, s: &protobuf::AlterDefaultP
         schema.default_privileges.apply(scope, kind, &roles, &privileges, action.is_grant);
     }
     Outcome::Applied
+}
+
+/// The sequences that serial and identity columns draw from: `<table>_<column>_seq`, or
+/// the one a `nextval` default names (a renamed table's keeps its old name).
+fn column_sequences(schema: &Schema) -> BTreeSet<QualifiedName> {
+    let mut out = BTreeSet::new();
+    for table in schema.tables.values() {
+        for column in &table.columns {
+            if let Some(name) = column_sequence(&table.name, column) {
+                out.insert(name);
+            }
+        }
+    }
+    out
+}
+
+fn column_sequence(table: &QualifiedName, column: &Column) -> Option<QualifiedName> {
+    if column.identity.is_some() || column.data_type.is_serial() {
+        return Some(QualifiedName::new(table.schema.clone(), format!("{}_{}_seq", table.name, column.name)));
+    }
+    let default = column.default.as_ref().filter(|d| d.text().starts_with("nextval("))?;
+    parse_expr(default.text()).ok().and_then(|n| nextval_sequence(&n))
+}
+
+/// `column_sequences(schema).contains(name)`, without a scan of every table when the name
+/// is `<table>_<column>_seq` of a table that has the column.
+fn is_column_sequence(schema: &Schema, name: &QualifiedName) -> bool {
+    let by_name = name.name.strip_suffix("_seq").is_some_and(|stem| {
+        stem.match_indices('_').any(|(i, _)| {
+            let table = QualifiedName::new(name.schema.clone(), stem[..i].to_string());
+            schema.tables.get(&table).is_some_and(|t| {
+                t.columns.iter().any(|c| c.name == stem[i + 1..] && column_sequence(&table, c).as_ref() == Some(name))
+            })
+        })
+    });
+    by_name || column_sequences(schema).contains(name)
 }
