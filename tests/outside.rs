@@ -186,3 +186,27 @@ fn a_dumps_boilerplate_is_not_outside_the_model_but_a_real_change_of_a_serial_se
     assert!(err.contains("init.sql:5:1: GRANT (sequence of a serial or identity column)"), "{err}");
     assert!(err.contains("init.sql:6:1: COMMENT (other)"), "{err}");
 }
+
+/// Statements about rows and positions (a refresh, a truncate, a sequence restarted) are
+/// not about the schema; an option of a serial column's sequence is, and the model does not
+/// hold it.
+#[test]
+fn data_statements_are_not_outside_but_a_serial_sequences_options_are() {
+    const HISTORY: &str = "create table users (id uuid primary key, email text not null, n serial);\n\
+                           create materialized view counts as select count(*) from users;\n\
+                           refresh materialized view counts;\n\
+                           truncate users;\n\
+                           alter sequence users_n_seq restart with 100;\n";
+    let yaml = format!("{USERS_NAMED}  n: serial\n");
+    let views = "view: counts\nmaterialized: true\nquery: select count(*) from users\n";
+    let p = project(&yaml, HISTORY, None);
+    std::fs::write(p.path().join("schema/counts.yaml"), views).unwrap();
+    let o = schemagen(p.path(), &["diff"]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(!stderr(&o).contains("outside the model"), "{}", stderr(&o));
+
+    let p = project(&yaml, &format!("{HISTORY}alter sequence users_n_seq increment by 5;\n"), None);
+    std::fs::write(p.path().join("schema/counts.yaml"), views).unwrap();
+    let err = stderr(&schemagen(p.path(), &["diff"]));
+    assert!(err.contains("init.sql:6:1: ALTER SEQUENCE (of a serial or identity column)"), "{err}");
+}

@@ -326,6 +326,11 @@ pub fn statement_kind(stmt: &NodeEnum) -> &'static str {
         NodeEnum::AlterOwnerStmt(_) => "ALTER OWNER",
         NodeEnum::CreatePublicationStmt(_) | NodeEnum::AlterPublicationStmt(_) => "PUBLICATION",
         NodeEnum::NotifyStmt(_) => "NOTIFY",
+        NodeEnum::RefreshMatViewStmt(_) => "REFRESH MATERIALIZED VIEW",
+        NodeEnum::TruncateStmt(_) => "TRUNCATE",
+        NodeEnum::VacuumStmt(_) => "VACUUM",
+        NodeEnum::LockStmt(_) => "LOCK",
+        NodeEnum::CallStmt(_) => "CALL",
         NodeEnum::CreateRoleStmt(_)
         | NodeEnum::AlterRoleStmt(_)
         | NodeEnum::AlterRoleSetStmt(_)

@@ -576,14 +576,24 @@ pub fn create_sequence(schema: &mut Schema, s: &protobuf::CreateSeqStmt) -> Outc
 pub fn alter_sequence(schema: &mut Schema, s: &protobuf::AlterSeqStmt) -> Outcome {
     let Some(rv) = s.sequence.as_ref() else { return Outcome::Skipped("ALTER SEQUENCE") };
     let name = crate::source::ddl::qualified(rv);
-    match schema.sequences.get_mut(&name) {
-        Some(seq) => {
-            apply_sequence_options(seq, &s.options);
-            Outcome::Applied
-        }
-        None if s.missing_ok => Outcome::Applied,
-        None => Outcome::Unresolved(format!("ALTER SEQUENCE {name}, which the model does not hold")),
+    if let Some(seq) = schema.sequences.get_mut(&name) {
+        apply_sequence_options(seq, &s.options);
+        return Outcome::Applied;
     }
+    // The sequence of a serial or identity column: moving where it stands changes no
+    // definition; any other option is one the model does not hold for it.
+    if crate::source::security::is_column_sequence(schema, &name) {
+        let restart =
+            |o: &pg_query::Node| matches!(o.node.as_ref(), Some(NodeEnum::DefElem(d)) if d.defname == "restart");
+        if s.options.iter().all(restart) {
+            return Outcome::Applied;
+        }
+        return Outcome::Skipped("ALTER SEQUENCE (of a serial or identity column)");
+    }
+    if s.missing_ok {
+        return Outcome::Applied;
+    }
+    Outcome::Unresolved(format!("ALTER SEQUENCE {name}, which the model does not hold"))
 }
 
 pub fn create_domain(schema: &mut Schema, s: &protobuf::CreateDomainStmt) -> Outcome {

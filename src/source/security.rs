@@ -329,7 +329,7 @@ fn column_sequence(table: &QualifiedName, column: &Column) -> Option<QualifiedNa
 
 /// `column_sequences(schema).contains(name)`, without a scan of every table when the name
 /// is `<table>_<column>_seq` of a table that has the column.
-fn is_column_sequence(schema: &Schema, name: &QualifiedName) -> bool {
+pub(crate) fn is_column_sequence(schema: &Schema, name: &QualifiedName) -> bool {
     let by_name = name.name.strip_suffix("_seq").is_some_and(|stem| {
         stem.match_indices('_').any(|(i, _)| {
             let table = QualifiedName::new(name.schema.clone(), stem[..i].to_string());

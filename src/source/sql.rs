@@ -34,7 +34,19 @@ impl LoadReport {
     /// The statements about the schema that the model left out (data and session statements
     /// aside), with where they are: what `diff`, `check` and `generate` say they did not read.
     pub fn schema_outside(&self) -> Vec<Outside> {
-        const NOT_SCHEMA: &[&str] = &["INSERT", "UPDATE", "DELETE", "SELECT", "SET", "NOTIFY", DATA_DO];
+        const NOT_SCHEMA: &[&str] = &[
+            "INSERT",
+            "UPDATE",
+            "DELETE",
+            "SELECT",
+            "SET",
+            "NOTIFY",
+            "REFRESH MATERIALIZED VIEW",
+            "TRUNCATE",
+            "VACUUM",
+            "LOCK",
+            DATA_DO,
+        ];
         self.outside.iter().filter(|o| !NOT_SCHEMA.contains(&o.kind.as_str())).cloned().collect()
     }
 }
