@@ -21,8 +21,39 @@ pub fn drop_dependents(schema: &mut Schema, before: &Graph, dropped: &[ObjectId]
         .filter(|id| !matches!(id, ObjectId::Function(r) if schema.functions.values().any(|f| f.name == r.name)))
         .cloned()
         .collect();
-    let dependents = before.dependents(&dropped);
-    remove(schema, before, &dropped, dependents);
+    let mut dependents = before.dependents(&dropped);
+    // A column of a dropped type goes as if dropped with CASCADE itself, which takes more
+    // than the graph's dependents (they stop at columns: one whose default used a dropped
+    // function loses only the default).
+    let mut gone = dropped;
+    let mut todo: Vec<ObjectId> = dependents.iter().filter(|id| goes(before, id, &gone)).cloned().collect();
+    while let Some(column) = todo.pop() {
+        let ObjectId::Column(table, name) = &column else { continue };
+        gone.push(column.clone());
+        for id in column_dependents(schema, before, table, name) {
+            if goes(before, &id, &gone) && !gone.contains(&id) {
+                todo.push(id.clone());
+            }
+            dependents.insert(id);
+        }
+    }
+    remove(schema, before, &gone, dependents);
+}
+
+/// Whether a dependent column goes with `dropped` (of a dropped type or row type, or
+/// generated from a dropped column) rather than only losing its default.
+fn goes(before: &Graph, id: &ObjectId, dropped: &[ObjectId]) -> bool {
+    matches!(id, ObjectId::Column(..))
+        && before.depends_on(id).any(|d| {
+            matches!(
+                d,
+                ObjectId::Type(_)
+                    | ObjectId::Domain(_)
+                    | ObjectId::Table(_)
+                    | ObjectId::View { .. }
+                    | ObjectId::Column(..)
+            ) && dropped.contains(d)
+        })
 }
 
 /// What `ALTER TABLE … DROP COLUMN … CASCADE` takes along besides what `drop_column`
@@ -32,6 +63,12 @@ pub fn drop_dependents(schema: &mut Schema, before: &Graph, dropped: &[ObjectId]
 /// reads every column (right for planning, where taking more only rebuilds more) would take
 /// a `count(*)` view that PostgreSQL keeps.
 pub fn drop_column_dependents(schema: &mut Schema, before: &Graph, table: &QualifiedName, column: &str) {
+    let dependents = column_dependents(schema, before, table, column);
+    remove(schema, before, &[ObjectId::Column(table.clone(), column.to_string())], dependents);
+}
+
+/// What `drop_column_dependents` removes.
+fn column_dependents(schema: &Schema, before: &Graph, table: &QualifiedName, column: &str) -> BTreeSet<ObjectId> {
     let dropped = [ObjectId::Column(table.clone(), column.to_string())];
     let mut dependents = before.dependents(&dropped);
     let named = Dep::Column(table.clone(), column.to_string());
@@ -57,7 +94,7 @@ pub fn drop_column_dependents(schema: &mut Schema, before: &Graph, table: &Quali
     let triggers = schema.triggers.values().filter(|t| &t.table == table && fires_on(t));
     let triggers: Vec<ObjectId> = triggers.map(|t| ObjectId::Trigger(t.table.clone(), t.name.clone())).collect();
     dependents.extend(triggers);
-    remove(schema, before, &dropped, dependents);
+    dependents
 }
 
 /// Removes `dependents` (of `dropped`, in `before`) from `schema`.
@@ -82,17 +119,7 @@ fn remove(schema: &mut Schema, before: &Graph, dropped: &[ObjectId], dependents:
             // Of a dropped type (or row type), or generated from a dropped column, the
             // column goes; otherwise its default used what was dropped.
             ObjectId::Column(t, c) => {
-                let typed = before.depends_on(&id).any(|d| {
-                    matches!(
-                        d,
-                        ObjectId::Type(_)
-                            | ObjectId::Domain(_)
-                            | ObjectId::Table(_)
-                            | ObjectId::View { .. }
-                            | ObjectId::Column(..)
-                    ) && dropped.contains(d)
-                });
-                if typed {
+                if goes(before, &id, dropped) {
                     drop_column(schema, t, c);
                 } else if let Some(column) =
                     schema.tables.get_mut(t).and_then(|t| t.columns.iter_mut().find(|x| &x.name == c))
@@ -148,6 +175,10 @@ mod tests {
 
         let s = schema(&format!("{BASE} drop type mood cascade;"));
         assert!(s.tables[&QualifiedName::new("public", "t")].column("m").is_none());
+        // The column goes as DROP COLUMN … CASCADE would take it: with a view that reads it.
+        let s = schema(&format!("{BASE} create view vm as select id, m from t; drop type mood cascade;"));
+        assert!(!s.views.contains_key(&QualifiedName::new("public", "vm")), "{:?}", s.views.keys());
+        assert!(s.views.contains_key(&QualifiedName::new("public", "v")), "a view of other columns stays");
 
         let s = schema(&format!("{BASE} drop view v cascade;"));
         assert!(s.views.is_empty());
