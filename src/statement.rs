@@ -204,9 +204,11 @@ pub enum Statement {
         column: String,
         expr: Expr,
     },
-    /// `ALTER VIEW … SET (…)` of the options in `set`, `RESET (…)` of those in `reset`.
+    /// `ALTER [MATERIALIZED] VIEW … SET (…)` of the options in `set`, `RESET (…)` of those
+    /// in `reset`.
     ViewOptions {
         name: QualifiedName,
+        materialized: bool,
         set: Vec<(String, String)>,
         reset: Vec<String>,
     },

@@ -250,9 +250,11 @@ fn view_yaml(schema: &Schema, v: &View) -> String {
     if v.materialized {
         y.push_str("materialized: true\n");
     }
-    if let Some((_, val)) = v.options.iter().find(|(k, _)| k == "security_invoker") {
+    let (invoker, other): (Vec<_>, Vec<_>) = v.options.iter().cloned().partition(|(k, _)| k == "security_invoker");
+    if let Some((_, val)) = invoker.first() {
         let _ = writeln!(y, "security_invoker: {val}");
     }
+    y.push_str(&super::replication::with_yaml(&other, ""));
     if !v.columns.is_empty() {
         let _ = writeln!(y, "columns: {}", flow_list(&v.columns));
     }

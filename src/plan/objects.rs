@@ -231,8 +231,8 @@ pub(super) fn steps_for(change: &Change, defaults: &DefaultPrivileges) -> Option
             let mut s = Step::new(
                 Phase::CreateView,
                 format!("~ view {}: options", view.name),
-                vec![view_options(&view.name, from, &view.options)],
-                vec![view_options(&view.name, &view.options, from)],
+                vec![view_options(view, from, &view.options)],
+                vec![view_options(view, &view.options, from)],
             );
             s.requires.push(Object::Table(view.name.clone()));
             s
@@ -759,10 +759,10 @@ fn create_view(view: &View, defaults: &DefaultPrivileges) -> Vec<Stmt> {
 }
 
 /// The options that turn `from` into `to`: those that change or come set, the others reset.
-fn view_options(name: &QualifiedName, from: &[(String, String)], to: &[(String, String)]) -> Stmt {
+fn view_options(view: &View, from: &[(String, String)], to: &[(String, String)]) -> Stmt {
     let set = to.iter().filter(|o| !from.contains(o)).cloned().collect();
     let reset = from.iter().filter(|(k, _)| !to.iter().any(|(n, _)| n == k)).map(|(k, _)| k.clone()).collect();
-    Stmt::ViewOptions { name: name.clone(), set, reset }
+    Stmt::ViewOptions { name: view.name.clone(), materialized: view.materialized, set, reset }
 }
 
 fn drop_view(view: &View) -> Stmt {

@@ -236,13 +236,14 @@ pub fn context(statement: &Statement) -> Result<(&'static str, Value)> {
                 },
             )
         }
-        S::ViewOptions { name, set, reset } => {
+        S::ViewOptions { name, materialized, set, reset } => {
             let set: Vec<String> = set.iter().map(|(k, val)| view_option(k, val)).collect();
             let reset: Vec<String> = reset.iter().map(|k| ident(k)).collect();
             (
                 "alter_view.sql.j2",
                 context! {
                     name => qname(name),
+                    materialized,
                     set => (!set.is_empty()).then(|| set.join(", ")),
                     reset => (!reset.is_empty()).then(|| reset.join(", ")),
                 },

@@ -798,7 +798,7 @@ fn alter_table(schema: &mut Schema, s: &protobuf::AlterTableStmt) -> Outcome {
     if s.objtype == ObjectType::ObjectType as i32 {
         return crate::source::composite::alter_composite(schema, s);
     }
-    if s.objtype == ObjectType::ObjectView as i32 {
+    if s.objtype == ObjectType::ObjectView as i32 || s.objtype == ObjectType::ObjectMatview as i32 {
         return super::routines::alter_view(schema, s);
     }
     if s.objtype == ObjectType::ObjectIndex as i32 {

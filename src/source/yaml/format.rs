@@ -439,6 +439,11 @@ pub(super) const VIEW_KEYS: &[Key] = &[
     Key { name: "view", value: Value::Text, doc: "View name: schema.name." },
     Key { name: "materialized", value: Value::Flag, doc: "A materialized view." },
     Key { name: "security_invoker", value: Value::Flag, doc: "WITH (security_invoker = …)." },
+    Key {
+        name: "with",
+        value: Value::MapOf(&Value::Scalar),
+        doc: "Other options, WITH (name = value): {security_barrier: true}, a materialized view's {fillfactor: 70}.",
+    },
     Key { name: "columns", value: Value::Names, doc: "Column names of the view." },
     Key { name: "query", value: Value::Text, doc: "The SELECT." },
     Key { name: "check_option", value: Value::Word(CHECK_OPTIONS), doc: "WITH LOCAL / CASCADED CHECK OPTION." },

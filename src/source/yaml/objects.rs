@@ -545,8 +545,20 @@ impl File<'_> {
         if let Some(c) = map.get_node("columns") {
             sql.push_str(&format!(" ({})", self.name_list(c, "columns")?));
         }
+        let mut options = Vec::new();
         if let Some(s) = map.get_node("security_invoker") {
-            sql.push_str(&format!(" WITH (security_invoker = {})", self.flag(s, "security_invoker")?));
+            options.push(format!("security_invoker = {}", self.flag(s, "security_invoker")?));
+        }
+        if let Some(w) = map.get_node("with") {
+            let with = self.storage_parameters(w)?;
+            if !options.is_empty() && with.split(", ").any(|o| o.starts_with("security_invoker =")) {
+                let hint = "keep one of `security_invoker:` and `with: {security_invoker: …}`";
+                return Err(self.error(w.span(), "security_invoker is given twice", hint).into());
+            }
+            options.extend(with.split(", ").filter(|o| !o.is_empty()).map(str::to_string));
+        }
+        if !options.is_empty() {
+            sql.push_str(&format!(" WITH ({})", options.join(", ")));
         }
         let query_node = map.get_node("query").ok_or_else(|| {
             self.error(map.span(), format!("view {name} has no `query`"), "add `query: |` with its SELECT")
