@@ -279,10 +279,11 @@ fn write_table_constraints(y: &mut String, t: &Table, rest: &[&Constraint]) {
         if c.deferrable {
             let _ = writeln!(y, "    deferrable: {}", if c.initially_deferred { "initially deferred" } else { "true" });
         }
+        constraint_comment(y, c, "    ");
     };
     for c in rest {
         if let ConstraintKind::PrimaryKey { columns } = &c.kind {
-            if named(c, make_object_name(table, None, "pkey")).is_none() && !c.deferrable {
+            if named(c, make_object_name(table, None, "pkey")).is_none() && !c.deferrable && c.comment.is_none() {
                 let _ = writeln!(y, "primary_key: {}", flow_list(columns));
             } else {
                 let _ = writeln!(y, "primary_key:\n  name: {}\n  columns: {}", scalar(&c.name), flow_list(columns));
@@ -293,6 +294,7 @@ fn write_table_constraints(y: &mut String, t: &Table, rest: &[&Constraint]) {
                         if c.initially_deferred { "initially deferred" } else { "true" }
                     );
                 }
+                constraint_comment(y, c, "  ");
             }
         }
     }
@@ -304,7 +306,7 @@ fn write_table_constraints(y: &mut String, t: &Table, rest: &[&Constraint]) {
                 continue;
             };
             let name = named(c, make_object_name(table, Some(&join_columns(columns)), "key"));
-            if name.is_none() && !nulls_not_distinct && !c.deferrable {
+            if name.is_none() && !nulls_not_distinct && !c.deferrable && c.comment.is_none() {
                 let _ = writeln!(y, "  - {}", flow_list(columns));
                 continue;
             }
@@ -322,7 +324,7 @@ fn write_table_constraints(y: &mut String, t: &Table, rest: &[&Constraint]) {
             let ConstraintKind::Check { expr, no_inherit } = &c.kind else {
                 continue;
             };
-            if *no_inherit || c.not_valid {
+            if *no_inherit || c.not_valid || c.comment.is_some() {
                 let _ = writeln!(y, "  {}:\n    expr: {}", scalar(&c.name), scalar(expr.text()));
                 if *no_inherit {
                     y.push_str("    no_inherit: true\n");
@@ -330,6 +332,7 @@ fn write_table_constraints(y: &mut String, t: &Table, rest: &[&Constraint]) {
                 if c.not_valid {
                     y.push_str("    not_valid: true\n");
                 }
+                constraint_comment(y, c, "    ");
             } else {
                 let _ = writeln!(y, "  {}: {}", scalar(&c.name), scalar(expr.text()));
             }
@@ -432,6 +435,13 @@ fn write_exclusions(y: &mut String, exclusions: &[(&Constraint, &Exclusion)]) {
         if c.deferrable {
             let _ = writeln!(y, "    deferrable: {}", if c.initially_deferred { "initially deferred" } else { "true" });
         }
+        constraint_comment(y, c, "    ");
+    }
+}
+
+fn constraint_comment(y: &mut String, c: &Constraint, indent: &str) {
+    if let Some(text) = &c.comment {
+        let _ = writeln!(y, "{indent}comment: {}", scalar(text));
     }
 }
 

@@ -300,6 +300,7 @@ pub(super) const FK_KEYS: &[Key] = &[
     Key { name: "match", value: Value::Word(MATCHES), doc: "MATCH FULL or SIMPLE (the default)." },
     NOT_VALID,
     RENAMED_FROM,
+    COMMENT,
     LINT,
 ];
 pub(super) const UNIQUE_KEYS: &[Key] = &[
@@ -308,6 +309,7 @@ pub(super) const UNIQUE_KEYS: &[Key] = &[
     Key { name: "nulls_not_distinct", value: Value::Flag, doc: "NULLS NOT DISTINCT." },
     DEFERRABLE,
     RENAMED_FROM,
+    COMMENT,
     LINT,
 ];
 pub(super) const CHECK_KEYS: &[Key] = &[
@@ -316,6 +318,7 @@ pub(super) const CHECK_KEYS: &[Key] = &[
     Key { name: "no_inherit", value: Value::Flag, doc: "NO INHERIT." },
     NOT_VALID,
     RENAMED_FROM,
+    COMMENT,
     LINT,
 ];
 pub(super) const EXCLUDE_KEYS: &[Key] = &[
@@ -331,9 +334,10 @@ pub(super) const EXCLUDE_KEYS: &[Key] = &[
     WITH,
     DEFERRABLE,
     RENAMED_FROM,
+    COMMENT,
     LINT,
 ];
-pub(super) const PK_KEYS: &[Key] = &[CONSTRAINT_NAME, KEY_COLUMNS, DEFERRABLE, RENAMED_FROM, LINT];
+pub(super) const PK_KEYS: &[Key] = &[CONSTRAINT_NAME, KEY_COLUMNS, DEFERRABLE, RENAMED_FROM, COMMENT, LINT];
 pub(super) const INDEX_KEYS: &[Key] = &[
     Key { name: "name", value: Value::Text, doc: "Index name (in a list of indexes)." },
     Key {

@@ -25,6 +25,7 @@ use format::{
 
 mod access;
 mod check;
+mod constraint_comments;
 mod cron;
 mod exclusion;
 mod format;
@@ -401,6 +402,7 @@ impl File<'_> {
         for (index, comment) in table.indexes[first_index..].iter_mut().zip(index_comments) {
             index.comment = comment;
         }
+        self.constraint_comments(schema, map, &name)?;
         self.table_security(schema, places, map, &name)?;
         let owner = self.owner(map)?;
         let table = schema.tables.get_mut(&name).expect("replayed above");
