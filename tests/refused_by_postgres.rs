@@ -258,6 +258,12 @@ const CASES: &[(&str, &str, &str, &str)] = &[
         "\"t\" is not a view",
         "create or replace view t_view as select 1::bigint as id",
     ),
+    (
+        "304_sql_alter_constraint_not_a_foreign_key",
+        "alter table t add constraint t_id_check check (id > 0); alter table t alter constraint t_id_check deferrable",
+        "is not a foreign key constraint",
+        "alter table t add constraint t_id_check check (id > 0)",
+    ),
 ];
 
 const SETUP: &str = "create table t (id bigint primary key, title text);\n\

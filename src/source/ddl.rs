@@ -940,6 +940,31 @@ fn alter_table_cmd(schema: &mut Schema, name: &QualifiedName, cmd: &protobuf::Al
                 c.not_valid = false;
             }
         }
+        // PostgreSQL (up to 17) alters only a foreign key's deferrability this way.
+        AlterTableType::AtAlterConstraint => {
+            let Some(NodeEnum::AtalterConstraint(given)) = def else { return Outcome::Skipped("ALTER CONSTRAINT") };
+            if !given.alter_deferrability || given.alter_enforceability || given.alter_inheritability {
+                return Outcome::Skipped("ALTER CONSTRAINT");
+            }
+            match table.constraints.iter_mut().find(|c| c.name == given.conname) {
+                Some(c) if c.kind.is_foreign_key() => {
+                    c.deferrable = given.deferrable;
+                    c.initially_deferred = given.initdeferred;
+                }
+                Some(_) => {
+                    return Outcome::Rejected {
+                        message: format!("constraint {} of {name} is not a foreign key", given.conname),
+                        hint: "ALTER CONSTRAINT changes only foreign keys: drop and add the constraint instead",
+                    };
+                }
+                None => {
+                    return Outcome::Unresolved(format!(
+                        "ALTER CONSTRAINT {} of {name}, which the model does not hold",
+                        given.conname
+                    ));
+                }
+            }
+        }
         AlterTableType::AtDropConstraint => drop_constraint(schema, name, &cmd.name),
         AlterTableType::AtAddIdentity => {
             if let (Some(NodeEnum::Constraint(c)), Some(col)) = (def, table.column_mut(&cmd.name)) {

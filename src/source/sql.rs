@@ -390,6 +390,20 @@ mod tests {
     }
 
     #[test]
+    fn alter_constraint_changes_a_foreign_keys_deferrability_and_nothing_else() {
+        let base = "create table u (id int primary key);
+             create table t (id int check (id > 0), u int constraint t_u_fkey references u deferrable initially deferred);";
+        let (schema, _) = load(&[base, "alter table t alter constraint t_u_fkey not deferrable;"]).unwrap();
+        let fk = table(&schema, "public", "t").unwrap().constraints.iter().find(|c| c.name == "t_u_fkey").unwrap();
+        assert!(!fk.deferrable && !fk.initially_deferred);
+        let (schema, _) = load(&[base, "alter table t alter constraint t_u_fkey deferrable;"]).unwrap();
+        let fk = table(&schema, "public", "t").unwrap().constraints.iter().find(|c| c.name == "t_u_fkey").unwrap();
+        assert!(fk.deferrable && !fk.initially_deferred);
+        let refused = load(&[base, "alter table t alter constraint t_id_check deferrable;"]).unwrap_err();
+        assert!(refused.contains("is not a foreign key"), "{refused}");
+    }
+
+    #[test]
     fn alter_table_actions_run_in_order() {
         let (schema, _) = load(&["create table u (id int primary key);
              create table t (id int, u int, constraint t_u_fkey foreign key (u) references u);
