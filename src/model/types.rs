@@ -113,6 +113,24 @@ const KNOWN: &[&str] = &[
     "geometry",
     "geography",
     "cube",
+    // Pseudo-types, which only functions name (RETURNS, OUT parameters).
+    "record",
+    "void",
+    "trigger",
+    "event_trigger",
+    "anyelement",
+    "anyarray",
+    "anynonarray",
+    "anyenum",
+    "anyrange",
+    "anymultirange",
+    "anycompatible",
+    "anycompatiblearray",
+    "anycompatiblenonarray",
+    "anycompatiblerange",
+    "anycompatiblemultirange",
+    "internal",
+    "cstring",
 ];
 
 impl DataType {

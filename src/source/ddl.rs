@@ -1132,6 +1132,15 @@ fn rename(schema: &mut Schema, s: &protobuf::RenameStmt, keep_sequences: bool) -
         ObjectType::ObjectType => return crate::source::composite::rename_type(schema, s),
         ObjectType::ObjectAttribute => return crate::source::composite::rename_attribute(schema, s),
         ObjectType::ObjectAggregate => return crate::source::optioned::rename_aggregate(schema, s),
+        ObjectType::ObjectFunction | ObjectType::ObjectProcedure | ObjectType::ObjectRoutine => {
+            let Some(NodeEnum::ObjectWithArgs(owa)) = s.object.as_deref().and_then(|o| o.node.as_ref()) else {
+                return Outcome::Skipped("RENAME");
+            };
+            let (name, args) = routines::object_with_args(owa);
+            let new_name = QualifiedName::new(name.schema.clone(), s.newname.clone());
+            let moved = crate::source::set_schema::rename_function(schema, &name, args.as_deref(), &new_name);
+            return crate::source::set_schema::outcome(moved, s.missing_ok, "RENAME");
+        }
         _ => {}
     }
     let Some(rv) = s.relation.as_ref() else {

@@ -161,8 +161,18 @@ pub fn create_function(schema: &mut Schema, s: &protobuf::CreateFunctionStmt) ->
     }
     let returns = if !table_columns.is_empty() {
         Some(format!("TABLE({})", table_columns.join(", ")))
+    } else if let Some(t) = s.return_type.as_ref() {
+        Some(format!("{}{}", if t.setof { "SETOF " } else { "" }, signature_type(t)))
     } else {
-        s.return_type.as_ref().map(|t| format!("{}{}", if t.setof { "SETOF " } else { "" }, signature_type(t)))
+        // Without RETURNS, a function returns what its OUT parameters make: the type of
+        // the one, or a record of several (as PostgreSQL records and prints it).
+        let outs: Vec<&FunctionArg> = args.iter().filter(|a| a.mode == "OUT" || a.mode == "INOUT").collect();
+        match outs.as_slice() {
+            _ if s.is_procedure => None,
+            [] => None,
+            [one] => Some(one.data_type.clone()),
+            _ => Some("record".into()),
+        }
     };
     types.sort();
     types.dedup();

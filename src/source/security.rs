@@ -180,10 +180,17 @@ pub fn grant(schema: &mut Schema, s: &protobuf::GrantStmt) -> Outcome {
             let keys: Vec<_> = if targtype == GrantTargetType::AclTargetAllInSchema {
                 let schemas: Vec<String> =
                     s.objects.iter().filter_map(|o| crate::pgtree::str_of(o).map(str::to_string)).collect();
+                // ALL FUNCTIONS leaves procedures out, ALL PROCEDURES takes only them.
+                let kind = ObjectType::try_from(s.objtype).unwrap_or(ObjectType::ObjectRoutine);
+                let of_kind = |procedure: bool| match kind {
+                    ObjectType::ObjectFunction => !procedure,
+                    ObjectType::ObjectProcedure => procedure,
+                    _ => true,
+                };
                 schema
                     .functions
                     .iter()
-                    .filter(|(_, f)| schemas.contains(&f.name.schema))
+                    .filter(|(_, f)| schemas.contains(&f.name.schema) && of_kind(f.procedure))
                     .map(|(k, _)| k.clone())
                     .collect()
             } else {

@@ -23,7 +23,8 @@ pub fn set_schema(schema: &mut Schema, s: &protobuf::AlterObjectSchemaStmt) -> O
                 return Outcome::Skipped("SET SCHEMA");
             };
             let (name, args) = object_with_args(owa);
-            move_function(schema, &name, args.as_deref(), &s.newschema)
+            let new_name = QualifiedName::new(s.newschema.clone(), name.name.clone());
+            rename_function(schema, &name, args.as_deref(), &new_name)
         }
         ObjectType::ObjectType | ObjectType::ObjectDomain => {
             let names = match s.object.as_deref().and_then(|o| o.node.as_ref()) {
@@ -35,14 +36,19 @@ pub fn set_schema(schema: &mut Schema, s: &protobuf::AlterObjectSchemaStmt) -> O
         }
         _ => return Outcome::Skipped("SET SCHEMA"),
     };
+    outcome(moved, s.missing_ok, "SET SCHEMA")
+}
+
+/// What a move or rename did, as the replay reports it.
+pub fn outcome(moved: Moved, missing_ok: bool, what: &str) -> Outcome {
     match moved {
         Moved::Done => Outcome::Applied,
-        Moved::Missing(_) if s.missing_ok => Outcome::Applied,
-        Moved::Missing(what) => Outcome::Unresolved(format!("SET SCHEMA of {what}, which the model does not hold")),
-        Moved::Taken(what) => Outcome::Rejected {
-            message: format!("{what} already exists"),
-            hint: "PostgreSQL refuses to move an object onto a name that is taken in the new schema: drop or \
-                   rename the other first",
+        Moved::Missing(_) if missing_ok => Outcome::Applied,
+        Moved::Missing(object) => Outcome::Unresolved(format!("{what} of {object}, which the model does not hold")),
+        Moved::Taken(object) => Outcome::Rejected {
+            message: format!("{object} already exists"),
+            hint: "PostgreSQL refuses to move or rename an object onto a name that is taken: drop or rename the \
+                   other first",
         },
     }
 }
@@ -97,12 +103,21 @@ pub fn move_relation(schema: &mut Schema, from: &QualifiedName, to: &str) -> Mov
     Moved::Done
 }
 
-fn move_function(schema: &mut Schema, name: &QualifiedName, args: Option<&[String]>, to: &str) -> Moved {
+/// Renames the function `name` (the one of `args`, or every one of that name) to
+/// `new_name`, in the same schema or another. The triggers that call it follow: PostgreSQL
+/// keeps a trigger's function by oid.
+pub fn rename_function(
+    schema: &mut Schema,
+    name: &QualifiedName,
+    args: Option<&[String]>,
+    new_name: &QualifiedName,
+) -> Moved {
     let keys = function_keys(schema, name, args);
     if keys.is_empty() {
         return Moved::Missing(format!("function {name}"));
     }
-    let new_name = QualifiedName::new(to.to_string(), name.name.clone());
+    // A trigger calls the function of that name without arguments.
+    let calls_triggers = keys.iter().any(|k| schema.functions[k].routine().input_types.is_empty());
     let mut moved = Vec::new();
     for key in &keys {
         let mut f = schema.functions[key].clone();
@@ -117,6 +132,11 @@ fn move_function(schema: &mut Schema, name: &QualifiedName, args: Option<&[Strin
         schema.functions.remove(k);
     });
     schema.functions.extend(moved);
+    if calls_triggers {
+        for t in schema.triggers.values_mut().filter(|t| &t.function == name) {
+            t.function = new_name.clone();
+        }
+    }
     Moved::Done
 }
 
