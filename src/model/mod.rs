@@ -23,7 +23,7 @@ use serde::Serialize;
 pub use cron::CronJob;
 pub use objects::{
     Attribute, Composite, Domain, Enum, Extension, Function, FunctionArg, Policy, Routine, Sequence, Signature,
-    Trigger, View,
+    Firing, Trigger, View,
 };
 pub use partition::{PartitionBound, PartitionKey, PartitionOf};
 pub use privileges::{DefaultPrivileges, Grants, ObjectKind};

@@ -5,7 +5,7 @@ use pg_query::{DeparseOptions, NodeEnum};
 
 use crate::model::{
     DataType, Domain, Enum, Extension, Function, FunctionArg, ObjectKind, QualifiedName, Refs, Schema, Sequence,
-    Signature, Trigger, View,
+    Firing, Signature, Trigger, View,
 };
 use crate::pgtree::{const_text, data_type, expr_sql, node_refs, quote_literal, str_of, strings};
 use crate::source::ddl::{Outcome, qualified};
@@ -274,11 +274,28 @@ const TRIGGER_TRUNCATE: i32 = 1 << 5;
 const TRIGGER_INSTEAD: i32 = 1 << 6;
 
 pub fn create_trigger(schema: &mut Schema, s: &protobuf::CreateTrigStmt) -> Outcome {
-    if s.isconstraint {
-        return Outcome::Skipped("CREATE CONSTRAINT TRIGGER");
+    if s.isconstraint && s.constrrel.is_some() {
+        // FROM names the table at the other end of the constraint, which the model keeps
+        // no dependency on.
+        return Outcome::Skipped("CREATE CONSTRAINT TRIGGER … FROM");
+    }
+    if s.isconstraint && s.replace {
+        return Outcome::Rejected {
+            message: "CREATE OR REPLACE CONSTRAINT TRIGGER is not supported".into(),
+            hint: "PostgreSQL has no OR REPLACE for constraint triggers: drop the trigger and create it again",
+        };
     }
     let Some(rv) = s.relation.as_ref() else { return Outcome::Skipped("CREATE TRIGGER") };
     let table = crate::source::ddl::existing(schema, rv);
+    if s.isconstraint
+        && let Some(t) = schema.tables.get(&table)
+        && t.constraints.iter().any(|c| c.name == s.trigname)
+    {
+        return Outcome::Rejected {
+            message: format!("constraint {} for relation {table} already exists", s.trigname),
+            hint: "a constraint trigger makes a constraint of its own name on the table: pick another name",
+        };
+    }
     let timing = if s.timing & TRIGGER_BEFORE != 0 {
         "BEFORE"
     } else if s.timing & TRIGGER_INSTEAD != 0 {
@@ -308,17 +325,87 @@ pub fn create_trigger(schema: &mut Schema, s: &protobuf::CreateTrigStmt) -> Outc
         when: s.when_clause.as_deref().map(expr_sql),
         function: qualified_names(&strings(&s.funcname)),
         args: s.args.iter().filter_map(const_text).collect(),
+        constraint: s.isconstraint,
+        deferrable: s.deferrable,
+        initially_deferred: s.initdeferred,
+        // CREATE OR REPLACE too: the trigger it replaces fired as ALTER TABLE set it, the
+        // new one fires as a new one does.
+        firing: Firing::Enabled,
         comment: None,
     };
     let key = (table, s.trigname.clone());
-    if !s.replace && schema.triggers.contains_key(&key) {
-        return Outcome::Rejected {
-            message: format!("trigger {} on {} already exists", key.1, key.0),
-            hint: "PostgreSQL refuses to create it again: write CREATE OR REPLACE TRIGGER, or drop it first",
-        };
+    match schema.triggers.get(&key) {
+        Some(_) if !s.replace => {
+            return Outcome::Rejected {
+                message: format!("trigger {} on {} already exists", key.1, key.0),
+                hint: "PostgreSQL refuses to create it again: write CREATE OR REPLACE TRIGGER, or drop it first",
+            };
+        }
+        Some(old) if old.constraint => {
+            return Outcome::Rejected {
+                message: format!("trigger {} for relation {} is a constraint trigger", key.1, key.0),
+                hint: "PostgreSQL does not replace a constraint trigger: drop it first",
+            };
+        }
+        _ => {}
     }
     schema.triggers.insert(key, trigger);
     Outcome::Applied
+}
+
+/// The kind of DISABLE TRIGGER ALL on a table with foreign keys' triggers (its own keys'
+/// or those of keys that reference it), whose state the model does not hold.
+pub const DISABLE_ALL_WITH_KEYS: &str = "ALTER TABLE … DISABLE TRIGGER ALL (foreign key triggers)";
+
+/// `ALTER TABLE … ENABLE/DISABLE TRIGGER`; none for another subcommand.
+pub fn trigger_firing(schema: &mut Schema, table: &QualifiedName, subtype: AlterTableType, name: &str) -> Option<Outcome> {
+    let (firing, one) = match subtype {
+        AlterTableType::AtEnableTrig => (Firing::Enabled, true),
+        AlterTableType::AtDisableTrig => (Firing::Disabled, true),
+        AlterTableType::AtEnableReplicaTrig => (Firing::Replica, true),
+        AlterTableType::AtEnableAlwaysTrig => (Firing::Always, true),
+        AlterTableType::AtEnableTrigAll | AlterTableType::AtEnableTrigUser => (Firing::Enabled, false),
+        AlterTableType::AtDisableTrigAll | AlterTableType::AtDisableTrigUser => (Firing::Disabled, false),
+        _ => return None,
+    };
+    if one {
+        // A foreign key's internal trigger, or one the model left out (CREATE CONSTRAINT
+        // TRIGGER … FROM).
+        let Some(t) = schema.triggers.get_mut(&(table.clone(), name.to_string())) else {
+            return Some(Outcome::Skipped("ALTER TABLE … ENABLE/DISABLE TRIGGER (not in the model)"));
+        };
+        t.firing = firing;
+        return Some(Outcome::Applied);
+    }
+    for (_, t) in schema.triggers.range_mut((table.clone(), String::new())..).take_while(|((t, _), _)| t == table) {
+        t.firing = firing;
+    }
+    // ALL disables the internal triggers of foreign keys too, which the model leaves out:
+    // outside the model until ENABLE TRIGGER ALL puts them back (`enables_all_triggers`).
+    if subtype == AlterTableType::AtDisableTrigAll && has_key_triggers(schema, table) {
+        return Some(Outcome::Skipped(DISABLE_ALL_WITH_KEYS));
+    }
+    Some(Outcome::Applied)
+}
+
+/// Whether foreign keys put internal triggers on `table`: its own, and those that reference it.
+fn has_key_triggers(schema: &Schema, table: &QualifiedName) -> bool {
+    schema.tables.values().any(|t| {
+        t.constraints.iter().any(|c| match &c.kind {
+            crate::model::ConstraintKind::ForeignKey(fk) => &t.name == table || &fk.ref_table == table,
+            _ => false,
+        })
+    })
+}
+
+/// The table of an `ALTER TABLE … ENABLE TRIGGER ALL`, which undoes a DISABLE TRIGGER ALL.
+pub fn enables_all_triggers(schema: &Schema, stmt: &NodeEnum) -> Option<QualifiedName> {
+    let NodeEnum::AlterTableStmt(s) = stmt else { return None };
+    let enables = s.cmds.iter().any(|c| {
+        matches!(c.node.as_ref(), Some(NodeEnum::AlterTableCmd(c)) if c.subtype == AlterTableType::AtEnableTrigAll as i32)
+    });
+    let table = crate::source::ddl::existing(schema, s.relation.as_ref()?);
+    enables.then_some(table)
 }
 
 /// The name of a trigger's old or new transition table.
