@@ -279,12 +279,6 @@ pub fn create_trigger(schema: &mut Schema, s: &protobuf::CreateTrigStmt) -> Outc
         // no dependency on.
         return Outcome::Skipped("CREATE CONSTRAINT TRIGGER … FROM");
     }
-    if s.isconstraint && s.replace {
-        return Outcome::Rejected {
-            message: "CREATE OR REPLACE CONSTRAINT TRIGGER is not supported".into(),
-            hint: "PostgreSQL has no OR REPLACE for constraint triggers: drop the trigger and create it again",
-        };
-    }
     let Some(rv) = s.relation.as_ref() else { return Outcome::Skipped("CREATE TRIGGER") };
     let table = crate::source::ddl::existing(schema, rv);
     if s.isconstraint
