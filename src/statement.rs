@@ -4,9 +4,9 @@
 
 pub use crate::diff::EnumUser;
 use crate::model::{
-    Attribute, Column, Composite, Constraint, DataType, Domain, Enum, Expr, Extension, Firing, Function, Identity, Index,
-    ObjectId, ObjectKind, PartitionBound, Policy, Publication, Published, QualifiedName, ReplicaIdentity, Routine,
-    Table, Trigger, View,
+    Attribute, Column, Composite, Constraint, DataType, Domain, Enum, Expr, Extension, Firing, Function, Identity,
+    Index, ObjectId, ObjectKind, PartitionBound, Policy, Publication, Published, QualifiedName, ReplicaIdentity,
+    Routine, Table, Trigger, View,
 };
 
 /// One statement of a migration or of its rollback.

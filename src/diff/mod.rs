@@ -14,9 +14,9 @@ mod table_parts;
 use crate::model::deps::{Graph, view_id};
 use crate::model::privileges::{PUBLIC_SCHEMA, Scope};
 use crate::model::{
-    Column, Composite, Constraint, ConstraintKind, DataType, Domain, Enum, Expr, Extension, Firing, Function, Grants, Hints,
-    Index, ObjectId, ObjectKind, PartitionBound, Policy, Publication, Published, QualifiedName, Schema, Sequence,
-    Storage, Table, Trigger, View,
+    Column, Composite, Constraint, ConstraintKind, DataType, Domain, Enum, Expr, Extension, Firing, Function, Grants,
+    Hints, Index, ObjectId, ObjectKind, PartitionBound, Policy, Publication, Published, QualifiedName, Schema,
+    Sequence, Storage, Table, Trigger, View,
 };
 
 #[derive(Debug, Clone, PartialEq)]

@@ -22,8 +22,8 @@ use serde::Serialize;
 
 pub use cron::CronJob;
 pub use objects::{
-    Attribute, Composite, Domain, Enum, Extension, Function, FunctionArg, Policy, Routine, Sequence, Signature,
-    Firing, Trigger, View,
+    Attribute, Composite, Domain, Enum, Extension, Firing, Function, FunctionArg, Policy, Routine, Sequence, Signature,
+    Trigger, View,
 };
 pub use partition::{PartitionBound, PartitionKey, PartitionOf};
 pub use privileges::{DefaultPrivileges, Grants, ObjectKind};

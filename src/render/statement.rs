@@ -179,10 +179,9 @@ pub fn context(statement: &Statement) -> Result<(&'static str, Value)> {
         S::DropTrigger { table, name } => {
             ("drop_trigger.sql.j2", context! { table => qname(table), name => ident(name) })
         }
-        S::TriggerFiring { table, name, firing } => (
-            "trigger_firing.sql.j2",
-            context! { table => qname(table), name => ident(name), firing => firing.sql() },
-        ),
+        S::TriggerFiring { table, name, firing } => {
+            ("trigger_firing.sql.j2", context! { table => qname(table), name => ident(name), firing => firing.sql() })
+        }
         S::CreateFunction { function: f, replace } => {
             let mut args = Vec::new();
             for a in &f.args {

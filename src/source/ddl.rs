@@ -818,7 +818,8 @@ fn alter_table(schema: &mut Schema, s: &protobuf::AlterTableStmt) -> Outcome {
     let mut columns: Vec<&str> = table.columns.iter().map(|c| c.name.as_str()).collect();
     let mut constraints: Vec<&str> = table.constraints.iter().map(|c| c.name.as_str()).collect();
     // A constraint trigger's constraint takes its name too.
-    let constraint_triggers = schema.triggers.range((name.clone(), String::new())..).take_while(|((t, _), _)| *t == name);
+    let constraint_triggers =
+        schema.triggers.range((name.clone(), String::new())..).take_while(|((t, _), _)| *t == name);
     constraints.extend(constraint_triggers.filter(|(_, t)| t.constraint).map(|((_, n), _)| n.as_str()));
     for cmd in &s.cmds {
         let Some(NodeEnum::AlterTableCmd(cmd)) = cmd.node.as_ref() else { continue };
@@ -856,7 +857,9 @@ fn alter_table(schema: &mut Schema, s: &protobuf::AlterTableStmt) -> Outcome {
         let Some(NodeEnum::AlterTableCmd(cmd)) = cmd.node.as_ref() else {
             continue;
         };
-        match alter_table_cmd(schema, &name, cmd) {
+        let subtype = AlterTableType::try_from(cmd.subtype).unwrap_or(AlterTableType::Undefined);
+        let firing = super::routines::trigger_firing(schema, &name, subtype, &cmd.name, !rv.inh);
+        match firing.unwrap_or_else(|| alter_table_cmd(schema, &name, cmd)) {
             Outcome::Skipped(what) => outcome = Outcome::Skipped(what),
             rejected @ Outcome::Rejected { .. } => return rejected,
             _ => {}
@@ -868,9 +871,6 @@ fn alter_table(schema: &mut Schema, s: &protobuf::AlterTableStmt) -> Outcome {
 fn alter_table_cmd(schema: &mut Schema, name: &QualifiedName, cmd: &protobuf::AlterTableCmd) -> Outcome {
     let subtype = AlterTableType::try_from(cmd.subtype).unwrap_or(AlterTableType::Undefined);
     let def = cmd.def.as_deref().and_then(|d| d.node.as_ref());
-    if let Some(outcome) = super::routines::trigger_firing(schema, name, subtype, &cmd.name) {
-        return outcome;
-    }
     let table = schema.tables.get_mut(name).expect("caller checked");
     match subtype {
         AlterTableType::AtAddColumn => {
@@ -1204,8 +1204,8 @@ fn rename(schema: &mut Schema, s: &protobuf::RenameStmt, keep_sequences: bool) -
         ObjectType::ObjectPolicy | ObjectType::ObjectTrigger => {
             let (key, new_key) = ((target.clone(), s.subname.clone()), (target.clone(), s.newname.clone()));
             // The trigger's constraint keeps the old name, which the model does not hold apart.
-            let constraint_trigger = rename_type == ObjectType::ObjectTrigger
-                && schema.triggers.get(&key).is_some_and(|t| t.constraint);
+            let constraint_trigger =
+                rename_type == ObjectType::ObjectTrigger && schema.triggers.get(&key).is_some_and(|t| t.constraint);
             let (kind, rekeyed) = if rename_type == ObjectType::ObjectPolicy {
                 ("policy", rekey(&mut schema.policies, key, new_key, |p| &mut p.name))
             } else {

@@ -4,8 +4,8 @@ use pg_query::protobuf::{self, AlterTableType, FunctionParameterMode, ObjectType
 use pg_query::{DeparseOptions, NodeEnum};
 
 use crate::model::{
-    DataType, Domain, Enum, Extension, Function, FunctionArg, ObjectKind, QualifiedName, Refs, Schema, Sequence,
-    Firing, Signature, Trigger, View,
+    DataType, Domain, Enum, Extension, Firing, Function, FunctionArg, ObjectKind, QualifiedName, Refs, Schema,
+    Sequence, Signature, Trigger, View,
 };
 use crate::pgtree::{const_text, data_type, expr_sql, node_refs, quote_literal, str_of, strings};
 use crate::source::ddl::{Outcome, qualified};
@@ -351,8 +351,14 @@ pub fn create_trigger(schema: &mut Schema, s: &protobuf::CreateTrigStmt) -> Outc
 /// or those of keys that reference it), whose state the model does not hold.
 pub const DISABLE_ALL_WITH_KEYS: &str = "ALTER TABLE … DISABLE TRIGGER ALL (foreign key triggers)";
 
-/// `ALTER TABLE … ENABLE/DISABLE TRIGGER`; none for another subcommand.
-pub fn trigger_firing(schema: &mut Schema, table: &QualifiedName, subtype: AlterTableType, name: &str) -> Option<Outcome> {
+/// `ALTER [ONLY] TABLE … ENABLE/DISABLE TRIGGER`; none for another subcommand.
+pub fn trigger_firing(
+    schema: &mut Schema,
+    table: &QualifiedName,
+    subtype: AlterTableType,
+    name: &str,
+    only: bool,
+) -> Option<Outcome> {
     let (firing, one) = match subtype {
         AlterTableType::AtEnableTrig => (Firing::Enabled, true),
         AlterTableType::AtDisableTrig => (Firing::Disabled, true),
@@ -362,6 +368,14 @@ pub fn trigger_firing(schema: &mut Schema, table: &QualifiedName, subtype: Alter
         AlterTableType::AtDisableTrigAll | AlterTableType::AtDisableTrigUser => (Firing::Disabled, false),
         _ => return None,
     };
+    // The partitions' clones of the triggers follow their parent's state (and a partition
+    // made later copies it), but not under ONLY, which the model cannot hold apart.
+    let partitioned = || schema.tables.values().any(|t| t.partition_of.as_ref().is_some_and(|p| &p.parent == table));
+    let outcome = if only && partitioned() {
+        Outcome::Skipped("ALTER TABLE ONLY … ENABLE/DISABLE TRIGGER (partitions)")
+    } else {
+        Outcome::Applied
+    };
     if one {
         // A foreign key's internal trigger, or one the model left out (CREATE CONSTRAINT
         // TRIGGER … FROM).
@@ -369,7 +383,7 @@ pub fn trigger_firing(schema: &mut Schema, table: &QualifiedName, subtype: Alter
             return Some(Outcome::Skipped("ALTER TABLE … ENABLE/DISABLE TRIGGER (not in the model)"));
         };
         t.firing = firing;
-        return Some(Outcome::Applied);
+        return Some(outcome);
     }
     for (_, t) in schema.triggers.range_mut((table.clone(), String::new())..).take_while(|((t, _), _)| t == table) {
         t.firing = firing;
@@ -379,7 +393,7 @@ pub fn trigger_firing(schema: &mut Schema, table: &QualifiedName, subtype: Alter
     if subtype == AlterTableType::AtDisableTrigAll && has_key_triggers(schema, table) {
         return Some(Outcome::Skipped(DISABLE_ALL_WITH_KEYS));
     }
-    Some(Outcome::Applied)
+    Some(outcome)
 }
 
 /// Whether foreign keys put internal triggers on `table`: its own, and those that reference it.

@@ -447,6 +447,14 @@ mod tests {
         // A trigger the model does not hold is outside it, not refused.
         let (_, report) = load(&[TRIGGERS, "alter table t disable trigger \"RI_ConstraintTrigger_c_1\";"]).unwrap();
         assert_eq!(report.outside[0].kind, "ALTER TABLE … ENABLE/DISABLE TRIGGER (not in the model)");
+        // ONLY leaves the partitions' clones as they were.
+        let partitioned = "create table p (k int) partition by range (k);
+             create table p1 partition of p for values from (0) to (10);
+             create trigger a after insert on p for each row execute function f();";
+        let (_, report) = load(&[TRIGGERS, partitioned, "alter table p disable trigger a;"]).unwrap();
+        assert!(report.outside.is_empty());
+        let (_, report) = load(&[TRIGGERS, partitioned, "alter table only p disable trigger a;"]).unwrap();
+        assert_eq!(report.outside[0].kind, "ALTER TABLE ONLY … ENABLE/DISABLE TRIGGER (partitions)");
     }
 
     #[test]
