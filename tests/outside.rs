@@ -186,3 +186,28 @@ fn a_dumps_boilerplate_is_not_outside_the_model_but_a_real_change_of_a_serial_se
     assert!(err.contains("init.sql:5:1: GRANT (sequence of a serial or identity column)"), "{err}");
     assert!(err.contains("init.sql:6:1: COMMENT (other)"), "{err}");
 }
+
+/// DISABLE TRIGGER ALL leaves the foreign keys' triggers of `users` off, which the model
+/// does not hold: a plan that changes `users` is refused, until ENABLE TRIGGER ALL puts them
+/// back.
+#[test]
+fn disable_trigger_all_over_foreign_keys_is_refused_until_enabled_again() {
+    let history = "create table users (id uuid primary key, email text not null);\n\
+                   create table notes (id uuid primary key, author uuid references users);\n";
+    let notes = "table: notes\ncolumns:\n  id: uuid primary key\n  author: uuid references public.users(id)\n";
+    let run = |tail: &str| {
+        let p = project(USERS_NAMED, &format!("{history}{tail}"), None);
+        std::fs::write(p.path().join("schema/notes.yaml"), notes).unwrap();
+        schemagen(p.path(), &["diff"])
+    };
+    let o = run("alter table users disable trigger all;\n");
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("ALTER TABLE … DISABLE TRIGGER ALL (foreign key triggers) is outside the model"),
+        "{}",
+        stderr(&o)
+    );
+    let o = run("alter table users disable trigger all;\nalter table users enable trigger all;\n");
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).is_empty(), "{}", stderr(&o));
+}
