@@ -1171,8 +1171,9 @@ fn rename(schema: &mut Schema, s: &protobuf::RenameStmt, keep_sequences: bool) -
             if schema.triggers.get(&(target.clone(), s.subname.clone())).is_some_and(|t| t.constraint) {
                 return Outcome::Skipped(RENAMED_TRIGGER_CONSTRAINT);
             }
+            let trigger_has = schema.triggers.get(&(target.clone(), s.newname.clone())).is_some_and(|t| t.constraint);
             let Some(table) = schema.tables.get_mut(&target) else { return missing(target.to_string()) };
-            if table.constraints.iter().any(|c| c.name == s.newname) {
+            if trigger_has || table.constraints.iter().any(|c| c.name == s.newname) {
                 return taken(format!("constraint {} of {target}", s.newname));
             }
             let Some(c) = table.constraints.iter_mut().find(|c| c.name == s.subname) else {

@@ -495,6 +495,12 @@ mod tests {
         assert!(clash.unwrap_err().contains("constraint c of public.t already exists"));
         let (_, report) = load(&[TRIGGERS, c, "alter trigger c on t rename to c2;"]).unwrap();
         assert_eq!(report.outside[0].kind, "RENAME (constraint trigger)");
+        let clash = load(&[
+            TRIGGERS,
+            c,
+            "alter table t add constraint k check (id > 0); alter table t rename constraint k to c;",
+        ]);
+        assert!(clash.unwrap_err().contains("constraint c of public.t"));
     }
 
     #[test]

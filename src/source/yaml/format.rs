@@ -406,16 +406,16 @@ pub(super) const TRIGGER_KEYS: &[Key] = &[
     Key { name: "function", value: Value::Text, doc: "The trigger function: schema.name." },
     Key { name: "args", value: Value::List, doc: "String arguments passed to the function." },
     Key {
-        name: "enabled",
-        value: Value::AnyOf(&[Value::Flag, Value::Word(FIRINGS)]),
-        doc: "true (default), false (DISABLE TRIGGER), or replica / always (ENABLE REPLICA / ALWAYS TRIGGER).",
-    },
-    Key {
         name: "constraint",
         value: Value::Flag,
         doc: "CREATE CONSTRAINT TRIGGER (timing: after, for each row); `deferrable:` may defer it.",
     },
     DEFERRABLE,
+    Key {
+        name: "enabled",
+        value: Value::AnyOf(&[Value::Flag, Value::Word(FIRINGS)]),
+        doc: "true (default), false (DISABLE TRIGGER), or replica / always (ENABLE REPLICA / ALWAYS TRIGGER).",
+    },
     COMMENT,
 ];
 pub(super) const FUNCTION_KEYS: &[Key] = &[
