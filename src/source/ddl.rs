@@ -825,7 +825,18 @@ fn alter_table(schema: &mut Schema, s: &protobuf::AlterTableStmt) -> Outcome {
         let Some(NodeEnum::AlterTableCmd(cmd)) = cmd.node.as_ref() else { continue };
         match AlterTableType::try_from(cmd.subtype).unwrap_or(AlterTableType::Undefined) {
             AlterTableType::AtDropColumn => columns.retain(|c| *c != cmd.name),
-            AlterTableType::AtDropConstraint => constraints.retain(|c| *c != cmd.name),
+            AlterTableType::AtDropConstraint => {
+                if schema.triggers.get(&(name.clone(), cmd.name.clone())).is_some_and(|t| t.constraint) {
+                    return Outcome::Rejected {
+                        message: format!(
+                            "cannot drop constraint {0} on table {name} because trigger {0} on table {name} requires it",
+                            cmd.name
+                        ),
+                        hint: "the constraint of a constraint trigger goes with the trigger: DROP TRIGGER instead",
+                    };
+                }
+                constraints.retain(|c| *c != cmd.name)
+            }
             _ => {}
         }
         match cmd.def.as_deref().and_then(|d| d.node.as_ref()) {

@@ -501,6 +501,8 @@ mod tests {
             "alter table t add constraint k check (id > 0); alter table t rename constraint k to c;",
         ]);
         assert!(clash.unwrap_err().contains("constraint c of public.t"));
+        let dropped = load(&[TRIGGERS, c, "alter table t drop constraint c;"]);
+        assert!(dropped.unwrap_err().contains("because trigger c on table public.t requires it"));
     }
 
     #[test]
