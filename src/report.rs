@@ -434,6 +434,9 @@ fn object_of(change: &Change) -> Option<(Action, Object)> {
         Change::AlterPolicy { to, .. } => (change_of("definition"), policy(to)),
         Change::CreateTrigger(t) => (Action::Create, trigger(t)),
         Change::DropTrigger(t) => (Action::Drop, trigger(t)),
+        Change::TriggerFiring { table, name, .. } => {
+            (change_of("enabled"), ObjectId::Trigger(table.clone(), name.clone()))
+        }
         Change::CreateFunction(f) => (Action::Create, ObjectId::Function(f.routine())),
         Change::DropFunction(f) => (Action::Drop, ObjectId::Function(f.routine())),
         Change::ReplaceFunction { to, .. } => (change_of("definition"), ObjectId::Function(to.routine())),

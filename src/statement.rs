@@ -4,9 +4,9 @@
 
 pub use crate::diff::EnumUser;
 use crate::model::{
-    Attribute, Column, Composite, Constraint, DataType, Domain, Enum, Expr, Extension, Function, Identity, Index,
-    ObjectId, ObjectKind, PartitionBound, Policy, Publication, Published, QualifiedName, ReplicaIdentity, Routine,
-    Table, Trigger, View,
+    Attribute, Column, Composite, Constraint, DataType, Domain, Enum, Expr, Extension, Firing, Function, Identity,
+    Index, ObjectId, ObjectKind, PartitionBound, Policy, Publication, Published, QualifiedName, ReplicaIdentity,
+    Routine, Table, Trigger, View,
 };
 
 /// One statement of a migration or of its rollback.
@@ -115,6 +115,12 @@ pub enum Statement {
     DropTrigger {
         table: QualifiedName,
         name: String,
+    },
+    /// ALTER TABLE … ENABLE/DISABLE TRIGGER.
+    TriggerFiring {
+        table: QualifiedName,
+        name: String,
+        firing: Firing,
     },
     CreateFunction {
         function: Function,

@@ -210,3 +210,28 @@ fn data_statements_are_not_outside_but_a_serial_sequences_options_are() {
     let err = stderr(&schemagen(p.path(), &["diff"]));
     assert!(err.contains("init.sql:6:1: ALTER SEQUENCE (of a serial or identity column)"), "{err}");
 }
+
+/// DISABLE TRIGGER ALL leaves the foreign keys' triggers of `users` off, which the model
+/// does not hold: a plan that changes `users` is refused, until ENABLE TRIGGER ALL puts them
+/// back.
+#[test]
+fn disable_trigger_all_over_foreign_keys_is_refused_until_enabled_again() {
+    let history = "create table users (id uuid primary key, email text not null);\n\
+                   create table notes (id uuid primary key, author uuid references users);\n";
+    let notes = "table: notes\ncolumns:\n  id: uuid primary key\n  author: uuid references public.users(id)\n";
+    let run = |tail: &str| {
+        let p = project(USERS_NAMED, &format!("{history}{tail}"), None);
+        std::fs::write(p.path().join("schema/notes.yaml"), notes).unwrap();
+        schemagen(p.path(), &["diff"])
+    };
+    let o = run("alter table users disable trigger all;\n");
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("ALTER TABLE … DISABLE TRIGGER ALL (foreign key triggers) is outside the model"),
+        "{}",
+        stderr(&o)
+    );
+    let o = run("alter table users disable trigger all;\nalter table users enable trigger all;\n");
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).is_empty(), "{}", stderr(&o));
+}

@@ -1,7 +1,8 @@
 //! Random pairs of schemas (tables with foreign keys, checks, indexes, generated columns,
 //! defaults calling a function whose result type changes, views over tables and views,
 //! functions, SQL functions that write a column, functions taking or returning the row
-//! type of a table or a view, policies with subqueries, triggers, and columns renamed
+//! type of a table or a view, policies with subqueries, triggers (enabled or not,
+//! constraint triggers among them), and columns renamed
 //! under views and functions): for each pair, current + up has the catalog
 //! of desired, and + down has the catalog of current again, on a real PostgreSQL. Seeded: a failure prints its seed; `PROPERTY_SEED=n` replays one,
 //! `PROPERTY_CASES=n` sets how many run.
@@ -114,6 +115,18 @@ fn state(rng: &mut Rng, renames: bool) -> (String, Vec<(usize, String, String)>)
                 let _ = writeln!(
                     sql,
                     "create trigger t{t}_touch before update on public.t{t} for each row{when} execute function public.touch();"
+                );
+                if rng.chance(30) {
+                    let firing = rng.pick(&["disable", "enable replica", "enable always"]);
+                    let _ = writeln!(sql, "alter table public.t{t} {firing} trigger t{t}_touch;");
+                }
+            }
+            if rng.chance(20) {
+                let deferral = rng.pick(&["", " deferrable", " deferrable initially deferred"]);
+                let _ = writeln!(
+                    sql,
+                    "create constraint trigger t{t}_checked after insert on public.t{t}{deferral} \
+                     for each row execute function public.touch();"
                 );
             }
         }

@@ -264,6 +264,34 @@ const CASES: &[(&str, &str, &str, &str)] = &[
         "is not a foreign key constraint",
         "alter table t add constraint t_id_check check (id > 0)",
     ),
+    (
+        "311_yaml_constraint_trigger_before",
+        "create constraint trigger tr before update on t for each row execute function f()",
+        "syntax error at or near \"before\"",
+        "create constraint trigger tr after update on t for each row execute function f()",
+    ),
+    (
+        "312_yaml_trigger_deferrable_without_constraint",
+        "create trigger tr after update on t deferrable initially deferred for each row execute function f()",
+        "syntax error at or near \"deferrable\"",
+        "create constraint trigger tr after update on t deferrable initially deferred for each row execute function f()",
+    ),
+    (
+        "313_sql_replace_constraint_trigger",
+        "create constraint trigger tr after insert on t for each row execute function f(); \
+         create or replace trigger tr after insert or update on t for each row execute function f()",
+        "trigger \"tr\" for relation \"t\" is a constraint trigger",
+        "create constraint trigger tr after insert on t for each row execute function f(); drop trigger tr on t; \
+         create constraint trigger tr after insert or update on t for each row execute function f()",
+    ),
+    (
+        "314_sql_constraint_trigger_named_as_a_constraint",
+        "alter table t add constraint tr check (id > 0); \
+         create constraint trigger tr after insert on t for each row execute function f()",
+        "duplicate key value violates unique constraint \"pg_constraint_conrelid_contypid_conname_index\"",
+        "alter table t add constraint tr check (id > 0); \
+         create constraint trigger tr2 after insert on t for each row execute function f()",
+    ),
 ];
 
 const SETUP: &str = "create table t (id bigint primary key, title text);\n\

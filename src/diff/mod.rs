@@ -14,9 +14,9 @@ mod table_parts;
 use crate::model::deps::{Graph, view_id};
 use crate::model::privileges::{PUBLIC_SCHEMA, Scope};
 use crate::model::{
-    Column, Composite, Constraint, ConstraintKind, DataType, Domain, Enum, Expr, Extension, Function, Grants, Hints,
-    Index, ObjectId, ObjectKind, PartitionBound, Policy, Publication, Published, QualifiedName, Schema, Sequence,
-    Storage, Table, Trigger, View,
+    Column, Composite, Constraint, ConstraintKind, DataType, Domain, Enum, Expr, Extension, Firing, Function, Grants,
+    Hints, Index, ObjectId, ObjectKind, PartitionBound, Policy, Publication, Published, QualifiedName, Schema,
+    Sequence, Storage, Table, Trigger, View,
 };
 
 #[derive(Debug, Clone, PartialEq)]
@@ -110,6 +110,13 @@ pub enum Change {
     },
     CreateTrigger(Trigger),
     DropTrigger(Trigger),
+    /// A trigger that stays, enabled or disabled (`from` → `to`).
+    TriggerFiring {
+        table: QualifiedName,
+        name: String,
+        from: Firing,
+        to: Firing,
+    },
     CreateFunction(Box<Function>),
     DropFunction(Box<Function>),
     ReplaceFunction {
@@ -678,7 +685,7 @@ fn diff_policies(current: &Schema, desired: &Schema, changes: &mut Vec<Change>) 
 }
 
 fn diff_triggers(current: &Schema, desired: &Schema, changes: &mut Vec<Change>) {
-    let strip = |t: &Trigger| Trigger { comment: None, ..t.clone() };
+    let strip = |t: &Trigger| Trigger { comment: None, firing: Firing::Enabled, ..t.clone() };
     for (key, t) in &desired.triggers {
         match current.triggers.get(key) {
             None => changes.push(Change::CreateTrigger(t.clone())),
@@ -686,7 +693,13 @@ fn diff_triggers(current: &Schema, desired: &Schema, changes: &mut Vec<Change>) 
                 changes.push(Change::DropTrigger(old.clone()));
                 changes.push(Change::CreateTrigger(t.clone()));
             }
-            Some(old) => comment(changes, ObjectId::Trigger(key.0.clone(), key.1.clone()), &old.comment, &t.comment),
+            Some(old) => {
+                comment(changes, ObjectId::Trigger(key.0.clone(), key.1.clone()), &old.comment, &t.comment);
+                if old.firing != t.firing {
+                    let (table, name) = key.clone();
+                    changes.push(Change::TriggerFiring { table, name, from: old.firing, to: t.firing });
+                }
+            }
         }
     }
     for (key, t) in &current.triggers {

@@ -5,7 +5,7 @@ use std::fmt::Write as _;
 
 use super::{file_name, flow_list, scalar};
 use crate::model::privileges::{COLUMN_PRIVILEGES, PUBLIC_SCHEMA, SCHEMA_PRIVILEGES, platform_public_grants};
-use crate::model::{Function, Grants, ObjectKind, QualifiedName, Schema, Table, View};
+use crate::model::{Firing, Function, Grants, ObjectKind, QualifiedName, Schema, Table, View};
 use crate::pgtree::quote_ident;
 
 /// `rls`, `grants`, `policies` and `triggers` of an owned table.
@@ -87,6 +87,20 @@ pub(super) fn attachments(schema: &Schema, table: &QualifiedName) -> String {
             let _ = writeln!(y, "    function: {}", scalar(&format!("{}.{}", t.function.schema, t.function.name)));
             if !t.args.is_empty() {
                 let _ = writeln!(y, "    args: {}", flow_list(&t.args));
+            }
+            if t.constraint {
+                y.push_str("    constraint: true\n");
+                match (t.deferrable, t.initially_deferred) {
+                    (true, true) => y.push_str("    deferrable: initially deferred\n"),
+                    (true, false) => y.push_str("    deferrable: true\n"),
+                    _ => {}
+                }
+            }
+            match t.firing {
+                Firing::Enabled => {}
+                Firing::Disabled => y.push_str("    enabled: false\n"),
+                Firing::Replica => y.push_str("    enabled: replica\n"),
+                Firing::Always => y.push_str("    enabled: always\n"),
             }
             if let Some(c) = &t.comment {
                 let _ = writeln!(y, "    comment: {}", scalar(c));

@@ -22,7 +22,7 @@ use serde::Serialize;
 
 pub use cron::CronJob;
 pub use objects::{
-    Attribute, Composite, Domain, Enum, Extension, Function, FunctionArg, Policy, Routine, Sequence, Signature,
+    Attribute, Composite, Domain, Enum, Extension, Firing, Function, FunctionArg, Policy, Routine, Sequence, Signature,
     Trigger, View,
 };
 pub use partition::{PartitionBound, PartitionKey, PartitionOf};

@@ -38,7 +38,40 @@ pub struct Trigger {
     pub when: Option<Expr>,
     pub function: QualifiedName,
     pub args: Vec<String>,
+    /// CREATE CONSTRAINT TRIGGER (AFTER, FOR EACH ROW): it may be deferred, and it has a
+    /// constraint of its name on the table.
+    pub constraint: bool,
+    pub deferrable: bool,
+    pub initially_deferred: bool,
+    /// When it fires: ALTER TABLE … ENABLE/DISABLE TRIGGER (pg_trigger.tgenabled).
+    pub firing: Firing,
     pub comment: Option<String>,
+}
+
+/// `pg_trigger.tgenabled`: whether a trigger fires as `session_replication_role` stands.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub enum Firing {
+    /// 'O': in the origin (default) and local roles; what CREATE TRIGGER makes.
+    #[default]
+    Enabled,
+    /// 'D': never.
+    Disabled,
+    /// 'R': only in the replica role.
+    Replica,
+    /// 'A': in every role.
+    Always,
+}
+
+impl Firing {
+    /// The words of ALTER TABLE that set it, before `TRIGGER name`.
+    pub fn sql(self) -> &'static str {
+        match self {
+            Firing::Enabled => "ENABLE",
+            Firing::Disabled => "DISABLE",
+            Firing::Replica => "ENABLE REPLICA",
+            Firing::Always => "ENABLE ALWAYS",
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]

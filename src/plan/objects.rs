@@ -9,7 +9,7 @@ use crate::model::privileges::{
     COLUMN_PRIVILEGES, FUNCTION_PRIVILEGES, SCHEMA_PRIVILEGES, SEQUENCE_PRIVILEGES, Scope, TABLE_PRIVILEGES,
 };
 use crate::model::{
-    Composite, DefaultPrivileges, Domain, Enum, Function, Grants, ObjectId, ObjectKind, Policy, QualifiedName,
+    Composite, DefaultPrivileges, Domain, Enum, Firing, Function, Grants, ObjectId, ObjectKind, Policy, QualifiedName,
     Sequence, Table, Trigger, View,
 };
 use crate::source::yaml::PLATFORM_EXTENSIONS;
@@ -166,6 +166,18 @@ pub(super) fn steps_for(change: &Change, defaults: &DefaultPrivileges) -> Option
                 create_trigger(trigger),
             );
             s.releases.extend(trigger_needs(trigger));
+            s
+        }
+        Change::TriggerFiring { table, name, from, to } => {
+            // After the triggers are created, with the comments: one rebuilt around a change
+            // of its function is created as it ends up anyway.
+            let mut s = Step::new(
+                Phase::Comment,
+                format!("~ trigger {name} on {table}: {}", to.sql().to_lowercase()),
+                vec![firing_stmt(table, name, *to)],
+                vec![firing_stmt(table, name, *from)],
+            );
+            s.file = File::Triggers;
             s
         }
         Change::CreateFunction(f) => {
@@ -688,6 +700,10 @@ fn policy_needs(policy: &Policy) -> Vec<Object> {
 
 fn create_trigger(trigger: &Trigger) -> Vec<Stmt> {
     let mut out = vec![Stmt::CreateTrigger(trigger.clone())];
+    // A trigger is created enabled; one that is not is altered after.
+    if trigger.firing != Firing::Enabled {
+        out.push(firing_stmt(&trigger.table, &trigger.name, trigger.firing));
+    }
     if trigger.comment.is_some() {
         out.push(comment_stmt(&ObjectId::Trigger(trigger.table.clone(), trigger.name.clone()), &trigger.comment));
     }
@@ -696,6 +712,10 @@ fn create_trigger(trigger: &Trigger) -> Vec<Stmt> {
 
 fn trigger_needs(trigger: &Trigger) -> Vec<Object> {
     needs(deps::trigger(trigger))
+}
+
+fn firing_stmt(table: &QualifiedName, name: &str, firing: Firing) -> Stmt {
+    Stmt::TriggerFiring { table: table.clone(), name: name.to_string(), firing }
 }
 
 fn drop_trigger(trigger: &Trigger) -> Stmt {

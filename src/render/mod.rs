@@ -58,6 +58,7 @@ pub const TEMPLATES: &[(&str, &str)] = embedded!(
     "drop_policy.sql.j2",
     "create_trigger.sql.j2",
     "drop_trigger.sql.j2",
+    "trigger_firing.sql.j2",
     "create_function.sql.j2",
     "drop_function.sql.j2",
     "create_view.sql.j2",

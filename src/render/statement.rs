@@ -165,6 +165,9 @@ pub fn context(statement: &Statement) -> Result<(&'static str, Value)> {
                     timing => keyword(&t.timing, TIMINGS)?,
                     events => events.join(" OR "),
                     for_each_row => t.for_each_row,
+                    constraint => t.constraint,
+                    deferrable => t.deferrable,
+                    initially_deferred => t.initially_deferred,
                     old_table => t.old_table.as_deref().map(ident),
                     new_table => t.new_table.as_deref().map(ident),
                     when => t.when.as_ref().map(|e| e.text().to_string()),
@@ -175,6 +178,9 @@ pub fn context(statement: &Statement) -> Result<(&'static str, Value)> {
         }
         S::DropTrigger { table, name } => {
             ("drop_trigger.sql.j2", context! { table => qname(table), name => ident(name) })
+        }
+        S::TriggerFiring { table, name, firing } => {
+            ("trigger_firing.sql.j2", context! { table => qname(table), name => ident(name), firing => firing.sql() })
         }
         S::CreateFunction { function: f, replace } => {
             let mut args = Vec::new();

@@ -822,11 +822,26 @@ fn alter_table(schema: &mut Schema, s: &protobuf::AlterTableStmt) -> Outcome {
     // (`DROP CONSTRAINT x, ADD CONSTRAINT x …` re-creates a foreign key).
     let mut columns: Vec<&str> = table.columns.iter().map(|c| c.name.as_str()).collect();
     let mut constraints: Vec<&str> = table.constraints.iter().map(|c| c.name.as_str()).collect();
+    // A constraint trigger's constraint takes its name too.
+    let constraint_triggers =
+        schema.triggers.range((name.clone(), String::new())..).take_while(|((t, _), _)| *t == name);
+    constraints.extend(constraint_triggers.filter(|(_, t)| t.constraint).map(|((_, n), _)| n.as_str()));
     for cmd in &s.cmds {
         let Some(NodeEnum::AlterTableCmd(cmd)) = cmd.node.as_ref() else { continue };
         match AlterTableType::try_from(cmd.subtype).unwrap_or(AlterTableType::Undefined) {
             AlterTableType::AtDropColumn => columns.retain(|c| *c != cmd.name),
-            AlterTableType::AtDropConstraint => constraints.retain(|c| *c != cmd.name),
+            AlterTableType::AtDropConstraint => {
+                if schema.triggers.get(&(name.clone(), cmd.name.clone())).is_some_and(|t| t.constraint) {
+                    return Outcome::Rejected {
+                        message: format!(
+                            "cannot drop constraint {0} on table {name} because trigger {0} on table {name} requires it",
+                            cmd.name
+                        ),
+                        hint: "the constraint of a constraint trigger goes with the trigger: DROP TRIGGER instead",
+                    };
+                }
+                constraints.retain(|c| *c != cmd.name)
+            }
             _ => {}
         }
         match cmd.def.as_deref().and_then(|d| d.node.as_ref()) {
@@ -858,7 +873,9 @@ fn alter_table(schema: &mut Schema, s: &protobuf::AlterTableStmt) -> Outcome {
         let Some(NodeEnum::AlterTableCmd(cmd)) = cmd.node.as_ref() else {
             continue;
         };
-        match alter_table_cmd(schema, &name, cmd) {
+        let subtype = AlterTableType::try_from(cmd.subtype).unwrap_or(AlterTableType::Undefined);
+        let firing = super::routines::trigger_firing(schema, &name, subtype, &cmd.name, !rv.inh);
+        match firing.unwrap_or_else(|| alter_table_cmd(schema, &name, cmd)) {
             Outcome::Skipped(what) => outcome = Outcome::Skipped(what),
             rejected @ Outcome::Rejected { .. } => return rejected,
             _ => {}
@@ -1201,8 +1218,12 @@ fn rename(schema: &mut Schema, s: &protobuf::RenameStmt, keep_sequences: bool) -
             rename_column(schema, &target, &s.subname, &s.newname);
         }
         ObjectType::ObjectTabconstraint => {
+            if schema.triggers.get(&(target.clone(), s.subname.clone())).is_some_and(|t| t.constraint) {
+                return Outcome::Skipped(RENAMED_TRIGGER_CONSTRAINT);
+            }
+            let trigger_has = schema.triggers.get(&(target.clone(), s.newname.clone())).is_some_and(|t| t.constraint);
             let Some(table) = schema.tables.get_mut(&target) else { return missing(target.to_string()) };
-            if table.constraints.iter().any(|c| c.name == s.newname) {
+            if trigger_has || table.constraints.iter().any(|c| c.name == s.newname) {
                 return taken(format!("constraint {} of {target}", s.newname));
             }
             let Some(c) = table.constraints.iter_mut().find(|c| c.name == s.subname) else {
@@ -1233,6 +1254,9 @@ fn rename(schema: &mut Schema, s: &protobuf::RenameStmt, keep_sequences: bool) -
         }
         ObjectType::ObjectPolicy | ObjectType::ObjectTrigger => {
             let (key, new_key) = ((target.clone(), s.subname.clone()), (target.clone(), s.newname.clone()));
+            // The trigger's constraint keeps the old name, which the model does not hold apart.
+            let constraint_trigger =
+                rename_type == ObjectType::ObjectTrigger && schema.triggers.get(&key).is_some_and(|t| t.constraint);
             let (kind, rekeyed) = if rename_type == ObjectType::ObjectPolicy {
                 ("policy", rekey(&mut schema.policies, key, new_key, |p| &mut p.name))
             } else {
@@ -1243,11 +1267,17 @@ fn rename(schema: &mut Schema, s: &protobuf::RenameStmt, keep_sequences: bool) -
                 Rekeyed::Taken => return taken(format!("{kind} {} on {target}", s.newname)),
                 Rekeyed::Missing => return missing(format!("{kind} {} on {target}", s.subname)),
             }
+            if constraint_trigger {
+                return Outcome::Skipped(RENAMED_TRIGGER_CONSTRAINT);
+            }
         }
         _ => return Outcome::Skipped("RENAME (other)"),
     }
     Outcome::Applied
 }
+
+/// A constraint trigger whose trigger and constraint no longer share a name (renamed apart).
+const RENAMED_TRIGGER_CONSTRAINT: &str = "RENAME (constraint trigger)";
 
 enum Rekeyed {
     Done,

@@ -4,8 +4,8 @@ use pg_query::protobuf::{self, AlterTableType, FunctionParameterMode, ObjectType
 use pg_query::{DeparseOptions, NodeEnum};
 
 use crate::model::{
-    DataType, Domain, Enum, Extension, Function, FunctionArg, ObjectKind, QualifiedName, Refs, Schema, Sequence,
-    Signature, Trigger, View,
+    DataType, Domain, Enum, Extension, Firing, Function, FunctionArg, ObjectKind, QualifiedName, Refs, Schema,
+    Sequence, Signature, Trigger, View,
 };
 use crate::pgtree::{const_text, data_type, expr_sql, node_refs, quote_literal, str_of, strings};
 use crate::source::ddl::{Outcome, qualified};
@@ -284,11 +284,22 @@ const TRIGGER_TRUNCATE: i32 = 1 << 5;
 const TRIGGER_INSTEAD: i32 = 1 << 6;
 
 pub fn create_trigger(schema: &mut Schema, s: &protobuf::CreateTrigStmt) -> Outcome {
-    if s.isconstraint {
-        return Outcome::Skipped("CREATE CONSTRAINT TRIGGER");
+    if s.isconstraint && s.constrrel.is_some() {
+        // FROM names the table at the other end of the constraint, which the model keeps
+        // no dependency on.
+        return Outcome::Skipped("CREATE CONSTRAINT TRIGGER … FROM");
     }
     let Some(rv) = s.relation.as_ref() else { return Outcome::Skipped("CREATE TRIGGER") };
     let table = crate::source::ddl::existing(schema, rv);
+    if s.isconstraint
+        && let Some(t) = schema.tables.get(&table)
+        && t.constraints.iter().any(|c| c.name == s.trigname)
+    {
+        return Outcome::Rejected {
+            message: format!("constraint {} for relation {table} already exists", s.trigname),
+            hint: "a constraint trigger makes a constraint of its own name on the table: pick another name",
+        };
+    }
     let timing = if s.timing & TRIGGER_BEFORE != 0 {
         "BEFORE"
     } else if s.timing & TRIGGER_INSTEAD != 0 {
@@ -318,17 +329,101 @@ pub fn create_trigger(schema: &mut Schema, s: &protobuf::CreateTrigStmt) -> Outc
         when: s.when_clause.as_deref().map(expr_sql),
         function: qualified_names(&strings(&s.funcname)),
         args: s.args.iter().filter_map(const_text).collect(),
+        constraint: s.isconstraint,
+        deferrable: s.deferrable,
+        initially_deferred: s.initdeferred,
+        // CREATE OR REPLACE too: the trigger it replaces fired as ALTER TABLE set it, the
+        // new one fires as a new one does.
+        firing: Firing::Enabled,
         comment: None,
     };
     let key = (table, s.trigname.clone());
-    if !s.replace && schema.triggers.contains_key(&key) {
-        return Outcome::Rejected {
-            message: format!("trigger {} on {} already exists", key.1, key.0),
-            hint: "PostgreSQL refuses to create it again: write CREATE OR REPLACE TRIGGER, or drop it first",
-        };
+    match schema.triggers.get(&key) {
+        Some(_) if !s.replace => {
+            return Outcome::Rejected {
+                message: format!("trigger {} on {} already exists", key.1, key.0),
+                hint: "PostgreSQL refuses to create it again: write CREATE OR REPLACE TRIGGER, or drop it first",
+            };
+        }
+        Some(old) if old.constraint => {
+            return Outcome::Rejected {
+                message: format!("trigger {} for relation {} is a constraint trigger", key.1, key.0),
+                hint: "PostgreSQL does not replace a constraint trigger: drop it first",
+            };
+        }
+        _ => {}
     }
     schema.triggers.insert(key, trigger);
     Outcome::Applied
+}
+
+/// The kind of DISABLE TRIGGER ALL on a table with foreign keys' triggers (its own keys'
+/// or those of keys that reference it), whose state the model does not hold.
+pub const DISABLE_ALL_WITH_KEYS: &str = "ALTER TABLE … DISABLE TRIGGER ALL (foreign key triggers)";
+
+/// `ALTER [ONLY] TABLE … ENABLE/DISABLE TRIGGER`; none for another subcommand.
+pub fn trigger_firing(
+    schema: &mut Schema,
+    table: &QualifiedName,
+    subtype: AlterTableType,
+    name: &str,
+    only: bool,
+) -> Option<Outcome> {
+    let (firing, one) = match subtype {
+        AlterTableType::AtEnableTrig => (Firing::Enabled, true),
+        AlterTableType::AtDisableTrig => (Firing::Disabled, true),
+        AlterTableType::AtEnableReplicaTrig => (Firing::Replica, true),
+        AlterTableType::AtEnableAlwaysTrig => (Firing::Always, true),
+        AlterTableType::AtEnableTrigAll | AlterTableType::AtEnableTrigUser => (Firing::Enabled, false),
+        AlterTableType::AtDisableTrigAll | AlterTableType::AtDisableTrigUser => (Firing::Disabled, false),
+        _ => return None,
+    };
+    // The partitions' clones of the triggers follow their parent's state (and a partition
+    // made later copies it), but not under ONLY, which the model cannot hold apart.
+    let partitioned = || schema.tables.values().any(|t| t.partition_of.as_ref().is_some_and(|p| &p.parent == table));
+    let outcome = if only && partitioned() {
+        Outcome::Skipped("ALTER TABLE ONLY … ENABLE/DISABLE TRIGGER (partitions)")
+    } else {
+        Outcome::Applied
+    };
+    if one {
+        // A foreign key's internal trigger, or one the model left out (CREATE CONSTRAINT
+        // TRIGGER … FROM).
+        let Some(t) = schema.triggers.get_mut(&(table.clone(), name.to_string())) else {
+            return Some(Outcome::Skipped("ALTER TABLE … ENABLE/DISABLE TRIGGER (not in the model)"));
+        };
+        t.firing = firing;
+        return Some(outcome);
+    }
+    for (_, t) in schema.triggers.range_mut((table.clone(), String::new())..).take_while(|((t, _), _)| t == table) {
+        t.firing = firing;
+    }
+    // ALL disables the internal triggers of foreign keys too, which the model leaves out:
+    // outside the model until ENABLE TRIGGER ALL puts them back (`enables_all_triggers`).
+    if subtype == AlterTableType::AtDisableTrigAll && has_key_triggers(schema, table) {
+        return Some(Outcome::Skipped(DISABLE_ALL_WITH_KEYS));
+    }
+    Some(outcome)
+}
+
+/// Whether foreign keys put internal triggers on `table`: its own, and those that reference it.
+fn has_key_triggers(schema: &Schema, table: &QualifiedName) -> bool {
+    schema.tables.values().any(|t| {
+        t.constraints.iter().any(|c| match &c.kind {
+            crate::model::ConstraintKind::ForeignKey(fk) => &t.name == table || &fk.ref_table == table,
+            _ => false,
+        })
+    })
+}
+
+/// The table of an `ALTER TABLE … ENABLE TRIGGER ALL`, which undoes a DISABLE TRIGGER ALL.
+pub fn enables_all_triggers(schema: &Schema, stmt: &NodeEnum) -> Option<QualifiedName> {
+    let NodeEnum::AlterTableStmt(s) = stmt else { return None };
+    let enables = s.cmds.iter().any(|c| {
+        matches!(c.node.as_ref(), Some(NodeEnum::AlterTableCmd(c)) if c.subtype == AlterTableType::AtEnableTrigAll as i32)
+    });
+    let table = crate::source::ddl::existing(schema, s.relation.as_ref()?);
+    enables.then_some(table)
 }
 
 /// The name of a trigger's old or new transition table.

@@ -275,6 +275,11 @@ fn apply(
     {
         schema.hints.cron_origins.insert(job, positions.at(statement_start(text, location)));
     }
+    if matches!(outcome, Outcome::Applied)
+        && let Some(table) = crate::source::routines::enables_all_triggers(schema, stmt)
+    {
+        forget_disable_all(report, &table);
+    }
     match outcome {
         Outcome::Applied => report.applied += 1,
         Outcome::Skipped(kind) => {
@@ -301,6 +306,21 @@ fn apply(
         }
     }
     Ok(())
+}
+
+/// ENABLE TRIGGER ALL makes the foreign keys' triggers of `table` fire again, as they were
+/// made: a DISABLE TRIGGER ALL before it is no longer outside the model.
+fn forget_disable_all(report: &mut LoadReport, table: &QualifiedName) {
+    let kind = crate::source::routines::DISABLE_ALL_WITH_KEYS;
+    let before = report.outside.len();
+    report.outside.retain(|o| !(o.kind == kind && o.names.contains(table)));
+    let forgotten = before - report.outside.len();
+    if let Some(n) = report.skipped.get_mut(kind) {
+        *n -= forgotten;
+        if *n == 0 {
+            report.skipped.remove(kind);
+        }
+    }
 }
 
 /// pg_query points at the end of the previous statement; skip to the statement's first token.
@@ -420,6 +440,95 @@ mod tests {
         let twice = load(&["create table t (u int);
              alter table t add constraint c check (u > 0), add constraint c check (u > 1);"]);
         assert!(twice.unwrap_err().contains("constraint c of public.t already exists"));
+    }
+
+    const TRIGGERS: &str = "create table t (id int primary key);
+         create function f() returns trigger language plpgsql as 'begin return new; end';
+         create trigger a before insert on t for each row execute function f();
+         create trigger b before update on t for each row execute function f();";
+
+    fn firing(schema: &Schema, name: &str) -> crate::model::Firing {
+        schema.triggers[&(QualifiedName::new("public", "t"), name.to_string())].firing
+    }
+
+    #[test]
+    fn trigger_firing_is_replayed() {
+        use crate::model::Firing;
+        let (schema, report) = load(&[
+            TRIGGERS,
+            "alter table t disable trigger a; alter table t enable replica trigger b;",
+            "alter table t disable trigger user; alter table t enable trigger a, enable always trigger b;",
+        ])
+        .unwrap();
+        assert_eq!((firing(&schema, "a"), firing(&schema, "b")), (Firing::Enabled, Firing::Always));
+        assert!(report.outside.is_empty(), "{:?}", report.outside);
+        // CREATE OR REPLACE makes a trigger that fires as a new one does.
+        let (schema, _) = load(&[
+            TRIGGERS,
+            "alter table t disable trigger all;
+             create or replace trigger a before insert on t for each row execute function f();",
+        ])
+        .unwrap();
+        assert_eq!((firing(&schema, "a"), firing(&schema, "b")), (Firing::Enabled, Firing::Disabled));
+        // A trigger the model does not hold is outside it, not refused.
+        let (_, report) = load(&[TRIGGERS, "alter table t disable trigger \"RI_ConstraintTrigger_c_1\";"]).unwrap();
+        assert_eq!(report.outside[0].kind, "ALTER TABLE … ENABLE/DISABLE TRIGGER (not in the model)");
+        // ONLY leaves the partitions' clones as they were.
+        let partitioned = "create table p (k int) partition by range (k);
+             create table p1 partition of p for values from (0) to (10);
+             create trigger a after insert on p for each row execute function f();";
+        let (_, report) = load(&[TRIGGERS, partitioned, "alter table p disable trigger a;"]).unwrap();
+        assert!(report.outside.is_empty());
+        let (_, report) = load(&[TRIGGERS, partitioned, "alter table only p disable trigger a;"]).unwrap();
+        assert_eq!(report.outside[0].kind, "ALTER TABLE ONLY … ENABLE/DISABLE TRIGGER (partitions)");
+    }
+
+    #[test]
+    fn disable_trigger_all_with_foreign_keys_is_outside_until_enabled_again() {
+        let keys = "create table u (id int primary key, t int references t);";
+        let (schema, report) = load(&[TRIGGERS, keys, "alter table t disable trigger all;"]).unwrap();
+        assert_eq!(firing(&schema, "a"), crate::model::Firing::Disabled);
+        let kinds: Vec<&str> = report.outside.iter().map(|o| o.kind.as_str()).collect();
+        assert_eq!(kinds, [crate::source::routines::DISABLE_ALL_WITH_KEYS]);
+        assert_eq!(report.outside[0].names, [QualifiedName::new("public", "t")]);
+        let (_, report) =
+            load(&[TRIGGERS, keys, "alter table t disable trigger all;", "alter table t enable trigger all;"]).unwrap();
+        assert!(report.outside.is_empty() && report.skipped.is_empty(), "{:?}", report.outside);
+        // Without foreign keys, ALL is USER.
+        let (_, report) = load(&[TRIGGERS, "alter table t disable trigger all;"]).unwrap();
+        assert!(report.outside.is_empty());
+    }
+
+    #[test]
+    fn constraint_triggers_are_replayed() {
+        let (schema, report) = load(&[
+            TRIGGERS,
+            "create constraint trigger c after insert on t deferrable initially deferred
+               for each row execute function f();
+             create constraint trigger d after insert on t from t for each row execute function f();",
+        ])
+        .unwrap();
+        let c = &schema.triggers[&(QualifiedName::new("public", "t"), "c".to_string())];
+        assert!(c.constraint && c.deferrable && c.initially_deferred);
+        let kinds: Vec<&str> = report.outside.iter().map(|o| o.kind.as_str()).collect();
+        assert_eq!(kinds, ["CREATE CONSTRAINT TRIGGER … FROM"]);
+        let c = "create constraint trigger c after insert on t for each row execute function f();";
+        let replaced = load(&[TRIGGERS, c, &c.replace("constraint trigger", "or replace trigger")]);
+        assert!(replaced.unwrap_err().contains("is a constraint trigger"));
+        let clash = load(&[TRIGGERS, "alter table t add constraint c check (id > 0);", c]);
+        assert!(clash.unwrap_err().contains("constraint c for relation public.t already exists"));
+        let clash = load(&[TRIGGERS, c, "alter table t add constraint c check (id > 0);"]);
+        assert!(clash.unwrap_err().contains("constraint c of public.t already exists"));
+        let (_, report) = load(&[TRIGGERS, c, "alter trigger c on t rename to c2;"]).unwrap();
+        assert_eq!(report.outside[0].kind, "RENAME (constraint trigger)");
+        let clash = load(&[
+            TRIGGERS,
+            c,
+            "alter table t add constraint k check (id > 0); alter table t rename constraint k to c;",
+        ]);
+        assert!(clash.unwrap_err().contains("constraint c of public.t"));
+        let dropped = load(&[TRIGGERS, c, "alter table t drop constraint c;"]);
+        assert!(dropped.unwrap_err().contains("because trigger c on table public.t requires it"));
     }
 
     #[test]

@@ -337,6 +337,9 @@ fn queries() -> Vec<String> {
         ),
         format!(
             "with h as ({hosts}) select pg_catalog.pg_get_triggerdef(g.oid) || ';' \
+               || case g.tgenabled when 'O' then '' else format(E'\\nALTER TABLE %I.%I %s TRIGGER %I;', h.nspname, \
+                  h.relname, case g.tgenabled when 'D' then 'DISABLE' when 'R' then 'ENABLE REPLICA' \
+                  else 'ENABLE ALWAYS' end, g.tgname) end \
              from h join pg_catalog.pg_trigger g on g.tgrelid = h.oid \
              join pg_catalog.pg_proc p on p.oid = g.tgfoid join pg_catalog.pg_namespace pn on pn.oid = p.pronamespace \
              where not g.tgisinternal and g.tgparentid = 0 and (h.project or {}) order by h.nspname, h.relname, g.tgname",

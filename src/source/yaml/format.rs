@@ -107,6 +107,7 @@ pub(super) const COMMANDS: &[&str] = &["all", "select", "insert", "update", "del
 pub(super) const EVENTS: &[&str] = &["insert", "update", "delete", "truncate"];
 pub(super) const TIMINGS: &[&str] = &["before", "after", "instead of"];
 pub(super) const FOR_EACH: &[&str] = &["row", "statement"];
+const FIRINGS: &[&str] = &["replica", "always"];
 pub(super) const VOLATILITIES: &[&str] = &["volatile", "stable", "immutable"];
 pub(super) const PARALLEL: &[&str] = &["unsafe", "restricted", "safe"];
 pub(super) const CHECK_OPTIONS: &[&str] = &["local", "cascaded"];
@@ -408,6 +409,17 @@ pub(super) const TRIGGER_KEYS: &[Key] = &[
     Key { name: "when", value: Value::Scalar, doc: "WHEN condition." },
     Key { name: "function", value: Value::Text, doc: "The trigger function: schema.name." },
     Key { name: "args", value: Value::List, doc: "String arguments passed to the function." },
+    Key {
+        name: "constraint",
+        value: Value::Flag,
+        doc: "CREATE CONSTRAINT TRIGGER (timing: after, for each row); `deferrable:` may defer it.",
+    },
+    DEFERRABLE,
+    Key {
+        name: "enabled",
+        value: Value::AnyOf(&[Value::Flag, Value::Word(FIRINGS)]),
+        doc: "true (default), false (DISABLE TRIGGER), or replica / always (ENABLE REPLICA / ALWAYS TRIGGER).",
+    },
     COMMENT,
 ];
 pub(super) const FUNCTION_KEYS: &[Key] = &[

@@ -19,7 +19,7 @@ use crate::model::privileges::{
     COLUMN_PRIVILEGES, FUNCTION_PRIVILEGES, OWNER, PUBLIC_SCHEMA, SCHEMA_PRIVILEGES, SEQUENCE_PRIVILEGES,
     TABLE_PRIVILEGES,
 };
-use crate::model::{Grants, ObjectId, ObjectKind, QualifiedName, Schema};
+use crate::model::{Firing, Grants, ObjectId, ObjectKind, QualifiedName, Schema};
 use crate::pgtree::{quote_ident, quote_literal};
 
 /// `schema.name` or `name` (in `public`).
@@ -381,8 +381,10 @@ impl File<'_> {
         if !referencing.is_empty() {
             referencing.insert_str(0, " REFERENCING");
         }
+        let (constraint, deferrable) = self.constraint_trigger(m, name, &timing, &for_each, &referencing)?;
         let sql = format!(
-            "CREATE TRIGGER {} {timing} {} ON {}{referencing} FOR EACH {for_each}{when} EXECUTE FUNCTION {}({args})",
+            "CREATE {constraint}TRIGGER {} {timing} {} ON {}{referencing}{deferrable} FOR EACH {for_each}{when} \
+             EXECUTE FUNCTION {}({args})",
             quote_ident(name),
             events.join(" OR "),
             table.sql(),
@@ -390,12 +392,87 @@ impl File<'_> {
         );
         self.run(schema, &sql, spec)?;
         self.mark(schema, ObjectId::Trigger(table.clone(), name.to_string()), spec);
-        if let Some(c) = self.optional_scalar(m, "comment")?
-            && let Some(t) = schema.triggers.get_mut(&(table.clone(), name.to_string()))
-        {
-            t.comment = Some(c.to_string());
+        let firing = match m.get_node("enabled") {
+            Some(n) => self.firing(n)?,
+            None => Firing::Enabled,
+        };
+        if let Some(t) = schema.triggers.get_mut(&(table.clone(), name.to_string())) {
+            t.firing = firing;
+            t.comment = self.optional_scalar(m, "comment")?.map(|c| c.to_string());
         }
         Ok(())
+    }
+
+    /// `CONSTRAINT ` and the DEFERRABLE clause of a `constraint: true` trigger, which
+    /// PostgreSQL's grammar allows only AFTER, FOR EACH ROW and without transition tables.
+    fn constraint_trigger(
+        &self,
+        m: &MarkedMappingNode,
+        name: &str,
+        timing: &str,
+        for_each: &str,
+        referencing: &str,
+    ) -> Result<(&'static str, String)> {
+        let constraint = match m.get_node("constraint") {
+            Some(c) => self.flag(c, "constraint")?,
+            None => false,
+        };
+        if !constraint {
+            return match m.keys().find(|k| k.as_str() == "deferrable") {
+                Some(k) => Err(self
+                    .error(
+                        k.span(),
+                        format!("trigger `{name}`: `deferrable` without `constraint: true`"),
+                        "only a constraint trigger can be deferred: add `constraint: true`",
+                    )
+                    .into()),
+                None => Ok(("", String::new())),
+            };
+        }
+        let wrong = if timing != "AFTER" {
+            Some(("timing", "timing: after"))
+        } else if for_each != "ROW" {
+            Some(("for_each", "for_each: row"))
+        } else if !referencing.is_empty() {
+            Some((if m.get_node("old_table").is_some() { "old_table" } else { "new_table" }, "no transition tables"))
+        } else {
+            None
+        };
+        if let Some((key, fix)) = wrong {
+            let at = m.keys().find(|k| k.as_str() == key).map_or(m.span(), |k| k.span());
+            return Err(self
+                .error(
+                    at,
+                    format!("constraint trigger `{name}` cannot have this `{key}`"),
+                    format!("PostgreSQL allows a constraint trigger only AFTER, FOR EACH ROW: write {fix}"),
+                )
+                .into());
+        }
+        let deferrable = match m.get_node("deferrable") {
+            Some(d) => self.deferrable(d)?,
+            None => String::new(),
+        };
+        Ok(("CONSTRAINT ", deferrable))
+    }
+
+    /// `enabled:`: true, false, replica or always.
+    fn firing(&self, node: &Node) -> Result<Firing> {
+        let s = self.scalar(node, "enabled")?;
+        Ok(match s.to_lowercase().as_str() {
+            "true" | "yes" | "on" => Firing::Enabled,
+            "false" | "no" | "off" => Firing::Disabled,
+            "replica" => Firing::Replica,
+            "always" => Firing::Always,
+            other => {
+                return Err(self
+                    .error(
+                        s.span(),
+                        format!("enabled must be true, false, `replica` or `always`, not `{other}`"),
+                        "e.g. enabled: false (ALTER TABLE … DISABLE TRIGGER)",
+                    )
+                    .into());
+            }
+        })
     }
 
     pub(super) fn load_function(&self, schema: &mut Schema, map: &MarkedMappingNode) -> Result<()> {

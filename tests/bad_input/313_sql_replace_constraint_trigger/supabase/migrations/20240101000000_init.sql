@@ -1,0 +1,6 @@
+create table public.notes (id integer);
+create function public.check_note() returns trigger language plpgsql as $$begin return null; end;$$;
+create constraint trigger notes_checked after insert on public.notes
+  for each row execute function public.check_note();
+create or replace trigger notes_checked after insert or update on public.notes
+  for each row execute function public.check_note();
