@@ -502,6 +502,14 @@ mod tests {
     }
 
     #[test]
+    fn a_regclass_constant_names_a_relation() {
+        let e = normalize_expr("nextval('orders_id_seq'::regclass)").unwrap();
+        assert_eq!(e.refs().relations, [QualifiedName::new("public", "orders_id_seq")]);
+        let e = normalize_expr(r#"nextval('"Archive".orders_id_seq'::regclass)"#).unwrap();
+        assert_eq!(e.refs().relations, [QualifiedName::new("Archive", "orders_id_seq")]);
+    }
+
+    #[test]
     fn renames_only_the_column() {
         let e = normalize_expr("char_length(name) > 0 AND names <> name").unwrap();
         let r = rename_column_in_expr(&e, "name", "title");
