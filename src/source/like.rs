@@ -15,7 +15,7 @@ use pg_query::protobuf;
 use crate::model::naming::{choose_name, distinct_index_column_names, join_columns};
 use crate::model::{Column, Constraint, ConstraintKind, Index, IndexKey, QualifiedName, Schema};
 use crate::pgtree::{index_expr_name, parse_expr};
-use crate::source::ddl::{Outcome, existing, nextval_default};
+use crate::source::ddl::{Outcome, existing, nextval_default, search_path};
 
 const COMMENTS: u32 = 1 << 0;
 const CONSTRAINTS: u32 = 1 << 2;
@@ -41,7 +41,7 @@ pub fn columns(
     let Some(rv) = clause.relation.as_ref() else {
         return Err(Outcome::Skipped("CREATE TABLE … LIKE"));
     };
-    let source = existing(schema, rv);
+    let source = source_name(schema, rv);
     let options = clause.options;
     let like = |constraints, indexes| Like { options, constraints, indexes };
     if let Some(composite) = schema.composites.get(&source) {
@@ -87,6 +87,17 @@ pub fn columns(
     let whole = schema.with_columns(&source).expect("a table of the model");
     let columns = whole.columns.iter().map(|c| copy_column(&source, c, options)).collect();
     Ok((columns, like(table.constraints.clone(), table.indexes.clone())))
+}
+
+/// The relation or composite type an unqualified name means: the first schema of the
+/// search path that holds one (`existing` looks for tables and views only).
+fn source_name(schema: &Schema, rv: &protobuf::RangeVar) -> QualifiedName {
+    let found = existing(schema, rv);
+    if !rv.schemaname.is_empty() || schema.tables.contains_key(&found) || schema.views.contains_key(&found) {
+        return found;
+    }
+    let mut candidates = search_path().into_iter().map(|s| QualifiedName::new(s, rv.relname.clone()));
+    candidates.find(|q| schema.composites.contains_key(q)).unwrap_or(found)
 }
 
 fn copy_column(source: &QualifiedName, c: &Column, options: u32) -> Column {
@@ -360,6 +371,17 @@ mod tests {
             let err = load(&format!("{ORDERS} {sql}")).err().unwrap_or_else(|| panic!("accepted: {sql}"));
             assert!(err.contains(message), "{sql}: {err}");
         }
+    }
+
+    #[test]
+    fn a_composite_type_is_found_along_the_search_path() {
+        let (schema, _) = load(
+            "create schema app; create type public.info as (actor uuid);
+             set search_path = app, public;
+             create table copy (like info);",
+        )
+        .unwrap();
+        assert_eq!(names(&table(&schema, "app.copy").columns, |c| &c.name), ["actor"]);
     }
 
     #[test]
