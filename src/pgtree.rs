@@ -191,7 +191,16 @@ fn refs_of(nodes: Vec<(NodeRef<'_>, i32, pg_query::Context, bool)>) -> Refs {
                 let schema = if rv.schemaname.is_empty() { "public" } else { &rv.schemaname };
                 refs.relations.push(QualifiedName::new(schema, rv.relname.clone()));
             }
-            NodeRef::FuncCall(f) => refs.functions.push(qualify(strings(&f.funcname))),
+            NodeRef::FuncCall(f) => {
+                let name = strings(&f.funcname);
+                // `nextval('s')`: the literal becomes a regclass constant, as below.
+                if matches!(name.last().map(String::as_str), Some("nextval" | "currval" | "setval"))
+                    && let Some(text) = f.args.first().and_then(const_text)
+                {
+                    refs.relations.push(qualify(regclass_name(&text)));
+                }
+                refs.functions.push(qualify(name));
+            }
             // `'orders_id_seq'::regclass` (a `nextval` default): PostgreSQL records the
             // relation the constant names as a dependency, as it does a name it reads.
             NodeRef::TypeCast(tc)
@@ -507,6 +516,8 @@ mod tests {
         assert_eq!(e.refs().relations, [QualifiedName::new("public", "orders_id_seq")]);
         let e = normalize_expr(r#"nextval('"Archive".orders_id_seq'::regclass)"#).unwrap();
         assert_eq!(e.refs().relations, [QualifiedName::new("Archive", "orders_id_seq")]);
+        let e = normalize_expr("nextval('orders_id_seq')").unwrap();
+        assert_eq!(e.refs().relations, [QualifiedName::new("public", "orders_id_seq")]);
     }
 
     #[test]
