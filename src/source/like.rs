@@ -10,6 +10,8 @@
 //! INCLUDING INDEXES, under the names PostgreSQL picks for the new table. Foreign keys,
 //! policies, triggers, grants, publications, RLS and partitioning never come along.
 
+use std::collections::BTreeSet;
+
 use pg_query::protobuf;
 
 use crate::model::naming::{choose_name, distinct_index_column_names, join_columns};
@@ -123,8 +125,6 @@ fn copy_column(source: &QualifiedName, c: &Column, options: u32) -> Column {
 /// the CHECKs, then the keys and indexes in the order the source has them.
 pub fn expand(schema: &mut Schema, name: &QualifiedName, like: Like) -> Result<(), Outcome> {
     let comments = like.options & COMMENTS != 0;
-    let taken_in_schema =
-        |schema: &Schema, n: &str| schema.tables.contains_key(&QualifiedName::new(name.schema.clone(), n));
     if like.options & CONSTRAINTS != 0 {
         for c in like.constraints.iter().filter(|c| matches!(c.kind, ConstraintKind::Check { .. })) {
             let table = schema.tables.get_mut(name).expect("created before");
@@ -146,15 +146,23 @@ pub fn expand(schema: &mut Schema, name: &QualifiedName, like: Like) -> Result<(
     if like.options & INDEXES == 0 {
         return Ok(());
     }
+    // The names are chosen among every relation of the schema: a table renamed aside keeps
+    // its indexes' names (`orders_pkey`), so its copy's key becomes `orders_pkey1`.
+    // A key's name is not one of a constraint of the schema either (ChooseRelationName).
+    let mut taken = relation_names(schema, &name.schema);
+    let constraint_names: BTreeSet<String> = schema
+        .tables
+        .values()
+        .filter(|t| t.name.schema == name.schema)
+        .flat_map(|t| t.constraints.iter().map(|c| c.name.clone()))
+        .collect();
     for c in like.constraints.iter().filter(|c| c.kind.owns_index()) {
-        let table = &schema.tables[name];
-        if matches!(c.kind, ConstraintKind::PrimaryKey { .. }) && table.primary_key().is_some() {
+        if matches!(c.kind, ConstraintKind::PrimaryKey { .. }) && schema.tables[name].primary_key().is_some() {
             return Err(Outcome::Rejected {
                 message: format!("multiple primary keys for table {name} are not allowed"),
                 hint: "the table has a primary key of its own and LIKE … INCLUDING INDEXES copies another",
             });
         }
-        let taken = |n: &str| table.relation_names().any(|r| r == n) || taken_in_schema(schema, n);
         let (name2, label) = match &c.kind {
             ConstraintKind::PrimaryKey { .. } => (None, "pkey"),
             ConstraintKind::Unique { columns, .. } => (Some(join_columns(columns)), "key"),
@@ -169,22 +177,37 @@ pub fn expand(schema: &mut Schema, name: &QualifiedName, like: Like) -> Result<(
         };
         // The comment of a key is the constraint's, which PostgreSQL does not copy (only
         // the index's, which the model does not hold for keys).
-        let constraint =
-            Constraint { name: choose_name(&name.name, name2.as_deref(), label, taken), comment: None, ..c.clone() };
+        let chosen =
+            choose_name(&name.name, name2.as_deref(), label, |n| taken.contains(n) || constraint_names.contains(n));
+        taken.insert(chosen.clone());
+        let constraint = Constraint { name: chosen, comment: None, ..c.clone() };
         schema.tables.get_mut(name).expect("created before").constraints.push(constraint);
     }
     for i in &like.indexes {
-        let table = &schema.tables[name];
-        let taken = |n: &str| table.relation_names().any(|r| r == n) || taken_in_schema(schema, n);
         let keys = i.keys.iter().map(key_name).chain(i.include.iter().cloned()).collect();
-        let index = Index {
-            name: choose_name(&name.name, Some(&join_columns(&distinct_index_column_names(keys))), "idx", taken),
-            comment: i.comment.clone().filter(|_| comments),
-            ..i.clone()
-        };
+        let chosen = choose_name(&name.name, Some(&join_columns(&distinct_index_column_names(keys))), "idx", |n| {
+            taken.contains(n)
+        });
+        taken.insert(chosen.clone());
+        let index = Index { name: chosen, comment: i.comment.clone().filter(|_| comments), ..i.clone() };
         schema.tables.get_mut(name).expect("created before").indexes.push(index);
     }
     Ok(())
+}
+
+/// The names of the relations in schema `namespace`, where PostgreSQL picks a new index's
+/// name: tables with their indexes and the sequences of their serial and identity columns,
+/// views, sequences, composite types.
+fn relation_names(schema: &Schema, namespace: &str) -> BTreeSet<String> {
+    let mut out = BTreeSet::new();
+    for t in schema.tables.values().filter(|t| t.name.schema == namespace) {
+        out.extend(t.relation_names().map(str::to_string));
+        let sequences = t.columns.iter().filter(|c| c.data_type.is_serial() || c.identity.is_some());
+        out.extend(sequences.map(|c| format!("{}_{}_seq", t.name.name, c.name)));
+    }
+    let others = schema.views.keys().chain(schema.sequences.keys()).chain(schema.composites.keys());
+    out.extend(others.filter(|q| q.schema == namespace).map(|q| q.name.clone()));
+    out
 }
 
 /// The name of an index column: the column's, or what PostgreSQL figured from the
@@ -345,6 +368,21 @@ mod tests {
             names(&t.constraints, |c| &c.name),
             ["copy_note_key", "copy_pkey1", "copy_code_ref_key", "copy_during_excl"]
         );
+    }
+
+    #[test]
+    fn a_table_renamed_aside_keeps_its_index_names_and_the_copy_gets_others() {
+        let (schema, _) = load(
+            "create table public.orders (id serial primary key, code text unique);
+             create index on public.orders (lower(code));
+             alter table public.orders rename to orders_old;
+             create table public.z (n int constraint orders_code_key1 check (n > 0));
+             create table public.orders (like public.orders_old including all);",
+        )
+        .unwrap();
+        let t = table(&schema, "public.orders");
+        assert_eq!(names(&t.constraints, |c| &c.name), ["orders_pkey1", "orders_code_key2"]);
+        assert_eq!(names(&t.indexes, |i| &i.name), ["orders_lower_idx1"]);
     }
 
     #[test]
