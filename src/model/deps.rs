@@ -213,8 +213,7 @@ impl Graph {
         // another table reads (LIKE … INCLUDING DEFAULTS copies one); it goes with its table.
         let mut sequences = BTreeMap::new();
         for t in schema.tables.values() {
-            for c in t.columns.iter().filter(|c| c.data_type.is_serial() || c.identity.is_some()) {
-                let sequence = QualifiedName::new(t.name.schema.clone(), format!("{}_{}_seq", t.name.name, c.name));
+            for sequence in t.columns.iter().filter_map(|c| c.own_sequence(&t.name)) {
                 g.relations.entry(sequence.clone()).or_insert_with(|| ObjectId::Sequence(sequence.clone()));
                 sequences.insert(sequence, t.name.clone());
             }

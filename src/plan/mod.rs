@@ -338,13 +338,6 @@ fn needs(deps: Vec<Dep>) -> Vec<Object> {
     out
 }
 
-/// The sequence a serial or identity column comes with: a relation that another table's
-/// `nextval('t_id_seq'::regclass)` default needs (LIKE … INCLUDING DEFAULTS copies one).
-fn column_sequence(table: &QualifiedName, column: &Column) -> Option<Object> {
-    (column.data_type.is_serial() || column.identity.is_some())
-        .then(|| Object::Table(QualifiedName::new(table.schema.clone(), format!("{}_{}_seq", table.name, column.name))))
-}
-
 fn column_needs(table: &QualifiedName, column: &Column) -> Vec<Object> {
     needs(deps::column(table, column))
 }
@@ -442,7 +435,9 @@ fn steps_for(change: &Change, deferred: &[(QualifiedName, String)], defaults: &D
                     .filter(own),
             );
             create.provides.push(Object::Table(table.name.clone()));
-            create.provides.extend(table.columns.iter().filter_map(|c| column_sequence(&table.name, c)));
+            // The sequences of its serial and identity columns, which another table's
+            // `nextval` default may draw from (LIKE … INCLUDING DEFAULTS copies one).
+            create.provides.extend(table.columns.iter().filter_map(|c| c.own_sequence(&table.name)).map(Object::Table));
             if let Some(of) = &table.partition_of {
                 create.requires.push(Object::Table(of.parent.clone()));
                 create.provides.push(Object::Partitions(of.parent.clone()));
@@ -548,7 +543,7 @@ fn steps_for(change: &Change, deferred: &[(QualifiedName, String)], defaults: &D
             s.requires.extend(column_needs(table, column));
             s.provides.push(Object::Column(table.clone(), column.name.clone()));
             s.provides.push(Object::Shape(table.clone()));
-            s.provides.extend(column_sequence(table, column));
+            s.provides.extend(column.own_sequence(table).map(Object::Table));
             vec![s]
         }
         Change::DropColumn { table, column } => {

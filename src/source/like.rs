@@ -103,11 +103,9 @@ fn source_name(schema: &Schema, rv: &protobuf::RangeVar) -> QualifiedName {
 }
 
 fn copy_column(source: &QualifiedName, c: &Column, options: u32) -> Column {
-    let default = if c.data_type.is_serial() {
-        let sequence = QualifiedName::new(source.schema.clone(), format!("{}_{}_seq", source.name, c.name));
-        nextval_default(&sequence)
-    } else {
-        c.default.clone()
+    let default = match c.own_sequence(source) {
+        Some(sequence) if c.data_type.is_serial() => nextval_default(&sequence),
+        _ => c.default.clone(),
     };
     Column {
         name: c.name.clone(),
@@ -202,8 +200,7 @@ fn relation_names(schema: &Schema, namespace: &str) -> BTreeSet<String> {
     let mut out = BTreeSet::new();
     for t in schema.tables.values().filter(|t| t.name.schema == namespace) {
         out.extend(t.relation_names().map(str::to_string));
-        let sequences = t.columns.iter().filter(|c| c.data_type.is_serial() || c.identity.is_some());
-        out.extend(sequences.map(|c| format!("{}_{}_seq", t.name.name, c.name)));
+        out.extend(t.columns.iter().filter_map(|c| c.own_sequence(&t.name)).map(|q| q.name));
     }
     let others = schema.views.keys().chain(schema.sequences.keys()).chain(schema.composites.keys());
     out.extend(others.filter(|q| q.schema == namespace).map(|q| q.name.clone()));
