@@ -191,7 +191,25 @@ fn refs_of(nodes: Vec<(NodeRef<'_>, i32, pg_query::Context, bool)>) -> Refs {
                 let schema = if rv.schemaname.is_empty() { "public" } else { &rv.schemaname };
                 refs.relations.push(QualifiedName::new(schema, rv.relname.clone()));
             }
-            NodeRef::FuncCall(f) => refs.functions.push(qualify(strings(&f.funcname))),
+            NodeRef::FuncCall(f) => {
+                let name = strings(&f.funcname);
+                // `nextval('s')`: the literal becomes a regclass constant, as below.
+                if matches!(name.last().map(String::as_str), Some("nextval" | "currval" | "setval"))
+                    && let Some(text) = f.args.first().and_then(const_text)
+                {
+                    refs.relations.push(qualify(regclass_name(&text)));
+                }
+                refs.functions.push(qualify(name));
+            }
+            // `'orders_id_seq'::regclass` (a `nextval` default): PostgreSQL records the
+            // relation the constant names as a dependency, as it does a name it reads.
+            NodeRef::TypeCast(tc)
+                if tc.type_name.as_ref().and_then(|t| strings(&t.names).pop()).as_deref() == Some("regclass") =>
+            {
+                if let Some(text) = tc.arg.as_deref().and_then(const_text) {
+                    refs.relations.push(qualify(regclass_name(&text)));
+                }
+            }
             NodeRef::ColumnRef(c) => {
                 if let Some(name) = c.fields.last().and_then(str_of) {
                     push_column(&mut refs, name);
@@ -208,6 +226,14 @@ fn refs_of(nodes: Vec<(NodeRef<'_>, i32, pg_query::Context, bool)>) -> Refs {
     refs.functions.sort();
     refs.functions.dedup();
     refs
+}
+
+/// The name a regclass constant holds, in parts: itself a name as SQL writes it
+/// (`"public"."t_id_seq"` or `t_id_seq`), unquoted or folded to lower case.
+pub fn regclass_name(text: &str) -> Vec<String> {
+    text.split('.')
+        .map(|p| if p.starts_with('"') { p.trim_matches('"').replace("\"\"", "\"") } else { p.to_lowercase() })
+        .collect()
 }
 
 fn push_column(refs: &mut Refs, name: &str) {
@@ -482,6 +508,16 @@ mod tests {
         assert_eq!(column_refs(&node), vec!["model_id"]);
         let node = parse_expr("a < b").unwrap();
         assert_eq!(column_refs(&node), vec!["a", "b"]);
+    }
+
+    #[test]
+    fn a_regclass_constant_names_a_relation() {
+        let e = normalize_expr("nextval('orders_id_seq'::regclass)").unwrap();
+        assert_eq!(e.refs().relations, [QualifiedName::new("public", "orders_id_seq")]);
+        let e = normalize_expr(r#"nextval('"Archive".orders_id_seq'::regclass)"#).unwrap();
+        assert_eq!(e.refs().relations, [QualifiedName::new("Archive", "orders_id_seq")]);
+        let e = normalize_expr("nextval('orders_id_seq')").unwrap();
+        assert_eq!(e.refs().relations, [QualifiedName::new("public", "orders_id_seq")]);
     }
 
     #[test]

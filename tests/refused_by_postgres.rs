@@ -292,6 +292,20 @@ const CASES: &[(&str, &str, &str, &str)] = &[
         "alter table t add constraint tr check (id > 0); \
          create constraint trigger tr2 after insert on t for each row execute function f()",
     ),
+    (
+        "330_sql_like_check_name_taken",
+        "alter table t add constraint positive check (id > 0); \
+         create table t2 (units integer constraint positive check (units > 0), like t including constraints)",
+        "constraint \"positive\" for relation \"t2\" already exists",
+        "alter table t add constraint positive check (id > 0); \
+         create table t2 (units integer constraint units_positive check (units > 0), like t including constraints)",
+    ),
+    (
+        "331_sql_like_second_primary_key",
+        "create table t2 (version bigint primary key, like t including all)",
+        "multiple primary keys for table \"t2\" are not allowed",
+        "create table t2 (version bigint unique, like t including all)",
+    ),
 ];
 
 const SETUP: &str = "create table t (id bigint primary key, title text);\n\

@@ -209,6 +209,15 @@ impl Graph {
         for a in schema.aggregates.values() {
             g.functions.entry(a.name.clone()).or_default().push(ObjectId::Function(a.routine()));
         }
+        // The sequence of a serial or identity column is a relation a `nextval` default of
+        // another table reads (LIKE … INCLUDING DEFAULTS copies one); it goes with its table.
+        let mut sequences = BTreeMap::new();
+        for t in schema.tables.values() {
+            for sequence in t.columns.iter().filter_map(|c| c.own_sequence(&t.name)) {
+                g.relations.entry(sequence.clone()).or_insert_with(|| ObjectId::Sequence(sequence.clone()));
+                sequences.insert(sequence, t.name.clone());
+            }
+        }
         for t in schema.tables.values() {
             // A partition stands on its parent (DROP TABLE of the parent takes it along).
             let parent: Vec<Dep> = t.partition_of.iter().map(|o| Dep::Relation(o.parent.clone())).collect();
@@ -259,6 +268,12 @@ impl Graph {
         }
         for t in schema.triggers.values() {
             g.add(ObjectId::Trigger(t.table.clone(), t.name.clone()), &trigger(t));
+        }
+        for (sequence, table) in sequences {
+            let id = ObjectId::Sequence(sequence);
+            if g.dependents.contains_key(&id) {
+                g.add(id, &[Dep::On(table)]);
+            }
         }
         g
     }

@@ -554,6 +554,15 @@ impl Table {
     }
 }
 
+impl Column {
+    /// The sequence a serial or identity column comes with, `<table>_<column>_seq`, which
+    /// goes with its table (the model holds it in the column, not among the sequences).
+    pub fn own_sequence(&self, table: &QualifiedName) -> Option<QualifiedName> {
+        (self.data_type.is_serial() || self.identity.is_some())
+            .then(|| QualifiedName::new(table.schema.clone(), format!("{}_{}_seq", table.name, self.name)))
+    }
+}
+
 impl ConstraintKind {
     /// A primary key or unique constraint: a key a foreign key can reference.
     pub fn has_index(&self) -> bool {

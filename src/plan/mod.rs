@@ -435,6 +435,9 @@ fn steps_for(change: &Change, deferred: &[(QualifiedName, String)], defaults: &D
                     .filter(own),
             );
             create.provides.push(Object::Table(table.name.clone()));
+            // The sequences of its serial and identity columns, which another table's
+            // `nextval` default may draw from (LIKE … INCLUDING DEFAULTS copies one).
+            create.provides.extend(table.columns.iter().filter_map(|c| c.own_sequence(&table.name)).map(Object::Table));
             if let Some(of) = &table.partition_of {
                 create.requires.push(Object::Table(of.parent.clone()));
                 create.provides.push(Object::Partitions(of.parent.clone()));
@@ -540,6 +543,7 @@ fn steps_for(change: &Change, deferred: &[(QualifiedName, String)], defaults: &D
             s.requires.extend(column_needs(table, column));
             s.provides.push(Object::Column(table.clone(), column.name.clone()));
             s.provides.push(Object::Shape(table.clone()));
+            s.provides.extend(column.own_sequence(table).map(Object::Table));
             vec![s]
         }
         Change::DropColumn { table, column } => {

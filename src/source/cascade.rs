@@ -186,6 +186,23 @@ mod tests {
         assert_eq!(s.views.len(), 1);
     }
 
+    /// As PostgreSQL 15 does: `drop cascades to default value for column id of table c`, and
+    /// the column stays.
+    #[test]
+    fn a_copied_serial_default_goes_with_the_table_of_its_sequence() {
+        let s = schema(
+            "create table o (id serial primary key, r int generated always as identity);
+             create table c (like o including all);
+             create table d (n bigint default nextval('o_r_seq'));
+             drop table o cascade;",
+        );
+        let c = &s.tables[&QualifiedName::new("public", "c")];
+        let id = c.column("id").expect("the column stays");
+        assert!(id.default.is_none() && id.not_null);
+        assert!(c.column("r").unwrap().identity.is_some(), "its own identity is not the dropped table's");
+        assert!(s.tables[&QualifiedName::new("public", "d")].column("n").unwrap().default.is_none());
+    }
+
     #[test]
     fn dependents_follow_views_but_not_function_bodies() {
         let s = schema(

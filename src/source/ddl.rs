@@ -15,11 +15,11 @@ use crate::model::{
     PartitionOf, QualifiedName, Schema, Table,
 };
 use crate::pgtree::{
-    column_refs, const_text, data_type, expr_sql, index_expr_name, is_null_const, quote_literal, rename_column_in_expr,
-    str_of, strings,
+    column_refs, const_text, data_type, expr_sql, index_expr_name, is_null_const, quote_literal, regclass_name,
+    rename_column_in_expr, str_of, strings,
 };
 use crate::source::cascade::drop_dependents;
-use crate::source::{partition, replication, routines, security};
+use crate::source::{like, partition, replication, routines, security};
 
 /// What became of one statement.
 pub enum Outcome {
@@ -29,7 +29,7 @@ pub enum Outcome {
     /// Modelled, but it refers to something the model does not hold (a platform table).
     Unresolved(String),
     /// Not applied: PostgreSQL would refuse it after the statements before it (an object
-    /// created twice), or the model cannot hold what it does (columns copied by LIKE).
+    /// created twice), or the model cannot hold what it does (columns of a typed table).
     Rejected {
         message: String,
         hint: &'static str,
@@ -262,12 +262,7 @@ pub(crate) fn nextval_sequence(node: &Node) -> Option<QualifiedName> {
         NodeEnum::TypeCast(tc) => tc.arg.as_deref().and_then(const_text)?,
         _ => const_text(arg)?,
     };
-    // The text is itself a name as SQL writes it: `"public"."t_id_seq"` or `t_id_seq`.
-    let parts: Vec<String> = text
-        .split('.')
-        .map(|p| if p.starts_with('"') { p.trim_matches('"').replace("\"\"", "\"") } else { p.to_lowercase() })
-        .collect();
-    qualified_list(&parts)
+    qualified_list(&regclass_name(&text))
 }
 
 /// A sequence owned by a column named `<table>_<column>_seq` whose default draws from it is
@@ -367,14 +362,9 @@ fn create_table(schema: &mut Schema, s: &protobuf::CreateStmt) -> Outcome {
                    first, or write CREATE TABLE IF NOT EXISTS",
         };
     }
-    let copied = if s.table_elts.iter().any(|e| matches!(e.node, Some(NodeEnum::TableLikeClause(_)))) {
-        Some("LIKE")
-    } else {
-        s.of_typename.as_ref().map(|_| "OF type")
-    };
-    if let Some(clause) = copied {
+    if s.of_typename.is_some() {
         return Outcome::Rejected {
-            message: format!("CREATE TABLE {name} … {clause} is not supported: its columns come from elsewhere"),
+            message: format!("CREATE TABLE {name} … OF type is not supported: its columns come from elsewhere"),
             hint: "write the table's columns out in CREATE TABLE",
         };
     }
@@ -407,6 +397,7 @@ fn create_table(schema: &mut Schema, s: &protobuf::CreateStmt) -> Outcome {
     table.storage.unlogged = rv.relpersistence == "u";
     table.storage.options = replication::storage_options(&s.options);
     let mut pending = Vec::new();
+    let mut likes = Vec::new();
     for elt in &s.table_elts {
         match elt.node.as_ref() {
             Some(NodeEnum::ColumnDef(def)) if table.partition_of.is_none() => {
@@ -415,8 +406,27 @@ fn create_table(schema: &mut Schema, s: &protobuf::CreateStmt) -> Outcome {
                 pending.extend(constraints);
             }
             Some(NodeEnum::Constraint(c)) => pending.push(PendingConstraint::from_node(c, None)),
+            Some(NodeEnum::TableLikeClause(clause)) => match like::columns(schema, &name, clause) {
+                Ok((columns, rest)) => {
+                    table.columns.extend(columns);
+                    likes.push(rest);
+                }
+                Err(outcome) => return outcome,
+            },
             _ => {}
         }
+    }
+    if let Some(twice) = table
+        .columns
+        .iter()
+        .enumerate()
+        .find_map(|(i, c)| table.columns[..i].iter().any(|d| d.name == c.name).then_some(&c.name))
+    {
+        return Outcome::Rejected {
+            message: format!("column {twice} of {name} specified more than once"),
+            hint: "PostgreSQL refuses a table with two columns of one name (a LIKE clause brings all the \
+                   columns of its source): rename or drop one",
+        };
     }
     for c in &s.constraints {
         if let Some(NodeEnum::Constraint(c)) = c.node.as_ref() {
@@ -430,7 +440,20 @@ fn create_table(schema: &mut Schema, s: &protobuf::CreateStmt) -> Outcome {
         ConstrType::ConstrPrimary | ConstrType::ConstrUnique | ConstrType::ConstrExclusion => 1,
         _ => 2,
     });
-    for p in without_redundant_keys(pending) {
+    // A LIKE clause adds its CHECKs and keys after the table's own keys, before its foreign
+    // keys (transformCreateStmt), which matters for the names PostgreSQL picks.
+    let (foreign, own): (Vec<_>, Vec<_>) =
+        without_redundant_keys(pending).into_iter().partition(|p| p.kind == ConstrType::ConstrForeign);
+    for p in own {
+        add_constraint(schema, &name, p);
+    }
+    for rest in likes {
+        if let Err(refused) = like::expand(schema, &name, rest) {
+            schema.tables.remove(&name);
+            return refused;
+        }
+    }
+    for p in foreign {
         add_constraint(schema, &name, p);
     }
     if let Some(refused) = partition::check_keys(&schema.tables[&name]) {

@@ -7,6 +7,7 @@ pub mod created;
 pub mod cron;
 pub mod ddl;
 pub mod exclusion;
+pub mod like;
 pub mod live;
 pub mod optioned;
 pub mod owner;

@@ -327,8 +327,8 @@ fn column_sequences(schema: &Schema) -> BTreeSet<QualifiedName> {
 }
 
 fn column_sequence(table: &QualifiedName, column: &Column) -> Option<QualifiedName> {
-    if column.identity.is_some() || column.data_type.is_serial() {
-        return Some(QualifiedName::new(table.schema.clone(), format!("{}_{}_seq", table.name, column.name)));
+    if let Some(sequence) = column.own_sequence(table) {
+        return Some(sequence);
     }
     let default = column.default.as_ref().filter(|d| d.text().starts_with("nextval("))?;
     parse_expr(default.text()).ok().and_then(|n| nextval_sequence(&n))

@@ -1,2 +1,0 @@
-create table accounts (id uuid primary key, email text not null unique);
-create table users (like accounts including all);
