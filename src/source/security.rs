@@ -134,6 +134,13 @@ pub fn grant(schema: &mut Schema, s: &protobuf::GrantStmt) -> Outcome {
     let targtype = GrantTargetType::try_from(s.targtype).unwrap_or(GrantTargetType::Undefined);
     // The owner's privileges are implicit (a dump grants them all the same).
     let roles: Vec<String> = role_names(&s.grantees).into_iter().filter(|r| r != OWNER).collect();
+    // What is in the platform's schemas (storage, auth, …) is the platform's: the model
+    // holds none of it, so a grant on all of it is outside the model, not a grant on nothing.
+    if targtype == GrantTargetType::AclTargetAllInSchema
+        && !s.objects.iter().filter_map(crate::pgtree::str_of).all(|n| n == PUBLIC_SCHEMA || schema.schemas.contains(n))
+    {
+        return Outcome::Skipped("GRANT (schemas the project does not create)");
+    }
     match objtype {
         ObjectType::ObjectTable => {
             let (privs, columns) = privileges(s, TABLE_PRIVILEGES);
@@ -203,7 +210,7 @@ pub fn grant(schema: &mut Schema, s: &protobuf::GrantStmt) -> Outcome {
                     .flat_map(|(name, args)| function_keys(schema, &name, args.as_deref()))
                     .collect()
             };
-            if keys.is_empty() {
+            if keys.is_empty() && targtype != GrantTargetType::AclTargetAllInSchema {
                 return Outcome::Unresolved("GRANT on a function the model does not hold".into());
             }
             for k in keys {

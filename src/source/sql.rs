@@ -410,6 +410,17 @@ mod tests {
     }
 
     #[test]
+    fn a_grant_on_all_of_a_platform_schema_is_outside_and_on_an_empty_project_schema_is_nothing() {
+        let (_, report) = load(&["revoke all on all functions in schema public from anon;
+             revoke all on all sequences in schema storage from anon;
+             revoke all on all tables in schema storage from anon;"])
+        .unwrap();
+        assert!(report.unresolved.is_empty(), "{:?}", report.unresolved);
+        assert_eq!(report.skipped.get("GRANT (schemas the project does not create)"), Some(&2), "{:?}", report.skipped);
+        assert_eq!(report.applied, 1);
+    }
+
+    #[test]
     fn alter_constraint_changes_a_foreign_keys_deferrability_and_nothing_else() {
         let base = "create table u (id int primary key);
              create table t (id int check (id > 0), u int constraint t_u_fkey references u deferrable initially deferred);";
