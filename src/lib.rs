@@ -8,6 +8,7 @@
 //! `formats`, `report` and `verify` read it. `import` writes a schema back as YAML.
 
 pub mod access;
+pub mod catalog;
 pub mod cli;
 pub mod config;
 pub mod db;
@@ -92,6 +93,40 @@ pub fn render_statements(
         .collect()
 }
 
+/// The statements of one transaction of a migration (of one output file, or all), with
+/// each `ALTER TYPE … ADD VALUE` whose value another of its statements names taken out to
+/// run before it: PostgreSQL refuses a value added in the transaction that uses it
+/// ("unsafe use of new value").
+fn render_body(renderer: &Renderer, plan: &Plan, direction: Direction, file: Option<File>) -> Result<render::Body> {
+    let statements = render_statements(renderer, plan, direction, file)?;
+    if direction == Direction::Down {
+        return Ok(render::Body { before: Vec::new(), statements });
+    }
+    let steps = plan.steps.iter().filter(|s| file.is_none_or(|f| s.file == f));
+    let added: Vec<(usize, &statement::Statement)> = steps
+        .flat_map(|s| &s.up)
+        .enumerate()
+        .filter(|(_, s)| matches!(s, statement::Statement::AddEnumValue { .. }))
+        .collect();
+    let mut body = render::Body::default();
+    let mut first = Vec::new();
+    for (i, stmt) in &added {
+        let statement::Statement::AddEnumValue { value, .. } = stmt else { continue };
+        let quoted = ident::quote_literal(value);
+        let used = statements.iter().enumerate().any(|(j, text)| j != *i && text.contains(&quoted));
+        if used {
+            let mut moved = (*stmt).clone();
+            if let statement::Statement::AddEnumValue { committed_first, .. } = &mut moved {
+                *committed_first = true;
+            }
+            body.before.push(renderer.statement(&moved)?);
+            first.push(*i);
+        }
+    }
+    body.statements = statements.into_iter().enumerate().filter(|(i, _)| !first.contains(i)).map(|(_, s)| s).collect();
+    Ok(body)
+}
+
 /// The statements that run after the migration's transaction, outside any (`--online`).
 pub fn render_after(renderer: &Renderer, plan: &Plan) -> Result<Vec<String>> {
     plan.steps.iter().flat_map(|s| &s.after).map(|s| renderer.statement(s)).collect()
@@ -106,9 +141,9 @@ pub fn render_file(
     title: &str,
     source: &str,
 ) -> Result<String> {
-    let statements = render_statements(renderer, plan, direction, None)?;
+    let body = render_body(renderer, plan, direction, None)?;
     let after = if direction == Direction::Up { render_after(renderer, plan)? } else { vec![] };
-    renderer.migration(title, source, &statements, &after)
+    renderer.migration(title, source, &body, &after)
 }
 
 /// One of the files `generate` writes (all of the migration, with `file` None), in a
@@ -121,11 +156,11 @@ pub fn render_part(
     title: &str,
     source: &str,
 ) -> Result<String> {
-    let statements = render_statements(renderer, plan, direction, file)?;
-    renderer.migration(title, source, &statements, &[])
+    let body = render_body(renderer, plan, direction, file)?;
+    renderer.migration(title, source, &body, &[])
 }
 
 /// The file of statements that run outside a transaction, after the others (`--online`).
 pub fn render_outside(renderer: &Renderer, plan: &Plan, title: &str, source: &str) -> Result<String> {
-    renderer.migration(title, source, &[], &render_after(renderer, plan)?)
+    renderer.migration(title, source, &render::Body::default(), &render_after(renderer, plan)?)
 }

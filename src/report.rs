@@ -403,9 +403,13 @@ fn object_of(change: &Change) -> Option<(Action, Object)> {
     let (action, id) = match change {
         Change::Rename { object, from, .. } => (Action::Change(format!("renamed from {}", code(from))), object.clone()),
         Change::ForRollback(_) => return None,
-        Change::MoveTable { from, to } => {
+        Change::MoveTable { from, to, .. } => {
             (Action::Change(format!("moved from {}", code(&from.to_string()))), ObjectId::Table(to.clone()))
         }
+        Change::RenameSequence { table, from, to } => (
+            Action::Change(format!("renamed from {}", code(from))),
+            ObjectId::Sequence(QualifiedName::new(table.schema.clone(), to.clone())),
+        ),
         Change::CreateSchema(s) => (Action::Create, ObjectId::Schema(s.clone())),
         Change::DropSchema(s) => (Action::Drop, ObjectId::Schema(s.clone())),
         Change::CreateTable(t) => (Action::Create, ObjectId::Table(t.name.clone())),
@@ -733,7 +737,7 @@ impl<'a> Tables<'a> {
                 Change::Rename { object: ObjectId::Table(new), from, .. } => {
                     table_to.insert(QualifiedName::new(new.schema.clone(), from.clone()), new);
                 }
-                Change::MoveTable { from, to } => {
+                Change::MoveTable { from, to, .. } => {
                     table_to.insert(from.clone(), to);
                 }
                 Change::Rename { object: ObjectId::Policy(table, new), from, .. } => {

@@ -91,6 +91,10 @@ pub enum Statement {
         name: QualifiedName,
         value: String,
         before: Option<String>,
+        /// Run before the migration's transaction (`IF NOT EXISTS`, so that the migration
+        /// runs again after a failure): the transaction uses the value, which PostgreSQL
+        /// allows only once it is committed.
+        committed_first: bool,
     },
     /// Renames the type, creates it with `values`, converts each column through text and
     /// drops the old type.
@@ -239,10 +243,13 @@ pub enum Statement {
     Note(String),
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum IdentityChange {
-    Add(Identity),
+    /// With the options of its sequence (`identity::sql`).
+    Add(Identity, Vec<(String, String)>),
     Set(Identity),
+    /// `SET INCREMENT BY 2 …` clauses (`identity::set_clauses`).
+    Options(Vec<String>),
     Drop,
 }
 
@@ -305,6 +312,7 @@ pub struct Rename {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum RenameKind {
     Table,
+    Sequence,
     Column,
     Constraint,
     Index,

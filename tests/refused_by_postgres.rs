@@ -13,6 +13,42 @@ use support::server;
 /// put right). Each runs in a transaction of its own, after `SETUP`.
 const CASES: &[(&str, &str, &str, &str)] = &[
     (
+        "350_sql_alter_type_of_column_a_view_reads",
+        "create view tv as select id from t; alter table t alter column id type integer",
+        "cannot alter type of a column used by a view or rule",
+        "create view tv as select title from t; alter table t alter column id type integer",
+    ),
+    (
+        "351_sql_drop_column_a_policy_reads",
+        "create policy own on t using (title <> ''); alter table t drop column title",
+        "policy own on table t depends on column title",
+        "create policy own on t using (id > 0); alter table t drop column title",
+    ),
+    (
+        "352_sql_drop_column_a_foreign_key_references",
+        "create table t2 (t_id bigint references t (id)); alter table t drop column id",
+        "constraint t2_t_id_fkey on table t2 depends on column id",
+        "create table t2 (t_id bigint references t (id)); alter table t drop column title",
+    ),
+    (
+        "356_sql_replace_view_renames_a_column",
+        "create view tv as select id, title from t; create or replace view tv as select id, title as name from t",
+        "cannot change name of view column \"title\" to \"name\"",
+        "create view tv as select id, title from t; create or replace view tv as select id, title, title as name from t",
+    ),
+    (
+        "340_yaml_calls_function_that_exists_nowhere",
+        "create table t2 (id uuid primary key default gen_random_uuidd())",
+        "function gen_random_uuidd() does not exist",
+        "create table t2 (id uuid primary key default gen_random_uuid())",
+    ),
+    (
+        "341_yaml_casts_to_type_that_exists_nowhere",
+        "create table t2 (id bigint primary key, status text check (status::state is not null))",
+        "type \"state\" does not exist",
+        "create table t2 (id bigint primary key, status text check (status::text is not null))",
+    ),
+    (
         "144_yaml_two_primary_keys",
         "create table t2 (id bigint primary key, b bigint primary key)",
         "multiple primary keys",
@@ -348,4 +384,42 @@ fn a_table_of_1601_columns_is_refused() {
     let err = db.apply(&format!("create table wide ({})", columns(1601))).unwrap_err();
     assert!(err.contains("tables can have at most 1600 columns"), "{err}");
     db.apply(&format!("create table wide ({})", columns(1600))).unwrap();
+}
+
+/// The names the unqualified-call check takes for PostgreSQL's and the extensions' hold
+/// everything the server provides: every function and type of pg_catalog, and for each
+/// listed extension the server can install, exactly what it creates (so a call of any of
+/// them is never refused, and the lists hold nothing an extension does not create).
+#[test]
+fn the_catalog_lists_hold_what_the_server_provides() {
+    use schemagen::catalog;
+    let db = server().fresh_db();
+    let names = |sql: &str| db.query(sql).unwrap().lines().map(str::to_string).collect::<Vec<_>>();
+    let functions = names("select distinct proname from pg_proc where pronamespace = 'pg_catalog'::regnamespace");
+    let missing: Vec<_> = functions.iter().filter(|f| !catalog::builtin_function(f)).collect();
+    assert!(missing.is_empty(), "pg_catalog functions not listed (run scripts/catalog_names.sh): {missing:?}");
+    let types = names("select distinct typname from pg_type where typnamespace = 'pg_catalog'::regnamespace");
+    let missing: Vec<_> = types.iter().filter(|t| !catalog::builtin_type(t)).collect();
+    assert!(missing.is_empty(), "pg_catalog types not listed (run scripts/catalog_names.sh): {missing:?}");
+    assert!(!catalog::builtin_function("gen_random_uuidd") && !catalog::builtin_type("state"));
+
+    let available = names("select name from pg_available_extensions");
+    let mut checked = 0;
+    for ext in catalog::extensions().filter(|e| available.iter().any(|a| a == e)) {
+        let created = names(&format!(
+            "begin;\ncreate extension if not exists \"{ext}\" cascade;\n\
+             select p.proname from pg_depend d join pg_proc p on d.classid = 'pg_proc'::regclass and d.objid = p.oid \
+             join pg_extension e on d.refobjid = e.oid where e.extname = '{ext}' and d.deptype = 'e' \
+             union select t.typname from pg_depend d join pg_type t on d.classid = 'pg_type'::regclass \
+             and d.objid = t.oid join pg_extension e on d.refobjid = e.oid where e.extname = '{ext}' \
+             and d.deptype = 'e' order by 1;\nrollback;"
+        ));
+        let mut listed: Vec<_> = catalog::extension_names(ext).collect();
+        let missing: Vec<_> = created.iter().filter(|n| !listed.contains(&n.as_str())).collect();
+        assert!(missing.is_empty(), "{ext} creates names not listed: {missing:?}");
+        listed.retain(|n| !catalog::builtin_function(n) && !created.iter().any(|c| c == n));
+        assert!(listed.iter().all(|n| *n == "algorithm_sign" || *n == "try_cast_double"), "{ext} lists {listed:?}");
+        checked += 1;
+    }
+    assert!(checked >= 40, "only {checked} extensions could be compared");
 }

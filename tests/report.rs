@@ -274,9 +274,9 @@ fn privileges_granted_and_revoked_are_listed_per_role() {
 fn objects_are_grouped_by_kind_and_a_rebuilt_view_is_not_a_new_one() {
     let before = "create table b (id int); create view v as select id from posts;
         create policy p on posts for select using (id > 0);";
-    let after = "create table a (id int); create view v as select id from posts;
-        alter table posts add column body text; comment on table posts is 'Posts.';
-        alter table posts alter column id type bigint;";
+    let after = "create table a (id int); alter table posts add column body text;
+        comment on table posts is 'Posts.'; alter table posts alter column id type bigint;
+        create view v as select id from posts;";
     let r = report(before, after);
     let names =
         |objects: &[schemagen::report::Object]| objects.iter().map(|o| (o.kind, o.name.clone())).collect::<Vec<_>>();

@@ -85,6 +85,18 @@ const FILES: &[(&str, &str)] = &[
         "view: team_counts\nquery: |\n  select t.id, t.xmin as version, (select count(*) from members m where m.team_id = t.id) as n\n  \
          from teams t where exists (select 1 from docs d where d.team_id = t.id) order by n\n",
     ),
+    // Unqualified calls and casts of what PostgreSQL, an extension or the project has.
+    ("team_state.yaml", "enum: team_state\nvalues: [open, closed]\n"),
+    (
+        "calls.yaml",
+        "table: calls\ncolumns:\n  id: bigint primary key default (random() * 1000)::bigint\n  \
+         state: text check (state::team_state is not null and state::text <> '')\n  \
+         n: bigint check (team_size(n) >= 0 and n::numeric < 1e9)\n  \
+         token: text default encode(gen_random_bytes(8), 'hex')\n  \
+         tsv: tsvector generated always as (to_tsvector('simple', coalesce(state, ''))) stored\n  \
+         row_of: teams\n\
+         checks:\n  - (row_of).id is null or row_of::teams is not null\n",
+    ),
     (
         "team_lateral.yaml",
         "view: team_lateral\nquery: |\n  select t.id, x.n from teams t\n  \
@@ -114,4 +126,33 @@ fn schemas_close_to_the_refused_ones_load_and_apply() {
     assert_eq!(db.query("select count(*) from pg_tables where tablename = 'a.b'").unwrap(), "1");
     assert_eq!(db.query("select count(*) from pg_inherits where inhparent = 'logs_eu'::regclass").unwrap(), "1");
     assert_eq!(db.query("select count(*) from pg_policies where tablename = 'logs_eu_2024'").unwrap(), "1");
+    assert_eq!(db.query("select count(*) from pg_constraint where conrelid = 'calls'::regclass").unwrap(), "4");
+}
+
+/// An unqualified call of a function no list here holds is judged only when every
+/// extension the project creates is one whose names are known: with an extension that is
+/// not (pg_jsonschema), the call may be that extension's and the schema loads.
+#[test]
+fn unqualified_calls_are_not_judged_beside_an_unknown_extension() {
+    let run = |extensions: &str| {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(dir.path().join("schema")).unwrap();
+        std::fs::create_dir_all(dir.path().join("supabase/migrations")).unwrap();
+        let setup = format!("extensions:\n  pgcrypto: ~\n{extensions}");
+        std::fs::write(dir.path().join("schema/_setup.yaml"), setup).unwrap();
+        let table = "table: docs\ncolumns:\n  id: bigint primary key\n  \
+                     body: jsonb check (jsonb_matches_schema('{}', body))\n";
+        std::fs::write(dir.path().join("schema/docs.yaml"), table).unwrap();
+        Command::new(env!("CARGO_BIN_EXE_schemagen")).current_dir(dir.path()).arg("diff").output().unwrap()
+    };
+    let known_only = run("");
+    let stderr = String::from_utf8_lossy(&known_only.stderr);
+    assert_eq!(known_only.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("calls jsonb_matches_schema(…), which is neither a PostgreSQL function"), "{stderr}");
+    assert!(stderr.contains("schema/docs.yaml:4:"), "{stderr}");
+    let with_unknown = run("  pg_jsonschema: ~\n");
+    let stderr = String::from_utf8_lossy(&with_unknown.stderr);
+    assert!(!stderr.contains("jsonb_matches_schema"), "{stderr}");
+    assert_eq!(with_unknown.status.code(), Some(2), "{stderr}");
+    assert!(String::from_utf8_lossy(&with_unknown.stdout).contains("jsonb_matches_schema('{}'"));
 }

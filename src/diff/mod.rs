@@ -31,6 +31,19 @@ pub enum Change {
     MoveTable {
         from: QualifiedName,
         to: QualifiedName,
+        /// Its serial and identity columns' sequences (by the names they have when it moves),
+        /// which keep the privileges of the schema they were created in: changed from the
+        /// first to the second (the defaults of the schema it moves to) after the move, and
+        /// back after the move back.
+        sequences: Vec<String>,
+        sequence_grants: (Grants, Grants),
+    },
+    /// The sequence of a serial or identity column of `table` (named as it will be), in its
+    /// schema, follows a rename of the table or column: PostgreSQL keeps its old name.
+    RenameSequence {
+        table: QualifiedName,
+        from: String,
+        to: String,
     },
     CreateSchema(String),
     DropSchema(String),
@@ -234,24 +247,54 @@ pub struct EnumUser {
     #[serde(rename = "type")]
     pub data_type: DataType,
     pub default: Option<Expr>,
+    /// The default the desired schema gives the column, which a recreation towards it sets
+    /// (the current one may name a value the new type lacks).
+    #[serde(skip)]
+    pub wanted: Option<Expr>,
 }
 
-fn enum_users(schema: &Schema, name: &QualifiedName) -> Vec<EnumUser> {
+fn enum_users(current: &Schema, desired: &Schema, name: &QualifiedName) -> Vec<EnumUser> {
     let mut out = Vec::new();
-    for t in schema.tables.values() {
-        for c in &t.columns {
-            let ty = &c.data_type;
-            if !ty.builtin && ty.name == name.name && ty.schema.as_deref().unwrap_or("public") == name.schema {
-                out.push(EnumUser {
-                    table: t.name.clone(),
-                    column: c.name.clone(),
-                    data_type: ty.clone(),
-                    default: c.default.clone(),
-                });
-            }
+    let of_enum =
+        |ty: &DataType| !ty.builtin && ty.name == name.name && ty.schema.as_deref().unwrap_or("public") == name.schema;
+    for t in current.tables.values() {
+        for c in t.columns.iter().filter(|c| of_enum(&c.data_type)) {
+            let wanted = desired.table(&t.name).and_then(|t| t.column(&c.name)).filter(|w| of_enum(&w.data_type));
+            out.push(EnumUser {
+                table: t.name.clone(),
+                column: c.name.clone(),
+                data_type: c.data_type.clone(),
+                default: c.default.clone(),
+                wanted: wanted.and_then(|w| w.default.clone()),
+            });
         }
     }
     out
+}
+
+/// A recreated enum sets its columns' defaults (the desired ones on the way up, the
+/// current ones back): a change of such a default is the recreation's, not a change of
+/// the column of its own, which would come after it up and before it down, where the
+/// other type does not have the value.
+fn defaults_with_recreated_enums(changes: &mut Vec<Change>) {
+    let users: Vec<(QualifiedName, String)> = changes
+        .iter()
+        .filter_map(|c| match c {
+            Change::RecreateEnum { users, .. } => Some(users),
+            _ => None,
+        })
+        .flatten()
+        .map(|u| (u.table.clone(), u.column.clone()))
+        .collect();
+    for change in changes.iter_mut() {
+        if let Change::AlterColumn { table, from, to, .. } = change
+            && from.data_type == to.data_type
+            && users.iter().any(|(t, c)| t == table && *c == to.name)
+        {
+            from.default = to.default.clone();
+        }
+    }
+    changes.retain(|c| !matches!(c, Change::AlterColumn { from, to, .. } if from == to));
 }
 
 pub fn diff(current: &Schema, desired: &Schema) -> Vec<Change> {
@@ -314,6 +357,7 @@ pub fn diff(current: &Schema, desired: &Schema) -> Vec<Change> {
     diff_triggers(trimmed.as_ref().unwrap_or(current), desired, &mut changes);
     owners::diff_owners(current, desired, &mut changes);
     recreate_dependents(current, desired, &mut changes);
+    defaults_with_recreated_enums(&mut changes);
     for s in current.schemas.difference(&desired.schemas) {
         changes.push(Change::DropSchema(s.clone()));
     }
@@ -503,7 +547,7 @@ fn diff_enums(current: &Schema, desired: &Schema, changes: &mut Vec<Change>) {
         // Values can be added in place; a value removed or moved means a new type.
         let kept_order = old.values.iter().all(|v| e.values.contains(v))
             && e.values.iter().filter(|v| old.values.contains(v)).eq(old.values.iter());
-        let users = enum_users(current, name);
+        let users = enum_users(current, desired, name);
         if kept_order {
             for (i, v) in e.values.iter().enumerate() {
                 if !old.values.contains(v) {

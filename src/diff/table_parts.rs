@@ -6,7 +6,7 @@ use std::collections::BTreeSet;
 
 use super::Change;
 use crate::model::deps::Graph;
-use crate::model::{Column, ObjectId, QualifiedName, Schema};
+use crate::model::{Column, ConstraintKind, ObjectId, QualifiedName, Schema};
 
 /// Adds the changes that take off and put back what stands on `rebuilt`, and adds to it
 /// the generated columns dropped and added again, so that what reads them is rebuilt too.
@@ -68,16 +68,33 @@ pub fn rebuild(
         let stands = |id: &ObjectId| {
             !handled.contains(id) && (on_function(id) || graph.depends_on(id).any(|d| generated.contains(d)))
         };
+        // An expression over a column of an enum recreated keeps its constants typed with
+        // the old type, which ALTER COLUMN … TYPE cannot compare with the new one.
+        let enum_of = |d: &ObjectId| match d {
+            ObjectId::Type(_) => rebuilt.contains(d),
+            ObjectId::Column(t, c) => {
+                old.name == *t
+                    && old.column(c).is_some_and(|c| {
+                        let ty = &c.data_type;
+                        let q = QualifiedName::new(ty.schema.as_deref().unwrap_or("public"), ty.name.clone());
+                        !ty.builtin && rebuilt.contains(&ObjectId::Type(q))
+                    })
+            }
+            _ => false,
+        };
+        let on_enum = |id: &ObjectId| !handled.contains(id) && graph.depends_on(id).any(enum_of);
         for c in &old.constraints {
             let id = ObjectId::Constraint(name.clone(), c.name.clone());
-            if let Some(wanted) = new.constraint(&c.name).filter(|_| stands(&id)) {
+            let expression = matches!(c.kind, ConstraintKind::Check { .. } | ConstraintKind::Exclude(_));
+            if let Some(wanted) = new.constraint(&c.name).filter(|_| stands(&id) || (expression && on_enum(&id))) {
                 extra.push(Change::DropConstraint { table: name.clone(), constraint: c.clone() });
                 extra.push(Change::AddConstraint { table: name.clone(), constraint: wanted.clone() });
             }
         }
         for i in &old.indexes {
             let id = ObjectId::Index(name.clone(), i.name.clone());
-            if let Some(wanted) = new.index(&i.name).filter(|_| stands(&id)) {
+            let expression = i.predicate.is_some() || i.keys.iter().any(|k| k.expr.is_some());
+            if let Some(wanted) = new.index(&i.name).filter(|_| stands(&id) || (expression && on_enum(&id))) {
                 extra.push(Change::DropIndex { table: name.clone(), index: i.clone() });
                 extra.push(Change::CreateIndex { table: name.clone(), index: wanted.clone() });
             }

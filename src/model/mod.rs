@@ -6,6 +6,7 @@
 
 pub mod cron;
 pub mod deps;
+pub mod identity;
 pub mod naming;
 pub mod objects;
 pub mod optioned;
@@ -341,6 +342,9 @@ pub struct Column {
     pub not_null: bool,
     pub default: Option<Expr>,
     pub identity: Option<Identity>,
+    /// The options of the identity's sequence that differ from the defaults (`identity`).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub identity_options: Vec<(String, String)>,
     pub generated: Option<Expr>,
     pub collation: Option<String>,
     pub comment: Option<String>,
@@ -555,11 +559,12 @@ impl Table {
 }
 
 impl Column {
-    /// The sequence a serial or identity column comes with, `<table>_<column>_seq`, which
-    /// goes with its table (the model holds it in the column, not among the sequences).
+    /// The sequence a serial or identity column comes with, `<table>_<column>_seq` (cut to
+    /// 63 bytes as PostgreSQL cuts it), which goes with its table (the model holds it in the column, not among the sequences).
     pub fn own_sequence(&self, table: &QualifiedName) -> Option<QualifiedName> {
-        (self.data_type.is_serial() || self.identity.is_some())
-            .then(|| QualifiedName::new(table.schema.clone(), format!("{}_{}_seq", table.name, self.name)))
+        (self.data_type.is_serial() || self.identity.is_some()).then(|| {
+            QualifiedName::new(table.schema.clone(), naming::make_object_name(&table.name, Some(&self.name), "seq"))
+        })
     }
 }
 

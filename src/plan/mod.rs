@@ -615,6 +615,10 @@ fn steps_for(change: &Change, deferred: &[(QualifiedName, String)], defaults: &D
             let mut s = Step::new(phase, format!("- constraint {} on {table}", constraint.name), vec![drop], down);
             s.requires.push(Object::Table(table.clone()));
             s.releases.extend(constraint_needs(table, constraint));
+            // An expression keeps its constants typed: a type converted under it waits.
+            if matches!(constraint.kind, ConstraintKind::Check { .. } | ConstraintKind::Exclude(_)) {
+                s.provides.push(Object::Released(table.clone()));
+            }
             s.removes.extend(key_objects(table, constraint));
             vec![s]
         }
@@ -644,6 +648,9 @@ fn steps_for(change: &Change, deferred: &[(QualifiedName, String)], defaults: &D
                 Step::new(Phase::DropKeyOrIndex, format!("- index {} on {table}", index.name), vec![drop], create);
             s.requires.push(Object::Table(table.clone()));
             s.releases.extend(index_needs(table, index));
+            if index.predicate.is_some() || index.keys.iter().any(|k| k.expr.is_some()) {
+                s.provides.push(Object::Released(table.clone()));
+            }
             s.removes.push(Object::Index(table.schema.clone(), index.name.clone()));
             vec![s]
         }
@@ -720,7 +727,7 @@ fn describe_column_change(from: &Column, to: &Column) -> String {
     if from.not_null != to.not_null {
         parts.push(if to.not_null { "set not null" } else { "drop not null" }.to_string());
     }
-    if from.identity != to.identity {
+    if from.identity != to.identity || from.identity_options != to.identity_options {
         parts.push("identity".to_string());
     }
     parts.join(", ")
@@ -774,8 +781,16 @@ fn alter_column(table: &QualifiedName, from: &Column, to: &Column, using: Option
         out.push(renumber());
     }
     match (from.identity, to.identity) {
-        (None, Some(i)) => out.extend([identity(IdentityChange::Add(i)), renumber()]),
-        (Some(a), Some(b)) if a != b => out.push(identity(IdentityChange::Set(b))),
+        (None, Some(i)) => out.extend([identity(IdentityChange::Add(i, to.identity_options.clone())), renumber()]),
+        (Some(a), Some(b)) => {
+            if a != b {
+                out.push(identity(IdentityChange::Set(b)));
+            }
+            if from.identity_options != to.identity_options {
+                let clauses = crate::model::identity::set_clauses(&from.identity_options, &to.identity_options);
+                out.push(identity(IdentityChange::Options(clauses)));
+            }
+        }
         _ => {}
     }
     if to.default.is_some() && (drop_default || from.default != to.default) {

@@ -23,7 +23,20 @@ use super::{File, Object, Phase, Step, comment_stmt, needs};
 pub(super) fn steps_for(change: &Change, defaults: &DefaultPrivileges) -> Option<Vec<Step>> {
     let step = match change {
         Change::Rename { object, from } => rename_step(object, from),
-        Change::MoveTable { from, to } => move_step(from, to),
+        Change::MoveTable { from, to, sequences, sequence_grants } => move_step(from, to, sequences, sequence_grants),
+        Change::RenameSequence { table, from, to } => {
+            let rename =
+                Rename { kind: RenameKind::Sequence, table: table.clone(), from: from.clone(), to: to.clone() };
+            let mut s = Step::new(
+                Phase::Rename,
+                format!("~ rename sequence {}.{to} (was {from})", table.schema),
+                vec![Stmt::Rename(rename.clone())],
+                vec![Stmt::Rename(rename.reversed())],
+            );
+            // Named in the table's schema as it will be: after a move, and before the move back.
+            s.requires.push(Object::Table(table.clone()));
+            s
+        }
         Change::CreateExtension(extension) => {
             let down = if PLATFORM_EXTENSIONS.contains(&extension.name.as_str()) {
                 Stmt::Note(format!("extension {} is the platform's: left installed", extension.name))
@@ -76,10 +89,12 @@ pub(super) fn steps_for(change: &Change, defaults: &DefaultPrivileges) -> Option
         }
         Change::RecreateEnum { from, to, users } => {
             let recreate = |e: &Enum| recreate_enum(e, users);
+            let towards: Vec<_> =
+                users.iter().map(|u| crate::diff::EnumUser { default: u.wanted.clone(), ..u.clone() }).collect();
             let mut s = Step::new(
                 Phase::CreateType,
                 format!("~ type {}: values {} → {}", to.name, from.values.join(", "), to.values.join(", ")),
-                recreate(to),
+                recreate_enum(to, &towards),
                 lost_values_note(&from.name, to.values.iter().filter(|v| !from.values.contains(v)))
                     .into_iter()
                     .chain(recreate(from))
@@ -92,7 +107,12 @@ pub(super) fn steps_for(change: &Change, defaults: &DefaultPrivileges) -> Option
             let mut s = Step::new(
                 Phase::CreateType,
                 format!("~ type {name}: + value {value}"),
-                vec![Stmt::AddEnumValue { name: name.clone(), value: value.clone(), before: before.clone() }],
+                vec![Stmt::AddEnumValue {
+                    name: name.clone(),
+                    value: value.clone(),
+                    before: before.clone(),
+                    committed_first: false,
+                }],
                 // PostgreSQL cannot drop an enum value: the rollback recreates the type.
                 lost_values_note(name, [value]).into_iter().chain(recreate_enum(previous, users)).collect(),
             );
@@ -390,6 +410,8 @@ fn recreated_enum(s: &mut Step, name: &QualifiedName, users: &[crate::diff::Enum
     for u in users {
         s.requires.push(Object::Released(u.table.clone()));
         s.provides.push(Object::Shape(u.table.clone()));
+        // Of the new type: what reads it (a check, an index's predicate) comes after.
+        s.provides.push(Object::Column(u.table.clone(), u.column.clone()));
     }
 }
 
@@ -807,7 +829,7 @@ fn view_needs(view: &View) -> Vec<Object> {
 }
 
 /// `ALTER TABLE … SET SCHEMA` (then `RENAME` when the name changes too), and the way back.
-fn move_step(from: &QualifiedName, to: &QualifiedName) -> Step {
+fn move_step(from: &QualifiedName, to: &QualifiedName, sequences: &[String], (was, will): &(Grants, Grants)) -> Step {
     let moved = QualifiedName::new(to.schema.clone(), from.name.clone());
     let mut up = vec![Stmt::SetSchema { table: from.clone(), schema: to.schema.clone() }];
     let mut down = vec![Stmt::SetSchema { table: moved.clone(), schema: from.schema.clone() }];
@@ -815,6 +837,11 @@ fn move_step(from: &QualifiedName, to: &QualifiedName) -> Step {
         let rename = Rename { kind: RenameKind::Table, table: moved, from: from.name.clone(), to: to.name.clone() };
         up.push(Stmt::Rename(rename.clone()));
         down.insert(0, Stmt::Rename(rename.reversed()));
+    }
+    for sequence in sequences {
+        let on = |schema: &str| GrantOn::Sequence(QualifiedName::new(schema, sequence.clone()));
+        up.extend(grant_stmts(&on(&to.schema), was, will, false));
+        down.extend(grant_stmts(&on(&from.schema), will, was, false));
     }
     let mut s = Step::new(Phase::Rename, format!("~ move table {from} to {to}"), up, down);
     s.requires.push(Object::Schema(to.schema.clone()));

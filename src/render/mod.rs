@@ -161,13 +161,14 @@ impl Renderer {
         self.render(template, &ctx)
     }
 
-    /// A migration file: header, the statements in one transaction, then those that run
-    /// outside it. The title and the source (paths) go into comment lines.
-    pub fn migration(&self, title: &str, source: &str, statements: &[String], after: &[String]) -> Result<String> {
+    /// A migration file: header, the statements in one transaction (and those that must
+    /// be committed before it), then those that run outside it. The title and the source (paths) go into comment lines.
+    pub fn migration(&self, title: &str, source: &str, body: &Body, after: &[String]) -> Result<String> {
         let ctx = context! {
             title => comment_line(title),
             source => comment_line(source),
-            statements => statements.to_vec(),
+            before => body.before.clone(),
+            statements => body.statements.clone(),
             after => after.to_vec(),
         };
         let mut text = self.render("migration.sql.j2", &ctx)?;
@@ -207,4 +208,11 @@ fn template_error(e: Error) -> crate::diagnostic::Errors {
              not `{{ table|qname }}`), and every name they use must be one the statement has",
         )
         .into()
+}
+
+/// The statements of a migration's transaction, and those that run before it on their own.
+#[derive(Debug, Clone, Default)]
+pub struct Body {
+    pub before: Vec<String>,
+    pub statements: Vec<String>,
 }

@@ -75,12 +75,16 @@ pub fn context(statement: &Statement) -> Result<(&'static str, Value)> {
             ("column_not_null.sql.j2", context! { table => qname(table), column => ident(column), not_null })
         }
         S::ColumnIdentity { table, column, change } => {
-            let (action, identity) = match change {
-                IdentityChange::Add(i) => ("add", Some(identity_words(*i))),
-                IdentityChange::Set(i) => ("set", Some(identity_words(*i))),
-                IdentityChange::Drop => ("drop", None),
+            let (action, identity, options) = match change {
+                IdentityChange::Add(i, o) => ("add", Some(identity_words(*i)), crate::model::identity::sql(o)),
+                IdentityChange::Set(i) => ("set", Some(identity_words(*i)), String::new()),
+                IdentityChange::Options(clauses) => ("options", None, clauses.join(" ")),
+                IdentityChange::Drop => ("drop", None, String::new()),
             };
-            ("column_identity.sql.j2", context! { table => qname(table), column => ident(column), action, identity })
+            (
+                "column_identity.sql.j2",
+                context! { table => qname(table), column => ident(column), action, identity, options },
+            )
         }
         S::AddConstraint { table, constraint: c, not_valid } => (
             "add_constraint.sql.j2",
@@ -111,9 +115,14 @@ pub fn context(statement: &Statement) -> Result<(&'static str, Value)> {
         S::DropExtension(name) => ("drop_extension.sql.j2", context! { name => ident(name) }),
         S::CreateEnum(e) => ("create_enum.sql.j2", context! { name => qname(&e.name), values => literals(&e.values) }),
         S::DropEnum(name) => ("drop_enum.sql.j2", context! { name => qname(name) }),
-        S::AddEnumValue { name, value, before } => (
+        S::AddEnumValue { name, value, before, committed_first } => (
             "add_enum_value.sql.j2",
-            context! { name => qname(name), value => literal(value), before => before.as_deref().map(literal) },
+            context! {
+                name => qname(name),
+                value => literal(value),
+                before => before.as_deref().map(literal),
+                if_not_exists => *committed_first,
+            },
         ),
         S::RecreateEnum { name, values, old_name, users } => {
             let users: Vec<Value> = users
@@ -362,6 +371,7 @@ pub fn context(statement: &Statement) -> Result<(&'static str, Value)> {
                 RenameKind::Column => ("column", qname(&r.table)),
                 RenameKind::Constraint => ("constraint", qname(&r.table)),
                 RenameKind::Index => ("index", qname(&renamed)),
+                RenameKind::Sequence => ("sequence", qname(&renamed)),
                 RenameKind::Policy => ("policy", qname(&r.table)),
             };
             ("rename.sql.j2", context! { kind, on, from => ident(&r.from), to => ident(&r.to) })
@@ -422,6 +432,7 @@ fn column(c: &Column) -> Value {
         collation => c.collation.as_deref().map(ident),
         generated => c.generated.as_ref().map(|e| e.text().to_string()),
         identity => c.identity.map(identity_words),
+        identity_options => crate::model::identity::sql(&c.identity_options),
         default => c.default.as_ref().map(|e| e.text().to_string()),
         not_null => c.not_null,
     }

@@ -67,6 +67,38 @@ pub fn drop_column_dependents(schema: &mut Schema, before: &Graph, table: &Quali
     remove(schema, before, &[ObjectId::Column(table.clone(), column.to_string())], dependents);
 }
 
+/// What keeps PostgreSQL from dropping column `column` of `table` without CASCADE
+/// (`altering`: from changing its type): a view that names it, a policy or trigger that
+/// reads it, a generated column computed from it, and for a drop a foreign key of another
+/// table that references it (the table's own indexes and constraints on it go with it, and
+/// an ALTER TYPE rebuilds them).
+pub fn column_user(schema: &Schema, table: &QualifiedName, column: &str, altering: bool) -> Option<ObjectId> {
+    let key = schema.tables.get(table).and_then(|t| t.primary_key()).cloned().unwrap_or_default();
+    let references = |fk: &crate::model::ForeignKey| {
+        &fk.ref_table == table
+            && (fk.ref_columns.iter().any(|c| c == column)
+                || (fk.ref_columns.is_empty() && key.iter().any(|c| c == column)))
+    };
+    let foreign = schema.tables.values().filter(|t| &t.name != table).find_map(|t| {
+        t.constraints.iter().find_map(|c| match &c.kind {
+            crate::model::ConstraintKind::ForeignKey(fk) if references(fk) => {
+                Some(ObjectId::Constraint(t.name.clone(), c.name.clone()))
+            }
+            _ => None,
+        })
+    });
+    if let Some(fk) = foreign.filter(|_| !altering) {
+        return Some(fk);
+    }
+    let graph = Graph::of(schema);
+    column_dependents(schema, &graph, table, column).into_iter().find(|id| match id {
+        ObjectId::View { .. } | ObjectId::Policy(..) | ObjectId::Trigger(..) => true,
+        ObjectId::Column(t, c) => t == table && c != column,
+        ObjectId::Constraint(t, _) => !altering && t != table,
+        _ => false,
+    })
+}
+
 /// What `drop_column_dependents` removes.
 fn column_dependents(schema: &Schema, before: &Graph, table: &QualifiedName, column: &str) -> BTreeSet<ObjectId> {
     let dropped = [ObjectId::Column(table.clone(), column.to_string())];

@@ -8,7 +8,7 @@ use pg_query::protobuf::{self, AlterTableType, ConstrType, DropBehavior, ObjectT
 use pg_query::{Node, NodeEnum};
 
 use crate::model::deps::{Graph, view_id};
-use crate::model::naming::{choose_name, distinct_index_column_names, join_columns};
+use crate::model::naming::{choose_name, distinct_index_column_names, join_columns, make_object_name};
 use crate::model::privileges::PUBLIC_SCHEMA;
 use crate::model::{
     Column, Constraint, ConstraintKind, Expr, FkAction, ForeignKey, Identity, Index, IndexKey, ObjectId, ObjectKind,
@@ -265,6 +265,50 @@ pub(crate) fn nextval_sequence(node: &Node) -> Option<QualifiedName> {
     qualified_list(&regclass_name(&text))
 }
 
+/// DROP COLUMN without CASCADE, or ALTER COLUMN TYPE, of a column something outside the
+/// table's own indexes and constraints uses: PostgreSQL refuses both.
+fn column_in_use(
+    schema: &Schema,
+    table: &QualifiedName,
+    subtype: AlterTableType,
+    cmd: &protobuf::AlterTableCmd,
+) -> Option<Outcome> {
+    let altering = match subtype {
+        AlterTableType::AtDropColumn if cmd.behavior != DropBehavior::DropCascade as i32 => false,
+        AlterTableType::AtAlterColumnType => true,
+        _ => return None,
+    };
+    schema.tables.get(table)?.column(&cmd.name)?;
+    let user = crate::source::cascade::column_user(schema, table, &cmd.name, altering)?;
+    Some(if altering {
+        Outcome::Rejected {
+            message: format!("cannot alter type of column {} of {table}: {user} uses it", cmd.name),
+            hint: "PostgreSQL refuses to change the type of a column a view, policy, trigger or generated column \
+                   uses: drop that first and create it again after the ALTER",
+        }
+    } else {
+        Outcome::Rejected {
+            message: format!("cannot drop column {} of {table} because {user} depends on it", cmd.name),
+            hint: "PostgreSQL refuses without CASCADE: drop what depends on it first, or write DROP COLUMN … CASCADE \
+                   to drop that too",
+        }
+    })
+}
+
+/// After a rename or move of `table` or its columns, the sequences it owns that are named
+/// as `serial` names them again make their columns serial again.
+pub(crate) fn serials_again(schema: &mut Schema, table: &QualifiedName) {
+    let owned: Vec<QualifiedName> = schema
+        .sequences
+        .values()
+        .filter(|s| s.owned_by.as_ref().is_some_and(|(t, _)| t == table))
+        .map(|s| s.name.clone())
+        .collect();
+    for sequence in owned {
+        serial_from_sequence(schema, &sequence);
+    }
+}
+
 /// A sequence owned by a column named `<table>_<column>_seq` whose default draws from it is
 /// what `serial` creates: the column becomes serial again. True when it did.
 fn serial_from_sequence(schema: &mut Schema, sequence: &QualifiedName) -> bool {
@@ -272,7 +316,8 @@ fn serial_from_sequence(schema: &mut Schema, sequence: &QualifiedName) -> bool {
         return false;
     };
     let Some(table) = schema.tables.get_mut(&table_name) else { return false };
-    if sequence.name != format!("{}_{column}_seq", table_name.name) || sequence.schema != table_name.schema {
+    if sequence.name != make_object_name(&table_name.name, Some(&column), "seq") || sequence.schema != table_name.schema
+    {
         return false;
     }
     let Some(col) = table.column_mut(&column) else { return false };
@@ -545,6 +590,7 @@ fn column_from_def(def: &protobuf::ColumnDef) -> (Column, Vec<PendingConstraint>
         data_type,
         default: def.raw_default.as_deref().filter(|d| !is_null_const(d)).map(expr_sql),
         identity: None,
+        identity_options: Vec::new(),
         generated: None,
         collation: def.coll_clause.as_ref().map(|c| strings(&c.collname).join(".")),
         comment: None,
@@ -562,6 +608,7 @@ fn column_from_def(def: &protobuf::ColumnDef) -> (Column, Vec<PendingConstraint>
             }
             ConstrType::ConstrIdentity => {
                 column.identity = Some(identity_kind(&c.generated_when));
+                column.identity_options = identity_options(&[], &c.options, &column.data_type);
                 column.not_null = true;
             }
             ConstrType::ConstrGenerated => column.generated = c.raw_expr.as_deref().map(expr_sql),
@@ -585,6 +632,15 @@ fn column_from_def(def: &protobuf::ColumnDef) -> (Column, Vec<PendingConstraint>
         }
     }
     (column, pending)
+}
+
+/// The sequence options of an identity (`START WITH 100`, …) over `current`.
+fn identity_options(
+    current: &[(String, String)],
+    options: &[Node],
+    ty: &crate::model::DataType,
+) -> Vec<(String, String)> {
+    crate::model::identity::merged(current, &routines::sequence_option_values(options), ty)
 }
 
 fn identity_kind(generated_when: &str) -> Identity {
@@ -910,6 +966,9 @@ fn alter_table(schema: &mut Schema, s: &protobuf::AlterTableStmt) -> Outcome {
 fn alter_table_cmd(schema: &mut Schema, name: &QualifiedName, cmd: &protobuf::AlterTableCmd) -> Outcome {
     let subtype = AlterTableType::try_from(cmd.subtype).unwrap_or(AlterTableType::Undefined);
     let def = cmd.def.as_deref().and_then(|d| d.node.as_ref());
+    if let Some(refused) = column_in_use(schema, name, subtype, cmd) {
+        return refused;
+    }
     let table = schema.tables.get_mut(name).expect("caller checked");
     match subtype {
         AlterTableType::AtAddColumn => {
@@ -1009,6 +1068,7 @@ fn alter_table_cmd(schema: &mut Schema, name: &QualifiedName, cmd: &protobuf::Al
         AlterTableType::AtAddIdentity => {
             if let (Some(NodeEnum::Constraint(c)), Some(col)) = (def, table.column_mut(&cmd.name)) {
                 col.identity = Some(identity_kind(&c.generated_when));
+                col.identity_options = identity_options(&[], &c.options, &col.data_type);
                 col.not_null = true;
             }
         }
@@ -1029,10 +1089,12 @@ fn alter_table_cmd(schema: &mut Schema, name: &QualifiedName, cmd: &protobuf::Al
                         Some(if code == u32::from(b'd').to_string() { Identity::ByDefault } else { Identity::Always });
                 }
             }
+            col.identity_options = identity_options(&col.identity_options, &options.items, &col.data_type);
         }
         AlterTableType::AtDropIdentity => {
             if let Some(col) = table.column_mut(&cmd.name) {
                 col.identity = None;
+                col.identity_options.clear();
             }
         }
         AlterTableType::AtDropExpression => {
@@ -1187,6 +1249,15 @@ fn rename(schema: &mut Schema, s: &protobuf::RenameStmt, keep_sequences: bool) -
         return Outcome::Skipped("RENAME");
     };
     let target = existing(schema, rv);
+    // ALTER TABLE … RENAME TO also renames a sequence.
+    let sequence = rename_type == ObjectType::ObjectSequence
+        || (rename_type == ObjectType::ObjectTable
+            && !schema.tables.contains_key(&target)
+            && !schema.views.contains_key(&target)
+            && (schema.sequences.contains_key(&target) || security::is_column_sequence(schema, &target)));
+    if sequence {
+        return rename_sequence(schema, &target, &s.newname, s.missing_ok);
+    }
     let missing = |what: String| {
         if s.missing_ok {
             Outcome::Applied
@@ -1219,6 +1290,7 @@ fn rename(schema: &mut Schema, s: &protobuf::RenameStmt, keep_sequences: bool) -
             }
             schema.tables.insert(new_relation.clone(), table);
             retarget_table(schema, &target, &new_relation);
+            serials_again(schema, &new_relation);
         }
         ObjectType::ObjectTable | ObjectType::ObjectView | ObjectType::ObjectMatview => {
             let mut v = schema.views.remove(&target).expect("checked above");
@@ -1238,7 +1310,15 @@ fn rename(schema: &mut Schema, s: &protobuf::RenameStmt, keep_sequences: bool) -
             if !columns.contains(&s.subname.as_str()) && !view_named_by_query {
                 return missing(format!("column {} of {target}", s.subname));
             }
+            if keep_sequences && let Some(mut table) = schema.tables.remove(&target) {
+                if let Some(at) = table.columns.iter().position(|c| c.name == s.subname && c.data_type.is_serial()) {
+                    let name = table.columns[at].own_sequence(&target).expect("a serial column");
+                    keep_serial_sequence(schema, &mut table, at, name);
+                }
+                schema.tables.insert(target.clone(), table);
+            }
             rename_column(schema, &target, &s.subname, &s.newname);
+            serials_again(schema, &target);
         }
         ObjectType::ObjectTabconstraint => {
             if schema.triggers.get(&(target.clone(), s.subname.clone())).is_some_and(|t| t.constraint) {
@@ -1330,27 +1410,110 @@ fn rekey<T>(
 /// would write: the integer type, a default that draws from the old sequence, which the
 /// column owns.
 fn keep_serial_sequences(schema: &mut Schema, table: &mut Table, old: &QualifiedName) {
-    for col in table.columns.iter_mut().filter(|c| c.data_type.is_serial()) {
-        let base = match col.data_type.name.as_str() {
-            "smallserial" => "smallint",
-            "bigserial" => "bigint",
-            _ => "integer",
-        };
+    for at in 0..table.columns.len() {
+        if !table.columns[at].data_type.is_serial() {
+            continue;
+        }
         let name = QualifiedName::new(
             old.schema.clone(),
-            choose_name(&old.name, Some(&col.name), "seq", |n| {
+            choose_name(&old.name, Some(&table.columns[at].name), "seq", |n| {
                 schema.sequences.contains_key(&QualifiedName::new(old.schema.clone(), n))
             }),
         );
-        col.data_type = crate::model::DataType::from_parts(vec![base.into()], vec![], 0);
-        col.default = nextval_default(&name);
-        let options = if base == "bigint" { Vec::new() } else { vec![("as".to_string(), base.to_string())] };
-        let owned_by = Some((table.name.clone(), col.name.clone()));
-        let grants = schema.default_privileges.effective(&name.schema, ObjectKind::Sequences);
-        let sequence =
-            crate::model::Sequence { name: name.clone(), options, owned_by, comment: None, grants, owner: None };
-        schema.sequences.insert(name, sequence);
+        keep_serial_sequence(schema, table, at, name);
     }
+}
+
+/// The serial column `at` of `table` as what pg_dump writes for it once its sequence is
+/// named otherwise than `serial` names it: the integer type, a default that draws from
+/// `sequence`, which the column owns.
+fn keep_serial_sequence(schema: &mut Schema, table: &mut Table, at: usize, sequence: QualifiedName) {
+    let col = &mut table.columns[at];
+    let base = match col.data_type.name.as_str() {
+        "smallserial" => "smallint",
+        "bigserial" => "bigint",
+        _ => "integer",
+    };
+    col.data_type = crate::model::DataType::from_parts(vec![base.into()], vec![], 0);
+    col.default = nextval_default(&sequence);
+    let options = if base == "bigint" { Vec::new() } else { vec![("as".to_string(), base.to_string())] };
+    let owned_by = Some((table.name.clone(), col.name.clone()));
+    let grants = schema.default_privileges.effective(&sequence.schema, ObjectKind::Sequences);
+    let sequence =
+        crate::model::Sequence { name: sequence.clone(), options, owned_by, comment: None, grants, owner: None };
+    schema.sequences.insert(sequence.name.clone(), sequence);
+}
+
+/// ALTER SEQUENCE … RENAME TO (or ALTER TABLE … RENAME TO on a sequence). PostgreSQL keeps
+/// a sequence by oid, so the defaults that draw from it follow; a sequence named
+/// `<table>_<column>_seq` of the column that owns it is a serial again, and a serial's
+/// sequence named otherwise is no longer one.
+fn rename_sequence(schema: &mut Schema, from: &QualifiedName, to: &str, missing_ok: bool) -> Outcome {
+    let new = QualifiedName::new(from.schema.clone(), to);
+    let taken = schema.tables.contains_key(&new)
+        || schema.views.contains_key(&new)
+        || schema.sequences.contains_key(&new)
+        || security::is_column_sequence(schema, &new)
+        || schema.tables.values().filter(|t| t.name.schema == new.schema).any(|t| t.relation_names().any(|n| n == to));
+    if !schema.sequences.contains_key(from) {
+        let serial = schema.tables.values().find_map(|t| {
+            let at = t
+                .columns
+                .iter()
+                .position(|c| c.data_type.is_serial() && c.own_sequence(&t.name).as_ref() == Some(from))?;
+            Some((t.name.clone(), at))
+        });
+        let identity = |name: &QualifiedName| {
+            schema.tables.values().any(|t| {
+                t.columns.iter().any(|c| c.identity.is_some() && c.own_sequence(&t.name).as_ref() == Some(name))
+            })
+        };
+        return match serial {
+            Some(_) if taken => taken_outcome(&new),
+            Some((name, at)) => {
+                let mut table = schema.tables.remove(&name).expect("found above");
+                keep_serial_sequence(schema, &mut table, at, new);
+                schema.tables.insert(name, table);
+                Outcome::Applied
+            }
+            // An identity column's sequence is named after its table and column in the model,
+            // as a fresh build names it; renamed to that name (after its table was), the
+            // database is as the model says, and renamed away, it is what the model cannot say.
+            None if identity(&new) => Outcome::Applied,
+            None if identity(from) => Outcome::Skipped("ALTER SEQUENCE RENAME (identity)"),
+            None if missing_ok => Outcome::Applied,
+            None => Outcome::Unresolved(format!("rename of sequence {from}, which the model does not hold")),
+        };
+    }
+    if taken {
+        return taken_outcome(&new);
+    }
+    let mut sequence = schema.sequences.remove(from).expect("checked above");
+    sequence.name = new.clone();
+    schema.sequences.insert(new.clone(), sequence);
+    for col in schema.tables.values_mut().flat_map(|t| t.columns.iter_mut()) {
+        if col.default.as_ref().and_then(drawn_sequence).as_ref() == Some(from) {
+            col.default = nextval_default(&new);
+        }
+    }
+    serial_from_sequence(schema, &new);
+    Outcome::Applied
+}
+
+fn taken_outcome(name: &QualifiedName) -> Outcome {
+    Outcome::Rejected {
+        message: format!("relation {name} already exists"),
+        hint: "PostgreSQL refuses to rename onto a name that is taken: drop or rename the other first, or pick \
+               another name",
+    }
+}
+
+/// The sequence a `nextval(…)` default draws from.
+pub(crate) fn drawn_sequence(default: &Expr) -> Option<QualifiedName> {
+    if !default.text().contains("nextval(") {
+        return None;
+    }
+    crate::pgtree::parse_expr(default.text()).ok().and_then(|n| nextval_sequence(&n))
 }
 
 /// `nextval('seq'::regclass)` as PostgreSQL prints the default of a column drawing from
@@ -1371,6 +1534,11 @@ pub(crate) fn nextval_default(sequence: &QualifiedName) -> Option<Expr> {
 pub(crate) fn retarget_table(schema: &mut Schema, from: &QualifiedName, to: &QualifiedName) {
     move_to_table(&mut schema.policies, from, to, |p| &mut p.table);
     move_to_table(&mut schema.triggers, from, to, |t| &mut t.table);
+    for owner in schema.sequences.values_mut().filter_map(|s| s.owned_by.as_mut()) {
+        if &owner.0 == from {
+            owner.0 = to.clone();
+        }
+    }
     for t in schema.tables.values_mut() {
         for c in &mut t.constraints {
             if let ConstraintKind::ForeignKey(fk) = &mut c.kind
@@ -1416,6 +1584,14 @@ fn rename_column(schema: &mut Schema, target: &QualifiedName, old: &str, new: &s
             *c = new.to_string();
         }
     };
+    for seq in schema.sequences.values_mut() {
+        if let Some((t, c)) = seq.owned_by.as_mut()
+            && t == target
+            && c == old
+        {
+            *c = new.to_string();
+        }
+    }
     // PostgreSQL stores policies and views as trees, so they follow the column.
     for v in schema.views.values_mut() {
         v.query = crate::source::view_columns::rename_view_column(&v.query, target, old, new);

@@ -6,6 +6,7 @@ pub mod composite;
 pub mod created;
 pub mod cron;
 pub mod ddl;
+pub mod enum_labels;
 pub mod exclusion;
 pub mod like;
 pub mod live;

@@ -217,6 +217,10 @@ pub fn detach(schema: &mut Schema, parent: &QualifiedName, cmd: &protobuf::Parti
     table.columns = inherited.columns;
     for c in &mut table.columns {
         c.comment = None;
+        // The identity is the partitioned table's; a partition has none of its own (up to
+        // PostgreSQL 16), and keeps the NOT NULL.
+        c.identity = None;
+        c.identity_options.clear();
     }
     let relname = name.name.clone();
     for mut c in inherited.constraints {

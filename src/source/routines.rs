@@ -525,12 +525,29 @@ pub fn create_view(schema: &mut Schema, s: &protobuf::ViewStmt) -> Outcome {
         };
     }
     let query = expand_stars(query, schema);
+    // OR REPLACE keeps the columns a view has, by name and place; it may add some after.
+    let query_text = query_sql(&query);
+    let columns = strings(&s.aliases);
+    let names = |q: &str, c: &[String]| crate::source::view_columns::output_names(q, c);
+    if let Some((was, now)) = old.and_then(|v| Some((names(&v.query, &v.columns)?, names(&query_text, &columns)?)))
+        && let Some(i) = (0..was.len()).find(|&i| now.get(i) != Some(&was[i]))
+    {
+        let message = match now.get(i) {
+            Some(new) => format!("cannot change name of view column \"{}\" of {name} to \"{new}\"", was[i]),
+            None => format!("cannot drop column \"{}\" of view {name}", was[i]),
+        };
+        return Outcome::Rejected {
+            message,
+            hint: "CREATE OR REPLACE VIEW keeps the view's columns in their order and may only add columns after \
+                   them: ALTER VIEW … RENAME COLUMN first, or drop the view and create it again",
+        };
+    }
     let view = View {
         name: name.clone(),
         materialized: false,
-        query: query_sql(&query),
+        query: query_text,
         refs: node_refs(&query),
-        columns: strings(&s.aliases),
+        columns,
         options,
         check_option,
         comment: old.and_then(|v| v.comment.clone()),
@@ -594,18 +611,34 @@ pub fn alter_enum(schema: &mut Schema, s: &protobuf::AlterEnumStmt) -> Outcome {
     let Some(e) = schema.enums.get_mut(&name) else {
         return Outcome::Unresolved(format!("ALTER TYPE {name}, which the model does not hold"));
     };
+    let taken = || Outcome::Rejected {
+        message: format!("enum label \"{}\" of {name} already exists", s.new_val),
+        hint: "PostgreSQL refuses a label the type has: write ADD VALUE IF NOT EXISTS, or pick another label",
+    };
+    let missing = |label: &str| Outcome::Rejected {
+        message: format!("\"{label}\" is not an existing enum label of {name}"),
+        hint: "PostgreSQL refuses a label the type does not have: check the statements before this one",
+    };
     if !s.old_val.is_empty() {
+        if !e.values.contains(&s.old_val) {
+            return missing(&s.old_val);
+        }
+        if e.values.contains(&s.new_val) {
+            return taken();
+        }
         for v in e.values.iter_mut().filter(|v| **v == s.old_val) {
             *v = s.new_val.clone();
         }
+        crate::source::enum_labels::rename_label(schema, &name, &s.old_val, &s.new_val);
         return Outcome::Applied;
     }
     if e.values.contains(&s.new_val) {
-        return Outcome::Applied;
+        return if s.skip_if_new_val_exists { Outcome::Applied } else { taken() };
     }
     let at = match e.values.iter().position(|v| *v == s.new_val_neighbor) {
         Some(i) if s.new_val_is_after => i + 1,
         Some(i) => i,
+        None if !s.new_val_neighbor.is_empty() => return missing(&s.new_val_neighbor),
         None => e.values.len(),
     };
     e.values.insert(at, s.new_val.clone());
@@ -622,26 +655,36 @@ pub fn create_extension(schema: &mut Schema, s: &protobuf::CreateExtensionStmt) 
     Outcome::Applied
 }
 
-/// Applies sequence options to `seq`, keeping only values that differ from the defaults.
-fn apply_sequence_options(seq: &mut Sequence, options: &[pg_query::Node]) {
+/// The options of CREATE/ALTER SEQUENCE (and of an identity), by name: a value, or None
+/// for `NO MINVALUE`, `NO MAXVALUE` and the like. OWNED BY is left to the caller.
+pub(crate) fn sequence_option_values(options: &[pg_query::Node]) -> Vec<(String, Option<String>)> {
+    let mut out = Vec::new();
     for d in def_elems(options) {
         let value = match d.arg.as_deref().and_then(|a| a.node.as_ref()) {
             None => None,
             Some(NodeEnum::TypeName(t)) => Some(data_type(t).sql()),
             Some(NodeEnum::Boolean(b)) => Some(b.boolval.to_string()),
-            Some(NodeEnum::List(l)) => {
-                if d.defname == "owned_by" {
-                    let parts = strings(&l.items);
-                    seq.owned_by = match parts.split_last() {
-                        Some((column, table)) if parts != ["none"] => Some((qualified_names(table), column.clone())),
-                        _ => None,
-                    };
-                }
-                continue;
-            }
+            Some(NodeEnum::List(_)) => continue,
             Some(_) => d.arg.as_deref().and_then(const_text),
         };
-        let name = d.defname.as_str();
+        out.push((d.defname.clone(), value));
+    }
+    out
+}
+
+/// Applies sequence options to `seq`, keeping only values that differ from the defaults.
+fn apply_sequence_options(seq: &mut Sequence, options: &[pg_query::Node]) {
+    for d in def_elems(options).filter(|d| d.defname == "owned_by") {
+        if let Some(NodeEnum::List(l)) = d.arg.as_deref().and_then(|a| a.node.as_ref()) {
+            let parts = strings(&l.items);
+            seq.owned_by = match parts.split_last() {
+                Some((column, table)) if parts != ["none"] => Some((qualified_names(table), column.clone())),
+                _ => None,
+            };
+        }
+    }
+    for (name, value) in sequence_option_values(options) {
+        let name = name.as_str();
         if !matches!(name, "as" | "increment" | "minvalue" | "maxvalue" | "start" | "cache" | "cycle") {
             continue;
         }
@@ -691,6 +734,20 @@ pub fn alter_sequence(schema: &mut Schema, s: &protobuf::AlterSeqStmt) -> Outcom
         let restart =
             |o: &pg_query::Node| matches!(o.node.as_ref(), Some(NodeEnum::DefElem(d)) if d.defname == "restart");
         if s.options.iter().all(restart) {
+            return Outcome::Applied;
+        }
+        // An identity's options are the column's.
+        let identity = schema.tables.values_mut().find_map(|t| {
+            let name_of = |c: &crate::model::Column| c.own_sequence(&t.name);
+            let at = t.columns.iter().position(|c| c.identity.is_some() && name_of(c).as_ref() == Some(&name))?;
+            Some(&mut t.columns[at])
+        });
+        let given = sequence_option_values(&s.options);
+        let held = |d: &protobuf::DefElem| {
+            d.defname == "restart" || crate::model::identity::OPTIONS.contains(&d.defname.as_str())
+        };
+        if let Some(col) = identity.filter(|_| def_elems(&s.options).all(held)) {
+            col.identity_options = crate::model::identity::merged(&col.identity_options, &given, &col.data_type);
             return Outcome::Applied;
         }
         return Outcome::Skipped("ALTER SEQUENCE (of a serial or identity column)");

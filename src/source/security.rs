@@ -10,8 +10,8 @@ use crate::model::privileges::{
 use std::collections::BTreeSet;
 
 use crate::model::{Column, ObjectKind, Policy, QualifiedName, Schema, Table};
-use crate::pgtree::{expr_sql, parse_expr};
-use crate::source::ddl::{Outcome, existing, nextval_sequence};
+use crate::pgtree::expr_sql;
+use crate::source::ddl::{Outcome, existing};
 use crate::source::routines::{function_keys, object_with_args};
 
 /// Role names of a `TO ...` list: `public` for PUBLIC, names as written otherwise.
@@ -136,22 +136,24 @@ pub fn grant(schema: &mut Schema, s: &protobuf::GrantStmt) -> Outcome {
     let roles: Vec<String> = role_names(&s.grantees).into_iter().filter(|r| r != OWNER).collect();
     // What is in the platform's schemas (storage, auth, …) is the platform's: the model
     // holds none of it, so a grant on all of it is outside the model, not a grant on nothing.
-    if targtype == GrantTargetType::AclTargetAllInSchema
-        && !s.objects.iter().filter_map(crate::pgtree::str_of).all(|n| n == PUBLIC_SCHEMA || schema.schemas.contains(n))
-    {
+    let all_in: Vec<String> = match targtype {
+        GrantTargetType::AclTargetAllInSchema => {
+            s.objects.iter().filter_map(crate::pgtree::str_of).map(str::to_string).collect()
+        }
+        _ => Vec::new(),
+    };
+    if !all_in.iter().all(|n| n == PUBLIC_SCHEMA || schema.schemas.contains(n)) {
         return Outcome::Skipped("GRANT (schemas the project does not create)");
     }
     match objtype {
         ObjectType::ObjectTable => {
             let (privs, columns) = privileges(s, TABLE_PRIVILEGES);
             let targets: Vec<QualifiedName> = if targtype == GrantTargetType::AclTargetAllInSchema {
-                let schemas: Vec<String> =
-                    s.objects.iter().filter_map(|o| crate::pgtree::str_of(o).map(str::to_string)).collect();
                 schema
                     .tables
                     .keys()
                     .chain(schema.views.keys())
-                    .filter(|k| schemas.contains(&k.schema))
+                    .filter(|k| all_in.contains(&k.schema))
                     .cloned()
                     .collect()
             } else {
@@ -185,8 +187,6 @@ pub fn grant(schema: &mut Schema, s: &protobuf::GrantStmt) -> Outcome {
         ObjectType::ObjectFunction | ObjectType::ObjectProcedure | ObjectType::ObjectRoutine => {
             let (privs, _) = privileges(s, FUNCTION_PRIVILEGES);
             let keys: Vec<_> = if targtype == GrantTargetType::AclTargetAllInSchema {
-                let schemas: Vec<String> =
-                    s.objects.iter().filter_map(|o| crate::pgtree::str_of(o).map(str::to_string)).collect();
                 // ALL FUNCTIONS leaves procedures out, ALL PROCEDURES takes only them.
                 let kind = ObjectType::try_from(s.objtype).unwrap_or(ObjectType::ObjectRoutine);
                 let of_kind = |procedure: bool| match kind {
@@ -197,7 +197,7 @@ pub fn grant(schema: &mut Schema, s: &protobuf::GrantStmt) -> Outcome {
                 schema
                     .functions
                     .iter()
-                    .filter(|(_, f)| schemas.contains(&f.name.schema) && of_kind(f.procedure))
+                    .filter(|(_, f)| all_in.contains(&f.name.schema) && of_kind(f.procedure))
                     .map(|(k, _)| k.clone())
                     .collect()
             } else {
@@ -239,8 +239,7 @@ pub fn grant(schema: &mut Schema, s: &protobuf::GrantStmt) -> Outcome {
             let (privs, _) = privileges(s, SEQUENCE_PRIVILEGES);
             let (names, columns): (Vec<QualifiedName>, Vec<QualifiedName>) =
                 if targtype == GrantTargetType::AclTargetAllInSchema {
-                    let schemas: Vec<&str> = s.objects.iter().filter_map(crate::pgtree::str_of).collect();
-                    let inside = |q: &QualifiedName| schemas.contains(&q.schema.as_str());
+                    let inside = |q: &QualifiedName| all_in.contains(&q.schema);
                     (
                         schema.sequences.keys().filter(|q| inside(q)).cloned().collect(),
                         column_sequences(schema).into_iter().filter(inside).collect(),
@@ -337,8 +336,7 @@ fn column_sequence(table: &QualifiedName, column: &Column) -> Option<QualifiedNa
     if let Some(sequence) = column.own_sequence(table) {
         return Some(sequence);
     }
-    let default = column.default.as_ref().filter(|d| d.text().starts_with("nextval("))?;
-    parse_expr(default.text()).ok().and_then(|n| nextval_sequence(&n))
+    column.default.as_ref().and_then(crate::source::ddl::drawn_sequence)
 }
 
 /// `column_sequences(schema).contains(name)`, without a scan of every table when the name

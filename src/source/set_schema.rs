@@ -5,10 +5,10 @@
 use pg_query::NodeEnum;
 use pg_query::protobuf::{self, ObjectType};
 
-use crate::model::{DataType, Expr, QualifiedName, Schema, Signature};
-use crate::pgtree::{parse_expr, strings};
+use crate::model::{DataType, QualifiedName, Schema, Signature};
+use crate::pgtree::strings;
 use crate::source::composite::type_exists;
-use crate::source::ddl::{Outcome, existing, nextval_default, nextval_sequence, retarget_table};
+use crate::source::ddl::{Outcome, drawn_sequence, existing, nextval_default, retarget_table};
 use crate::source::routines::{function_keys, object_with_args, qualified_names};
 
 pub fn set_schema(schema: &mut Schema, s: &protobuf::AlterObjectSchemaStmt) -> Outcome {
@@ -92,14 +92,16 @@ pub fn move_relation(schema: &mut Schema, from: &QualifiedName, to: &str) -> Mov
         if let Some(owner) = seq.owned_by.as_mut() {
             owner.0 = new.clone();
         }
-        let draws = |d: &Expr| parse_expr(d.text()).ok().and_then(|n| nextval_sequence(&n)).as_ref() == Some(&old);
-        for col in table.columns.iter_mut().filter(|c| c.default.as_ref().is_some_and(draws)) {
+        for col in
+            table.columns.iter_mut().filter(|c| c.default.as_ref().and_then(drawn_sequence).as_ref() == Some(&old))
+        {
             col.default = nextval_default(&seq.name);
         }
         schema.sequences.insert(seq.name.clone(), seq);
     }
     schema.tables.insert(new.clone(), table);
     retarget_table(schema, from, &new);
+    crate::source::ddl::serials_again(schema, &new);
     Moved::Done
 }
 

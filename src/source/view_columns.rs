@@ -180,6 +180,40 @@ pub fn rename_view_output(query: &str, old: &str, new: &str) -> String {
     crate::source::routines::query_sql(&stmt)
 }
 
+/// The names of a view's columns, as PostgreSQL names them (`columns` the list written
+/// after its name, which comes first), when every one is certain: an alias, a column read,
+/// a function called, a cast of one of those. None when one is not (an operator, a
+/// constant, a `*` left as written, a set operation).
+pub fn output_names(query: &str, columns: &[String]) -> Option<Vec<String>> {
+    let stmt = statement(query)?;
+    let Some(NodeEnum::SelectStmt(select)) = stmt.node.as_ref() else { return None };
+    if select.op != SetOperation::SetopNone as i32 || !select.values_lists.is_empty() {
+        return None;
+    }
+    fn named(node: Option<&pg_query::Node>) -> Option<String> {
+        match node?.node.as_ref()? {
+            NodeEnum::ColumnRef(c) => c.fields.last().and_then(str_of).map(str::to_string),
+            NodeEnum::FuncCall(f) => f.funcname.last().and_then(str_of).map(str::to_string),
+            NodeEnum::TypeCast(t) => named(t.arg.as_deref())
+                .or_else(|| t.type_name.as_ref()?.names.last().and_then(str_of).map(str::to_string)),
+            _ => None,
+        }
+    }
+    let mut names: Vec<String> = select
+        .target_list
+        .iter()
+        .map(|t| match t.node.as_ref()? {
+            NodeEnum::ResTarget(r) if !r.name.is_empty() => Some(r.name.clone()),
+            NodeEnum::ResTarget(r) => named(r.val.as_deref()),
+            _ => None,
+        })
+        .collect::<Option<_>>()?;
+    for (name, given) in names.iter_mut().zip(columns) {
+        *name = given.clone();
+    }
+    Some(names)
+}
+
 /// The first statement of `sql`, as a tree.
 fn statement(sql: &str) -> Option<pg_query::Node> {
     pg_query::parse(sql, 0).ok()?.protobuf.stmts.into_iter().next()?.stmt.map(|s| *s)

@@ -7,7 +7,7 @@ use crate::model::ObjectId;
 pub(super) fn check(ctx: &mut Ctx, _: &Migration, change: &Change) {
     let (t, from) = match change {
         Change::Rename { object: ObjectId::Table(t), from } => (t, from.clone()),
-        Change::MoveTable { from, to } => (to, from.to_string()),
+        Change::MoveTable { from, to, .. } => (to, from.to_string()),
         _ => return,
     };
     ctx.report(

@@ -51,7 +51,7 @@ impl File<'_> {
                 sql.push_str(&format!(" INCLUDE ({})", self.name_list(i, "include")?));
             }
             if let Some(w) = m.get_node("with") {
-                sql.push_str(&format!(" WITH ({})", self.storage_parameters(w)?));
+                sql.push_str(&self.with_clause(w)?);
             }
             if let Some(w) = m.get_node("where") {
                 sql.push_str(&format!(" WHERE ({})", self.expr(w, "where")?));

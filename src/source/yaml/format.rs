@@ -280,7 +280,11 @@ pub(super) const COLUMN_KEYS: &[Key] = &[
     ON_DELETE,
     ON_UPDATE,
     DEFERRABLE,
-    Key { name: "identity", value: Value::Word(IDENTITIES), doc: "GENERATED ALWAYS / BY DEFAULT AS IDENTITY." },
+    Key {
+        name: "identity",
+        value: Value::AnyOf(&[Value::Word(IDENTITIES), Value::Map(&IDENTITY)]),
+        doc: "GENERATED ALWAYS / BY DEFAULT AS IDENTITY; a mapping adds its sequence's options.",
+    },
     Key { name: "generated", value: Value::Scalar, doc: "GENERATED ALWAYS AS (expression) STORED." },
     Key { name: "collate", value: Value::Text, doc: "Collation." },
     COMMENT,
@@ -592,6 +596,21 @@ const FOREIGN_KEY: Mapping = Mapping { name: "foreign_key", doc: "A foreign key.
 const INDEX: Mapping = Mapping { name: "index", doc: "An index.", keys: INDEX_KEYS, external: &[] };
 const REFERENCE: Mapping =
     Mapping { name: "reference", doc: "The target of a foreign key.", keys: REF_KEYS, external: &[] };
+pub(super) const IDENTITY_KEYS: &[Key] = &[
+    Key { name: "generated", value: Value::Word(IDENTITIES), doc: "always or by default (default: always)." },
+    Key { name: "start", value: Value::Number, doc: "START WITH." },
+    Key { name: "increment", value: Value::Number, doc: "INCREMENT BY." },
+    Key { name: "minvalue", value: Value::Number, doc: "MINVALUE." },
+    Key { name: "maxvalue", value: Value::Number, doc: "MAXVALUE." },
+    Key { name: "cache", value: Value::Number, doc: "CACHE." },
+    Key { name: "cycle", value: Value::Flag, doc: "CYCLE." },
+];
+const IDENTITY: Mapping = Mapping {
+    name: "identity",
+    doc: "An identity with the options of its sequence: {generated: always, start: 1000}.",
+    keys: IDENTITY_KEYS,
+    external: &[],
+};
 const CONSTRAINT_NAMES: Mapping = Mapping {
     name: "constraint_names",
     doc: "Names of a column's constraints.",

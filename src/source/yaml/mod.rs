@@ -19,8 +19,8 @@ use crate::source::ddl::{self, Outcome};
 pub use check::undeclared_relations;
 pub use format::json_schema;
 use format::{
-    CHECK_KEYS, COLUMN_KEYS, CONSTRAINT_NAME_KEYS, EXTERNAL_TABLE_KEYS, FK_ACTIONS, FK_KEYS, INDEX_KEYS, KINDS,
-    PK_KEYS, REF_KEYS, TABLE_KEYS, UNIQUE_KEYS,
+    CHECK_KEYS, COLUMN_KEYS, CONSTRAINT_NAME_KEYS, EXTERNAL_TABLE_KEYS, FK_ACTIONS, FK_KEYS, IDENTITY_KEYS, INDEX_KEYS,
+    KINDS, PK_KEYS, REF_KEYS, TABLE_KEYS, UNIQUE_KEYS,
 };
 
 mod access;
@@ -609,6 +609,58 @@ impl File<'_> {
         map.get_node(key).map(|n| self.scalar(n, &format!("`{key}`"))).transpose()
     }
 
+    /// `identity: always`, or `identity: {generated: by default, start: 1000, …}`, as SQL.
+    fn identity(&self, node: &Node) -> Result<String> {
+        let (kind_node, options) = match node {
+            Node::Mapping(m) => {
+                self.check_keys(m, IDENTITY_KEYS, "identity")?;
+                (m.get_node("generated"), Some(m))
+            }
+            other => (Some(other), None),
+        };
+        let kind = match kind_node {
+            None => "ALWAYS",
+            Some(k) => {
+                let s = self.scalar(k, "identity")?;
+                match s.to_lowercase().as_str() {
+                    "always" => "ALWAYS",
+                    "by default" => "BY DEFAULT",
+                    other => {
+                        return Err(self
+                            .error(
+                                s.span(),
+                                format!("identity must be `always` or `by default`, not `{other}`"),
+                                "write `identity: always` or `identity: by default`",
+                            )
+                            .into());
+                    }
+                }
+            }
+        };
+        let mut given = Vec::new();
+        for (key, value) in options.into_iter().flat_map(|m| m.iter()).filter(|(k, _)| k.as_str() != "generated") {
+            let value = if key.as_str() == "cycle" {
+                self.flag(value, "cycle")?.to_string()
+            } else {
+                let s = self.scalar(value, key.as_str())?;
+                let digits = s.strip_prefix('-').unwrap_or(s);
+                if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) || digits.len() > 19 {
+                    let hint = "write a whole number, e.g. start: 1000";
+                    return Err(self
+                        .error(s.span(), format!("`{}` is not a whole number", s.escape_debug()), hint)
+                        .into());
+                }
+                s.to_string()
+            };
+            given.push((key.to_string(), value));
+        }
+        let options = crate::model::identity::sql(&given);
+        Ok(match options.is_empty() {
+            true => format!(" GENERATED {kind} AS IDENTITY"),
+            false => format!(" GENERATED {kind} AS IDENTITY ({options})"),
+        })
+    }
+
     fn flag(&self, node: &Node, what: &str) -> Result<bool> {
         let s = self.scalar(node, what)?;
         match s.as_str() {
@@ -769,21 +821,7 @@ impl File<'_> {
             sql.push_str(&format!(" GENERATED ALWAYS AS ({}) STORED", self.expr(g, "generated")?));
         }
         if let Some(i) = map.get_node("identity") {
-            let s = self.scalar(i, "identity")?;
-            let kind = match s.to_lowercase().as_str() {
-                "always" => "ALWAYS",
-                "by default" => "BY DEFAULT",
-                other => {
-                    return Err(self
-                        .error(
-                            s.span(),
-                            format!("identity must be `always` or `by default`, not `{other}`"),
-                            "write `identity: always` or `identity: by default`",
-                        )
-                        .into());
-                }
-            };
-            sql.push_str(&format!(" GENERATED {kind} AS IDENTITY"));
+            sql.push_str(&self.identity(i)?);
         }
         if let Some(n) = map.get_node("not_null") {
             sql.push_str(if self.flag(n, "not_null")? { " NOT NULL" } else { " NULL" });
@@ -1114,7 +1152,7 @@ impl File<'_> {
             sql.push_str(" NULLS NOT DISTINCT");
         }
         if let Some(w) = get("with") {
-            sql.push_str(&format!(" WITH ({})", self.storage_parameters(w)?));
+            sql.push_str(&self.with_clause(w)?);
         }
         if let Some(w) = get("where") {
             sql.push_str(&format!(" WHERE {}", self.expr(w, "where")?));

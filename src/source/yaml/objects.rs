@@ -628,11 +628,11 @@ impl File<'_> {
         }
         if let Some(w) = map.get_node("with") {
             let with = self.storage_parameters(w)?;
-            if !options.is_empty() && with.split(", ").any(|o| o.starts_with("security_invoker =")) {
+            if !options.is_empty() && with.iter().any(|o| o.starts_with("security_invoker =")) {
                 let hint = "keep one of `security_invoker:` and `with: {security_invoker: …}`";
                 return Err(self.error(w.span(), "security_invoker is given twice", hint).into());
             }
-            options.extend(with.split(", ").filter(|o| !o.is_empty()).map(str::to_string));
+            options.extend(with);
         }
         if !options.is_empty() {
             sql.push_str(&format!(" WITH ({})", options.join(", ")));

@@ -21,15 +21,20 @@ impl File<'_> {
             _ => "",
         };
         let with = match map.get_node("with") {
-            Some(w) => format!(" WITH ({})", self.storage_parameters(w)?),
+            Some(w) => self.with_clause(w)?,
             None => String::new(),
         };
         Ok((unlogged, with))
     }
 
-    /// `with:` as the inside of `WITH (…)`: each name a (dotted) identifier, each value a
-    /// number or a word; anything else is refused where it is written.
-    pub(super) fn storage_parameters(&self, node: &Node) -> Result<String> {
+    /// `with:` as ` WITH (…)`.
+    pub(super) fn with_clause(&self, node: &Node) -> Result<String> {
+        Ok(format!(" WITH ({})", self.storage_parameters(node)?.join(", ")))
+    }
+
+    /// `with:` as the options of `WITH (…)`, `name = value`: each name a (dotted)
+    /// identifier, each value a number or a word; anything else is refused where it is written.
+    pub(super) fn storage_parameters(&self, node: &Node) -> Result<Vec<String>> {
         let map = self.mapping(
             node,
             "`with` must map storage parameters to values",
@@ -56,7 +61,7 @@ impl File<'_> {
             }
             out.push(format!("{} = {}", key.to_lowercase(), text.to_lowercase()));
         }
-        Ok(out.join(", "))
+        Ok(out)
     }
 
     /// `replica_identity:` and `publications:` of a table, on the table just built.

@@ -13,8 +13,9 @@ use std::collections::BTreeSet;
 use pg_query::NodeRef;
 
 use super::{Locator, scopes};
+use crate::catalog;
 use crate::diagnostic::{Diagnostic, closest};
-use crate::model::{Expr, ObjectId, QualifiedName, Schema, Table};
+use crate::model::{DataType, Expr, ObjectId, QualifiedName, Schema, Table};
 use crate::pgtree::str_of;
 use crate::source::yaml::column_hint;
 
@@ -41,7 +42,7 @@ pub(super) fn check(schema: &Schema, at: &Locator) -> Vec<Diagnostic> {
                 out.extend(query.and_then(|q| scoped_column(schema, &q, Some(t), &site, at)));
             }
             out.extend(unknown_relation(schema, &tree, &site, at));
-            out.extend(unknown_function(schema, &tree, &site, at));
+            out.extend(unresolved(schema, &tree, &site, at));
         }
     }
     for ((table, name), trigger) in &schema.triggers {
@@ -66,7 +67,7 @@ pub(super) fn check(schema: &Schema, at: &Locator) -> Vec<Diagnostic> {
         let tree = Tree::of_statement(&view.query);
         let site = Site { id: &id, path: &["query"], what: id.to_string() };
         out.extend(unknown_relation(schema, &tree, &site, at));
-        out.extend(unknown_function(schema, &tree, &site, at));
+        out.extend(unresolved(schema, &tree, &site, at));
         if let Ok(query) = pg_query::parse(&view.query, 0) {
             out.extend(scoped_column(schema, &query, None, &site, at));
         }
@@ -78,7 +79,7 @@ pub(super) fn check(schema: &Schema, at: &Locator) -> Vec<Diagnostic> {
         if !tree.ddl {
             out.extend(unknown_relation(schema, &tree, &site, at));
         }
-        out.extend(unknown_function(schema, &tree, &site, at));
+        out.extend(unresolved(schema, &tree, &site, at));
     }
     out
 }
@@ -91,7 +92,7 @@ fn table_expressions(schema: &Schema, table: &Table, at: &Locator, out: &mut Vec
             let site =
                 Site { id: &id, path: &path, what: format!("generated column `{}` of {}", column.name, table.name) };
             out.extend(unknown_column(table, generated, &[], &site, at));
-            out.extend(unknown_function(schema, &Tree::of_expr(generated), &site, at));
+            out.extend(unresolved(schema, &Tree::of_expr(generated), &site, at));
         }
         if let Some(default) = &column.default {
             if let Some(read) = default.refs().columns.first() {
@@ -109,7 +110,7 @@ fn table_expressions(schema: &Schema, table: &Table, at: &Locator, out: &mut Vec
                 path: &path,
                 what: format!("the default of column `{}` of {}", column.name, table.name),
             };
-            out.extend(unknown_function(schema, &Tree::of_expr(default), &site, at));
+            out.extend(unresolved(schema, &Tree::of_expr(default), &site, at));
         }
     }
     for c in &table.constraints {
@@ -128,7 +129,7 @@ fn table_expressions(schema: &Schema, table: &Table, at: &Locator, out: &mut Vec
         }
         let site = Site { id: &id, path, what: format!("check {} of {}", c.name, table.name) };
         out.extend(unknown_column(table, expr, &[], &site, at));
-        out.extend(unknown_function(schema, &tree, &site, at));
+        out.extend(unresolved(schema, &tree, &site, at));
     }
     for index in &table.indexes {
         let site = Site {
@@ -161,7 +162,7 @@ fn keyed_expressions(
 ) {
     for expr in exprs {
         out.extend(unknown_column(table, expr, &[], site, at));
-        out.extend(unknown_function(schema, &Tree::of_expr(expr), site, at));
+        out.extend(unresolved(schema, &Tree::of_expr(expr), site, at));
     }
 }
 
@@ -210,6 +211,8 @@ struct Tree {
     relations: Vec<(Option<String>, String)>,
     /// Schema (when written) and name of each function called.
     functions: Vec<(Option<String>, String)>,
+    /// Schema (when written) and name of each type cast to.
+    types: Vec<(Option<String>, String)>,
     /// Names that stand for a relation without being one: CTEs, aliases.
     local_relations: BTreeSet<String>,
 }
@@ -248,6 +251,10 @@ impl Tree {
                     }
                 }
                 NodeRef::FuncCall(f) => tree.functions.push(split(f.funcname.iter().filter_map(str_of).collect())),
+                NodeRef::TypeCast(c) => {
+                    let names = c.type_name.iter().flat_map(|t| t.names.iter().filter_map(str_of));
+                    tree.types.push(split(names.collect()));
+                }
                 NodeRef::CommonTableExpr(cte) => {
                     tree.local_relations.insert(cte.ctename.clone());
                 }
@@ -315,26 +322,103 @@ fn unknown_relation(schema: &Schema, tree: &Tree, site: &Site, at: &Locator) -> 
 
 /// A function called by its schema, in a schema of the project, that is not declared.
 /// Unqualified calls are not judged: they may be built in.
+/// The first function or type `tree` names that exists nowhere.
+fn unresolved(schema: &Schema, tree: &Tree, site: &Site, at: &Locator) -> Option<Diagnostic> {
+    unknown_function(schema, tree, site, at).or_else(|| unknown_type(schema, tree, site, at))
+}
+
+/// A function called in one of the project's own schemas that it does not declare, or
+/// called unqualified when neither PostgreSQL, an extension nor the project has it.
 fn unknown_function(schema: &Schema, tree: &Tree, site: &Site, at: &Locator) -> Option<Diagnostic> {
-    let (in_schema, name) = tree.functions.iter().find_map(|(written, name)| {
-        let s = written.as_deref()?;
-        let q = QualifiedName::new(s, name.clone());
-        let declared = schema.functions.values().any(|f| f.name == q) || schema.external_functions.contains(&q);
-        (owned_functions(schema, s) && !declared).then_some((s, name))
-    })?;
-    let qualified = QualifiedName::new(in_schema, name.clone());
-    let names = schema.functions.values().map(|f| f.name.name.as_str());
-    let hint = match closest(name, names) {
-        Some(c) => format!("did you mean `{c}`? Or declare {qualified} in a `function:` file"),
-        None => format!("declare {qualified} in a `function:` file (`external: true` if it is created elsewhere)"),
+    let declared = |q: &QualifiedName| {
+        schema.functions.values().any(|f| f.name == *q)
+            || schema.aggregates.values().any(|a| a.name == *q)
+            || schema.external_functions.contains(q)
     };
-    Some(at.mention(
-        site.id,
-        site.path,
-        name,
-        format!("{} calls {qualified}(…), which is not declared", site.what),
-        hint,
-    ))
+    let anywhere = |name: &str| {
+        schema.functions.values().any(|f| f.name.name == name)
+            || schema.aggregates.values().any(|a| a.name.name == name)
+            || schema.external_functions.iter().any(|f| f.name == name)
+    };
+    let unqualified = judges_unqualified(schema, tree);
+    let (written, name) = tree.functions.iter().find(|(written, name)| match written.as_deref() {
+        Some(s) => owned_functions(schema, s) && !declared(&QualifiedName::new(s, name.clone())),
+        None => unqualified && !catalog::builtin_function(name) && !catalog::extension_name(name) && !anywhere(name),
+    })?;
+    let shown = match written {
+        Some(s) => QualifiedName::new(s, name.clone()).to_string(),
+        None => name.clone(),
+    };
+    let names = schema.functions.values().map(|f| f.name.name.as_str());
+    let hint = match (closest(name, names), written) {
+        (Some(c), _) => format!("did you mean `{c}`? Or declare {shown} in a `function:` file"),
+        (None, Some(_)) => {
+            format!("declare {shown} in a `function:` file (`external: true` if it is created elsewhere)")
+        }
+        (None, None) => match closest(name, catalog::builtin_functions()) {
+            Some(c) => format!("did you mean PostgreSQL's `{c}`? Or declare {shown} in a `function:` file"),
+            None => format!(
+                "declare {shown} in a `function:` file (`external: true` if it is created elsewhere), or the \
+                 extension that provides it"
+            ),
+        },
+    };
+    let message = match written {
+        Some(_) => format!("{} calls {shown}(…), which is not declared", site.what),
+        None => format!(
+            "{} calls {shown}(…), which is neither a PostgreSQL function nor declared by the project or an extension",
+            site.what
+        ),
+    };
+    Some(at.mention(site.id, site.path, name, message, hint))
+}
+
+/// A cast to a type in one of the project's own schemas that it does not declare, or to an
+/// unqualified type that neither PostgreSQL, an extension nor the project has.
+fn unknown_type(schema: &Schema, tree: &Tree, site: &Site, at: &Locator) -> Option<Diagnostic> {
+    let anywhere = |name: &str| {
+        let mut names = schema.enums.keys().chain(schema.domains.keys()).chain(schema.composites.keys());
+        names.any(|q| q.name == name)
+            || schema.ranges.keys().chain(schema.tables.keys()).chain(schema.views.keys()).any(|q| q.name == name)
+            || schema.external.iter().any(|q| q.name == name)
+    };
+    let unqualified = judges_unqualified(schema, tree);
+    let (written, name) = tree.types.iter().find(|(written, name)| match written.as_deref() {
+        Some(s) => {
+            owned_functions(schema, s)
+                && !crate::source::composite::type_exists(schema, &QualifiedName::new(s, name.clone()))
+                && !schema.external.contains(&QualifiedName::new(s, name.clone()))
+        }
+        None => {
+            let ty = DataType::from_parts(vec![name.clone()], Vec::new(), 0);
+            unqualified
+                && !ty.builtin
+                && !catalog::builtin_type(name)
+                && !catalog::extension_name(name)
+                && !anywhere(name)
+        }
+    })?;
+    let shown = match written {
+        Some(s) => QualifiedName::new(s, name.clone()).to_string(),
+        None => name.clone(),
+    };
+    Some(
+        at.mention(
+            site.id,
+            site.path,
+            name,
+            format!("{} casts to type {shown}, which is not declared", site.what),
+            "use a PostgreSQL type (text, integer, uuid, timestamptz, jsonb, ...), or declare the type (an `enum:`, \
+         `domain:` or `type:` file) or the extension that provides it"
+                .to_string(),
+        ),
+    )
+}
+
+/// Whether unqualified names can be judged: not when the code creates what it may call,
+/// nor when the project creates an extension whose functions and types are not known here.
+fn judges_unqualified(schema: &Schema, tree: &Tree) -> bool {
+    !tree.ddl && schema.extensions.keys().all(|e| catalog::knows_extension(e))
 }
 
 /// A column that a query (a view's, or a policy's expression with its subqueries) reads
