@@ -662,12 +662,13 @@ fn add_constraint(schema: &mut Schema, table_name: &QualifiedName, p: PendingCon
     let Some(table) = schema.tables.get(table_name) else {
         return;
     };
-    // `PRIMARY KEY USING INDEX i` turns an existing unique index into the key: its columns,
-    // and its name unless the constraint has one (the index is renamed to match).
-    let using_index = (!p.node.indexname.is_empty())
-        .then(|| table.index(&p.node.indexname))
-        .flatten()
-        .map(|i| (i.name.clone(), i.keys.iter().filter_map(|k| k.column.clone()).collect::<Vec<_>>()));
+    // `PRIMARY KEY USING INDEX i` turns an existing unique index into the key: its columns
+    // and NULLS NOT DISTINCT, and its name unless the constraint has one (the index is
+    // renamed to match).
+    let using_index = (!p.node.indexname.is_empty()).then(|| table.index(&p.node.indexname)).flatten();
+    let nulls_not_distinct = p.node.nulls_not_distinct || using_index.is_some_and(|i| i.nulls_not_distinct);
+    let using_index =
+        using_index.map(|i| (i.name.clone(), i.keys.iter().filter_map(|k| k.column.clone()).collect::<Vec<_>>()));
     let explicit = (!p.node.conname.is_empty())
         .then(|| p.node.conname.clone())
         .or_else(|| using_index.as_ref().map(|(n, _)| n.clone()));
@@ -698,7 +699,7 @@ fn add_constraint(schema: &mut Schema, table_name: &QualifiedName, p: PendingCon
             let columns = using_index.clone().map_or_else(|| p.key_columns(), |(_, c)| c);
             let name =
                 explicit.unwrap_or_else(|| choose_name(relname, Some(&join_columns(&columns)), "key", relation_taken));
-            (name, ConstraintKind::Unique { columns, nulls_not_distinct: p.node.nulls_not_distinct })
+            (name, ConstraintKind::Unique { columns, nulls_not_distinct })
         }
         ConstrType::ConstrForeign => {
             let columns =
