@@ -235,3 +235,25 @@ fn disable_trigger_all_over_foreign_keys_is_refused_until_enabled_again() {
     assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
     assert!(stderr(&o).is_empty(), "{}", stderr(&o));
 }
+
+/// A grant option is outside the model, its privileges are not: a GRANT … WITH GRANT
+/// OPTION is listed (and stops a plan that changes the table's privileges), and REVOKE
+/// GRANT OPTION FOR keeps the privileges it leaves on the server.
+#[test]
+fn a_grant_option_is_outside_the_model_but_its_privileges_are_in_it() {
+    let granted = "create table users (id uuid primary key, email text not null);\n\
+                   revoke all on users from authenticated;\n\
+                   grant select on users to authenticated with grant option;\n";
+    let p = project(USERS, granted, None);
+    let o = schemagen(p.path(), &["check"]);
+    let err = stderr(&o);
+    assert!(err.contains("GRANT … WITH GRANT OPTION"), "{err}");
+    let revoked = format!("{granted}revoke grant option for select on users from authenticated;\n");
+    let o = schemagen(p.path(), &["import", "--out", "imported", "supabase/migrations"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    std::fs::write(p.path().join("supabase/migrations/20240101000000_init.sql"), revoked).unwrap();
+    let o = schemagen(p.path(), &["import", "--out", "again", "supabase/migrations"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let yaml = std::fs::read_to_string(p.path().join("again/users.yaml")).unwrap();
+    assert!(yaml.contains("authenticated: [select]") || yaml.contains("authenticated: select"), "{yaml}");
+}

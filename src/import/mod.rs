@@ -134,9 +134,18 @@ fn references(fk: &crate::model::ForeignKey) -> String {
         let _ = write!(s, " on update {}", fk.on_update.sql().to_lowercase());
     }
     if fk.on_delete != FkAction::NoAction {
-        let _ = write!(s, " on delete {}", fk.on_delete.sql().to_lowercase());
+        let _ = write!(s, " on delete {}", on_delete(fk));
     }
     s
+}
+
+/// The ON DELETE action as the YAML writes it: lower case, but for the columns' names.
+fn on_delete(fk: &crate::model::ForeignKey) -> String {
+    let action = fk.on_delete.sql().to_lowercase();
+    match fk.on_delete_sql().split_once(" (") {
+        Some((_, columns)) => format!("{action} ({columns}"),
+        None => action,
+    }
 }
 
 /// Which constraints sit on a single column (written in its line) and which on the table.
@@ -359,7 +368,7 @@ fn write_table_constraints(y: &mut String, t: &Table, rest: &[&Constraint]) {
                 y.push_str("    match: full\n");
             }
             if fk.on_delete != FkAction::NoAction {
-                let _ = writeln!(y, "    on_delete: {}", fk.on_delete.sql().to_lowercase());
+                let _ = writeln!(y, "    on_delete: {}", scalar(&on_delete(fk)));
             }
             if fk.on_update != FkAction::NoAction {
                 let _ = writeln!(y, "    on_update: {}", fk.on_update.sql().to_lowercase());

@@ -422,8 +422,24 @@ pub struct ForeignKey {
     /// (a platform table such as `auth.users`): PostgreSQL then uses the primary key.
     pub ref_columns: Vec<String>,
     pub on_delete: FkAction,
+    /// `ON DELETE SET NULL (a, b)`: the columns set, when not all of them.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub on_delete_columns: Vec<String>,
     pub on_update: FkAction,
     pub match_full: bool,
+}
+
+impl ForeignKey {
+    /// `SET NULL (tenant_id)`, `CASCADE`: the ON DELETE action as SQL.
+    pub fn on_delete_sql(&self) -> String {
+        match self.on_delete_columns.as_slice() {
+            [] => self.on_delete.sql().to_string(),
+            columns => {
+                let columns: Vec<String> = columns.iter().map(|c| crate::ident::quote_ident(c)).collect();
+                format!("{} ({})", self.on_delete.sql(), columns.join(", "))
+            }
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Default)]

@@ -456,10 +456,11 @@ fn constraint(c: &Constraint) -> Result<Value> {
             if fk.match_full {
                 sql.push_str(" MATCH FULL");
             }
-            for (words, action) in [("ON UPDATE", fk.on_update), ("ON DELETE", fk.on_delete)] {
-                if action != crate::model::FkAction::NoAction {
-                    sql.push_str(&format!(" {words} {}", action.sql()));
-                }
+            if fk.on_update != crate::model::FkAction::NoAction {
+                sql.push_str(&format!(" ON UPDATE {}", fk.on_update.sql()));
+            }
+            if fk.on_delete != crate::model::FkAction::NoAction {
+                sql.push_str(&format!(" ON DELETE {}", fk.on_delete_sql()));
             }
             ("foreign_key", sql)
         }

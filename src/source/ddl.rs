@@ -721,6 +721,7 @@ fn add_constraint(schema: &mut Schema, table_name: &QualifiedName, p: PendingCon
                 ref_table,
                 ref_columns,
                 on_delete: fk_action(&p.node.fk_del_action),
+                on_delete_columns: strings(&p.node.fk_del_set_cols),
                 on_update: fk_action(&p.node.fk_upd_action),
                 match_full: p.node.fk_matchtype == "f",
             };

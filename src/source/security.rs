@@ -130,6 +130,10 @@ fn grant_on_table(table: &mut Table, roles: &[String], whole: &[String], columns
 }
 
 pub fn grant(schema: &mut Schema, s: &protobuf::GrantStmt) -> Outcome {
+    // REVOKE GRANT OPTION FOR leaves the privileges: the model holds no grant options.
+    if !s.is_grant && s.grant_option {
+        return Outcome::Applied;
+    }
     let objtype = ObjectType::try_from(s.objtype).unwrap_or(ObjectType::Undefined);
     let targtype = GrantTargetType::try_from(s.targtype).unwrap_or(GrantTargetType::Undefined);
     // The owner's privileges are implicit (a dump grants them all the same).
@@ -274,7 +278,8 @@ pub fn grant(schema: &mut Schema, s: &protobuf::GrantStmt) -> Outcome {
         }
         _ => return Outcome::Skipped("GRANT (other objects)"),
     }
-    Outcome::Applied
+    // The privileges are the model's; the right to grant them on is not.
+    if s.grant_option { Outcome::Skipped("GRANT … WITH GRANT OPTION") } else { Outcome::Applied }
 }
 
 pub fn alter_default_privileges(schema: &mut Schema, s: &protobuf::AlterDefaultPrivilegesStmt) -> Outcome {

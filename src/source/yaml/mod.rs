@@ -900,7 +900,12 @@ impl File<'_> {
         }
         for (key, clause) in [("on_delete", "ON DELETE"), ("on_update", "ON UPDATE")] {
             if let Some(a) = self.optional_scalar(map, key)? {
-                let action = a.to_lowercase();
+                // `set null (a, b)` sets only those columns (ON DELETE only).
+                let (word, columns) = match a.split_once('(') {
+                    Some((word, rest)) if key == "on_delete" => (word.trim(), Some(rest)),
+                    _ => (a.as_str(), None),
+                };
+                let action = word.to_lowercase();
                 if !FK_ACTIONS.contains(&action.as_str()) {
                     let hint = match closest(&action, FK_ACTIONS.iter().copied()) {
                         Some(c) => {
@@ -911,6 +916,20 @@ impl File<'_> {
                     return Err(self.error(a.span(), format!("unknown {key} action `{}`", a.as_str()), hint).into());
                 }
                 sql.push_str(&format!(" {clause} {}", action.to_uppercase()));
+                if let Some(columns) = columns {
+                    let names = columns.strip_suffix(')').map(|c| c.split(',').map(str::trim).collect::<Vec<_>>());
+                    let names = names.filter(|n| {
+                        action.starts_with("set ") && n.iter().all(|c| !c.is_empty() && !c.contains(['"', '(', ')']))
+                    });
+                    let Some(names) = names else {
+                        let hint = "write the columns to set after SET NULL or SET DEFAULT: `set null (tenant_id)`";
+                        return Err(self
+                            .error(a.span(), format!("`{}` is not an ON DELETE action", a.as_str()), hint)
+                            .into());
+                    };
+                    let quoted: Vec<String> = names.iter().map(|c| quote_ident(c)).collect();
+                    sql.push_str(&format!(" ({})", quoted.join(", ")));
+                }
             }
         }
         if let Some(d) = map.get_node("deferrable") {
