@@ -50,6 +50,8 @@ pub(super) enum Value {
     Decimal,
     /// One of these words, in any case.
     Word(&'static [&'static str]),
+    /// A string of this form (a JSON Schema pattern).
+    Pattern(&'static str),
     /// A list of these words, or one of them.
     Words(&'static [&'static str]),
     /// Privileges (these, or `all`), as a list or one.
@@ -148,7 +150,14 @@ const REFERENCES: Key = Key {
     value: Value::AnyOf(&[Value::Text, Value::Map(&REFERENCE)]),
     doc: "The referenced table and columns: `auth.users(id)` or {table, columns, name}.",
 };
-const ON_DELETE: Key = Key { name: "on_delete", value: Value::Word(FK_ACTIONS), doc: "ON DELETE action." };
+const ON_DELETE: Key = Key {
+    name: "on_delete",
+    value: Value::AnyOf(&[
+        Value::Word(FK_ACTIONS),
+        Value::Pattern(r"^\s*[sS][eE][tT]\s+([nN][uU][lL][lL]|[dD][eE][fF][aA][uU][lL][tT])\s*\(.+\)\s*$"),
+    ]),
+    doc: "ON DELETE action; set null (a, b) sets only those columns.",
+};
 const ON_UPDATE: Key = Key { name: "on_update", value: Value::Word(FK_ACTIONS), doc: "ON UPDATE action." };
 const NOT_VALID: Key = Key {
     name: "not_valid",
@@ -733,6 +742,7 @@ fn value_schema(value: &'static Value, defs: &mut BTreeMap<&'static str, Json>) 
         Value::Number => json!({ "type": ["integer", "string"] }),
         Value::Decimal => json!({ "type": ["number", "string"] }),
         Value::Word(list) => words(list),
+        Value::Pattern(pattern) => json!({ "type": "string", "pattern": pattern }),
         Value::Words(list) => one_or_list(words(list)),
         Value::Privileges(list) => {
             let mut all = vec!["all"];
