@@ -679,6 +679,20 @@ fn diff_views(current: &Schema, desired: &Schema, changes: &mut Vec<Change>) {
                 grants(changes, view.clone(), &old.grants, &v.grants, false);
                 comment(changes, view, &old.comment, &v.comment);
             }
+            // Only a materialized view's indexes change: they alone are dropped and created.
+            Some(old)
+                if strip(old) != strip(v) && strip(&View { indexes: v.indexes.clone(), ..old.clone() }) == strip(v) =>
+            {
+                for index in old.indexes.iter().filter(|i| !v.indexes.contains(i)) {
+                    changes.push(Change::DropIndex { table: name.clone(), index: index.clone() });
+                }
+                for index in v.indexes.iter().filter(|i| !old.indexes.contains(i)) {
+                    changes.push(Change::CreateIndex { table: name.clone(), index: index.clone() });
+                }
+                let view = ObjectId::View { name: name.clone(), materialized: v.materialized };
+                grants(changes, view.clone(), &old.grants, &v.grants, false);
+                comment(changes, view, &old.comment, &v.comment);
+            }
             Some(old) if strip(old) != strip(v) => {
                 changes.push(Change::DropView(old.clone()));
                 changes.push(Change::CreateView(v.clone()));

@@ -457,7 +457,7 @@ fn constraint_comment(y: &mut String, c: &Constraint, indent: &str) {
     }
 }
 
-fn write_index(y: &mut String, i: &Index) {
+pub(super) fn write_index(y: &mut String, i: &Index) {
     let keys = index_keys(i).join(", ");
     let simple = !i.unique
         && i.method == "btree"

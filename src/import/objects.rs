@@ -276,6 +276,12 @@ fn view_yaml(schema: &Schema, v: &View) -> String {
     if let Some(c) = &v.check_option {
         let _ = writeln!(y, "check_option: {}", c.to_lowercase());
     }
+    if !v.indexes.is_empty() {
+        y.push_str("indexes:\n");
+        for i in &v.indexes {
+            super::write_index(&mut y, i);
+        }
+    }
     if let Some(c) = &v.comment {
         let _ = writeln!(y, "comment: {}", scalar(c));
     }

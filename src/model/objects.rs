@@ -168,6 +168,9 @@ pub struct View {
     pub grants: Grants,
     /// The role that owns it, when not the migration role (`ALTER … OWNER TO`).
     pub owner: Option<String>,
+    /// A materialized view's indexes (REFRESH … CONCURRENTLY needs a unique one).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub indexes: Vec<super::Index>,
     /// What the query reads and calls.
     #[serde(skip)]
     pub refs: Refs,

@@ -794,6 +794,12 @@ fn create_view(view: &View, defaults: &DefaultPrivileges) -> Vec<Stmt> {
             &view.comment,
         ));
     }
+    for index in &view.indexes {
+        out.push(super::create_index(&view.name, index, false));
+        if index.comment.is_some() {
+            out.push(comment_stmt(&ObjectId::Index(view.name.clone(), index.name.clone()), &index.comment));
+        }
+    }
     let born = unowned(defaults.effective(&view.name.schema, ObjectKind::Tables), &view.owner);
     out.extend(grant_stmts(&GrantOn::Table(view.name.clone()), &born, &view.grants, true));
     out.extend(owner_stmt(ObjectId::View { name: view.name.clone(), materialized: view.materialized }, &view.owner));

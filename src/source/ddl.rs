@@ -329,6 +329,13 @@ fn serial_from_sequence(schema: &mut Schema, sequence: &QualifiedName) -> bool {
         "smallint" => "smallserial",
         _ => return false,
     };
+    // What `serial` creates, and nothing else: a sequence of the column's type with the
+    // default options.
+    let options = &schema.sequences[sequence].options;
+    let as_type = options.iter().find(|(k, _)| k == "as").map_or("bigint", |(_, v)| v.as_str());
+    if as_type != col.data_type.name || options.iter().any(|(k, _)| k != "as") {
+        return false;
+    }
     if !draws || !col.data_type.builtin || col.data_type.array_dims > 0 {
         return false;
     }
@@ -765,21 +772,13 @@ fn create_index(schema: &mut Schema, s: &protobuf::IndexStmt) -> Outcome {
         return Outcome::Skipped("CREATE INDEX");
     };
     let table_name = existing(schema, rv);
+    if schema.views.get(&table_name).is_some_and(|v| v.materialized) {
+        return index_on_view(schema, &table_name, s);
+    }
     let Some(table) = schema.tables.get(&table_name) else {
         return Outcome::Unresolved(format!("index on {table_name}, which the model does not hold"));
     };
-    let mut keys = Vec::new();
-    let mut colnames = Vec::new();
-    for elem in &s.index_params {
-        let Some(NodeEnum::IndexElem(e)) = elem.node.as_ref() else {
-            continue;
-        };
-        let (key, colname) = index_key(e);
-        keys.push(key);
-        colnames.push(colname);
-    }
-    let include = include_columns(&s.index_including_params);
-    colnames.extend(include.iter().cloned());
+    let (keys, include, colnames) = index_parts(s);
     let name = if s.idxname.is_empty() {
         let colnames = distinct_index_column_names(colnames);
         choose_name(&table_name.name, Some(&join_columns(&colnames)), "idx", |n| {
@@ -803,8 +802,37 @@ fn create_index(schema: &mut Schema, s: &protobuf::IndexStmt) -> Outcome {
                    relation of the same name: pick another name, or write CREATE INDEX IF NOT EXISTS",
         };
     }
+    let index = index_of(s, name, keys, include);
+    let table = schema.tables.get_mut(&table_name).expect("checked above");
+    table.indexes.retain(|i| i.name != index.name);
+    table.indexes.push(index);
+    if let Some(refused) = partition::check_keys(table) {
+        table.indexes.pop();
+        return refused;
+    }
+    Outcome::Applied
+}
+
+/// The keys, INCLUDE columns, and the names PostgreSQL takes an index's name from.
+fn index_parts(s: &protobuf::IndexStmt) -> (Vec<IndexKey>, Vec<String>, Vec<String>) {
+    let mut keys = Vec::new();
+    let mut colnames = Vec::new();
+    for elem in &s.index_params {
+        let Some(NodeEnum::IndexElem(e)) = elem.node.as_ref() else {
+            continue;
+        };
+        let (key, colname) = index_key(e);
+        keys.push(key);
+        colnames.push(colname);
+    }
+    let include = include_columns(&s.index_including_params);
+    colnames.extend(include.iter().cloned());
+    (keys, include, colnames)
+}
+
+fn index_of(s: &protobuf::IndexStmt, name: String, keys: Vec<IndexKey>, include: Vec<String>) -> Index {
     let method = if s.access_method.is_empty() { "btree".into() } else { s.access_method.to_lowercase() };
-    let index = Index {
+    Index {
         name,
         unique: s.unique,
         method,
@@ -814,14 +842,36 @@ fn create_index(schema: &mut Schema, s: &protobuf::IndexStmt) -> Outcome {
         nulls_not_distinct: s.nulls_not_distinct,
         options: replication::storage_options(&s.options),
         comment: None,
-    };
-    let table = schema.tables.get_mut(&table_name).expect("checked above");
-    table.indexes.retain(|i| i.name != index.name);
-    table.indexes.push(index);
-    if let Some(refused) = partition::check_keys(table) {
-        table.indexes.pop();
-        return refused;
     }
+}
+
+/// CREATE INDEX on a materialized view: the view holds it.
+fn index_on_view(schema: &mut Schema, view: &QualifiedName, s: &protobuf::IndexStmt) -> Outcome {
+    let (keys, include, colnames) = index_parts(s);
+    let in_schema = |n: &str| {
+        let q = QualifiedName::new(view.schema.clone(), n);
+        schema.tables.contains_key(&q)
+            || schema.views.contains_key(&q)
+            || schema.views.values().any(|v| v.name.schema == view.schema && v.indexes.iter().any(|i| i.name == n))
+            || schema.tables.values().any(|t| t.name.schema == view.schema && t.relation_names().any(|r| r == n))
+    };
+    let name = if s.idxname.is_empty() {
+        choose_name(&view.name, Some(&join_columns(&distinct_index_column_names(colnames))), "idx", in_schema)
+    } else {
+        s.idxname.clone()
+    };
+    if in_schema(&name) {
+        if s.if_not_exists {
+            return Outcome::Applied;
+        }
+        return Outcome::Rejected {
+            message: format!("a relation named {name} already exists in schema {}", view.schema),
+            hint: "indexes, keys and tables share one namespace per schema, and PostgreSQL refuses a second \
+                   relation of the same name: pick another name, or write CREATE INDEX IF NOT EXISTS",
+        };
+    }
+    let index = index_of(s, name, keys, include);
+    schema.views.get_mut(view).expect("checked by the caller").indexes.push(index);
     Outcome::Applied
 }
 
@@ -970,6 +1020,17 @@ fn alter_table_cmd(schema: &mut Schema, name: &QualifiedName, cmd: &protobuf::Al
     let def = cmd.def.as_deref().and_then(|d| d.node.as_ref());
     if let Some(refused) = column_in_use(schema, name, subtype, cmd) {
         return refused;
+    }
+    // A serial column given another type keeps its sequence (of its old type) and its
+    // default: what pg_dump shows, an integer type drawing from a sequence it owns.
+    if subtype == AlterTableType::AtAlterColumnType
+        && let Some(mut table) = schema.tables.remove(name)
+    {
+        if let Some(at) = table.columns.iter().position(|c| c.name == cmd.name && c.data_type.is_serial()) {
+            let sequence = table.columns[at].own_sequence(name).expect("a serial column");
+            keep_serial_sequence(schema, &mut table, at, sequence);
+        }
+        schema.tables.insert(name.clone(), table);
     }
     let table = schema.tables.get_mut(name).expect("caller checked");
     match subtype {
@@ -1353,6 +1414,12 @@ fn rename(schema: &mut Schema, s: &protobuf::RenameStmt, keep_sequences: bool) -
                     found = true;
                 }
             }
+            for v in schema.views.values_mut().filter(|v| v.name.schema == target.schema) {
+                if let Some(i) = v.indexes.iter_mut().find(|i| i.name == target.name) {
+                    i.name = s.newname.clone();
+                    found = true;
+                }
+            }
             if !found {
                 return missing(format!("index {target}"));
             }
@@ -1702,6 +1769,9 @@ fn drop(schema: &mut Schema, s: &protobuf::DropStmt) -> Outcome {
                 for t in schema.tables.values_mut().filter(|t| t.name.schema == name.schema) {
                     t.indexes.retain(|i| i.name != name.name);
                 }
+                for v in schema.views.values_mut().filter(|v| v.name.schema == name.schema) {
+                    v.indexes.retain(|i| i.name != name.name);
+                }
             }
         }
         ObjectType::ObjectSchema => {
@@ -1858,11 +1928,15 @@ fn comment(schema: &mut Schema, s: &protobuf::CommentStmt) -> Outcome {
             let Some(name) = qualified_list(&names) else {
                 return unresolved();
             };
+            let on_views =
+                schema.views.values_mut().filter(|v| v.name.schema == name.schema).flat_map(|v| &mut v.indexes);
             let index = schema
                 .tables
                 .values_mut()
                 .filter(|t| t.name.schema == name.schema)
-                .find_map(|t| t.indexes.iter_mut().find(|i| i.name == name.name));
+                .flat_map(|t| &mut t.indexes)
+                .chain(on_views)
+                .find(|i| i.name == name.name);
             match index {
                 Some(i) => i.comment = text,
                 None => return unresolved(),

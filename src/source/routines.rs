@@ -556,6 +556,7 @@ pub fn create_view(schema: &mut Schema, s: &protobuf::ViewStmt) -> Outcome {
             |v| v.grants.clone(),
         ),
         owner: old.and_then(|v| v.owner.clone()),
+        indexes: Vec::new(),
     };
     schema.views.insert(name, view);
     Outcome::Applied
@@ -589,6 +590,7 @@ pub fn create_materialized_view(schema: &mut Schema, s: &protobuf::CreateTableAs
             comment: None,
             grants,
             owner: None,
+            indexes: Vec::new(),
         },
     );
     Outcome::Applied

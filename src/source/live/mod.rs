@@ -128,6 +128,18 @@ const WITH_OPTIONS: &str = "coalesce((select ' WITH (' || string_agg(format('%s 
     substr(o, strpos(o, '=') + 1)), ', ') || ')' from unnest(t.reloptions) o), '')";
 
 /// The queries, in replay order; each returns one column of statements.
+/// CREATE INDEX of the indexes of the relations `which` picks, but those of keys and
+/// exclusion constraints and partitions' copies.
+fn indexes(tables: &str, which: &str) -> String {
+    format!(
+        "with t as ({tables}) select pg_catalog.pg_get_indexdef(i.indexrelid) || ';' \
+         from t join pg_catalog.pg_index i on i.indrelid = t.oid \
+         where {which} and not exists (select from pg_catalog.pg_constraint k where k.conindid = i.indexrelid \
+           and k.conrelid = t.oid and k.contype in ('p', 'u', 'x')) \
+         and not exists (select from pg_catalog.pg_inherits h where h.inhrelid = i.indexrelid) order by i.indexrelid"
+    )
+}
+
 fn queries() -> Vec<String> {
     let tables = format!(
         "select c.oid, n.nspname, c.relname, c.relkind, c.relowner, c.relacl, c.reloptions \
@@ -302,13 +314,7 @@ fn queries() -> Vec<String> {
              where k.contype in ('p', 'u', 'c', 'x', 'f') and k.conislocal and k.conparentid = 0 \
              order by k.contype = 'f', k.oid"
         ),
-        format!(
-            "with t as ({tables}) select pg_catalog.pg_get_indexdef(i.indexrelid) || ';' \
-             from t join pg_catalog.pg_index i on i.indrelid = t.oid \
-             where not exists (select from pg_catalog.pg_constraint k where k.conindid = i.indexrelid and k.conrelid = t.oid \
-               and k.contype in ('p', 'u', 'x')) \
-             and not exists (select from pg_catalog.pg_inherits h where h.inhrelid = i.indexrelid) order by i.indexrelid"
-        ),
+        indexes(&tables, "t.relkind <> 'm'"),
         // Replica identity once the index it may name is there.
         format!(
             "with t as ({tables}) select format('ALTER TABLE %I.%I REPLICA IDENTITY %s;', t.nspname, t.relname, \
@@ -349,6 +355,8 @@ fn queries() -> Vec<String> {
              || case when t.relkind = 'm' then ' WITH NO DATA' else '' end || ';' \
              from t where t.relkind in ('v', 'm') order by t.oid"
         ),
+        // A materialized view's, once it is there.
+        indexes(&tables, "t.relkind = 'm'"),
         format!(
             "with h as ({hosts}) select pg_catalog.pg_get_triggerdef(g.oid) || ';' \
                || case g.tgenabled when 'O' then '' else format(E'\\nALTER TABLE %I.%I %s TRIGGER %I;', h.nspname, \

@@ -150,6 +150,11 @@ const REFERENCES: Key = Key {
     value: Value::AnyOf(&[Value::Text, Value::Map(&REFERENCE)]),
     doc: "The referenced table and columns: `auth.users(id)` or {table, columns, name}.",
 };
+const INDEXES: Key = Key {
+    name: "indexes",
+    value: Value::AnyOf(&[Value::MapOf(&INDEX_ENTRY), Value::ListOf(&INDEX_ENTRY)]),
+    doc: "Index name → keys (as between the parentheses of CREATE INDEX), or a mapping.",
+};
 const ON_DELETE: Key = Key {
     name: "on_delete",
     value: Value::AnyOf(&[
@@ -215,11 +220,7 @@ pub(super) const TABLE_KEYS: &[Key] = &[
         value: Value::AnyOf(&[Value::MapOf(&Value::Map(&EXCLUDE)), Value::ListOf(&Value::Map(&EXCLUDE))]),
         doc: "EXCLUDE constraints: name → {using, elements, where, …}, or a list.",
     },
-    Key {
-        name: "indexes",
-        value: Value::AnyOf(&[Value::MapOf(&INDEX_ENTRY), Value::ListOf(&INDEX_ENTRY)]),
-        doc: "Index name → keys (as between the parentheses of CREATE INDEX), or a mapping.",
-    },
+    INDEXES,
     Key { name: "external", value: Value::Flag, doc: "Referenced here, created elsewhere: never created or dropped." },
     Key { name: "rls", value: Value::Rls, doc: "Row level security: true, false, force, or a preset." },
     Key { name: "policies", value: Value::MapOf(&Value::Map(&POLICY)), doc: "Policy name → policy." },
@@ -476,6 +477,7 @@ pub(super) const VIEW_KEYS: &[Key] = &[
     Key { name: "columns", value: Value::Names, doc: "Column names of the view." },
     Key { name: "query", value: Value::Text, doc: "The SELECT." },
     Key { name: "check_option", value: Value::Word(CHECK_OPTIONS), doc: "WITH LOCAL / CASCADED CHECK OPTION." },
+    INDEXES,
     COMMENT,
     OWNER,
     TABLE_GRANTS,

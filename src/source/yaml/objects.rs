@@ -657,6 +657,20 @@ impl File<'_> {
             ));
         }
         self.run(schema, &sql, query_node)?;
+        if let Some(indexes) = map.get_node("indexes") {
+            if !materialized {
+                let hint = "only a materialized view has indexes: add `materialized: true`, or index its tables";
+                return Err(self.error(indexes.span(), format!("view {name} is not materialized"), hint).into());
+            }
+            for (index_name, spec) in self.entries(indexes, "indexes")? {
+                let (sql, comment) = self.index(&name, index_name, spec)?;
+                self.run(schema, &sql, spec)?;
+                let v = schema.views.get_mut(&name).expect("just added");
+                if let Some(i) = v.indexes.last_mut() {
+                    i.comment = comment;
+                }
+            }
+        }
         let v = schema.views.get_mut(&name).expect("just added");
         v.comment = self.optional_scalar(map, "comment")?.map(|c| c.to_string());
         if let Some(g) = map.get_node("grants") {
