@@ -1,6 +1,7 @@
 //! Names that resolve nowhere: a column an expression reads that its table does not have,
 //! a relation a view, a SQL function body or a policy's subquery reads, a function an
-//! expression calls, that no file declares.
+//! expression calls or a type it casts to, that no file declares (and, unqualified, that
+//! neither PostgreSQL nor an extension has: `catalog`).
 //!
 //! Only what can be told for certain is refused. The columns of a view, and of a policy
 //! with a subquery, are resolved level by level (`scopes`), and judged only where every
@@ -320,8 +321,6 @@ fn unknown_relation(schema: &Schema, tree: &Tree, site: &Site, at: &Locator) -> 
     Some(at.mention(site.id, site.path, name, format!("{} reads {qualified}, which is not declared", site.what), hint))
 }
 
-/// A function called by its schema, in a schema of the project, that is not declared.
-/// Unqualified calls are not judged: they may be built in.
 /// The first function or type `tree` names that exists nowhere.
 fn unresolved(schema: &Schema, tree: &Tree, site: &Site, at: &Locator) -> Option<Diagnostic> {
     unknown_function(schema, tree, site, at).or_else(|| unknown_type(schema, tree, site, at))
